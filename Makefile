@@ -1,0 +1,70 @@
+# kinerjad — the two commands: `make run` and `make test`. See README.md.
+SWIFT        ?= swift
+PREFIX       ?= /usr
+SYSCONFDIR   ?= /etc
+DESTDIR      ?=
+CONFIGURATION ?= debug
+BUILD_FLAGS  ?=
+BIN_DIR       = $(shell $(SWIFT) build -c $(CONFIGURATION) --show-bin-path 2>/dev/null)
+
+APT_PACKAGES  = libsystemd-dev libsqlite3-dev pkg-config msmtp systemd strace
+PIP_PACKAGES  = varlink==31.0.0 aiosmtpd
+
+.PHONY: all build release run test deps deps-apt deps-pip install clean bench check-units
+
+all: build
+
+# Install the system packages the build and the tests need, only when something is missing.
+deps: deps-apt deps-pip
+
+deps-apt:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+deps-pip:
+	@python3 -c 'import varlink, aiosmtpd' 2>/dev/null || python3 -m pip install -q $(PIP_PACKAGES)
+
+build: deps-apt
+	$(SWIFT) build -c $(CONFIGURATION) $(BUILD_FLAGS)
+
+release:
+	$(MAKE) build CONFIGURATION=release
+
+# Build and run the daemon in the foreground with the development config; state goes to ./var/.
+run: build
+	@mkdir -p var/backup
+	@echo "kinerjad: state in ./var, control socket ./var/admin.varlink"
+	@echo "  talk to it from another terminal:  $(BIN_DIR)/kinerjactl --socket var/admin.varlink status"
+	@echo "  stop it with Ctrl-C"
+	$(BIN_DIR)/kinerjad --config config/dev.yaml
+
+test: deps
+	$(SWIFT) build --build-tests $(BUILD_FLAGS)
+	$(SWIFT) test --skip-build $(BUILD_FLAGS)
+
+check-units:
+	systemd-analyze verify systemd/kinerjad.service systemd/kinerjad.socket
+	systemd-analyze security --offline=true systemd/kinerjad.service
+
+install: release
+	install -Dm0755 $(shell $(SWIFT) build -c release --show-bin-path)/kinerjad $(DESTDIR)$(PREFIX)/bin/kinerjad
+	install -Dm0755 $(shell $(SWIFT) build -c release --show-bin-path)/kinerjactl $(DESTDIR)$(PREFIX)/bin/kinerjactl
+	install -Dm0644 systemd/kinerjad.service $(DESTDIR)$(PREFIX)/lib/systemd/system/kinerjad.service
+	install -Dm0644 systemd/kinerjad.socket $(DESTDIR)$(PREFIX)/lib/systemd/system/kinerjad.socket
+	install -Dm0644 systemd/kinerjad.sysusers.conf $(DESTDIR)$(PREFIX)/lib/sysusers.d/kinerjad.conf
+	install -Dm0644 systemd/kinerjad.tmpfiles.conf $(DESTDIR)$(PREFIX)/lib/tmpfiles.d/kinerjad.conf
+	install -Dm0644 systemd/kinerjad.catalog $(DESTDIR)$(PREFIX)/lib/systemd/catalog/kinerjad.catalog
+	install -Dm0644 README.md $(DESTDIR)$(PREFIX)/share/doc/kinerjad/README.md
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/kinerjad/kinerjad.yaml ]; then \
+	  echo "keeping existing $(DESTDIR)$(SYSCONFDIR)/kinerjad/kinerjad.yaml; reference copy in $(PREFIX)/share/doc/kinerjad/"; \
+	else install -Dm0640 config/kinerjad.yaml $(DESTDIR)$(SYSCONFDIR)/kinerjad/kinerjad.yaml; fi
+	install -Dm0644 config/kinerjad.yaml $(DESTDIR)$(PREFIX)/share/doc/kinerjad/kinerjad.yaml
+
+clean:
+	rm -rf .build var

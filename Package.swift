@@ -1,0 +1,108 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "kinerjad",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "kinerjad", targets: ["kinerjad"]),
+        .executable(name: "kinerjactl", targets: ["kinerjactl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // libsystemd (sd_notify, sd_listen_fds_with_names, sd_watchdog_enabled) through pkg-config.
+        .systemLibrary(
+            name: "CSystemd",
+            pkgConfig: "libsystemd",
+            providers: [.apt(["libsystemd-dev"])]
+        ),
+        // Pure rules. Foundation only; no I/O, no clock reads.
+        .target(name: "KinerjaDomain"),
+        // systemd.time(7) calendar events and time spans.
+        .target(name: "KinerjaSchedule"),
+        // SQLite through GRDB.
+        .target(
+            name: "KinerjaStore",
+            dependencies: [
+                "KinerjaDomain",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        // The Varlink protocol; knows nothing of kinerja.
+        .target(
+            name: "Varlink",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // sd_notify, watchdog, socket activation, journald native protocol.
+        .target(
+            name: "KinerjaSystemd",
+            dependencies: [
+                "CSystemd",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "KinerjaDaemon",
+            dependencies: [
+                "KinerjaDomain", "KinerjaStore", "KinerjaSchedule", "Varlink", "KinerjaSystemd",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            resources: [.embedInCode("Control/io.kinerjad.Admin.varlink")]
+        ),
+        .target(
+            name: "KinerjaCLI",
+            dependencies: [
+                "Varlink", "KinerjaSchedule", "KinerjaDomain",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .executableTarget(
+            name: "kinerjad",
+            dependencies: [
+                "KinerjaDaemon",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "kinerjactl", dependencies: ["KinerjaCLI"]),
+        // Helpers for tests: temp dirs, a private journald, a notify socket, the built binaries.
+        .target(
+            name: "KinerjaTestSupport",
+            dependencies: ["KinerjaSystemd", "Varlink"],
+            path: "Tests/Support"
+        ),
+        .testTarget(name: "KinerjaDomainTests", dependencies: ["KinerjaDomain"]),
+        .testTarget(name: "KinerjaScheduleTests", dependencies: ["KinerjaSchedule"]),
+        .testTarget(name: "KinerjaStoreTests", dependencies: ["KinerjaStore", "KinerjaDomain"]),
+        .testTarget(
+            name: "VarlinkTests",
+            dependencies: [
+                "Varlink", "KinerjaTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "KinerjaSystemdTests", dependencies: ["KinerjaSystemd", "KinerjaTestSupport"]),
+        .testTarget(name: "KinerjaDaemonTests", dependencies: ["KinerjaDaemon", "KinerjaTestSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["KinerjaTestSupport", "Varlink"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,136 @@
+import Foundation
+import Logging
+import Yams
+
+extension DaemonConfig {
+    /// Reads and validates a configuration file. Throws `ConfigError` with every problem found
+    /// (unreadable file, YAML syntax, unknown keys, wrong types, bad values), each naming the key path
+    /// and, where known, the line.
+    public static func load(file: String, environment: [String: String] = [:]) throws(ConfigError) -> DaemonConfig {
+        let text: String
+        do {
+            let data = try Data(contentsOf: URL(fileURLWithPath: file))
+            guard let decoded = String(data: data, encoding: .utf8) else {
+                throw ConfigError(problems: [ConfigProblem(file: file, keyPath: "", message: "not valid UTF-8 text")])
+            }
+            text = decoded
+        } catch let error as ConfigError {
+            throw error
+        } catch {
+            throw ConfigError(problems: [ConfigProblem(file: file, keyPath: "", message: "cannot read the file: \(Self.describe(error))")])
+        }
+        return try parse(yaml: text, file: file, environment: environment)
+    }
+
+    /// Parses configuration text; `file` is used in problem locations only.
+    public static func parse(yaml: String, file: String, environment: [String: String] = [:]) throws(ConfigError) -> DaemonConfig {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: yaml)
+        } catch let error as YamlError {
+            throw ConfigError(problems: [Self.problem(from: error, file: file)])
+        } catch {
+            throw ConfigError(problems: [ConfigProblem(file: file, keyPath: "", message: "YAML error: \(error)")])
+        }
+        let sink = ConfigProblemSink(file: file)
+        let reader = ConfigReader(node: root, path: [], sink: sink)
+        var config = DaemonConfig()
+        config.read(from: reader)
+        reader.finish()
+        config.applyEnvironment(environment, sink: sink)
+        guard sink.problems.isEmpty else {
+            throw ConfigError(problems: sink.problems.sorted { ($0.line ?? 0, $0.column ?? 0) < ($1.line ?? 0, $1.column ?? 0) })
+        }
+        return config
+    }
+
+    private mutating func read(from root: ConfigReader) {
+        let db = root.section("database")
+        database.path = db.path("path", default: database.path)
+        database.busyTimeout = db.duration("busy_timeout", default: database.busyTimeout)
+
+        let bk = root.section("backup")
+        backup.directory = bk.path("directory", default: backup.directory)
+        backup.keep = bk.int("keep", default: backup.keep, range: 1...1000)
+
+        let c = root.section("control")
+        control.socket = c.path("socket", default: control.socket)
+        control.adminGroup = c.value("admin_group", default: control.adminGroup,
+                                     expected: "a group name (letters, digits, '-', '_')") { text in
+            text.range(of: #"^[a-z_][a-z0-9_-]{0,31}$"#, options: .regularExpression) != nil ? text : nil
+        }
+        control.maxMessageSize = c.byteSize("max_message_size", default: control.maxMessageSize, range: 4096...(64 << 20))
+        control.maxConnections = c.int("max_connections", default: control.maxConnections, range: 1...65536)
+        control.idleTimeout = c.duration("idle_timeout", default: control.idleTimeout)
+        control.maxInFlight = c.int("max_in_flight", default: control.maxInFlight, range: 1...100_000)
+
+        let l = root.section("logging")
+        logging.target = l.choice("target", default: logging.target,
+                                  [("auto", .auto), ("journal", .journal), ("stderr", .stderr)])
+        logging.level = l.choice("level", default: logging.level, Self.levelChoices)
+        logging.journalSocket = l.path("journal_socket", default: logging.journalSocket)
+    }
+
+    static let levelChoices: [(String, Logger.Level)] = [
+        ("trace", .trace), ("debug", .debug), ("info", .info), ("notice", .notice),
+        ("warning", .warning), ("error", .error), ("critical", .critical),
+    ]
+
+    /// Environment overrides, applied after the file: `KINERJAD_SOCKET` (control.socket),
+    /// `KINERJAD_DATABASE` (database.path), `KINERJAD_LOG_LEVEL` (logging.level),
+    /// `KINERJAD_LOG_TARGET` (logging.target), `KINERJAD_JOURNAL_SOCKET` (logging.journal_socket).
+    private mutating func applyEnvironment(_ env: [String: String], sink: ConfigProblemSink) {
+        func absolute(_ name: String, _ apply: (String) -> Void) {
+            guard let v = env[name] else { return }
+            if v.hasPrefix("/") { apply(v) } else { sink.add("environment \(name)=\"\(v)\": expected an absolute path", keyPath: "", mark: nil) }
+        }
+        absolute("KINERJAD_SOCKET") { control.socket = $0 }
+        absolute("KINERJAD_DATABASE") { database.path = $0 }
+        absolute("KINERJAD_JOURNAL_SOCKET") { logging.journalSocket = $0 }
+        if let v = env["KINERJAD_LOG_LEVEL"] {
+            if let level = Self.levelChoices.first(where: { $0.0 == v.lowercased() })?.1 {
+                logging.level = level
+            } else {
+                sink.add("environment KINERJAD_LOG_LEVEL=\"\(v)\": expected one of \(Self.levelChoices.map(\.0).joined(separator: ", "))", keyPath: "", mark: nil)
+            }
+        }
+        if let v = env["KINERJAD_LOG_TARGET"] {
+            if let t = LogTarget(rawValue: v.lowercased()) {
+                logging.target = t
+            } else {
+                sink.add("environment KINERJAD_LOG_TARGET=\"\(v)\": expected auto, journal or stderr", keyPath: "", mark: nil)
+            }
+        }
+    }
+
+    private static func problem(from error: YamlError, file: String) -> ConfigProblem {
+        switch error {
+        case .scanner(let context, let problem, let mark, _),
+             .parser(let context, let problem, let mark, _),
+             .composer(let context, let problem, let mark, _):
+            let ctx = context.map { " \($0.text)" } ?? ""
+            return ConfigProblem(file: file, line: mark.line, column: mark.column, keyPath: "", message: "YAML syntax error: \(problem)\(ctx)")
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            return ConfigProblem(file: file, line: context.mark.line, column: context.mark.column, keyPath: "",
+                                 message: "duplicate key(s) \(duplicates.joined(separator: ", "))")
+        default:
+            return ConfigProblem(file: file, keyPath: "", message: "YAML error: \(error)")
+        }
+    }
+
+    static func describe(_ error: Error) -> String {
+        let ns = error as NSError
+        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain,
+           let code = POSIXErrorCode(rawValue: Int32(underlying.code)) {
+            return String(cString: strerror(code.rawValue))
+        }
+        if ns.domain == NSCocoaErrorDomain {
+            switch ns.code {
+            case NSFileReadNoSuchFileError: return "No such file or directory"
+            case NSFileReadNoPermissionError: return "Permission denied"
+            default: break
+            }
+        }
+        return ns.localizedDescription
+    }
+}

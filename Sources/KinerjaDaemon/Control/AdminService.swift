@@ -1,0 +1,60 @@
+import Foundation
+import KinerjaDomain
+import KinerjaStore
+import Logging
+import Varlink
+
+/// `io.kinerjad.Admin`: the control interface admins reach with kinerjactl. The IDL text in
+/// io.kinerjad.Admin.varlink is the contract (including which methods are read-only); each method in
+/// it has exactly one handler in `handlers`, and a test checks that none is missing.
+public struct AdminService: VarlinkService {
+    public typealias Handler = @Sendable (AdminService, VarlinkCall, VarlinkReplySink) async throws -> Void
+
+    public static let interfaceName = "io.kinerjad.Admin"
+    public static let idl = String(decoding: PackageResources.io_kinerjad_Admin_varlink, as: UTF8.self)
+
+    public let runtime: DaemonRuntime
+    public var interfaceDescription: String { Self.idl }
+
+    public init(runtime: DaemonRuntime) {
+        self.runtime = runtime
+    }
+
+    /// Method name → handler. Extensions of this type (one file per area) contribute their entries.
+    public static let handlers: [String: Handler] = coreHandlers
+
+    public func handle(_ call: VarlinkCall, reply: VarlinkReplySink) async throws {
+        guard let handler = Self.handlers[call.method] else {
+            throw VarlinkError.methodNotImplemented(call.qualifiedMethod)
+        }
+        try await handler(self, call, reply)
+    }
+}
+
+/// Errors of io.kinerjad.Admin.
+enum AdminError {
+    static func notFound(_ what: String, _ id: String) -> VarlinkError {
+        VarlinkError(name: "io.kinerjad.Admin.NotFound", parameters: ["what": .string(what), "id": .string(id)])
+    }
+
+    static func invalidInput(_ problems: [String]) -> VarlinkError {
+        VarlinkError(name: "io.kinerjad.Admin.InvalidInput", parameters: ["problems": .array(problems.map { .string($0) })])
+    }
+
+    static func configInvalid(_ problems: [String]) -> VarlinkError {
+        VarlinkError(name: "io.kinerjad.Admin.ConfigInvalid", parameters: ["problems": .array(problems.map { .string($0) })])
+    }
+
+    static func operationFailed(_ message: String) -> VarlinkError {
+        VarlinkError(name: "io.kinerjad.Admin.OperationFailed", parameters: ["message": .string(message)])
+    }
+}
+
+extension VarlinkCall {
+    /// "uid 1000 (name)" for audit log lines.
+    var peerDescription: String {
+        guard let peer else { return "unknown peer" }
+        if let user = UnixUserDatabase.user(withID: peer.uid) { return "uid \(peer.uid) (\(user.name))" }
+        return "uid \(peer.uid)"
+    }
+}

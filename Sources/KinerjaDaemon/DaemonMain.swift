@@ -1,0 +1,149 @@
+import Foundation
+import KinerjaStore
+import KinerjaSystemd
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// How `kinerjad` was invoked.
+public struct DaemonOptions: Sendable {
+    public var configPath: String
+    /// The process environment; `KINERJAD_*` entries override the configuration file.
+    public var environment: [String: String]
+
+    public init(configPath: String, environment: [String: String]) {
+        self.configPath = configPath
+        self.environment = environment
+    }
+}
+
+/// Exit statuses, from sysexits.h where one fits.
+public enum ExitStatus {
+    public static let ok: Int32 = 0
+    public static let failure: Int32 = 1
+    /// EX_DATAERR: the database was written by a newer kinerjad.
+    public static let dataError: Int32 = 65
+    /// EX_CONFIG: the configuration is invalid.
+    public static let config: Int32 = 78
+}
+
+/// The daemon's start-up sequence, in a visible order: configuration, logging, database, control
+/// socket, READY=1, then the services until SIGTERM.
+public enum DaemonMain {
+    /// `kinerjad --check-config`: prints every problem (or a confirmation) and returns 0 or 78.
+    public static func checkConfig(_ options: DaemonOptions) -> Int32 {
+        do {
+            _ = try DaemonConfig.load(file: options.configPath, environment: options.environment)
+            print("\(options.configPath): configuration is valid")
+            return ExitStatus.ok
+        } catch {
+            for problem in error.problems { printError(problem.description) }
+            printError("\(options.configPath): \(error.problems.count) problem(s); configuration is invalid")
+            return ExitStatus.config
+        }
+    }
+
+    public static func run(_ options: DaemonOptions) async -> Int32 {
+        // 1. Configuration: a bad one stops us before anything is touched.
+        let config: DaemonConfig
+        do {
+            config = try DaemonConfig.load(file: options.configPath, environment: options.environment)
+        } catch {
+            for problem in error.problems { printError(problem.description) }
+            printError("kinerjad: not starting: the configuration \(options.configPath) is invalid")
+            return ExitStatus.config
+        }
+
+        // SIGPIPE would kill us when a client or the journal goes away mid-write; errors are handled instead.
+        signal(SIGPIPE, SIG_IGN)
+
+        // 2. Logging.
+        let logLevel = LogLevelControl(config.logging.level)
+        LoggingSystem.bootstrap(LogBootstrap.factory(config.logging, control: logLevel), metadataProvider: nil)
+        let logger = Logger(label: "kinerjad")
+        let notifier = Notifier()
+        let watchdog: Watchdog?
+        do {
+            watchdog = try Watchdog.fromEnvironment()
+        } catch {
+            logger.warning("Ignoring a malformed watchdog setting: \(error)")
+            watchdog = nil
+        }
+
+        // 3. Database: migrated before READY=1; a newer schema is refused.
+        let database: AppDatabase
+        do {
+            database = try AppDatabase.open(path: config.database.path, busyTimeout: config.database.busyTimeout)
+        } catch let error as StoreError {
+            logger.critical("Cannot start: \(error.message)", metadata: ["message_id": "\(MessageIDs.startFailed)", "database": "\(config.database.path)"])
+            notifier.status("Failed: \(error.message)")
+            return error.code == .schemaTooNew ? ExitStatus.dataError : ExitStatus.failure
+        } catch {
+            logger.critical("Cannot start: cannot open the database \(config.database.path): \(error)", metadata: ["message_id": "\(MessageIDs.startFailed)"])
+            return ExitStatus.failure
+        }
+
+        let runtime = DaemonRuntime(config: config, configPath: options.configPath, environment: options.environment,
+                                    database: database, logLevel: logLevel, logger: logger,
+                                    startedAt: Date(), notifier: notifier)
+
+        // 4. Control socket: the one systemd passed us, or our own.
+        let control: ControlServer
+        do {
+            control = try await ControlServer.start(runtime: runtime, activation: try SocketActivation.fromEnvironment())
+        } catch {
+            logger.critical("Cannot start: \(error)", metadata: ["message_id": "\(MessageIDs.startFailed)"])
+            notifier.status("Failed: \(error)")
+            return ExitStatus.failure
+        }
+
+        // 5. Signals are trapped before READY=1, so a SIGTERM or SIGHUP that systemd sends right after
+        // it is queued for the services below instead of killing the process.
+        let stopSignals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
+
+        // 6. Ready.
+        notifier.ready(status: runtime.statusLine())
+        logger.notice("kinerjad ready", metadata: [
+            "message_id": "\(MessageIDs.started)",
+            "socket": "\(control.endpointDescription)",
+            "database": "\(database.path)",
+            "schema_version": "\(AppDatabase.currentSchemaVersion)",
+        ])
+
+        // 7. Services until SIGTERM/SIGINT. Shutdown runs in reverse: STOPPING=1 first, the control
+        // socket last, so an admin can watch the daemon stop.
+        let group = ServiceGroup(configuration: .init(
+            services: [
+                .init(service: control),
+                .init(service: WorkLoop(runtime: runtime, work: [], watchdogInterval: watchdog?.pingInterval)),
+                .init(service: ReloadOnHangup(runtime: runtime, signals: hangups)),
+                .init(service: ShutdownNotifier(runtime: runtime)),
+            ],
+            logger: logger
+        ))
+        let running = Task { try await group.run() }
+        // The first SIGTERM/SIGINT shuts down gracefully; a second one cancels whatever is left.
+        let signalWatcher = Task {
+            var count = 0
+            for await signal in stopSignals {
+                count += 1
+                logger.debug("Received \(signal)")
+                if count == 1 { await group.triggerGracefulShutdown() } else { running.cancel() }
+            }
+        }
+        defer { signalWatcher.cancel() }
+        do {
+            try await running.value
+        } catch {
+            logger.error("Service failure: \(error)")
+            return ExitStatus.failure
+        }
+        logger.notice("kinerjad stopped")
+        return ExitStatus.ok
+    }
+
+    static func printError(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import KinerjaStore
+import KinerjaSystemd
+import Logging
+import Synchronization
+
+/// What the running daemon shares between its services: the current configuration, the database,
+/// the log level, and the systemd notifier. One instance per process.
+public final class DaemonRuntime: Sendable {
+    public let configPath: String
+    public let environment: [String: String]
+    public let database: AppDatabase
+    public let logLevel: LogLevelControl
+    public let logger: Logger
+    public let startedAt: Date
+    public let notifier: Notifier
+    private let state: Mutex<DaemonConfig>
+
+    public init(config: DaemonConfig, configPath: String, environment: [String: String],
+                database: AppDatabase, logLevel: LogLevelControl, logger: Logger,
+                startedAt: Date, notifier: Notifier) {
+        self.state = Mutex(config)
+        self.configPath = configPath
+        self.environment = environment
+        self.database = database
+        self.logLevel = logLevel
+        self.logger = logger
+        self.startedAt = startedAt
+        self.notifier = notifier
+    }
+
+    public var config: DaemonConfig { state.withLock { $0 } }
+
+    /// The outcome of a reload, for the caller (SIGHUP handler or the Varlink `Reload` method).
+    public enum ReloadOutcome: Sendable {
+        case reloaded(restartNeeded: [String])
+        case refused(ConfigError)
+    }
+
+    /// Re-reads the configuration file. An invalid file is refused and the running configuration kept.
+    /// Settings that cannot change while running (socket, database path) are reported as needing a
+    /// restart. Tells systemd RELOADING=1 … READY=1 around it.
+    @discardableResult
+    public func reload() -> ReloadOutcome {
+        notifier.reloading(status: "Reloading configuration")
+        defer { notifier.ready(status: statusLine()) }
+        let new: DaemonConfig
+        do {
+            new = try DaemonConfig.load(file: configPath, environment: environment)
+        } catch {
+            logger.error("Configuration reload refused; keeping the running configuration",
+                         metadata: ["message_id": "\(MessageIDs.reloadFailed)",
+                                    "config_file": "\(configPath)",
+                                    "problems": "\(error.description)"])
+            return .refused(error)
+        }
+        let old = config
+        var restart: [String] = []
+        if new.database != old.database { restart.append("database") }
+        if new.control.socket != old.control.socket { restart.append("control.socket") }
+        if new.logging.target != old.logging.target { restart.append("logging.target") }
+        if new.logging.journalSocket != old.logging.journalSocket { restart.append("logging.journal_socket") }
+        state.withLock { $0 = new }
+        logLevel.current = new.logging.level
+        logger.notice("Configuration reloaded",
+                      metadata: ["message_id": "\(MessageIDs.reloaded)",
+                                 "config_file": "\(configPath)",
+                                 "restart_needed": "\(restart.joined(separator: ","))"])
+        return .reloaded(restartNeeded: restart)
+    }
+
+    /// The one-line STATUS= summary systemd shows in `systemctl status`.
+    public func statusLine() -> String {
+        guard let counts = try? database.statusCounts() else { return "Serving; database not readable" }
+        return "Serving; \(counts.activeEmployees) active employees in \(counts.units) units"
+    }
+}

@@ -1,0 +1,238 @@
+/// Reader for the CSV files people really have (issue 4: "Accept the files people really have").
+///
+/// Rules implemented: UTF-8 with or without a byte order mark; CRLF, LF or a lone CR as line ends;
+/// `,` or `;` as the separator (Excel in the Indonesian locale writes `;`), detected from the header
+/// line: whichever occurs more often outside quotes, `,` on a tie; RFC 4180 quoting: a field in double
+/// quotes may contain the separator, line breaks and doubled quotes (`""`). Inside quoted fields a CRLF
+/// becomes LF. A quote inside an unquoted field is kept as text (`5" monitor`); text after a closing
+/// quote (`"a"b`) is an error. Physical lines that are completely empty are skipped.
+///
+/// Every record carries the physical line on which it starts (1-based; a quoted line break moves the
+/// following records down), and field `i` of a record is column `i + 1`.
+///
+/// Empty input (nothing, only a BOM, or only blank lines) is `CSVError.emptyFile`. A header without
+/// records parses to a document with no records; the importers treat that as an error because an
+/// empty import is almost always a mistake (and an empty employee import would deactivate everyone).
+public enum CSVParser {
+    /// Parses `text`.
+    public static func parse(_ text: String) throws(CSVError) -> CSVDocument {
+        var copy = text
+        let result = copy.withUTF8 { buffer in Result { () throws(CSVError) in try parse(bytes: buffer) } }
+        return try result.get()
+    }
+
+    /// Parses raw file bytes; bytes that are not valid UTF-8 are an error naming line and column.
+    public static func parse(bytes input: some Collection<UInt8>) throws(CSVError) -> CSVDocument {
+        let bytes = Array(input)
+        let result = bytes.withUnsafeBufferPointer { buffer in
+            Result { () throws(CSVError) in try parse(bytes: buffer) }
+        }
+        return try result.get()
+    }
+
+    private static let quote = UInt8(ascii: "\"")
+    private static let cr = UInt8(ascii: "\r")
+    private static let lf = UInt8(ascii: "\n")
+
+    private static func parse(bytes b: UnsafeBufferPointer<UInt8>) throws(CSVError) -> CSVDocument {
+        var i = 0
+        let n = b.count
+        var hadBOM = false
+        if n >= 3, b[0] == 0xEF, b[1] == 0xBB, b[2] == 0xBF {
+            i = 3
+            hadBOM = true
+        }
+        // Skip leading blank lines, counting them.
+        var line = 1
+        while i < n, b[i] == cr || b[i] == lf {
+            if b[i] == cr, i + 1 < n, b[i + 1] == lf { i += 1 }
+            i += 1
+            line += 1
+        }
+        guard i < n else { throw CSVError(line: 1, column: nil, reason: .emptyFile) }
+        let separator = detectSeparator(b, from: i)
+        let sep = separator.byte
+
+        var records: [CSVRecord] = []
+        var fields: [String] = []
+        var field: [UInt8] = []
+        var recordLine = line
+        var fieldLine = line
+        var inQuotes = false
+        var fieldWasQuoted = false
+        var afterClosingQuote = false
+        var atRecordStart = true
+
+        func finishField() throws(CSVError) {
+            guard let s = String(validating: field, as: UTF8.self) else {
+                throw CSVError(line: fieldLine, column: fields.count + 1, reason: .invalidUTF8)
+            }
+            fields.append(s)
+            field.removeAll(keepingCapacity: true)
+            fieldWasQuoted = false
+            afterClosingQuote = false
+        }
+        func finishRecord() throws(CSVError) {
+            try finishField()
+            records.append(CSVRecord(line: recordLine, fields: fields))
+            fields.removeAll(keepingCapacity: true)
+            atRecordStart = true
+        }
+
+        while i < n {
+            let c = b[i]
+            if inQuotes {
+                if c == quote {
+                    if i + 1 < n, b[i + 1] == quote {
+                        field.append(quote)
+                        i += 2
+                    } else {
+                        inQuotes = false
+                        afterClosingQuote = true
+                        i += 1
+                    }
+                } else if c == cr {
+                    field.append(lf)
+                    line += 1
+                    i += (i + 1 < n && b[i + 1] == lf) ? 2 : 1
+                } else {
+                    if c == lf { line += 1 }
+                    field.append(c)
+                    i += 1
+                }
+                continue
+            }
+            if c == cr || c == lf {
+                let advance = (c == cr && i + 1 < n && b[i + 1] == lf) ? 2 : 1
+                if atRecordStart {
+                    // A completely empty physical line: skipped.
+                } else {
+                    try finishRecord()
+                }
+                line += 1
+                i += advance
+                continue
+            }
+            if atRecordStart {
+                atRecordStart = false
+                recordLine = line
+                fieldLine = line
+            }
+            if c == sep {
+                try finishField()
+                fieldLine = line
+                i += 1
+                continue
+            }
+            if afterClosingQuote {
+                throw CSVError(line: line, column: fields.count + 1, reason: .textAfterClosingQuote)
+            }
+            if c == quote, field.isEmpty, !fieldWasQuoted {
+                inQuotes = true
+                fieldWasQuoted = true
+                fieldLine = line
+                i += 1
+                continue
+            }
+            field.append(c)
+            i += 1
+        }
+        if inQuotes {
+            throw CSVError(line: fieldLine, column: fields.count + 1, reason: .unterminatedQuote)
+        }
+        if !atRecordStart { try finishRecord() }
+        guard let header = records.first else { throw CSVError(line: 1, column: nil, reason: .emptyFile) }
+        return CSVDocument(separator: separator, hadByteOrderMark: hadBOM, header: header,
+                           records: Array(records.dropFirst()))
+    }
+
+    /// `,` or `;`: whichever occurs more often outside quotes in the first record; `,` on a tie.
+    private static func detectSeparator(_ b: UnsafeBufferPointer<UInt8>, from start: Int) -> CSVSeparator {
+        var commas = 0, semicolons = 0
+        var inQuotes = false
+        var i = start
+        while i < b.count {
+            let c = b[i]
+            if c == quote {
+                inQuotes.toggle()
+            } else if !inQuotes {
+                if c == cr || c == lf { break }
+                if c == UInt8(ascii: ",") { commas += 1 }
+                if c == UInt8(ascii: ";") { semicolons += 1 }
+            }
+            i += 1
+        }
+        return semicolons > commas ? .semicolon : .comma
+    }
+}
+
+/// The field separator of a CSV file: `,`, or `;` as Excel writes in the Indonesian locale (issue 4).
+public enum CSVSeparator: String, Sendable, Hashable, Codable {
+    case comma = ","
+    case semicolon = ";"
+
+    var byte: UInt8 { self == .comma ? UInt8(ascii: ",") : UInt8(ascii: ";") }
+}
+
+/// One record of a CSV file: its fields (field `i` is column `i + 1`) and the physical line on which
+/// it starts (issue 4: problems are reported "with line, column and reason").
+public struct CSVRecord: Sendable, Hashable, Codable {
+    public var line: Int
+    public var fields: [String]
+
+    public init(line: Int, fields: [String]) {
+        self.line = line
+        self.fields = fields
+    }
+
+    /// Whether every field is empty after trimming whitespace (a row of separators, as spreadsheets
+    /// leave below the data).
+    public var isBlank: Bool {
+        fields.allSatisfy { $0.allSatisfy(\.isWhitespace) }
+    }
+}
+
+/// A parsed CSV file: the header record, the data records and what was detected (see `CSVParser`).
+public struct CSVDocument: Sendable, Hashable {
+    public var separator: CSVSeparator
+    public var hadByteOrderMark: Bool
+    public var header: CSVRecord
+    public var records: [CSVRecord]
+}
+
+/// A CSV file that cannot be read at all, with the line and column where reading stopped.
+///
+/// Rule implemented: PREAMBLE "errors are values that name what and where"; the reasons follow the
+/// reading rules of `CSVParser`.
+public struct CSVError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What stopped the reading.
+    public enum Reason: String, Sendable, Hashable, Codable {
+        case emptyFile
+        case invalidUTF8
+        case unterminatedQuote
+        case textAfterClosingQuote
+    }
+
+    /// 1-based physical line.
+    public var line: Int
+    /// 1-based column (field index), when it applies.
+    public var column: Int?
+    public var reason: Reason
+
+    public var message: String {
+        switch reason {
+        case .emptyFile:
+            return "the file is empty: expected a header line and at least one record"
+        case .invalidUTF8:
+            return "the text is not valid UTF-8; save the file as \"CSV UTF-8\""
+        case .unterminatedQuote:
+            return "a quoted field starts here and is never closed (missing closing \")"
+        case .textAfterClosingQuote:
+            return "unexpected text after a closing quote; write a quote inside a quoted field as \"\""
+        }
+    }
+
+    public var description: String {
+        "line \(line)" + (column.map { ", column \($0)" } ?? "") + ": " + message
+    }
+}

@@ -1,0 +1,78 @@
+/// Validation of an SKM survey file (issue 4 "kinerjactl import skm FILE").
+///
+/// Columns (any order, case-insensitive): `unit` (alias `unit_kerja`), `period` (a period code such
+/// as `2025-Q1`), `u1` … `u9` (whole numbers 1–4). One record per respondent. When `knownUnits` is
+/// given, the unit must be one of them (matched case-insensitively, the known spelling is kept). All
+/// problems are collected up to the cap.
+public enum SKMImport {
+    public static let schema = CSVSchema(
+        [.init("unit", aliases: ["unit_kerja"]), .init("period")]
+        + SKMElement.allCases.map { CSVSchema.Column($0.column) })
+
+    public static func validate(csv text: String, knownUnits: [String]? = nil,
+                                problemCap: Int = ProblemCollector.defaultCap) -> Result<[SKMResponse], ImportFailure> {
+        var collector = ProblemCollector(cap: problemCap)
+        guard let (columns, records) = ImportReading.read(csv: text, schema: schema, collector: &collector) else {
+            return .failure(collector.failure)
+        }
+        return validate(records: records, columns: columns, knownUnits: knownUnits, collector: &collector)
+    }
+
+    public static func validate(records: [CSVRecord], columns: CSVColumnMap, knownUnits: [String]? = nil,
+                                problemCap: Int = ProblemCollector.defaultCap) -> Result<[SKMResponse], ImportFailure> {
+        var collector = ProblemCollector(cap: problemCap)
+        return validate(records: records, columns: columns, knownUnits: knownUnits, collector: &collector)
+    }
+
+    static func validate(records: [CSVRecord], columns: CSVColumnMap, knownUnits: [String]?,
+                         collector: inout ProblemCollector) -> Result<[SKMResponse], ImportFailure> {
+        func report(_ record: CSVRecord, _ column: String, _ code: ImportProblem.Code, _ message: String) {
+            collector.add(line: record.line, column: columns.number(column), columnName: column, code: code, message)
+        }
+        var known: [String: String]?
+        if let knownUnits {
+            var map: [String: String] = [:]
+            for u in knownUnits { map[u.lowercased()] = map[u.lowercased()] ?? u }
+            known = map
+        }
+        var result: [SKMResponse] = []
+        result.reserveCapacity(records.count)
+        for record in records {
+            let before = collector.totalCount
+            var unit = columns.value("unit", in: record)
+            if unit.isEmpty {
+                report(record, "unit", .missingValue, "unit is required")
+            } else if let known {
+                if let canonical = known[unit.lowercased()] {
+                    unit = canonical
+                } else {
+                    report(record, "unit", .unknownUnit, "unit '\(unit)' is not a known unit")
+                }
+            }
+            var period: Period?
+            let periodText = columns.value("period", in: record)
+            do {
+                period = try Period(parsing: periodText)
+            } catch {
+                report(record, "period", periodText.isEmpty ? .missingValue : .badPeriod, error.message)
+            }
+            var answers: [Int] = []
+            for e in SKMElement.allCases {
+                let text = columns.value(e.column, in: record)
+                if text.isEmpty {
+                    report(record, e.column, .missingValue, "\(e.column) (\(e.name)) is required (1–4)")
+                } else if let a = FieldValue.integer(text), SKMResponse.range.contains(a) {
+                    answers.append(a)
+                } else {
+                    report(record, e.column, .badScore, "\(e.column) (\(e.name)) must be a whole number 1–4, found '\(text)'")
+                }
+            }
+            if collector.totalCount == before, let period,
+               let response = try? SKMResponse(unit: unit, period: period, answers: answers) {
+                result.append(response)
+            }
+        }
+        guard collector.isEmpty else { return .failure(collector.failure) }
+        return .success(result)
+    }
+}

@@ -1,0 +1,126 @@
+/// A training (pelatihan / pengembangan kompetensi) an employee attended.
+///
+/// Rule implemented: DESIGN.md "training records can be imported and are used by the rules" (e.g.
+/// `stalled_development`); issue 4 "Training: (NIP, course, date, hours)". Hours are positive.
+public struct TrainingRecord: Sendable, Hashable, Codable {
+    public var nip: NIP
+    public var course: String
+    public var date: CalendarDate
+    public var hours: Double
+
+    public init(nip: NIP, course: String, date: CalendarDate, hours: Double) {
+        self.nip = nip
+        self.course = course
+        self.date = date
+        self.hours = hours
+    }
+}
+
+/// Validation of a training file (issue 4 "kinerjactl import training FILE").
+///
+/// Columns (any order, case-insensitive): `nip`; `course` (aliases `pelatihan`, `kursus`); `date`
+/// (alias `tanggal`) as `YYYY-MM-DD` or, as Indonesian spreadsheets write it, `DD/MM/YYYY`; `hours`
+/// (alias `jam`), a positive number with `.` or `,` as decimal mark, at most 1,000. Checks: NIP
+/// structure, employee known (when `knownEmployees` is given), real date, course not empty and at most
+/// 255 characters, the same (nip, course, date) twice (both lines named). All problems up to the cap.
+public enum TrainingImport {
+    public static let schema = CSVSchema([
+        .init("nip"), .init("course", aliases: ["pelatihan", "kursus"]), .init("date", aliases: ["tanggal"]),
+        .init("hours", aliases: ["jam"]),
+    ])
+
+    /// Most hours accepted for one record.
+    public static let maxHours = 1000.0
+
+    public static func validate(csv text: String, knownEmployees: Set<NIP>? = nil,
+                                problemCap: Int = ProblemCollector.defaultCap) -> Result<[TrainingRecord], ImportFailure> {
+        var collector = ProblemCollector(cap: problemCap)
+        guard let (columns, records) = ImportReading.read(csv: text, schema: schema, collector: &collector) else {
+            return .failure(collector.failure)
+        }
+        return validate(records: records, columns: columns, knownEmployees: knownEmployees, collector: &collector)
+    }
+
+    public static func validate(records: [CSVRecord], columns: CSVColumnMap, knownEmployees: Set<NIP>? = nil,
+                                problemCap: Int = ProblemCollector.defaultCap) -> Result<[TrainingRecord], ImportFailure> {
+        var collector = ProblemCollector(cap: problemCap)
+        return validate(records: records, columns: columns, knownEmployees: knownEmployees, collector: &collector)
+    }
+
+    /// `YYYY-MM-DD` or `D/M/YYYY` (day first), a real date.
+    public static func parseDate(_ text: String) -> CalendarDate? {
+        let t = text.trimmed
+        if let iso = CalendarDate(iso: t) { return iso }
+        let parts = t.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 3, (1...2).contains(parts[0].count), (1...2).contains(parts[1].count),
+              parts[2].count == 4,
+              let d = FieldValue.integer(String(parts[0])), let m = FieldValue.integer(String(parts[1])),
+              let y = FieldValue.integer(String(parts[2])) else { return nil }
+        return CalendarDate(year: y, month: m, day: d)
+    }
+
+    static func validate(records: [CSVRecord], columns: CSVColumnMap, knownEmployees: Set<NIP>?,
+                         collector: inout ProblemCollector) -> Result<[TrainingRecord], ImportFailure> {
+        func report(_ record: CSVRecord, _ column: String, _ code: ImportProblem.Code, _ message: String) {
+            collector.add(line: record.line, column: columns.number(column), columnName: column, code: code, message)
+        }
+        struct Key: Hashable { var nip: NIP; var course: String; var date: CalendarDate }
+        var firstLine: [Key: Int] = [:]
+        var result: [TrainingRecord] = []
+        result.reserveCapacity(records.count)
+        for record in records {
+            let before = collector.totalCount
+            let nipText = columns.value("nip", in: record)
+            var nip: NIP?
+            if nipText.isEmpty {
+                report(record, "nip", .missingValue, "nip is required")
+            } else {
+                switch NIP.parse(nipText) {
+                case .success(let n):
+                    nip = n
+                    if let knownEmployees, !knownEmployees.contains(n) {
+                        report(record, "nip", .unknownEmployee, "no employee has NIP \(n)")
+                    }
+                case .failure(let error):
+                    report(record, "nip", .badNIP, "'\(nipText)' is not a valid NIP: \(error.message)")
+                }
+            }
+            let course = columns.value("course", in: record)
+            if course.isEmpty {
+                report(record, "course", .missingValue, "course is required")
+            } else if course.count > 255 {
+                report(record, "course", .tooLong, "course has \(course.count) characters, at most 255 allowed")
+            }
+            let dateText = columns.value("date", in: record)
+            let date = parseDate(dateText)
+            if dateText.isEmpty {
+                report(record, "date", .missingValue, "date is required (YYYY-MM-DD or DD/MM/YYYY)")
+            } else if date == nil {
+                report(record, "date", .badDate, "'\(dateText)' is not a real date written YYYY-MM-DD or DD/MM/YYYY")
+            }
+            let hoursText = columns.value("hours", in: record)
+            let hours = FieldValue.decimal(hoursText)
+            if hoursText.isEmpty {
+                report(record, "hours", .missingValue, "hours is required")
+            } else if let h = hours, h > 0, h <= maxHours {
+                // valid
+            } else {
+                report(record, "hours", .badNumber, "hours must be a number greater than 0 and at most 1000, found '\(hoursText)'")
+            }
+            if let nip, let date, !course.isEmpty {
+                let key = Key(nip: nip, course: course.lowercased(), date: date)
+                if let first = firstLine[key] {
+                    report(record, "course", .duplicateRecord,
+                           "the same training (\(nip), '\(course)', \(date)) is on lines \(first) and \(record.line)")
+                } else {
+                    firstLine[key] = record.line
+                }
+            }
+            if collector.totalCount == before, let nip, let date, let hours {
+                result.append(TrainingRecord(nip: nip, course: course, date: date, hours: hours))
+            }
+        }
+        guard collector.isEmpty else { return .failure(collector.failure) }
+        return .success(result)
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import GRDB
+
+/// Owns the SQLite database: opens it (WAL, foreign keys, busy timeout), refuses one written by a newer
+/// build, runs the migrations, and hands out the writer to the query types.
+public final class AppDatabase: Sendable {
+    /// The underlying GRDB writer: a `DatabasePool` on disk, a `DatabaseQueue` in memory for tests.
+    public let writer: any DatabaseWriter
+    /// The file path, or `:memory:`.
+    public let path: String
+
+    /// Opens (creating if needed) the database file and migrates it to the current schema.
+    public static func open(path: String, busyTimeout: Duration = .seconds(5)) throws -> AppDatabase {
+        var config = Configuration()
+        config.foreignKeysEnabled = true
+        config.busyMode = .timeout(TimeInterval(busyTimeout.components.seconds) + Double(busyTimeout.components.attoseconds) / 1e18)
+        config.journalMode = .wal
+        config.label = "kinerjad"
+        let pool: DatabasePool
+        do {
+            pool = try DatabasePool(path: path, configuration: config)
+        } catch {
+            throw StoreError(.cannotOpen, "cannot open the database \(path): \(error)")
+        }
+        return try AppDatabase(writer: pool, path: path)
+    }
+
+    /// An in-memory database with the current schema (for tests and dry runs).
+    public static func inMemory() throws -> AppDatabase {
+        var config = Configuration()
+        config.foreignKeysEnabled = true
+        return try AppDatabase(writer: DatabaseQueue(configuration: config), path: ":memory:")
+    }
+
+    init(writer: any DatabaseWriter, path: String) throws {
+        self.writer = writer
+        self.path = path
+        try Self.migrate(writer, path: path)
+    }
+
+    static func migrate(_ writer: any DatabaseWriter, path: String) throws {
+        let migrator = Migrations.migrator
+        let unknown = try writer.read { db -> [String] in
+            guard try db.tableExists("grdb_migrations") else { return [] }
+            let known = Set(migrator.migrations)
+            return try migrator.appliedIdentifiers(db).filter { !known.contains($0) }.sorted()
+        }
+        if !unknown.isEmpty {
+            throw StoreError(.schemaTooNew, """
+                the database \(path) has a newer schema than this kinerjad knows \
+                (unknown migrations: \(unknown.joined(separator: ", ")); this build knows up to \
+                \(migrator.migrations.last ?? "none")). Run the newer kinerjad, or restore a backup made by this version.
+                """)
+        }
+        try migrator.migrate(writer)
+        let version = migrator.migrations.count
+        try writer.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA user_version = \(version)")
+        }
+    }
+
+    /// The number of migrations applied (this build's schema version once `open` returned).
+    public func schemaVersion() throws -> Int {
+        try writer.read { db in try Migrations.migrator.appliedIdentifiers(db).count }
+    }
+
+    /// The schema version this build creates.
+    public static var currentSchemaVersion: Int { Migrations.known.count }
+
+    /// Copies the live database with SQLite's online backup API into `destination` (which must not exist),
+    /// atomically: written to a temporary name in the same directory and renamed when complete.
+    /// Returns the size in bytes.
+    public func backup(to destination: String) throws -> Int64 {
+        let fm = FileManager.default
+        if fm.fileExists(atPath: destination) {
+            throw StoreError(.backupFailed, "backup target \(destination) already exists")
+        }
+        let temporary = destination + ".partial"
+        try? fm.removeItem(atPath: temporary)
+        do {
+            let target = try DatabaseQueue(path: temporary)
+            try writer.backup(to: target)
+            try target.close()
+            guard rename(temporary, destination) == 0 else {
+                throw StoreError(.backupFailed, "cannot rename \(temporary): \(String(cString: strerror(errno)))")
+            }
+        } catch let error as StoreError {
+            try? fm.removeItem(atPath: temporary)
+            throw error
+        } catch {
+            try? fm.removeItem(atPath: temporary)
+            throw StoreError(.backupFailed, "backup to \(destination) failed: \(error)")
+        }
+        let attributes = try fm.attributesOfItem(atPath: destination)
+        return (attributes[.size] as? NSNumber)?.int64Value ?? 0
+    }
+}

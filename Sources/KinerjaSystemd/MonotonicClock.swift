@@ -1,0 +1,11 @@
+import Glibc
+
+/// Reads CLOCK_MONOTONIC, the clock systemd uses for `MONOTONIC_USEC`.
+public enum MonotonicClock {
+    /// CLOCK_MONOTONIC now, in microseconds.
+    public static func microseconds() -> UInt64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return UInt64(now.tv_sec) * 1_000_000 + UInt64(now.tv_nsec) / 1_000
+    }
+}

@@ -1,0 +1,263 @@
+import Foundation
+import Testing
+@testable import KinerjaDomain
+
+@Suite("Employee import")
+struct EmployeeImportTests {
+    // Valid NIPs used in the files below.
+    static let sekda = "197001011995031001"
+    static let kadis = "197505052000032002"
+    static let kabid = "198003032005011003"
+    static let staf1 = "199001012015031004"
+    static let staf2 = "199202022017032005"
+
+    static let validFile = """
+    nip,nama,jabatan,unit_kerja,nip_atasan,email,telepon,status,aktif
+    \(sekda),Ema Sumarna,Sekretaris Daerah,SETDA,,ema@bandung.go.id,022-4232338,PNS,true
+    \(kadis),Siti Aminah,Kepala Dinas,DLHK,\(sekda),siti@bandung.go.id,,PNS,ya
+    \(kabid),Agus Salim,Kepala Bidang,DLHK,\(kadis),,,PNS,1
+    \(staf1),Budi Santoso,Pengelola Data,DLHK,\(kabid),budi.s@bandung.go.id,,PPPK,Y
+    \(staf2),Rina Marlina,Analis,DLHK,\(kabid),rina@bandung.go.id,,pppk,tidak
+    """
+
+    @Test func validFileWithDerivedUnits() throws {
+        let v = try #require(success(of: EmployeeImport.validate(csv: Self.validFile)))
+        #expect(v.employees.count == 5)
+        #expect(v.employees.map(\.nip.description) == [Self.sekda, Self.kadis, Self.kabid, Self.staf1, Self.staf2])
+        #expect(v.employees[3].status == .pppk && v.employees[4].status == .pppk)
+        #expect(v.employees.map(\.aktif) == [true, true, true, true, false])
+        #expect(v.employees[2].email == nil && v.employees[0].telepon == "022-4232338")
+        #expect(v.lines[NIP(Self.staf2)!] == 6)
+        #expect(v.unitsDerived)
+        #expect(v.units.map(\.code) == ["DLHK", "SETDA"])
+        #expect(v.units[0].head == NIP(Self.kadis))
+        #expect(v.units[1].head == NIP(Self.sekda))
+        #expect(v.warnings.isEmpty)
+    }
+
+    @Test func excelIndonesianExport() throws {
+        // BOM, CRLF, ';' separator, quoted names containing ';' and quotes, columns reordered, header in caps.
+        let text = "\u{FEFF}NAMA;NIP;Jabatan;Unit_Kerja;NIP_ATASAN;Email;Telepon;Status;Aktif\r\n"
+            + "\"Ema; S.Sos\";\(Self.sekda);Sekda;SETDA;;;;PNS;TRUE\r\n"
+            + "\"Dedi \"\"Ade\"\" K\";\(Self.kadis);Kadis;SETDA;\(Self.sekda);;;PNS;true\r\n"
+            + ";;;;;;;;\r\n"
+        let v = try #require(success(of: EmployeeImport.validate(csv: text)))
+        #expect(v.employees.map(\.nama) == ["Ema; S.Sos", "Dedi \"Ade\" K"])
+        #expect(v.lines[NIP(Self.kadis)!] == 3)
+    }
+
+    @Test func knownUnitsAreMatchedCaseInsensitively() throws {
+        let units = [Unit(code: "DLHK", name: "Dinas Lingkungan Hidup dan Kebersihan"), Unit(code: "SETDA")]
+        let text = Self.validFile.replacingOccurrences(of: ",DLHK,", with: ",dlhk,")
+        let v = try #require(success(of: EmployeeImport.validate(csv: text, knownUnits: units)))
+        #expect(Set(v.employees.map(\.unit)) == ["DLHK", "SETDA"])
+        #expect(!v.unitsDerived)
+        #expect(v.units.first { $0.code == "DLHK" }?.name == "Dinas Lingkungan Hidup dan Kebersihan")
+    }
+
+    /// Each kind of problem, with the line, column and reason expected.
+    @Test func everyProblemIsReportedWithLineAndColumn() throws {
+        let text = """
+        nip,nama,jabatan,unit_kerja,nip_atasan,email,telepon,status,aktif
+        \(Self.sekda),Ema,Sekda,SETDA,,ema@bandung,,PNS,true
+        19700101199503100,Salah Panjang,Staf,SETDA,\(Self.sekda),,,PNS,true
+        \(Self.kadis),Siti,Kadis,DLHK,\(Self.sekda),,,PNS,true
+        \(Self.kadis),Siti Lagi,Kadis,DLHK,\(Self.sekda),,,PNS,true
+        \(Self.kabid),Agus,Kabid,DLHK,198505052010011099,,,PNS,true
+        \(Self.staf1),Budi,Staf,DLHK,\(Self.staf1),,,PPPK,true
+        \(Self.staf2),,Staf,DISKOMINFO,\(Self.kadis),,,Honorer,mungkin
+        """
+        let f = try #require(failure(of: EmployeeImport.validate(
+            csv: text, knownUnits: [Unit(code: "SETDA"), Unit(code: "DLHK")])))
+        let got = f.problems.map { "\($0.line):\($0.column ?? 0):\($0.columnName ?? ""):\($0.code)" }
+        #expect(got == [
+            "2:6:email:bad_email",
+            "3:1:nip:bad_nip",
+            "5:1:nip:duplicate_nip",
+            "6:5:nip_atasan:unknown_supervisor",
+            "7:5:nip_atasan:self_supervision",
+            "8:2:nama:missing_value",
+            "8:4:unit_kerja:unknown_unit",
+            "8:8:status:bad_status",
+            "8:9:aktif:bad_boolean",
+        ])
+        #expect(f.totalCount == 9 && !f.isTruncated)
+        let messages = f.problems.map(\.message)
+        #expect(messages[0] == "'ema@bandung' is not a valid e-mail address")
+        #expect(messages[1] == "'19700101199503100' is not a valid NIP: NIP must have 18 digits, found 17")
+        #expect(messages[2] == "NIP \(Self.kadis) appears on lines 4 and 5")
+        #expect(messages[3] == "supervisor NIP 198505052010011099 is not in the file")
+        #expect(messages[6].hasPrefix("unit 'DISKOMINFO' is not a known unit (known: DLHK, SETDA)"))
+        #expect(messages[7] == "status must be PNS or PPPK, found 'Honorer'")
+        #expect(f.description.contains("line 8, column 9 (aktif): aktif must be one of true/false, 1/0, ya/tidak, y/n, found 'mungkin'"))
+    }
+
+    @Test func supervisorLoopsReportTheirMembers() throws {
+        // A 2-cycle (lines 2, 3) and a 4-cycle (lines 4–7), plus a tail hanging off the long cycle.
+        let a = "198001012005011001", b = "198001012005011002"
+        let c = "198001012005011003", d = "198001012005011004", e = "198001012005011005", f = "198001012005011006"
+        let g = "198001012005011007"
+        let text = """
+        nip,nama,jabatan,unit_kerja,nip_atasan,email,telepon,status,aktif
+        \(a),A,Staf,U,\(b),,,PNS,true
+        \(b),B,Staf,U,\(a),,,PNS,true
+        \(c),C,Staf,U,\(d),,,PNS,true
+        \(d),D,Staf,U,\(e),,,PNS,true
+        \(e),E,Staf,U,\(f),,,PNS,true
+        \(f),F,Staf,U,\(c),,,PNS,true
+        \(g),G,Staf,U,\(e),,,PNS,true
+        """
+        let loops = try #require(failure(of: EmployeeImport.validate(csv: text)))
+        #expect(loops.problems.map(\.code) == [.supervisorLoop, .supervisorLoop])
+        #expect(loops.problems.map(\.line) == [2, 4])
+        #expect(loops.problems.allSatisfy { $0.columnName == "nip_atasan" && $0.column == 5 })
+        #expect(loops.problems[0].message
+            == "supervisor loop of 2 employees: \(a) (line 2) → \(b) (line 3) → back to \(a)")
+        #expect(loops.problems[1].message
+            == "supervisor loop of 4 employees: \(c) (line 4) → \(d) (line 5) → \(e) (line 6) → \(f) (line 7) → back to \(c)")
+    }
+
+    @Test func emptyHeaderOnlyAndWrongHeader() throws {
+        let empty = try #require(failure(of: EmployeeImport.validate(csv: "")))
+        #expect(empty.problems.map(\.code) == [.emptyFile])
+        #expect(empty.problems[0].description == "line 1: the file is empty: expected a header line and at least one record")
+
+        let headerOnly = try #require(failure(of: EmployeeImport.validate(csv: TestData.employeeHeader + "\r\n")))
+        #expect(headerOnly.problems.map(\.code) == [.noRecords])
+        #expect(headerOnly.problems[0].message == "the file has a header but no records")
+
+        let wrong = try #require(failure(of: EmployeeImport.validate(
+            csv: "nip,name,jabatan,unit,nip_atasan,email,telepon,status\n1,2,3,4,5,6,7,8\n")))
+        // Missing columns (no column number) sort before the unknown ones at columns 2 and 4.
+        #expect(wrong.problems.map(\.code) == [.missingColumn, .missingColumn, .missingColumn, .unknownColumn, .unknownColumn])
+        #expect(wrong.problems.map(\.columnName) == ["nama", "unit_kerja", "aktif", "name", "unit"])
+        #expect(wrong.problems.map(\.column) == [nil, nil, nil, 2, 4])
+        #expect(wrong.problems[3].message == "unknown column 'name'; expected header: "
+            + "nip,nama,jabatan,unit_kerja,nip_atasan,email,telepon,status,aktif")
+        #expect(wrong.problems[0].description == "line 1 (nama): missing column 'nama'; expected header: "
+            + "nip,nama,jabatan,unit_kerja,nip_atasan,email,telepon,status,aktif")
+    }
+
+    @Test func recordWithWrongFieldCount() throws {
+        let text = TestData.employeeHeader + "\n"
+            + "\(Self.sekda),Ema,Sekda,SETDA,,,,PNS,true\n"
+            + "\(Self.kadis),Siti,Kadis,SETDA,\(Self.sekda),,PNS,true\n"
+        let f = try #require(failure(of: EmployeeImport.validate(csv: text)))
+        #expect(f.problems.map(\.code) == [.fieldCount])
+        #expect(f.problems[0].line == 3)
+    }
+
+    /// 10,000 bad records: the cap holds, the total counts them all, and the first problems are the
+    /// first lines of the file, in order.
+    @Test func tenThousandBadRows() throws {
+        var text = TestData.employeeHeader + "\r\n"
+        for i in 0..<10_000 {
+            // Bad gender digit (3) and a bad e-mail on every record.
+            text += "19800101200501300\(i % 10),Nama \(i),Staf,DLHK,,bukan-email,,PNS,true\r\n"
+        }
+        let f = try #require(failure(of: EmployeeImport.validate(csv: text, problemCap: 50)))
+        #expect(f.problems.count == 50)
+        #expect(f.totalCount == 20_000)
+        #expect(f.isTruncated)
+        #expect(f.problems.first?.line == 2)
+        #expect(f.problems.map(\.line) == (0..<50).map { 2 + $0 / 2 })
+        #expect(f.problems.map(\.columnName) == (0..<50).map { $0 % 2 == 0 ? "nip" : "email" })
+        #expect(f.problems[0].message == "'198001012005013000' is not a valid NIP: gender (digit 15) must be 1 or 2, found 3")
+        #expect(f.description.hasSuffix("… and 19950 more problems"))
+    }
+
+    @Test func lateProblemsStillSortIntoPlaceUnderTheCap() throws {
+        // The loop through lines 2 and 30 is only known after the last line; with a cap of 3 it must
+        // still be reported first, at line 2.
+        var text = TestData.employeeHeader + "\n"
+        text += "\(Self.sekda),Ema,Sekda,SETDA,\(Self.kadis),,,PNS,true\n"
+        for i in 0..<27 { text += "\(Self.kabid.dropLast(3))\(100 + i),X,Staf,SETDA,,bad,,PNS,true\n" }
+        text += "\(Self.kadis),Siti,Kadis,SETDA,\(Self.sekda),,,PNS,true\n"
+        let f = try #require(failure(of: EmployeeImport.validate(csv: text, problemCap: 3)))
+        #expect(f.totalCount == 28)
+        #expect(f.problems.map(\.line) == [2, 3, 4])
+        #expect(f.problems.map(\.code) == [.supervisorLoop, .badEmail, .badEmail])
+        #expect(f.problems[0].message.contains("\(Self.kadis) (line 30)"))
+    }
+
+    @Test func inactiveSupervisorIsAWarning() throws {
+        let text = TestData.employeeHeader + "\n"
+            + "\(Self.sekda),Ema,Sekda,SETDA,,,,PNS,false\n"
+            + "\(Self.kadis),Siti,Kadis,SETDA,\(Self.sekda),,,PNS,true\n"
+        let v = try #require(success(of: EmployeeImport.validate(csv: text)))
+        #expect(v.warnings.map(\.code) == [.inactiveSupervisor])
+        #expect(v.warnings[0].line == 3)
+    }
+
+    @Test func rowsPathMatchesFilePath() throws {
+        let (columns, rows) = try EmployeeImport.rows(csv: Self.validFile).get()
+        let fromRows = try #require(success(of: EmployeeImport.validate(rows: rows, columns: columns)))
+        let fromFile = try #require(success(of: EmployeeImport.validate(csv: Self.validFile)))
+        #expect(fromRows == fromFile)
+    }
+
+    @Test func mergePlan() throws {
+        let current = [
+            TestData.employee(1),
+            TestData.employee(2, supervisor: 1),
+            TestData.employee(3, supervisor: 1),
+            TestData.employee(4, supervisor: 1),
+            TestData.employee(5, supervisor: 1, aktif: false),
+            TestData.employee(6, supervisor: 1, aktif: false),
+        ]
+        var moved = TestData.employee(2, supervisor: 1)
+        moved.unit = "BKPSDM"
+        moved.jabatan = "Analis"
+        var reactivated = TestData.employee(5, supervisor: 1)
+        reactivated.aktif = true
+        let incoming = [
+            TestData.employee(1),                         // unchanged
+            moved,                                        // changed: unit, jabatan
+            TestData.employee(4, supervisor: 1, aktif: false),  // deactivated: marked inactive
+            reactivated,                                  // changed: aktif
+            TestData.employee(7, supervisor: 1),          // new
+            // 3 is absent: deactivated; 6 is absent but already inactive: nothing.
+        ]
+        let plan = EmployeeMergePlan(current: current, incoming: incoming)
+        #expect(plan.added.map(\.nip) == [TestData.nip(7)])
+        #expect(plan.changed.map(\.after.nip) == [TestData.nip(2), TestData.nip(5)])
+        #expect(plan.changed[0].fields == [.jabatan, .unitKerja])
+        #expect(plan.changed[1].fields == [.aktif])
+        #expect(plan.deactivated.map(\.employee.nip) == [TestData.nip(3), TestData.nip(4)])
+        #expect(plan.deactivated.map(\.reason) == [.absentFromFile, .markedInactive])
+        #expect(plan.deactivated.allSatisfy { !$0.employee.aktif })
+        #expect(plan.unchangedCount == 1)
+        #expect(EmployeeMergePlan(current: current, incoming: current).isEmpty)
+    }
+
+    @Test func emailSyntax() {
+        for good in ["a@b.id", "budi.santoso+kinerja@bandung.go.id", "x_y@sub-domain.example.com"] {
+            #expect(FieldValue.isValidEmail(good), "\(good)")
+        }
+        for bad in ["", "a", "a@b", "a@@b.id", "@b.id", "a@.id", "a@b.", ".a@b.id", "a..b@c.id", "a b@c.id",
+                    "a@-b.id", "a@b.i", "a@b.1d"] {
+            #expect(!FieldValue.isValidEmail(bad), "\(bad)")
+        }
+    }
+}
+
+@Suite("Employee import at scale")
+struct EmployeeImportScaleTests {
+    @Test func bandungSizedFile() throws {
+        let employees = TestData.organisation(count: 25_000, seed: 7)
+        let text = TestData.employeeHeader + "\r\n" + employees.map { TestData.csvLine($0) }.joined(separator: "\r\n")
+        let clock = ContinuousClock()
+        var result: Result<ValidatedEmployees, ImportFailure>?
+        let elapsed = clock.measure { result = EmployeeImport.validate(csv: text) }
+        let validated = try #require(result)
+        let v = try #require(success(of: validated))
+        print("validated \(v.employees.count) employees (\(text.utf8.count) bytes) in \(elapsed)")
+        #expect(v.employees == employees)
+        #expect(v.units.count == 30)
+        #expect(v.units.first { $0.code == "DLHK" }?.head != nil)
+        // Merging the same file changes nothing; dropping 100 deactivates 100.
+        #expect(EmployeeMergePlan(current: employees, incoming: v.employees).isEmpty)
+        let plan = EmployeeMergePlan(current: employees, incoming: Array(v.employees.dropLast(100)))
+        #expect(plan.deactivated.count == employees.suffix(100).filter(\.aktif).count)
+    }
+}

@@ -1,0 +1,147 @@
+import Foundation
+import KinerjaSystemd
+import KinerjaTestSupport
+import Testing
+
+/// sd_listen_fds needs the sockets at fd 3 onwards and LISTEN_PID equal to the reading process.
+/// Each test therefore runs in an exit-test child: it opens a real listening Unix socket (which
+/// takes the lowest free fd, so fds 3 up to it are all open: the test runner's own ones before
+/// it), sets LISTEN_FDS to cover 3 through that fd and names the last one `varlink`, exactly what
+/// systemd (or `systemd-socket-activate --fdname=varlink`) would pass.
+@Suite("SocketActivation through sd_listen_fds_with_names")
+struct SocketActivationTests {
+    @Test("the fd named varlink is found, is a listening socket, gets FD_CLOEXEC, and the variables are unset")
+    func activated() async throws {
+        let directory = try TemporaryDirectory()
+        await #expect(processExitsWith: .success) { [path = directory.path("admin.varlink") as String] in
+            let listener = try ActivationFixture.listen(at: path)
+            ActivationFixture.pass(listener, name: "varlink")
+
+            let activation = try SocketActivation.fromEnvironment()
+            #expect(activation.fd(named: "varlink") == listener)
+            #expect(activation.descriptors.count == Int(listener) - 2)
+            #expect(activation.descriptors.first?.fd == 3)
+            #expect(activation.descriptors.dropLast().allSatisfy { $0.name == "runner" })
+            let descriptor = try #require(activation.descriptors.last)
+            #expect(descriptor.isListeningUnixStreamSocket)
+            #expect(fcntl(listener, F_GETFD) & FD_CLOEXEC != 0)
+            for name in ["LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES"] {
+                #expect(getenv(name) == nil, "\(name) still set")
+            }
+            #expect(try ActivationFixture.connectAndAccept(path: path, listener: listener))
+        }
+    }
+
+    @Test("LISTEN_PID of another process means not activated, and the variables are still unset")
+    func otherProcess() async {
+        await #expect(processExitsWith: .success) {
+            setenv("LISTEN_PID", String(getppid()), 1)
+            setenv("LISTEN_FDS", "1", 1)
+            setenv("LISTEN_FDNAMES", "varlink", 1)
+            let activation = try SocketActivation.fromEnvironment()
+            #expect(activation == .none)
+            #expect(activation.fd(named: "varlink") == nil)
+            #expect(getenv("LISTEN_FDS") == nil)
+        }
+    }
+
+    @Test("without the variables there are no descriptors")
+    func notActivated() async {
+        await #expect(processExitsWith: .success) {
+            unsetenv("LISTEN_PID")
+            unsetenv("LISTEN_FDS")
+            unsetenv("LISTEN_FDNAMES")
+            let activation = try SocketActivation.fromEnvironment()
+            #expect(activation.descriptors.isEmpty)
+        }
+    }
+
+    @Test("without LISTEN_FDNAMES every fd is named unknown; unsetEnvironment false keeps the variables")
+    func unnamed() async throws {
+        let directory = try TemporaryDirectory()
+        await #expect(processExitsWith: .success) { [path = directory.path("s") as String] in
+            let listener = try ActivationFixture.listen(at: path)
+            ActivationFixture.pass(listener, name: nil)
+            let activation = try SocketActivation.fromEnvironment(unsetEnvironment: false)
+            #expect(activation.fds(named: "unknown").count == Int(listener) - 2)
+            #expect(activation.fd(named: "varlink") == nil)
+            #expect(getenv("LISTEN_FDS") != nil)
+        }
+    }
+
+    /// How the variables are broken.
+    enum Malformation: String, CaseIterable, Sendable, Codable {
+        case countNotANumber
+        case moreNamesThanDescriptors
+    }
+
+    @Test("malformed variables are errors", arguments: Malformation.allCases)
+    func malformed(malformation: Malformation) async throws {
+        let directory = try TemporaryDirectory()
+        await #expect(processExitsWith: .success) { [path = directory.path("s") as String, malformation = malformation as Malformation] in
+            let listener = try ActivationFixture.listen(at: path)
+            ActivationFixture.pass(listener, name: "varlink")
+            switch malformation {
+            case .countNotANumber:
+                setenv("LISTEN_FDS", "banyak", 1)
+            case .moreNamesThanDescriptors:
+                setenv("LISTEN_FDNAMES", Array(repeating: "x", count: Int(listener) - 1).joined(separator: ":"), 1)
+            }
+            var thrown: SystemdError?
+            do {
+                _ = try SocketActivation.fromEnvironment()
+            } catch let error as SystemdError {
+                thrown = error
+            }
+            #expect(thrown?.code == .socketActivation, "\(malformation): \(String(describing: thrown))")
+            #expect(thrown?.errno == EINVAL, "\(malformation): \(String(describing: thrown))")
+        }
+    }
+}
+
+/// Helpers that run inside the exit-test children.
+enum ActivationFixture {
+    /// A listening AF_UNIX stream socket bound at `path`, without FD_CLOEXEC (as systemd passes it).
+    static func listen(at path: String) throws -> Int32 {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw TestSupportError("socket: \(describeErrno())") }
+        var address = unixAddress(path)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard bound == 0, Glibc.listen(fd, 8) == 0 else { throw TestSupportError("bind/listen \(path): \(describeErrno())") }
+        return fd
+    }
+
+    /// Sets LISTEN_PID/LISTEN_FDS/LISTEN_FDNAMES for fds 3…`fd`, naming the runner's own fds `runner`.
+    static func pass(_ fd: Int32, name: String?) {
+        setenv("LISTEN_PID", String(getpid()), 1)
+        setenv("LISTEN_FDS", String(fd - 2), 1)
+        if let name {
+            setenv("LISTEN_FDNAMES", (Array(repeating: "runner", count: Int(fd) - 3) + [name]).joined(separator: ":"), 1)
+        } else {
+            unsetenv("LISTEN_FDNAMES")
+        }
+    }
+
+    /// Connects to `path` and accepts the connection on `listener`.
+    static func connectAndAccept(path: String, listener: Int32) throws -> Bool {
+        let client = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(client) }
+        var address = unixAddress(path)
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(client, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard connected == 0 else { throw TestSupportError("connect \(path): \(describeErrno())") }
+        let accepted = accept(listener, nil, nil)
+        defer { if accepted >= 0 { close(accepted) } }
+        return accepted >= 0
+    }
+
+    private static func unixAddress(_ path: String) -> sockaddr_un {
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8)) }
+        return address
+    }
+}

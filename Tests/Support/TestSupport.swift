@@ -1,0 +1,62 @@
+import Foundation
+
+/// A failure of a test helper: what it was doing, why it failed, and where it was raised.
+/// Its description is written to be read in a test report.
+public struct TestSupportError: Error, CustomStringConvertible, Sendable {
+    /// What went wrong, e.g. `journald namespace "kt-1" did not create /run/systemd/journal.kt-1/socket within 10 seconds`.
+    public var message: String
+    /// The source file (`#fileID`) that raised it.
+    public var file: String
+    /// The source line that raised it.
+    public var line: UInt
+
+    /// Creates an error at the caller's position.
+    public init(_ message: String, file: String = #fileID, line: UInt = #line) {
+        self.message = message
+        self.file = file
+        self.line = line
+    }
+
+    public var description: String { "\(message) [\(file):\(line)]" }
+}
+
+/// Polls `condition` every `interval` until it returns `true`.
+///
+/// ```swift
+/// try await waitUntil("the socket file exists") { FileManager.default.fileExists(atPath: path) }
+/// ```
+/// - Throws: ``TestSupportError`` naming `description` when `timeout` passes first.
+public func waitUntil(
+    _ description: String,
+    timeout: Duration = .seconds(10),
+    interval: Duration = .milliseconds(20),
+    file: String = #fileID,
+    line: UInt = #line,
+    _ condition: () async throws -> Bool
+) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while true {
+        if try await condition() { return }
+        if ContinuousClock.now >= deadline {
+            throw TestSupportError("timed out after \(timeout) waiting until \(description)", file: file, line: line)
+        }
+        try await Task.sleep(for: interval)
+    }
+}
+
+/// The C library's text for an errno value, e.g. `No such file or directory (errno 2)`.
+public func describeErrno(_ code: Int32 = errno) -> String {
+    guard let text = strerror(code) else { return "errno \(code)" }
+    return "\(String(cString: text)) (errno \(code))"
+}
+
+/// Runs blocking work (raw socket reads, waits) on a Dispatch thread instead of the cooperative
+/// pool, so that other tasks in the test (a client calling in the background) keep running even on
+/// a 2-core machine where the pool has only two threads.
+public func offCooperativePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async {
+            continuation.resume(with: Result { try work() })
+        }
+    }
+}
