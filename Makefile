@@ -7,10 +7,10 @@ CONFIGURATION ?= debug
 BUILD_FLAGS  ?=
 BIN_DIR       = $(shell $(SWIFT) build -c $(CONFIGURATION) --show-bin-path 2>/dev/null)
 
-APT_PACKAGES  = libsystemd-dev libsqlite3-dev pkg-config msmtp systemd strace
+APT_PACKAGES  = libsystemd-dev libsqlite3-dev pkg-config msmtp systemd strace python3-seccomp util-linux
 PIP_PACKAGES  = varlink==31.0.0 aiosmtpd
 
-.PHONY: all build release run test deps deps-apt deps-pip install clean bench check-units
+.PHONY: all build release run test deps deps-apt deps-pip install man clean bench bench-control bench-cycles check-units
 
 all: build
 
@@ -37,12 +37,13 @@ release:
 	$(MAKE) build CONFIGURATION=release
 
 # Build and run the daemon in the foreground with the development config; state goes to ./var/.
+# A new ./var starts with a small demo data set (tools/run-dev.sh generates and loads it once the
+# daemon listens); an existing database is used as it is.
 run: build
-	@mkdir -p var/backup
 	@echo "kinerjad: state in ./var, control socket ./var/admin.varlink"
 	@echo "  talk to it from another terminal:  $(BIN_DIR)/kinerjactl --socket var/admin.varlink status"
 	@echo "  stop it with Ctrl-C"
-	$(BIN_DIR)/kinerjad --config config/dev.yaml
+	@tools/run-dev.sh $(BIN_DIR)
 
 test: deps
 	$(SWIFT) build --build-tests $(BUILD_FLAGS)
@@ -52,9 +53,21 @@ check-units:
 	systemd-analyze verify systemd/kinerjad.service systemd/kinerjad.socket
 	systemd-analyze security --offline=true systemd/kinerjad.service
 
-install: release
-	install -Dm0755 $(shell $(SWIFT) build -c release --show-bin-path)/kinerjad $(DESTDIR)$(PREFIX)/bin/kinerjad
-	install -Dm0755 $(shell $(SWIFT) build -c release --show-bin-path)/kinerjactl $(DESTDIR)$(PREFIX)/bin/kinerjactl
+# The man page, generated from kinerjactl's argument parser (swift-argument-parser's plugin).
+man:
+	$(SWIFT) package plugin --allow-writing-to-package-directory generate-manual --product kinerjactl --multi-page=false
+	@mkdir -p .build/man && cp "$$(find .build/plugins -name 'kinerjactl.1' | head -1)" .build/man/kinerjactl.1
+
+RELEASE_BIN = $(shell $(SWIFT) build -c release --show-bin-path)
+
+install: release man
+	install -Dm0755 $(RELEASE_BIN)/kinerjad $(DESTDIR)$(PREFIX)/bin/kinerjad
+	install -Dm0755 $(RELEASE_BIN)/kinerjactl $(DESTDIR)$(PREFIX)/bin/kinerjactl
+	install -Dm0644 .build/man/kinerjactl.1 $(DESTDIR)$(PREFIX)/share/man/man1/kinerjactl.1
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/vendor-completions $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+	$(RELEASE_BIN)/kinerjactl --generate-completion-script bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/kinerjactl
+	$(RELEASE_BIN)/kinerjactl --generate-completion-script zsh > $(DESTDIR)$(PREFIX)/share/zsh/vendor-completions/_kinerjactl
+	$(RELEASE_BIN)/kinerjactl --generate-completion-script fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/kinerjactl.fish
 	install -Dm0644 systemd/kinerjad.service $(DESTDIR)$(PREFIX)/lib/systemd/system/kinerjad.service
 	install -Dm0644 systemd/kinerjad.socket $(DESTDIR)$(PREFIX)/lib/systemd/system/kinerjad.socket
 	install -Dm0644 systemd/kinerjad.sysusers.conf $(DESTDIR)$(PREFIX)/lib/sysusers.d/kinerjad.conf
@@ -65,6 +78,17 @@ install: release
 	  echo "keeping existing $(DESTDIR)$(SYSCONFDIR)/kinerjad/kinerjad.yaml; reference copy in $(PREFIX)/share/doc/kinerjad/"; \
 	else install -Dm0640 config/kinerjad.yaml $(DESTDIR)$(SYSCONFDIR)/kinerjad/kinerjad.yaml; fi
 	install -Dm0644 config/kinerjad.yaml $(DESTDIR)$(PREFIX)/share/doc/kinerjad/kinerjad.yaml
+
+# Benchmarks print figures from a release build; they are not tests.
+bench: bench-control bench-cycles
+
+bench-control: release
+	$(RELEASE_BIN)/kinerja-bench control
+
+# Issue 4: 25,000 employees: import, cycle open against set-based SQL, close, report, daemon RSS.
+bench-cycles:
+	$(SWIFT) build -c release --scratch-path .build-release
+	python3 Benchmarks/cycles_bench.py --bin "$$($(SWIFT) build -c release --scratch-path .build-release --show-bin-path)"
 
 clean:
 	rm -rf .build var

@@ -82,6 +82,14 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "kinerjactl", dependencies: ["KinerjaCLI"]),
+        // Benchmarks that print figures (make bench); not part of the tests.
+        .executableTarget(
+            name: "kinerja-bench",
+            dependencies: [
+                "Varlink", "KinerjaDomain",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         // Helpers for tests: temp dirs, a private journald, a notify socket, the built binaries.
         .target(
             name: "KinerjaTestSupport",

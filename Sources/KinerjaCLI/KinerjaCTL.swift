@@ -22,7 +22,9 @@ public struct KinerjaCTL: AsyncParsableCommand {
               kinerjactl call io.kinerjad.Admin.GetStatus '{}'
             """,
         version: KinerjaVersion.string,
-        subcommands: [Status.self, Ping.self, Reload.self, LogLevel.self, Backup.self, Call.self]
+        subcommands: [Status.self, Ping.self, Reload.self, LogLevel.self, Backup.self, Call.self, CalendarCommand.self, JobsCommand.self,
+                      ImportCommand.self, CyclesCommand.self, ReviewsCommand.self, ReportCommand.self, EmployeeCommand.self,
+                      DemoCommand.self, RemindersCommand.self, FlagsCommand.self]
     )
 
     @OptionGroup public var global: GlobalOptions

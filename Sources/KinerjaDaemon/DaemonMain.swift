@@ -87,22 +87,33 @@ public enum DaemonMain {
                                     database: database, logLevel: logLevel, logger: logger,
                                     startedAt: Date(), notifier: notifier)
 
-        // 4. Control socket: the one systemd passed us, or our own.
+        // 4. Scheduler: registers the configured jobs; runs left "running" by a crash are marked.
+        let scheduler: Scheduler
+        do {
+            scheduler = try Scheduler(runtime: runtime, jobs: [MaintenanceJob(runtime: runtime), OutboxDeliveryJob(runtime: runtime),
+                                                                MotivationAnalysisJob(runtime: runtime), ReminderSweepJob(runtime: runtime)],
+                                      schedule: config.jobs.schedule, timeout: config.jobs.timeout)
+        } catch {
+            logger.critical("Cannot start the scheduler: \(error)", metadata: ["message_id": "\(MessageIDs.startFailed)"])
+            return ExitStatus.failure
+        }
+
+        // 5. Control socket: the one systemd passed us, or our own.
         let control: ControlServer
         do {
-            control = try await ControlServer.start(runtime: runtime, activation: try SocketActivation.fromEnvironment())
+            control = try await ControlServer.start(runtime: runtime, scheduler: scheduler, activation: try SocketActivation.fromEnvironment())
         } catch {
             logger.critical("Cannot start: \(error)", metadata: ["message_id": "\(MessageIDs.startFailed)"])
             notifier.status("Failed: \(error)")
             return ExitStatus.failure
         }
 
-        // 5. Signals are trapped before READY=1, so a SIGTERM or SIGHUP that systemd sends right after
+        // 6. Signals are trapped before READY=1, so a SIGTERM or SIGHUP that systemd sends right after
         // it is queued for the services below instead of killing the process.
         let stopSignals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
         let hangups = await UnixSignalsSequence(trapping: .sighup)
 
-        // 6. Ready.
+        // 7. Ready.
         notifier.ready(status: runtime.statusLine())
         logger.notice("kinerjad ready", metadata: [
             "message_id": "\(MessageIDs.started)",
@@ -111,12 +122,12 @@ public enum DaemonMain {
             "schema_version": "\(AppDatabase.currentSchemaVersion)",
         ])
 
-        // 7. Services until SIGTERM/SIGINT. Shutdown runs in reverse: STOPPING=1 first, the control
+        // 8. Services until SIGTERM/SIGINT. Shutdown runs in reverse: STOPPING=1 first, the control
         // socket last, so an admin can watch the daemon stop.
         let group = ServiceGroup(configuration: .init(
             services: [
                 .init(service: control),
-                .init(service: WorkLoop(runtime: runtime, work: [], watchdogInterval: watchdog?.pingInterval)),
+                .init(service: WorkLoop(runtime: runtime, work: [scheduler], watchdogInterval: watchdog?.pingInterval)),
                 .init(service: ReloadOnHangup(runtime: runtime, signals: hangups)),
                 .init(service: ShutdownNotifier(runtime: runtime)),
             ],

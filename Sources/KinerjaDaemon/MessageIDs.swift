@@ -16,6 +16,46 @@ public enum MessageIDs {
     /// The daemon could not start (database, socket); the message says why.
     public static let startFailed = "5df045a7ae5344978b707c22fc0af0c0"
 
+    /// A scheduled job finished its run.
+    public static let jobFinished = "cbba0fbdbad14437ae257e4dc1b326a4"
+    /// A scheduled job failed; it is retried at its next slot.
+    public static let jobFailed = "baaeee9ad7dc4db1b021e9c7a67d2b77"
+
+    /// An evaluation cycle was opened (KINERJA_CYCLE names its period).
+    public static let cycleOpened = "d1896cecaf3b4f7bbb0fc60f86cee111"
+    /// An evaluation cycle was closed and its results computed; forced closes say so.
+    public static let cycleClosed = "cca67baa6b78451699d898f3b511bc3f"
+    /// An import (employees, units, reviews, SKM, training) was applied.
+    public static let importApplied = "70856063e7bf442e904b12a906814877"
+
+    /// A reminder mail was handed to the mail system (KINERJA_OUTBOX_ID, KINERJA_TO, KINERJA_SUBJECT).
+    public static let mailSent = "98608085f8de46e89a5dead425075ef3"
+    /// A mail delivery attempt failed; it is retried after a backoff (KINERJA_ERROR, KINERJA_NEXT_ATTEMPT).
+    public static let mailFailed = "b58f9e4d7495423c863f96095760f698"
+    /// A reminder mail was given up after its last attempt (warning; `kinerjactl reminders retry`).
+    public static let mailDead = "7be89a165bfc40578db96820422f836f"
+    /// The journal channel logged a message instead of mailing it (dry run; KINERJA_BODY).
+    public static let mailLogged = "cfabcd52ff25416fabbcd32d5fb0ebf7"
+    /// An admin made a failed or dead message due again.
+    public static let mailRetried = "44ed4ec33ea742e68aa6daa68d56014c"
+    /// A message was in flight when the daemon died; it is sent again (a duplicate is possible).
+    public static let mailInterrupted = "665d554deab541eea417d9e9e512bdbc"
+
+    /// A new low-motivation flag, one id per rule (`flagRaised(_:)`); KINERJA_NIP, KINERJA_UNIT,
+    /// KINERJA_RULE, KINERJA_SEVERITY name it, PRIORITY follows the severity.
+    public static let flagDecliningTrend = "8cdc6669efbc49939fbe79943639255f"
+    public static let flagRecognitionGap = "707c62b52f804ef6aa367bdf0a46d268"
+    public static let flagDisengaged = "51081c0fc7b242009cc5e489f3b54b00"
+    public static let flagFeedbackDrop = "7f77f5330f4c4bef97d82a24ba80b29f"
+    public static let flagStalledDevelopment = "7200bc291bb94e4d8f795a532acbebbd"
+    public static let flagPerfunctoryReviewer = "b4725b3cfc5b4109ab1bcc4f3dacbc53"
+    /// An open flag's severity rose (KINERJA_PREVIOUS_SEVERITY says from what).
+    public static let flagEscalated = "04f9fd33fe0f4d7aa0994f6742840e39"
+
     /// Every id above, for the catalog check.
-    public static let all: [String] = [started, stopping, reloaded, reloadFailed, backupWritten, logLevelChanged, startFailed]
+    public static let all: [String] = [started, stopping, reloaded, reloadFailed, backupWritten, logLevelChanged, startFailed,
+                                       jobFinished, jobFailed, cycleOpened, cycleClosed, importApplied,
+                                       mailSent, mailFailed, mailDead, mailLogged, mailRetried, mailInterrupted,
+                                       flagDecliningTrend, flagRecognitionGap, flagDisengaged, flagFeedbackDrop,
+                                       flagStalledDevelopment, flagPerfunctoryReviewer, flagEscalated]
 }

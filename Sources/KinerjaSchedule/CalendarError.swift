@@ -37,6 +37,7 @@ public struct CalendarError: Error, Sendable, Hashable, CustomStringConvertible 
 
     var systemdErrno: SystemdErrno = .invalidArgument
 
+    /// Creates an error about `expression` at 1-based column `position`.
     public init(expression: String, position: Int, part: Part, reason: String) {
         self.expression = expression
         self.position = position

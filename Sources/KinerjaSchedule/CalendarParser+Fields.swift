@@ -119,6 +119,7 @@ extension CalendarParser {
         let clamped = Int64(min(value, 100_000_000_000))
         let seconds = negative ? -clamped : clamped
         let tm = gmtime.brokenDownTime(at: seconds)
+        if case .named(let name) = spec.zone { spec.childZoneName = name }
         spec.zone = .utc
         for (part, value) in [
             (CalendarError.Part.year, tm.fullYear), (.month, tm.month + 1), (.day, tm.day), (.hour, tm.hour),

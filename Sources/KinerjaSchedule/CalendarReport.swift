@@ -21,8 +21,8 @@ public struct CalendarReport: Sendable, Hashable {
     ///   - now: the current time (for "From now" and as the default base time).
     ///   - database: where zones named in expressions are looked up.
     public init(
-        expressions: [String], baseTime: Timestamp? = nil, iterations: Int = 1, localZone: ZoneInfo,
-        now: Timestamp, database: ZoneInfoDatabase = .system
+        expressions: [String], baseTime: SystemdTimestamp? = nil, iterations: Int = 1, localZone: ZoneInfo,
+        now: SystemdTimestamp, database: ZoneInfoDatabase = .system
     ) {
         let seconds = baseTime.map { Int64(CivilCalendar.floorDiv(Int($0.microseconds), 1_000_000)) }
         self.init(
@@ -35,14 +35,15 @@ public struct CalendarReport: Sendable, Hashable {
     /// - Throws: the reason when the base time cannot be parsed (systemd prints
     ///   `Failed to parse --base-time= parameter: TEXT` and exits with 1).
     public init(
-        expressions: [String], baseTimeText: String?, iterations: Int = 1, localZone: ZoneInfo, now: Timestamp,
+        expressions: [String], baseTimeText: String?, iterations: Int = 1, localZone: ZoneInfo, now: SystemdTimestamp,
         database: ZoneInfoDatabase = .system
     ) throws(TimestampError) {
         var lastLocaltime: Int64?
         var base = now
         if let baseTimeText {
-            base = try Timestamp.parse(
+            base = try SystemdTimestamp.parse(
                 baseTimeText, now: now, localZone: localZone, database: database, iso8601: false,
+                abbreviations: (localZone.standardAbbreviation, localZone.daylightAbbreviation),
                 lastLocaltime: &lastLocaltime)
         }
         self.init(
@@ -53,8 +54,8 @@ public struct CalendarReport: Sendable, Hashable {
     /// - Parameter lastLocaltime: the last moment converted to local time before the first
     ///   expression (glibc's `tzname`, against which local abbreviations are matched, follows it).
     init(
-        expressions: [String], base: Timestamp, lastLocaltime: Int64?, iterations: Int, localZone: ZoneInfo,
-        now: Timestamp, database: ZoneInfoDatabase
+        expressions: [String], base: SystemdTimestamp, lastLocaltime: Int64?, iterations: Int, localZone: ZoneInfo,
+        now: SystemdTimestamp, database: ZoneInfoDatabase
     ) {
         var out = ""
         var err = ""
@@ -92,7 +93,7 @@ public struct CalendarReport: Sendable, Hashable {
     /// `tznameTime` is the last moment converted to local time so far (nil: none yet); it is
     /// updated as systemd's own conversions would move it.
     static func block(
-        _ expression: String, base: Timestamp, iterations: Int, localZone: ZoneInfo, now: Timestamp,
+        _ expression: String, base: SystemdTimestamp, iterations: Int, localZone: ZoneInfo, now: SystemdTimestamp,
         database: ZoneInfoDatabase, tznameTime: inout Int64?
     ) -> Result<[Row], Problem> {
         let abbreviations = tznameTime.map { localZone.abbreviations(at: $0) }
@@ -107,9 +108,9 @@ public struct CalendarReport: Sendable, Hashable {
                 "Reason: \(error.part.rawValue) at column \(error.position): \(error.reason)",
             ]
             let quoted = "\"\(expression)\""
-            if (try? Timestamp.parse(
+            if (try? SystemdTimestamp.parse(
                 expression, now: now, localZone: localZone, database: database, iso8601: false,
-                lastLocaltime: &tznameTime)) != nil
+                abbreviations: abbreviations, lastLocaltime: &tznameTime)) != nil
             {
                 lines.append("Hint: this expression is a valid timestamp. Use 'systemd-analyze timestamp \(quoted)' instead?")
             }
@@ -124,7 +125,7 @@ public struct CalendarReport: Sendable, Hashable {
         rows.append(Row("Normalized form", .text(normalized)))
         var current = base
         for i in 0..<max(iterations, 0) {
-            let next: Timestamp
+            let next: SystemdTimestamp
             let (elapse, lastLocaltime) = spec.nextElapseTracking(after: current, localZone: localZone, database: database)
             if let lastLocaltime { tznameTime = lastLocaltime }
             switch elapse {
@@ -163,7 +164,7 @@ public struct CalendarReport: Sendable, Hashable {
         enum Value {
             case text(String)
             /// A time shown relative to "now" (`2h 5min left`).
-            case relative(Timestamp)
+            case relative(SystemdTimestamp)
         }
 
         var field: String
@@ -176,7 +177,7 @@ public struct CalendarReport: Sendable, Hashable {
     }
 
     /// systemd's vertical table: field names right-aligned, then `: ` and the value.
-    static func table(_ rows: [Row], now: Timestamp) -> String {
+    static func table(_ rows: [Row], now: SystemdTimestamp) -> String {
         let width = rows.map { $0.field.count }.max() ?? 0
         return rows.map { row in
             let value: String

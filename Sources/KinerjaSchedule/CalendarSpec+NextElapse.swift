@@ -3,14 +3,14 @@ import Foundation
 /// The outcome of asking when a calendar expression elapses next.
 public enum CalendarElapse: Sendable, Hashable {
     /// It elapses at this time.
-    case at(Timestamp)
+    case at(SystemdTimestamp)
     /// It never elapses again (systemd prints "never").
     case never
     /// systemd gives up (it prints "Failed to determine next elapse").
     case failed(CalendarElapseFailure)
 
     /// The time, if there is one.
-    public var timestamp: Timestamp? {
+    public var timestamp: SystemdTimestamp? {
         if case .at(let timestamp) = self { return timestamp }
         return nil
     }
@@ -41,7 +41,7 @@ extension CalendarSpec {
     ///   - localZone: the zone used when the expression names none.
     ///   - database: where a zone named in the expression is loaded from.
     public func nextElapse(
-        after base: Timestamp, localZone: ZoneInfo, database: ZoneInfoDatabase = .system
+        after base: SystemdTimestamp, localZone: ZoneInfo, database: ZoneInfoDatabase = .system
     ) -> CalendarElapse {
         nextElapseTracking(after: base, localZone: localZone, database: database).elapse
     }
@@ -50,16 +50,18 @@ extension CalendarSpec {
     /// itself (systemd computes an expression with its own zone in a child process, and UTC ones
     /// with `gmtime_r`): glibc's `tzname` is left at that moment's abbreviations.
     func nextElapseTracking(
-        after base: Timestamp, localZone: ZoneInfo, database: ZoneInfoDatabase
+        after base: SystemdTimestamp, localZone: ZoneInfo, database: ZoneInfoDatabase
     ) -> (elapse: CalendarElapse, lastLocaltime: Int64?) {
         // A UTC expression uses gmtime_r, which applies the leap seconds of the process's zone:
         // the named zone's (in systemd's child process) or the local one.
         var processZone = evaluationZone(localZone: localZone, database: database)
-        if case .utc = zone { processZone = localZone }
+        if case .utc = zone {
+            processZone = childZoneName.flatMap { try? database.zone(named: $0) } ?? localZone
+        }
         var evaluator = CalendarEvaluator(spec: self, zone: processZone)
         let elapse: CalendarElapse
         do {
-            elapse = .at(Timestamp(microseconds: try evaluator.next(after: base.microseconds)))
+            elapse = .at(SystemdTimestamp(microseconds: try evaluator.next(after: base.microseconds)))
         } catch .never {
             elapse = .never
         } catch .noConvergence {
@@ -67,15 +69,15 @@ extension CalendarSpec {
         } catch {
             elapse = .failed(.outOfRange)
         }
-        if case .named = zone { return (elapse, nil) }
+        if hasOwnZoneName { return (elapse, nil) }
         return (elapse, evaluator.libc.lastConverted)
     }
 
     /// Up to `count` successive elapses after `base` (fewer when the expression stops elapsing).
     public func elapses(
-        after base: Timestamp, count: Int, localZone: ZoneInfo, database: ZoneInfoDatabase = .system
-    ) -> [Timestamp] {
-        var result: [Timestamp] = []
+        after base: SystemdTimestamp, count: Int, localZone: ZoneInfo, database: ZoneInfoDatabase = .system
+    ) -> [SystemdTimestamp] {
+        var result: [SystemdTimestamp] = []
         var current = base
         while result.count < count, let next = nextElapse(after: current, localZone: localZone, database: database)
             .timestamp
@@ -90,7 +92,7 @@ extension CalendarSpec {
     /// one, else in `localZone`; nil when it never elapses again.
     public func nextElapse(after date: Date, in localZone: TimeZone) -> Date? {
         let database = ZoneInfoDatabase.system
-        return nextElapse(after: Timestamp(date), localZone: database.zone(for: localZone), database: database)
+        return nextElapse(after: SystemdTimestamp(date), localZone: database.zone(for: localZone), database: database)
             .timestamp?.date
     }
 }

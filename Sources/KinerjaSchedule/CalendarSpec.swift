@@ -35,6 +35,9 @@ public struct CalendarSpec: Sendable, Hashable, CustomStringConvertible {
     /// systemd's `dst`: -1, or the `tm_isdst` forced by a local zone abbreviation suffix (kept
     /// even when `@EPOCH` makes the expression UTC).
     var forcedDST = -1
+    /// A zone name written after `@EPOCH`: the expression is UTC, but systemd still computes it in
+    /// a child process running in that zone.
+    var childZoneName: String?
 
     /// The expression as written.
     public internal(set) var original: String = ""
@@ -56,7 +59,7 @@ public struct CalendarSpec: Sendable, Hashable, CustomStringConvertible {
     /// Whether the expression names a tz database zone (systemd computes it in a child process).
     var hasOwnZoneName: Bool {
         if case .named = zone { return true }
-        return false
+        return childZoneName != nil
     }
 
     /// systemd's normalised form, e.g. `Mon..Fri *-*-* 09:00:00`.

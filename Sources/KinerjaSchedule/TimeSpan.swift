@@ -6,6 +6,7 @@ public struct TimeSpan: Sendable, Hashable, Comparable, CustomStringConvertible 
     /// Microseconds; `UInt64.max` is infinity.
     public var microseconds: UInt64
 
+    /// A span of `microseconds`; `UInt64.max` is infinity.
     public init(microseconds: UInt64) {
         self.microseconds = microseconds
     }
@@ -16,6 +17,7 @@ public struct TimeSpan: Sendable, Hashable, Comparable, CustomStringConvertible 
     /// systemd's `USEC_INFINITY`.
     public static let infinity = TimeSpan(microseconds: .max)
 
+    /// Whether this is `infinity`.
     public var isInfinite: Bool { microseconds == .max }
 
     /// The span in seconds, or nil for infinity.

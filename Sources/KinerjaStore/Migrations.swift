@@ -5,6 +5,17 @@ import GRDB
 enum Migrations {
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
+        // One line per area, in release order; each area's tables live in its own file
+        // (Migrations+Area.swift) as `static func registerArea(_ m: inout DatabaseMigrator)`.
+        registerOrg(&m)
+        registerCycles(&m)
+        registerJobs(&m)
+        registerOutbox(&m)
+        registerFlags(&m)
+        return m
+    }
+
+    static func registerOrg(_ m: inout DatabaseMigrator) {
         m.registerMigration("v1-org") { db in
             try db.create(table: "unit") { t in
                 t.primaryKey("code", .text)
@@ -25,7 +36,6 @@ enum Migrations {
             }
             try db.create(index: "employee_unit", on: "employee", columns: ["unit_code", "aktif"])
         }
-        return m
     }
 
     /// Identifiers in the order they apply; the schema version is a position in this list.

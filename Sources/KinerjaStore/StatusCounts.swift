@@ -5,14 +5,35 @@ import GRDB
 public struct StatusCounts: Sendable, Equatable {
     public var activeEmployees: Int
     public var units: Int
+    /// Cycles not yet closed.
+    public var openCycles: Int
+    /// Assignments of open cycles not submitted and past their due date at `now`.
+    public var overdueAssignments: Int
+    /// Outbox messages not yet delivered: pending, or failed and awaiting a retry.
+    public var pendingMessages: Int = 0
+    /// Outbox messages whose every attempt failed.
+    public var deadMessages: Int = 0
+    /// Motivation flags still on someone's list (open or acknowledged).
+    public var openFlags: Int = 0
 }
 
 extension AppDatabase {
-    public func statusCounts() throws -> StatusCounts {
+    /// The counts at `now` (which decides what is overdue).
+    public func statusCounts(now: Date) throws -> StatusCounts {
         try writer.read { db in
-            StatusCounts(
+            let outbox = try Self.outboxCounts(db)
+            return StatusCounts(
                 activeEmployees: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM employee WHERE aktif") ?? 0,
-                units: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM unit") ?? 0
+                units: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM unit") ?? 0,
+                openCycles: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM cycle WHERE status = 'open'") ?? 0,
+                // The partial index assignment_open (cycle_id, due_at) WHERE submitted_at IS NULL answers this.
+                overdueAssignments: try Int.fetchOne(db, sql: """
+                    SELECT COUNT(*) FROM assignment
+                    WHERE cycle_id IN (SELECT id FROM cycle WHERE status = 'open') AND submitted_at IS NULL AND due_at < ?
+                    """, arguments: [now]) ?? 0,
+                pendingMessages: outbox.waiting,
+                deadMessages: outbox.dead,
+                openFlags: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM flag WHERE status IN ('open', 'acknowledged')") ?? 0
             )
         }
     }

@@ -7,7 +7,7 @@ struct CalendarReportTests {
     @Test("blocks, (in UTC) lines, iterations, separators and errors")
     func jakarta() throws {
         let jakarta = try ZoneInfoDatabase.system.zone(named: "Asia/Jakarta")
-        let now = try Timestamp.parse("2024-03-30 12:00", now: Timestamp(microseconds: 0), localZone: jakarta)
+        let now = try SystemdTimestamp.parse("2024-03-30 12:00", now: SystemdTimestamp(microseconds: 0), localZone: jakarta)
         let report = CalendarReport(
             expressions: ["daily", "12:00 UTC", "Mond 09:00"], baseTime: now, iterations: 2, localZone: jakarta, now: now)
         #expect(report.standardOutput == """
@@ -42,7 +42,7 @@ struct CalendarReportTests {
 
     @Test("UTC local zone: no (in UTC) lines; normalised input has no Original form; never")
     func utc() throws {
-        let now = Timestamp(microseconds: 1_700_000_000 * 1_000_000)  // Tue 2023-11-14 22:13:20 UTC
+        let now = SystemdTimestamp(microseconds: 1_700_000_000 * 1_000_000)  // Tue 2023-11-14 22:13:20 UTC
         let report = CalendarReport(
             expressions: ["*-*-* 00:00:00", "2020-01-01"], iterations: 11, localZone: .utc, now: now)
         let lines = report.standardOutput.split(separator: "\n", omittingEmptySubsequences: false)
@@ -61,7 +61,7 @@ struct CalendarReportTests {
     @Test("hints for timestamps and time spans, like systemd")
     func hints() {
         let report = CalendarReport(
-            expressions: ["tomorrow", "2h 30min"], localZone: .utc, now: Timestamp(microseconds: 1_700_000_000_000_000))
+            expressions: ["tomorrow", "2h 30min"], localZone: .utc, now: SystemdTimestamp(microseconds: 1_700_000_000_000_000))
         #expect(report.standardError.contains(
             "Hint: this expression is a valid timestamp. Use 'systemd-analyze timestamp \"tomorrow\"' instead?"))
         #expect(report.standardError.contains(

@@ -11,7 +11,7 @@ struct NextElapseTests {
     static func next(_ expression: String, after base: String, in zoneName: String) throws -> String {
         let zone = try zone(zoneName)
         let spec = try CalendarSpec.parse(expression, localZone: zone)
-        let start = try Timestamp.parse(base, now: Timestamp(microseconds: 0), localZone: zone)
+        let start = try SystemdTimestamp.parse(base, now: SystemdTimestamp(microseconds: 0), localZone: zone)
         switch spec.nextElapse(after: start, localZone: zone) {
         case .at(let t): return t.formatted(in: zone)
         case .never: return "never"
@@ -65,7 +65,7 @@ struct NextElapseTests {
         let berlin = try Self.zone("Europe/Berlin")
         for expression in ["*:0/20", "01..03:30", "Sun *-*-* 02:00:00", "*-*~03 02:30"] {
             let spec = try CalendarSpec.parse(expression, localZone: berlin)
-            let start = Timestamp(microseconds: 1_704_067_200 * 1_000_000)  // 2024-01-01 UTC
+            let start = SystemdTimestamp(microseconds: 1_704_067_200 * 1_000_000)  // 2024-01-01 UTC
             let elapses = spec.elapses(after: start, count: 400, localZone: berlin)
             #expect(elapses.count == 400)
             #expect(zip(elapses, elapses.dropFirst()).allSatisfy { $0 < $1 }, "\(expression)")
@@ -76,8 +76,8 @@ struct NextElapseTests {
     @Test("a base time beyond year 9999 is refused")
     func outOfRange() throws {
         let spec = try CalendarSpec.parse("daily")
-        let base = Timestamp(microseconds: CalendarEvaluator.maximumMicroseconds + 1)
+        let base = SystemdTimestamp(microseconds: CalendarEvaluator.maximumMicroseconds + 1)
         #expect(spec.nextElapse(after: base, localZone: .utc) == .failed(.outOfRange))
-        #expect(spec.nextElapse(after: Timestamp(microseconds: -1), localZone: .utc) == .failed(.outOfRange))
+        #expect(spec.nextElapse(after: SystemdTimestamp(microseconds: -1), localZone: .utc) == .failed(.outOfRange))
     }
 }

@@ -15,8 +15,8 @@ enum SystemdAnalyze {
         var standardError: String
         var exitStatus: Int32
         /// The clock just before and just after the run: systemd's "now" lies in between.
-        var nowBefore: Timestamp
-        var nowAfter: Timestamp
+        var nowBefore: SystemdTimestamp
+        var nowAfter: SystemdTimestamp
     }
 
     /// `TZ=zone systemd-analyze --no-pager calendar --base-time=... --iterations=... -- expressions...`
@@ -43,7 +43,7 @@ enum SystemdAnalyze {
         process.standardOutput = outPipe
         process.standardError = errPipe
         process.standardInput = FileHandle.nullDevice
-        let before = Timestamp(Date())
+        let before = SystemdTimestamp(Date())
         try process.run()
         // Read both pipes while the process runs so that neither fills up.
         let group = DispatchGroup()
@@ -56,7 +56,7 @@ enum SystemdAnalyze {
         let outData = outPipe.fileHandleForReading.readDataToEndOfFile()
         group.wait()
         process.waitUntilExit()
-        let after = Timestamp(Date())
+        let after = SystemdTimestamp(Date())
         return Run(
             standardOutput: String(decoding: outData, as: UTF8.self),
             standardError: String(decoding: errData, as: UTF8.self), exitStatus: process.terminationStatus,

@@ -17,7 +17,7 @@ struct SystemdDifferentialTests {
     /// switch days of Berlin and New York (including base times inside the repeated hour).
     static let scenarios: [(zone: String, bases: [String])] = [
         ("UTC", ["2024-02-29 12:00:00", "2024-12-31 23:59:59", "2025-01-31 23:59:59.999999"]),
-        ("Asia/Jakarta", ["2024-02-28 23:30", "2023-12-31 23:59:59 UTC", "2026-11-29 08:00:00"]),
+        ("Asia/Jakarta", ["2024-02-28 23:30", "2023-12-31 23:59:59 UTC", "2025-11-29 08:00:00"]),
         (
             "Europe/Berlin",
             [
@@ -93,11 +93,52 @@ struct SystemdDifferentialTests {
         #expect(rejected >= Self.invalidExpressions.count)
     }
 
+    /// Zones whose history stresses the glibc emulation: negative DST (Dublin), a skipped day
+    /// (Apia, 2011), a two-hour DST (Troll), 45-minute offsets (Chatham), abolished DST (Sao Paulo,
+    /// Moscow, Tehran), southern-hemisphere DST (Santiago), dates before 1996 and after the last
+    /// TZif transition (footer rules), and leap seconds (`right/`).
+    static let unusualScenarios: [(zone: String, bases: [String])] = [
+        ("Europe/Dublin", ["2024-03-31 00:30:00 UTC", "2040-10-28 00:59:00 UTC"]),
+        ("Pacific/Apia", ["2011-12-29 12:00:00 UTC", "2011-12-29 23:00"]),
+        ("Antarctica/Troll", ["2024-03-31 00:30:00 UTC"]),
+        ("Pacific/Chatham", ["2024-04-06 13:00:00 UTC"]),
+        ("America/Sao_Paulo", ["2018-11-04 02:00:00 UTC"]),
+        ("Europe/Moscow", ["2011-03-26 22:00:00 UTC"]),
+        ("Asia/Tehran", ["2022-03-21 20:00:00 UTC"]),
+        ("America/Santiago", ["2024-04-06 23:30:00 UTC"]),
+        ("America/New_York", ["2045-11-05 05:30:00 UTC", "1995-04-02 06:30:00 UTC"]),
+        ("right/Europe/Berlin", ["2016-12-31 23:59:59 UTC"]),
+    ]
+
+    @Test("identical output in zones with unusual histories")
+    func unusualZones() throws {
+        try #require(SystemdAnalyze.path != nil, "systemd-analyze (systemd 252) must be installed")
+        var generator = ExpressionGenerator(seed: Self.seed ^ 0x5A5A)
+        var compared = 0
+        var zones = 0
+        for (zoneName, bases) in Self.unusualScenarios where ZoneInfoDatabase.system.isValidZoneName(zoneName) {
+            let zone = try ZoneInfoDatabase.system.zone(named: zoneName)
+            var abbreviations = [zone.standardAbbreviation]
+            if zone.daylightAbbreviation != zone.standardAbbreviation { abbreviations.append(zone.daylightAbbreviation) }
+            var expressions = (0..<80).map { _ in generator.expression(localAbbreviations: abbreviations) }
+            expressions += Self.daylightSavingExpressions
+            expressions += ["00:00", "*:00", "*-*-* 00:30", "Sun 00:00", "*:15", "23:59:59", "*-12-30", "*-12-31 *:*:00"]
+            for base in bases {
+                _ = try compare(expressions, base: base, zone: zone, zoneName: zoneName)
+                compared += expressions.count
+            }
+            zones += 1
+        }
+        print("differential: compared \(compared) expression evaluations in \(zones) zones with unusual histories")
+        #expect(zones >= 5)
+    }
+
     func compare(_ expressions: [String], base: String, zone: ZoneInfo, zoneName: String) throws -> (valid: Int, rejected: Int) {
         let run = try SystemdAnalyze.calendar(expressions, baseTime: base, iterations: Self.iterations, timeZone: zoneName)
         var tznameTime: Int64?
-        let baseTime = try Timestamp.parse(
-            base, now: run.nowBefore, localZone: zone, database: .system, iso8601: false, lastLocaltime: &tznameTime)
+        let baseTime = try SystemdTimestamp.parse(
+            base, now: run.nowBefore, localZone: zone, database: .system, iso8601: false,
+            abbreviations: (zone.standardAbbreviation, zone.daylightAbbreviation), lastLocaltime: &tznameTime)
         let context = "TZ=\(zoneName) --base-time='\(base)'"
 
         // Our report, with "From now" rendered for both ends of the window systemd ran in.

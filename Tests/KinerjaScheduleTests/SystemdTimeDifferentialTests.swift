@@ -67,7 +67,7 @@ struct SystemdTimeDifferentialTests {
         let blocks = run.standardOutput.components(separatedBy: "\n\n")
         var index = 0
         for text in inputs {
-            let ours = try? Timestamp.parse(text, now: run.nowBefore, localZone: zone, iso8601: false)
+            let ours = try? SystemdTimestamp.parse(text, now: run.nowBefore, localZone: zone, iso8601: false)
             let block = blocks.first { $0.contains("Original form: \(text)\n") }
             #expect((ours != nil) == (block != nil), "accept/reject of '\(text)' in \(zoneName)")
             if let ours, let block {
@@ -96,7 +96,7 @@ struct SystemdTimeDifferentialTests {
         let unixLines = run.standardOutput.split(separator: "\n").filter { $0.contains("UNIX seconds: ") }
         #expect(unixLines.count == inputs.count)
         for (text, line) in zip(inputs, unixLines) {
-            let ours = try Timestamp.parse(text + " " + zoneName, now: run.nowBefore, localZone: .utc)
+            let ours = try SystemdTimestamp.parse(text + " " + zoneName, now: run.nowBefore, localZone: .utc)
             let seconds = ours.microseconds / 1_000_000
             let fraction = ours.microseconds % 1_000_000
             let unix = fraction == 0 ? "@\(seconds)" : String(format: "@%lld.%06lld", seconds, fraction)
@@ -117,7 +117,7 @@ struct SystemdTimeDifferentialTests {
         let spec = try CalendarSpec.parse(expression, localZone: zone)
         let start = Date()
         let elapses = spec.elapses(
-            after: try Timestamp.parse(base, now: run.nowBefore, localZone: zone), count: iterations, localZone: zone)
+            after: try SystemdTimestamp.parse(base, now: run.nowBefore, localZone: zone), count: iterations, localZone: zone)
         let seconds = Date().timeIntervalSince(start)
         let theirs = run.standardOutput.split(separator: "\n")
             .filter { $0.contains("Next elapse: ") || $0.contains("Iter. #") }

@@ -30,6 +30,10 @@ public final class DaemonHarness: Sendable {
         public var environment: [String: String] = [:]
         /// Wait for READY=1 before returning.
         public var waitForReady = true
+        /// A command line the daemon runs under (e.g. setpriv and tools/seccomp-exec.py).
+        public var wrapper: [String] = []
+        /// Run as this user (name): the state directory and notify socket are opened up to it.
+        public var user: String?
 
         public init() {}
     }
@@ -69,6 +73,13 @@ public final class DaemonHarness: Sendable {
         }
         let socketPath = directory.path("admin.varlink")
         let notify = try NotifySocket()
+        if let user = options.user {
+            guard let pw = getpwnam(user) else { throw TestSupportError("no user \(user)") }
+            chown(directory.path, pw.pointee.pw_uid, pw.pointee.pw_gid)
+            chmod(configPath, 0o644)
+            chmod((notify.path as NSString).deletingLastPathComponent, 0o755)
+            chmod(notify.path, 0o666)
+        }
         var environment = Subprocess.environment(adding: ["NOTIFY_SOCKET": notify.path])
         environment.merge(options.environment) { _, new in new }
         let daemon = try BuiltProducts.kinerjad
@@ -81,7 +92,11 @@ public final class DaemonHarness: Sendable {
                 arguments: ["-l", socketPath, "--fdname=varlink"] + passed + [daemon, "--config", configPath],
                 environment: environment, newProcessGroup: true)
         } else {
-            process = try Subprocess.launch(daemon, arguments: ["--config", configPath], environment: environment,
+            var command = options.wrapper + [daemon, "--config", configPath]
+            if let user = options.user {
+                command = ["/usr/bin/setpriv", "--reuid=\(user)", "--regid=\(user == "nobody" ? "nogroup" : user)", "--clear-groups"] + command
+            }
+            process = try Subprocess.launch(command[0], arguments: Array(command.dropFirst()), environment: environment,
                                             newProcessGroup: true)
         }
         let harness = DaemonHarness(directory: directory, notify: notify, process: process, configPath: configPath,

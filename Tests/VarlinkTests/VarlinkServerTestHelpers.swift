@@ -43,44 +43,18 @@ func eventually(timeout: Double = 10, _ condition: () async -> Bool) async -> Bo
 
 /// A client that keeps calling Echo on its own connection while a test runs, and counts failures.
 /// It stops between calls, so every call it makes must succeed.
-final class BackgroundCaller: @unchecked Sendable {
-    private let lock = NSLock()
-    private var successes = 0
-    private var failures: [String] = []
-    private var task: Task<Void, Never>?
-    private let stopping = Atomic<Bool>(false)
+final class BackgroundCaller: Sendable {
+    private let caller: ThreadedVarlinkCaller
 
+    /// Calls Echo("alive") in a loop on its own thread (see ThreadedVarlinkCaller for why a thread).
     init(path: String) {
-        task = Task { [self] in
-            do {
-                let client = try await VarlinkClient.connect(unixPath: path)
-                while !self.stopping.load(ordering: .relaxed) {
-                    do {
-                        let reply = try await client.call("org.example.echo.Echo", parameters: ["text": "alive"])
-                        self.record(reply == ["text": "alive"] ? nil : "wrong reply \(reply)")
-                    } catch {
-                        self.record("\(error)")
-                        if error is VarlinkConnectionError { break }
-                    }
-                    try? await Task.sleep(for: .milliseconds(5))
-                }
-                await client.close()
-            } catch {
-                self.record("connect: \(error)")
-            }
-        }
-    }
-
-    private func record(_ failure: String?) {
-        lock.withLock {
-            if let failure { failures.append(failure) } else { successes += 1 }
+        caller = ThreadedVarlinkCaller(path: path, method: "org.example.echo.Echo", parameters: #"{"text":"alive"}"#) {
+            $0["parameters"]?["text"] == "alive"
         }
     }
 
     /// Stops calling; returns how many calls succeeded and the failures seen.
     func stop() async -> (successes: Int, failures: [String]) {
-        stopping.store(true, ordering: .relaxed)
-        await task?.value
-        return lock.withLock { (successes, failures) }
+        await caller.stop()
     }
 }

@@ -49,7 +49,7 @@ final class ConfigReader {
     }
 
     func keyPath(_ key: String) -> String {
-        (path + [key]).joined(separator: ".")
+        (path + (key.isEmpty ? [] : [key])).joined(separator: ".")
     }
 
     private func node(_ key: String) -> Node? {

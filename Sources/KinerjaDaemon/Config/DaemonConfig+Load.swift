@@ -1,4 +1,5 @@
 import Foundation
+import KinerjaSchedule
 import Logging
 import Yams
 
@@ -69,6 +70,36 @@ extension DaemonConfig {
                                   [("auto", .auto), ("journal", .journal), ("stderr", .stderr)])
         logging.level = l.choice("level", default: logging.level, Self.levelChoices)
         logging.journalSocket = l.path("journal_socket", default: logging.journalSocket)
+
+        readCycles(from: root)
+        readMail(from: root)
+        readReminders(from: root)
+        readMotivation(from: root)
+
+        let j = root.section("jobs")
+        jobs.timeout = j.duration("timeout", default: jobs.timeout)
+        if let entries = j.entries("schedule") {
+            // Start from the defaults: a listed job overrides its calendar, `off` unschedules it.
+            var schedule = jobs.schedule
+            for entry in entries {
+                let keyPath = j.keyPath("schedule") + "." + entry.key
+                guard Self.knownJobs.contains(entry.key) else {
+                    j.sink.add("unknown job (known jobs: \(Self.knownJobs.joined(separator: ", ")))", keyPath: keyPath, mark: entry.mark)
+                    continue
+                }
+                if entry.value.lowercased() == "off" {
+                    schedule[entry.key] = nil
+                    continue
+                }
+                do {
+                    _ = try CalendarSpec.parse(entry.value)
+                    schedule[entry.key] = entry.value
+                } catch {
+                    j.sink.add("invalid calendar expression \"\(entry.value)\": \(error.part) at column \(error.position): \(error.reason) (check it with: kinerjactl calendar '\(entry.value)')", keyPath: keyPath, mark: entry.mark)
+                }
+            }
+            jobs.schedule = schedule
+        }
     }
 
     static let levelChoices: [(String, Logger.Level)] = [

@@ -42,10 +42,35 @@ public struct DaemonConfig: Sendable, Equatable {
         public var journalSocket = "/run/systemd/journal/socket"
     }
 
+    public struct Jobs: Sendable, Equatable {
+        /// A job running longer than this is treated as hung: the work loop stops the watchdog pings,
+        /// so systemd restarts the daemon (the job's transaction rolls back).
+        public var timeout: Duration = .seconds(1800)
+        /// Job name → systemd calendar expression. The file overrides these defaults per job; `off` unschedules one.
+        public var schedule: [String: String] = ["maintenance": "*-*-* 02:30:00 Asia/Jakarta",
+                                                 "motivation-analysis": "*-*-* 03:00:00 Asia/Jakarta",
+                                                 "outbox-delivery": "*:0/5",
+                                                 "reminder-sweep": "Mon..Fri *-*-* 08..15:00/30:00 Asia/Jakarta"]
+    }
+
+    /// Names of the jobs this build can run (the `jobs.schedule` keys accepted).
+    public static let knownJobs: [String] = ["maintenance", "motivation-analysis", "outbox-delivery", "reminder-sweep"]
+
     public var database = Database()
     public var backup = Backup()
     public var control = Control()
     public var logging = Logging()
+    public var jobs = Jobs()
+    /// `cycles:`, `results:`, `imports:` (DaemonConfig+Cycles.swift).
+    public var cycles = Cycles()
+    public var results = Results()
+    public var imports = Imports()
+    /// `motivation:` (DaemonConfig+Motivation.swift).
+    public var motivation = Motivation()
+    /// `mail:` (DaemonConfig+Mail.swift).
+    public var mail = Mail()
+    /// `reminders:` (DaemonConfig+Reminders.swift).
+    public var reminders = Reminders()
 
     public init() {}
 }

@@ -43,14 +43,14 @@ extension AdminService {
         let runtime = self.runtime
         let counts: StatusCounts
         do {
-            counts = try runtime.database.statusCounts()
+            counts = try runtime.database.statusCounts(now: runtime.now())
         } catch {
             throw AdminError.operationFailed("cannot read the database: \(error)")
         }
         let uptime = Int64(Date().timeIntervalSince(runtime.startedAt))
         return [
             "version": .string(KinerjaVersion.string),
-            "started_at": .string(ISO8601DateFormatter().string(from: runtime.startedAt)),
+            "started_at": .string(Self.isoString(runtime.startedAt)),
             "uptime_seconds": .int(uptime),
             "pid": .int(Int64(getpid())),
             "database_path": .string(runtime.database.path),
@@ -59,7 +59,13 @@ extension AdminService {
             "counts": .object([
                 "active_employees": .int(Int64(counts.activeEmployees)),
                 "units": .int(Int64(counts.units)),
+                "open_cycles": .int(Int64(counts.openCycles)),
+                "overdue_assignments": .int(Int64(counts.overdueAssignments)),
+                "pending_messages": .int(Int64(counts.pendingMessages)),
+                "dead_messages": .int(Int64(counts.deadMessages)),
+                "open_flags": .int(Int64(counts.openFlags)),
             ]),
+            "jobs": .array((try? jobList()) ?? []),
         ]
     }
 
@@ -70,29 +76,15 @@ extension AdminService {
         let directory = runtime.config.backup.directory
         return try await Task.detached {
             do {
-                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            } catch {
-                throw AdminError.operationFailed("cannot create the backup directory \(directory): \(error.localizedDescription)")
-            }
-            let formatter = DateFormatter()
-            formatter.locale = Locale(identifier: "en_US_POSIX")
-            formatter.timeZone = TimeZone(identifier: "UTC")
-            formatter.dateFormat = "yyyyMMdd-HHmmss"
-            let stamp = formatter.string(from: Date())
-            var file = "\(directory)/kinerja-\(stamp).sqlite"
-            var n = 1
-            while FileManager.default.fileExists(atPath: file) {
-                n += 1
-                file = "\(directory)/kinerja-\(stamp)-\(n).sqlite"
-            }
-            do {
-                let size = try runtime.database.backup(to: file)
+                let result = try BackupFiles.write(runtime.database, directory: directory, date: runtime.now(), unique: true)
                 runtime.logger.notice("Database backup written", metadata: [
-                    "message_id": "\(MessageIDs.backupWritten)", "file": "\(file)", "size": "\(size)", "peer": "\(peer)",
+                    "message_id": "\(MessageIDs.backupWritten)", "file": "\(result.file)", "size": "\(result.size)", "peer": "\(peer)",
                 ])
-                return (file, size)
+                return (result.file, result.size)
             } catch let error as StoreError {
                 throw AdminError.operationFailed(error.message)
+            } catch {
+                throw AdminError.operationFailed("cannot write a backup into \(directory): \(error.localizedDescription)")
             }
         }.value
     }

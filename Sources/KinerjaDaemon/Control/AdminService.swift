@@ -14,14 +14,18 @@ public struct AdminService: VarlinkService {
     public static let idl = String(decoding: PackageResources.io_kinerjad_Admin_varlink, as: UTF8.self)
 
     public let runtime: DaemonRuntime
+    public let scheduler: Scheduler
     public var interfaceDescription: String { Self.idl }
 
-    public init(runtime: DaemonRuntime) {
+    public init(runtime: DaemonRuntime, scheduler: Scheduler) {
         self.runtime = runtime
+        self.scheduler = scheduler
     }
 
     /// Method name → handler. Extensions of this type (one file per area) contribute their entries.
-    public static let handlers: [String: Handler] = coreHandlers
+    public static let handlers: [String: Handler] = coreHandlers.merging(jobHandlers) { a, _ in a }.merging(cycleHandlers) { a, _ in a }
+        .merging(outboxHandlers) { a, _ in a }.merging(flagHandlers) { a, _ in a }
+        .merging(sweepHandlers) { a, _ in a }
 
     public func handle(_ call: VarlinkCall, reply: VarlinkReplySink) async throws {
         guard let handler = Self.handlers[call.method] else {

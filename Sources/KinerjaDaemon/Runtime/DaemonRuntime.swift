@@ -14,11 +14,15 @@ public final class DaemonRuntime: Sendable {
     public let logger: Logger
     public let startedAt: Date
     public let notifier: Notifier
+    /// The wall clock; tests inject their own.
+    public let now: @Sendable () -> Date
+    /// Streamed imports waiting for their commit (issue 4).
+    public let imports = ImportStaging()
     private let state: Mutex<DaemonConfig>
 
     public init(config: DaemonConfig, configPath: String, environment: [String: String],
                 database: AppDatabase, logLevel: LogLevelControl, logger: Logger,
-                startedAt: Date, notifier: Notifier) {
+                startedAt: Date, notifier: Notifier, now: @escaping @Sendable () -> Date = { Date() }) {
         self.state = Mutex(config)
         self.configPath = configPath
         self.environment = environment
@@ -27,6 +31,7 @@ public final class DaemonRuntime: Sendable {
         self.logger = logger
         self.startedAt = startedAt
         self.notifier = notifier
+        self.now = now
     }
 
     public var config: DaemonConfig { state.withLock { $0 } }
@@ -60,6 +65,7 @@ public final class DaemonRuntime: Sendable {
         if new.control.socket != old.control.socket { restart.append("control.socket") }
         if new.logging.target != old.logging.target { restart.append("logging.target") }
         if new.logging.journalSocket != old.logging.journalSocket { restart.append("logging.journal_socket") }
+        if new.jobs != old.jobs { restart.append("jobs") }
         state.withLock { $0 = new }
         logLevel.current = new.logging.level
         logger.notice("Configuration reloaded",
@@ -71,7 +77,8 @@ public final class DaemonRuntime: Sendable {
 
     /// The one-line STATUS= summary systemd shows in `systemctl status`.
     public func statusLine() -> String {
-        guard let counts = try? database.statusCounts() else { return "Serving; database not readable" }
-        return "Serving; \(counts.activeEmployees) active employees in \(counts.units) units"
+        guard let counts = try? database.statusCounts(now: now()) else { return "Serving; database not readable" }
+        return "Serving; \(counts.activeEmployees) active employees in \(counts.units) units; "
+            + "\(counts.openCycles) open cycles, \(counts.overdueAssignments) overdue reviews, \(counts.openFlags) open flags"
     }
 }

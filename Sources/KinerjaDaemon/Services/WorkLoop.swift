@@ -5,8 +5,12 @@ import ServiceLifecycle
 
 /// Work that the daemon's main loop runs when it is due. The scheduler registers its jobs here.
 public protocol LoopWork: Sendable {
-    /// Runs whatever is due at `now` and returns the next instant this work wants to run, or nil.
+    /// Starts whatever is due at `now` and returns the next instant this work wants to run, or nil.
     func runDue(now: Date) async -> Date?
+    /// False when the work is stuck (a job past its timeout): the loop then withholds the watchdog ping.
+    func isHealthy() -> Bool
+    /// Called once when the loop stops: finish or cancel what is in flight.
+    func drain() async
 }
 
 /// The daemon's work loop: runs due work, then pings the systemd watchdog and refreshes STATUS=.
@@ -32,6 +36,7 @@ public struct WorkLoop: Service {
     public func run() async throws {
         let clock = ContinuousClock()
         var lastStatus = clock.now - statusInterval
+        var withheld = false
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             var nextDue: Date?
             for item in work {
@@ -39,7 +44,14 @@ public struct WorkLoop: Service {
                     nextDue = min(nextDue ?? next, next)
                 }
             }
-            if watchdogInterval != nil { runtime.notifier.watchdog() }
+            if watchdogInterval != nil {
+                if work.allSatisfy({ $0.isHealthy() }) {
+                    runtime.notifier.watchdog()
+                } else if !withheld {
+                    withheld = true
+                    runtime.logger.critical("A job has run past jobs.timeout; withholding the watchdog ping so systemd restarts the daemon")
+                }
+            }
             if clock.now - lastStatus >= statusInterval {
                 runtime.notifier.status(runtime.statusLine())
                 lastStatus = clock.now
@@ -55,5 +67,6 @@ public struct WorkLoop: Service {
                 try await Task.sleep(for: pause)
             }
         }
+        for item in work { await item.drain() }
     }
 }

@@ -30,7 +30,8 @@ public struct NIP: Sendable, Hashable, Comparable, CustomStringConvertible {
         self = nip
     }
 
-    private init(unchecked value: UInt64) { self.value = value }
+    /// A NIP from digits known to be valid (they came from a `NIP`).
+    init(unchecked value: UInt64) { self.value = value }
 
     /// The 18 digits.
     public var description: String { String(value) }

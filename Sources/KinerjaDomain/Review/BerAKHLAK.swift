@@ -46,7 +46,9 @@ public struct BerAKHLAKScores: Sendable, Hashable {
     /// Allowed score range.
     public static let range = 1...5
 
-    private var scores: [UInt8]
+    /// The seven scores packed one per byte (value i in bits 8i…8i+7): no allocation per review,
+    /// which matters with 150,000 reviews in a cycle.
+    private(set) var packed: UInt64
 
     /// Scores in the official order (Berorientasi Pelayanan … Kolaboratif); throws when there are not
     /// exactly seven or one is outside 1–5.
@@ -55,7 +57,14 @@ public struct BerAKHLAKScores: Sendable, Hashable {
         for (i, s) in ordered.enumerated() where !Self.range.contains(s) {
             throw ScoreError.outOfRange(value: BerAKHLAKValue.allCases[i], score: s)
         }
-        scores = ordered.map { UInt8($0) }
+        var p: UInt64 = 0
+        for (i, s) in ordered.enumerated() { p |= UInt64(s) << (8 * UInt64(i)) }
+        packed = p
+    }
+
+    /// Scores already packed by `packed` (no check: only for values that came from `packed`).
+    init(packed: UInt64) {
+        self.packed = packed
     }
 
     /// Scores by value; every value must be present.
@@ -73,19 +82,21 @@ public struct BerAKHLAKScores: Sendable, Hashable {
         try self.init([Int](repeating: score, count: 7))
     }
 
-    public subscript(value: BerAKHLAKValue) -> Int { Int(scores[value.position]) }
+    public subscript(value: BerAKHLAKValue) -> Int { score(at: value.position) }
+
+    private func score(at i: Int) -> Int { Int((packed >> (8 * UInt64(i))) & 0xFF) }
 
     /// Scores in the official order.
-    public var ordered: [Int] { scores.map(Int.init) }
+    public var ordered: [Int] { (0..<7).map(score(at:)) }
 
     /// Sum of the seven scores (7–35).
-    public var total: Int { scores.reduce(0) { $0 + Int($1) } }
+    public var total: Int { (0..<7).reduce(0) { $0 + score(at: $1) } }
 
     /// Mean of the seven scores (1–5).
     public var mean: Double { Double(total) / 7 }
 
     /// Whether all seven scores are equal (a sign of a perfunctory review).
-    public var isUniform: Bool { Set(scores).count == 1 }
+    public var isUniform: Bool { (1..<7).allSatisfy { score(at: $0) == score(at: 0) } }
 }
 
 extension BerAKHLAKScores: Codable {

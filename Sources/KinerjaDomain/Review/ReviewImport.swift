@@ -48,24 +48,100 @@ public enum ReviewImport {
 
     static func validate(records: [CSVRecord], columns: CSVColumnMap, timeZone: TimeZone,
                          collector: inout ProblemCollector) -> Result<[ReviewSubmission], ImportFailure> {
-        let hasID = columns.has("assignment_id")
-        let hasKey = ["reviewer_nip", "subject_nip", "role"].allSatisfy(columns.has)
-        guard hasID || hasKey else {
-            let missing = ["reviewer_nip", "subject_nip", "role"].filter { !columns.has($0) }
-            collector.add(line: columns.headerLine, column: nil, columnName: "assignment_id", code: .missingColumn,
-                          "the header needs assignment_id, or reviewer_nip, subject_nip and role "
-                              + "(missing: \(missing.joined(separator: ", "))); expected header: "
-                              + schema.expectedHeader)
-            return .failure(collector.failure)
+        var accumulator = Accumulator(columns: columns, timeZone: timeZone, collector: collector)
+        accumulator.add(records)
+        return accumulator.finish()
+    }
+
+    /// Validation of a file that arrives in batches (the daemon's streamed import): every record is
+    /// checked as it is added, duplicates are found across batches, and `finish()` gives the
+    /// submissions or every problem (up to the cap), exactly as `validate(csv:)` would for the whole
+    /// file. Only the validated submissions are kept, not the text.
+    public struct Accumulator: Sendable {
+        public let columns: CSVColumnMap
+        public let timeZone: TimeZone
+        private var collector: ProblemCollector
+        private var result = ReviewSubmissions()
+        private var lineByID: [Int64: Int] = [:]
+        private var lineByKey: [AssignmentKey: Int] = [:]
+        private let hasID: Bool
+        private let hasKey: Bool
+        /// Whether the same assignment twice in the file is looked for here (see `init`).
+        private let findsDuplicates: Bool
+        private var headerUsable = true
+        /// Non-blank records added so far.
+        public private(set) var recordCount = 0
+
+        /// Makes room for `count` records at once (the client knows how many it will send), so the
+        /// kept values are not copied and doubled as they grow.
+        public mutating func reserveCapacity(_ count: Int) {
+            result.reserveCapacity(count)
         }
-        func report(_ record: CSVRecord, _ column: String, _ code: ImportProblem.Code, _ message: String) {
+
+        /// Starts an import of a file whose header bound to `columns`. With `findsDuplicates` false the
+        /// same assignment named twice is left to the caller (a store that resolves every row to its
+        /// assignment finds it there, also between an id and a key), which saves a table of every row.
+        public init(columns: CSVColumnMap, timeZone: TimeZone, problemCap: Int = ProblemCollector.defaultCap,
+                    findsDuplicates: Bool = true) {
+            self.init(columns: columns, timeZone: timeZone, collector: ProblemCollector(cap: problemCap),
+                      findsDuplicates: findsDuplicates)
+        }
+
+        init(columns: CSVColumnMap, timeZone: TimeZone, collector: ProblemCollector, findsDuplicates: Bool = true) {
+            self.findsDuplicates = findsDuplicates
+            self.columns = columns
+            self.timeZone = timeZone
+            self.collector = collector
+            hasID = columns.has("assignment_id")
+            hasKey = ["reviewer_nip", "subject_nip", "role"].allSatisfy(columns.has)
+            if !hasID && !hasKey {
+                let missing = ["reviewer_nip", "subject_nip", "role"].filter { !columns.has($0) }
+                self.collector.add(line: columns.headerLine, column: nil, columnName: "assignment_id", code: .missingColumn,
+                                   "the header needs assignment_id, or reviewer_nip, subject_nip and role "
+                                       + "(missing: \(missing.joined(separator: ", "))); expected header: "
+                                       + ReviewImport.schema.expectedHeader)
+                headerUsable = false
+            }
+        }
+
+        /// Problems found so far (including those beyond the cap).
+        public var problemCount: Int { collector.totalCount }
+
+        /// Checks `records` (blank ones skipped, field counts checked) and keeps the valid ones.
+        public mutating func add(_ records: [CSVRecord]) {
+            guard headerUsable else { return }
+            for record in records where !record.isBlank {
+                recordCount += 1
+                if let problem = columns.fieldCountProblem(record) {
+                    collector.add(problem)
+                    continue
+                }
+                add(record)
+            }
+        }
+
+        /// The submissions in file order, or every problem found (up to the cap).
+        public func finish() -> Result<[ReviewSubmission], ImportFailure> {
+            finishCompact().map { Array($0) }
+        }
+
+        /// Like `finish()`, as the compact collection the accumulator keeps (about 60 bytes a review
+        /// plus its comment's text, instead of about 170).
+        public func finishCompact() -> Result<ReviewSubmissions, ImportFailure> {
+            var collector = self.collector
+            if headerUsable && recordCount == 0 && collector.isEmpty {
+                collector.add(line: columns.headerLine, column: nil, columnName: nil, code: .noRecords,
+                              "the file has a header but no records")
+            }
+            guard collector.isEmpty else { return .failure(collector.failure) }
+            return .success(result)
+        }
+
+        private mutating func report(_ record: CSVRecord, _ column: String, _ code: ImportProblem.Code, _ message: String) {
             collector.add(line: record.line, column: columns.number(column), columnName: column, code: code, message)
         }
-        var result: [ReviewSubmission] = []
-        result.reserveCapacity(records.count)
-        var lineByID: [Int64: Int] = [:]
-        var lineByKey: [AssignmentKey: Int] = [:]
-        for record in records {
+
+        private mutating func add(_ record: CSVRecord) {
             let before = collector.totalCount
             func value(_ name: String) -> String { columns.value(name, in: record) }
 
@@ -165,7 +241,7 @@ public enum ReviewImport {
             }
 
             // Duplicates within the file.
-            if let id {
+            if findsDuplicates, let id {
                 if let first = lineByID[id] {
                     report(record, "assignment_id", .duplicateRecord,
                            "assignment \(id) is reviewed on lines \(first) and \(record.line)")
@@ -173,7 +249,7 @@ public enum ReviewImport {
                     lineByID[id] = record.line
                 }
             }
-            if let key {
+            if findsDuplicates, let key {
                 if let first = lineByKey[key] {
                     report(record, "reviewer_nip", .duplicateRecord,
                            "the \(key.role.rawValue) review of \(key.subject) by \(key.reviewer) is on lines \(first) and \(record.line)")
@@ -183,13 +259,11 @@ public enum ReviewImport {
             }
 
             guard collector.totalCount == before, id != nil || key != nil,
-                  let checked = try? BerAKHLAKScores(scores) else { continue }
+                  let checked = try? BerAKHLAKScores(scores) else { return }
             result.append(ReviewSubmission(
                 line: record.line, reference: AssignmentReference(id: id, key: key),
                 review: Review(scores: checked, comment: comment, hasilKerja: hasilKerja),
                 submittedAt: submittedAt))
         }
-        guard collector.isEmpty else { return .failure(collector.failure) }
-        return .success(result)
     }
 }

@@ -26,18 +26,73 @@ public enum SKMImport {
 
     static func validate(records: [CSVRecord], columns: CSVColumnMap, knownUnits: [String]?,
                          collector: inout ProblemCollector) -> Result<[SKMResponse], ImportFailure> {
-        func report(_ record: CSVRecord, _ column: String, _ code: ImportProblem.Code, _ message: String) {
+        var accumulator = Accumulator(columns: columns, knownUnits: knownUnits, collector: collector)
+        accumulator.add(records)
+        return accumulator.finish()
+    }
+
+    /// Validation of a file that arrives in batches (the daemon's streamed import); `finish()` gives
+    /// what `validate(csv:)` would give for the whole file.
+    public struct Accumulator: Sendable {
+        public let columns: CSVColumnMap
+        private let known: [String: String]?
+        private var collector: ProblemCollector
+        private var result: [SKMResponse] = []
+        /// Non-blank records added so far.
+        public private(set) var recordCount = 0
+
+        /// Makes room for `count` records at once (the client knows how many it will send), so the
+        /// kept values are not copied and doubled as they grow.
+        public mutating func reserveCapacity(_ count: Int) {
+            result.reserveCapacity(count)
+        }
+
+        /// Starts an import of a file whose header bound to `columns`; `knownUnits` as in `validate`.
+        public init(columns: CSVColumnMap, knownUnits: [String]? = nil, problemCap: Int = ProblemCollector.defaultCap) {
+            self.init(columns: columns, knownUnits: knownUnits, collector: ProblemCollector(cap: problemCap))
+        }
+
+        init(columns: CSVColumnMap, knownUnits: [String]?, collector: ProblemCollector) {
+            self.columns = columns
+            self.collector = collector
+            known = knownUnits.map { units in
+                var map: [String: String] = [:]
+                for u in units { map[u.lowercased()] = map[u.lowercased()] ?? u }
+                return map
+            }
+        }
+
+        /// Problems found so far (including those beyond the cap).
+        public var problemCount: Int { collector.totalCount }
+
+        /// Checks `records` (blank ones skipped, field counts checked) and keeps the valid ones.
+        public mutating func add(_ records: [CSVRecord]) {
+            for record in records where !record.isBlank {
+                recordCount += 1
+                if let problem = columns.fieldCountProblem(record) {
+                    collector.add(problem)
+                    continue
+                }
+                add(record)
+            }
+        }
+
+        /// The records in file order, or every problem found (up to the cap).
+        public func finish() -> Result<[SKMResponse], ImportFailure> {
+            var collector = self.collector
+            if recordCount == 0 && collector.isEmpty {
+                collector.add(line: columns.headerLine, column: nil, columnName: nil, code: .noRecords,
+                              "the file has a header but no records")
+            }
+            guard collector.isEmpty else { return .failure(collector.failure) }
+            return .success(result)
+        }
+
+        private mutating func report(_ record: CSVRecord, _ column: String, _ code: ImportProblem.Code, _ message: String) {
             collector.add(line: record.line, column: columns.number(column), columnName: column, code: code, message)
         }
-        var known: [String: String]?
-        if let knownUnits {
-            var map: [String: String] = [:]
-            for u in knownUnits { map[u.lowercased()] = map[u.lowercased()] ?? u }
-            known = map
-        }
-        var result: [SKMResponse] = []
-        result.reserveCapacity(records.count)
-        for record in records {
+
+        private mutating func add(_ record: CSVRecord) {
             let before = collector.totalCount
             var unit = columns.value("unit", in: record)
             if unit.isEmpty {
@@ -72,7 +127,5 @@ public enum SKMImport {
                 result.append(response)
             }
         }
-        guard collector.isEmpty else { return .failure(collector.failure) }
-        return .success(result)
     }
 }

@@ -61,14 +61,73 @@ public enum TrainingImport {
 
     static func validate(records: [CSVRecord], columns: CSVColumnMap, knownEmployees: Set<NIP>?,
                          collector: inout ProblemCollector) -> Result<[TrainingRecord], ImportFailure> {
-        func report(_ record: CSVRecord, _ column: String, _ code: ImportProblem.Code, _ message: String) {
+        var accumulator = Accumulator(columns: columns, knownEmployees: knownEmployees, collector: collector)
+        accumulator.add(records)
+        return accumulator.finish()
+    }
+
+    /// Validation of a file that arrives in batches (the daemon's streamed import): each record is
+    /// checked as it is added, duplicates are found across batches, and `finish()` gives what
+    /// `validate(csv:)` would give for the whole file.
+    public struct Accumulator: Sendable {
+        private struct Key: Hashable { var nip: NIP; var course: String; var date: CalendarDate }
+
+        public let columns: CSVColumnMap
+        private let knownEmployees: Set<NIP>?
+        private var collector: ProblemCollector
+        private var firstLine: [Key: Int] = [:]
+        private var result: [TrainingRecord] = []
+        /// Non-blank records added so far.
+        public private(set) var recordCount = 0
+
+        /// Makes room for `count` records at once (the client knows how many it will send), so the
+        /// kept values are not copied and doubled as they grow.
+        public mutating func reserveCapacity(_ count: Int) {
+            result.reserveCapacity(count)
+        }
+
+        /// Starts an import of a file whose header bound to `columns`.
+        public init(columns: CSVColumnMap, knownEmployees: Set<NIP>? = nil, problemCap: Int = ProblemCollector.defaultCap) {
+            self.init(columns: columns, knownEmployees: knownEmployees, collector: ProblemCollector(cap: problemCap))
+        }
+
+        init(columns: CSVColumnMap, knownEmployees: Set<NIP>?, collector: ProblemCollector) {
+            self.columns = columns
+            self.knownEmployees = knownEmployees
+            self.collector = collector
+        }
+
+        /// Problems found so far (including those beyond the cap).
+        public var problemCount: Int { collector.totalCount }
+
+        /// Checks `records` (blank ones skipped, field counts checked) and keeps the valid ones.
+        public mutating func add(_ records: [CSVRecord]) {
+            for record in records where !record.isBlank {
+                recordCount += 1
+                if let problem = columns.fieldCountProblem(record) {
+                    collector.add(problem)
+                    continue
+                }
+                add(record)
+            }
+        }
+
+        /// The records in file order, or every problem found (up to the cap).
+        public func finish() -> Result<[TrainingRecord], ImportFailure> {
+            var collector = self.collector
+            if recordCount == 0 && collector.isEmpty {
+                collector.add(line: columns.headerLine, column: nil, columnName: nil, code: .noRecords,
+                              "the file has a header but no records")
+            }
+            guard collector.isEmpty else { return .failure(collector.failure) }
+            return .success(result)
+        }
+
+        private mutating func report(_ record: CSVRecord, _ column: String, _ code: ImportProblem.Code, _ message: String) {
             collector.add(line: record.line, column: columns.number(column), columnName: column, code: code, message)
         }
-        struct Key: Hashable { var nip: NIP; var course: String; var date: CalendarDate }
-        var firstLine: [Key: Int] = [:]
-        var result: [TrainingRecord] = []
-        result.reserveCapacity(records.count)
-        for record in records {
+
+        private mutating func add(_ record: CSVRecord) {
             let before = collector.totalCount
             let nipText = columns.value("nip", in: record)
             var nip: NIP?
@@ -92,7 +151,7 @@ public enum TrainingImport {
                 report(record, "course", .tooLong, "course has \(course.count) characters, at most 255 allowed")
             }
             let dateText = columns.value("date", in: record)
-            let date = parseDate(dateText)
+            let date = TrainingImport.parseDate(dateText)
             if dateText.isEmpty {
                 report(record, "date", .missingValue, "date is required (YYYY-MM-DD or DD/MM/YYYY)")
             } else if date == nil {
@@ -102,7 +161,7 @@ public enum TrainingImport {
             let hours = FieldValue.decimal(hoursText)
             if hoursText.isEmpty {
                 report(record, "hours", .missingValue, "hours is required")
-            } else if let h = hours, h > 0, h <= maxHours {
+            } else if let h = hours, h > 0, h <= TrainingImport.maxHours {
                 // valid
             } else {
                 report(record, "hours", .badNumber, "hours must be a number greater than 0 and at most 1000, found '\(hoursText)'")
@@ -120,7 +179,5 @@ public enum TrainingImport {
                 result.append(TrainingRecord(nip: nip, course: course, date: date, hours: hours))
             }
         }
-        guard collector.isEmpty else { return .failure(collector.failure) }
-        return .success(result)
     }
 }

@@ -7,7 +7,7 @@ import Testing
 struct TimestampTests {
     static let database = ZoneInfoDatabase.system
     /// 2012-11-23 18:15:22 in Asia/Shanghai, the "now" of the systemd.time(7) examples.
-    static let manPageNow = Timestamp(microseconds: 1_353_665_722 * 1_000_000)
+    static let manPageNow = SystemdTimestamp(microseconds: 1_353_665_722 * 1_000_000)
 
     static func zone(_ name: String) throws -> ZoneInfo { try database.zone(named: name) }
 
@@ -37,23 +37,23 @@ struct TimestampTests {
     @Test("systemd.time(7) timestamp examples", arguments: manPageExamples)
     func manPage(text: String, expected: String) throws {
         let shanghai = try Self.zone("Asia/Shanghai")
-        let parsed = try Timestamp.parse(text, now: Self.manPageNow, localZone: shanghai)
+        let parsed = try SystemdTimestamp.parse(text, now: Self.manPageNow, localZone: shanghai)
         #expect(parsed.formatted(in: shanghai) == expected + " CST")
     }
 
     @Test("ISO 8601 with an offset")
     func iso8601() throws {
         let utc = ZoneInfo.utc
-        let expected = Timestamp(microseconds: 1_795_914_000 * 1_000_000)  // 2026-11-29 01:00:00 UTC
-        #expect(try Timestamp.parse("2026-11-29T08:00:00+07:00", now: Self.manPageNow, localZone: utc) == expected)
-        #expect(try Timestamp.parse("2026-11-29T01:00:00Z", now: Self.manPageNow, localZone: utc) == expected)
-        #expect(try Timestamp.parse("2026-11-29T08:00+0700", now: Self.manPageNow, localZone: utc) == expected)
-        #expect(try Timestamp.parse("2026-11-28T20:00:00.250-05", now: Self.manPageNow, localZone: utc)
-            == Timestamp(microseconds: expected.microseconds + 250_000))
-        #expect(throws: TimestampError.self) { try Timestamp.parse("2026-11-29T08:00:00", now: Self.manPageNow, localZone: utc) }
-        #expect(throws: TimestampError.self) { try Timestamp.parse("2026-02-30T08:00:00Z", now: Self.manPageNow, localZone: utc) }
+        let expected = SystemdTimestamp(microseconds: 1_795_914_000 * 1_000_000)  // 2026-11-29 01:00:00 UTC
+        #expect(try SystemdTimestamp.parse("2026-11-29T08:00:00+07:00", now: Self.manPageNow, localZone: utc) == expected)
+        #expect(try SystemdTimestamp.parse("2026-11-29T01:00:00Z", now: Self.manPageNow, localZone: utc) == expected)
+        #expect(try SystemdTimestamp.parse("2026-11-29T08:00+0700", now: Self.manPageNow, localZone: utc) == expected)
+        #expect(try SystemdTimestamp.parse("2026-11-28T20:00:00.250-05", now: Self.manPageNow, localZone: utc)
+            == SystemdTimestamp(microseconds: expected.microseconds + 250_000))
+        #expect(throws: TimestampError.self) { try SystemdTimestamp.parse("2026-11-29T08:00:00", now: Self.manPageNow, localZone: utc) }
+        #expect(throws: TimestampError.self) { try SystemdTimestamp.parse("2026-02-30T08:00:00Z", now: Self.manPageNow, localZone: utc) }
         #expect(throws: TimestampError.self) {
-            try Timestamp.parse("2026-11-29T08:00:00Z", now: Self.manPageNow, localZone: utc, iso8601: false)
+            try SystemdTimestamp.parse("2026-11-29T08:00:00Z", now: Self.manPageNow, localZone: utc, iso8601: false)
         }
     }
 
@@ -61,13 +61,13 @@ struct TimestampTests {
     func daylightSaving() throws {
         let berlin = try Self.zone("Europe/Berlin")
         // 02:30 does not exist on 2024-03-31: systemd gives 03:30 CEST.
-        #expect(try Timestamp.parse("2024-03-31 02:30:00", now: Self.manPageNow, localZone: berlin).microseconds
+        #expect(try SystemdTimestamp.parse("2024-03-31 02:30:00", now: Self.manPageNow, localZone: berlin).microseconds
             == 1_711_848_600 * 1_000_000)
         // 02:30 happens twice on 2024-10-27: systemd gives the second (CET) one.
-        #expect(try Timestamp.parse("2024-10-27 02:30", now: Self.manPageNow, localZone: berlin).microseconds
+        #expect(try SystemdTimestamp.parse("2024-10-27 02:30", now: Self.manPageNow, localZone: berlin).microseconds
             == 1_729_992_600 * 1_000_000)
         // A local abbreviation picks the flag: 02:30 CEST is the first one.
-        #expect(try Timestamp.parse("2024-10-27 02:30 CEST", now: Self.manPageNow, localZone: berlin).microseconds
+        #expect(try SystemdTimestamp.parse("2024-10-27 02:30 CEST", now: Self.manPageNow, localZone: berlin).microseconds
             == 1_729_989_000 * 1_000_000)
     }
 
@@ -76,7 +76,7 @@ struct TimestampTests {
         let utc = ZoneInfo.utc
         func reason(_ text: String) -> String? {
             do {
-                _ = try Timestamp.parse(text, now: Self.manPageNow, localZone: utc)
+                _ = try SystemdTimestamp.parse(text, now: Self.manPageNow, localZone: utc)
                 return nil
             } catch {
                 return error.reason
@@ -92,14 +92,14 @@ struct TimestampTests {
     @Test("formatting like systemd")
     func formatting() throws {
         let berlin = try Self.zone("Europe/Berlin")
-        let t = Timestamp(microseconds: 1_353_708_135_123_456)
+        let t = SystemdTimestamp(microseconds: 1_353_708_135_123_456)
         #expect(t.formatted(in: berlin) == "Fri 2012-11-23 23:02:15 CET")
         #expect(t.formatted(in: berlin, style: .microseconds) == "Fri 2012-11-23 23:02:15.123456 CET")
         #expect(t.formatted(in: berlin, style: .utc) == "Fri 2012-11-23 22:02:15 UTC")
         #expect(t.formatted(in: berlin, style: .utcMicroseconds) == "Fri 2012-11-23 22:02:15.123456 UTC")
         #expect(t.formatted(in: berlin, style: .unix) == "@1353708135")
-        #expect(Timestamp(microseconds: 253_402_214_400_000_000).formatted(in: berlin) == "--- XXXX-XX-XX XX:XX:XX")
-        #expect(Timestamp(t.date) == t)
+        #expect(SystemdTimestamp(microseconds: 253_402_214_400_000_000).formatted(in: berlin) == "--- XXXX-XX-XX XX:XX:XX")
+        #expect(SystemdTimestamp(t.date) == t)
     }
 
     static let relativeVectors: [(Int64, String)] = [
@@ -121,6 +121,6 @@ struct TimestampTests {
     @Test("relative formatting like systemd", arguments: relativeVectors)
     func relative(offset: Int64, text: String) {
         let now = Self.manPageNow
-        #expect(Timestamp(microseconds: now.microseconds + offset).formattedRelative(to: now) == text)
+        #expect(SystemdTimestamp(microseconds: now.microseconds + offset).formattedRelative(to: now) == text)
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 
 /// A point in time with microsecond precision, counted as systemd counts it (microseconds since
 /// 1970-01-01 00:00:00 UTC), with systemd's display formats.
-public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible {
+public struct SystemdTimestamp: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// Microseconds since the Unix epoch.
     public var microseconds: Int64
 
@@ -23,7 +23,7 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         return Date(timeIntervalSince1970: TimeInterval(seconds) + TimeInterval(fraction) / 1_000_000)
     }
 
-    public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool { lhs.microseconds < rhs.microseconds }
+    public static func < (lhs: SystemdTimestamp, rhs: SystemdTimestamp) -> Bool { lhs.microseconds < rhs.microseconds }
 
     public var description: String { formatted(in: .utc, style: .utcMicroseconds) }
 
@@ -65,7 +65,7 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// Formats the distance to `now` like systemd's `format_timestamp_relative()`:
     /// `2 years 7 months ago`, `1 day 3h left`, `5min 2s ago`, `now`.
-    public func formattedRelative(to now: Timestamp) -> String {
+    public func formattedRelative(to now: SystemdTimestamp) -> String {
         let suffix = now.microseconds > microseconds ? "ago" : "left"
         let d = UInt64(abs(now.microseconds - microseconds))
         let second: UInt64 = 1_000_000

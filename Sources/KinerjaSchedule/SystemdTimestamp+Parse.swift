@@ -10,7 +10,7 @@ public struct TimestampError: Error, Sendable, Hashable, CustomStringConvertible
     public var description: String { "invalid timestamp '\(text)': \(reason)" }
 }
 
-extension Timestamp {
+extension SystemdTimestamp {
     static let accepted =
         "expected 'YYYY-MM-DD [HH:MM[:SS[.UUUUUU]]] [ZONE]', 'HH:MM[:SS]', 'now', 'today', 'yesterday', "
         + "'tomorrow', '+SPAN', '-SPAN', 'SPAN ago', 'SPAN left', '@SECONDS' or ISO 8601 with an offset"
@@ -27,20 +27,25 @@ extension Timestamp {
     ///   - database: where zone names written in the text are looked up.
     ///   - iso8601: whether to accept ISO 8601 too (systemd 252 itself does not).
     public static func parse(
-        _ text: String, now: Timestamp, localZone: ZoneInfo, database: ZoneInfoDatabase = .system,
+        _ text: String, now: SystemdTimestamp, localZone: ZoneInfo, database: ZoneInfoDatabase = .system,
         iso8601: Bool = true
-    ) throws(TimestampError) -> Timestamp {
+    ) throws(TimestampError) -> SystemdTimestamp {
         var lastLocaltime: Int64?
         return try parse(
-            text, now: now, localZone: localZone, database: database, iso8601: iso8601, lastLocaltime: &lastLocaltime)
+            text, now: now, localZone: localZone, database: database, iso8601: iso8601,
+            abbreviations: (localZone.standardAbbreviation, localZone.daylightAbbreviation),
+            lastLocaltime: &lastLocaltime)
     }
 
     /// The same, reporting the last time converted with `localtime_r` in the process itself (a
     /// zone written in the text is handled by systemd in a child process).
+    ///
+    /// `abbreviations` are glibc's `tzname` at the time of the call, which local-zone suffixes
+    /// are matched against.
     static func parse(
-        _ text: String, now: Timestamp, localZone: ZoneInfo, database: ZoneInfoDatabase, iso8601: Bool,
-        lastLocaltime: inout Int64?
-    ) throws(TimestampError) -> Timestamp {
+        _ text: String, now: SystemdTimestamp, localZone: ZoneInfo, database: ZoneInfoDatabase, iso8601: Bool,
+        abbreviations: (String, String), lastLocaltime: inout Int64?
+    ) throws(TimestampError) -> SystemdTimestamp {
         if iso8601, let iso = try ISO8601.parse(text) { return iso }
         let bytes = Array(text.utf8)
         if let space = bytes.lastIndex(of: 32), !Self.endsWithUTC(bytes[...]) {
@@ -54,17 +59,20 @@ extension Timestamp {
                 let body = withZone ? Array(bytes[..<space]) : bytes
                 var childLocaltime: Int64?
                 return try parseSystemd(
-                    body, text: text, withZone: withZone, now: now, zone: zone, lastLocaltime: &childLocaltime)
+                    body, text: text, withZone: withZone, now: now, zone: zone,
+                    abbreviations: (zone.standardAbbreviation, zone.daylightAbbreviation),
+                    lastLocaltime: &childLocaltime)
             }
         }
         return try parseSystemd(
-            bytes, text: text, withZone: false, now: now, zone: localZone, lastLocaltime: &lastLocaltime)
+            bytes, text: text, withZone: false, now: now, zone: localZone, abbreviations: abbreviations,
+            lastLocaltime: &lastLocaltime)
     }
 
     /// The same for a Foundation clock and zone.
     public static func parse(_ text: String, now: Date, localTimeZone: TimeZone) throws(TimestampError) -> Date {
         let database = ZoneInfoDatabase.system
-        return try parse(text, now: Timestamp(now), localZone: database.zone(for: localTimeZone), database: database)
+        return try parse(text, now: SystemdTimestamp(now), localZone: database.zone(for: localTimeZone), database: database)
             .date
     }
 
@@ -84,11 +92,12 @@ extension Timestamp {
 
     /// systemd's `parse_timestamp_impl()` in `zone`.
     private static func parseSystemd(
-        _ input: [UInt8], text: String, withZone: Bool, now: Timestamp, zone: ZoneInfo, lastLocaltime: inout Int64?
-    ) throws(TimestampError) -> Timestamp {
+        _ input: [UInt8], text: String, withZone: Bool, now: SystemdTimestamp, zone: ZoneInfo,
+        abbreviations: (String, String), lastLocaltime: inout Int64?
+    ) throws(TimestampError) -> SystemdTimestamp {
         var t = input[...]
         if t.first == UInt8(ascii: "@") && !withZone {
-            return Timestamp(microseconds: Int64(clamping: try span(t.dropFirst(), text: text)))
+            return SystemdTimestamp(microseconds: Int64(clamping: try span(t.dropFirst(), text: text)))
         }
         let limit = UInt64(CalendarEvaluator.maximumMicroseconds)
         var result = UInt64(max(0, now.microseconds))
@@ -115,7 +124,7 @@ extension Timestamp {
                     utc = true
                     t = t.dropLast(4)
                 } else {
-                    for (j, name) in [zone.standardAbbreviation, zone.daylightAbbreviation].enumerated() {
+                    for (j, name) in [abbreviations.0, abbreviations.1].enumerated() {
                         let n = Array(name.lowercased().utf8)
                         guard !n.isEmpty, t.count > n.count, t[t.endIndex - n.count - 1] == 32,
                             Array(t.suffix(n.count)).map({ ($0 >= 65 && $0 <= 90) ? $0 + 32 : $0 }) == n
@@ -133,6 +142,6 @@ extension Timestamp {
         let (sum, overflow) = result.addingReportingOverflow(plus)
         guard !overflow, sum <= limit else { throw TimestampError(text: text, reason: "the time is after the year 9999") }
         guard sum >= minus else { throw TimestampError(text: text, reason: "the time is before 1970") }
-        return Timestamp(microseconds: Int64(sum - minus))
+        return SystemdTimestamp(microseconds: Int64(sum - minus))
     }
 }

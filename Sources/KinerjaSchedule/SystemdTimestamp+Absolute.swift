@@ -1,4 +1,4 @@
-extension Timestamp {
+extension SystemdTimestamp {
     static let weekdayNames: [(name: String, number: Int)] = [
         ("Sunday", 0), ("Sun", 0), ("Monday", 1), ("Mon", 1), ("Tuesday", 2), ("Tue", 2), ("Wednesday", 3),
         ("Wed", 3), ("Thursday", 4), ("Thu", 4), ("Friday", 5), ("Fri", 5), ("Saturday", 6), ("Sat", 6),
@@ -21,7 +21,7 @@ extension Timestamp {
     /// An absolute date and/or time (or today/yesterday/tomorrow) in `zone`, with `tm_isdst`
     /// forced to `dst` unless it is -1; microseconds since the epoch.
     static func absolute(
-        _ t: [UInt8], text: String, now: Timestamp, zone: ZoneInfo, utc: Bool, dst: Int,
+        _ t: [UInt8], text: String, now: SystemdTimestamp, zone: ZoneInfo, utc: Bool, dst: Int,
         lastLocaltime: inout Int64?
     ) throws(TimestampError) -> UInt64 {
         var libc = utc ? LibcTime(zone: zone.gmtimeCompanion, timegm: true) : LibcTime(zone: zone)
@@ -102,7 +102,7 @@ extension Timestamp {
 enum ISO8601 {
     /// nil if `text` is not in ISO 8601 form at all (no `T` after a date); throws if it is but
     /// something is wrong.
-    static func parse(_ text: String) throws(TimestampError) -> Timestamp? {
+    static func parse(_ text: String) throws(TimestampError) -> SystemdTimestamp? {
         let b = Array(text.utf8)
         func digits(_ at: Int, _ count: Int) -> Int? {
             guard at + count <= b.count else { return nil }
@@ -169,6 +169,6 @@ enum ISO8601 {
         guard seconds >= 0, Int64(seconds) * 1_000_000 <= CalendarEvaluator.maximumMicroseconds else {
             throw fail("the time is outside 1970...9999")
         }
-        return Timestamp(microseconds: Int64(seconds) * 1_000_000 + Int64(micro))
+        return SystemdTimestamp(microseconds: Int64(seconds) * 1_000_000 + Int64(micro))
     }
 }

@@ -1,0 +1,203 @@
+#!/usr/bin/env python3
+"""Issue 4 benchmark (not a test): 25,000 employees through the real daemon and kinerjactl.
+
+Measures, on a release build: the employee import, opening a cycle (about 150,000 assignments)
+against the same rows made by set-based SQL in one transaction on an identical copy of the database
+(printing the ratio; target <= 1.5x), the review import, the close, the report, and the daemon's
+resident memory (target < 80 MiB). Absolute times on a shared machine are noise; the ratio is
+measured in one run, on the same machine, against the same SQLite library.
+
+Usage: python3 Benchmarks/cycles_bench.py --bin .build-release/release [--employees 25000]
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+
+def rss_kib(pid, field="VmRSS"):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+class Sampler:
+    """Peak resident size of a process while a step runs (sampled every 20 ms)."""
+
+    def __init__(self, pid):
+        self.pid, self.peak, self.running = pid, 0, False
+
+    def __enter__(self):
+        self.peak, self.running = rss_kib(self.pid), True
+        self.thread = threading.Thread(target=self.loop, daemon=True)
+        self.thread.start()
+        return self
+
+    def loop(self):
+        while self.running:
+            self.peak = max(self.peak, rss_kib(self.pid))
+            time.sleep(0.02)
+
+    def __exit__(self, *exc):
+        self.running = False
+        self.thread.join()
+        self.peak = max(self.peak, rss_kib(self.pid))
+
+
+def run(cmd, **kw):
+    start = time.perf_counter()
+    r = subprocess.run(cmd, capture_output=True, text=True, **kw)
+    elapsed = time.perf_counter() - start
+    if r.returncode != 0:
+        sys.exit(f"failed ({r.returncode}): {' '.join(cmd)}\n{r.stdout}\n{r.stderr}")
+    return elapsed, r.stdout
+
+
+# The same rows as the daemon's open, made by SQL alone: self, atasan and bawahan by joins, three
+# rekan per subject from a ring of each unit's members in a hashed order (window functions; a
+# temporary table with an index keeps the ring join linear). It skips the daemon's exclusions and
+# per-reviewer cap, so its row count differs by a few; both are printed.
+SET_BASED_OPEN = """
+INSERT INTO cycle(period, kind, period_start, period_end, status, opened_at, opened_by, due_at,
+                  rekan_per_subject, rekan_cap, rekan_seed)
+VALUES ('2025-Q1', 'quarterly', '2025-01-01', '2025-03-31', 'open', :opened, 'bench', :due, 3, 4, 0);
+INSERT INTO assignment(cycle_id, subject_nip, role, reviewer_nip, subject_unit, reviewer_unit, due_at)
+SELECT (SELECT id FROM cycle WHERE period = '2025-Q1'), nip, 'self', nip, unit_code, unit_code, :due FROM employee WHERE aktif;
+INSERT INTO assignment(cycle_id, subject_nip, role, reviewer_nip, subject_unit, reviewer_unit, due_at)
+SELECT (SELECT id FROM cycle WHERE period = '2025-Q1'), e.nip, 'atasan', s.nip, e.unit_code, s.unit_code, :due
+FROM employee e JOIN employee s ON s.nip = e.supervisor_nip WHERE e.aktif AND s.aktif;
+INSERT INTO assignment(cycle_id, subject_nip, role, reviewer_nip, subject_unit, reviewer_unit, due_at)
+SELECT (SELECT id FROM cycle WHERE period = '2025-Q1'), s.nip, 'bawahan', e.nip, s.unit_code, e.unit_code, :due
+FROM employee e JOIN employee s ON s.nip = e.supervisor_nip WHERE e.aktif AND s.aktif;
+CREATE TEMP TABLE m AS
+  SELECT nip, unit_code,
+         ROW_NUMBER() OVER (PARTITION BY unit_code ORDER BY (CAST(substr(nip, 10, 9) AS INTEGER) * 2654435761) % 4294967291, nip) - 1 AS pos,
+         COUNT(*) OVER (PARTITION BY unit_code) AS n
+  FROM employee WHERE aktif;
+CREATE INDEX temp.m_pos ON m(unit_code, pos);
+INSERT INTO assignment(cycle_id, subject_nip, role, reviewer_nip, subject_unit, reviewer_unit, due_at)
+WITH k(d) AS (VALUES (1), (2), (3))
+SELECT (SELECT id FROM cycle WHERE period = '2025-Q1'), s.nip, 'rekan', r.nip, s.unit_code, r.unit_code, :due
+FROM m s JOIN k JOIN m r ON r.unit_code = s.unit_code AND r.pos = (s.pos + k.d) % s.n WHERE s.n > k.d;
+DROP TABLE temp.m;
+"""
+
+
+def set_based_open(path):
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA journal_mode = WAL")
+    db.execute("PRAGMA synchronous = NORMAL")
+    db.execute("PRAGMA foreign_keys = ON")
+    params = {"opened": "2025-04-01 01:00:00.000", "due": "2025-04-15 01:00:00.000"}
+    start = time.perf_counter()
+    db.execute("BEGIN IMMEDIATE")
+    for statement in [s for s in SET_BASED_OPEN.split(";\n") if s.strip()]:
+        db.execute(statement, {k: v for k, v in params.items() if ":" + k in statement})
+    db.execute("COMMIT")
+    elapsed = time.perf_counter() - start
+    rows = db.execute("SELECT COUNT(*) FROM assignment").fetchone()[0]
+    db.close()
+    return elapsed, rows
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--bin", required=True)
+    parser.add_argument("--employees", type=int, default=25000)
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    args = parser.parse_args()
+    ctl, kinerjad = os.path.join(args.bin, "kinerjactl"), os.path.join(args.bin, "kinerjad")
+    work = tempfile.mkdtemp(prefix="kinerja-bench-")
+    demo, socket, dbpath = f"{work}/demo", f"{work}/admin.varlink", f"{work}/kinerja.sqlite"
+    with open(f"{work}/kinerjad.yaml", "w") as f:
+        f.write(f"database:\n  path: {dbpath}\nbackup:\n  directory: {work}/backup\n"
+                f"control:\n  socket: {socket}\nlogging:\n  target: stderr\n  level: notice\n")
+    results = []
+
+    t, _ = run([ctl, "demo", "generate", "--employees", str(args.employees), "--periods", "1", "--seed", "42",
+                "--first-period", "2025-Q1", "--out", demo, "-q"])
+    results.append(("demo generate (kinerjactl, no daemon)", t, None))
+
+    log = open(f"{work}/daemon.log", "w")
+    daemon = subprocess.Popen([kinerjad, "--config", f"{work}/kinerjad.yaml"], stderr=log, stdout=log)
+    for _ in range(300):
+        if os.path.exists(socket):
+            break
+        time.sleep(0.05)
+    pid = daemon.pid
+    idle = rss_kib(pid)
+    c = [ctl, "--socket", socket, "-q"]
+    try:
+        with Sampler(pid) as s:
+            t, _ = run(c + ["import", "units", f"{demo}/units.csv"])
+        with Sampler(pid) as s:
+            t, _ = run(c + ["import", "employees", f"{demo}/employees.csv"])
+        results.append((f"import employees ({args.employees} rows, streamed)", t, s.peak))
+
+        # An identical copy of the database before the cycle opens, for the set-based SQL.
+        src, copy = sqlite3.connect(dbpath), sqlite3.connect(f"{work}/copy.sqlite")
+        src.backup(copy)
+        src.close()
+        copy.close()
+
+        with Sampler(pid) as s:
+            t_open, out = run(c[:-1] + ["--json", "cycles", "open", "2025-Q1", "--opened-at", "2025-04-01T08:00:00+07:00"])
+        assignments = json.loads(out)["cycle"]["assignments"]
+        results.append((f"cycles open ({assignments} assignments), kinerjactl wall time", t_open, s.peak))
+        with open(f"{work}/daemon.log") as f:
+            m = re.findall(r"cycle 2025-Q1 opened.*?duration_ms=(\d+)", f.read())
+        t_inside = int(m[-1]) / 1000 if m else None
+        if t_inside is not None:
+            results.append(("cycles open, inside the daemon (plan + one transaction)", t_inside, None))
+        t_sql, sql_rows = set_based_open(f"{work}/copy.sqlite")
+        results.append((f"set-based SQL, one transaction ({sql_rows} rows, same schema and indexes)", t_sql, None))
+
+        with Sampler(pid) as s:
+            t, _ = run(c + ["reviews", "import", f"{demo}/reviews-2025-Q1.csv", "--cycle", "2025-Q1"])
+        reviews = sum(1 for _ in open(f"{demo}/reviews-2025-Q1.csv")) - 1
+        results.append((f"reviews import ({reviews} rows, streamed)", t, s.peak))
+        with Sampler(pid) as s:
+            t, _ = run(c + ["cycles", "close", "2025-Q1", "--closed-at", "2025-05-01T08:00:00+07:00"])
+        results.append(("cycles close (results of every employee)", t, s.peak))
+        with Sampler(pid) as s:
+            t, _ = run(c[:-1] + ["report", "cycle", "2025-Q1", "--format", "json"])
+        results.append(("report cycle (JSON)", t, s.peak))
+        with Sampler(pid) as s:
+            t, _ = run(c[:-1] + ["report", "cycle", "2025-Q1"])
+        results.append(("report cycle (table)", t, s.peak))
+        with Sampler(pid) as s:
+            t, _ = run(c[:-1] + ["cycles", "list"])
+        results.append(("cycles list", t, s.peak))
+        end_rss, hwm = rss_kib(pid), rss_kib(pid, "VmHWM")
+    finally:
+        daemon.send_signal(signal.SIGTERM)
+        daemon.wait(timeout=60)
+
+    print(f"kinerjad cycles benchmark: {args.employees} employees, release build, {os.cpu_count()} CPUs, "
+          f"SQLite {sqlite3.sqlite_version}")
+    print(f"{'step':<78} {'seconds':>8} {'peak RSS MiB':>13}")
+    for name, t, peak in results:
+        print(f"{name:<78} {t:8.3f} {'' if peak is None else f'{peak / 1024:13.1f}'}")
+    base = t_inside if t_inside is not None else t_open
+    print(f"cycle open / set-based SQL: {base / t_sql:.2f}x (inside the daemon), {t_open / t_sql:.2f}x (kinerjactl wall time);"
+          f" target <= 1.5x")
+    print(f"daemon RSS: {idle / 1024:.1f} MiB idle at start, {end_rss / 1024:.1f} MiB at the end, "
+          f"{hwm / 1024:.1f} MiB peak (VmHWM); target < 80 MiB")
+    if args.keep:
+        print(f"kept {work}")
+    else:
+        shutil.rmtree(work)
+
+
+if __name__ == "__main__":
+    main()

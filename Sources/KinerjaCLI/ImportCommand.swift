@@ -1,0 +1,88 @@
+import ArgumentParser
+import Foundation
+import Varlink
+
+extension CLIExit {
+    /// EX_NOINPUT: an input file cannot be read.
+    static let noInput: Int32 = 66
+}
+
+/// `kinerjactl import units|employees|skm|training FILE [--dry-run]`.
+struct ImportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Import units, employees (SIMPEG), SKM survey responses or training records from CSV.",
+        discussion: """
+            Files may be UTF-8 with or without a BOM, with CRLF or LF line ends, separated by ',' or ';'
+            (Excel in the Indonesian locale), with quoted fields. The whole file is validated before
+            anything is written; every problem is listed with its line, column and reason, and then
+            nothing is imported (exit 1). A valid file is applied in one transaction.
+
+            Columns (header names, any order, case ignored):
+              units      code, name, [head_nip]
+              employees  nip, nama, jabatan, unit_kerja, nip_atasan, email, telepon, status, aktif
+              skm        unit, period, u1 … u9 (1–4)
+              training   nip, course, date (YYYY-MM-DD or DD/MM/YYYY), hours
+            Reviews: kinerjactl reviews import FILE.
+
+            An employee file is a full snapshot: employees missing from it are deactivated.
+            """,
+        subcommands: [Units.self, Employees.self, SKM.self, Training.self])
+
+    struct FileOptions: ParsableArguments {
+        @Argument(help: ArgumentHelp("The CSV file.", valueName: "file"))
+        var file: String
+
+        @Flag(name: .long, help: "Validate and report what would change; write nothing.")
+        var dryRun = false
+    }
+
+    struct Units: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Import units (code, name, head).")
+        @OptionGroup(visibility: .hidden) var global: GlobalOptions
+        @OptionGroup var options: FileOptions
+        func run() async throws { try await ImportCommand.run(kind: "units", options, global) }
+    }
+
+    struct Employees: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Import employees from a SIMPEG-style file (merge).")
+        @OptionGroup(visibility: .hidden) var global: GlobalOptions
+        @OptionGroup var options: FileOptions
+        func run() async throws { try await ImportCommand.run(kind: "employees", options, global) }
+    }
+
+    struct SKM: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "skm", abstract: "Import public satisfaction survey (SKM) responses.")
+        @OptionGroup(visibility: .hidden) var global: GlobalOptions
+        @OptionGroup var options: FileOptions
+        func run() async throws { try await ImportCommand.run(kind: "skm", options, global) }
+    }
+
+    struct Training: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Import training records.")
+        @OptionGroup(visibility: .hidden) var global: GlobalOptions
+        @OptionGroup var options: FileOptions
+        func run() async throws { try await ImportCommand.run(kind: "training", options, global) }
+    }
+
+    static func run(kind: String, _ options: FileOptions, _ global: GlobalOptions, cycle: String? = nil) async throws {
+        try await runCommand {
+            let uploader = ImportUploader(options: global, progress: ProgressLine(options: global))
+            let summary = try await uploader.run(kind: kind, file: options.file, cycle: cycle, dryRun: options.dryRun)
+            printSummary(summary, file: options.file, global: global)
+        }
+    }
+
+    static func printSummary(_ summary: [String: JSONValue], file: String, global: GlobalOptions) {
+        Output(options: global).emit(summary) {
+            print(ImportUploader.describe(summary, file: (file as NSString).lastPathComponent))
+            for line in summary["details"]?.arrayValue?.compactMap(\.stringValue) ?? [] { print("  " + line) }
+            let warnings = summary["warnings"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            if !warnings.isEmpty {
+                print("warnings:")
+                for w in warnings { print("  " + w) }
+            }
+        }
+    }
+}

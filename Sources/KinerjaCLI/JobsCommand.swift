@@ -1,0 +1,99 @@
+import ArgumentParser
+import Foundation
+import Varlink
+
+/// `kinerjactl jobs`: the scheduler's jobs, their runs, and running one by hand.
+struct JobsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "jobs",
+        abstract: "Scheduled jobs: calendar, last run and outcome, next run; run one now; history.",
+        subcommands: [List.self, Run.self, History.self],
+        defaultSubcommand: List.self)
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the jobs (the default).")
+        @OptionGroup(visibility: .hidden) var global: GlobalOptions
+
+        func run() async throws {
+            try await runCommand {
+                let reply = try await ControlConnection(options: global).call("io.kinerjad.Admin.ListJobs")
+                let jobs = reply["jobs"]?.arrayValue ?? []
+                Output(options: global).emit(.array(jobs)) {
+                    var table = Table(headers: ["NAME", "CALENDAR", "LAST RUN", "OUTCOME", "NEXT RUN"])
+                    for job in jobs {
+                        let outcome = job["running"]?.boolValue == true ? "running" : job["last_outcome"]?.cellText ?? "-"
+                        table.rows.append([
+                            job["name"]?.cellText ?? "-", job["calendar"]?.cellText ?? "(by hand)",
+                            localTime(job["last_run"]), outcome, localTime(job["next_run"]),
+                        ])
+                    }
+                    print(table.render())
+                    for job in jobs where job["last_outcome"]?.stringValue == "failed" {
+                        print("\n\(job["name"]?.cellText ?? "?") failed: \(job["last_message"]?.cellText ?? "")")
+                    }
+                }
+            }
+        }
+    }
+
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run a job now and wait for it (admin only). Its scheduled slots are not affected.")
+        @OptionGroup(visibility: .hidden) var global: GlobalOptions
+        @Argument(help: ArgumentHelp("The job's name (see 'kinerjactl jobs').", valueName: "name")) var name: String
+
+        func run() async throws {
+            try await runCommand {
+                let reply = try await ControlConnection(options: global).call("io.kinerjad.Admin.RunJob", ["name": .string(name)])
+                let run = reply["run"] ?? .null
+                Output(options: global).emit(run) {
+                    print("\(name): \(run["outcome"]?.cellText ?? "?") in \(run["duration_ms"]?.cellText ?? "?") ms — \(run["message"]?.cellText ?? "")")
+                }
+                if run["outcome"]?.stringValue != "ok" {
+                    throw CLIFailure(message: "kinerjactl: job \(name) did not succeed: \(run["message"]?.cellText ?? "")", status: CLIExit.varlinkError)
+                }
+            }
+        }
+    }
+
+    struct History: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a job's most recent runs, newest first.")
+        @OptionGroup(visibility: .hidden) var global: GlobalOptions
+        @Argument(help: ArgumentHelp("The job's name.", valueName: "name")) var name: String
+        @Option(help: "How many runs.") var limit = 20
+
+        func validate() throws {
+            guard (1...10_000).contains(limit) else { throw ValidationError("--limit must be between 1 and 10000") }
+        }
+
+        func run() async throws {
+            try await runCommand {
+                let reply = try await ControlConnection(options: global).call(
+                    "io.kinerjad.Admin.JobHistory", ["name": .string(name), "limit": .int(Int64(limit))])
+                let runs = reply["runs"]?.arrayValue ?? []
+                Output(options: global).emit(.array(runs)) {
+                    var table = Table(headers: ["ID", "TRIGGER", "SLOT", "STARTED", "OUTCOME", "MS", "MESSAGE"], numeric: [0, 5])
+                    for run in runs {
+                        table.rows.append([
+                            run["id"]?.cellText ?? "-", run["trigger"]?.cellText ?? "-", localTime(run["slot"]),
+                            localTime(run["started_at"]), run["outcome"]?.cellText ?? "-",
+                            run["duration_ms"]?.cellText ?? "-", run["message"]?.cellText ?? "",
+                        ])
+                    }
+                    print(runs.isEmpty ? "\(name) has not run yet." : table.render())
+                }
+            }
+        }
+    }
+}
+
+/// An ISO 8601 time from the daemon shown in the local zone, as `journalctl` shows times.
+func localTime(_ value: JSONValue?) -> String {
+    guard let text = value?.stringValue else { return "-" }
+    let parser = ISO8601DateFormatter()
+    guard let date = parser.date(from: text) else { return text }
+    let formatter = DateFormatter()
+    formatter.locale = Locale(identifier: "en_US_POSIX")
+    formatter.dateFormat = "EEE yyyy-MM-dd HH:mm:ss zzz"
+    return formatter.string(from: date)
+}

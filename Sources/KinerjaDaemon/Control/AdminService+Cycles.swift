@@ -1,0 +1,259 @@
+import Foundation
+import KinerjaDomain
+import KinerjaStore
+import Logging
+import Varlink
+
+/// Handlers of the "Org, cycles, reviews, reports" block of io.kinerjad.Admin (issue 4). Every
+/// handler takes the time from `runtime.now()`, runs database work off the concurrency pool, and
+/// answers store failures with the interface's errors (NotFound, InvalidInput, CycleNotClosable).
+extension AdminService {
+    static let cycleHandlers: [String: Handler] = [
+        "BeginImport": { service, call, reply in try await reply.reply(try await service.beginImport(call)) },
+        "StageImport": { service, call, reply in try await reply.reply(try service.stageImport(call)) },
+        "CommitImport": { service, call, reply in
+            defer { releaseFreedMemory() }  // after the staged import and its transaction are gone
+            try await service.commitImport(call, reply: reply)
+        },
+        "AbortImport": { service, call, reply in
+            let id = call.parameters["import_id"]?.stringValue ?? ""
+            try await reply.reply(["dropped": .bool(service.runtime.imports.abort(id))])
+        },
+        "OpenCycle": { service, call, reply in try await reply.reply(try await service.openCycle(call)) },
+        "ListCycles": { service, _, reply in
+            let cycles = try await service.store { db in try db.cycles() }
+            try await reply.reply(["cycles": try service.encoding.value(cycles)])
+        },
+        "GetCycle": { service, call, reply in
+            let reference = try service.cycleReference(call, "cycle")!
+            let at = try service.encoding.instant(call.parameters["at"]?.stringValue, parameter: "at") ?? service.runtime.now()
+            let detail = try await service.store { db in try db.cycleDetail(reference, at: at) }
+            try await reply.reply(try service.encoding.object(detail))
+        },
+        "CloseCycle": { service, call, reply in try await reply.reply(try await service.closeCycle(call)) },
+        "SubmitReview": { service, call, reply in try await reply.reply(try await service.submitReview(call)) },
+        "ListReviews": { service, call, reply in
+            var filter = try service.filter(call, status: nil)
+            if let text = call.parameters["status"]?.stringValue {
+                guard let status = AppDatabase.AssignmentFilter.Status(rawValue: text.lowercased()) else {
+                    throw AdminError.invalidInput(["status: '\(text)' is not one of submitted, open, overdue"])
+                }
+                filter.status = status
+            }
+            let found = filter
+            let (rows, total) = try await service.store { db in try db.assignments(found) }
+            try await reply.reply(["assignments": try service.encoding.value(rows), "total": .int(Int64(total))])
+        },
+        "ListOverdue": { service, call, reply in
+            let filter = try service.filter(call, status: .overdue)
+            let (rows, total) = try await service.store { db in try db.assignments(filter) }
+            try await reply.reply(["assignments": try service.encoding.value(rows), "total": .int(Int64(total))])
+        },
+        "SetPerilakuOverride": { service, call, reply in
+            let reference = try service.cycleReference(call, "cycle")!
+            let subject = try service.nip(call, "subject")!
+            let ratingText = call.parameters["rating"]?.stringValue ?? ""
+            guard let rating = Rating(parsing: ratingText) else {
+                throw AdminError.invalidInput(["rating: '\(ratingText)' is not one of \(Rating.spellings)"])
+            }
+            let override: PerilakuOverride
+            do {
+                override = try PerilakuOverride(rating: rating, reason: call.parameters["reason"]?.stringValue ?? "")
+            } catch {
+                throw AdminError.invalidInput(["reason: \(error)"])
+            }
+            let by = call.peerDescription, now = service.runtime.now()
+            let cycle = try await service.store { db in
+                try db.setPerilakuOverride(cycle: reference, subject: subject, override: override, by: by, at: now)
+            }
+            service.runtime.logger.notice("Perilaku rating overridden", metadata: [
+                "cycle": "\(cycle.period)", "nip": "\(subject)", "rating": "\(rating.rawValue)", "peer": "\(by)",
+            ])
+            try await reply.reply(["cycle": .string(cycle.period.code), "subject": .string(subject.description),
+                                   "rating": .string(rating.rawValue)])
+        },
+        "CycleReport": { service, call, reply in
+            let reference = try service.cycleReference(call, "cycle")!
+            let unit = call.parameters["unit"]?.stringValue
+            let data = try await service.store { db in try db.cycleReport(reference, unit: unit) }
+            if let unit, data.units.isEmpty {
+                throw AdminError.notFound("unit in cycle \(data.cycle.period.code)", unit)
+            }
+            let builder = CycleReportBuilder(results: service.runtime.config.results, encoding: service.encoding)
+            // Motivation flags per unit beside the predikat distribution and IKM (AdminService+Flags.swift).
+            let flags = try await service.flagStore { db in try db.flagCounts(overlapping: data.cycle.period, unit: unit) }
+            try await reply.reply(Self.addingFlagCounts(flags, to: try builder.reply(data)))
+        },
+        "GetEmployee": { service, call, reply in
+            let nip = try service.nip(call, "nip")!
+            let (employee, history, training) = try await service.store { db in
+                guard let e = try db.employee(nip) else { throw CycleStoreError.notFound(what: "employee", id: nip.description) }
+                return (e, try db.history(of: nip), try db.training(of: nip))
+            }
+            try await reply.reply([
+                "employee": try service.encoding.value(employee),
+                "history": try service.encoding.value(history),
+                "training": .array(training.map { .object(["course": .string($0.course), "date": .string($0.date.description),
+                                                           "hours": .double($0.hours)]) }),
+            ])
+        },
+    ]
+
+    var encoding: ControlEncoding { ControlEncoding(timeZone: runtime.config.cycles.zone) }
+
+    /// Runs `work` on the database off the concurrency pool; store errors become interface errors.
+    func store<T: Sendable>(_ work: @escaping @Sendable (AppDatabase) throws -> T) async throws -> T {
+        let database = runtime.database
+        do {
+            return try await offload { try work(database) }
+        } catch {
+            throw encoding.error(error)
+        }
+    }
+
+    func cycleReference(_ call: VarlinkCall, _ name: String) throws -> CycleReference? {
+        guard let text = call.parameters[name]?.stringValue else { return nil }
+        do {
+            return try CycleReference(parsing: text)
+        } catch {
+            throw AdminError.invalidInput(["\(name): \(error.message)"])
+        }
+    }
+
+    func nip(_ call: VarlinkCall, _ name: String) throws -> NIP? {
+        guard let text = call.parameters[name]?.stringValue else { return nil }
+        switch NIP.parse(text) {
+        case .success(let nip): return nip
+        case .failure(let error): throw AdminError.invalidInput(["\(name): '\(text)' is not a valid NIP: \(error.message)"])
+        }
+    }
+
+    func role(_ call: VarlinkCall, _ name: String) throws -> ReviewerRole? {
+        guard let text = call.parameters[name]?.stringValue else { return nil }
+        guard let role = ReviewerRole(parsing: text) else {
+            throw AdminError.invalidInput(["\(name): '\(text)' is not one of self, atasan, rekan, bawahan"])
+        }
+        return role
+    }
+
+    func filter(_ call: VarlinkCall, status: AppDatabase.AssignmentFilter.Status?) throws -> AppDatabase.AssignmentFilter {
+        let at = try encoding.instant(call.parameters["at"]?.stringValue, parameter: "at") ?? runtime.now()
+        let limit = call.parameters["limit"]?.intValue ?? 1000
+        guard (1...100_000).contains(limit) else { throw AdminError.invalidInput(["limit: must be 1 to 100000, found \(limit)"]) }
+        return AppDatabase.AssignmentFilter(
+            cycle: try cycleReference(call, "cycle"), reviewer: try nip(call, "reviewer"), subject: try nip(call, "subject"),
+            unit: call.parameters["unit"]?.stringValue, role: try role(call, "role"), status: status, at: at, limit: Int(limit))
+    }
+
+    // MARK: Cycles
+
+    func openCycle(_ call: VarlinkCall) async throws -> [String: JSONValue] {
+        let text = call.parameters["period"]?.stringValue ?? ""
+        let period: Period
+        do {
+            period = try Period(parsing: text)
+        } catch {
+            throw AdminError.invalidInput(["period: \(error.message)"])
+        }
+        let config = runtime.config.cycles
+        guard config.kinds.contains(period.kind) else {
+            throw AdminError.invalidInput(["period: \(period.code) is a \(period.kind.rawValue) period, but cycles.kinds is "
+                + config.kinds.map(\.rawValue).joined(separator: ", ")])
+        }
+        let openedAt = try encoding.instant(call.parameters["opened_at"]?.stringValue, parameter: "opened_at") ?? runtime.now()
+        let by = call.peerDescription, policy = config.assignmentPolicy
+        let started = ContinuousClock.now
+        let outcome = try await store { db in try db.openCycle(period: period, openedAt: openedAt, policy: policy, by: by) }
+        releaseFreedMemory()
+        if outcome.created {
+            runtime.logger.notice("Evaluation cycle \(period.code) opened with \(outcome.cycle.assignments) assignments", metadata: [
+                "message_id": "\(MessageIDs.cycleOpened)", "cycle": "\(period.code)",
+                "assignments": "\(outcome.cycle.assignments)", "due": "\(Timestamp.format(outcome.cycle.dueAt, in: config.zone))",
+                "duration_ms": "\(Self.milliseconds(ContinuousClock.now - started))", "peer": "\(by)",
+            ])
+        }
+        return try encoding.object(outcome)
+    }
+
+    func closeCycle(_ call: VarlinkCall) async throws -> [String: JSONValue] {
+        let reference = try cycleReference(call, "cycle")!
+        let force = call.parameters["force"]?.boolValue ?? false
+        let reason = call.parameters["reason"]?.stringValue
+        let closedAt = try encoding.instant(call.parameters["closed_at"]?.stringValue, parameter: "closed_at") ?? runtime.now()
+        let config = runtime.config
+        let required = Set(config.cycles.requiredRoles), policy = config.results.policy, by = call.peerDescription
+        let started = ContinuousClock.now
+        let outcome = try await store { db in
+            try db.closeCycle(reference, force: force, reason: reason, requiredRoles: required, policy: policy, at: closedAt, by: by)
+        }
+        releaseFreedMemory()
+        if outcome.closed {
+            runtime.logger.notice("Evaluation cycle \(outcome.cycle.period.code) closed: \(outcome.results) results", metadata: [
+                "message_id": "\(MessageIDs.cycleClosed)", "cycle": "\(outcome.cycle.period.code)",
+                "results": "\(outcome.results)", "forced": "\(outcome.cycle.forced)",
+                "reason": "\(outcome.cycle.closeReason ?? "")",
+                "duration_ms": "\(Self.milliseconds(ContinuousClock.now - started))", "peer": "\(by)",
+            ])
+            // New results: the motivation flags are brought up to date in the background (issue 7).
+            scheduler.rerun(MotivationAnalysisJob.jobName, because: "cycle \(outcome.cycle.period.code) closed")
+        }
+        return try encoding.object(outcome)
+    }
+
+    static func milliseconds(_ d: Duration) -> Int64 {
+        d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000
+    }
+
+    // MARK: Reviews
+
+    func submitReview(_ call: VarlinkCall) async throws -> [String: JSONValue] {
+        let p = call.parameters
+        var problems: [String] = []
+        var scores: [Int] = []
+        for v in BerAKHLAKValue.allCases {
+            let s = p["scores"]?[v.rawValue]?.intValue ?? 0
+            if BerAKHLAKScores.range.contains(Int(s)) { scores.append(Int(s)) } else {
+                problems.append("scores.\(v.rawValue): the score for \(v.name) must be 1–5, found \(s)")
+            }
+        }
+        var hasil: Rating?
+        if let text = p["hasil_kerja"]?.stringValue {
+            hasil = Rating(parsing: text)
+            if hasil == nil { problems.append("hasil_kerja: '\(text)' is not one of \(Rating.spellings)") }
+        }
+        let comment = p["comment"]?.stringValue
+        if let comment, comment.count > Review.maxCommentLength {
+            problems.append("comment: \(comment.count) characters, at most \(Review.maxCommentLength) allowed")
+        }
+        let id = p["assignment_id"]?.intValue
+        var key: AssignmentKey?
+        if p["reviewer"] != nil || p["subject"] != nil || p["role"] != nil {
+            guard let reviewer = try nip(call, "reviewer"), let subject = try nip(call, "subject"), let role = try role(call, "role") else {
+                throw AdminError.invalidInput(["reviewer, subject and role are needed together (or assignment_id alone)"])
+            }
+            if let message = Review.hasilKerjaProblem(role: role, hasilKerja: hasil) { problems.append("hasil_kerja: \(message)") }
+            if (role == .selfAssessment) != (reviewer == subject) {
+                problems.append("reviewer: a self review has reviewer equal to subject, other roles do not")
+            }
+            key = AssignmentKey(subject: subject, reviewer: reviewer, role: role)
+        }
+        if id == nil && key == nil { problems.append("assignment_id, or reviewer, subject and role, are required") }
+        let submittedAt = try encoding.instant(p["submitted_at"]?.stringValue, parameter: "submitted_at")
+        guard problems.isEmpty, let checked = try? BerAKHLAKScores(scores) else { throw AdminError.invalidInput(problems) }
+        let submission = ReviewSubmission(line: 0, reference: AssignmentReference(id: id, key: key),
+                                          review: Review(scores: checked, comment: comment, hasilKerja: hasil),
+                                          submittedAt: submittedAt)
+        let cycle = try cycleReference(call, "cycle"), now = runtime.now(), source = "review by \(call.peerDescription)"
+        let named = key
+        let (summary, info) = try await store { db -> (ImportSummary, AssignmentInfo?) in
+            let summary = try db.submitReviews([submission], cycle: cycle, now: now, dryRun: false, source: source)
+            var filter = AppDatabase.AssignmentFilter(cycle: cycle, reviewer: named?.reviewer, subject: named?.subject, role: named?.role,
+                                                      at: now, limit: 1)
+            filter.id = id
+            filter.openCyclesOnly = cycle == nil
+            return (summary, try db.assignments(filter).rows.first)
+        }
+        guard let info else { throw AdminError.operationFailed("the review was stored but its assignment cannot be read back") }
+        return ["assignment": try encoding.value(info), "revised": .bool(summary.replaced > 0)]
+    }
+}

@@ -1,0 +1,155 @@
+import Foundation
+import KinerjaDomain
+import KinerjaStore
+import Logging
+import Varlink
+
+/// Streamed imports over io.kinerjad.Admin: BeginImport (the header), StageImport (records in
+/// batches), CommitImport (validate everything, then apply in one transaction, with `more` progress).
+extension AdminService {
+    static let maxRecordsPerStage = 5000
+
+    func beginImport(_ call: VarlinkCall) async throws -> [String: JSONValue] {
+        let p = call.parameters
+        let kindText = p["kind"]?.stringValue ?? ""
+        guard let kind = ImportStaging.Kind(rawValue: kindText.lowercased()) else {
+            throw AdminError.invalidInput(["kind: '\(kindText)' is not one of "
+                + ImportStaging.Kind.allCases.map(\.rawValue).joined(separator: ", ")])
+        }
+        let header = try record(p["header"], path: "header")
+        let config = runtime.config
+        let cap = config.imports.problemCap
+        let schema: CSVSchema
+        switch kind {
+        case .units: schema = UnitImport.schema
+        case .employees: schema = EmployeeImport.schema
+        case .skm: schema = SKMImport.schema
+        case .training: schema = TrainingImport.schema
+        case .reviews: schema = ReviewImport.schema
+        }
+        let columns: CSVColumnMap
+        switch schema.bind(header: header) {
+        case .success(let map): columns = map
+        case .failure(let failure): throw AdminError.invalidInput(ControlEncoding.problemLines(failure))
+        }
+        var accumulator: ImportStaging.Accumulator
+        switch kind {
+        case .units: accumulator = .units(UnitImport.Accumulator(columns: columns, problemCap: cap))
+        case .employees: accumulator = .employees(EmployeeImport.Accumulator(columns: columns, problemCap: cap))
+        case .skm:
+            let units = try await store { db in try db.units().map(\.code) }
+            accumulator = .skm(SKMImport.Accumulator(columns: columns, knownUnits: units, problemCap: cap))
+        case .training:
+            let nips = try await store { db in try db.employeeNIPs() }
+            accumulator = .training(TrainingImport.Accumulator(columns: columns, knownEmployees: nips, problemCap: cap))
+        case .reviews:
+            // Duplicates are found by the store, which resolves every row to its assignment.
+            let reviews = ReviewImport.Accumulator(columns: columns, timeZone: config.cycles.zone, problemCap: cap,
+                                                   findsDuplicates: false)
+            if reviews.problemCount > 0, case .failure(let failure) = reviews.finish() {
+                throw AdminError.invalidInput(ControlEncoding.problemLines(failure))
+            }
+            accumulator = .reviews(reviews, cycle: try cycleReference(call, "cycle"))
+        }
+        if let expected = p["expected_records"]?.intValue, expected > 0 {
+            accumulator.reserveCapacity(Int(min(expected, Int64(config.imports.maxRecords))))
+        }
+        let id: String
+        do {
+            id = try runtime.imports.begin(kind: kind, accumulator: accumulator, dryRun: p["dry_run"]?.boolValue ?? false,
+                                           now: runtime.now(), limits: config.imports)
+        } catch {
+            throw Self.refusal(error)
+        }
+        let names = columns.numbers.sorted { $0.value < $1.value }.map(\.key)
+        return ["import_id": .string(id), "columns": .array(names.map { .string($0) })]
+    }
+
+    func stageImport(_ call: VarlinkCall) throws -> [String: JSONValue] {
+        let id = call.parameters["import_id"]?.stringValue ?? ""
+        guard let items = call.parameters["records"]?.arrayValue else { throw AdminError.invalidInput(["records: an array is required"]) }
+        guard items.count <= Self.maxRecordsPerStage else {
+            throw AdminError.invalidInput(["records: at most \(Self.maxRecordsPerStage) per call, found \(items.count)"])
+        }
+        let records = try items.enumerated().map { try record($1, path: "records[\($0)]") }
+        do {
+            let (count, problems) = try runtime.imports.stage(id, records: records, now: runtime.now(),
+                                                              maxRecords: runtime.config.imports.maxRecords)
+            return ["records": .int(Int64(count)), "problems": .int(Int64(problems))]
+        } catch {
+            throw Self.refusal(error)
+        }
+    }
+
+    func commitImport(_ call: VarlinkCall, reply: VarlinkReplySink) async throws {
+        let id = call.parameters["import_id"]?.stringValue ?? ""
+        let entry: ImportStaging.Entry
+        do {
+            entry = try runtime.imports.take(id)
+        } catch {
+            throw Self.refusal(error)
+        }
+        let now = runtime.now(), source = "\(entry.kind.rawValue) import by \(call.peerDescription)"
+        let dryRun = entry.dryRun, cap = runtime.config.imports.problemCap
+        let (stream, continuation) = AsyncStream.makeStream(of: StoreProgress.self, bufferingPolicy: .bufferingNewest(4))
+        let progress: ProgressSink = { continuation.yield($0) }
+        let started = ContinuousClock.now
+        let work = Task { () throws -> ImportSummary in
+            defer { continuation.finish() }
+            return try await store { db -> ImportSummary in
+                switch entry.accumulator {
+                case .units(let a): return try db.importUnits(a, dryRun: dryRun, now: now, source: source)
+                case .employees(let a): return try db.importEmployees(a, dryRun: dryRun, now: now, source: source, progress: progress)
+                case .skm(let a): return try db.importSKM(a, dryRun: dryRun, now: now, source: source)
+                case .training(let a): return try db.importTraining(a, dryRun: dryRun, now: now, source: source)
+                case .empty:
+                    throw AdminError.invalidInput(["import \(id) has nothing staged"])
+                case .reviews(let a, let cycle):
+                    progress(StoreProgress(phase: "validating", done: 0, total: a.recordCount))
+                    switch a.finishCompact() {
+                    case .failure(let failure): throw failure
+                    case .success(let submissions):
+                        return try db.submitReviews(submissions, cycle: cycle, now: now, dryRun: dryRun, source: source,
+                                                    columns: a.columns, problemCap: cap, progress: progress)
+                    }
+                }
+            }
+        }
+        for await step in stream where call.more {
+            // A client that went away does not stop the transaction; its outcome is logged below.
+            try? await reply.reply(["phase": .string(step.phase), "done": .int(Int64(step.done)), "total": .int(Int64(step.total))],
+                                   continues: true)
+        }
+        let summary = try await work.value
+        if !dryRun {
+            runtime.logger.notice("Import of \(entry.kind.rawValue) applied: \(summary.records) records", metadata: [
+                "message_id": "\(MessageIDs.importApplied)", "import": "\(entry.kind.rawValue)",
+                "records": "\(summary.records)", "added": "\(summary.added)", "changed": "\(summary.changed)",
+                "deactivated": "\(summary.deactivated)", "replaced": "\(summary.replaced)",
+                "duration_ms": "\(Self.milliseconds(ContinuousClock.now - started))", "peer": "\(call.peerDescription)",
+            ])
+        }
+        try await reply.reply(["phase": .string("done"), "done": .int(Int64(summary.records)),
+                               "total": .int(Int64(summary.records)), "summary": try encoding.value(summary)])
+    }
+
+    func record(_ value: JSONValue?, path: String) throws -> CSVRecord {
+        guard let line = value?["line"]?.intValue, line >= 1, let fields = value?["fields"]?.arrayValue else {
+            throw AdminError.invalidInput(["\(path): a record needs line (≥ 1) and fields"])
+        }
+        return CSVRecord(line: Int(line), fields: fields.map { $0.stringValue ?? "" })
+    }
+
+    static func refusal(_ error: ImportStaging.Refusal) -> VarlinkError {
+        switch error {
+        case .unknown(let id):
+            return AdminError.notFound("import", id)
+        case .busy(let id):
+            return AdminError.invalidInput(["import \(id) is being committed or staged by another call"])
+        case .tooMany(let limit):
+            return AdminError.operationFailed("\(limit) imports are already staged (imports.max_staged); commit or abort one first")
+        case .tooLarge(let limit):
+            return AdminError.invalidInput(["the import exceeds imports.max_records (\(limit) records)"])
+        }
+    }
+}

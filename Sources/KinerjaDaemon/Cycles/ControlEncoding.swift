@@ -1,0 +1,100 @@
+import Foundation
+import KinerjaDomain
+import KinerjaStore
+import Varlink
+
+/// Turns the store's values into the JSON of io.kinerjad.Admin replies (snake_case keys, times in
+/// the configured zone) and the store's errors into the interface's errors.
+struct ControlEncoding {
+    let timeZone: TimeZone
+
+    func value<T: Encodable>(_ item: T) throws -> JSONValue {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        let zone = timeZone
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(Timestamp.format(date, in: zone))
+        }
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return try JSONValue(encoding: item, encoder: encoder)
+    }
+
+    func object<T: Encodable>(_ item: T) throws -> [String: JSONValue] {
+        try value(item).objectValue ?? [:]
+    }
+
+    func time(_ date: Date) -> JSONValue { .string(Timestamp.format(date, in: timeZone)) }
+
+    /// An instant from a parameter (ISO 8601; without an offset in the configured zone).
+    func instant(_ text: String?, parameter: String) throws -> Date? {
+        guard let text else { return nil }
+        guard let date = Timestamp.parse(text, defaultTimeZone: timeZone) else {
+            throw AdminError.invalidInput(["\(parameter): '\(text)' is not an ISO 8601 time such as 2025-04-01T08:00:00+07:00"])
+        }
+        return date
+    }
+
+    /// The interface error for a failure of the store or of validation.
+    func error(_ error: Error) -> Error {
+        switch error {
+        case let failure as ImportFailure:
+            return AdminError.invalidInput(Self.problemLines(failure))
+        case let error as CycleStoreError:
+            switch error {
+            case .notFound(let what, let id): return AdminError.notFound(what, id)
+            case .refused(let message): return AdminError.invalidInput([message])
+            case .notClosable(let cycle, let n, let sample):
+                let items = sample.compactMap { try? value($0) }
+                return VarlinkError(name: "io.kinerjad.Admin.CycleNotClosable", parameters: [
+                    "cycle": .string(cycle.period.code), "open_required": .int(Int64(n)), "assignments": .array(items),
+                ])
+            }
+        case let error as VarlinkError:
+            return error
+        default:
+            return AdminError.operationFailed("\(error)")
+        }
+    }
+
+    /// Problems as lines (`line 12, column 5 (nip_atasan): reason`), the count of the rest last.
+    static func problemLines(_ failure: ImportFailure) -> [String] {
+        var lines = failure.problems.map { p in
+            p.line > 0 ? p.description : (p.columnName.map { "\($0): " } ?? "") + p.message
+        }
+        if failure.isTruncated {
+            lines.append("… and \(failure.totalCount - failure.problems.count) more problems (\(failure.totalCount) in all)")
+        }
+        return lines
+    }
+}
+
+/// Runs blocking database work on a dispatch queue, off the Swift concurrency pool, so a long
+/// transaction never starves the control socket's other connections.
+func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global(qos: .userInitiated).async {
+            do { continuation.resume(returning: try work()) } catch { continuation.resume(throwing: error) }
+        }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// glibc's `malloc_trim`, looked up at run time (malloc.h is not in the Glibc module).
+private let mallocTrim: (@convention(c) (Int) -> Int32)? = {
+    #if canImport(Glibc)
+    guard let handle = dlopen(nil, RTLD_NOW), let symbol = dlsym(handle, "malloc_trim") else { return nil }
+    return unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)
+    #else
+    return nil
+    #endif
+}()
+
+/// Hands memory freed by a large operation (an import of 150,000 reviews, a cycle's results) back
+/// to the system, so the daemon's resident size falls back after it instead of staying at the peak.
+func releaseFreedMemory() {
+    _ = mallocTrim?(0)
+}

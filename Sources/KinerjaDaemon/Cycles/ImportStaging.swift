@@ -1,0 +1,158 @@
+import Foundation
+import KinerjaDomain
+import KinerjaStore
+import Synchronization
+
+/// Streamed imports held in memory between `BeginImport` and `CommitImport` (issue 4 "Large files
+/// stream to the daemon in batches").
+///
+/// Each import keeps its kind's accumulator, which checks records as they arrive and keeps only the
+/// validated values (not the text), so a 150,000-row review file costs its parsed reviews, not its
+/// CSV. Nothing touches the database until the commit, which validates the rest and applies all of
+/// it in one transaction. Imports are limited in number and size (config `imports:`) and dropped
+/// when idle past `imports.staging_timeout`.
+public final class ImportStaging: Sendable {
+    /// The kinds of file that can be imported.
+    public enum Kind: String, Sendable, CaseIterable {
+        case units, employees, skm, training, reviews
+    }
+
+    enum Accumulator: Sendable {
+        case units(UnitImport.Accumulator)
+        case employees(EmployeeImport.Accumulator)
+        case skm(SKMImport.Accumulator)
+        case training(TrainingImport.Accumulator)
+        case reviews(ReviewImport.Accumulator, cycle: CycleReference?)
+        /// Held by the table while the real accumulator is out being added to.
+        case empty
+
+        /// Adds records in place. `self` is emptied before the payload is changed, so the payload is
+        /// referenced once and its arrays grow where they are instead of being copied on write.
+        mutating func add(_ records: [CSVRecord]) {
+            switch self {
+            case .units(var a): self = .empty; a.add(records); self = .units(a)
+            case .employees(var a): self = .empty; a.add(records); self = .employees(a)
+            case .skm(var a): self = .empty; a.add(records); self = .skm(a)
+            case .training(var a): self = .empty; a.add(records); self = .training(a)
+            case .reviews(var a, let c): self = .empty; a.add(records); self = .reviews(a, cycle: c)
+            case .empty: break
+            }
+        }
+
+        mutating func reserveCapacity(_ count: Int) {
+            switch self {
+            case .units, .empty: break
+            case .employees(var a): self = .empty; a.reserveCapacity(count); self = .employees(a)
+            case .skm(var a): self = .empty; a.reserveCapacity(count); self = .skm(a)
+            case .training(var a): self = .empty; a.reserveCapacity(count); self = .training(a)
+            case .reviews(var a, let c): self = .empty; a.reserveCapacity(count); self = .reviews(a, cycle: c)
+            }
+        }
+
+        var problemCount: Int {
+            switch self {
+            case .units(let a): return a.problemCount
+            case .employees(let a): return a.problemCount
+            case .skm(let a): return a.problemCount
+            case .training(let a): return a.problemCount
+            case .reviews(let a, _): return a.problemCount
+            case .empty: return 0
+            }
+        }
+
+        var columns: CSVColumnMap {
+            switch self {
+            case .units(let a): return a.columns
+            case .employees(let a): return a.columns
+            case .skm(let a): return a.columns
+            case .training(let a): return a.columns
+            case .reviews(let a, _): return a.columns
+            case .empty: return CSVColumnMap(numbers: [:], width: 0)
+            }
+        }
+    }
+
+    struct Entry: Sendable {
+        var kind: Kind
+        var accumulator: Accumulator
+        var dryRun: Bool
+        var records = 0
+        var lastUsed: Date
+        /// Set while a commit runs, so the import cannot be staged into or committed twice.
+        var committing = false
+    }
+
+    /// Why a staging call is refused.
+    enum Refusal: Error {
+        case unknown(String)
+        case busy(String)
+        case tooMany(limit: Int)
+        case tooLarge(limit: Int)
+    }
+
+    private let entries = Mutex<[String: Entry]>([:])
+
+    public init() {}
+
+    /// Registers a new import; returns its id. Drops idle imports first.
+    func begin(kind: Kind, accumulator: Accumulator, dryRun: Bool, now: Date, limits: DaemonConfig.Imports) throws(Refusal) -> String {
+        var bytes = [UInt8](repeating: 0, count: 16)
+        for i in bytes.indices { bytes[i] = UInt8.random(in: 0...255) }
+        let id = bytes.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
+        let timeout = limits.stagingTimeout
+        let result: Result<String, Refusal> = entries.withLock { entries in
+            entries = entries.filter { $0.value.committing || now.timeIntervalSince($0.value.lastUsed) < Self.seconds(timeout) }
+            guard entries.count < limits.maxStaged else { return .failure(.tooMany(limit: limits.maxStaged)) }
+            entries[id] = Entry(kind: kind, accumulator: accumulator, dryRun: dryRun, lastUsed: now)
+            return .success(id)
+        }
+        return try result.get()
+    }
+
+    /// Adds records to an import; returns (records so far, problems so far).
+    func stage(_ id: String, records: [CSVRecord], now: Date, maxRecords: Int) throws(Refusal) -> (Int, Int) {
+        // Take the accumulator out while the records are checked, so other imports are not held up
+        // and it is referenced once (it grows in place); the table keeps a busy placeholder.
+        let taken: Result<Entry, Refusal> = entries.withLock { entries in
+            guard let entry = entries[id] else { return .failure(.unknown(id)) }
+            guard !entry.committing else { return .failure(.busy(id)) }
+            guard entry.records + records.count <= maxRecords else { return .failure(.tooLarge(limit: maxRecords)) }
+            var placeholder = entry
+            placeholder.accumulator = .empty
+            placeholder.committing = true
+            entries[id] = placeholder
+            return .success(entry)
+        }
+        var entry = try taken.get()
+        entry.accumulator.add(records)
+        entry.records += records.count
+        entry.lastUsed = now
+        entry.committing = false
+        let done = entry
+        entries.withLock { $0[id] = done }
+        return (done.records, done.accumulator.problemCount)
+    }
+
+    /// Takes an import for its commit (it is gone afterwards, whatever the outcome).
+    func take(_ id: String) throws(Refusal) -> Entry {
+        let result: Result<Entry, Refusal> = entries.withLock { entries in
+            guard let entry = entries[id] else { return .failure(.unknown(id)) }
+            guard !entry.committing else { return .failure(.busy(id)) }
+            entries[id] = nil
+            return .success(entry)
+        }
+        return try result.get()
+    }
+
+    /// Drops an import; false when there was none.
+    func abort(_ id: String) -> Bool {
+        entries.withLock { $0.removeValue(forKey: id) != nil }
+    }
+
+    /// Imports staged now.
+    public var count: Int { entries.withLock { $0.count } }
+
+    static func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import Logging
+
+/// Hands one rendered message to the outside world. Implementations never throw for a failed
+/// delivery: they return it, with what the operator needs to know.
+public protocol MailTransport: Sendable {
+    /// The channel recorded with each attempt: `sendmail` or `journal`.
+    var channel: String { get }
+    /// Delivers `text` (the whole RFC 5322 message, LF line endings). Must not block the caller's
+    /// thread for long: the waiting happens elsewhere.
+    func deliver(_ message: MailMessage, text: String, outboxID: Int64) async -> DeliveryOutcome
+}
+
+/// The result of one delivery attempt.
+public enum DeliveryOutcome: Sendable, Equatable {
+    case delivered
+    case failed(DeliveryFailure)
+}
+
+/// Why an attempt failed: how the program ended and what it printed.
+public struct DeliveryFailure: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Kind: String, Sendable {
+        /// The program exited with a non-zero status.
+        case exitStatus = "exit_status"
+        /// The program was killed by a signal it did not expect from us.
+        case signal
+        /// The program ran past `mail.timeout`; its process group was killed.
+        case timeout
+        /// The program could not be started.
+        case spawn
+        /// The program exited 0 without reading the whole message.
+        case incompleteInput = "incomplete_input"
+    }
+
+    public var kind: Kind
+    /// How it ended, e.g. `/usr/sbin/sendmail exited with status 75 (EX_TEMPFAIL)`.
+    public var summary: String
+    /// The program's stderr and stdout (trimmed, at most a few KiB).
+    public var output: String
+
+    public init(kind: Kind, summary: String, output: String = "") {
+        self.kind = kind
+        self.summary = summary
+        self.output = output
+    }
+
+    public var description: String { output.isEmpty ? summary : "\(summary): \(output)" }
+}
+
+/// The `journal` channel: logs the message instead of mailing it (dry runs, or a site without
+/// mail). The message counts as sent; its full text is in the entry's KINERJA_BODY field.
+public struct JournalTransport: MailTransport {
+    public let logger: Logger
+    public var channel: String { "journal" }
+
+    public init(logger: Logger) {
+        self.logger = logger
+    }
+
+    public func deliver(_ message: MailMessage, text: String, outboxID: Int64) async -> DeliveryOutcome {
+        logger.notice("Reminder mail logged, not mailed (journal channel): \(message.subject)", metadata: [
+            "message_id": "\(MessageIDs.mailLogged)",
+            "outbox_id": "\(outboxID)",
+            "to": "\(message.to.map(\.description).joined(separator: ", "))",
+            "cc": "\(message.cc.map(\.description).joined(separator: ", "))",
+            "subject": "\(message.subject)",
+            "body": "\(message.body)",
+            "mail_message_id": "<\(message.messageID)>",
+        ])
+        return .delivered
+    }
+}

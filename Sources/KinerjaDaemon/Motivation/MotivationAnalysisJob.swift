@@ -1,0 +1,102 @@
+import Foundation
+import KinerjaDomain
+import KinerjaStore
+import Logging
+
+/// `motivation-analysis` (issue 7): runs the six low-motivation rules over the closed cycles and
+/// writes the findings as flags. Daily by schedule, and after every cycle close.
+///
+/// Idempotent: a second run over the same data adds no flag, no event and no journal entry. Loading
+/// and analysing happen off the concurrency pool; the write is one transaction, so a shutdown
+/// between the steps leaves the flags as they were.
+struct MotivationAnalysisJob: ScheduledJob {
+    static let jobName = "motivation-analysis"
+    let runtime: DaemonRuntime
+    var name: String { Self.jobName }
+
+    func run(slot: Date) async throws -> String {
+        let config = runtime.config
+        let thresholds = config.motivation.thresholds
+        let now = runtime.now()
+        let asOf = CalendarDate(now, in: config.cycles.zone)
+        let database = runtime.database
+        let clock = ContinuousClock()
+        let (findings, units, read, loaded, analysed) = try await offload {
+            () -> ([FlagFinding], [NIP: String], String, Duration, Duration) in
+            let start = clock.now
+            let history = try database.motivationHistory(periods: thresholds.historyPeriods)
+            let loaded = clock.now
+            let findings = history.findings(thresholds: thresholds, asOf: asOf)
+            let read = history.kinds.map { k in
+                "\(k.closedPeriods.count) \(k.kind.rawValue) period(s)"
+                    + (k.closedPeriods.isEmpty ? "" : " (\(PeriodWindow(start: k.closedPeriods.first!, end: k.closedPeriods.last!)))")
+                    + " of \(Set(k.subjectRows.map(\.subject)).count) subjects"
+            }
+            return (findings, history.units, read.isEmpty ? "no closed cycle" : read.joined(separator: ", "),
+                    loaded - start, clock.now - loaded)
+        }
+        try Task.checkCancellation()
+        let writing = clock.now
+        let outcome = try await offload { try database.applyFindings(findings, units: units, at: now) }
+        let written = clock.now - writing
+        releaseFreedMemory()
+        for flag in outcome.created { journalNew(flag) }
+        for escalation in outcome.escalated { journalEscalation(escalation) }
+        return "read \(read); " + outcome.summary + "; load \(Self.ms(loaded)) ms, rules \(Self.ms(analysed)) ms, "
+            + "write \(Self.ms(written)) ms"
+    }
+
+    static func ms(_ d: Duration) -> Int64 {
+        d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000
+    }
+
+    /// PRIORITY by severity: info → notice (5), warning → warning (4), critical → error (3).
+    static func level(_ severity: FlagSeverity) -> Logger.Level {
+        switch severity {
+        case .info: return .notice
+        case .warning: return .warning
+        case .critical: return .error
+        }
+    }
+
+    static func metadata(_ flag: FlagRecord) -> Logger.Metadata {
+        [
+            "nip": "\(flag.nip)", "unit": "\(flag.unit ?? "-")", "rule": "\(flag.rule.rawValue)",
+            "severity": "\(flag.severity.rawValue)", "flag_id": "\(flag.id)", "follow_up": "\(flag.followUp.rawValue)",
+            "window": "\(flag.window)",
+        ]
+    }
+
+    func journalNew(_ flag: FlagRecord) {
+        var metadata = Self.metadata(flag)
+        metadata["message_id"] = "\(MessageIDs.flagRaised(flag.rule))"
+        let who = flag.rule.flagsReviewer ? "reviewer \(flag.nip)" : "\(flag.nip)"
+        runtime.logger.log(level: Self.level(flag.severity),
+                           "Motivation flag \(flag.id) (\(flag.severity.rawValue)): \(flag.rule.title) — \(who), unit \(flag.unit ?? "-"), \(flag.window); follow-up: \(flag.followUp.name)",
+                           metadata: metadata)
+    }
+
+    func journalEscalation(_ escalation: FlagEscalation) {
+        let flag = escalation.flag
+        var metadata = Self.metadata(flag)
+        metadata["message_id"] = "\(MessageIDs.flagEscalated)"
+        metadata["previous_severity"] = "\(escalation.from.rawValue)"
+        runtime.logger.log(level: Self.level(flag.severity),
+                           "Motivation flag \(flag.id) escalated from \(escalation.from.rawValue) to \(flag.severity.rawValue): \(flag.rule.title) — \(flag.nip), unit \(flag.unit ?? "-"); follow-up: \(flag.followUp.name)",
+                           metadata: metadata)
+    }
+}
+
+extension MessageIDs {
+    /// The MESSAGE_ID of a new flag of `rule`.
+    public static func flagRaised(_ rule: MotivationRule) -> String {
+        switch rule {
+        case .decliningTrend: return flagDecliningTrend
+        case .recognitionGap: return flagRecognitionGap
+        case .disengaged: return flagDisengaged
+        case .feedbackDrop: return flagFeedbackDrop
+        case .stalledDevelopment: return flagStalledDevelopment
+        case .perfunctoryReviewer: return flagPerfunctoryReviewer
+        }
+    }
+}

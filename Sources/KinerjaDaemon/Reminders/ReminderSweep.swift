@@ -1,0 +1,49 @@
+import Foundation
+import KinerjaDomain
+import KinerjaStore
+import Logging
+
+/// The reminder sweep: reads what is owed, asks the pure `ReminderPlanner` what to send at `now`, and
+/// writes one outbox message per recipient together with the (assignment, stage) marks in the same
+/// transaction. Re-running it, or a crash at any point, never writes a second reminder for a stage.
+struct ReminderSweep {
+    let runtime: DaemonRuntime
+
+    var planner: ReminderPlanner {
+        let config = runtime.config
+        return ReminderPlanner(policy: config.reminders.policy, templates: config.reminders.templates,
+                               sender: config.mail.fromName, adminAddress: config.mail.admin)
+    }
+
+    /// What the sweep would send at `now`, writing nothing.
+    func preview(at now: Date) throws -> ReminderPlan {
+        try runtime.database.previewReminders(planner, now: now)
+    }
+
+    /// Plans and enqueues in one write transaction.
+    func run(now: Date) throws -> (plan: ReminderPlan, summary: EnqueueSummary) {
+        try runtime.database.sweepReminders(planner, from: runtime.config.mail.from, now: now)
+    }
+}
+
+/// The `reminder-sweep` job.
+struct ReminderSweepJob: ScheduledJob {
+    let runtime: DaemonRuntime
+    var name: String { "reminder-sweep" }
+
+    func run(slot: Date) async throws -> String {
+        let now = runtime.now()
+        let (plan, summary) = try ReminderSweep(runtime: runtime).run(now: now)
+        guard plan.isWorkingTime else {
+            return "outside working hours; nothing sent (next working time \(plan.nextWorkingInstant.map { "\($0)" } ?? "none"))"
+        }
+        for missing in plan.missingAddresses {
+            runtime.logger.notice("No email address; reported in the admin digest instead", metadata: [
+                "nip": "\(missing.nip)", "role": "\(missing.role.rawValue)",
+            ])
+        }
+        return "\(summary.inserted) message(s) written with \(summary.marks) stage mark(s); "
+            + "\(summary.duplicates + summary.alreadyReminded) already written; \(plan.deferred.count) deferred to tomorrow; "
+            + "\(plan.missingAddresses.count) without an address"
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+
+/// The files of a demo data set, as the importers read them (issue 4: `units.csv`, `employees.csv`,
+/// `reviews-<period>.csv`, `skm-<period>.csv`, `training.csv`, `planted.csv`).
+public enum DemoCSV {
+    public static func units(_ units: [Unit]) -> String {
+        var lines = ["code,name,head_nip"]
+        for u in units { lines.append(CSVWriter.line([u.code, u.name, u.head?.description ?? ""])) }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    public static func employees(_ employees: [Employee]) -> String {
+        var lines = ["nip,nama,jabatan,unit_kerja,nip_atasan,email,telepon,status,aktif"]
+        lines.reserveCapacity(employees.count + 1)
+        for e in employees {
+            lines.append(CSVWriter.line([e.nip.description, e.nama, e.jabatan, e.unit, e.supervisor?.description ?? "",
+                                         e.email ?? "", e.telepon ?? "", e.status.rawValue, e.aktif ? "true" : "false"]))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    public static let reviewHeader = "reviewer_nip,subject_nip,role," + BerAKHLAKValue.allCases.map(\.rawValue).joined(separator: ",")
+        + ",comment,hasil_kerja,submitted_at"
+
+    public static func reviews(_ reviews: [DemoReview], timeZone: TimeZone) -> String {
+        var out = reviewHeader + "\n"
+        out.reserveCapacity(reviews.count * 110)
+        for r in reviews {
+            var fields = [r.key.reviewer.description, r.key.subject.description, r.key.role.rawValue]
+            fields += r.scores.ordered.map(String.init)
+            fields += [r.comment ?? "", r.hasilKerja?.rawValue ?? "", Timestamp.format(r.submittedAt, in: timeZone)]
+            out += CSVWriter.line(fields)
+            out += "\n"
+        }
+        return out
+    }
+
+    public static func skm(_ responses: [SKMResponse]) -> String {
+        var out = "unit,period," + SKMElement.allCases.map(\.column).joined(separator: ",") + "\n"
+        for r in responses {
+            out += CSVWriter.line([r.unit, r.period.code] + r.answers.map(String.init)) + "\n"
+        }
+        return out
+    }
+
+    public static func training(_ records: [TrainingRecord]) -> String {
+        var out = "nip,course,date,hours\n"
+        for t in records {
+            let hours = t.hours == t.hours.rounded() ? String(Int(t.hours)) : String(t.hours)
+            out += CSVWriter.line([t.nip.description, t.course, t.date.description, hours]) + "\n"
+        }
+        return out
+    }
+
+    /// `nip,rule`: one line per planted case, sorted by rule, then NIP.
+    public static func planted(_ cases: [PlantedCase]) -> String {
+        "nip,rule\n" + cases.map { "\($0.nip),\($0.pattern.rawValue)\n" }.joined()
+    }
+}

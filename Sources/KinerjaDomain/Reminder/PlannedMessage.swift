@@ -1,0 +1,142 @@
+import Foundation
+
+/// A mailbox: a display name and an address. Header encoding is the mail module's business.
+public struct MailAddress: Sendable, Hashable, Codable, CustomStringConvertible {
+    public var name: String
+    public var email: String
+
+    public init(name: String, email: String) {
+        self.name = name
+        self.email = email
+    }
+
+    public var description: String { "\(name) <\(email)>" }
+}
+
+/// One owed review as listed in a reviewer's digest.
+public struct DigestItem: Sendable, Hashable, Codable {
+    public var assignmentID: Int64
+    public var cycleID: Int64
+    public var cycleLabel: String
+    public var subject: NIP
+    public var subjectName: String
+    public var role: ReviewerRole
+    public var due: Date
+    /// The local day of `due` in the policy's time zone.
+    public var dueDay: CalendarDate
+    /// Whole local days past the due date (0 on or before it).
+    public var daysLate: Int
+    /// Whole local days until the due date (0 on or after it).
+    public var daysLeft: Int
+    /// The latest stage reached, `nil` before the first stage.
+    public var stage: ReminderStage?
+    /// Whether this message is the reminder for `stage` (its mark is written with the message).
+    public var isNewStage: Bool
+}
+
+/// Who a copy goes to, and why.
+public struct CopyRecipient: Sendable, Hashable, Codable {
+    public enum Reason: String, Sendable, Hashable, Codable {
+        case atasan
+        case unitHead = "unit_head"
+    }
+
+    public var nip: NIP
+    public var address: MailAddress
+    public var reason: Reason
+}
+
+/// A message the sweep writes to the outbox.
+///
+/// Rule implemented: issue 6 "one outbox message per recipient (a digest listing every review they
+/// owe, grouped by cycle, with due dates and how late)", with the stage marks written in the same
+/// transaction (`marks`) and a key for at most one message per recipient per day (`dedupeKey`).
+public struct PlannedMessage: Sendable, Hashable, Codable {
+    public enum Kind: String, Sendable, Hashable, Codable {
+        case reminder
+        case escalation
+        case adminDigest = "admin_digest"
+    }
+
+    public var kind: Kind
+    /// The employee addressed; `nil` for the admin digest.
+    public var recipient: NIP?
+    public var to: [MailAddress]
+    /// Copies, atasan first, then the unit head.
+    public var cc: [CopyRecipient]
+    public var subject: String
+    public var body: String
+    /// The reviews listed (reviewer messages; empty for the admin digest), in digest order.
+    public var items: [DigestItem]
+    /// Stage marks to record with this message, sorted.
+    public var marks: [ReminderStageKey]
+    /// The highest escalation among the reviews reminded now.
+    public var escalation: EscalationLevel
+    /// `reminder/<NIP>/<local date>` or `admin-digest/<local date>`: unique per recipient and day.
+    public var dedupeKey: String
+}
+
+/// A reviewer whose reviews reached the unit-head escalation, for the admin digest.
+public struct EscalatedReviewer: Sendable, Hashable, Codable {
+    public var reviewer: NIP
+    public var name: String
+    public var unit: String
+    /// Reviews at the unit-head level.
+    public var lateReviews: Int
+    public var mostDaysLate: Int
+}
+
+/// Someone a reminder or a copy should have reached but who has no email address.
+public struct MissingAddress: Sendable, Hashable, Codable {
+    public enum Role: String, Sendable, Hashable, Codable {
+        /// The reviewer who owes reviews.
+        case reviewer
+        /// The atasan who should have been copied.
+        case atasan
+        /// The unit head who should have been copied.
+        case unitHead = "unit_head"
+    }
+
+    public var nip: NIP
+    /// Empty when the person is not in the contact rows at all.
+    public var name: String
+    public var unit: String
+    public var role: Role
+    /// Reviews concerned (owed by them, or by the reviewers they should have been copied about).
+    public var reviews: Int
+}
+
+/// A reviewer who is owed a reminder now but will not get one in this sweep.
+public struct DeferredReminder: Sendable, Hashable, Codable {
+    public enum Reason: String, Sendable, Hashable, Codable {
+        /// A message was already addressed to them today (one a day).
+        case alreadyMessagedToday = "already_messaged_today"
+        /// No email address (listed in the admin digest instead).
+        case noAddress = "no_address"
+    }
+
+    public var reviewer: NIP
+    public var reason: Reason
+    /// Reviews whose stage is waiting.
+    public var pending: Int
+}
+
+/// What one sweep decides at one instant.
+public struct ReminderPlan: Sendable, Hashable, Codable {
+    public var now: Date
+    /// Whether `now` is working time; when it is not, nothing is planned.
+    public var isWorkingTime: Bool
+    /// The first working instant at or after `now` (`now` itself in working time).
+    public var nextWorkingInstant: Date?
+    /// Reviewer messages sorted by NIP, then the admin digest (if any).
+    public var messages: [PlannedMessage]
+    /// Reviewers owed a reminder who do not get one now, sorted by NIP.
+    public var deferred: [DeferredReminder]
+    /// Reviewers at the unit-head escalation (the admin digest's list), sorted by unit, then NIP.
+    public var escalated: [EscalatedReviewer]
+    /// People without an address (the admin digest's second list), sorted by unit, NIP, role.
+    public var missingAddresses: [MissingAddress]
+
+    /// All stage marks of all messages, sorted.
+    public var marks: [ReminderStageKey] { messages.flatMap(\.marks).sorted() }
+}

@@ -1,0 +1,168 @@
+/// Texts used many times in one sweep (due dates, subjects' NIPs), formatted once.
+struct ReminderTextCache {
+    private var dates: [CalendarDate: String] = [:]
+    private var nips: [NIP: String] = [:]
+
+    mutating func longDate(_ day: CalendarDate) -> String {
+        if let text = dates[day] { return text }
+        let text = IndonesianFormat.longDate(day)
+        dates[day] = text
+        return text
+    }
+
+    mutating func nip(_ nip: NIP) -> String {
+        if let text = nips[nip] { return text }
+        let text = Self.grouped(nip)
+        nips[nip] = text
+        return text
+    }
+
+    /// `19800101 200501 1 001`, the same text as `NIP.formatted`, built from the bytes.
+    static func grouped(_ nip: NIP) -> String {
+        var bytes = Array(nip.description.utf8)
+        guard bytes.count == 18 else { return nip.formatted }
+        bytes.insert(32, at: 15)
+        bytes.insert(32, at: 14)
+        bytes.insert(32, at: 8)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+/// The texts that fill the templates' placeholders, in Bahasa Indonesia.
+extension ReminderPlanner {
+    func reviewerMessage(contact: ReminderContact, address: String, items: [DigestItem], cc: [CopyRecipient],
+                         level: EscalationLevel, today: CalendarDate, cache: inout ReminderTextCache) -> PlannedMessage {
+        let late = items.filter { $0.daysLate > 0 }.count
+        let nextDue = items.filter { $0.daysLate == 0 }.map(\.dueDay).min()
+        var values: [String: String] = [
+            "nama": contact.name,
+            "nip": cache.nip(contact.nip),
+            "jumlah": String(items.count),
+            "jumlah_terlambat": String(late),
+            "daftar": Self.digestList(items, cache: &cache),
+            "tanggal": cache.longDate(today),
+            "batas_terdekat": nextDue.map { cache.longDate($0) } ?? "semua batas waktu telah terlewati",
+            "instansi": sender,
+        ]
+        let kind: PlannedMessage.Kind = cc.isEmpty ? .reminder : .escalation
+        let template: MessageTemplate
+        if kind == .escalation {
+            values["tembusan"] = Self.copyList(cc)
+            template = templates.escalation
+        } else {
+            template = templates.reminder
+        }
+        let marks = items.filter(\.isNewStage).compactMap { item in
+            item.stage.map { ReminderStageKey(assignmentID: item.assignmentID, stage: $0) }
+        }.sorted()
+        return PlannedMessage(
+            kind: kind, recipient: contact.nip, to: [MailAddress(name: contact.name, email: address)], cc: cc,
+            subject: Self.oneLine(template.subject.render(values)), body: template.body.render(values), items: items,
+            marks: marks, escalation: level, dedupeKey: "reminder/\(contact.nip)/\(today)")
+    }
+
+    func adminDigestMessage(to address: MailAddress, escalated: [EscalatedReviewer], missing: [MissingAddress],
+                            today: CalendarDate) -> PlannedMessage {
+        let values: [String: String] = [
+            "tanggal": IndonesianFormat.longDate(today),
+            "instansi": sender,
+            "jumlah_penilai": String(escalated.count),
+            "jumlah_penilaian": String(escalated.reduce(0) { $0 + $1.lateReviews }),
+            "daftar_eskalasi": Self.escalationList(escalated),
+            "jumlah_tanpa_email": String(missing.count),
+            "daftar_tanpa_email": Self.missingList(missing),
+        ]
+        return PlannedMessage(
+            kind: .adminDigest, recipient: nil, to: [address], cc: [],
+            subject: Self.oneLine(templates.adminDigest.subject.render(values)),
+            body: templates.adminDigest.body.render(values), items: [], marks: [], escalation: .unitHead,
+            dedupeKey: "admin-digest/\(today)")
+    }
+
+    /// How the reviewer's role towards the subject is named.
+    static func rolePhrase(_ role: ReviewerRole) -> String {
+        switch role {
+        case .selfAssessment: return "penilaian diri sendiri"
+        case .atasan: return "sebagai atasan langsung"
+        case .rekan: return "sebagai rekan kerja"
+        case .bawahan: return "sebagai bawahan"
+        }
+    }
+
+    /// `terlambat 3 hari`, `batas waktu hari ini`, `6 hari lagi`.
+    static func statusPhrase(_ item: DigestItem) -> String {
+        if item.daysLate > 0 { return "terlambat \(item.daysLate) hari" }
+        if item.daysLeft > 0 { return "\(item.daysLeft) hari lagi" }
+        return "batas waktu hari ini"
+    }
+
+    /// The digest: a heading per cycle, then numbered reviews with due date and status.
+    static func digestList(_ items: [DigestItem], cache: inout ReminderTextCache) -> String {
+        var lines: [String] = []
+        lines.reserveCapacity(items.count * 2 + 4)
+        var currentCycle: Int64?
+        var number = 0
+        for item in items {
+            if item.cycleID != currentCycle {
+                if currentCycle != nil { lines.append("") }
+                lines.append("Siklus \(item.cycleLabel):")
+                currentCycle = item.cycleID
+                number = 0
+            }
+            number += 1
+            let who = item.role == .selfAssessment
+                ? "Penilaian diri sendiri"
+                : item.subjectName + " (NIP " + cache.nip(item.subject) + "), " + rolePhrase(item.role)
+            lines.append("  " + String(number) + ". " + who)
+            lines.append("     batas waktu " + cache.longDate(item.dueDay) + ", " + statusPhrase(item))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// `Budi Santoso (atasan langsung) dan Siti Aminah (kepala unit kerja)`.
+    static func copyList(_ cc: [CopyRecipient]) -> String {
+        let names = cc.map { c in
+            c.address.name + (c.reason == .atasan ? " (atasan langsung)" : " (kepala unit kerja)")
+        }
+        guard names.count > 1 else { return names.first ?? "" }
+        return names.dropLast().joined(separator: ", ") + " dan " + names.last!
+    }
+
+    static func escalationList(_ escalated: [EscalatedReviewer]) -> String {
+        guard !escalated.isEmpty else { return "  (tidak ada)" }
+        var lines: [String] = []
+        var unit: String?
+        for e in escalated {
+            if e.unit != unit {
+                if unit != nil { lines.append("") }
+                lines.append(e.unit.isEmpty ? "Unit tidak diketahui" : e.unit)
+                unit = e.unit
+            }
+            let name = e.name.isEmpty ? "(nama tidak diketahui)" : e.name
+            lines.append("  - \(name) (NIP \(ReminderTextCache.grouped(e.reviewer))): \(e.lateReviews) penilaian terlambat, "
+                         + "paling lama \(e.mostDaysLate) hari")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func missingList(_ missing: [MissingAddress]) -> String {
+        guard !missing.isEmpty else { return "  (tidak ada)" }
+        return missing.map { m in
+            let name = m.name.isEmpty ? "(tidak ada di data pegawai)" : m.name
+            let unit = m.unit.isEmpty ? "" : ", \(m.unit)"
+            let role: String
+            switch m.role {
+            case .reviewer: role = "penilai dengan \(m.reviews) penilaian yang perlu diingatkan"
+            case .atasan: role = "atasan langsung yang perlu menerima tembusan (\(m.reviews) penilaian terlambat)"
+            case .unitHead: role = "kepala unit kerja yang perlu menerima tembusan (\(m.reviews) penilaian terlambat)"
+            }
+            return "  - \(name) (NIP \(ReminderTextCache.grouped(m.nip)))\(unit): \(role)"
+        }.joined(separator: "\n")
+    }
+
+    /// Subjects are one line: line breaks from a template or a value become spaces.
+    static func oneLine(_ text: String) -> String {
+        guard text.contains(where: \.isNewline) else { return text }
+        return String(text.map { $0.isNewline ? " " : $0 })
+    }
+}

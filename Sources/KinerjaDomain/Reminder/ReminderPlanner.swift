@@ -1,0 +1,188 @@
+import Foundation
+
+/// Decides, at one instant, which reminder messages the sweep writes.
+///
+/// Rules implemented (DESIGN.md "Reminders", issue 6):
+/// - nothing outside working hours or on a holiday (`ReminderPolicy.isWorkingTime`);
+/// - each owed review is at the latest stage it has reached; a reviewer is reminded when at least one
+///   of their reviews is at a stage not yet marked as sent;
+/// - one message per reviewer: a digest of every review they still owe (also those not yet at a stage
+///   or already reminded at their stage), grouped by cycle, with due dates and days late; the marks of
+///   the newly reached stages go with it;
+/// - at most one message addressed to a reviewer per local day: a reviewer who already got one today
+///   is deferred, their marks are not written, and tomorrow's sweep reminds them;
+/// - escalation by the highest level among the newly reached stages: the atasan is copied, then also
+///   the unit head (never the reviewer themselves, never the same person twice). Copies do not count
+///   against the copied person's own one-a-day limit: an atasan whose staff are late on the same day
+///   receives each copy;
+/// - a daily admin digest (at most one per local day, only when something is listed): every reviewer
+///   currently at the unit-head level, and everyone who should have been reached but has no address
+///   (reviewers, and atasan or unit heads due a copy). It is a snapshot of the day, so it carries no
+///   stage marks;
+/// - a reviewer without an address gets no message and no marks (an address added later brings the
+///   reminder at the then current stage).
+/// Output order is deterministic: messages by reviewer NIP, the admin digest last; digest items by
+/// cycle (earliest due first, then cycle id), due date, subject NIP, role, assignment id.
+public struct ReminderPlanner: Sendable {
+    public var policy: ReminderPolicy
+    public var templates: ReminderTemplates
+    /// Who signs the messages (`{instansi}`), e.g. `BKPSDM Kota Bandung`.
+    public var sender: String
+    /// The BKPSDM admin address; `nil` disables the admin digest message (its lists stay in the plan).
+    public var adminAddress: MailAddress?
+
+    public init(policy: ReminderPolicy, templates: ReminderTemplates = .standard,
+                sender: String = "BKPSDM Kota Bandung", adminAddress: MailAddress? = nil) {
+        self.policy = policy
+        self.templates = templates
+        self.sender = sender
+        self.adminAddress = adminAddress
+    }
+
+    /// The plan at `now`.
+    ///
+    /// - Parameters:
+    ///   - owed: every owed review (open cycles, not submitted), one row each, any order; a repeated
+    ///     assignment id is counted once (first row kept).
+    ///   - contacts: the reviewers, their atasan and unit heads; a repeated NIP keeps the first row.
+    ///   - alreadySent: the stage marks already written.
+    ///   - lastMessagePerRecipient: when the last message addressed to each employee was written.
+    ///   - lastAdminDigest: when the last admin digest was written.
+    public func plan(owed: [OwedReview], contacts: [ReminderContact], alreadySent: Set<ReminderStageKey>,
+                     lastMessagePerRecipient: [NIP: Date], lastAdminDigest: Date? = nil, now: Date) -> ReminderPlan {
+        let next = policy.nextWorkingInstant(atOrAfter: now)
+        guard policy.isWorkingTime(now) else {
+            return ReminderPlan(now: now, isWorkingTime: false, nextWorkingInstant: next, messages: [], deferred: [],
+                                escalated: [], missingAddresses: [])
+        }
+        let today = policy.day(of: now)
+        var contactByNIP: [NIP: ReminderContact] = [:]
+        for c in contacts where contactByNIP[c.nip] == nil { contactByNIP[c.nip] = c }
+
+        var byReviewer: [NIP: [OwedReview]] = [:]
+        var seen = Set<Int64>()
+        for row in owed where seen.insert(row.assignmentID).inserted {
+            byReviewer[row.reviewer, default: []].append(row)
+        }
+        let stages = policy.stages
+        var dueDays: [Date: CalendarDate] = [:]
+
+        var messages: [PlannedMessage] = []
+        var deferred: [DeferredReminder] = []
+        var escalated: [EscalatedReviewer] = []
+        var missing: [MissingKey: MissingAddress] = [:]
+        var cache = ReminderTextCache()
+
+        for reviewer in byReviewer.keys.sorted() {
+            let rows = byReviewer[reviewer]!
+            var items: [DigestItem] = []
+            items.reserveCapacity(rows.count)
+            var levels: [EscalationLevel] = []
+            for row in rows {
+                let dueDay: CalendarDate
+                if let cached = dueDays[row.due] {
+                    dueDay = cached
+                } else {
+                    dueDay = policy.day(of: row.due)
+                    dueDays[row.due] = dueDay
+                }
+                let elapsed = today.daysSinceEpoch - dueDay.daysSinceEpoch
+                let stage = stages.last { $0.dayOffset <= elapsed }
+                let isNew = stage.map { !alreadySent.contains(ReminderStageKey(assignmentID: row.assignmentID, stage: $0)) } ?? false
+                items.append(DigestItem(
+                    assignmentID: row.assignmentID, cycleID: row.cycleID, cycleLabel: row.cycleLabel, subject: row.subject,
+                    subjectName: row.subjectName, role: row.role, due: row.due, dueDay: dueDay, daysLate: max(0, elapsed),
+                    daysLeft: max(0, -elapsed), stage: stage, isNewStage: isNew))
+                levels.append(stage.map(policy.escalationLevel(for:)) ?? .none)
+            }
+            let reached = items.filter { $0.stage != nil }
+            guard !reached.isEmpty else { continue }
+            let currentLevel = levels.max() ?? .none
+            let newItems = zip(items, levels).filter { $0.0.isNewStage }
+            let newLevel = newItems.map(\.1).max() ?? .none
+            let contact = contactByNIP[reviewer]
+
+            // The admin digest's snapshot.
+            if currentLevel == .unitHead {
+                let atLevel = zip(items, levels).filter { $0.1 == .unitHead }.map(\.0)
+                escalated.append(EscalatedReviewer(
+                    reviewer: reviewer, name: contact?.name ?? "", unit: contact?.unit ?? "",
+                    lateReviews: atLevel.count, mostDaysLate: atLevel.map(\.daysLate).max() ?? 0))
+            }
+            func noteMissing(_ nip: NIP, _ role: MissingAddress.Role, reviews: Int) {
+                let c = contactByNIP[nip]
+                let key = MissingKey(nip: nip, role: role)
+                missing[key, default: MissingAddress(nip: nip, name: c?.name ?? "", unit: c?.unit ?? "", role: role,
+                                                     reviews: 0)].reviews += reviews
+            }
+            if contact?.address == nil { noteMissing(reviewer, .reviewer, reviews: reached.count) }
+            if currentLevel >= .atasan, let sup = contact?.supervisor, sup != reviewer,
+               contactByNIP[sup]?.address == nil {
+                noteMissing(sup, .atasan, reviews: levels.filter { $0 >= .atasan }.count)
+            }
+            if currentLevel == .unitHead, let head = contact?.unitHead, head != reviewer,
+               head != contact?.supervisor, contactByNIP[head]?.address == nil {
+                noteMissing(head, .unitHead, reviews: levels.filter { $0 == .unitHead }.count)
+            }
+
+            // The reviewer's message.
+            guard !newItems.isEmpty else { continue }
+            guard let contact, let address = contact.address else {
+                deferred.append(DeferredReminder(reviewer: reviewer, reason: .noAddress, pending: newItems.count))
+                continue
+            }
+            if let last = lastMessagePerRecipient[reviewer], policy.day(of: last) == today {
+                deferred.append(DeferredReminder(reviewer: reviewer, reason: .alreadyMessagedToday, pending: newItems.count))
+                continue
+            }
+            var cc: [CopyRecipient] = []
+            if newLevel >= .atasan, let sup = contact.supervisor, sup != reviewer,
+               let supContact = contactByNIP[sup], let supAddress = supContact.address {
+                cc.append(CopyRecipient(nip: sup, address: MailAddress(name: supContact.name, email: supAddress), reason: .atasan))
+            }
+            if newLevel == .unitHead, let head = contact.unitHead, head != reviewer, head != contact.supervisor,
+               let headContact = contactByNIP[head], let headAddress = headContact.address {
+                cc.append(CopyRecipient(nip: head, address: MailAddress(name: headContact.name, email: headAddress),
+                                        reason: .unitHead))
+            }
+            let ordered = Self.digestOrder(items)
+            messages.append(reviewerMessage(
+                contact: contact, address: address, items: ordered, cc: cc, level: newLevel, today: today, cache: &cache))
+        }
+
+        let missingList = missing.values.sorted { ($0.unit, $0.nip, $0.role.order) < ($1.unit, $1.nip, $1.role.order) }
+        escalated.sort { ($0.unit, $0.reviewer) < ($1.unit, $1.reviewer) }
+        if let adminAddress, !escalated.isEmpty || !missingList.isEmpty,
+           lastAdminDigest.map({ policy.day(of: $0) != today }) ?? true {
+            messages.append(adminDigestMessage(to: adminAddress, escalated: escalated, missing: missingList, today: today))
+        }
+        return ReminderPlan(now: now, isWorkingTime: true, nextWorkingInstant: next, messages: messages,
+                            deferred: deferred, escalated: escalated, missingAddresses: missingList)
+    }
+
+    struct MissingKey: Hashable {
+        var nip: NIP
+        var role: MissingAddress.Role
+    }
+
+    /// Items grouped by cycle (cycles ordered by their earliest due instant, then id), then by due
+    /// instant, subject, role and assignment id.
+    static func digestOrder(_ items: [DigestItem]) -> [DigestItem] {
+        var firstDue: [Int64: Date] = [:]
+        for item in items { firstDue[item.cycleID] = min(firstDue[item.cycleID] ?? item.due, item.due) }
+        return items.sorted { a, b in
+            if a.cycleID != b.cycleID { return (firstDue[a.cycleID]!, a.cycleID) < (firstDue[b.cycleID]!, b.cycleID) }
+            return (a.due, a.subject, a.role.order, a.assignmentID) < (b.due, b.subject, b.role.order, b.assignmentID)
+        }
+    }
+}
+
+extension MissingAddress.Role {
+    var order: Int {
+        switch self {
+        case .reviewer: return 0
+        case .atasan: return 1
+        case .unitHead: return 2
+        }
+    }
+}

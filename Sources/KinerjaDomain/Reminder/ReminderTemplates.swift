@@ -1,0 +1,152 @@
+/// A subject line and a body, both templates.
+public struct MessageTemplate: Sendable, Hashable {
+    public let subject: TemplateText
+    public let body: TemplateText
+
+    /// Parses both parts against `allowed`; throws every problem of both, labelled `name.subject` and
+    /// `name.body`.
+    public init(name: String, subject: String, body: String, allowed: Set<String>) throws(TemplateError) {
+        let problems = TemplateText.validate(subject, allowed: allowed, name: name + ".subject")
+            + TemplateText.validate(body, allowed: allowed, name: name + ".body")
+        guard problems.isEmpty else { throw TemplateError(problems: problems) }
+        self.subject = try TemplateText(parsing: subject, allowed: allowed, name: name + ".subject")
+        self.body = try TemplateText(parsing: body, allowed: allowed, name: name + ".body")
+    }
+}
+
+/// The three reminder templates (config `reminders.templates`), in Bahasa Indonesia.
+///
+/// Rule implemented: DESIGN.md "Templates are in Bahasa Indonesia and live in config"; issue 6 "a
+/// reminder, an escalation, the admin digest, with placeholders; a template that uses an unknown
+/// placeholder is a config error". The placeholders each template may use are listed in
+/// `reminderPlaceholders`, `escalationPlaceholders` and `adminDigestPlaceholders`.
+public struct ReminderTemplates: Sendable, Hashable {
+    public let reminder: MessageTemplate
+    public let escalation: MessageTemplate
+    public let adminDigest: MessageTemplate
+
+    /// Placeholders of the reminder to a reviewer:
+    /// - `{nama}` the reviewer's name; `{nip}` their NIP (grouped, `19800101 200501 1 001`);
+    /// - `{jumlah}` how many reviews they owe; `{jumlah_terlambat}` how many of those are late;
+    /// - `{daftar}` the digest: every owed review grouped by cycle, with due date and days late;
+    /// - `{tanggal}` today (`Senin, 16 Maret 2026`); `{batas_terdekat}` the earliest due date among
+    ///   the reviews not yet late (or `-`); `{instansi}` the sender (e.g. `BKPSDM Kota Bandung`).
+    public static let reminderPlaceholders: Set<String> = [
+        "nama", "nip", "jumlah", "jumlah_terlambat", "daftar", "tanggal", "batas_terdekat", "instansi",
+    ]
+    /// The reminder's placeholders and `{tembusan}`: who is copied (`Budi (atasan langsung)`).
+    public static let escalationPlaceholders: Set<String> = reminderPlaceholders.union(["tembusan"])
+    /// Placeholders of the daily admin digest:
+    /// - `{tanggal}`, `{instansi}` as above;
+    /// - `{jumlah_penilai}` reviewers escalated to their unit head, `{jumlah_penilaian}` their late reviews,
+    ///   `{daftar_eskalasi}` one line per such reviewer, grouped by unit;
+    /// - `{jumlah_tanpa_email}` people who could not be reached, `{daftar_tanpa_email}` one line each.
+    public static let adminDigestPlaceholders: Set<String> = [
+        "tanggal", "instansi", "jumlah_penilai", "jumlah_penilaian", "daftar_eskalasi", "jumlah_tanpa_email",
+        "daftar_tanpa_email",
+    ]
+
+    /// Parses the three templates; throws every problem of all of them.
+    public init(reminder: (subject: String, body: String), escalation: (subject: String, body: String),
+                adminDigest: (subject: String, body: String)) throws(TemplateError) {
+        var problems: [TemplateProblem] = []
+        func make(_ name: String, _ t: (subject: String, body: String), _ allowed: Set<String>) -> MessageTemplate? {
+            do {
+                return try MessageTemplate(name: name, subject: t.subject, body: t.body, allowed: allowed)
+            } catch {
+                problems += error.problems
+                return nil
+            }
+        }
+        let r = make("reminder", reminder, Self.reminderPlaceholders)
+        let e = make("escalation", escalation, Self.escalationPlaceholders)
+        let a = make("admin_digest", adminDigest, Self.adminDigestPlaceholders)
+        guard let r, let e, let a else { throw TemplateError(problems: problems) }
+        self.reminder = r
+        self.escalation = e
+        self.adminDigest = a
+    }
+
+    /// The shipped templates (also written in the reference config).
+    public static let standard: ReminderTemplates = {
+        do {
+            return try ReminderTemplates(
+                reminder: (defaultReminderSubject, defaultReminderBody),
+                escalation: (defaultEscalationSubject, defaultEscalationBody),
+                adminDigest: (defaultAdminDigestSubject, defaultAdminDigestBody))
+        } catch {
+            preconditionFailure("the shipped reminder templates are invalid: \(error)")
+        }
+    }()
+
+    public static let defaultReminderSubject = "Pengingat: {jumlah} penilaian perilaku kerja menunggu Anda"
+
+    public static let defaultReminderBody = """
+        Yth. Bapak/Ibu {nama} (NIP {nip}),
+
+        Per {tanggal}, masih ada {jumlah} penilaian perilaku kerja (penilaian 360 derajat) yang menunggu \
+        Bapak/Ibu isi:
+
+        {daftar}
+
+        Mohon penilaian tersebut diisi sebelum batas waktunya (batas terdekat: {batas_terdekat}). \
+        Penilaian yang jujur dan tepat waktu memberi rekan kerja umpan balik yang bermanfaat dan menjadi \
+        bahan dialog kinerja bersama atasan.
+
+        Apabila ada kendala, silakan menghubungi pengelola kepegawaian di unit kerja Bapak/Ibu.
+
+        Terima kasih atas perhatian dan kerja samanya.
+
+        Hormat kami,
+        {instansi}
+
+        Pesan ini dikirim secara otomatis; mohon tidak membalas email ini.
+        """
+
+    public static let defaultEscalationSubject =
+        "Penilaian perilaku kerja terlambat: {jumlah_terlambat} penilaian belum diisi"
+
+    public static let defaultEscalationBody = """
+        Yth. Bapak/Ibu {nama} (NIP {nip}),
+
+        Per {tanggal}, {jumlah_terlambat} dari {jumlah} penilaian perilaku kerja (penilaian 360 derajat) \
+        yang menjadi tanggung jawab Bapak/Ibu telah melewati batas waktu:
+
+        {daftar}
+
+        Karena penilaian tersebut belum diisi setelah beberapa kali pengingat, pesan ini disampaikan pula \
+        sebagai tembusan kepada {tembusan}.
+
+        Mohon penilaian tersebut segera diisi. Apabila ada kendala, silakan menghubungi pengelola \
+        kepegawaian di unit kerja Bapak/Ibu.
+
+        Terima kasih atas perhatian dan kerja samanya.
+
+        Hormat kami,
+        {instansi}
+
+        Pesan ini dikirim secara otomatis; mohon tidak membalas email ini.
+        """
+
+    public static let defaultAdminDigestSubject = "Rekap harian penilaian kinerja yang terlambat, {tanggal}"
+
+    public static let defaultAdminDigestBody = """
+        Yth. Admin BKPSDM,
+
+        Berikut rekap penilaian perilaku kerja yang terlambat per {tanggal}.
+
+        Penilai yang keterlambatannya sudah mencapai tahap eskalasi ke kepala unit kerja ({jumlah_penilai} penilai, \
+        {jumlah_penilaian} penilaian terlambat):
+
+        {daftar_eskalasi}
+
+        Pegawai yang tidak dapat dihubungi karena belum memiliki alamat email ({jumlah_tanpa_email} orang):
+
+        {daftar_tanpa_email}
+
+        Mohon ditindaklanjuti bersama pengelola kepegawaian di unit kerja terkait, dan lengkapi alamat \
+        email pegawai pada data kepegawaian.
+
+        Pesan ini dikirim secara otomatis oleh kinerjad ({instansi}).
+        """
+}

@@ -1,0 +1,82 @@
+import Foundation
+
+/// Validated reviews kept compactly while a large file arrives (the daemon's streamed import):
+/// one 56-byte row per review and every comment's text in one shared buffer, instead of a
+/// `ReviewSubmission` of 96 bytes plus a separately allocated string per comment. 150,000 reviews
+/// take about 11 MB. Reads back as `ReviewSubmission` values, in the order they were appended.
+public struct ReviewSubmissions: RandomAccessCollection, Sendable {
+    struct Row: Sendable {
+        var line: Int32
+        var flags: UInt8
+        var role: UInt8
+        var hasil: UInt8
+        var scores: UInt64
+        var id: Int64
+        var subject: UInt64
+        var reviewer: UInt64
+        var submittedAt: Double
+        var commentStart: Int32
+        var commentLength: Int32
+    }
+
+    static let hasID: UInt8 = 1, hasKey: UInt8 = 2, hasTime: UInt8 = 4, hasComment: UInt8 = 8
+
+    private var rows: [Row] = []
+    private var text: [UInt8] = []
+
+    public init() {}
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { rows.count }
+
+    mutating func reserveCapacity(_ count: Int) {
+        rows.reserveCapacity(count)
+    }
+
+    mutating func append(_ s: ReviewSubmission) {
+        var row = Row(line: Int32(clamping: s.line), flags: 0, role: 0, hasil: 0, scores: s.review.scores.packed, id: 0,
+                      subject: 0, reviewer: 0, submittedAt: 0, commentStart: 0, commentLength: 0)
+        if let id = s.reference.id {
+            row.flags |= Self.hasID
+            row.id = id
+        }
+        if let key = s.reference.key {
+            row.flags |= Self.hasKey
+            row.subject = key.subject.value
+            row.reviewer = key.reviewer.value
+            row.role = UInt8(ReviewerRole.allCases.firstIndex(of: key.role)!)
+        }
+        if let at = s.submittedAt {
+            row.flags |= Self.hasTime
+            row.submittedAt = at.timeIntervalSince1970
+        }
+        if let h = s.review.hasilKerja { row.hasil = UInt8(Rating.allCases.firstIndex(of: h)! + 1) }
+        if let comment = s.review.comment {
+            row.flags |= Self.hasComment
+            row.commentStart = Int32(text.count)
+            text.append(contentsOf: comment.utf8)
+            row.commentLength = Int32(text.count) - row.commentStart
+        }
+        rows.append(row)
+    }
+
+    public subscript(position: Int) -> ReviewSubmission {
+        let row = rows[position]
+        var key: AssignmentKey?
+        if row.flags & Self.hasKey != 0 {
+            key = AssignmentKey(subject: NIP(unchecked: row.subject), reviewer: NIP(unchecked: row.reviewer),
+                                role: ReviewerRole.allCases[Int(row.role)])
+        }
+        var comment: String?
+        if row.flags & Self.hasComment != 0 {
+            let start = Int(row.commentStart)
+            comment = String(decoding: text[start..<(start + Int(row.commentLength))], as: UTF8.self)
+        }
+        return ReviewSubmission(
+            line: Int(row.line),
+            reference: AssignmentReference(id: row.flags & Self.hasID != 0 ? row.id : nil, key: key),
+            review: Review(scores: BerAKHLAKScores(packed: row.scores), comment: comment,
+                           hasilKerja: row.hasil == 0 ? nil : Rating.allCases[Int(row.hasil) - 1]),
+            submittedAt: row.flags & Self.hasTime != 0 ? Date(timeIntervalSince1970: row.submittedAt) : nil)
+    }
+}

@@ -1,0 +1,144 @@
+import Foundation
+import GRDB
+import KinerjaDomain
+
+/// Closing a cycle (issue 4 "cycles close ID (computes results; refuses, with the list, while
+/// required assignments are open, unless --force --reason TEXT, and the reason is recorded)").
+extension AppDatabase {
+    /// How many open assignments of the sample a refusal lists.
+    public static let closeRefusalSample = 100
+
+    /// Computes every subject's result and closes the cycle, in one transaction. Refuses
+    /// (`CycleStoreError.notClosable`) while assignments in `requiredRoles` are open, unless `force`
+    /// with a non-empty `reason` (recorded with the cycle). Closing a closed cycle changes nothing
+    /// and says so. Reviews are read in one ordered pass (subject by subject), so memory stays at one
+    /// subject's reviews plus the results.
+    public func closeCycle(_ reference: CycleReference, force: Bool, reason: String?, requiredRoles: Set<ReviewerRole>,
+                           policy: ResultPolicy, at now: Date, by: String,
+                           progress: ProgressSink = { _ in }) throws -> CloseCycleOutcome {
+        try writer.write { db in
+            guard let c = try Self.findCycle(db, reference) else {
+                throw CycleStoreError.notFound(what: "cycle", id: reference.description)
+            }
+            if c.status == .closed {
+                let counts = try Self.predikatCounts(db, cycle: c.id)
+                return CloseCycleOutcome(closed: false, cycle: c, results: counts.results, withPredikat: counts.withPredikat,
+                                         predikat: counts.byPredikat,
+                                         message: "cycle \(c.period.code) is already closed; nothing changed")
+            }
+            let roles = requiredRoles.map(\.rawValue).sorted()
+            let marks = Array(repeating: "?", count: max(1, roles.count)).joined(separator: ",")
+            let openRequired = roles.isEmpty ? 0 : try Int.fetchOne(db, sql: """
+                SELECT COUNT(*) FROM assignment WHERE cycle_id = ? AND submitted_at IS NULL AND role IN (\(marks))
+                """, arguments: StatementArguments([c.id] + roles)) ?? 0
+            let trimmedReason = reason?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+            if force && trimmedReason.isEmpty {
+                throw CycleStoreError.refused("closing with --force needs --reason TEXT (it is recorded with the cycle)")
+            }
+            if openRequired > 0 && !force {
+                let sample = try Row.fetchAll(db, sql: """
+                    SELECT a.*, c.period, s.nama AS subject_name, r.nama AS reviewer_name, NULL AS total_score,
+                           NULL AS hasil_kerja, NULL AS comment
+                    FROM assignment a JOIN cycle c ON c.id = a.cycle_id
+                    LEFT JOIN employee s ON s.nip = a.subject_nip LEFT JOIN employee r ON r.nip = a.reviewer_nip
+                    WHERE a.cycle_id = ? AND a.submitted_at IS NULL AND a.role IN (\(marks))
+                    ORDER BY a.subject_unit, a.reviewer_nip, a.subject_nip LIMIT \(Self.closeRefusalSample)
+                    """, arguments: StatementArguments([c.id] + roles)).map(Self.assignmentInfo)
+                throw CycleStoreError.notClosable(cycle: c, openRequired: openRequired, sample: sample)
+            }
+
+            // Subjects and their units: every subject has a self assignment.
+            var units: [(NIP, String)] = []
+            for row in try Row.fetchAll(db, sql: """
+                SELECT subject_nip, subject_unit FROM assignment WHERE cycle_id = ? AND role = 'self' ORDER BY subject_nip
+                """, arguments: [c.id]) {
+                if let nip = NIP(row[0] as String) { units.append((nip, row[1])) }
+            }
+            var overrides: [NIP: PerilakuOverride] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT subject_nip, rating, reason FROM perilaku_override WHERE cycle_id = ?",
+                                        arguments: [c.id]) {
+                if let nip = NIP(row[0] as String), let rating = Rating(rawValue: row[1]),
+                   let o = try? PerilakuOverride(rating: rating, reason: row[2]) {
+                    overrides[nip] = o
+                }
+            }
+            progress(StoreProgress(phase: "computing", done: 0, total: units.count))
+            var insert = BatchInsert(db, """
+                INSERT INTO result(cycle_id, subject_nip, unit_code, self_mean, atasan_mean, rekan_mean, rekan_count,
+                                   bawahan_mean, bawahan_count, weighted_mean, computed_rating, override_rating,
+                                   override_reason, perilaku_rating, hasil_kerja, predikat)
+                """, columns: 16)
+            let cursor = try Row.fetchCursor(db, sql: """
+                SELECT a.subject_nip, a.role, a.reviewer_nip, v.berorientasi_pelayanan, v.akuntabel, v.kompeten,
+                       v.harmonis, v.loyal, v.adaptif, v.kolaboratif, v.hasil_kerja
+                FROM assignment a JOIN review v ON v.assignment_id = a.id
+                WHERE a.cycle_id = ? ORDER BY a.subject_nip
+                """, arguments: [c.id])
+            var pending: Row? = try cursor.next()
+            var counts: [Predikat: Int] = [:]
+            var withPredikat = 0
+            let cycleValue = c.id.databaseValue
+            for (index, (subject, unit)) in units.enumerated() {
+                let key = subject.description
+                var reviews: [RoleScores] = []
+                var hasil: Rating?
+                // The cursor is ordered by subject NIP text, which sorts like the numbers (18 digits).
+                while let row = pending, (row[0] as String) <= key {
+                    if (row[0] as String) == key, let role = ReviewerRole(rawValue: row[1]), let reviewer = NIP(row[2] as String),
+                       let scores = try? BerAKHLAKScores((3...9).map { row[$0] as Int }) {
+                        reviews.append(RoleScores(role: role, reviewer: reviewer, scores: scores))
+                        if role == .atasan { hasil = (row[10] as String?).flatMap(Rating.init(rawValue:)) }
+                    }
+                    pending = try cursor.next()
+                }
+                let result = PerformanceEvaluation.evaluate(subject: subject, reviews: reviews, hasilKerja: hasil,
+                                                            override: overrides[subject], policy: policy)
+                if let p = result.predikat {
+                    counts[p, default: 0] += 1
+                    withPredikat += 1
+                }
+                func mean(_ role: ReviewerRole) -> DatabaseValue { result.perilaku.aggregate(role)?.mean?.databaseValue ?? .null }
+                func count(_ role: ReviewerRole) -> DatabaseValue { (result.perilaku.aggregate(role)?.reviewerCount ?? 0).databaseValue }
+                try insert.add([
+                    cycleValue, key.databaseValue, unit.databaseValue, mean(.selfAssessment), mean(.atasan), mean(.rekan),
+                    count(.rekan), mean(.bawahan), count(.bawahan), result.perilaku.weightedMean?.databaseValue ?? .null,
+                    result.perilaku.computedRating?.rawValue.databaseValue ?? .null,
+                    result.perilakuOverride?.rating.rawValue.databaseValue ?? .null,
+                    result.perilakuOverride?.reason.databaseValue ?? .null,
+                    result.perilakuRating?.rawValue.databaseValue ?? .null, result.hasilKerja?.rawValue.databaseValue ?? .null,
+                    result.predikat?.rawValue.databaseValue ?? .null,
+                ])
+                if index % 5000 == 4999 { progress(StoreProgress(phase: "computing", done: index + 1, total: units.count)) }
+            }
+            try insert.finish()
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
+            let policyText = String(decoding: try encoder.encode(policy), as: UTF8.self)
+            try db.execute(sql: """
+                UPDATE cycle SET status = 'closed', closed_at = ?, closed_by = ?, forced = ?, force_reason = ?,
+                       open_required_at_close = ?, result_policy = ? WHERE id = ?
+                """, arguments: [now, by, force && openRequired > 0, force ? trimmedReason : nil, openRequired, policyText, c.id])
+            progress(StoreProgress(phase: "computing", done: units.count, total: units.count))
+            var byPredikat: [String: Int] = [:]
+            for p in Predikat.allCases { byPredikat[p.rawValue] = counts[p] ?? 0 }
+            let closed = try Self.findCycle(db, .id(c.id))!
+            var message = "closed cycle \(c.period.code): \(units.count) results, \(withPredikat) with a predikat"
+            if force && openRequired > 0 { message += "; forced with \(openRequired) required assignments open (reason recorded)" }
+            return CloseCycleOutcome(closed: true, cycle: closed, results: units.count, withPredikat: withPredikat,
+                                     predikat: byPredikat, message: message)
+        }
+    }
+
+    static func predikatCounts(_ db: Database, cycle: Int64) throws -> (results: Int, withPredikat: Int, byPredikat: [String: Int]) {
+        var by: [String: Int] = [:]
+        for p in Predikat.allCases { by[p.rawValue] = 0 }
+        var results = 0, with = 0
+        for row in try Row.fetchAll(db, sql: "SELECT predikat, COUNT(*) FROM result WHERE cycle_id = ? GROUP BY predikat",
+                                    arguments: [cycle]) {
+            let n: Int = row[1]
+            results += n
+            if let p: String = row[0] { by[p] = n; with += n }
+        }
+        return (results, with, by)
+    }
+}

@@ -1,0 +1,178 @@
+import Foundation
+import GRDB
+import KinerjaDomain
+
+/// Opening, listing and inspecting cycles (issue 4 "Cycles").
+extension AppDatabase {
+    /// Opens the cycle of `period` in one transaction: one assignment per (subject, reviewer, role)
+    /// from the stored employees (`AssignmentPlanner`), inserted in batches. Opening a period that
+    /// already has a cycle changes nothing and says so (`created == false`).
+    public func openCycle(period: Period, openedAt: Date, policy: AssignmentPolicy, by: String,
+                          progress: ProgressSink = { _ in }) throws -> OpenCycleOutcome {
+        try writer.write { db in
+            if let existing = try Self.findCycle(db, .period(period)) {
+                let byRole = try Self.countByRole(db, cycle: existing.id)
+                let state = existing.status == .open ? "open" : "closed"
+                return OpenCycleOutcome(
+                    created: false, cycle: existing, byRole: byRole, rekanShortfalls: 0, withoutAtasan: 0,
+                    message: "cycle \(period.code) already exists (id \(existing.id), \(state)); nothing changed")
+            }
+            var employees: [Employee] = []
+            let cursor = try Row.fetchCursor(db, sql: "SELECT nip, unit_code, supervisor_nip FROM employee WHERE aktif")
+            while let row = try cursor.next() {
+                guard let nip = NIP(row[0] as String) else { continue }
+                employees.append(Employee(nip: nip, nama: "", jabatan: "", unit: row[1],
+                                          supervisor: (row[2] as String?).flatMap(NIP.init)))
+            }
+            guard !employees.isEmpty else {
+                throw CycleStoreError.refused("there are no active employees; import employees before opening a cycle")
+            }
+            progress(StoreProgress(phase: "planning", done: 0, total: employees.count))
+            let plan: AssignmentPlan
+            do {
+                plan = try AssignmentPlanner.plan(employees: employees, period: period, openedAt: openedAt, policy: policy)
+            } catch {
+                throw CycleStoreError.refused("\(error)")
+            }
+            var unitOf: [NIP: String] = [:]
+            unitOf.reserveCapacity(employees.count)
+            for e in employees { unitOf[e.nip] = e.unit }
+            let due = openedAt.addingTimeInterval(Self.seconds(policy.dueAfter))
+            try db.execute(sql: """
+                INSERT INTO cycle(period, kind, period_start, period_end, status, opened_at, opened_by, due_at,
+                                  rekan_per_subject, rekan_cap, rekan_seed)
+                VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?)
+                """, arguments: [period.code, period.kind.rawValue, period.start.description, period.end.description,
+                                 openedAt, by, due, policy.rekanPerSubject, policy.rekanCapPerReviewer,
+                                 Int64(bitPattern: policy.seed)])
+            let cycleID = db.lastInsertedRowID
+            let id = cycleID.databaseValue, dueValue = due.databaseValue
+            let roleValues = Dictionary(uniqueKeysWithValues: ReviewerRole.allCases.map { ($0, $0.rawValue.databaseValue) })
+            var insert = BatchInsert(db, "INSERT INTO assignment(cycle_id, subject_nip, role, reviewer_nip, subject_unit, reviewer_unit, due_at)",
+                                     columns: 7)
+            var nipText: [NIP: DatabaseValue] = [:]
+            nipText.reserveCapacity(employees.count)
+            func text(_ nip: NIP) -> DatabaseValue {
+                if let v = nipText[nip] { return v }
+                let v = nip.description.databaseValue
+                nipText[nip] = v
+                return v
+            }
+            var unitValue: [String: DatabaseValue] = [:]
+            func unit(_ nip: NIP) -> DatabaseValue {
+                let code = unitOf[nip] ?? ""
+                if let v = unitValue[code] { return v }
+                let v = code.databaseValue
+                unitValue[code] = v
+                return v
+            }
+            let total = plan.assignments.count
+            // In the order of the unique index (subject, role as text, reviewer): its pages fill in sequence.
+            let ordered = plan.assignments.sorted {
+                ($0.subject, $0.role.rawValue, $0.reviewer) < ($1.subject, $1.role.rawValue, $1.reviewer)
+            }
+            for (i, a) in ordered.enumerated() {
+                try insert.add([id, text(a.subject), roleValues[a.role]!, text(a.reviewer), unit(a.subject),
+                                unit(a.reviewer), dueValue])
+                if i % 20_000 == 19_999 { progress(StoreProgress(phase: "writing", done: i + 1, total: total)) }
+            }
+            try insert.finish()
+            progress(StoreProgress(phase: "writing", done: total, total: total))
+            var byRole: [String: Int] = [:]
+            for role in ReviewerRole.allCases { byRole[role.rawValue] = plan.count(of: role) }
+            // Known without reading back the 150,000 rows just written.
+            let info = CycleInfo(
+                id: cycleID, period: period, kind: period.kind, status: .open, openedAt: openedAt, openedBy: by, dueAt: due,
+                closedAt: nil, closedBy: nil, forced: false, closeReason: nil, assignments: total, submitted: 0, late: 0,
+                rekanPerSubject: policy.rekanPerSubject, rekanCapPerReviewer: policy.rekanCapPerReviewer,
+                rekanSeed: Int64(bitPattern: policy.seed))
+            return OpenCycleOutcome(
+                created: true, cycle: info, byRole: byRole, rekanShortfalls: plan.rekanShortfalls.count,
+                withoutAtasan: plan.subjectsWithoutAtasan.count,
+                message: "opened cycle \(period.code) (id \(cycleID)) with \(total) assignments for \(employees.count) employees")
+        }
+    }
+
+    static func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    }
+
+    /// Every cycle, newest period first, with completion counts.
+    public func cycles() throws -> [CycleInfo] {
+        try writer.read { db in try Self.fetchCycles(db, whereSQL: "", arguments: []) }
+    }
+
+    /// One cycle by id or period.
+    public func cycle(_ reference: CycleReference) throws -> CycleInfo {
+        try writer.read { db in
+            guard let c = try Self.findCycle(db, reference) else { throw CycleStoreError.notFound(what: "cycle", id: reference.description) }
+            return c
+        }
+    }
+
+    /// The open cycles, oldest period first.
+    public func openCycles() throws -> [CycleInfo] {
+        try writer.read { db in try Self.fetchCycles(db, whereSQL: "WHERE c.status = 'open'", arguments: []) }.reversed()
+    }
+
+    /// A cycle with its completion per role and per unit; `at` decides what is overdue.
+    public func cycleDetail(_ reference: CycleReference, at now: Date) throws -> CycleDetail {
+        try writer.read { db in
+            guard let c = try Self.findCycle(db, reference) else { throw CycleStoreError.notFound(what: "cycle", id: reference.description) }
+            let select = """
+                SELECT %@ AS name, COUNT(*) AS total, COUNT(submitted_at) AS submitted,
+                       SUM(submitted_at > due_at) AS late,
+                       SUM(submitted_at IS NULL AND due_at < ?) AS overdue
+                FROM assignment WHERE cycle_id = ? GROUP BY 1 ORDER BY 1
+                """
+            func completions(_ column: String) throws -> [Completion] {
+                try Row.fetchAll(db, sql: select.replacingOccurrences(of: "%@", with: column), arguments: [now, c.id]).map { row in
+                    let total: Int = row["total"], submitted: Int = row["submitted"]
+                    return Completion(name: row["name"], total: total, submitted: submitted, late: row["late"] ?? 0,
+                                      open: total - submitted, overdue: c.status == .open ? (row["overdue"] ?? 0) : 0)
+                }
+            }
+            var roles = try completions("role")
+            let order = Dictionary(uniqueKeysWithValues: ReviewerRole.allCases.enumerated().map { ($1.rawValue, $0) })
+            roles.sort { (order[$0.name] ?? 9) < (order[$1.name] ?? 9) }
+            return CycleDetail(cycle: c, roles: roles, units: try completions("subject_unit"))
+        }
+    }
+
+    static func findCycle(_ db: Database, _ reference: CycleReference) throws -> CycleInfo? {
+        switch reference {
+        case .id(let id): return try fetchCycles(db, whereSQL: "WHERE c.id = ?", arguments: [id]).first
+        case .period(let p): return try fetchCycles(db, whereSQL: "WHERE c.period = ?", arguments: [p.code]).first
+        }
+    }
+
+    /// Cycles with their counts; each count is answered by an index alone (the unique key's prefix,
+    /// and the partial indexes `assignment_open` and `assignment_late`), never by reading the rows.
+    static func fetchCycles(_ db: Database, whereSQL: String, arguments: StatementArguments) throws -> [CycleInfo] {
+        try Row.fetchAll(db, sql: """
+            SELECT c.*, (SELECT COUNT(*) FROM assignment a WHERE a.cycle_id = c.id) AS n_total,
+                   (SELECT COUNT(*) FROM assignment a WHERE a.cycle_id = c.id AND a.submitted_at IS NULL) AS n_open,
+                   (SELECT COUNT(*) FROM assignment a WHERE a.cycle_id = c.id AND a.submitted_at > a.due_at) AS n_late
+            FROM cycle c \(whereSQL) ORDER BY c.period_start DESC, c.kind
+            """, arguments: arguments).map(cycleInfo)
+    }
+
+    static func cycleInfo(_ row: Row) -> CycleInfo {
+        let period = (try? Period(parsing: row["period"] as String))!
+        return CycleInfo(
+            id: row["id"], period: period, kind: period.kind, status: CycleInfo.Status(rawValue: row["status"]) ?? .open,
+            openedAt: row["opened_at"], openedBy: row["opened_by"], dueAt: row["due_at"], closedAt: row["closed_at"],
+            closedBy: row["closed_by"], forced: row["forced"], closeReason: row["force_reason"],
+            assignments: row["n_total"], submitted: (row["n_total"] as Int) - (row["n_open"] as Int), late: row["n_late"],
+            rekanPerSubject: row["rekan_per_subject"], rekanCapPerReviewer: row["rekan_cap"], rekanSeed: row["rekan_seed"])
+    }
+
+    static func countByRole(_ db: Database, cycle: Int64) throws -> [String: Int] {
+        var result: [String: Int] = [:]
+        for role in ReviewerRole.allCases { result[role.rawValue] = 0 }
+        for row in try Row.fetchAll(db, sql: "SELECT role, COUNT(*) FROM assignment WHERE cycle_id = ? GROUP BY role", arguments: [cycle]) {
+            result[row[0]] = row[1]
+        }
+        return result
+    }
+}

@@ -1,0 +1,145 @@
+import Foundation
+import GRDB
+import KinerjaDomain
+
+/// Writing the analysis' findings as flags (issue 7): new flags inserted, open ones given the
+/// latest evidence, severity changes and cleared conditions recorded; all in one transaction.
+extension AppDatabase {
+    /// The JSON form of evidence in the `flag` table (sorted snake_case keys, so equal evidence is
+    /// equal text and a re-run writes nothing).
+    static func evidenceEncoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = .sortedKeys
+        return encoder
+    }
+
+    static func evidenceDecoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return decoder
+    }
+
+    /// Applies one analysis run's findings, in one transaction. Idempotent: the same findings again
+    /// change nothing.
+    ///
+    /// - A finding whose identity has no flag becomes a new open flag (event `created`).
+    /// - An open or acknowledged flag found again gets the finding's evidence, window end, ratio,
+    ///   severity and follow-up when any of them changed; a severity change is an event
+    ///   (`escalated`/`deescalated`), and a flag whose condition had cleared is marked as holding
+    ///   again (`condition_returned`).
+    /// - A resolved or dismissed flag is left as it is, even when its pattern continues.
+    /// - An open or acknowledged flag not found any more is marked `condition_cleared` (event
+    ///   `condition_cleared`) and stays open until a person resolves or dismisses it.
+    ///
+    /// - Parameter units: each employee's unit, stored with their flags.
+    public func applyFindings(_ findings: [FlagFinding], units: [NIP: String], at now: Date) throws -> FlagUpdateOutcome {
+        let encoder = Self.evidenceEncoder()
+        let evidence = try findings.map { String(decoding: try encoder.encode($0.evidence), as: UTF8.self) }
+        return try writer.write { db in
+            var outcome = FlagUpdateOutcome()
+            outcome.findings = findings.count
+            struct Live {
+                var id: Int64
+                var severity: FlagSeverity
+                var status: FlagStatus
+                var cleared: Bool
+                var createdAt: Date
+                var fingerprint: [DatabaseValue]
+            }
+            var live: [String: Live] = [:]
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT id, identity, severity, status, condition_cleared, evidence, window_end, ratio, follow_up, unit_code,
+                       concurrent_rules, created_at FROM flag WHERE status IN ('open', 'acknowledged')
+                """)
+            while let row = try rows.next() {
+                live[row[1]] = Live(id: row[0], severity: FlagSeverity(rawValue: row[2]) ?? .info,
+                                    status: FlagStatus(rawValue: row[3]) ?? .open, cleared: row[4], createdAt: row[11],
+                                    fingerprint: (5...10).map { row[$0] as DatabaseValue })
+            }
+            let closed = Set(try String.fetchAll(db, sql: "SELECT identity FROM flag WHERE status IN ('resolved', 'dismissed')"))
+            let insert = try db.cachedStatement(sql: """
+                INSERT INTO flag(identity, rule, subject_nip, unit_code, window_start, window_end, window_start_date,
+                                 window_end_date, severity, status, condition_cleared, ratio, concurrent_rules, evidence,
+                                 follow_up, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', 0, ?, ?, ?, ?, ?, ?)
+                """)
+            let update = try db.cachedStatement(sql: """
+                UPDATE flag SET evidence = ?, window_end = ?, window_end_date = ?, ratio = ?, follow_up = ?, unit_code = ?,
+                                concurrent_rules = ?, severity = ?, condition_cleared = 0, cleared_at = NULL, updated_at = ?
+                WHERE id = ?
+                """)
+            var seen = Set<String>()
+            for (index, f) in findings.enumerated() {
+                let key = f.identity.key
+                guard seen.insert(key).inserted else { continue }
+                let unit = units[f.subject]
+                let concurrent = f.concurrentRules.map(\.rawValue).joined(separator: ",")
+                let fingerprint: [DatabaseValue] = [
+                    evidence[index].databaseValue, f.window.end.code.databaseValue, f.ratio.databaseValue,
+                    f.followUp.rawValue.databaseValue, unit?.databaseValue ?? .null, concurrent.databaseValue,
+                ]
+                if let old = live[key] {
+                    if old.fingerprint == fingerprint && old.severity == f.severity && !old.cleared { continue }
+                    try update.execute(arguments: [
+                        evidence[index], f.window.end.code, f.window.end.end.description, f.ratio, f.followUp.rawValue, unit,
+                        concurrent, f.severity.rawValue, now, old.id,
+                    ])
+                    outcome.updated += 1
+                    if f.severity != old.severity {
+                        let raised = f.severity > old.severity
+                        try Self.addFlagEvent(db, flag: old.id, at: now, actor: .analysis, action: raised ? "escalated" : "deescalated",
+                                              fromSeverity: old.severity, toSeverity: f.severity)
+                        if raised {
+                            outcome.escalated.append(FlagEscalation(
+                                flag: Self.record(f, id: old.id, unit: unit, status: old.status, createdAt: old.createdAt, now: now),
+                                from: old.severity))
+                        } else {
+                            outcome.deescalated += 1
+                        }
+                    }
+                    if old.cleared {
+                        try Self.addFlagEvent(db, flag: old.id, at: now, actor: .analysis, action: "condition_returned")
+                        outcome.returned += 1
+                    }
+                    continue
+                }
+                if closed.contains(key) {
+                    outcome.closedAlready += 1
+                    continue
+                }
+                try insert.execute(arguments: [
+                    key, f.rule.rawValue, f.subject.description, unit, f.window.start.code, f.window.end.code,
+                    f.window.start.start.description, f.window.end.end.description, f.severity.rawValue, f.ratio, concurrent,
+                    evidence[index], f.followUp.rawValue, now, now,
+                ])
+                let id = db.lastInsertedRowID
+                try Self.addFlagEvent(db, flag: id, at: now, actor: .analysis, action: "created", toStatus: .open, toSeverity: f.severity)
+                outcome.created.append(Self.record(f, id: id, unit: unit, status: .open, createdAt: now, now: now))
+            }
+            for (key, old) in live where !seen.contains(key) && !old.cleared {
+                try db.execute(sql: "UPDATE flag SET condition_cleared = 1, cleared_at = ?, updated_at = ? WHERE id = ?",
+                               arguments: [now, now, old.id])
+                try Self.addFlagEvent(db, flag: old.id, at: now, actor: .analysis, action: "condition_cleared")
+                outcome.cleared += 1
+            }
+            return outcome
+        }
+    }
+
+    static func record(_ f: FlagFinding, id: Int64, unit: String?, status: FlagStatus, createdAt: Date, now: Date) -> FlagRecord {
+        FlagRecord(id: id, identity: f.identity.key, rule: f.rule, nip: f.subject, name: nil, unit: unit, window: f.window,
+                   severity: f.severity, status: status, conditionCleared: false, clearedAt: nil, ratio: f.ratio,
+                   concurrentRules: f.concurrentRules, followUp: f.followUp, resolution: nil, createdAt: createdAt, updatedAt: now)
+    }
+
+    static func addFlagEvent(_ db: Database, flag: Int64, at: Date, actor: FlagActor, action: String, note: String? = nil,
+                             fromStatus: FlagStatus? = nil, toStatus: FlagStatus? = nil,
+                             fromSeverity: FlagSeverity? = nil, toSeverity: FlagSeverity? = nil) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO flag_event(flag_id, at, actor_uid, actor, action, note, from_status, to_status, from_severity, to_severity)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [flag, at, actor.uid, actor.name, action, note, fromStatus?.rawValue, toStatus?.rawValue,
+                                     fromSeverity?.rawValue, toSeverity?.rawValue])
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+import GRDB
+
+/// A scheduled job's stored state.
+public struct JobRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "job"
+    public var name: String
+    public var calendar: String
+    public var registeredAt: Date
+    public var lastSlot: Date?
+    public var lastOutcome: String?
+    public var lastMessage: String?
+    public var lastStartedAt: Date?
+    public var lastFinishedAt: Date?
+    public var lastDurationMs: Int64?
+
+    enum CodingKeys: String, CodingKey {
+        case name, calendar
+        case registeredAt = "registered_at", lastSlot = "last_slot", lastOutcome = "last_outcome"
+        case lastMessage = "last_message", lastStartedAt = "last_started_at", lastFinishedAt = "last_finished_at"
+        case lastDurationMs = "last_duration_ms"
+    }
+}
+
+/// One run of a job.
+public struct JobRunRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "job_run"
+    public var id: Int64?
+    public var name: String
+    public var slot: Date?
+    public var trigger: String
+    public var startedAt: Date
+    public var finishedAt: Date?
+    public var outcome: String
+    public var message: String?
+    public var durationMs: Int64?
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, slot, trigger, outcome, message
+        case startedAt = "started_at", finishedAt = "finished_at", durationMs = "duration_ms"
+    }
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) {
+        id = inserted.rowID
+    }
+}
+
+extension AppDatabase {
+    /// Makes the stored jobs match the configured ones: new jobs are registered at `now` (their first
+    /// slot is the first after `now`), a changed calendar is updated (keeping the last slot). Jobs no
+    /// longer configured keep their history. Returns the records of the configured jobs.
+    public func registerJobs(_ jobs: [(name: String, calendar: String)], now: Date) throws -> [JobRecord] {
+        try writer.write { db in
+            var records: [JobRecord] = []
+            for job in jobs {
+                if var existing = try JobRecord.fetchOne(db, key: job.name) {
+                    if existing.calendar != job.calendar {
+                        existing.calendar = job.calendar
+                        try existing.update(db)
+                    }
+                    records.append(existing)
+                } else {
+                    let record = JobRecord(name: job.name, calendar: job.calendar, registeredAt: now)
+                    try record.insert(db)
+                    records.append(record)
+                }
+            }
+            return records
+        }
+    }
+
+    public func jobRecords() throws -> [JobRecord] {
+        try writer.read { db in try JobRecord.order(Column("name")).fetchAll(db) }
+    }
+
+    /// Records the start of a run ("running") and returns its id.
+    public func startJobRun(name: String, slot: Date?, trigger: String, at now: Date) throws -> Int64 {
+        try writer.write { db in
+            var run = JobRunRecord(name: name, slot: slot, trigger: trigger, startedAt: now, outcome: "running")
+            try run.insert(db)
+            try db.execute(sql: "UPDATE job SET last_started_at = ? WHERE name = ?", arguments: [now, name])
+            return run.id!
+        }
+    }
+
+    /// Records the end of a run and, for scheduled runs, the slot it covered, in one transaction: a
+    /// crash before this commits leaves the slot unrecorded, so the (idempotent) job runs again.
+    public func finishJobRun(id: Int64, name: String, outcome: String, message: String?, slot: Date?,
+                             at now: Date, durationMs: Int64) throws {
+        try writer.write { db in
+            try db.execute(sql: """
+                UPDATE job_run SET outcome = ?, message = ?, finished_at = ?, duration_ms = ? WHERE id = ?
+                """, arguments: [outcome, message, now, durationMs, id])
+            try db.execute(sql: """
+                UPDATE job SET last_outcome = ?, last_message = ?, last_finished_at = ?, last_duration_ms = ?,
+                       last_slot = COALESCE(?, last_slot)
+                WHERE name = ?
+                """, arguments: [outcome, message, now, durationMs, slot, name])
+        }
+    }
+
+    /// Runs left "running" by a crash are marked "interrupted" at start-up.
+    @discardableResult
+    public func markInterruptedJobRuns() throws -> Int {
+        try writer.write { db in
+            try db.execute(sql: "UPDATE job_run SET outcome = 'interrupted' WHERE outcome = 'running'")
+            return db.changesCount
+        }
+    }
+
+    public func jobHistory(name: String, limit: Int) throws -> [JobRunRecord] {
+        try writer.read { db in
+            try JobRunRecord.filter(Column("name") == name).order(Column("id").desc).limit(limit).fetchAll(db)
+        }
+    }
+
+    /// SQLite upkeep: checkpoint and truncate the WAL, then let SQLite refresh its statistics.
+    public func maintain() throws -> (walPages: Int, checkpointed: Int) {
+        try writer.writeWithoutTransaction { db in
+            let row = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+            try db.execute(sql: "PRAGMA optimize")
+            return (row?[1] ?? 0, row?[2] ?? 0)
+        }
+    }
+}

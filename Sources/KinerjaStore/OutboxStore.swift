@@ -1,0 +1,155 @@
+import Foundation
+import GRDB
+import KinerjaDomain
+
+/// Writing into the outbox, and the reads the reminder sweep decides from. Every function takes the
+/// caller's `Database`, so the sweep runs them INSIDE its own write transaction: the stage marks,
+/// the messages and whatever else it records commit together or not at all.
+///
+/// ```swift
+/// try database.writer.write { db in
+///     let sent = try Outbox.stageMarks(ofOpenCyclesIn: db)
+///     let last = try Outbox.lastMessageTimes(since: startOfToday, in: db)
+///     let plan = planner.plan(owed: …, alreadySent: sent, lastMessagePerRecipient: last, now: now)
+///     _ = try Outbox.enqueue(drafts(plan), at: now, in: db)
+/// }
+/// ```
+public enum Outbox {
+    /// Writes one message and its stage marks, unless its idempotency key is stored already
+    /// (`.duplicate`) or every one of its marks is (`.alreadyReminded`: a stale plan never repeats a
+    /// reminder). Marks already recorded by an earlier message are skipped, the others written.
+    /// The message is pending and due at `now`; its Message-ID is fixed here.
+    /// - Throws: `OutboxError(.invalidDraft)` for an empty key, no `to` address, an address without
+    ///   '@'; a `DatabaseError` (e.g. a foreign-key failure for a mark of an unknown assignment).
+    public static func enqueue(_ draft: OutboxDraft, at now: Date, in db: Database) throws -> EnqueueResult {
+        try validate(draft)
+        if let existing = try Int64.fetchOne(
+            db.cachedStatement(sql: "SELECT id FROM outbox WHERE idempotency_key = ?"), arguments: [draft.idempotencyKey]) {
+            return .duplicate(existingID: existing)
+        }
+        let marks = Array(Set(draft.marks)).sorted()
+        if !marks.isEmpty {
+            let exists = try db.cachedStatement(sql: "SELECT 1 FROM outbox_stage WHERE assignment_id = ? AND stage = ?")
+            var known = 0
+            for mark in marks where try Int.fetchOne(exists, arguments: [mark.assignmentID, mark.stage.id]) != nil {
+                known += 1
+            }
+            if known == marks.count { return .alreadyReminded }
+        }
+        try db.cachedStatement(sql: """
+            INSERT INTO outbox (idempotency_key, kind, recipient_nip, mail_from, mail_to, mail_cc, subject, body,
+                                message_id, created_at, status, attempts, next_attempt_at, in_flight)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, 0)
+            """).execute(arguments: [
+                draft.idempotencyKey, draft.kind, draft.recipientNIP, AddressCoding.encode(draft.from),
+                AddressCoding.encode(draft.to), AddressCoding.encode(draft.cc), draft.subject, draft.body,
+                messageID(for: draft.from), now, now,
+            ])
+        let id = db.lastInsertedRowID
+        var added = 0
+        let insertMark = try db.cachedStatement(sql: """
+            INSERT INTO outbox_stage (assignment_id, stage, outbox_id) VALUES (?, ?, ?)
+            ON CONFLICT (assignment_id, stage) DO NOTHING
+            """)
+        for mark in marks {
+            try insertMark.execute(arguments: [mark.assignmentID, mark.stage.id, id])
+            added += db.changesCount
+        }
+        return .inserted(id: id, newMarks: added)
+    }
+
+    /// Writes several drafts in order (each as `enqueue(_:at:in:)`), reusing prepared statements.
+    public static func enqueue(_ drafts: [OutboxDraft], at now: Date, in db: Database) throws -> EnqueueSummary {
+        var summary = EnqueueSummary()
+        summary.results.reserveCapacity(drafts.count)
+        for draft in drafts {
+            let result = try enqueue(draft, at: now, in: db)
+            switch result {
+            case .inserted(_, let marks):
+                summary.inserted += 1
+                summary.marks += marks
+            case .duplicate: summary.duplicates += 1
+            case .alreadyReminded: summary.alreadyReminded += 1
+            }
+            summary.results.append(result)
+        }
+        return summary
+    }
+
+    /// Every (assignment, stage) mark of the assignments of open cycles: the `alreadySent` set of the
+    /// reminder planner.
+    /// - Throws: `OutboxError(.corruptRow)` for a stored stage that is not a stage identifier.
+    public static func stageMarks(ofOpenCyclesIn db: Database) throws -> Set<ReminderStageKey> {
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT s.assignment_id, s.stage FROM outbox_stage s
+            JOIN assignment a ON a.id = s.assignment_id
+            JOIN cycle c ON c.id = a.cycle_id
+            WHERE c.status = 'open'
+            """)
+        var marks = Set<ReminderStageKey>()
+        while let row = try rows.next() {
+            let text: String = row[1]
+            guard let stage = ReminderStage(id: text) else {
+                throw OutboxError(.corruptRow, "outbox_stage: assignment \(row[0] as Int64) has an unknown stage '\(text)'")
+            }
+            marks.insert(ReminderStageKey(assignmentID: row[0], stage: stage))
+        }
+        return marks
+    }
+
+    /// The marks one message carries, sorted.
+    public static func stageMarks(ofMessage id: Int64, in db: Database) throws -> [ReminderStageKey] {
+        let rows = try Row.fetchAll(db, sql: "SELECT assignment_id, stage FROM outbox_stage WHERE outbox_id = ?", arguments: [id])
+        return try rows.map { row in
+            let text: String = row[1]
+            guard let stage = ReminderStage(id: text) else {
+                throw OutboxError(.corruptRow, "outbox_stage: message \(id) has an unknown stage '\(text)'")
+            }
+            return ReminderStageKey(assignmentID: row[0], stage: stage)
+        }.sorted()
+    }
+
+    /// When the last message addressed to each employee was written, for messages written at or
+    /// after `since` (the planner's one-a-day rule needs only today's). Whatever their status: a
+    /// message written today counts even if it is still pending or died.
+    public static func lastMessageTimes(since: Date, in db: Database) throws -> [NIP: Date] {
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT recipient_nip, MAX(created_at) FROM outbox
+            WHERE recipient_nip IS NOT NULL AND created_at >= ?
+            GROUP BY recipient_nip
+            """, arguments: [since])
+        var result: [NIP: Date] = [:]
+        while let row = try rows.next() {
+            if let nip = NIP(row[0] as String) { result[nip] = row[1] }
+        }
+        return result
+    }
+
+    /// When the last message of `kind` was written (e.g. `admin_digest`), or `nil`.
+    public static func lastMessageTime(kind: String, in db: Database) throws -> Date? {
+        try Date.fetchOne(db, sql: "SELECT MAX(created_at) FROM outbox WHERE kind = ?", arguments: [kind])
+    }
+
+    static func validate(_ draft: OutboxDraft) throws {
+        func fail(_ reason: String) -> OutboxError {
+            OutboxError(.invalidDraft, "outbox message '\(draft.idempotencyKey)': \(reason)")
+        }
+        if draft.idempotencyKey.isEmpty { throw fail("the idempotency key is empty") }
+        if draft.kind.isEmpty { throw fail("the kind is empty") }
+        if draft.to.isEmpty { throw fail("no To address") }
+        let addresses = [("from", draft.from)] + draft.to.map { ("to", $0) } + draft.cc.map { ("cc", $0) }
+        for (field, address) in addresses {
+            let parts = address.email.split(separator: "@", omittingEmptySubsequences: false)
+            if parts.count != 2 || parts[0].isEmpty || parts[1].isEmpty {
+                throw fail("\(field) address '\(address.email)' is not of the form local@domain")
+            }
+        }
+    }
+
+    /// `kinerjad.<32 hex digits>@<the From address's domain>`: unique, and stable once stored.
+    static func messageID(for from: MailAddress) -> String {
+        let domain = from.email.split(separator: "@").last.map(String.init) ?? "localhost"
+        let hex = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        return "kinerjad.\(hex)@\(domain)"
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+import GRDB
+import KinerjaDomain
+
+/// The reminder sweep's inputs, each one set-based query (not a query per reviewer).
+public enum ReminderQueries {
+    /// Every review still owed in an open cycle by an active reviewer.
+    public static func owedReviews(in db: Database) throws -> [OwedReview] {
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT a.id, a.cycle_id, c.period, a.reviewer_nip, a.subject_nip, s.nama, a.role, a.due_at
+            FROM assignment a
+            JOIN cycle c ON c.id = a.cycle_id AND c.status = 'open'
+            JOIN employee r ON r.nip = a.reviewer_nip AND r.aktif
+            JOIN employee s ON s.nip = a.subject_nip
+            WHERE a.submitted_at IS NULL
+            """)
+        var owed: [OwedReview] = []
+        while let row = try rows.next() {
+            guard let reviewer = NIP(row[3] as String), let subject = NIP(row[4] as String),
+                  let role = ReviewerRole(rawValue: row[6]) else { continue }
+            owed.append(OwedReview(assignmentID: row[0], cycleID: row[1], cycleLabel: row[2], reviewer: reviewer,
+                                   subject: subject, subjectName: row[5], role: role, due: row[7]))
+        }
+        return owed
+    }
+
+    /// Every active employee with the address and the people escalation copies (atasan, unit head).
+    public static func contacts(in db: Database) throws -> [ReminderContact] {
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT e.nip, e.nama, e.email, e.unit_code, e.supervisor_nip, u.head_nip
+            FROM employee e LEFT JOIN unit u ON u.code = e.unit_code
+            WHERE e.aktif
+            """)
+        var contacts: [ReminderContact] = []
+        while let row = try rows.next() {
+            guard let nip = NIP(row[0] as String) else { continue }
+            let email: String? = row[2]
+            contacts.append(ReminderContact(
+                nip: nip, name: row[1], email: (email?.isEmpty ?? true) ? nil : email, unit: row[3],
+                supervisor: (row[4] as String?).flatMap { NIP($0) }, unitHead: (row[5] as String?).flatMap { NIP($0) }))
+        }
+        return contacts
+    }
+}
+
+extension ReminderQueries {
+    /// The planner's answer at `now` from the database as it is.
+    public static func plan(_ planner: ReminderPlanner, in db: Database, now: Date) throws -> ReminderPlan {
+        let owed = try owedReviews(in: db)
+        let contacts = try contacts(in: db)
+        let sent = try Outbox.stageMarks(ofOpenCyclesIn: db)
+        let policy = planner.policy
+        let startOfDay = policy.workingHours.instant(on: policy.day(of: now), at: TimeOfDay(hour: 0, minute: 0)!)
+        let last = try Outbox.lastMessageTimes(since: startOfDay, in: db)
+        let lastDigest = try Outbox.lastMessageTime(kind: PlannedMessage.Kind.adminDigest.rawValue, in: db)
+        return planner.plan(owed: owed, contacts: contacts, alreadySent: sent, lastMessagePerRecipient: last,
+                            lastAdminDigest: lastDigest, now: now)
+    }
+}
+
+extension AppDatabase {
+    /// What the reminder sweep would write at `now`; reads only.
+    public func previewReminders(_ planner: ReminderPlanner, now: Date) throws -> ReminderPlan {
+        try writer.read { db in try ReminderQueries.plan(planner, in: db, now: now) }
+    }
+
+    /// The reminder sweep: plans and enqueues one message per recipient with its (assignment, stage)
+    /// marks in ONE write transaction, so a crash leaves either all of it or none, and a re-run finds
+    /// the marks and writes nothing twice.
+    public func sweepReminders(_ planner: ReminderPlanner, from: MailAddress, now: Date) throws -> (plan: ReminderPlan, summary: EnqueueSummary) {
+        try writer.write { db in
+            let plan = try ReminderQueries.plan(planner, in: db, now: now)
+            let drafts = plan.messages.map { message in
+                OutboxDraft(idempotencyKey: message.dedupeKey, kind: message.kind.rawValue,
+                            recipientNIP: message.recipient?.description, from: from, to: message.to,
+                            cc: message.cc.map(\.address), subject: message.subject, body: message.body, marks: message.marks)
+            }
+            return (plan, try Outbox.enqueue(drafts, at: now, in: db))
+        }
+    }
+}

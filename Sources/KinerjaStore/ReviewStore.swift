@@ -1,0 +1,339 @@
+import Foundation
+import GRDB
+import KinerjaDomain
+
+/// Reviews (issue 4 "Reviews"): one submitted by command, or a validated file applied in one
+/// transaction; listing assignments; the atasan's perilaku override.
+extension AppDatabase {
+    /// Where a set of submissions applies: key-based rows (reviewer, subject, role) go to `cycle`, or
+    /// to the only open cycle when `cycle` is nil; id-based rows name their assignment directly.
+    ///
+    /// Checked in the same transaction before anything is written, each problem with the line (and
+    /// column) of the row: the assignment exists; its cycle is open; the id and the key, when both
+    /// are given, name the same assignment; the same assignment only once; `hasil_kerja` fits the
+    /// role; `submitted_at` not before the cycle opened and not after `now`. `columns` gives the file's
+    /// column numbers for the problems. Throws `ImportFailure`
+    /// (all problems up to `problemCap`) or `CycleStoreError`. A review of an assignment already
+    /// reviewed replaces the scores (counted as `replaced`) and keeps the first submission time.
+    public func submitReviews<Submissions: RandomAccessCollection & Sendable>(
+        _ submissions: Submissions, cycle: CycleReference?, now: Date, dryRun: Bool, source: String,
+        columns: CSVColumnMap? = nil, problemCap: Int = ProblemCollector.defaultCap, progress: ProgressSink = { _ in }
+    ) throws -> ImportSummary where Submissions.Element == ReviewSubmission, Submissions.Index == Int {
+        let apply = { (db: Database) throws -> ImportSummary in
+            var collector = ProblemCollector(cap: problemCap)
+            func problem(_ s: ReviewSubmission, _ column: String?, _ code: ImportProblem.Code, _ message: String) {
+                collector.add(line: s.line, column: column.flatMap { columns?.number($0) }, columnName: column, code: code, message)
+            }
+            // The cycle for key-based rows.
+            let needsCycle = submissions.contains { $0.reference.key != nil }
+            var keyCycle: CycleInfo?
+            if needsCycle {
+                if let cycle {
+                    guard let c = try Self.findCycle(db, cycle) else { throw CycleStoreError.notFound(what: "cycle", id: cycle.description) }
+                    keyCycle = c
+                } else {
+                    let open = try Self.fetchCycles(db, whereSQL: "WHERE c.status = 'open'", arguments: [])
+                    guard open.count == 1 else {
+                        throw CycleStoreError.refused(open.isEmpty
+                            ? "no cycle is open; open one first (cycles open PERIOD)"
+                            : "\(open.count) cycles are open (\(open.map(\.period.code).sorted().joined(separator: ", "))); name one with --cycle")
+                    }
+                    keyCycle = open[0]
+                }
+            }
+            progress(StoreProgress(phase: "checking", done: 0, total: submissions.count))
+            var cycles: [Int64: CycleInfo] = [:]
+            if let keyCycle { cycles[keyCycle.id] = keyCycle }
+            // (submission index, assignment id) of the rows that resolve: 16 bytes a row.
+            var resolved: [(index: Int32, id: Int64)] = []
+            resolved.reserveCapacity(submissions.count)
+            var summary = ImportSummary(kind: "reviews", dryRun: dryRun, records: submissions.count)
+            // Resolved 500 rows at a time with one query each through the unique index, so memory
+            // stays at one chunk whatever the size of the cycle or the file.
+            let chunk = 500
+            for start in stride(from: 0, to: submissions.count, by: chunk) {
+                let range = start..<min(start + chunk, submissions.count)
+                var byKey: [AssignmentKey: AssignmentSlot] = [:]
+                let keyed = range.compactMap { i in submissions[i].reference.id == nil ? submissions[i].reference.key : nil }
+                if let keyCycle, !keyed.isEmpty {
+                    let values = Array(repeating: "(?,?,?)", count: keyed.count).joined(separator: ",")
+                    var arguments: [any DatabaseValueConvertible] = []
+                    for k in keyed { arguments += [k.subject.description, k.role.rawValue, k.reviewer.description] }
+                    arguments.append(keyCycle.id)
+                    for row in try Row.fetchAll(db, sql: """
+                        WITH k(s, r, v) AS (VALUES \(values))
+                        SELECT a.id, a.subject_nip, a.role, a.reviewer_nip, a.due_at, a.submitted_at
+                        FROM k JOIN assignment a ON a.cycle_id = ? AND a.subject_nip = k.s AND a.role = k.r AND a.reviewer_nip = k.v
+                        """, arguments: StatementArguments(arguments)) {
+                        guard let subject = NIP(row[1] as String), let reviewer = NIP(row[3] as String),
+                              let role = ReviewerRole(rawValue: row[2]) else { continue }
+                        byKey[AssignmentKey(subject: subject, reviewer: reviewer, role: role)] = AssignmentSlot(
+                            subject: subject.value, reviewer: reviewer.value, role: role.code, id: row[0], cycle: keyCycle.id,
+                            due: row[4], submitted: row[5])
+                    }
+                }
+                var byID: [Int64: (AssignmentSlot, AssignmentKey)] = [:]
+                let ids = Array(Set(range.compactMap { submissions[$0].reference.id }))
+                if !ids.isEmpty {
+                    let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
+                    for row in try Row.fetchAll(db, sql: """
+                        SELECT id, subject_nip, role, reviewer_nip, due_at, submitted_at, cycle_id FROM assignment WHERE id IN (\(marks))
+                        """, arguments: StatementArguments(ids)) {
+                        guard let subject = NIP(row[1] as String), let reviewer = NIP(row[3] as String),
+                              let role = ReviewerRole(rawValue: row[2]) else { continue }
+                        byID[row[0]] = (AssignmentSlot(subject: subject.value, reviewer: reviewer.value, role: role.code, id: row[0],
+                                                       cycle: row[6], due: row[4], submitted: row[5]),
+                                        AssignmentKey(subject: subject, reviewer: reviewer, role: role))
+                    }
+                    for cid in Set(byID.values.map(\.0.cycle)) where cycles[cid] == nil {
+                        cycles[cid] = try Self.findCycle(db, .id(cid))
+                    }
+                }
+                for index in range {
+                    let s = submissions[index]
+                    var target: AssignmentSlot?
+                    if let id = s.reference.id {
+                        guard let (t, key) = byID[id] else {
+                            problem(s, "assignment_id", .badReference, "there is no assignment \(id)")
+                            continue
+                        }
+                        if let k = s.reference.key, k != key {
+                            problem(s, "assignment_id", .badReference,
+                                    "assignment \(id) is the \(key.role.rawValue) review of \(key.subject) by \(key.reviewer), not the \(k.role.rawValue) review of \(k.subject) by \(k.reviewer)")
+                            continue
+                        }
+                        target = t
+                    } else if let key = s.reference.key {
+                        guard let t = byKey[key] else {
+                            problem(s, "reviewer_nip", .badReference,
+                                    "cycle \(keyCycle!.period.code) has no \(key.role.rawValue) assignment of \(key.subject) to \(key.reviewer)")
+                            continue
+                        }
+                        target = t
+                    }
+                    guard let t = target, let c = cycles[t.cycle] else { continue }
+                    if c.status != .open {
+                        problem(s, nil, .badReference, "cycle \(c.period.code) is closed; its reviews can no longer change")
+                        continue
+                    }
+                    if s.reference.key == nil, let role = ReviewerRole(code: t.role),
+                       let message = Review.hasilKerjaProblem(role: role, hasilKerja: s.review.hasilKerja) {
+                        problem(s, "hasil_kerja", .hasilKerjaRole, message)
+                        continue
+                    }
+                    if let at = s.submittedAt {
+                        if at > now.addingTimeInterval(300) {
+                            problem(s, "submitted_at", .badTimestamp, "submitted_at \(at) is in the future")
+                            continue
+                        }
+                        if at < c.openedAt {
+                            problem(s, "submitted_at", .badTimestamp,
+                                    "submitted_at \(at) is before cycle \(c.period.code) opened (\(c.openedAt))")
+                            continue
+                        }
+                    }
+                    resolved.append((Int32(index), t.id))
+                    if t.submitted != nil { summary.replaced += 1 }
+                    if (t.submitted ?? s.submittedAt ?? now) > t.due { summary.late += 1 }
+                }
+                if start % 20_000 == 0 { progress(StoreProgress(phase: "checking", done: range.upperBound, total: submissions.count)) }
+            }
+            // The same assignment twice (by id and by key, or twice by id across a file): sort, compare neighbours.
+            let byAssignment = resolved.sorted { ($0.id, $0.index) < ($1.id, $1.index) }
+            for (a, b) in zip(byAssignment, byAssignment.dropFirst()) where a.id == b.id {
+                let first = submissions[Int(a.index)], second = submissions[Int(b.index)]
+                problem(second, nil, .duplicateRecord, "assignment \(a.id) is reviewed on lines \(first.line) and \(second.line)")
+            }
+            guard collector.isEmpty else { throw collector.failure }
+            summary.added = resolved.count - summary.replaced
+            guard !dryRun else { return summary }
+
+            let stamp = now.databaseValue, sourceValue = source.databaseValue
+            var insert = BatchInsert(db, """
+                INSERT INTO review(assignment_id, berorientasi_pelayanan, akuntabel, kompeten, harmonis, loyal, adaptif,
+                                   kolaboratif, comment, hasil_kerja, submitted_at, recorded_at, source)
+                """, columns: 13, tail: """
+                ON CONFLICT(assignment_id) DO UPDATE SET berorientasi_pelayanan = excluded.berorientasi_pelayanan,
+                akuntabel = excluded.akuntabel, kompeten = excluded.kompeten, harmonis = excluded.harmonis,
+                loyal = excluded.loyal, adaptif = excluded.adaptif, kolaboratif = excluded.kolaboratif,
+                comment = excluded.comment, hasil_kerja = excluded.hasil_kerja, revised_at = excluded.recorded_at,
+                source = excluded.source
+                """)
+            for (i, r) in resolved.enumerated() {
+                let s = submissions[Int(r.index)]
+                var values: [DatabaseValue] = [r.id.databaseValue]
+                values += s.review.scores.ordered.map { $0.databaseValue }
+                values += [s.review.comment?.databaseValue ?? .null, s.review.hasilKerja?.rawValue.databaseValue ?? .null,
+                           (s.submittedAt ?? now).databaseValue, stamp, sourceValue]
+                try insert.add(values)
+                if i % 20_000 == 19_999 { progress(StoreProgress(phase: "writing", done: i + 1, total: resolved.count)) }
+            }
+            try insert.finish()
+            // Mark the assignments submitted, set-based.
+            try db.execute(sql: """
+                UPDATE assignment SET submitted_at = review.submitted_at FROM review
+                WHERE review.assignment_id = assignment.id AND assignment.submitted_at IS NULL
+                  AND assignment.cycle_id IN (SELECT id FROM cycle WHERE status = 'open')
+                """)
+            progress(StoreProgress(phase: "writing", done: resolved.count, total: resolved.count))
+            try Self.logImport(db, summary: summary, source: source, now: now)
+            return summary
+        }
+        return dryRun ? try writer.read(apply) : try writer.write(apply)
+    }
+
+    /// What to list (all filters optional; `limit` caps the rows returned, `total` counts them all).
+    public struct AssignmentFilter: Sendable {
+        public enum Status: String, Sendable { case submitted, open, overdue }
+        public var cycle: CycleReference?
+        /// One assignment by id.
+        public var id: Int64?
+        /// Only assignments of open cycles.
+        public var openCyclesOnly = false
+        public var reviewer: NIP?
+        public var subject: NIP?
+        /// For `overdue`: the reviewer's unit; otherwise the subject's.
+        public var unit: String?
+        public var role: ReviewerRole?
+        public var status: Status?
+        /// Decides what is overdue.
+        public var at: Date
+        public var limit: Int
+
+        public init(cycle: CycleReference? = nil, reviewer: NIP? = nil, subject: NIP? = nil, unit: String? = nil,
+                    role: ReviewerRole? = nil, status: Status? = nil, at: Date, limit: Int = 1000) {
+            self.cycle = cycle
+            self.reviewer = reviewer
+            self.subject = subject
+            self.unit = unit
+            self.role = role
+            self.status = status
+            self.at = at
+            self.limit = limit
+        }
+    }
+
+    /// Assignments matching `filter`, ordered by cycle, due date, reviewer, subject. Without a cycle:
+    /// the open cycles (for `open`/`overdue`) or all cycles.
+    public func assignments(_ filter: AssignmentFilter) throws -> (rows: [AssignmentInfo], total: Int) {
+        try writer.read { db in
+            var conditions: [String] = []
+            var arguments: [any DatabaseValueConvertible] = []
+            if let cycle = filter.cycle {
+                guard let c = try Self.findCycle(db, cycle) else { throw CycleStoreError.notFound(what: "cycle", id: cycle.description) }
+                conditions.append("a.cycle_id = ?")
+                arguments.append(c.id)
+            } else if filter.status == .open || filter.status == .overdue {
+                conditions.append("c.status = 'open'")
+            }
+            if let id = filter.id { conditions.append("a.id = ?"); arguments.append(id) }
+            if filter.openCyclesOnly { conditions.append("c.status = 'open'") }
+            if let r = filter.reviewer { conditions.append("a.reviewer_nip = ?"); arguments.append(r.description) }
+            if let s = filter.subject { conditions.append("a.subject_nip = ?"); arguments.append(s.description) }
+            if let u = filter.unit {
+                conditions.append(filter.status == .overdue ? "a.reviewer_unit = ? COLLATE NOCASE" : "a.subject_unit = ? COLLATE NOCASE")
+                arguments.append(u)
+            }
+            if let role = filter.role { conditions.append("a.role = ?"); arguments.append(role.rawValue) }
+            switch filter.status {
+            case .submitted?: conditions.append("a.submitted_at IS NOT NULL")
+            case .open?: conditions.append("a.submitted_at IS NULL")
+            case .overdue?:
+                conditions.append("a.submitted_at IS NULL AND a.due_at < ? AND c.status = 'open'")
+                arguments.append(filter.at)
+            case nil: break
+            }
+            let whereSQL = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            let from = "FROM assignment a JOIN cycle c ON c.id = a.cycle_id"
+            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) \(from) \(whereSQL)",
+                                         arguments: StatementArguments(arguments)) ?? 0
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT a.*, c.period, s.nama AS subject_name, r.nama AS reviewer_name,
+                       (v.berorientasi_pelayanan + v.akuntabel + v.kompeten + v.harmonis + v.loyal + v.adaptif + v.kolaboratif) AS total_score,
+                       v.hasil_kerja, v.comment
+                \(from) LEFT JOIN review v ON v.assignment_id = a.id
+                LEFT JOIN employee s ON s.nip = a.subject_nip LEFT JOIN employee r ON r.nip = a.reviewer_nip
+                \(whereSQL) ORDER BY c.period_start, a.due_at, a.reviewer_nip, a.subject_nip, a.role LIMIT ?
+                """, arguments: StatementArguments(arguments + [filter.limit]))
+            return (rows.map(Self.assignmentInfo), total)
+        }
+    }
+
+    static func assignmentInfo(_ row: Row) -> AssignmentInfo {
+        let role = ReviewerRole(rawValue: row["role"]) ?? .rekan
+        let shown = !role.isAnonymous
+        let submitted: Date? = row["submitted_at"]
+        let due: Date = row["due_at"]
+        let total: Int? = row["total_score"]
+        return AssignmentInfo(
+            id: row["id"], cycle: row["period"], subject: NIP(row["subject_nip"] as String)!, subjectName: row["subject_name"],
+            reviewer: NIP(row["reviewer_nip"] as String)!, reviewerName: row["reviewer_name"], role: role,
+            unit: row["subject_unit"], reviewerUnit: row["reviewer_unit"], dueAt: due, submittedAt: submitted,
+            late: submitted.map { $0 > due } ?? false,
+            mean: shown ? total.map { Double($0) / 7 } : nil,
+            hasilKerja: shown ? (row["hasil_kerja"] as String?).flatMap(Rating.init(rawValue:)) : nil,
+            comment: shown ? row["comment"] : nil)
+    }
+
+    /// Records the atasan's override of a subject's perilaku rating (the reason is required). When the
+    /// cycle is already closed, the subject's result is updated in the same transaction.
+    public func setPerilakuOverride(cycle: CycleReference, subject: NIP, override: PerilakuOverride, by: String,
+                                    at now: Date) throws -> CycleInfo {
+        try writer.write { db in
+            guard let c = try Self.findCycle(db, cycle) else { throw CycleStoreError.notFound(what: "cycle", id: cycle.description) }
+            guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM assignment WHERE cycle_id = ? AND subject_nip = ? AND role = 'self')",
+                                    arguments: [c.id, subject.description]) == true else {
+                throw CycleStoreError.notFound(what: "subject in cycle \(c.period.code)", id: subject.description)
+            }
+            try db.execute(sql: """
+                INSERT INTO perilaku_override(cycle_id, subject_nip, rating, reason, set_by, set_at) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT(cycle_id, subject_nip) DO UPDATE SET rating = excluded.rating, reason = excluded.reason,
+                set_by = excluded.set_by, set_at = excluded.set_at
+                """, arguments: [c.id, subject.description, override.rating.rawValue, override.reason, by, now])
+            if c.status == .closed, let row = try Row.fetchOne(db, sql: "SELECT hasil_kerja FROM result WHERE cycle_id = ? AND subject_nip = ?",
+                                                              arguments: [c.id, subject.description]) {
+                let hasil = (row["hasil_kerja"] as String?).flatMap(Rating.init(rawValue:))
+                let predikat = hasil.map { Predikat(hasilKerja: $0, perilaku: override.rating) }
+                try db.execute(sql: """
+                    UPDATE result SET override_rating = ?, override_reason = ?, perilaku_rating = ?, predikat = ?
+                    WHERE cycle_id = ? AND subject_nip = ?
+                    """, arguments: [override.rating.rawValue, override.reason, override.rating.rawValue,
+                                     predikat?.rawValue, c.id, subject.description])
+            }
+            return c
+        }
+    }
+}
+
+/// One assignment as a review is resolved to it.
+struct AssignmentSlot {
+    var subject: UInt64
+    var reviewer: UInt64
+    var role: UInt8
+    var id: Int64
+    var cycle: Int64
+    var due: Date
+    var submitted: Date?
+}
+
+extension ReviewerRole {
+    /// A one-byte code for compact storage in memory, in the order the names sort as text.
+    var code: UInt8 {
+        switch self {
+        case .atasan: return 0
+        case .bawahan: return 1
+        case .rekan: return 2
+        case .selfAssessment: return 3
+        }
+    }
+
+    init?(code: UInt8) {
+        switch code {
+        case 0: self = .atasan
+        case 1: self = .bawahan
+        case 2: self = .rekan
+        case 3: self = .selfAssessment
+        default: return nil
+        }
+    }
+}

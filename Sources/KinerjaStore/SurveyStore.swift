@@ -1,0 +1,88 @@
+import Foundation
+import GRDB
+import KinerjaDomain
+
+/// Public satisfaction survey responses and training records (issue 4 "import skm", "import training").
+extension AppDatabase {
+    /// Applies a validated SKM file: the responses of every (unit, period) in the file replace those
+    /// stored for it (re-importing a corrected survey does not double it). Throws `ImportFailure`.
+    public func importSKM(_ input: SKMImport.Accumulator, dryRun: Bool, now: Date, source: String) throws -> ImportSummary {
+        let responses: [SKMResponse]
+        switch input.finish() {
+        case .success(let r): responses = r
+        case .failure(let failure): throw failure
+        }
+        let apply = { (db: Database) throws -> ImportSummary in
+            var summary = ImportSummary(kind: "skm", dryRun: dryRun, records: responses.count)
+            struct Group: Hashable { var unit: String; var period: String }
+            var groups: [Group: Int] = [:]
+            for r in responses { groups[Group(unit: r.unit, period: r.period.code), default: 0] += 1 }
+            let delete = try db.cachedStatement(sql: "DELETE FROM skm_response WHERE unit_code = ? AND period = ?")
+            let count = try db.cachedStatement(sql: "SELECT COUNT(*) FROM skm_response WHERE unit_code = ? AND period = ?")
+            for g in groups.keys.sorted(by: { ($0.unit, $0.period) < ($1.unit, $1.period) }) {
+                let previous = try Int.fetchOne(count, arguments: [g.unit, g.period]) ?? 0
+                summary.replaced += previous
+                summary.details.append("\(g.unit) \(g.period): \(groups[g]!) responses" + (previous > 0 ? " (replacing \(previous))" : ""))
+                if !dryRun { try delete.execute(arguments: [g.unit, g.period]) }
+            }
+            summary.added = responses.count
+            guard !dryRun else { return summary }
+            var insert = BatchInsert(db, "INSERT INTO skm_response(unit_code, period, period_start, period_end, u1, u2, u3, u4, u5, u6, u7, u8, u9, imported_at)",
+                                     columns: 14)
+            let stamp = now.databaseValue
+            for r in responses {
+                try insert.add([r.unit.databaseValue, r.period.code.databaseValue, r.period.start.description.databaseValue,
+                                r.period.end.description.databaseValue] + r.answers.map { $0.databaseValue } + [stamp])
+            }
+            try insert.finish()
+            try Self.logImport(db, summary: summary, source: source, now: now)
+            return summary
+        }
+        return dryRun ? try writer.read(apply) : try writer.write(apply)
+    }
+
+    /// Applies a validated training file; a record already stored (same NIP, course ignoring case,
+    /// date) is skipped and counted as `replaced`. Throws `ImportFailure`.
+    public func importTraining(_ input: TrainingImport.Accumulator, dryRun: Bool, now: Date, source: String) throws -> ImportSummary {
+        let records: [TrainingRecord]
+        switch input.finish() {
+        case .success(let r): records = r
+        case .failure(let failure): throw failure
+        }
+        let apply = { (db: Database) throws -> ImportSummary in
+            var summary = ImportSummary(kind: "training", dryRun: dryRun, records: records.count)
+            if dryRun {
+                let exists = try db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM training WHERE nip = ? AND course_key = ? AND date = ?)")
+                for r in records where try Bool.fetchOne(exists, arguments: [r.nip.description, r.course.lowercased(), r.date.description]) == true {
+                    summary.replaced += 1
+                }
+                summary.added = records.count - summary.replaced
+                return summary
+            }
+            var insert = BatchInsert(db, "INSERT INTO training(nip, course, course_key, date, hours, imported_at)", columns: 6,
+                                     tail: "ON CONFLICT(nip, course_key, date) DO NOTHING")
+            let stamp = now.databaseValue
+            for r in records {
+                try insert.add([r.nip.description.databaseValue, r.course.databaseValue, r.course.lowercased().databaseValue,
+                                r.date.description.databaseValue, r.hours.databaseValue, stamp])
+            }
+            try insert.finish()
+            summary.added = insert.changes
+            summary.replaced = records.count - insert.changes
+            try Self.logImport(db, summary: summary, source: source, now: now)
+            return summary
+        }
+        return dryRun ? try writer.read(apply) : try writer.write(apply)
+    }
+
+    /// The training records of one employee, newest first.
+    public func training(of nip: NIP) throws -> [TrainingRecord] {
+        try writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT course, date, hours FROM training WHERE nip = ? ORDER BY date DESC, course",
+                             arguments: [nip.description]).compactMap { row in
+                guard let date = CalendarDate(iso: row["date"]) else { return nil }
+                return TrainingRecord(nip: nip, course: row["course"], date: date, hours: row["hours"])
+            }
+        }
+    }
+}

@@ -1,0 +1,176 @@
+import Foundation
+import Testing
+@testable import KinerjaDomain
+
+/// The demo generator: deterministic, importable, and with its planted patterns exact (issue 4
+/// `planted.csv`; the flag rules of issue 7 are checked against it).
+@Suite("Demo data generator")
+struct DemoGeneratorTests {
+    static let spec = DemoSpec(employees: 400, periods: 4, seed: 11, firstPeriod: try! Period(parsing: "2025-Q1"))
+
+    /// Every period's reviews, and the generator after it (training known).
+    static func generate(_ spec: DemoSpec = spec) throws -> (DemoGenerator, [DemoPeriod]) {
+        var g = try DemoGenerator(spec)
+        let periods = (0..<spec.periods).map { g.period($0) }
+        return (g, periods)
+    }
+
+    @Test("the same spec gives the same files; another seed gives others")
+    func deterministic() throws {
+        let (a, pa) = try Self.generate()
+        let (b, pb) = try Self.generate()
+        #expect(DemoCSV.employees(a.employees) == DemoCSV.employees(b.employees))
+        #expect(DemoCSV.reviews(pa[2].reviews, timeZone: Self.spec.timeZone) == DemoCSV.reviews(pb[2].reviews, timeZone: Self.spec.timeZone))
+        #expect(DemoCSV.skm(pa[1].skm) == DemoCSV.skm(pb[1].skm))
+        #expect(DemoCSV.training(a.training()) == DemoCSV.training(b.training()))
+        #expect(DemoCSV.planted(a.planted) == DemoCSV.planted(b.planted))
+        var other = Self.spec
+        other.seed = 12
+        let (c, _) = try Self.generate(other)
+        #expect(DemoCSV.employees(c.employees) != DemoCSV.employees(a.employees))
+    }
+
+    @Test("every file passes its importer; NIPs are valid and unique; the org has no loop")
+    func filesImport() throws {
+        let (g, periods) = try Self.generate()
+        let units = try #require(try? UnitImport.validate(csv: DemoCSV.units(g.units)).get())
+        #expect(units.count == g.units.count)
+        let employees = try EmployeeImport.validate(csv: DemoCSV.employees(g.employees), knownUnits: units).get()
+        #expect(employees.employees.count == 400)
+        #expect(Set(g.employees.map(\.nip)).count == 400)
+        #expect(OrgTree(employees: g.employees).loops().isEmpty)
+        for p in periods {
+            let reviews = try ReviewImport.validate(csv: DemoCSV.reviews(p.reviews, timeZone: Self.spec.timeZone),
+                                                    timeZone: Self.spec.timeZone).get()
+            #expect(reviews.count == p.reviews.count)
+            #expect(reviews.allSatisfy { $0.submittedAt != nil && $0.submittedAt! >= p.openedAt && $0.submittedAt! < p.closeAt })
+            let skm = try SKMImport.validate(csv: DemoCSV.skm(p.skm), knownUnits: g.units.map(\.code)).get()
+            #expect(skm.count == p.skm.count)
+        }
+        let training = try TrainingImport.validate(csv: DemoCSV.training(g.training()), knownEmployees: Set(g.employees.map(\.nip))).get()
+        #expect(!training.isEmpty)
+    }
+
+    @Test("planted cases: every pattern, disjoint, listed once, sorted")
+    func plantedList() throws {
+        let (g, _) = try Self.generate()
+        for pattern in DemoPattern.allCases {
+            #expect(g.planted.filter { $0.pattern == pattern }.count == 4, "\(pattern)")
+        }
+        #expect(Set(g.planted.map(\.nip)).count == g.planted.count)
+        let csv = DemoCSV.planted(g.planted)
+        #expect(csv.hasPrefix("nip,rule\n"))
+        #expect(csv.split(separator: "\n").count == g.planted.count + 1)
+    }
+
+    /// Per subject and period: the role means and who is late/missing, from the generated reviews.
+    struct Facts {
+        var roleSums: [ReviewerRole: [Int]] = [:]
+        var selfLateOrMissing = true
+    }
+
+    static func facts(_ periods: [DemoPeriod], generator g: DemoGenerator) -> [[NIP: Facts]] {
+        periods.map { p in
+            var result: [NIP: Facts] = [:]
+            for r in p.reviews {
+                result[r.key.subject, default: Facts()].roleSums[r.key.role, default: []].append(r.scores.total)
+                if r.key.role == .selfAssessment { result[r.key.subject]!.selfLateOrMissing = r.submittedAt > p.dueAt }
+            }
+            return result
+        }
+    }
+
+    @Test("unplanted employees: the same level from every role in every period, self on time")
+    func unplantedAreSteady() throws {
+        let (g, periods) = try Self.generate()
+        let planted = Set(g.planted.filter { $0.pattern != .perfunctoryReviewer }.map(\.nip))
+        let facts = Self.facts(periods, generator: g)
+        for e in g.employees where e.aktif && !planted.contains(e.nip) {
+            var levels = Set<Int>()
+            for f in facts { for sums in f[e.nip]?.roleSums.values ?? [:].values { levels.formUnion(sums) } }
+            #expect(levels.count == 1, "\(e.nip): \(levels)")
+            #expect(facts.allSatisfy { $0[e.nip]?.selfLateOrMissing == false }, "\(e.nip) self late")
+        }
+    }
+
+    @Test("planted subjects show their pattern clearly")
+    func plantedPatterns() throws {
+        let (g, periods) = try Self.generate()
+        let facts = Self.facts(periods, generator: g)
+        func mean(_ f: Facts?, _ role: ReviewerRole) -> Double? {
+            guard let sums = f?.roleSums[role], !sums.isEmpty else { return nil }
+            return Double(sums.reduce(0, +)) / Double(7 * sums.count)
+        }
+        for c in g.planted {
+            switch c.pattern {
+            case .decliningTrend:
+                let means = facts.map { mean($0[c.nip], .atasan)! }
+                for (a, b) in zip(means, means.dropFirst()) { #expect(a - b >= 0.5, "\(c.nip) \(means)") }
+            case .recognitionGap:
+                for f in facts { #expect(mean(f[c.nip], .selfAssessment)! - mean(f[c.nip], .atasan)! >= 1.0) }
+            case .disengaged:
+                #expect(facts.allSatisfy { $0[c.nip]?.selfLateOrMissing ?? true })
+                #expect(facts.contains { $0[c.nip]?.roleSums[.selfAssessment] == nil }, "some self-assessments missing")
+            case .feedbackDrop:
+                let before = facts[facts.count - 2][c.nip], last = facts[facts.count - 1][c.nip]
+                #expect(before?.roleSums[.rekan]?.count ?? 0 >= 3 && last?.roleSums[.rekan]?.count ?? 0 >= 3)
+                #expect(mean(before, .rekan)! - mean(last, .rekan)! >= 1.0)
+                #expect(mean(before, .atasan) == mean(last, .atasan))
+            case .stalledDevelopment:
+                for p in periods {
+                    let atasan = p.reviews.first { $0.key.subject == c.nip && $0.key.role == .atasan }
+                    #expect(atasan?.hasilKerja == .diBawah)
+                }
+            case .perfunctoryReviewer:
+                let theirs = periods.flatMap(\.reviews).filter { $0.key.reviewer == c.nip }
+                #expect(theirs.filter { $0.key.role != .selfAssessment }.count >= 6)
+                #expect(theirs.allSatisfy { $0.scores.isUniform && $0.comment == nil })
+            }
+        }
+    }
+
+    @Test("no unplanted reviewer looks perfunctory: never uniform, a comment on someone else every period")
+    func reviewersComment() throws {
+        let (g, periods) = try Self.generate()
+        let perfunctory = Set(g.planted.filter { $0.pattern == .perfunctoryReviewer }.map(\.nip))
+        for p in periods {
+            var others: [NIP: (reviews: Int, comments: Int)] = [:]
+            for r in p.reviews where !perfunctory.contains(r.key.reviewer) {
+                #expect(!r.scores.isUniform)
+                guard r.key.role != .selfAssessment else { continue }
+                others[r.key.reviewer, default: (0, 0)].reviews += 1
+                if r.comment != nil { others[r.key.reviewer]!.comments += 1 }
+            }
+            #expect(others.values.allSatisfy { $0.comments >= 1 })
+        }
+    }
+
+    @Test("training: none for stalled_development; recent for everyone else with a low predikat")
+    func training() throws {
+        let (g, periods) = try Self.generate()
+        let records = g.training()
+        let stalled = Set(g.planted.filter { $0.pattern == .stalledDevelopment }.map(\.nip))
+        #expect(records.allSatisfy { !stalled.contains($0.nip) })
+        let lastEnd = periods.last!.period.end
+        // Low predikat, recomputed from the reviews with the spec's result policy.
+        for p in periods {
+            var bySubject: [NIP: [DemoReview]] = [:]
+            for r in p.reviews { bySubject[r.key.subject, default: []].append(r) }
+            for (nip, reviews) in bySubject where !stalled.contains(nip) {
+                let result = PerformanceEvaluation.evaluate(
+                    subject: nip, reviews: reviews.map { RoleScores(role: $0.key.role, reviewer: $0.key.reviewer, scores: $0.scores) },
+                    hasilKerja: reviews.first { $0.key.role == .atasan }?.hasilKerja, policy: Self.spec.resultPolicy)
+                guard let predikat = result.predikat, predikat < .baik else { continue }
+                #expect(records.contains { $0.nip == nip && $0.date <= lastEnd && $0.date > lastEnd.adding(days: -60) },
+                        "\(nip) \(predikat) in \(p.period) without recent training")
+            }
+        }
+    }
+
+    @Test("a spec out of range is refused with the reason")
+    func badSpec() {
+        #expect(throws: DemoSpecError.self) {
+            _ = try DemoGenerator(DemoSpec(employees: 5, periods: 1, seed: 1, firstPeriod: try Period(parsing: "2025")))
+        }
+    }
+}
