@@ -1,4 +1,5 @@
 import Foundation
+import KinerjaDomain
 import KinerjaStore
 import KinerjaSystemd
 import Logging
@@ -91,7 +92,9 @@ public enum DaemonMain {
         let scheduler: Scheduler
         do {
             scheduler = try Scheduler(runtime: runtime, jobs: [MaintenanceJob(runtime: runtime), OutboxDeliveryJob(runtime: runtime),
-                                                                MotivationAnalysisJob(runtime: runtime), ReminderSweepJob(runtime: runtime)],
+                                                                MotivationAnalysisJob(runtime: runtime), ReminderSweepJob(runtime: runtime),
+                                                                CycleCloseJob(runtime: runtime)]
+                                                                + PeriodKind.allCases.map { CycleOpenJob(runtime: runtime, kind: $0) },
                                       schedule: config.jobs.schedule, timeout: config.jobs.timeout)
         } catch {
             logger.critical("Cannot start the scheduler: \(error)", metadata: ["message_id": "\(MessageIDs.startFailed)"])

@@ -182,7 +182,7 @@ struct CyclesEndToEndTests {
             switch p["rule"]! {
             case "declining_trend":
                 let means = h.compactMap { $0["weighted_mean"]?.doubleValue }
-                #expect(means.count == 3 && zip(means, means.dropFirst()).allSatisfy { $0 - $1 >= 0.5 }, "\(p) \(means)")
+                #expect(means.count == 3 && zip(means, means.dropFirst()).allSatisfy { $0 - $1 >= 0.25 }, "\(p) \(means)")
             case "recognition_gap":
                 #expect(h.allSatisfy { ($0["self_mean"]?.doubleValue ?? 0) - ($0["atasan_mean"]?.doubleValue ?? 9) >= 0.75 }, "\(p)")
             case "disengaged":

@@ -106,6 +106,8 @@ struct DemoGeneratorTests {
             case .decliningTrend:
                 let means = facts.map { mean($0[c.nip], .atasan)! }
                 for (a, b) in zip(means, means.dropFirst()) { #expect(a - b >= 0.5, "\(c.nip) \(means)") }
+                // Peer feedback stays: the decline is not also a feedback_drop.
+                #expect(Set(facts.compactMap { mean($0[c.nip], .rekan) }).count <= 1)
             case .recognitionGap:
                 for f in facts { #expect(mean(f[c.nip], .selfAssessment)! - mean(f[c.nip], .atasan)! >= 1.0) }
             case .disengaged:
@@ -145,15 +147,15 @@ struct DemoGeneratorTests {
         }
     }
 
-    @Test("training: none for stalled_development; recent for everyone else with a low predikat")
+    @Test("training: none for stalled_development; in the period for everyone else with a low predikat in it")
     func training() throws {
         let (g, periods) = try Self.generate()
         let records = g.training()
         let stalled = Set(g.planted.filter { $0.pattern == .stalledDevelopment }.map(\.nip))
         #expect(records.allSatisfy { !stalled.contains($0.nip) })
-        let lastEnd = periods.last!.period.end
         // Low predikat, recomputed from the reviews with the spec's result policy.
         for p in periods {
+            let end = p.period.end
             var bySubject: [NIP: [DemoReview]] = [:]
             for r in p.reviews { bySubject[r.key.subject, default: []].append(r) }
             for (nip, reviews) in bySubject where !stalled.contains(nip) {
@@ -161,7 +163,7 @@ struct DemoGeneratorTests {
                     subject: nip, reviews: reviews.map { RoleScores(role: $0.key.role, reviewer: $0.key.reviewer, scores: $0.scores) },
                     hasilKerja: reviews.first { $0.key.role == .atasan }?.hasilKerja, policy: Self.spec.resultPolicy)
                 guard let predikat = result.predikat, predikat < .baik else { continue }
-                #expect(records.contains { $0.nip == nip && $0.date <= lastEnd && $0.date > lastEnd.adding(days: -60) },
+                #expect(records.contains { $0.nip == nip && $0.date <= end && $0.date > end.adding(days: -60) },
                         "\(nip) \(predikat) in \(p.period) without recent training")
             }
         }

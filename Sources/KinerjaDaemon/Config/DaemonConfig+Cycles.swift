@@ -8,6 +8,9 @@ extension DaemonConfig {
         public var kinds: [PeriodKind] = [.quarterly, .annual]
         /// From opening a cycle to the due date of its assignments (systemd time span).
         public var dueAfter: Duration = .seconds(14 * 86_400)
+        /// The `cycle-close` job closes an open cycle once its due date plus this has passed (forced,
+        /// with the reason recorded, when required reviews are still open).
+        public var closeGrace: Duration = .seconds(7 * 86_400)
         /// Peers (rekan) per subject; 0 disables peer review.
         public var rekanPerSubject = 3
         /// Most rekan reviews one reviewer gets in a cycle.
@@ -84,6 +87,7 @@ extension DaemonConfig {
         }
         if cycles.kinds.isEmpty { c.problem("kinds", "at least one period kind is needed") }
         cycles.dueAfter = c.duration("due_after", default: cycles.dueAfter)
+        cycles.closeGrace = c.duration("close_grace", default: cycles.closeGrace)
         cycles.rekanPerSubject = c.int("rekan_per_subject", default: cycles.rekanPerSubject, range: 0...20)
         cycles.rekanCapPerReviewer = c.int("rekan_cap_per_reviewer", default: cycles.rekanCapPerReviewer, range: 1...50)
         cycles.rekanSeed = UInt64(c.int("rekan_seed", default: Int(cycles.rekanSeed), range: 0...Int(Int32.max)))

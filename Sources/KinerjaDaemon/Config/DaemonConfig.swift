@@ -50,11 +50,16 @@ public struct DaemonConfig: Sendable, Equatable {
         public var schedule: [String: String] = ["maintenance": "*-*-* 02:30:00 Asia/Jakarta",
                                                  "motivation-analysis": "*-*-* 03:00:00 Asia/Jakarta",
                                                  "outbox-delivery": "*:0/5",
-                                                 "reminder-sweep": "Mon..Fri *-*-* 08..15:00/30:00 Asia/Jakarta"]
+                                                 "reminder-sweep": "Mon..Fri *-*-* 08..15:00/30:00 Asia/Jakarta",
+                                                 "cycle-open:quarterly": "*-01,04,07,10-01 08:00:00 Asia/Jakarta",
+                                                 "cycle-open:annual": "*-01-02 08:00:00 Asia/Jakarta",
+                                                 "cycle-close": "*-*-* 01:00:00 Asia/Jakarta"]
     }
 
     /// Names of the jobs this build can run (the `jobs.schedule` keys accepted).
-    public static let knownJobs: [String] = ["maintenance", "motivation-analysis", "outbox-delivery", "reminder-sweep"]
+    public static let knownJobs: [String] = ["maintenance", "motivation-analysis", "outbox-delivery", "reminder-sweep",
+                                             "cycle-open:monthly", "cycle-open:quarterly", "cycle-open:semester", "cycle-open:annual",
+                                             "cycle-close"]
 
     public var database = Database()
     public var backup = Backup()

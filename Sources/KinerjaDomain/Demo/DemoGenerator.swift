@@ -30,8 +30,10 @@ public struct DemoPeriod: Sendable {
 /// nobody but a planted reviewer gives uniform scores), the same hasil kerja from the atasan, and
 /// self-assessments on time; so no unplanted employee declines, shows a self-vs-atasan gap or a drop
 /// in peer feedback. Every reviewer who is not planted writes a comment on their first review of
-/// someone else in each period. Everyone with a predikat below Baik in any period gets a training dated 5–55 days before
-/// the end of the last period, except the planted `stalled_development` cases, who get none at all. Subjects reviewed by a planted
+/// someone else in each period. Everyone with a predikat below Baik in a period gets a training
+/// dated 5–55 days before that period ends, except the planted `stalled_development` cases, who get
+/// none at all. Planted declines are in the self and atasan scores only (peer feedback stays), so a
+/// planted case shows its own pattern and not another's. Subjects reviewed by a planted
 /// perfunctory reviewer (who scores 4 on every value) have the level 28 (mean 4), so the uniform
 /// scores do not move their means. Randomness (lateness, missing peer reviews, comments, SKM) never
 /// changes these invariants.
@@ -46,7 +48,8 @@ public struct DemoGenerator {
     private var pattern: [NIP: DemoPattern] = [:]
     private var level: [NIP: Int] = [:]
     private var hasil: [NIP: Rating] = [:]
-    private var lowPredikat = Set<NIP>()
+    /// Who had a predikat below Baik, per period index.
+    private var lowPredikat: [Int: Set<NIP>] = [:]
     private var skmQuality: [String: Double] = [:]
 
     public init(_ spec: DemoSpec) throws(DemoSpecError) {
@@ -153,7 +156,7 @@ public struct DemoGenerator {
             return counts.count == plans.count && (counts.allSatisfy { $0 >= minimum } || counts.allSatisfy { $0 < minimum })
         }
         if plans.count >= 3 {
-            choose(.decliningTrend) { _ in true }
+            choose(.decliningTrend, where: steadyPeers)
         }
         choose(.recognitionGap, where: steadyPeers)
         choose(.disengaged) { _ in true }
@@ -181,6 +184,9 @@ public struct DemoGenerator {
         let base = level[subject] ?? 28
         switch pattern[subject] {
         case .decliningTrend?:
+            // Self and atasan fall; rekan and bawahan stay, so the decline is not also a drop in
+            // peer feedback (feedback_drop).
+            guard role == .selfAssessment || role == .atasan else { return 32 }
             let declineStart = max(0, periods.count - 4)
             return 32 - 4 * max(0, t - declineStart)
         case .recognitionGap?:
@@ -242,7 +248,7 @@ public struct DemoGenerator {
         func evaluate(_ subject: NIP) {
             let result = PerformanceEvaluation.evaluate(subject: subject, reviews: subjectScores, hasilKerja: subjectHasil,
                                                         policy: spec.resultPolicy)
-            if let p = result.predikat, p < .baik { lowPredikat.insert(subject) }
+            if let p = result.predikat, p < .baik { lowPredikat[index, default: []].insert(subject) }
             subjectScores.removeAll(keepingCapacity: true)
             subjectHasil = nil
         }
@@ -341,8 +347,14 @@ public struct DemoGenerator {
             if rng.below(10) < 4 {
                 for _ in 0..<(1 + rng.below(3)) { add(e.nip, CalendarDate(daysSinceEpoch: first + rng.below(span))) }
             }
-            if lowPredikat.contains(e.nip) {
-                add(e.nip, last.adding(days: -(5 + rng.below(50))))
+        }
+        // A training in every period with a low predikat, before the period ends (so no analysis
+        // after any close sees a low predikat without recent training, except the planted ones).
+        for t in lowPredikat.keys.sorted() {
+            let end = periods[t].end
+            let room = max(1, min(50, periods[t].dayCount - 6))
+            for nip in lowPredikat[t]!.sorted() where pattern[nip] != .stalledDevelopment {
+                add(nip, end.adding(days: -(5 + rng.below(room))))
             }
         }
         return records.sorted { ($0.date, $0.nip) < ($1.date, $1.nip) }
