@@ -55,8 +55,8 @@ check-units:
 
 # The man page, generated from kinerjactl's argument parser (swift-argument-parser's plugin).
 man:
-	$(SWIFT) package plugin --allow-writing-to-package-directory generate-manual --product kinerjactl --multi-page=false
-	@mkdir -p .build/man && cp "$$(find .build/plugins -name 'kinerjactl.1' | head -1)" .build/man/kinerjactl.1
+	$(SWIFT) package plugin --allow-writing-to-package-directory generate-manual
+	@mkdir -p .build/man && for t in kinerjactl kinerjad; do cp "$$(find .build/plugins -name "$$t.1" | head -1)" .build/man/$$t.1; done
 
 RELEASE_BIN = $(shell $(SWIFT) build -c release --show-bin-path)
 
@@ -64,6 +64,7 @@ install: release man
 	install -Dm0755 $(RELEASE_BIN)/kinerjad $(DESTDIR)$(PREFIX)/bin/kinerjad
 	install -Dm0755 $(RELEASE_BIN)/kinerjactl $(DESTDIR)$(PREFIX)/bin/kinerjactl
 	install -Dm0644 .build/man/kinerjactl.1 $(DESTDIR)$(PREFIX)/share/man/man1/kinerjactl.1
+	install -Dm0644 .build/man/kinerjad.1 $(DESTDIR)$(PREFIX)/share/man/man1/kinerjad.1
 	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/vendor-completions $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
 	$(RELEASE_BIN)/kinerjactl --generate-completion-script bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/kinerjactl
 	$(RELEASE_BIN)/kinerjactl --generate-completion-script zsh > $(DESTDIR)$(PREFIX)/share/zsh/vendor-completions/_kinerjactl
@@ -80,10 +81,14 @@ install: release man
 	install -Dm0644 config/kinerjad.yaml $(DESTDIR)$(PREFIX)/share/doc/kinerjad/kinerjad.yaml
 
 # Benchmarks print figures from a release build; they are not tests.
-bench: bench-control bench-cycles
+bench: bench-control bench-cycles bench-flags
 
 bench-control: release
 	$(RELEASE_BIN)/kinerja-bench control
+
+# Issue 7: 25,000 employees x 8 closed periods: motivation analysis against set-based SQL, peak RSS.
+bench-flags: release
+	$(RELEASE_BIN)/kinerja-bench flags
 
 # Issue 4: 25,000 employees: import, cycle open against set-based SQL, close, report, daemon RSS.
 bench-cycles:
