@@ -10,7 +10,7 @@ BIN_DIR       = $(shell $(SWIFT) build -c $(CONFIGURATION) --show-bin-path 2>/de
 APT_PACKAGES  = libsystemd-dev libsqlite3-dev pkg-config msmtp systemd strace python3-seccomp util-linux
 PIP_PACKAGES  = varlink==31.0.0 aiosmtpd
 
-.PHONY: all build release run test deps deps-apt deps-pip install man clean bench bench-control bench-cycles check-units
+.PHONY: all build release run test deps deps-apt deps-pip install man clean bench bench-control bench-cycles bench-flags check-units
 
 all: build
 
