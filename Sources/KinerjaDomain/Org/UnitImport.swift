@@ -33,12 +33,12 @@ public enum UnitImport {
     }
 
     /// A unit file that arrives in batches; `finish()` gives what `validate(csv:)` gives.
-    public struct Accumulator: Sendable {
+    public struct Accumulator: Sendable, CSVRecordAccumulator {
         public let columns: CSVColumnMap
-        private var collector: ProblemCollector
+        var collector: ProblemCollector
         private var firstLine: [String: Int] = [:]
         private var result: [Unit] = []
-        public private(set) var recordCount = 0
+        public internal(set) var recordCount = 0
 
         public init(columns: CSVColumnMap, problemCap: Int = ProblemCollector.defaultCap) {
             self.init(columns: columns, collector: ProblemCollector(cap: problemCap))
@@ -53,31 +53,17 @@ public enum UnitImport {
         public var problemCount: Int { collector.totalCount }
 
         public mutating func add(_ records: [CSVRecord]) {
-            for record in records where !record.isBlank {
-                recordCount += 1
-                if let problem = columns.fieldCountProblem(record) {
-                    collector.add(problem)
-                } else {
-                    add(record)
-                }
-            }
+            addRecords(records)
         }
 
         public func finish() -> Result<[Unit], ImportFailure> {
-            var collector = self.collector
-            if recordCount == 0 && collector.isEmpty {
-                collector.add(line: columns.headerLine, column: nil, columnName: nil, code: .noRecords,
-                              "the file has a header but no records")
-            }
-            guard collector.isEmpty else { return .failure(collector.failure) }
-            return .success(result)
+            finishRecords()
         }
 
-        private mutating func report(_ record: CSVRecord, _ column: String, _ code: ImportProblem.Code, _ message: String) {
-            collector.add(line: record.line, column: columns.number(column), columnName: column, code: code, message)
-        }
+        /// The records kept so far (CSVRecordAccumulator).
+        var kept: [Unit] { result }
 
-        private mutating func add(_ record: CSVRecord) {
+        mutating func check(_ record: CSVRecord) {
             let before = collector.totalCount
             let code = columns.value("code", in: record)
             if code.isEmpty {

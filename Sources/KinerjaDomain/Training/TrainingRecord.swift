@@ -69,16 +69,16 @@ public enum TrainingImport {
     /// Validation of a file that arrives in batches (the daemon's streamed import): each record is
     /// checked as it is added, duplicates are found across batches, and `finish()` gives what
     /// `validate(csv:)` would give for the whole file.
-    public struct Accumulator: Sendable {
+    public struct Accumulator: Sendable, CSVRecordAccumulator {
         private struct Key: Hashable { var nip: NIP; var course: String; var date: CalendarDate }
 
         public let columns: CSVColumnMap
         private let knownEmployees: Set<NIP>?
-        private var collector: ProblemCollector
+        var collector: ProblemCollector
         private var firstLine: [Key: Int] = [:]
         private var result: [TrainingRecord] = []
         /// Non-blank records added so far.
-        public private(set) var recordCount = 0
+        public internal(set) var recordCount = 0
 
         /// Makes room for `count` records at once (the client knows how many it will send), so the
         /// kept values are not copied and doubled as they grow.
@@ -102,32 +102,18 @@ public enum TrainingImport {
 
         /// Checks `records` (blank ones skipped, field counts checked) and keeps the valid ones.
         public mutating func add(_ records: [CSVRecord]) {
-            for record in records where !record.isBlank {
-                recordCount += 1
-                if let problem = columns.fieldCountProblem(record) {
-                    collector.add(problem)
-                    continue
-                }
-                add(record)
-            }
+            addRecords(records)
         }
 
         /// The records in file order, or every problem found (up to the cap).
         public func finish() -> Result<[TrainingRecord], ImportFailure> {
-            var collector = self.collector
-            if recordCount == 0 && collector.isEmpty {
-                collector.add(line: columns.headerLine, column: nil, columnName: nil, code: .noRecords,
-                              "the file has a header but no records")
-            }
-            guard collector.isEmpty else { return .failure(collector.failure) }
-            return .success(result)
+            finishRecords()
         }
 
-        private mutating func report(_ record: CSVRecord, _ column: String, _ code: ImportProblem.Code, _ message: String) {
-            collector.add(line: record.line, column: columns.number(column), columnName: column, code: code, message)
-        }
+        /// The records kept so far (CSVRecordAccumulator).
+        var kept: [TrainingRecord] { result }
 
-        private mutating func add(_ record: CSVRecord) {
+        mutating func check(_ record: CSVRecord) {
             let before = collector.totalCount
             let nipText = columns.value("nip", in: record)
             var nip: NIP?
