@@ -1,41 +1,60 @@
 import Foundation
 
-/// A kinerjad started from the same build directory as this benchmark, in a temporary directory.
+/// A kinerjad started from the same build directory as this benchmark, with its own directory and
+/// config. A temporary directory is removed at `stop()`; a given one (a data set kept between runs)
+/// is left as it is.
 final class BenchDaemon {
     let directory: String
     let socketPath: String
     let process: Process
     let binDirectory: String
+    private let temporary: Bool
 
-    init(extraConfig: String = "") throws {
+    /// - Parameters:
+    ///   - directory: where the database lives; nil for a fresh temporary one.
+    ///   - extraConfig: YAML appended to the generated config (e.g. a `jobs:` section).
+    ///   - logFile: the daemon's stderr (appended); nil to inherit this process's.
+    init(directory: String? = nil, extraConfig: String = "", logFile: String? = nil, startTimeout: TimeInterval = 30) throws {
         binDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("kinerja-bench-\(getpid())").path
-        try? FileManager.default.removeItem(atPath: directory)
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        socketPath = directory + "/admin.varlink"
+        temporary = directory == nil
+        self.directory = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("kinerja-bench-\(getpid())").path
+        if temporary { try? FileManager.default.removeItem(atPath: self.directory) }
+        try FileManager.default.createDirectory(atPath: self.directory, withIntermediateDirectories: true)
+        socketPath = self.directory + "/admin.varlink"
+        try? FileManager.default.removeItem(atPath: socketPath)
         let config = """
             database:
-              path: \(directory)/kinerja.sqlite
+              path: \(self.directory)/kinerja.sqlite
             backup:
-              directory: \(directory)/backup
+              directory: \(self.directory)/backup
             control:
               socket: \(socketPath)
+              idle_timeout: 1h
             logging:
               target: stderr
               level: warning
             \(extraConfig)
             """
-        try config.write(toFile: directory + "/kinerjad.yaml", atomically: true, encoding: .utf8)
+        try config.write(toFile: self.directory + "/kinerjad.yaml", atomically: true, encoding: .utf8)
         process = Process()
         process.executableURL = URL(fileURLWithPath: binDirectory + "/kinerjad")
-        process.arguments = ["--config", directory + "/kinerjad.yaml"]
+        process.arguments = ["--config", self.directory + "/kinerjad.yaml"]
         var env = ProcessInfo.processInfo.environment
         for key in ["NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "WATCHDOG_USEC"] { env[key] = nil }
         process.environment = env
+        if let logFile {
+            if !FileManager.default.fileExists(atPath: logFile) { FileManager.default.createFile(atPath: logFile, contents: nil) }
+            if let log = FileHandle(forWritingAtPath: logFile) {
+                log.seekToEndOfFile()
+                process.standardError = log
+            }
+        }
         try process.run()
-        let deadline = Date().addingTimeInterval(30)
+        let deadline = Date().addingTimeInterval(startTimeout)
         while !FileManager.default.fileExists(atPath: socketPath) {
-            guard Date() < deadline, process.isRunning else { throw BenchError("kinerjad did not start") }
+            guard Date() < deadline, process.isRunning else {
+                throw BenchError("kinerjad did not start" + (logFile.map { " (see \($0))" } ?? ""))
+            }
             usleep(20_000)
         }
     }
@@ -54,7 +73,7 @@ final class BenchDaemon {
     func stop() {
         process.terminate()
         process.waitUntilExit()
-        try? FileManager.default.removeItem(atPath: directory)
+        if temporary { try? FileManager.default.removeItem(atPath: directory) }
     }
 }
 

@@ -32,27 +32,27 @@ struct FlagsBench: AsyncParsableCommand {
         let marker = directory + "/loaded-\(employees)x\(periods)-\(seed)"
 
         if !FileManager.default.fileExists(atPath: marker) {
-            let daemon = try FlagsBenchDaemon(bin: bin, directory: directory)
+            let daemon = try BenchDaemon(directory: directory, extraConfig: "jobs:\n  timeout: 2h\n", logFile: directory + "/daemon.log", startTimeout: 60)
             let started = ContinuousClock.now
-            try FlagsBenchDaemon.runTool(bin + "/kinerjactl", ["--socket", daemon.socket, "demo", "generate", "--employees", "\(employees)",
+            try FlagsBenchTools.runTool(bin + "/kinerjactl", ["--socket", daemon.socketPath, "demo", "generate", "--employees", "\(employees)",
                                                                "--periods", "\(periods)", "--seed", "\(seed)", "--out", directory + "/demo"])
-            try FlagsBenchDaemon.runTool(bin + "/kinerjactl", ["--socket", daemon.socket, "demo", "load", directory + "/demo"])
+            try FlagsBenchTools.runTool(bin + "/kinerjactl", ["--socket", daemon.socketPath, "demo", "load", directory + "/demo"])
             print(String(format: "data set: %d employees, %d periods generated and loaded through the daemon in %.0f s",
                          employees, periods, seconds(ContinuousClock.now - started)))
             daemon.stop()
             FileManager.default.createFile(atPath: marker, contents: nil)
         }
-        let sizes = try FlagsBenchDaemon.sqlite(database, """
+        let sizes = try FlagsBenchTools.sqlite(database, """
             SELECT (SELECT COUNT(*) FROM cycle WHERE status = 'closed'), (SELECT COUNT(*) FROM result),
                    (SELECT COUNT(*) FROM assignment), (SELECT COUNT(*) FROM review);
             """).split(separator: "|")
         print("database: \(sizes[0]) closed cycles, \(sizes[1]) results, \(sizes[2]) assignments, \(sizes[3]) reviews")
-        _ = try FlagsBenchDaemon.sqlite(database, "DELETE FROM flag_event; DELETE FROM flag; PRAGMA wal_checkpoint(TRUNCATE);")
+        _ = try FlagsBenchTools.sqlite(database, "DELETE FROM flag_event; DELETE FROM flag; PRAGMA wal_checkpoint(TRUNCATE);")
 
         // A fresh process, so its peak RSS is the analysis'.
-        let daemon = try FlagsBenchDaemon(bin: bin, directory: directory)
+        let daemon = try BenchDaemon(directory: directory, extraConfig: "jobs:\n  timeout: 2h\n", logFile: directory + "/daemon.log", startTimeout: 60)
         let idle = daemon.memory()
-        let client = try await VarlinkClient.connect(unixPath: daemon.socket)
+        let client = try await VarlinkClient.connect(unixPath: daemon.socketPath)
         func runJob() async throws -> (message: String, wall: Double) {
             let t0 = ContinuousClock.now
             let reply = try await client.call("io.kinerjad.Admin.RunJob", parameters: ["name": "motivation-analysis"])
@@ -75,10 +75,10 @@ struct FlagsBench: AsyncParsableCommand {
         var sqlCounts = ""
         for _ in 0..<3 {
             let t0 = ContinuousClock.now
-            sqlCounts = try FlagsBenchDaemon.sqlite(database, Self.rulesSQL(trainingCutoff: cutoff))
+            sqlCounts = try FlagsBenchTools.sqlite(database, Self.rulesSQL(trainingCutoff: cutoff))
             best = min(best, seconds(ContinuousClock.now - t0))
         }
-        let swiftCounts = try FlagsBenchDaemon.sqlite(database, """
+        let swiftCounts = try FlagsBenchTools.sqlite(database, """
             SELECT rule, COUNT(*) FROM flag WHERE NOT condition_cleared GROUP BY rule ORDER BY rule;
             """)
         print("findings per rule, SQL:   " + sqlCounts.split(separator: "\n").joined(separator: ", "))
@@ -158,61 +158,8 @@ struct FlagsBench: AsyncParsableCommand {
     }
 }
 
-/// A kinerjad for this benchmark: its own directory and config, stderr to daemon.log.
-final class FlagsBenchDaemon {
-    let process = Process()
-    let socket: String
-
-    init(bin: String, directory: String) throws {
-        socket = directory + "/admin.varlink"
-        try? FileManager.default.removeItem(atPath: socket)
-        let config = """
-            database:
-              path: \(directory)/kinerja.sqlite
-            backup:
-              directory: \(directory)/backup
-            control:
-              socket: \(socket)
-              idle_timeout: 1h
-            logging:
-              target: stderr
-              level: warning
-            jobs:
-              timeout: 2h
-            """
-        try config.write(toFile: directory + "/kinerjad.yaml", atomically: true, encoding: .utf8)
-        process.executableURL = URL(fileURLWithPath: bin + "/kinerjad")
-        process.arguments = ["--config", directory + "/kinerjad.yaml"]
-        var env = ProcessInfo.processInfo.environment
-        for key in ["NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "WATCHDOG_USEC"] { env[key] = nil }
-        process.environment = env
-        FileManager.default.createFile(atPath: directory + "/daemon.log", contents: nil)
-        let log = FileHandle(forWritingAtPath: directory + "/daemon.log")!
-        log.seekToEndOfFile()
-        process.standardError = log
-        try process.run()
-        let deadline = Date().addingTimeInterval(60)
-        while !FileManager.default.fileExists(atPath: socket) {
-            guard Date() < deadline, process.isRunning else { throw BenchError("kinerjad did not start (see \(directory)/daemon.log)") }
-            usleep(20_000)
-        }
-    }
-
-    /// VmRSS and VmHWM in KiB.
-    func memory() -> (rss: Int, peak: Int) {
-        guard let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8) else { return (0, 0) }
-        func field(_ name: String) -> Int {
-            status.split(separator: "\n").first { $0.hasPrefix(name + ":") }
-                .flatMap { $0.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first }.flatMap { Int($0) } ?? 0
-        }
-        return (field("VmRSS"), field("VmHWM"))
-    }
-
-    func stop() {
-        process.terminate()
-        process.waitUntilExit()
-    }
-
+/// Tools the flags benchmark runs.
+enum FlagsBenchTools {
     /// Runs a tool to completion, its output shown; a failure stops the benchmark.
     static func runTool(_ path: String, _ arguments: [String]) throws {
         let p = Process()
