@@ -103,8 +103,16 @@ struct SocketActivationTests {
 enum ActivationFixture {
     /// A listening AF_UNIX stream socket bound at `path`, without FD_CLOEXEC (as systemd passes it).
     static func listen(at path: String) throws -> Int32 {
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        var fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw TestSupportError("socket: \(describeErrno())") }
+        // The exit-test child may start with stdin (or another of 0–2) closed, so the socket can get
+        // a number below 3. F_DUPFD gives the lowest free fd from 3 on, so 3 up to it are all open.
+        if fd < 3 {
+            let moved = fcntl(fd, F_DUPFD, 3)
+            close(fd)
+            guard moved >= 3 else { throw TestSupportError("fcntl(F_DUPFD, 3): \(describeErrno())") }
+            fd = moved
+        }
         var address = unixAddress(path)
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }

@@ -93,7 +93,11 @@ import Varlink
     }
 
     @Test func tenThousandPipelinedCallsAnsweredInOrder() async throws {
-        try await withTestServer(configuration: Self.configuration()) { _, path in
+        // Not a test of the idle timeout: a long one, so a reader starved by a parallel test run is not
+        // closed while its replies wait in the socket.
+        var configuration = Self.configuration()
+        configuration.idleTimeout = .seconds(60)
+        try await withTestServer(configuration: configuration) { _, path in
             let client = try await VarlinkClient.connect(unixPath: path)
             let count = 10_000
             // Send every call before reading any reply, then check each reply matches its call.
