@@ -35,23 +35,28 @@ class Sampler:
     """Peak resident size of a process while a step runs (sampled every 20 ms)."""
 
     def __init__(self, pid):
-        self.pid, self.peak, self.running = pid, 0, False
+        self.pid, self.peak, self.anon, self.running = pid, 0, 0, False
+
+    def sample(self):
+        self.peak = max(self.peak, rss_kib(self.pid))
+        self.anon = max(self.anon, rss_kib(self.pid, "RssAnon"))
 
     def __enter__(self):
-        self.peak, self.running = rss_kib(self.pid), True
+        self.running = True
+        self.sample()
         self.thread = threading.Thread(target=self.loop, daemon=True)
         self.thread.start()
         return self
 
     def loop(self):
         while self.running:
-            self.peak = max(self.peak, rss_kib(self.pid))
+            self.sample()
             time.sleep(0.02)
 
     def __exit__(self, *exc):
         self.running = False
         self.thread.join()
-        self.peak = max(self.peak, rss_kib(self.pid))
+        self.sample()
 
 
 def run(cmd, **kw):
@@ -142,7 +147,7 @@ def main():
             t, _ = run(c + ["import", "units", f"{demo}/units.csv"])
         with Sampler(pid) as s:
             t, _ = run(c + ["import", "employees", f"{demo}/employees.csv"])
-        results.append((f"import employees ({args.employees} rows, streamed)", t, s.peak))
+        results.append((f"import employees ({args.employees} rows, streamed)", t, s))
 
         # An identical copy of the database before the cycle opens, for the set-based SQL.
         src, copy = sqlite3.connect(dbpath), sqlite3.connect(f"{work}/copy.sqlite")
@@ -153,7 +158,7 @@ def main():
         with Sampler(pid) as s:
             t_open, out = run(c[:-1] + ["--json", "cycles", "open", "2025-Q1", "--opened-at", "2025-04-01T08:00:00+07:00"])
         assignments = json.loads(out)["cycle"]["assignments"]
-        results.append((f"cycles open ({assignments} assignments), kinerjactl wall time", t_open, s.peak))
+        results.append((f"cycles open ({assignments} assignments), kinerjactl wall time", t_open, s))
         with open(f"{work}/daemon.log") as f:
             m = re.findall(r"cycle 2025-Q1 opened.*?duration_ms=(\d+)", f.read())
         t_inside = int(m[-1]) / 1000 if m else None
@@ -165,33 +170,34 @@ def main():
         with Sampler(pid) as s:
             t, _ = run(c + ["reviews", "import", f"{demo}/reviews-2025-Q1.csv", "--cycle", "2025-Q1"])
         reviews = sum(1 for _ in open(f"{demo}/reviews-2025-Q1.csv")) - 1
-        results.append((f"reviews import ({reviews} rows, streamed)", t, s.peak))
+        results.append((f"reviews import ({reviews} rows, streamed)", t, s))
         with Sampler(pid) as s:
             t, _ = run(c + ["cycles", "close", "2025-Q1", "--closed-at", "2025-05-01T08:00:00+07:00"])
-        results.append(("cycles close (results of every employee)", t, s.peak))
+        results.append(("cycles close (results of every employee)", t, s))
         with Sampler(pid) as s:
             t, _ = run(c[:-1] + ["report", "cycle", "2025-Q1", "--format", "json"])
-        results.append(("report cycle (JSON)", t, s.peak))
+        results.append(("report cycle (JSON)", t, s))
         with Sampler(pid) as s:
             t, _ = run(c[:-1] + ["report", "cycle", "2025-Q1"])
-        results.append(("report cycle (table)", t, s.peak))
+        results.append(("report cycle (table)", t, s))
         with Sampler(pid) as s:
             t, _ = run(c[:-1] + ["cycles", "list"])
-        results.append(("cycles list", t, s.peak))
-        end_rss, hwm = rss_kib(pid), rss_kib(pid, "VmHWM")
+        results.append(("cycles list", t, s))
+        end_rss, end_anon, hwm = rss_kib(pid), rss_kib(pid, "RssAnon"), rss_kib(pid, "VmHWM")
     finally:
         daemon.send_signal(signal.SIGTERM)
         daemon.wait(timeout=60)
 
     print(f"kinerjad cycles benchmark: {args.employees} employees, release build, {os.cpu_count()} CPUs, "
           f"SQLite {sqlite3.sqlite_version}")
-    print(f"{'step':<78} {'seconds':>8} {'peak RSS MiB':>13}")
-    for name, t, peak in results:
-        print(f"{name:<78} {t:8.3f} {'' if peak is None else f'{peak / 1024:13.1f}'}")
+    print(f"{'step':<78} {'seconds':>8} {'peak RSS MiB':>13} {'of it anon':>11}")
+    for name, t, s in results:
+        rss = '' if s is None else f'{s.peak / 1024:13.1f} {s.anon / 1024:11.1f}'
+        print(f"{name:<78} {t:8.3f} {rss}")
     base = t_inside if t_inside is not None else t_open
     print(f"cycle open / set-based SQL: {base / t_sql:.2f}x (inside the daemon), {t_open / t_sql:.2f}x (kinerjactl wall time);"
           f" target <= 1.5x")
-    print(f"daemon RSS: {idle / 1024:.1f} MiB idle at start, {end_rss / 1024:.1f} MiB at the end, "
+    print(f"daemon RSS: {idle / 1024:.1f} MiB idle at start, {end_rss / 1024:.1f} MiB at the end ({end_anon / 1024:.1f} anonymous), "
           f"{hwm / 1024:.1f} MiB peak (VmHWM); target < 80 MiB")
     if args.keep:
         print(f"kept {work}")

@@ -45,6 +45,9 @@ public enum DaemonMain {
     }
 
     public static func run(_ options: DaemonOptions) async -> Int32 {
+        // 0. Allocator settings, before the threads that allocate start (see AllocatorTuning).
+        let allocatorSettings = AllocatorTuning.apply(environment: options.environment)
+
         // 1. Configuration: a bad one stops us before anything is touched.
         let config: DaemonConfig
         do {
@@ -62,6 +65,9 @@ public enum DaemonMain {
         let logLevel = LogLevelControl(config.logging.level)
         LoggingSystem.bootstrap(LogBootstrap.factory(config.logging, control: logLevel), metadataProvider: nil)
         let logger = Logger(label: "kinerjad")
+        if !allocatorSettings.isEmpty {
+            logger.debug("malloc tuned: \(allocatorSettings.joined(separator: ", "))")
+        }
         let notifier = Notifier()
         let watchdog: Watchdog?
         do {

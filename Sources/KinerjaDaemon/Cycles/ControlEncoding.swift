@@ -79,22 +79,7 @@ func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async thro
     }
 }
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
-/// glibc's `malloc_trim`, looked up at run time (malloc.h is not in the Glibc module).
-private let mallocTrim: (@convention(c) (Int) -> Int32)? = {
-    #if canImport(Glibc)
-    guard let handle = dlopen(nil, RTLD_NOW), let symbol = dlsym(handle, "malloc_trim") else { return nil }
-    return unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)
-    #else
-    return nil
-    #endif
-}()
-
-/// Hands memory freed by a large operation (an import of 150,000 reviews, a cycle's results) back
-/// to the system, so the daemon's resident size falls back after it instead of staying at the peak.
+/// Hands memory freed by a large operation back to the system (see `AllocatorTuning`).
 func releaseFreedMemory() {
-    _ = mallocTrim?(0)
+    AllocatorTuning.releaseFreedMemory()
 }
