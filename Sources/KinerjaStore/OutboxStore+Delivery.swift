@@ -82,6 +82,15 @@ extension AppDatabase {
         }
     }
 
+    /// Messages whose last attempt was claimed and never recorded (the daemon died during it), oldest
+    /// claim first.
+    public func inFlightOutboxMessages() throws -> [OutboxMessage] {
+        try writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT \(OutboxMessage.columns) FROM outbox WHERE in_flight = 1 ORDER BY last_attempt_at, id")
+                .map(OutboxMessage.init(row:))
+        }
+    }
+
     /// Records a successful attempt. One small UPDATE in its own transaction, so the time between the
     /// mail program's success and this commit stays as short as the writer allows.
     public func markOutboxSent(id: Int64, at now: Date) throws {
