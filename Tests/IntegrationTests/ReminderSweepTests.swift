@@ -27,9 +27,11 @@ struct ReminderSweepTests {
     }
 
     /// A daemon with demo employees imported and one cycle opened months ago (all reviews overdue).
-    static func startWithOverdueCycle(sink: SMTPSink, schedule: String, in directory: TemporaryDirectory? = nil) async throws -> (DaemonHarness, TemporaryDirectory) {
+    static func startWithOverdueCycle(sink: SMTPSink, schedule: String, in directory: TemporaryDirectory? = nil,
+                                      adjust: (inout DaemonHarness.Options) -> Void = { _ in }) async throws -> (DaemonHarness, TemporaryDirectory) {
         let dir = try directory ?? TemporaryDirectory(prefix: "kinerjad-remind")
-        let options = Self.options(sink: sink, schedule: schedule)
+        var options = Self.options(sink: sink, schedule: schedule)
+        adjust(&options)
         let daemon = try await DaemonHarness.start(options, in: dir)
         if directory == nil {
             let ctl = try BuiltProducts.kinerjactl
