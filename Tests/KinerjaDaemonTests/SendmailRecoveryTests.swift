@@ -110,6 +110,7 @@ struct SendmailRecoveryTests {
         #expect(s.runs() == 1)
         _ = FileManager.default.createFile(atPath: s.directory.path("go"), contents: nil)
         #expect(try await run.value == "1 sent, 0 failed (to be retried), 0 dead; 0 waiting")
+        #expect(s.fixture.log.records.withLock { $0.contains { $0.message.contains("from its sendmail runner (waited for it to finish)") } })
         Self.reap(pid)
         #expect(s.runs() == 1)
         #expect(try s.fixture.database.outboxMessage(id: 1)?.attempts == 1)

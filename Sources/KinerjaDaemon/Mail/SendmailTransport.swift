@@ -138,7 +138,8 @@ public struct SendmailTransport: MailTransport {
     /// then is killed (its process group) and the attempt is a timeout.
     public func recover(_ attempt: DeliveryAttempt) async -> InterruptedAttempt {
         var state = spool.lockState(attempt)
-        if state == .held {
+        let waited = state == .held
+        if waited {
             let clock = ContinuousClock()
             let deadline = clock.now + timeout + killGrace + .seconds(5)
             while state == .held && clock.now < deadline {
@@ -156,7 +157,7 @@ public struct SendmailTransport: MailTransport {
         if state == .absent && spool.status(attempt) == nil { return .notStarted }
         guard let status = spool.status(attempt) else { return .unknown }
         return .finished(Self.outcome(status, messageSize: spool.messageSize(attempt), program: command.first ?? "sendmail",
-                                      output: Self.text(spool.output(attempt))), waited: state != .free)
+                                      output: Self.text(spool.output(attempt))), waited: waited)
     }
 
     public func finish(_ attempt: DeliveryAttempt) {
