@@ -120,8 +120,10 @@ struct SendmailRecoveryTests {
     @Test("runner killed too (no status, lock free): sent again once, with the same Message-ID and a warning of its own")
     func unknownOutcome() async throws {
         let s = try Self.setup("""
-            cat > "$DIR/received.$(wc -l < "$DIR/runs")"
-            [ "$(wc -l < "$DIR/runs")" -ge 2 ] && exit 0
+            n=$(wc -l < "$DIR/runs")
+            cat > "$DIR/partial.$n"
+            mv "$DIR/partial.$n" "$DIR/received.$n"
+            [ "$n" -ge 2 ] && exit 0
             exec sleep 60
             """)
         let pid = try s.startRunner()

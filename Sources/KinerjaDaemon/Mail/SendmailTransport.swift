@@ -89,6 +89,11 @@ public struct SendmailTransport: MailTransport {
         let lock: Int32
         do {
             try spool.create()
+            // A runner of this very attempt cannot be running (in-flight attempts are resolved before any
+            // claim), but its files must never be taken from under one.
+            if spool.lockState(attempt) == .held {
+                return .failure(DeliveryFailure(kind: .spawn, summary: "cannot prepare the attempt: \(spool.path(attempt, "lock")) is held by a runner that still runs"))
+            }
             spool.remove(attempt)
             try spool.writeMessage(Array(text.utf8), for: attempt)
             lock = try spool.takeLock(attempt)
@@ -126,6 +131,7 @@ public struct SendmailTransport: MailTransport {
             case .exited(let code): "exited with status \(code)"
             case .signaled(let signal): "was killed by signal \(signal)\(Self.signalName(signal))"
             case .timedOut: "timed out"
+            case .notWaited(let reason): "could not be waited for (waitpid: \(reason))"
             }
             return .failed(DeliveryFailure(kind: .signal, summary: "the runner of \(program) \(how) without recording the program's exit status",
                                            output: output))
@@ -187,7 +193,8 @@ public struct SendmailTransport: MailTransport {
             return .failed(DeliveryFailure(kind: .exitStatus, summary: "\(program) exited with status \(code)\(name)", output: output))
         case .signaled(let signal):
             return .failed(DeliveryFailure(kind: .signal, summary: "\(program) was killed by signal \(signal)\(signalName(signal))", output: output))
-        case .timedOut:
+        case .timedOut, .notWaited:
+            // Never read from a status file; listed for completeness.
             return .failed(DeliveryFailure(kind: .timeout, summary: "\(program) did not finish within the timeout (mail.timeout)", output: output))
         }
     }
