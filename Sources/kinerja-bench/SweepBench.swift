@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GRDB
+import GRDBSQLite
 import KinerjaDaemon
 import KinerjaDomain
 import KinerjaStore
@@ -34,6 +35,7 @@ struct SweepBench: AsyncParsableCommand {
     var admin = "admin.bkpsdm@bandung.go.id"
     @Option(help: ArgumentHelp("Keep the data set here and reuse it when it is already built.", valueName: "dir"))
     var data: String?
+    @Flag(name: .customLong("print-sql"), help: "Print the set-based SQL statements and exit.") var printSQL = false
 
     func run() async throws {
         var daemonConfig: DaemonConfig
@@ -49,6 +51,10 @@ struct SweepBench: AsyncParsableCommand {
             throw BenchError("the sweep instant \(now) (\(sweepDay) 09:00) is outside working hours; choose another --days-late")
         }
 
+        if printSQL {
+            print(SweepBenchSQL(planner: planner, from: daemonConfig.mail.from, now: now).statements.joined(separator: ";\n") + ";")
+            return
+        }
         let directory = data ?? FileManager.default.temporaryDirectory.appendingPathComponent("kinerja-bench-sweep-\(getpid())").path
         try FileManager.default.createDirectory(atPath: directory + "/backup", withIntermediateDirectories: true)
         defer { if data == nil { try? FileManager.default.removeItem(atPath: directory) } }
@@ -67,18 +73,21 @@ struct SweepBench: AsyncParsableCommand {
         print("sweep at \(sweepDay) 09:00 \(policy.timeZone.identifier), \(daysLate) days after the due date; admin digest to \(planner.adminAddress?.email ?? "nobody")")
 
         let statements = SweepBenchSQL(planner: planner, from: daemonConfig.mail.from, now: now).statements
-        var sweepTimes: [Double] = [], sqlTimes: [Double] = []
-        var sweepPeak = 0, sqlPeak = 0
+        var sweepTimes: [Double] = [], sqlTimes: [Double] = [], sweepCPU: [Double] = [], sqlCPU: [Double] = []
+        var sweepPeak = 0, sqlPeak = 0, sweepSQLite = 0, sqlSQLite = 0
+        let baseline = Self.currentRSS()
         var sweepOutcome: SweepOutcome?, sqlOutcome: SweepOutcome?
         for round in 1...repeats {
             let copy = try Self.freshCopy(of: template, as: directory + "/sweep.sqlite")
             do {
                 let database = try AppDatabase.open(path: copy)
                 Self.resetPeakRSS()
-                let t0 = ContinuousClock.now
+                let t0 = ContinuousClock.now, c0 = Self.cpuSeconds()
                 let (plan, summary) = try database.sweepReminders(planner, from: daemonConfig.mail.from, now: now)
                 sweepTimes.append(seconds(ContinuousClock.now - t0))
+                sweepCPU.append(Self.cpuSeconds() - c0)
                 sweepPeak = max(sweepPeak, Self.peakRSS())
+                sweepSQLite = max(sweepSQLite, Int(sqlite3_memory_highwater(0)) / 1024)
                 let outcome = try SweepOutcome(database)
                 try database.writer.close()
                 if round == 1 {
@@ -94,14 +103,17 @@ struct SweepBench: AsyncParsableCommand {
             do {
                 let database = try AppDatabase.open(path: sqlCopy)
                 Self.resetPeakRSS()
-                let t0 = ContinuousClock.now
+                let t0 = ContinuousClock.now, c0 = Self.cpuSeconds()
                 try Self.execute(statements, in: database)
                 sqlTimes.append(seconds(ContinuousClock.now - t0))
+                sqlCPU.append(Self.cpuSeconds() - c0)
                 sqlPeak = max(sqlPeak, Self.peakRSS())
+                sqlSQLite = max(sqlSQLite, Int(sqlite3_memory_highwater(0)) / 1024)
                 sqlOutcome = try SweepOutcome(database)
                 try database.writer.close()
             }
-            print(String(format: "round %d: sweep %.3f s, set-based SQL %.3f s", round, sweepTimes.last!, sqlTimes.last!))
+            print(String(format: "round %d: sweep %.3f s (CPU %.3f s), set-based SQL %.3f s (CPU %.3f s)", round,
+                         sweepTimes.last!, sweepCPU.last!, sqlTimes.last!, sqlCPU.last!))
         }
         for name in ["sweep.sqlite", "sql.sqlite"] { Self.removeDatabase(directory + "/" + name) }
 
@@ -110,13 +122,17 @@ struct SweepBench: AsyncParsableCommand {
         print("same result: \(sweep.messages.count) messages (one per recipient, the admin digest included), "
               + "\(sweep.marks) stage marks, \(sweep.copies) copies; recipients, kinds, copies and marks per message equal")
         print("bodies: sweep \(sweep.bodyBytes / 1024) KiB, SQL \(sql.bodyBytes / 1024) KiB; "
-              + "\(sweep.identicalBodies(with: sql)) of \(sweep.messages.count) bodies and subjects byte-identical")
-        let a = sweepTimes.sorted(), b = sqlTimes.sorted()
-        print(String(format: "reminder sweep (plan + outbox writes, one transaction): min %.3f s, median %.3f s over %d fresh copies",
-                     a.first!, percentile(a, 50), a.count))
-        print(String(format: "set-based SQL (same selection, rows and marks, one transaction): min %.3f s, median %.3f s", b.first!, percentile(b, 50)))
-        print(String(format: "ratio sweep/SQL: median %.2fx, min %.2fx (target ≤ 1.5x)", percentile(a, 50) / percentile(b, 50), a.first! / b.first!))
-        print("peak RSS of this process: \(sweepPeak / 1024) MiB during the sweep, \(sqlPeak / 1024) MiB during the SQL (VmHWM, reset before each)")
+              + "\(sweep.identicalBodies(with: sql)) of \(sweep.messages.count) bodies and subjects identical (length and hash)")
+        let a = sweepTimes.sorted(), b = sqlTimes.sorted(), ac = sweepCPU.sorted(), bc = sqlCPU.sorted()
+        print(String(format: "reminder sweep (plan + outbox writes, one transaction): wall min %.3f s, median %.3f s; CPU min %.3f s, median %.3f s (%d fresh copies)",
+                     a.first!, median(a), ac.first!, median(ac), a.count))
+        print(String(format: "set-based SQL (same selection, rows and marks, one transaction): wall min %.3f s, median %.3f s; CPU min %.3f s, median %.3f s",
+                     b.first!, median(b), bc.first!, median(bc)))
+        print(String(format: "ratio sweep/SQL: wall median %.2fx, min %.2fx; CPU median %.2fx, min %.2fx (target ≤ 1.5x)",
+                     median(a) / median(b), a.first! / b.first!, median(ac) / median(bc), ac.first! / bc.first!))
+        print("peak RSS of this process: \(sweepPeak / 1024) MiB during the sweep, \(sqlPeak / 1024) MiB during the SQL "
+              + "(VmHWM, reset before each; \(baseline / 1024) MiB resident before the first, shared libraries included)")
+        print("SQLite's own heap at its peak (sqlite3_memory_highwater): \(sweepSQLite / 1024) MiB in the sweep, \(sqlSQLite / 1024) MiB in the SQL")
     }
 
     /// Units and employees through a real kinerjad, then the cycle and the reviews through the store.
@@ -182,7 +198,13 @@ struct SweepBench: AsyncParsableCommand {
 
     static func freshCopy(of template: String, as path: String) throws -> String {
         removeDatabase(path)
-        try FileManager.default.copyItem(atPath: template, toPath: path)
+        // cp, not FileManager (which may read the whole file into this process's memory).
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/cp")
+        p.arguments = [template, path]
+        try p.run()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else { throw BenchError("cp \(template) \(path) failed (\(p.terminationStatus))") }
         return path
     }
 
@@ -196,29 +218,55 @@ struct SweepBench: AsyncParsableCommand {
         }
     }
 
-    /// Linux: writing 5 to clear_refs resets the process's peak resident size (VmHWM).
+    /// CPU time of this process (every thread), in seconds.
+    static func cpuSeconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+    }
+
+    /// glibc's `malloc_trim` (not in the Glibc module), looked up at run time.
+    static let mallocTrim: (@convention(c) (Int) -> Int32)? = {
+        guard let handle = dlopen(nil, RTLD_NOW), let symbol = dlsym(handle, "malloc_trim") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)
+    }()
+
+    /// Linux: writing 5 to clear_refs resets the process's peak resident size (VmHWM); memory freed
+    /// by the previous measurement is handed back first, so it does not count in the next one.
     static func resetPeakRSS() {
+        _ = mallocTrim?(0)
+        _ = sqlite3_memory_highwater(1)
         try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
     }
 
     /// VmHWM of this process in KiB.
-    static func peakRSS() -> Int {
+    static func peakRSS() -> Int { status("VmHWM") }
+
+    /// VmRSS of this process in KiB.
+    static func currentRSS() -> Int { status("VmRSS") }
+
+    static func status(_ field: String) -> Int {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return 0 }
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") }) else { return 0 }
         return line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.flatMap { Int($0) } ?? 0
     }
 }
 
-/// The outbox rows and stage marks a sweep left, for comparing the two ways of writing them.
+/// The outbox rows and stage marks a sweep left, for comparing the two ways of writing them. Texts
+/// are kept as their length and hash (SipHash, stable within this process), so the results of
+/// earlier rounds hold little memory while the next one is measured.
 struct SweepOutcome {
     struct Message: Equatable {
         var kind: String
         var recipient: String?
         var to: String
         var cc: String
-        var marks: [String]
-        var subject: String
-        var body: String
+        /// `assignment@stage`, sorted by assignment, joined.
+        var marks: String
+        var markCount: Int
+        var subjectHash: Int
+        var bodyHash: Int
+        var bodyBytes: Int
     }
 
     /// By idempotency key.
@@ -230,21 +278,27 @@ struct SweepOutcome {
             for row in try Row.fetchAll(db, sql: "SELECT outbox_id, assignment_id, stage FROM outbox_stage ORDER BY assignment_id, stage") {
                 marks[row[0], default: []].append("\(row[1] as Int64)@\(row[2] as String)")
             }
-            for row in try Row.fetchAll(db, sql: "SELECT id, idempotency_key, kind, recipient_nip, mail_to, mail_cc, subject, body FROM outbox") {
-                messages[row[1]] = Message(kind: row[2], recipient: row[3], to: row[4], cc: row[5], marks: marks[row[0]] ?? [],
-                                           subject: row[6], body: row[7])
+            let rows = try Row.fetchCursor(db, sql: "SELECT id, idempotency_key, kind, recipient_nip, mail_to, mail_cc, subject, body FROM outbox")
+            while let row = try rows.next() {
+                let own = marks[row[0]] ?? []
+                let subject: String = row[6], body: String = row[7]
+                messages[row[1]] = Message(kind: row[2], recipient: row[3], to: row[4], cc: row[5], marks: own.joined(separator: ","),
+                                           markCount: own.count, subjectHash: subject.hashValue, bodyHash: body.hashValue,
+                                           bodyBytes: body.utf8.count)
             }
         }
     }
 
-    var marks: Int { messages.values.reduce(0) { $0 + $1.marks.count } }
+    var marks: Int { messages.values.reduce(0) { $0 + $1.markCount } }
     var copies: Int { messages.values.reduce(0) { $0 + ($1.cc == "[]" ? 0 : $1.cc.components(separatedBy: "\"email\"").count - 1) } }
-    var bodyBytes: Int { messages.values.reduce(0) { $0 + $1.body.utf8.count } }
+    var bodyBytes: Int { messages.values.reduce(0) { $0 + $1.bodyBytes } }
 
     func sameRows(as other: SweepOutcome) -> Bool { messages == other.messages }
 
     func identicalBodies(with other: SweepOutcome) -> Int {
-        messages.filter { key, m in other.messages[key].map { $0.body == m.body && $0.subject == m.subject } ?? false }.count
+        messages.filter { key, m in
+            other.messages[key].map { $0.bodyHash == m.bodyHash && $0.bodyBytes == m.bodyBytes && $0.subjectHash == m.subjectHash } ?? false
+        }.count
     }
 
     /// Stops the benchmark when the two results differ in anything but the texts.
@@ -257,10 +311,17 @@ struct SweepOutcome {
         for (key, m) in messages.sorted(by: { $0.key < $1.key }) {
             guard let o = other.messages[key] else { continue }
             if m.kind != o.kind || m.recipient != o.recipient || m.to != o.to || m.cc != o.cc || m.marks != o.marks {
-                problems.append("\(key): sweep \(m.kind) to \(m.to) cc \(m.cc) marks \(m.marks.count); SQL \(o.kind) to \(o.to) cc \(o.cc) marks \(o.marks.count)")
+                problems.append("\(key): sweep \(m.kind) to \(m.to) cc \(m.cc) marks \(m.markCount); SQL \(o.kind) to \(o.to) cc \(o.cc) marks \(o.markCount)")
             }
             if problems.count > 5 { break }
         }
         if !problems.isEmpty { throw BenchError("the sweep and the set-based SQL disagree:\n" + problems.joined(separator: "\n")) }
     }
+}
+
+/// Median of sorted samples (the mean of the middle two for an even count).
+func median(_ sorted: [Double]) -> Double {
+    guard !sorted.isEmpty else { return 0 }
+    let mid = sorted.count / 2
+    return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
 }
