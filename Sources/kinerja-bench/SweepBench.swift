@@ -37,6 +37,13 @@ struct SweepBench: AsyncParsableCommand {
     var data: String?
     @Flag(name: .customLong("print-sql"), help: "Print the set-based SQL statements and exit.") var printSQL = false
 
+    func validate() throws {
+        guard (0...100).contains(overduePercent) else { throw ValidationError("--overdue-percent must be 0 to 100, found \(overduePercent)") }
+        guard repeats >= 1 else { throw ValidationError("--repeats must be 1 or more, found \(repeats)") }
+        guard daysLate >= -30, daysLate <= 365 else { throw ValidationError("--days-late must be -30 to 365, found \(daysLate)") }
+        guard employees >= 20 else { throw ValidationError("--employees must be 20 or more, found \(employees)") }
+    }
+
     func run() async throws {
         var daemonConfig: DaemonConfig
         do { daemonConfig = try DaemonConfig.load(file: config) } catch { throw BenchError("\(config): \(error)") }
