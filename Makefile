@@ -10,7 +10,7 @@ BIN_DIR       = $(shell $(SWIFT) build -c $(CONFIGURATION) --show-bin-path 2>/de
 APT_PACKAGES  = libsystemd-dev libsqlite3-dev pkg-config msmtp systemd strace python3-seccomp util-linux
 PIP_PACKAGES  = varlink==31.0.0 aiosmtpd
 
-.PHONY: all build release run test deps deps-apt deps-pip install man clean bench bench-control bench-cycles bench-flags check-units
+.PHONY: all build release run test deps deps-apt deps-pip install man clean bench bench-control bench-cycles bench-flags bench-sweep check-units
 
 all: build
 
@@ -81,7 +81,7 @@ install: release man
 	install -Dm0644 config/kinerjad.yaml $(DESTDIR)$(PREFIX)/share/doc/kinerjad/kinerjad.yaml
 
 # Benchmarks print figures from a release build; they are not tests.
-bench: bench-control bench-cycles bench-flags
+bench: bench-control bench-cycles bench-flags bench-sweep
 
 bench-control: release
 	$(RELEASE_BIN)/kinerja-bench control
@@ -89,6 +89,11 @@ bench-control: release
 # Issue 7: 25,000 employees x 8 closed periods: motivation analysis against set-based SQL, peak RSS.
 bench-flags: release
 	$(RELEASE_BIN)/kinerja-bench flags
+
+# Issue 6: 25,000 employees, one open cycle, 30% of assignments overdue: the reminder sweep against
+# the same selection and outbox writes as set-based SQL, peak RSS.
+bench-sweep: release
+	$(RELEASE_BIN)/kinerja-bench sweep
 
 # Issue 4: 25,000 employees: import, cycle open against set-based SQL, close, report, daemon RSS.
 bench-cycles:

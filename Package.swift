@@ -86,7 +86,8 @@ let package = Package(
         .executableTarget(
             name: "kinerja-bench",
             dependencies: [
-                "Varlink", "KinerjaDomain",
+                "Varlink", "KinerjaDomain", "KinerjaStore", "KinerjaDaemon",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -9,11 +9,7 @@ import Logging
 struct ReminderSweep {
     let runtime: DaemonRuntime
 
-    var planner: ReminderPlanner {
-        let config = runtime.config
-        return ReminderPlanner(policy: config.reminders.policy, templates: config.reminders.templates,
-                               sender: config.mail.fromName, adminAddress: config.mail.admin)
-    }
+    var planner: ReminderPlanner { runtime.config.reminderPlanner }
 
     /// What the sweep would send at `now`, writing nothing.
     func preview(at now: Date) throws -> ReminderPlan {
@@ -45,5 +41,14 @@ struct ReminderSweepJob: ScheduledJob {
         return "\(summary.inserted) message(s) written with \(summary.marks) stage mark(s); "
             + "\(summary.duplicates + summary.alreadyReminded) already written; \(plan.deferred.count) deferred to tomorrow; "
             + "\(plan.missingAddresses.count) without an address"
+    }
+}
+
+extension DaemonConfig {
+    /// The reminder planner the sweep uses with this config: the `reminders` policy and templates,
+    /// `mail.from_name` as the sender, `mail.admin_address` for the admin digest.
+    public var reminderPlanner: ReminderPlanner {
+        ReminderPlanner(policy: reminders.policy, templates: reminders.templates,
+                        sender: mail.fromName, adminAddress: mail.admin)
     }
 }

@@ -1,0 +1,237 @@
+import Foundation
+import KinerjaDomain
+
+/// The reminder sweep's selection and writes as set-based SQL, for the sweep benchmark: the same
+/// owed reviews, the stage each has reached, one outbox row per reviewer (digest body built with
+/// `group_concat`, the configured templates filled with `replace`), the copies, the stage marks and
+/// the admin digest, in statements run inside one write transaction by the caller.
+///
+/// Simplifications against the planner, none of which changes the rows for the benchmark's data:
+/// local days are computed with the zone's offset at the sweep instant (Asia/Jakarta has no DST);
+/// `{{`/`}}` escapes in templates are not unescaped; addresses are trimmed of ASCII blanks only.
+struct SweepBenchSQL {
+    var planner: ReminderPlanner
+    var from: MailAddress
+    var now: Date
+
+    /// A SQL string literal.
+    static func literal(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }
+
+    /// A GRDB-stored instant (`YYYY-MM-DD HH:MM:SS.SSS`, UTC) as a literal.
+    static func instant(_ date: Date) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = "yyyy-MM-dd HH:mm:ss.SSS"
+        return literal(f.string(from: date))
+    }
+
+    /// `strftime`-based Indonesian long date of a `YYYY-MM-DD` expression: `Kamis, 22 Oktober 2026`.
+    static func longDate(_ d: String) -> String {
+        let weekdays = ["Minggu", "Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu"]
+        let w = weekdays.enumerated().map { "WHEN '\($0.offset)' THEN '\($0.element)'" }.joined(separator: " ")
+        let m = IndonesianFormat.monthNames.enumerated()
+            .map { "WHEN '\($0.offset < 9 ? "0" : "")\($0.offset + 1)' THEN '\($0.element)'" }.joined(separator: " ")
+        return "(CASE strftime('%w', \(d)) \(w) END || ', ' || CAST(strftime('%d', \(d)) AS INTEGER) || ' ' || "
+            + "CASE strftime('%m', \(d)) \(m) END || ' ' || strftime('%Y', \(d)))"
+    }
+
+    /// `19800101 200501 1 001` from an 18-digit NIP expression.
+    static func groupedNIP(_ n: String) -> String {
+        "(substr(\(n), 1, 8) || ' ' || substr(\(n), 9, 6) || ' ' || substr(\(n), 15, 1) || ' ' || substr(\(n), 16, 3))"
+    }
+
+    /// `template` with each `{name}` replaced by the SQL expression given for it.
+    static func render(_ template: TemplateText, _ values: [String: String]) -> String {
+        var expression = literal(template.source)
+        for (name, value) in values.sorted(by: { $0.key < $1.key }) where template.source.contains("{\(name)}") {
+            expression = "replace(\(expression), '{\(name)}', \(value))"
+        }
+        return expression
+    }
+
+    /// The statements, in order.
+    var statements: [String] {
+        let policy = planner.policy
+        let offset = policy.timeZone.secondsFromGMT(for: now)
+        let today = policy.day(of: now)
+        let startOfDay = policy.workingHours.instant(on: today, at: TimeOfDay(hour: 0, minute: 0)!)
+        let todayText = Self.literal(today.description)
+        let nowText = Self.instant(now)
+        let local = { (column: String) in "date(\(column), '\(offset >= 0 ? "+" : "")\(offset) seconds')" }
+        let level = { (l: EscalationLevel) -> Int in l == .none ? 0 : l == .atasan ? 1 : 2 }
+        let stages = policy.stages.map { "(\(Self.literal($0.id)), \($0.dayOffset), \(level(policy.escalationLevel(for: $0))))" }
+            .joined(separator: ", ")
+        let domain = from.email.split(separator: "@").last.map(String.init) ?? "localhost"
+        let messageID = "'kinerjad.' || lower(hex(randomblob(16))) || \(Self.literal("@" + domain))"
+        let fromJSON = "json_object('email', \(Self.literal(from.email)), 'name', \(Self.literal(from.name)))"
+        let blank = "char(32, 9, 10, 13)"
+        let rolePhrase = """
+            CASE os.role WHEN 'atasan' THEN 'sebagai atasan langsung' WHEN 'rekan' THEN 'sebagai rekan kerja' \
+            ELSE 'sebagai bawahan' END
+            """
+        let status = """
+            CASE WHEN os.el > 0 THEN 'terlambat ' || os.el || ' hari' WHEN os.el < 0 THEN (-os.el) || ' hari lagi' \
+            ELSE 'batas waktu hari ini' END
+            """
+        let templates = planner.templates
+        let copyList = """
+            CASE WHEN m.c1name IS NOT NULL AND m.c2name IS NOT NULL THEN m.c1name || ' (atasan langsung) dan ' || m.c2name || ' (kepala unit kerja)' \
+            WHEN m.c1name IS NOT NULL THEN m.c1name || ' (atasan langsung)' ELSE IFNULL(m.c2name || ' (kepala unit kerja)', '') END
+            """
+        var values: [String: String] = [
+            "nama": "m.nama", "nip": Self.groupedNIP("m.rv"), "jumlah": "m.n", "jumlah_terlambat": "m.late", "daftar": "m.daftar",
+            "tanggal": Self.literal(IndonesianFormat.longDate(today)),
+            "batas_terdekat": "IFNULL(\(Self.longDate("m.nextdue")), 'semua batas waktu telah terlewati')",
+            "instansi": Self.literal(planner.sender),
+        ]
+        let reminderSubject = Self.render(templates.reminder.subject, values)
+        let reminderBody = Self.render(templates.reminder.body, values)
+        values["tembusan"] = copyList
+        let escalationSubject = Self.render(templates.escalation.subject, values)
+        let escalationBody = Self.render(templates.escalation.body, values)
+
+        var sql = [
+            "CREATE TEMP TABLE st(stage TEXT NOT NULL, off INTEGER PRIMARY KEY, lvl INTEGER NOT NULL)",
+            "INSERT INTO st VALUES \(stages)",
+            // Every owed review with the latest stage reached and whether its mark is new.
+            """
+            CREATE TEMP TABLE os AS
+            WITH o AS (
+              SELECT a.id, a.cycle_id AS cid, c.period AS label, a.reviewer_nip AS rv, a.subject_nip AS sj, s.nama AS sname,
+                     a.role, a.due_at AS due, \(local("a.due_at")) AS dday,
+                     CAST(julianday(\(todayText)) - julianday(\(local("a.due_at"))) AS INTEGER) AS el
+              FROM assignment a
+              JOIN cycle c ON c.id = a.cycle_id AND c.status = 'open'
+              JOIN employee r ON r.nip = a.reviewer_nip AND r.aktif
+              JOIN employee s ON s.nip = a.subject_nip
+              WHERE a.submitted_at IS NULL)
+            SELECT o.*, st.stage, IFNULL(st.lvl, 0) AS lvl,
+                   st.stage IS NOT NULL AND NOT EXISTS (SELECT 1 FROM outbox_stage m WHERE m.assignment_id = o.id AND m.stage = st.stage) AS isnew,
+                   MIN(o.due) OVER (PARTITION BY o.rv, o.cid) AS cfirst,
+                   ROW_NUMBER() OVER (PARTITION BY o.rv, o.cid ORDER BY o.due, o.sj,
+                                      CASE o.role WHEN 'self' THEN 0 WHEN 'atasan' THEN 1 WHEN 'rekan' THEN 2 ELSE 3 END, o.id) AS num
+            FROM o LEFT JOIN st ON st.off = (SELECT MAX(off) FROM st WHERE off <= o.el)
+            """,
+            "CREATE INDEX temp.os_order ON os(rv, cfirst, cid, num)",
+            // Per reviewer: counts, levels, the next due day.
+            """
+            CREATE TEMP TABLE g AS
+            SELECT rv, COUNT(*) AS n, SUM(el > 0) AS late, MAX(lvl) AS cur, MAX(CASE WHEN isnew THEN lvl END) AS newlvl,
+                   SUM(isnew) AS nnew, SUM(stage IS NOT NULL) AS reached, MIN(CASE WHEN el <= 0 THEN dday END) AS nextdue,
+                   SUM(lvl = 2) AS atlvl2, MAX(CASE WHEN lvl = 2 THEN el END) AS mostlate, SUM(lvl >= 1) AS ge1
+            FROM os GROUP BY rv HAVING SUM(stage IS NOT NULL) > 0
+            """,
+            // The digest list: numbered items per cycle block, blocks in order of their first due instant.
+            """
+            CREATE TEMP TABLE b AS
+            SELECT os.rv, os.cfirst, os.cid, 'Siklus ' || os.label || ':' || char(10) || group_concat(
+                     '  ' || os.num || '. ' || CASE os.role WHEN 'self' THEN 'Penilaian diri sendiri'
+                       ELSE os.sname || ' (NIP ' || \(Self.groupedNIP("os.sj")) || '), ' || \(rolePhrase) END
+                     || char(10) || '     batas waktu ' || \(Self.longDate("os.dday")) || ', ' || \(status), char(10)) AS text
+            FROM os GROUP BY os.rv, os.cfirst, os.cid
+            """,
+            "CREATE INDEX temp.b_order ON b(rv, cfirst, cid)",
+            "CREATE TEMP TABLE d AS SELECT rv, group_concat(text, char(10) || char(10)) AS daftar FROM b GROUP BY rv",
+            // One message per reviewer reached by a new stage, with an address, not yet messaged today.
+            """
+            INSERT INTO outbox (idempotency_key, kind, recipient_nip, mail_from, mail_to, mail_cc, subject, body,
+                                message_id, created_at, status, attempts, next_attempt_at, in_flight)
+            WITH m AS (
+              SELECT g.*, e.nama, trim(e.email, \(blank)) AS email, d.daftar,
+                     CASE WHEN g.newlvl >= 1 AND sup.nip <> g.rv AND trim(IFNULL(sup.email, ''), \(blank)) <> '' THEN sup.nama END AS c1name,
+                     trim(sup.email, \(blank)) AS c1mail,
+                     CASE WHEN g.newlvl = 2 AND hd.nip <> g.rv AND hd.nip IS NOT e.supervisor_nip
+                               AND trim(IFNULL(hd.email, ''), \(blank)) <> '' THEN hd.nama END AS c2name,
+                     trim(hd.email, \(blank)) AS c2mail
+              FROM g
+              JOIN employee e ON e.nip = g.rv AND e.aktif AND trim(IFNULL(e.email, ''), \(blank)) <> ''
+              JOIN d ON d.rv = g.rv
+              LEFT JOIN employee sup ON sup.nip = e.supervisor_nip AND sup.aktif
+              LEFT JOIN unit u ON u.code = e.unit_code
+              LEFT JOIN employee hd ON hd.nip = u.head_nip AND hd.aktif
+              WHERE g.nnew > 0
+                AND NOT EXISTS (SELECT 1 FROM outbox x WHERE x.recipient_nip = g.rv AND x.created_at >= \(Self.instant(startOfDay))))
+            SELECT 'reminder/' || m.rv || '/' || \(todayText),
+                   CASE WHEN m.c1name IS NULL AND m.c2name IS NULL THEN 'reminder' ELSE 'escalation' END,
+                   m.rv, \(fromJSON), '[' || json_object('email', m.email, 'name', m.nama) || ']',
+                   '[' || CASE WHEN m.c1name IS NOT NULL AND m.c2name IS NOT NULL
+                                 THEN json_object('email', m.c1mail, 'name', m.c1name) || ',' || json_object('email', m.c2mail, 'name', m.c2name)
+                               WHEN m.c1name IS NOT NULL THEN json_object('email', m.c1mail, 'name', m.c1name)
+                               WHEN m.c2name IS NOT NULL THEN json_object('email', m.c2mail, 'name', m.c2name) ELSE '' END || ']',
+                   CASE WHEN m.c1name IS NULL AND m.c2name IS NULL THEN \(reminderSubject) ELSE \(escalationSubject) END,
+                   CASE WHEN m.c1name IS NULL AND m.c2name IS NULL THEN \(reminderBody) ELSE \(escalationBody) END,
+                   \(messageID), \(nowText), 'pending', 0, \(nowText), 0
+            FROM m
+            """,
+            // The new stage marks of the reviewers just written to.
+            """
+            INSERT INTO outbox_stage (assignment_id, stage, outbox_id)
+            SELECT os.id, os.stage, x.id FROM os
+            JOIN outbox x ON x.idempotency_key = 'reminder/' || os.rv || '/' || \(todayText) AND x.created_at = \(nowText)
+            WHERE os.isnew
+            """,
+        ]
+        if let admin = planner.adminAddress {
+            let adminValues: [String: String] = [
+                "tanggal": Self.literal(IndonesianFormat.longDate(today)), "instansi": Self.literal(planner.sender),
+                "jumlah_penilai": "(SELECT COUNT(*) FROM esc)", "jumlah_penilaian": "(SELECT IFNULL(SUM(late), 0) FROM esc)",
+                "daftar_eskalasi": "IFNULL((SELECT group_concat(text, char(10) || char(10)) FROM eu), '  (tidak ada)')",
+                "jumlah_tanpa_email": "(SELECT COUNT(*) FROM miss)",
+                "daftar_tanpa_email": "IFNULL((SELECT group_concat(text, char(10)) FROM miss), '  (tidak ada)')",
+            ]
+            sql += [
+                // Reviewers at the unit-head level, grouped by unit.
+                """
+                CREATE TEMP TABLE esc AS
+                SELECT IFNULL(e.unit_code, '') AS unit, g.rv, IFNULL(e.nama, '') AS nama, g.atlvl2 AS late, g.mostlate
+                FROM g LEFT JOIN employee e ON e.nip = g.rv AND e.aktif WHERE g.cur = 2
+                """,
+                "CREATE INDEX temp.esc_order ON esc(unit, rv)",
+                """
+                CREATE TEMP TABLE eu AS
+                SELECT unit, CASE unit WHEN '' THEN 'Unit tidak diketahui' ELSE unit END || char(10) || group_concat(
+                         '  - ' || CASE nama WHEN '' THEN '(nama tidak diketahui)' ELSE nama END || ' (NIP ' || \(Self.groupedNIP("rv"))
+                         || '): ' || late || ' penilaian terlambat, paling lama ' || mostlate || ' hari', char(10)) AS text
+                FROM esc GROUP BY unit ORDER BY unit
+                """,
+                // Who should have been reached but has no address: reviewers, atasan and unit heads due a copy.
+                """
+                CREATE TEMP TABLE miss AS
+                WITH k AS (
+                  SELECT g.rv AS nip, 0 AS r, g.reached AS n FROM g
+                    LEFT JOIN employee e ON e.nip = g.rv AND e.aktif WHERE trim(IFNULL(e.email, ''), \(blank)) = ''
+                  UNION ALL
+                  SELECT e.supervisor_nip, 1, g.ge1 FROM g JOIN employee e ON e.nip = g.rv AND e.aktif
+                    LEFT JOIN employee sup ON sup.nip = e.supervisor_nip AND sup.aktif
+                    WHERE g.cur >= 1 AND e.supervisor_nip <> g.rv AND trim(IFNULL(sup.email, ''), \(blank)) = ''
+                  UNION ALL
+                  SELECT u.head_nip, 2, g.atlvl2 FROM g JOIN employee e ON e.nip = g.rv AND e.aktif
+                    JOIN unit u ON u.code = e.unit_code LEFT JOIN employee hd ON hd.nip = u.head_nip AND hd.aktif
+                    WHERE g.cur = 2 AND u.head_nip <> g.rv AND u.head_nip IS NOT e.supervisor_nip
+                      AND trim(IFNULL(hd.email, ''), \(blank)) = ''),
+                t AS (SELECT k.nip, k.r, SUM(k.n) AS n, IFNULL(p.nama, '') AS nama, IFNULL(p.unit_code, '') AS unit
+                      FROM k LEFT JOIN employee p ON p.nip = k.nip AND p.aktif GROUP BY k.nip, k.r)
+                SELECT unit, nip, r, '  - ' || CASE nama WHEN '' THEN '(tidak ada di data pegawai)' ELSE nama END
+                       || ' (NIP ' || \(Self.groupedNIP("nip")) || ')' || CASE unit WHEN '' THEN '' ELSE ', ' || unit END || ': '
+                       || CASE r WHEN 0 THEN 'penilai dengan ' || n || ' penilaian yang perlu diingatkan'
+                                 WHEN 1 THEN 'atasan langsung yang perlu menerima tembusan (' || n || ' penilaian terlambat)'
+                                 ELSE 'kepala unit kerja yang perlu menerima tembusan (' || n || ' penilaian terlambat)' END AS text
+                FROM t ORDER BY unit, nip, r
+                """,
+                """
+                INSERT INTO outbox (idempotency_key, kind, recipient_nip, mail_from, mail_to, mail_cc, subject, body,
+                                    message_id, created_at, status, attempts, next_attempt_at, in_flight)
+                SELECT 'admin-digest/' || \(todayText), 'admin_digest', NULL, \(fromJSON),
+                       '[' || json_object('email', \(Self.literal(admin.email)), 'name', \(Self.literal(admin.name))) || ']', '[]',
+                       \(Self.render(templates.adminDigest.subject, adminValues)), \(Self.render(templates.adminDigest.body, adminValues)),
+                       \(messageID), \(nowText), 'pending', 0, \(nowText), 0
+                WHERE (EXISTS (SELECT 1 FROM esc) OR EXISTS (SELECT 1 FROM miss))
+                  AND NOT EXISTS (SELECT 1 FROM outbox WHERE kind = 'admin_digest' AND created_at >= \(Self.instant(startOfDay)))
+                """,
+            ]
+        }
+        return sql + ["DROP TABLE temp.st", "DROP TABLE temp.os", "DROP TABLE temp.g", "DROP TABLE temp.b", "DROP TABLE temp.d"]
+            + (planner.adminAddress == nil ? [] : ["DROP TABLE temp.esc", "DROP TABLE temp.eu", "DROP TABLE temp.miss"])
+    }
+}
