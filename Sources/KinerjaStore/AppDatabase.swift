@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import KinerjaPausePoints
 
 /// Owns the SQLite database: opens it (WAL, foreign keys, busy timeout), refuses one written by a newer
 /// build, runs the migrations, and hands out the writer to the query types.
@@ -79,7 +80,14 @@ public final class AppDatabase: Sendable {
         try? fm.removeItem(atPath: temporary)
         do {
             let target = try DatabaseQueue(path: temporary)
+            #if DEBUG
+            // In steps, so the harness can stop the daemon in the middle of the copy.
+            try writer.backup(to: target, pagesPerStep: 4) { progress in
+                if !progress.isCompleted && progress.completedPageCount >= 4 { PausePoint.reach("backup.mid-copy") }
+            }
+            #else
             try writer.backup(to: target)
+            #endif
             try target.close()
             guard rename(temporary, destination) == 0 else {
                 throw StoreError(.backupFailed, "cannot rename \(temporary): \(String(cString: strerror(errno)))")

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import KinerjaDomain
+import KinerjaPausePoints
 
 /// Closing a cycle (issue 4 "cycles close ID (computes results; refuses, with the list, while
 /// required assignments are open, unless --force --reason TEXT, and the reason is recorded)").
@@ -124,6 +125,9 @@ extension AppDatabase {
             let closed = try Self.findCycle(db, .id(c.id))!
             var message = "closed cycle \(c.period.code): \(units.count) results, \(withPredikat) with a predikat"
             if force && openRequired > 0 { message += "; forced with \(openRequired) required assignments open (reason recorded)" }
+            #if DEBUG
+            PausePoint.reach("cycle-close.results-written")
+            #endif
             return CloseCycleOutcome(closed: true, cycle: closed, results: units.count, withPredikat: withPredikat,
                                      predikat: byPredikat, message: message)
         }

@@ -1,4 +1,5 @@
 import Foundation
+import KinerjaPausePoints
 
 /// Runs one program to completion with posix_spawn: `input` on its stdin, its stdout and stderr
 /// captured together (up to `outputLimit` bytes), and a deadline after which its whole process group
@@ -72,6 +73,9 @@ enum ChildProcess {
         }
         close(inPipe[0])
         close(outPipe[1])
+        #if DEBUG
+        PausePoint.reach("delivery.sendmail-running")
+        #endif
 
         var inFD = inPipe[1], outFD = outPipe[0]
         _ = fcntl(inFD, F_SETFL, fcntl(inFD, F_GETFL) | O_NONBLOCK)

@@ -1,6 +1,7 @@
 import Foundation
 import KinerjaStore
 import Logging
+import KinerjaPausePoints
 
 /// `outbox-delivery`: sends the due outbox messages one by one through the configured channel and
 /// records each outcome at once.
@@ -61,9 +62,15 @@ public struct OutboxDeliveryJob: ScheduledJob {
                     (same Message-ID, so a copy that did arrive can be recognised)
                     """, metadata: Self.metadata(message, id: MessageIDs.mailInterrupted))
             }
+            #if DEBUG
+            PausePoint.reach("delivery.claimed")
+            #endif
             switch await attempt(message, transport: transport, timeZone: config.cycles.zone, policy: policy) {
             case .sent:
                 sent += 1
+                #if DEBUG
+                PausePoint.reach("delivery.sent-recorded")
+                #endif
                 failuresInARow = 0
             case .failed:
                 failed += 1
@@ -96,6 +103,9 @@ public struct OutboxDeliveryJob: ScheduledJob {
         }
         switch await transport.deliver(mail, text: text, outboxID: message.id) {
         case .delivered:
+            #if DEBUG
+            PausePoint.reach("delivery.sendmail-exited")
+            #endif
             // Recorded before anything else happens: this is the window the type's comment describes.
             record { try runtime.database.markOutboxSent(id: message.id, at: runtime.now()) }
             logger.info("Reminder mail sent to \(message.to.map(\.email).joined(separator: ", ")): \(message.subject)",

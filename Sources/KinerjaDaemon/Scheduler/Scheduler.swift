@@ -3,6 +3,7 @@ import KinerjaSchedule
 import KinerjaStore
 import Logging
 import Synchronization
+import KinerjaPausePoints
 
 /// Runs the configured jobs at their calendar slots (persistent catch-up, no overlap of a job with
 /// itself, outcomes stored), as `LoopWork` of the daemon's work loop. Jobs run in tasks of their own,
@@ -108,6 +109,9 @@ public final class Scheduler: LoopWork, Sendable {
             logger.error("Cannot record the start of job \(job.name): \(error)", metadata: ["job": "\(job.name)"])
             return
         }
+        #if DEBUG
+        PausePoint.reach("scheduler.job-started.\(job.name)")
+        #endif
         let started = clock.now
         var outcome = "ok"
         var message: String
@@ -117,6 +121,9 @@ public final class Scheduler: LoopWork, Sendable {
             outcome = Task.isCancelled ? "interrupted" : "failed"
             message = "\(error)"
         }
+        #if DEBUG
+        PausePoint.reach("scheduler.before-outcome.\(job.name)")
+        #endif
         let elapsed = clock.now - started
         let ms = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
         // A manual or interrupted run does not consume the scheduled slot.
