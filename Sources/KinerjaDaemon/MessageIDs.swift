@@ -38,8 +38,12 @@ public enum MessageIDs {
     public static let mailLogged = "cfabcd52ff25416fabbcd32d5fb0ebf7"
     /// An admin made a failed or dead message due again.
     public static let mailRetried = "44ed4ec33ea742e68aa6daa68d56014c"
-    /// A message was in flight when the daemon died; it is sent again (a duplicate is possible).
+    /// A message was in flight when the daemon died and its channel keeps no record of attempts (the
+    /// journal channel); it is sent (logged) again.
     public static let mailInterrupted = "665d554deab541eea417d9e9e512bdbc"
+    /// The daemon and the sendmail runner of an attempt were both stopped while it ran (reboot, cgroup
+    /// kill): whether the mail system took it is unknown; it is sent again with the same Message-ID.
+    public static let mailOutcomeUnknown = "72a9a6ef44c64b82af60688ec2c1d82c"
 
     /// A new low-motivation flag, one id per rule (`flagRaised(_:)`); KINERJA_NIP, KINERJA_UNIT,
     /// KINERJA_RULE, KINERJA_SEVERITY name it, PRIORITY follows the severity.
@@ -55,7 +59,7 @@ public enum MessageIDs {
     /// Every id above, for the catalog check.
     public static let all: [String] = [started, stopping, reloaded, reloadFailed, backupWritten, logLevelChanged, startFailed,
                                        jobFinished, jobFailed, cycleOpened, cycleClosed, importApplied,
-                                       mailSent, mailFailed, mailDead, mailLogged, mailRetried, mailInterrupted,
+                                       mailSent, mailFailed, mailDead, mailLogged, mailRetried, mailInterrupted, mailOutcomeUnknown,
                                        flagDecliningTrend, flagRecognitionGap, flagDisengaged, flagFeedbackDrop,
                                        flagStalledDevelopment, flagPerfunctoryReviewer, flagEscalated]
 }

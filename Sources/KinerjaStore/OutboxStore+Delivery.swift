@@ -55,7 +55,7 @@ public enum OutboxFailureOutcome: Sendable, Equatable {
 public enum OutboxRetryResult: Sendable, Equatable {
     /// A failed or dead message is pending again, due now, with its attempt count reset.
     case retried(OutboxMessage)
-    /// The message is pending and not yet tried: nothing to do.
+    /// The message is pending and not yet tried, or an attempt of it is in flight: nothing to do.
     case alreadyPending(OutboxMessage)
     /// Sent messages are never sent again.
     case alreadySent(OutboxMessage)
@@ -79,6 +79,15 @@ extension AppDatabase {
                 """, arguments: [now, channel, id])
             guard let message = try Self.fetchOutboxMessage(db, id: id) else { return nil }
             return OutboxClaim(message: message, previousAttemptInterrupted: wasInFlight)
+        }
+    }
+
+    /// Messages whose last attempt was claimed and never recorded (the daemon died during it), oldest
+    /// claim first.
+    public func inFlightOutboxMessages() throws -> [OutboxMessage] {
+        try writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT \(OutboxMessage.columns) FROM outbox WHERE in_flight = 1 ORDER BY last_attempt_at, id")
+                .map(OutboxMessage.init(row:))
         }
     }
 
@@ -137,10 +146,13 @@ extension AppDatabase {
 
     /// An admin's retry: a failed or dead message becomes pending, due at `now`, with no attempts
     /// counted (so it gets the whole backoff sequence again). Its last error is kept until the next
-    /// attempt. A sent message is refused: sending it again would be a second copy.
+    /// attempt. A sent message is refused: sending it again would be a second copy. A message in
+    /// flight (an attempt under way, or one a crash left for the next delivery run to resolve) is left
+    /// as it is, like a pending one: resetting it would lose the attempt's outcome.
     public func retryOutboxMessage(id: Int64, now: Date) throws -> OutboxRetryResult {
         try writer.write { db in
             guard let message = try Self.fetchOutboxMessage(db, id: id) else { return .notFound }
+            if message.inFlight && message.status != .sent { return .alreadyPending(message) }
             switch message.status {
             case .sent: return .alreadySent(message)
             case .pending: return .alreadyPending(message)

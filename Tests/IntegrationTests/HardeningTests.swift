@@ -56,4 +56,29 @@ struct HardeningTests {
         _ = try await daemon.notify.waitFor(prefix: "READY=1")
         #expect(try await daemon.stop() == .exited(0), "\(daemon.log)")
     }
+
+    @Test("under the same sandbox, as an unprivileged user, reminders go out through the detached sendmail runner (sh, sed, sync, mv, msmtp)",
+          .enabled(if: canSandbox))
+    func mailUnderSandbox() async throws {
+        let sink = try await SMTPSink.start()
+        let (daemon, directory) = try await ReminderSweepTests.startWithOverdueCycle(
+            sink: sink, schedule: "    reminder-sweep: \"off\"\n    outbox-delivery: \"off\"") { options in
+                options.user = "nobody"
+                options.wrapper = ["/usr/bin/python3", Self.sandbox]
+            }
+        let planned = (try await daemon.call("io.kinerjad.Admin.PreviewReminders")["messages"]?.arrayValue ?? [])
+            .filter { !($0["to"]?.arrayValue ?? []).isEmpty }
+        #expect(planned.count >= 10)
+        let send = try await Subprocess.run(try BuiltProducts.kinerjactl, arguments: ["--socket", daemon.socketPath, "reminders", "send-now"],
+                                            environment: Subprocess.environment(), timeout: .seconds(120))
+        #expect(send.status == .exited(0), "\(send.standardErrorText)\(send.standardOutputText)")
+        let received = try await sink.waitForMessages(count: planned.count)
+        #expect(received.count == planned.count)
+        #expect(try await daemon.call("io.kinerjad.Admin.ListReminders", ["status": "sent"])["total"]?.intValue == Int64(planned.count), "\(daemon.log)")
+        // The runner recorded each outcome and the files went once it was committed.
+        let spool = (try? FileManager.default.contentsOfDirectory(atPath: directory.path("outbox"))) ?? ["(no spool directory)"]
+        #expect(spool.isEmpty, "\(spool)")
+        #expect(try await daemon.stop() == .exited(0), "\(daemon.log)")
+        await sink.stop()
+    }
 }

@@ -7,9 +7,8 @@ import Varlink
 /// loopback; exactly one message per recipient, also across kill -9 at random points.
 @Suite("reminder sweep and mail, end to end", .serialized)
 struct ReminderSweepTests {
-    /// A daemon with demo employees imported and one cycle opened months ago (all reviews overdue).
-    static func startWithOverdueCycle(sink: SMTPSink, schedule: String, in directory: TemporaryDirectory? = nil) async throws -> (DaemonHarness, TemporaryDirectory) {
-        let dir = try directory ?? TemporaryDirectory(prefix: "kinerjad-remind")
+    /// The harness options of a daemon that mails through msmtp to `sink`, with these job calendars.
+    static func options(sink: SMTPSink, schedule: String) -> DaemonHarness.Options {
         var options = DaemonHarness.Options()
         options.extraConfig = """
             mail:
@@ -24,6 +23,15 @@ struct ReminderSweepTests {
               schedule:
             \(schedule)
             """
+        return options
+    }
+
+    /// A daemon with demo employees imported and one cycle opened months ago (all reviews overdue).
+    static func startWithOverdueCycle(sink: SMTPSink, schedule: String, in directory: TemporaryDirectory? = nil,
+                                      adjust: (inout DaemonHarness.Options) -> Void = { _ in }) async throws -> (DaemonHarness, TemporaryDirectory) {
+        let dir = try directory ?? TemporaryDirectory(prefix: "kinerjad-remind")
+        var options = Self.options(sink: sink, schedule: schedule)
+        adjust(&options)
         let daemon = try await DaemonHarness.start(options, in: dir)
         if directory == nil {
             let ctl = try BuiltProducts.kinerjactl
@@ -77,49 +85,99 @@ struct ReminderSweepTests {
         #expect(try await daemon.stop() == .exited(0))
     }
 
-    /// What is guaranteed today: nothing is lost, the sweep never writes a stage twice, and a message
-    /// is sent again only when a kill lands while its sendmail was running (the mail system may have
-    /// accepted it before the kill); the resend carries the same Message-ID. Closing that last window
-    /// (exactly once) is open work, see the issue note.
-    @Test("kill -9 at random points during sweeps and deliveries: nothing lost, resends only of messages in flight, same Message-ID")
+    /// Exactly once across kill -9 of the daemon. The sink holds back its reply to DATA for 400 ms after
+    /// storing the message, so a kill can land while msmtp waits for the 250 (the server already has
+    /// the message): half of the kills are aimed there, the others fall at random times during sweeps
+    /// and deliveries. The sendmail runner outlives the daemon and leaves the outcome for the restarted
+    /// one, which adopts it instead of sending again.
+    @Test("kill -9 at many points during sweeps and deliveries, also while msmtp waits for the reply to DATA: every due reminder arrives exactly once")
     func crashSafety() async throws {
-        let sink = try await SMTPSink.start()
+        let sink = try await SMTPSink.start(dataReplyDelay: .milliseconds(400))
+        let offJobs = "    reminder-sweep: \"off\"\n    outbox-delivery: \"off\""
         let fast = "    reminder-sweep: \"*:*:0/1\"\n    outbox-delivery: \"*:*:0/1\""
-        var (daemon, directory) = try await Self.startWithOverdueCycle(sink: sink, schedule: fast)
-        let expected = (try await daemon.call("io.kinerjad.Admin.PreviewReminders")["messages"]?.arrayValue ?? [])
-            .filter { !($0["to"]?.arrayValue ?? []).isEmpty }.count
+        var (daemon, directory) = try await Self.startWithOverdueCycle(sink: sink, schedule: offJobs)
+        // What is due, decided before any sweep ran; then the jobs run every second from the next start on.
+        let planned = (try await daemon.call("io.kinerjad.Admin.PreviewReminders")["messages"]?.arrayValue ?? [])
+            .filter { !($0["to"]?.arrayValue ?? []).isEmpty }
+        #expect(planned.count >= 10)
+        try DaemonHarness.configText(directory: directory, options: Self.options(sink: sink, schedule: fast))
+            .write(toFile: daemon.configPath, atomically: true, encoding: .utf8)
+
         var generator = SystemRandomNumberGenerator()
-        var kills = 0
-        for _ in 0..<6 {
-            try await Task.sleep(for: .milliseconds(Int.random(in: 100...1500, using: &generator)))
+        var kills = 0, aimed = 0
+        let start = ContinuousClock.now
+        for round in 0..<14 {
+            if round > 0 && round % 2 == 1 {
+                // Aimed: as soon as a new message is stored by the sink, msmtp waits for its reply.
+                let before = try sink.messages().count
+                do {
+                    try await waitUntil("a new message reached the sink", timeout: .seconds(8), interval: .milliseconds(5)) {
+                        try sink.messages().count > before
+                    }
+                    try await Task.sleep(for: .milliseconds(Int.random(in: 0...200, using: &generator)))
+                    aimed += 1
+                } catch {
+                    // Nothing more to send: a kill at an idle moment is still a kill.
+                }
+            } else {
+                try await Task.sleep(for: .milliseconds(Int.random(in: 50...1200, using: &generator)))
+            }
             try daemon.process.signalGroup(SIGKILL)
             _ = try await daemon.process.wait(timeout: .seconds(10))
             kills += 1
             (daemon, _) = try await Self.startWithOverdueCycle(sink: sink, schedule: fast, in: directory)
         }
-        // Let it finish: everything sent, nothing pending.
+        // Let it finish: everything sent, nothing waiting or in flight.
         try await waitUntil("the outbox is drained", timeout: .seconds(60), interval: .milliseconds(200)) {
-            let pending = try await daemon.call("io.kinerjad.Admin.ListReminders", ["status": "pending"])["total"]?.intValue ?? 1
-            let failed = try await daemon.call("io.kinerjad.Admin.ListReminders", ["status": "failed"])["total"]?.intValue ?? 1
-            let arrived = try sink.messages().count
-            return pending == 0 && failed == 0 && arrived >= expected
+            let sent = try await daemon.call("io.kinerjad.Admin.ListReminders", ["status": "sent"])["total"]?.intValue ?? 0
+            return sent >= planned.count
         }
-        try await Task.sleep(for: .seconds(2))
+        try await Task.sleep(for: .seconds(1))
+        let elapsed = ContinuousClock.now - start
+
+        let outbox = try await daemon.call("io.kinerjad.Admin.ListReminders", ["limit": 10000])["messages"]?.arrayValue ?? []
+        #expect(outbox.count == planned.count, "the sweep wrote \(outbox.count) messages for \(planned.count) planned")
+        #expect(outbox.allSatisfy { $0["status"]?.stringValue == "sent" })
+        func email(_ address: String) -> String {
+            guard let open = address.lastIndex(of: "<"), let close = address.lastIndex(of: ">"), open < close else { return address }
+            return String(address[address.index(after: open)..<close])
+        }
+        // The envelope each stored message must arrive with, by Message-ID.
+        var envelopes: [String: [String]] = [:]
+        for message in outbox {
+            let id = message["message_id"]?.stringValue ?? ""
+            envelopes[id] = ((message["to"]?.arrayValue ?? []) + (message["cc"]?.arrayValue ?? [])).compactMap { $0.stringValue }.map(email)
+        }
         let received = try sink.messages()
-        let firstTo = received.map { $0.recipients.first ?? "" }
-        #expect(kills == 6)
-        // Nothing lost: every recipient the sweep planned for got its digest.
-        #expect(Set(firstTo).count == expected, "expected \(expected) recipients, got \(Set(firstTo).count)")
-        // At most one resend per kill, and a resend is the same message (same Message-ID).
-        #expect(received.count - expected <= kills, "\(received.count - expected) resends for \(kills) kills")
-        func messageID(_ m: SMTPSink.Message) -> String {
-            m.text.split(whereSeparator: \.isNewline).first { $0.lowercased().hasPrefix("message-id:") }.map(String.init) ?? "none"
+        let byID = Dictionary(grouping: received) { SentMail.messageID($0) }
+        let duplicates = byID.values.reduce(0) { $0 + $1.count - 1 }
+        let lost = envelopes.keys.filter { byID[$0] == nil }
+        let strangers = byID.keys.filter { envelopes[$0] == nil }
+        print("reminder crash test: \(kills) kills (\(aimed) while msmtp awaited the reply to DATA), \(planned.count) messages due, \(received.count) received, \(duplicates) duplicate(s), \(lost.count) lost, \(elapsed)")
+        #expect(kills == 14 && aimed >= 4, "\(aimed) aimed kills")
+        #expect(duplicates == 0, "\(duplicates) duplicate(s): \(byID.filter { $0.value.count > 1 }.keys.sorted())")
+        #expect(lost.isEmpty, "never arrived: \(lost.sorted())")
+        #expect(strangers.isEmpty, "arrived but not in the outbox: \(strangers.sorted())")
+        for (id, copies) in byID {
+            guard let envelope = envelopes[id] else { continue }
+            for copy in copies { #expect(copy.recipients == envelope, "\(id): envelope \(copy.recipients), expected \(envelope)") }
         }
-        for (recipient, copies) in Dictionary(grouping: received, by: { $0.recipients.first ?? "" }) where copies.count > 1 {
-            #expect(Set(copies.map(messageID)).count == 1, "\(recipient) got different messages")
-        }
-        print("reminder crash test: \(kills) kills, \(expected) recipients, \(received.count - expected) resend(s) of in-flight messages")
+        // Every planned recipient got its digest.
+        let plannedTo = Set(planned.compactMap { $0["to"]?.arrayValue?.first?.stringValue }.map(email))
+        #expect(plannedTo == Set(received.compactMap(\.recipients.first)))
+        // Every attempt's spool files were removed once its outcome was recorded.
+        let spool = (try? FileManager.default.contentsOfDirectory(atPath: directory.path("outbox"))) ?? []
+        #expect(spool.isEmpty, "\(spool)")
         #expect(try await daemon.stop() == .exited(0))
         _ = directory
+    }
+}
+
+/// Reading what the sink received.
+enum SentMail {
+    /// The Message-ID header's value, angle brackets included ("none" when absent).
+    static func messageID(_ message: SMTPSink.Message) -> String {
+        let line = message.text.split(whereSeparator: \.isNewline).first { $0.lowercased().hasPrefix("message-id:") }
+        return line.map { $0.dropFirst("message-id:".count).trimmingCharacters(in: .whitespaces) } ?? "none"
     }
 }

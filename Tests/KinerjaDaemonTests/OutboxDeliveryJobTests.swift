@@ -57,7 +57,7 @@ final class ScriptedTransport: MailTransport, Sendable {
         self.answers = Mutex(answers)
     }
 
-    func deliver(_ message: MailMessage, text: String, outboxID: Int64) async -> DeliveryOutcome {
+    func deliver(_ message: MailMessage, text: String, attempt: DeliveryAttempt) async -> DeliveryOutcome {
         let to = message.to[0].email
         delivered.withLock { $0.append((to, text)) }
         return answers.withLock { answers in

@@ -6,7 +6,7 @@ import Testing
 @testable import KinerjaDaemon
 
 /// The sendmail channel with real programs: shell scripts that succeed, fail, hang or die, and msmtp
-/// talking SMTP to a real server (aiosmtpd) on 127.0.0.1.
+/// talking SMTP to a real server (aiosmtpd) on 127.0.0.1; each through the real runner and spool.
 @Suite("SendmailTransport with real programs")
 struct SendmailTransportTests {
     static let jakarta = TimeZone(identifier: "Asia/Jakarta")!
@@ -38,11 +38,14 @@ struct SendmailTransportTests {
     }
 
     static func deliver(_ command: [String], timeout: Duration = .seconds(10), environment: [String: String]? = nil,
-                        text: String? = nil) async throws -> DeliveryOutcome {
-        let transport = SendmailTransport(command: command, timeout: timeout,
+                        text: String? = nil, spool: SendmailSpool? = nil) async throws -> DeliveryOutcome {
+        let temporary = try TemporaryDirectory(prefix: "kinerja-spool")
+        let transport = SendmailTransport(command: command, timeout: timeout, spool: spool ?? SendmailSpool(directory: temporary.path("outbox")),
                                           environment: environment ?? ProcessInfo.processInfo.environment)
         let message = message()
-        return await transport.deliver(message, text: try text ?? message.rendered(timeZone: jakarta), outboxID: 1)
+        let outcome = await transport.deliver(message, text: try text ?? message.rendered(timeZone: jakarta), attempt: DeliveryAttempt(outboxID: 1, number: 1))
+        withExtendedLifetime(temporary) {}
+        return outcome
     }
 
     static func failure(_ outcome: DeliveryOutcome) -> DeliveryFailure? {
@@ -50,7 +53,7 @@ struct SendmailTransportTests {
         return nil
     }
 
-    @Test("the message arrives on stdin; the program sees no service variables and none of our descriptors")
+    @Test("the message arrives on stdin (a file); the program sees no service variables and none of our descriptors, not even the lock")
     func success() async throws {
         let directory = try TemporaryDirectory(prefix: "kinerja-sendmail")
         let program = try Self.script(directory, "sendmail", """
@@ -67,14 +70,24 @@ struct SendmailTransportTests {
         var environment = ProcessInfo.processInfo.environment
         environment["NOTIFY_SOCKET"] = "/run/systemd/notify"
         environment["KINERJA_TEST_MARK"] = "kept"
-        let outcome = try await Self.deliver([program, "-t", "-i"], environment: environment)
+        let spool = SendmailSpool(directory: directory.path("outbox"))
+        let outcome = try await Self.deliver([program, "-t", "-i"], environment: environment, spool: spool)
         #expect(outcome == .delivered)
+        // The runner left the outcome and released the lock; finish() removes the files.
+        let attempt = DeliveryAttempt(outboxID: 1, number: 1)
+        let size = try #require(spool.messageSize(attempt))
+        #expect(spool.status(attempt) == SendmailSpool.Status(termination: .exited(0), bytesRead: size))
+        #expect(spool.lockState(attempt) == .free)
+        SendmailTransport(command: [program], timeout: .seconds(1), spool: spool).finish(attempt)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: spool.directory).isEmpty)
         #expect(try String(contentsOfFile: directory.path("stdin"), encoding: .utf8) == Self.message().rendered(timeZone: Self.jakarta))
         let env = try String(contentsOfFile: directory.path("env"), encoding: .utf8)
         #expect(env.contains("KINERJA_TEST_MARK=kept"))
         #expect(!env.contains("NOTIFY_SOCKET"))
         let fds = try String(contentsOfFile: directory.path("fds"), encoding: .utf8).split(separator: "\n").compactMap { Int32($0) }
         #expect(!fds.contains(leaked), "descriptor \(leaked) leaked into the program: \(fds)")
+        // 0, 1, 2 and the directory ls reads; the runner's lock (3) is not passed on.
+        #expect(fds.filter { $0 > 2 }.count <= 1, "\(fds)")
     }
 
     @Test("exit 75 is a failure carrying the status name and the program's stderr")
@@ -97,7 +110,7 @@ struct SendmailTransportTests {
         #expect(failure.output == "about to crash")
     }
 
-    @Test("a hang past the timeout kills the whole process group, even a program that ignores SIGTERM; the pool stays free")
+    @Test("a hang past the timeout kills the whole process group (the runner's session), even a program that ignores SIGTERM; the pool stays free")
     func hangs() async throws {
         let directory = try TemporaryDirectory(prefix: "kinerja-sendmail")
         let polite = try Self.script(directory, "polite", "sleep 300 &\necho $! > \"\(directory.path("polite.pid"))\"\nwait")
@@ -124,7 +137,8 @@ struct SendmailTransportTests {
             #expect(failure.kind == .timeout)
             #expect(failure.summary.contains("did not finish within 1s (mail.timeout); its process group was killed"))
         }
-        #expect(elapsed >= .seconds(3) && elapsed < .seconds(30), "the stubborn one needs the 2 s grace, then SIGKILL: \(elapsed)")
+        // The runner ignores SIGTERM (and the programs inherit that), so each needs the 2 s grace, then SIGKILL.
+        #expect(elapsed >= .seconds(3) && elapsed < .seconds(30), "\(elapsed)")
         for name in ["polite.pid", "stubborn.pid"] {
             let pid = try #require(pid_t(String(contentsOfFile: directory.path(name), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
             try await waitUntil("the background sleep \(pid) of \(name) is gone", timeout: .seconds(5)) { Self.isGone(pid) }
@@ -137,6 +151,11 @@ struct SendmailTransportTests {
         let program = try Self.script(directory, "sendmail", "exec 0<&-\nexit 0")
         let failure = try #require(Self.failure(try await Self.deliver([program], text: String(repeating: "x", count: 1 << 20))))
         #expect(failure.kind == .incompleteInput)
+        #expect(failure.summary.hasSuffix("exited with status 0 after reading 0 of the message's 1048576 bytes"), "\(failure.summary)")
+        // Reading half of it is no better.
+        let half = try Self.script(directory, "half", "head -c 1000 >/dev/null\nexit 0")
+        let partial = try #require(Self.failure(try await Self.deliver([half], text: String(repeating: "x", count: 1 << 20))))
+        #expect(partial.kind == .incompleteInput)
     }
 
     @Test("a missing or non-executable program is a failure that says so")

@@ -211,6 +211,23 @@ struct OutboxStoreTests {
         #expect(try db.outboxMessage(id: sent.message.id)?.status == .sent)
     }
 
+    @Test("retry leaves a failed message whose next attempt is in flight as it is, for the delivery run to resolve")
+    func retryKeepsInFlight() throws {
+        let db = try Self.database()
+        _ = try db.writer.write { try Outbox.enqueue([Self.draft("busy")], at: Self.t0, in: $0) }
+        let three = OutboxRetryPolicy(baseDelay: .seconds(60), cap: .seconds(60), maxAttempts: 3)
+        let first = try #require(try db.claimNextOutboxMessage(now: Self.t0, channel: "sendmail"))
+        #expect(try db.markOutboxFailed(id: first.message.id, error: "busy", at: Self.t0, policy: three) == .retry(at: Self.t0.addingTimeInterval(60)))
+        let again = try #require(try db.claimNextOutboxMessage(now: Self.t0.addingTimeInterval(60), channel: "sendmail"))
+        #expect(again.message.status == .failed && again.message.inFlight && again.message.attempts == 2)
+        guard case .alreadyPending(let kept) = try db.retryOutboxMessage(id: again.message.id, now: Self.t0.addingTimeInterval(61)) else {
+            Issue.record("an in-flight message was reset")
+            return
+        }
+        #expect(kept.inFlight && kept.attempts == 2 && kept.status == .failed)
+        #expect(try db.inFlightOutboxMessages().map(\.id) == [again.message.id])
+    }
+
     @Test("lists by status with totals, counts for GetStatus, and the sweep's one-a-day lookups")
     func listsAndCounts() throws {
         let db = try Self.database()

@@ -3,6 +3,11 @@ import Foundation
 /// A real SMTP server on 127.0.0.1 (Python's aiosmtpd) that keeps every message it accepts, with
 /// the envelope, in a temporary directory. Point msmtp at `port` to test a mail path end to end.
 ///
+/// With `dataReplyDelay`, each message is stored as soon as its DATA is complete (as a real MTA
+/// queues it) and the 250 reply follows only after the delay: the client is then mid-transaction,
+/// waiting, while the message already counts as received; a client killed in that window is the
+/// classic duplicate-delivery case (RFC 1047).
+///
 /// ```swift
 /// let sink = try await SMTPSink.start()
 /// // … msmtp --host=127.0.0.1 --port=\(sink.port) -t < message
@@ -31,8 +36,9 @@ public final class SMTPSink: Sendable {
         from aiosmtpd.smtp import SMTP
 
         class Keep:
-            def __init__(self, directory):
+            def __init__(self, directory, delay):
                 self.directory = directory
+                self.delay = delay
                 self.count = 0
 
             async def handle_DATA(self, server, session, envelope):
@@ -43,10 +49,12 @@ public final class SMTPSink: Sendable {
                 with open(base + ".tmp", "wb") as f:
                     f.write(envelope.original_content)
                 os.rename(base + ".tmp", base + ".eml")
+                if self.delay > 0:
+                    await asyncio.sleep(self.delay)
                 return "250 2.0.0 Message accepted"
 
         async def main():
-            handler = Keep(sys.argv[1])
+            handler = Keep(sys.argv[1], float(sys.argv[2]))
             loop = asyncio.get_running_loop()
             server = await loop.create_server(lambda: SMTP(handler, decode_data=False), "127.0.0.1", 0)
             print("PORT %d" % server.sockets[0].getsockname()[1], flush=True)
@@ -61,14 +69,14 @@ public final class SMTPSink: Sendable {
         self.process = process
     }
 
-    /// Starts the server and waits until it listens.
-    public static func start() async throws -> SMTPSink {
+    /// Starts the server and waits until it listens; `dataReplyDelay` holds back each 250 reply to DATA.
+    public static func start(dataReplyDelay: Duration = .zero) async throws -> SMTPSink {
         let directory = try TemporaryDirectory(prefix: "kinerja-smtp")
         let scriptPath = directory.path("sink.py")
         try script.write(toFile: scriptPath, atomically: true, encoding: .utf8)
         let mailDirectory = directory.path("mail")
         try FileManager.default.createDirectory(atPath: mailDirectory, withIntermediateDirectories: true)
-        let process = try Subprocess.launch("python3", arguments: ["-u", scriptPath, mailDirectory], environment: Subprocess.environment(),
+        let process = try Subprocess.launch("python3", arguments: ["-u", scriptPath, mailDirectory, "\(Double(dataReplyDelay.components.seconds) + Double(dataReplyDelay.components.attoseconds) / 1e18)"], environment: Subprocess.environment(),
                                             newProcessGroup: true)
         do {
             try await process.waitForOutput(containing: "PORT ", in: .standardOutput, timeout: .seconds(20))

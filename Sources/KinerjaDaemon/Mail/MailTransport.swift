@@ -6,9 +6,36 @@ import Logging
 public protocol MailTransport: Sendable {
     /// The channel recorded with each attempt: `sendmail` or `journal`.
     var channel: String { get }
-    /// Delivers `text` (the whole RFC 5322 message, LF line endings). Must not block the caller's
-    /// thread for long: the waiting happens elsewhere.
-    func deliver(_ message: MailMessage, text: String, outboxID: Int64) async -> DeliveryOutcome
+    /// Delivers `text` (the whole RFC 5322 message, LF line endings) as `attempt`. Must not block the
+    /// caller's thread for long: the waiting happens elsewhere.
+    func deliver(_ message: MailMessage, text: String, attempt: DeliveryAttempt) async -> DeliveryOutcome
+    /// What became of an attempt that was under way when the daemon died (called by the next run,
+    /// before anything is sent). Default: `.untracked`.
+    func recover(_ attempt: DeliveryAttempt) async -> InterruptedAttempt
+    /// Forgets an attempt whose outcome is recorded (removes what it kept of it). Default: nothing.
+    func finish(_ attempt: DeliveryAttempt)
+    /// Removes what is kept of attempts that are over, whatever their message; returns them.
+    /// Called at the start of a delivery run, after `recover`. Default: nothing.
+    func removeLeftovers() -> [DeliveryAttempt]
+}
+
+extension MailTransport {
+    public func recover(_ attempt: DeliveryAttempt) async -> InterruptedAttempt { .untracked }
+    public func finish(_ attempt: DeliveryAttempt) {}
+    public func removeLeftovers() -> [DeliveryAttempt] { [] }
+}
+
+/// What `MailTransport.recover` found of an interrupted attempt.
+public enum InterruptedAttempt: Sendable, Equatable {
+    /// The channel keeps no trace of attempts (the journal channel): it is simply made again.
+    case untracked
+    /// The attempt never started its program: nothing can have been sent.
+    case notStarted
+    /// The program ended and its outcome was recorded; `waited` when the daemon had to wait for it.
+    case finished(DeliveryOutcome, waited: Bool)
+    /// The program was started and nothing tells how it ended (its runner was killed too): the
+    /// message may or may not have reached the mail system.
+    case unknown
 }
 
 /// The result of one delivery attempt.
@@ -57,10 +84,10 @@ public struct JournalTransport: MailTransport {
         self.logger = logger
     }
 
-    public func deliver(_ message: MailMessage, text: String, outboxID: Int64) async -> DeliveryOutcome {
+    public func deliver(_ message: MailMessage, text: String, attempt: DeliveryAttempt) async -> DeliveryOutcome {
         logger.notice("Reminder mail logged, not mailed (journal channel): \(message.subject)", metadata: [
             "message_id": "\(MessageIDs.mailLogged)",
-            "outbox_id": "\(outboxID)",
+            "outbox_id": "\(attempt.outboxID)",
             "to": "\(message.to.map(\.description).joined(separator: ", "))",
             "cc": "\(message.cc.map(\.description).joined(separator: ", "))",
             "subject": "\(message.subject)",

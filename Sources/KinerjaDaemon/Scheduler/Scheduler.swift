@@ -81,7 +81,27 @@ public final class Scheduler: LoopWork, Sendable {
             }
             if let next = decision.next { wake = min(wake ?? next, next) }
         }
+        startRequestedJobs(now: now)
         return wake
+    }
+
+    /// Starts the jobs owed a run because their data changed (`job_request`, written with the change:
+    /// a cycle close requests the motivation analysis), unless running. A request outlives a crash, so
+    /// the first turn after a restart runs what the dead process owed.
+    func startRequestedJobs(now: Date) {
+        let requests: [(name: String, reason: String)]
+        do {
+            requests = try runtime.database.jobRequests()
+        } catch {
+            runtime.logger.error("Cannot read the requested job runs: \(error)")
+            return
+        }
+        for request in requests {
+            guard let job = entries[request.name]?.job ?? manualOnly[request.name] else { continue }
+            if start(job, slot: now, trigger: "manual") != nil {
+                runtime.logger.info("Running job \(request.name): \(request.reason)", metadata: ["job": "\(request.name)"])
+            }
+        }
     }
 
     /// Starts `job` unless it is already running; returns the task, or nil when it was running.
