@@ -336,6 +336,10 @@ def check_final(daemon, sink, reference):
         caught_up = len(interrupted)
     finally:
         db.close()
+    if os.path.isdir(daemon.backups):
+        partial = [n for n in os.listdir(daemon.backups) if n.endswith(".partial")]
+        if partial:
+            problems.append(f"unfinished backup files left in {daemon.backups}: {partial}")
     received = collections.Counter(mid for mid, _ in sink.received())
     lost = sorted(sent - set(received))
     if lost:
