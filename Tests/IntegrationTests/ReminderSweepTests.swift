@@ -85,14 +85,16 @@ struct ReminderSweepTests {
         #expect(try await daemon.stop() == .exited(0))
     }
 
-    /// Exactly once across kill -9 of the daemon. The sink holds back its reply to DATA for 400 ms after
-    /// storing the message, so a kill can land while msmtp waits for the 250 (the server already has
-    /// the message): half of the kills are aimed there, the others fall at random times during sweeps
-    /// and deliveries. The sendmail runner outlives the daemon and leaves the outcome for the restarted
-    /// one, which adopts it instead of sending again.
+    /// Exactly once across kill -9 of the daemon. The sink holds back its reply to DATA after storing
+    /// the message (300 ms, and 2 s for every fourth message), so a kill can land while msmtp waits for
+    /// the 250 (the server already has the message): half of the kills are aimed there (every other
+    /// one at a slow message, so that the restarted daemon finds the runner still running), the others
+    /// fall at random times during sweeps and deliveries. The sendmail runner outlives the daemon and
+    /// leaves the outcome for the restarted one, which adopts it (waiting for it if need be) instead of
+    /// sending again.
     @Test("kill -9 at many points during sweeps and deliveries, also while msmtp waits for the reply to DATA: every due reminder arrives exactly once")
     func crashSafety() async throws {
-        let sink = try await SMTPSink.start(dataReplyDelay: .milliseconds(400))
+        let sink = try await SMTPSink.start(dataReplyDelays: [.milliseconds(300), .milliseconds(300), .milliseconds(300), .seconds(2)])
         let offJobs = "    reminder-sweep: \"off\"\n    outbox-delivery: \"off\""
         let fast = "    reminder-sweep: \"*:*:0/1\"\n    outbox-delivery: \"*:*:0/1\""
         var (daemon, directory) = try await Self.startWithOverdueCycle(sink: sink, schedule: offJobs)
@@ -105,16 +107,20 @@ struct ReminderSweepTests {
 
         var generator = SystemRandomNumberGenerator()
         var kills = 0, aimed = 0
+        var logs = ""
         let start = ContinuousClock.now
         for round in 0..<14 {
             if round > 0 && round % 2 == 1 {
-                // Aimed: as soon as a new message is stored by the sink, msmtp waits for its reply.
+                // Aimed: as soon as a new message is stored by the sink, msmtp waits for its reply; every
+                // other aimed kill waits for a slow one (the 4th, 8th, … message).
                 let before = try sink.messages().count
+                let slow = round % 4 == 3
                 do {
-                    try await waitUntil("a new message reached the sink", timeout: .seconds(8), interval: .milliseconds(5)) {
-                        try sink.messages().count > before
+                    try await waitUntil("a new message reached the sink", timeout: .seconds(12), interval: .milliseconds(5)) {
+                        let count = try sink.messages().count
+                        return count > before && (!slow || count % 4 == 0)
                     }
-                    try await Task.sleep(for: .milliseconds(Int.random(in: 0...200, using: &generator)))
+                    if !slow { try await Task.sleep(for: .milliseconds(Int.random(in: 0...150, using: &generator))) }
                     aimed += 1
                 } catch {
                     // Nothing more to send: a kill at an idle moment is still a kill.
@@ -125,6 +131,7 @@ struct ReminderSweepTests {
             try daemon.process.signalGroup(SIGKILL)
             _ = try await daemon.process.wait(timeout: .seconds(10))
             kills += 1
+            logs += daemon.log
             (daemon, _) = try await Self.startWithOverdueCycle(sink: sink, schedule: fast, in: directory)
         }
         // Let it finish: everything sent, nothing waiting or in flight.
@@ -153,8 +160,16 @@ struct ReminderSweepTests {
         let duplicates = byID.values.reduce(0) { $0 + $1.count - 1 }
         let lost = envelopes.keys.filter { byID[$0] == nil }
         let strangers = byID.keys.filter { envelopes[$0] == nil }
-        print("reminder crash test: \(kills) kills (\(aimed) while msmtp awaited the reply to DATA), \(planned.count) messages due, \(received.count) received, \(duplicates) duplicate(s), \(lost.count) lost, \(elapsed)")
+        logs += daemon.log
+        // How the restarted daemons resolved the attempts the killed ones left in flight.
+        let adopted = logs.components(separatedBy: "from its sendmail runner").count - 1
+        let waited = logs.components(separatedBy: "(waited for it to finish)").count - 1
+        let unknown = logs.components(separatedBy: "whether the mail system took it is unknown").count - 1
+        print("reminder crash test: \(kills) kills (\(aimed) while msmtp awaited the reply to DATA), \(planned.count) messages due, \(received.count) received, \(duplicates) duplicate(s), \(lost.count) lost; outcomes adopted from the runner: \(adopted) (\(waited) after waiting for it), unknown: \(unknown); \(elapsed)")
         #expect(kills == 14 && aimed >= 4, "\(aimed) aimed kills")
+        #expect(adopted >= 1, "no kill left an attempt for the next daemon to adopt")
+        #expect(waited >= 1, "no restarted daemon found a runner still running")
+        #expect(unknown == 0)
         #expect(duplicates == 0, "\(duplicates) duplicate(s): \(byID.filter { $0.value.count > 1 }.keys.sorted())")
         #expect(lost.isEmpty, "never arrived: \(lost.sorted())")
         #expect(strangers.isEmpty, "arrived but not in the outbox: \(strangers.sorted())")

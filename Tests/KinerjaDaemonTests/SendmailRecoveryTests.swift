@@ -110,6 +110,7 @@ struct SendmailRecoveryTests {
         #expect(s.runs() == 1)
         _ = FileManager.default.createFile(atPath: s.directory.path("go"), contents: nil)
         #expect(try await run.value == "1 sent, 0 failed (to be retried), 0 dead; 0 waiting")
+        #expect(s.fixture.log.records.withLock { $0.contains { $0.message.contains("from its sendmail runner (waited for it to finish)") } })
         Self.reap(pid)
         #expect(s.runs() == 1)
         #expect(try s.fixture.database.outboxMessage(id: 1)?.attempts == 1)
@@ -119,8 +120,10 @@ struct SendmailRecoveryTests {
     @Test("runner killed too (no status, lock free): sent again once, with the same Message-ID and a warning of its own")
     func unknownOutcome() async throws {
         let s = try Self.setup("""
-            cat > "$DIR/received.$(wc -l < "$DIR/runs")"
-            [ "$(wc -l < "$DIR/runs")" -ge 2 ] && exit 0
+            n=$(wc -l < "$DIR/runs")
+            cat > "$DIR/partial.$n"
+            mv "$DIR/partial.$n" "$DIR/received.$n"
+            [ "$n" -ge 2 ] && exit 0
             exec sleep 60
             """)
         let pid = try s.startRunner()

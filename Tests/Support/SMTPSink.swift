@@ -3,10 +3,11 @@ import Foundation
 /// A real SMTP server on 127.0.0.1 (Python's aiosmtpd) that keeps every message it accepts, with
 /// the envelope, in a temporary directory. Point msmtp at `port` to test a mail path end to end.
 ///
-/// With `dataReplyDelay`, each message is stored as soon as its DATA is complete (as a real MTA
-/// queues it) and the 250 reply follows only after the delay: the client is then mid-transaction,
-/// waiting, while the message already counts as received; a client killed in that window is the
-/// classic duplicate-delivery case (RFC 1047).
+/// With `dataReplyDelays`, each message is stored as soon as its DATA is complete (as a real MTA
+/// queues it) and the 250 reply follows only after a delay (the n-th message, counted from 1, waits
+/// `dataReplyDelays[(n - 1) % count]`): the client is then mid-transaction, waiting, while the
+/// message already counts as received; a client killed in that window is the classic
+/// duplicate-delivery case (RFC 1047).
 ///
 /// ```swift
 /// let sink = try await SMTPSink.start()
@@ -36,9 +37,9 @@ public final class SMTPSink: Sendable {
         from aiosmtpd.smtp import SMTP
 
         class Keep:
-            def __init__(self, directory, delay):
+            def __init__(self, directory, delays):
                 self.directory = directory
-                self.delay = delay
+                self.delays = delays
                 self.count = 0
 
             async def handle_DATA(self, server, session, envelope):
@@ -49,12 +50,13 @@ public final class SMTPSink: Sendable {
                 with open(base + ".tmp", "wb") as f:
                     f.write(envelope.original_content)
                 os.rename(base + ".tmp", base + ".eml")
-                if self.delay > 0:
-                    await asyncio.sleep(self.delay)
+                delay = self.delays[(self.count - 1) % len(self.delays)]
+                if delay > 0:
+                    await asyncio.sleep(delay)
                 return "250 2.0.0 Message accepted"
 
         async def main():
-            handler = Keep(sys.argv[1], float(sys.argv[2]))
+            handler = Keep(sys.argv[1], [float(d) for d in sys.argv[2].split(",")])
             loop = asyncio.get_running_loop()
             server = await loop.create_server(lambda: SMTP(handler, decode_data=False), "127.0.0.1", 0)
             print("PORT %d" % server.sockets[0].getsockname()[1], flush=True)
@@ -69,14 +71,16 @@ public final class SMTPSink: Sendable {
         self.process = process
     }
 
-    /// Starts the server and waits until it listens; `dataReplyDelay` holds back each 250 reply to DATA.
-    public static func start(dataReplyDelay: Duration = .zero) async throws -> SMTPSink {
+    /// Starts the server and waits until it listens; `dataReplyDelays` hold back the 250 replies to DATA.
+    public static func start(dataReplyDelays: [Duration] = [.zero]) async throws -> SMTPSink {
         let directory = try TemporaryDirectory(prefix: "kinerja-smtp")
         let scriptPath = directory.path("sink.py")
         try script.write(toFile: scriptPath, atomically: true, encoding: .utf8)
         let mailDirectory = directory.path("mail")
         try FileManager.default.createDirectory(atPath: mailDirectory, withIntermediateDirectories: true)
-        let process = try Subprocess.launch("python3", arguments: ["-u", scriptPath, mailDirectory, "\(Double(dataReplyDelay.components.seconds) + Double(dataReplyDelay.components.attoseconds) / 1e18)"], environment: Subprocess.environment(),
+        let process = try Subprocess.launch("python3", arguments: ["-u", scriptPath, mailDirectory, (dataReplyDelays.isEmpty ? [.zero] : dataReplyDelays).map {
+                                                "\(Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18)"
+                                            }.joined(separator: ",")], environment: Subprocess.environment(),
                                             newProcessGroup: true)
         do {
             try await process.waitForOutput(containing: "PORT ", in: .standardOutput, timeout: .seconds(20))

@@ -16,6 +16,8 @@ enum ChildProcess {
         case signaled(Int32)
         /// Killed by us at the deadline.
         case timedOut
+        /// waitpid failed (the reason as strerror gives it): how it ended is not known here.
+        case notWaited(String)
     }
 
     /// The program could not be started (the reason as strerror gives it).
@@ -90,7 +92,7 @@ enum ChildProcess {
         while clock.now < deadline {
             let reaped = waitpid(pid, &status, WNOHANG)
             if reaped == pid { return decode(status) }
-            if reaped < 0 && errno != EINTR { return .signaled(0) }
+            if reaped < 0 && errno != EINTR { return .notWaited(String(cString: strerror(errno))) }
             usleep(5_000)
         }
         kill(-pid, SIGTERM)

@@ -38,6 +38,21 @@ public enum InterruptedAttempt: Sendable, Equatable {
     case unknown
 }
 
+/// One delivery attempt of one outbox message: the outbox id and the attempt's number (the message's
+/// `attempts` once the attempt is claimed). Names the attempt's files in the sendmail spool.
+public struct DeliveryAttempt: Sendable, Hashable, CustomStringConvertible {
+    public var outboxID: Int64
+    public var number: Int
+
+    public init(outboxID: Int64, number: Int) {
+        self.outboxID = outboxID
+        self.number = number
+    }
+
+    /// `<outbox id>.<attempt>`, the stem of the attempt's file names.
+    public var description: String { "\(outboxID).\(number)" }
+}
+
 /// The result of one delivery attempt.
 public enum DeliveryOutcome: Sendable, Equatable {
     case delivered

@@ -1,20 +1,5 @@
 import Foundation
 
-/// One delivery attempt of one outbox message: the outbox id and the attempt's number (the message's
-/// `attempts` once the attempt is claimed). Names the attempt's files in the sendmail spool.
-public struct DeliveryAttempt: Sendable, Hashable, CustomStringConvertible {
-    public var outboxID: Int64
-    public var number: Int
-
-    public init(outboxID: Int64, number: Int) {
-        self.outboxID = outboxID
-        self.number = number
-    }
-
-    /// `<outbox id>.<attempt>`, the stem of the attempt's file names.
-    public var description: String { "\(outboxID).\(number)" }
-}
-
 /// The files the sendmail channel keeps for an attempt while it runs, in one directory
 /// (`<state directory>/outbox/`, next to the database), named `<outbox id>.<attempt>.<kind>`:
 ///

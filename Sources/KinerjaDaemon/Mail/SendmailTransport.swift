@@ -93,6 +93,11 @@ public struct SendmailTransport: MailTransport {
         let lock: Int32
         do {
             try spool.create()
+            // A runner of this very attempt cannot be running (in-flight attempts are resolved before any
+            // claim), but its files must never be taken from under one.
+            if spool.lockState(attempt) == .held {
+                return .failure(DeliveryFailure(kind: .spawn, summary: "cannot prepare the attempt: \(spool.path(attempt, "lock")) is held by a runner that still runs"))
+            }
             spool.remove(attempt)
             try spool.writeMessage(Array(text.utf8), for: attempt)
             lock = try spool.takeLock(attempt)
@@ -130,6 +135,7 @@ public struct SendmailTransport: MailTransport {
             case .exited(let code): "exited with status \(code)"
             case .signaled(let signal): "was killed by signal \(signal)\(Self.signalName(signal))"
             case .timedOut: "timed out"
+            case .notWaited(let reason): "could not be waited for (waitpid: \(reason))"
             }
             return .failed(DeliveryFailure(kind: .signal, summary: "the runner of \(program) \(how) without recording the program's exit status",
                                            output: output))
@@ -142,7 +148,8 @@ public struct SendmailTransport: MailTransport {
     /// then is killed (its process group) and the attempt is a timeout.
     public func recover(_ attempt: DeliveryAttempt) async -> InterruptedAttempt {
         var state = spool.lockState(attempt)
-        if state == .held {
+        let waited = state == .held
+        if waited {
             let clock = ContinuousClock()
             let deadline = clock.now + timeout + killGrace + .seconds(5)
             while state == .held && clock.now < deadline {
@@ -160,7 +167,7 @@ public struct SendmailTransport: MailTransport {
         if state == .absent && spool.status(attempt) == nil { return .notStarted }
         guard let status = spool.status(attempt) else { return .unknown }
         return .finished(Self.outcome(status, messageSize: spool.messageSize(attempt), program: command.first ?? "sendmail",
-                                      output: Self.text(spool.output(attempt))), waited: state != .free)
+                                      output: Self.text(spool.output(attempt))), waited: waited)
     }
 
     public func finish(_ attempt: DeliveryAttempt) {
@@ -190,7 +197,8 @@ public struct SendmailTransport: MailTransport {
             return .failed(DeliveryFailure(kind: .exitStatus, summary: "\(program) exited with status \(code)\(name)", output: output))
         case .signaled(let signal):
             return .failed(DeliveryFailure(kind: .signal, summary: "\(program) was killed by signal \(signal)\(signalName(signal))", output: output))
-        case .timedOut:
+        case .timedOut, .notWaited:
+            // Never read from a status file; listed for completeness.
             return .failed(DeliveryFailure(kind: .timeout, summary: "\(program) did not finish within the timeout (mail.timeout)", output: output))
         }
     }
