@@ -480,9 +480,17 @@ class Pass:
                     delay = None
                     break
                 time.sleep(0.01)
-            out, err = process.communicate(timeout=120)
             if killed:
+                # The command was cut by the crash. It may not have connected yet: it must not reach
+                # the restarted daemon (and pause there unseen), so it goes too, as an admin's would.
+                process.kill()
+                process.communicate()
                 continue
+            try:
+                out, err = process.communicate(timeout=120)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                raise Failure(f"step {name}: kinerjactl did not finish within 120 s")
             if process.returncode == 0:
                 if name == "delivery":
                     db = self.daemon.db()

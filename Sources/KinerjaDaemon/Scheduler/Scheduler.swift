@@ -75,7 +75,7 @@ public final class Scheduler: LoopWork, Sendable {
             let decision = entry.schedule.decide(lastSlot: record.lastSlot, registeredAt: record.registeredAt, now: now)
             if let slot = decision.runSlot {
                 let trigger = decision.missedSlots > 0 || now.timeIntervalSince(slot) > 60 ? "catch-up" : "schedule"
-                if start(entry.job, slot: slot, trigger: trigger) == nil, decision.missedSlots > 0 {
+                if start(entry.job, slot: slot, trigger: trigger) != nil, decision.missedSlots > 0 {
                     runtime.logger.info("Catching up job \(name): \(decision.missedSlots + 1) slot(s) passed, running once")
                 }
             }
