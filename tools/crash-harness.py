@@ -169,6 +169,9 @@ jobs:
 """)
 
     def start(self, armed):
+        """Starts the daemon and waits until it answers ping; returns False early when a pause point
+        announced itself during the start (jobs start at once: a paused job can hold the threads
+        that would answer)."""
         env = dict(os.environ)
         env.pop("NOTIFY_SOCKET", None)
         env.pop("WATCHDOG_USEC", None)
@@ -182,8 +185,14 @@ jobs:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise Failure(f"kinerjad exited with {self.process.returncode} at start; see {self.log.name}")
-            if os.path.exists(self.socket) and self.ctl_run(["ping"], timeout=10).returncode == 0:
-                return
+            if self.pause_pending():
+                return False
+            if os.path.exists(self.socket):
+                try:
+                    if self.ctl_run(["ping"], timeout=3).returncode == 0:
+                        return True
+                except subprocess.TimeoutExpired:
+                    pass
             time.sleep(0.05)
         raise Failure("kinerjad did not answer ping within 60 s")
 
@@ -208,6 +217,13 @@ jobs:
     def ctl_popen(self, args):
         return subprocess.Popen([self.ctl, "--socket", self.socket] + args, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True)
+
+    def pause_pending(self):
+        try:
+            with open(self.pause_file) as f:
+                return len([line for line in f.read().splitlines()]) > self.announced
+        except FileNotFoundError:
+            return False
 
     def new_announcements(self):
         """Pause lines written since the last call: [(name, pid)]."""
@@ -418,7 +434,9 @@ class Pass:
         self.kills[where] += 1
         self.daemon.kill()
         self.daemon.new_announcements()
-        self.daemon.start(self.remaining)
+        if not self.daemon.start(self.remaining):
+            self.handle_pauses()
+            return
         db = self.daemon.db()
         try:
             for (mid,) in rows(db, "SELECT message_id FROM outbox WHERE in_flight"):
@@ -529,7 +547,8 @@ class Pass:
 
     def run(self):
         try:
-            self.daemon.start(self.remaining)
+            if not self.daemon.start(self.remaining):
+                self.handle_pauses()
             for index, (name, command) in enumerate(scenario(self.data, self.manifest)):
                 self.run_step(index, name, command)
                 self.wait_idle()
