@@ -76,8 +76,9 @@ public final class AppDatabase: Sendable {
         if fm.fileExists(atPath: destination) {
             throw StoreError(.backupFailed, "backup target \(destination) already exists")
         }
-        let temporary = destination + ".partial"
-        try? fm.removeItem(atPath: temporary)
+        // A name of its own: two backups of the same second (the maintenance job's and an admin's)
+        // must not write into, or remove, each other's copy.
+        let temporary = "\(destination).\(UUID().uuidString.prefix(8).lowercased()).partial"
         do {
             let target = try DatabaseQueue(path: temporary)
             #if DEBUG
