@@ -352,10 +352,6 @@ def check_final(daemon, sink, reference):
         caught_up = len(interrupted)
     finally:
         db.close()
-    if os.path.isdir(daemon.backups):
-        partial = [n for n in os.listdir(daemon.backups) if n.endswith(".partial")]
-        if partial:
-            problems.append(f"unfinished backup files left in {daemon.backups}: {partial}")
     received = collections.Counter(mid for mid, _ in sink.received())
     lost = sorted(sent - set(received))
     if lost:
@@ -575,6 +571,11 @@ class Pass:
             self.final = None
         finally:
             self.daemon.stop()
+        # Stopped (SIGTERM waits for a running backup): a copy a kill cut short was removed at start.
+        if os.path.isdir(self.daemon.backups):
+            partial = [n for n in os.listdir(self.daemon.backups) if n.endswith(".partial")]
+            if partial:
+                self.add(f"unfinished backup files left in {self.daemon.backups}: {partial}")
         if not self.problems or not self.args.keep:
             if not self.problems:
                 shutil.rmtree(self.state, ignore_errors=True)
