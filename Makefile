@@ -10,7 +10,7 @@ BIN_DIR       = $(shell $(SWIFT) build -c $(CONFIGURATION) --show-bin-path 2>/de
 APT_PACKAGES  = libsystemd-dev libsqlite3-dev pkg-config msmtp systemd strace python3-seccomp util-linux
 PIP_PACKAGES  = varlink==31.0.0 aiosmtpd
 
-.PHONY: all build release run test deps deps-apt deps-pip install man clean bench bench-control bench-cycles bench-flags bench-sweep check-units
+.PHONY: all build release run test deps deps-apt deps-pip install man clean bench bench-control bench-cycles bench-flags bench-sweep check-units crash
 
 all: build
 
@@ -99,6 +99,14 @@ bench-sweep: release
 bench-cycles:
 	$(SWIFT) build -c release --scratch-path .build-release
 	python3 Benchmarks/cycles_bench.py --bin "$$($(SWIFT) build -c release --scratch-path .build-release --show-bin-path)"
+
+# Issue 8: the crash-consistency harness, long version: kill -9 at pause points (at random hits) and at
+# random times until KILLS kills, checking the invariants after each restart. Needs a debug build (the
+# pause points exist only there); `make test` runs the short version (every point once).
+KILLS ?= 500
+crash: deps
+	$(SWIFT) build $(BUILD_FLAGS)
+	python3 tools/crash-harness.py --bin "$$($(SWIFT) build --show-bin-path)" --kills $(KILLS) $(if $(SEED),--seed $(SEED),)
 
 clean:
 	rm -rf .build var

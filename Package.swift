@@ -25,13 +25,15 @@ let package = Package(
         ),
         // Pure rules. Foundation only; no I/O, no clock reads.
         .target(name: "KinerjaDomain"),
+        // Named pause points for the crash-consistency harness; empty in release builds.
+        .target(name: "KinerjaPausePoints"),
         // systemd.time(7) calendar events and time spans.
         .target(name: "KinerjaSchedule"),
         // SQLite through GRDB.
         .target(
             name: "KinerjaStore",
             dependencies: [
-                "KinerjaDomain",
+                "KinerjaDomain", "KinerjaPausePoints",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
@@ -55,7 +57,7 @@ let package = Package(
         .target(
             name: "KinerjaDaemon",
             dependencies: [
-                "KinerjaDomain", "KinerjaStore", "KinerjaSchedule", "Varlink", "KinerjaSystemd",
+                "KinerjaDomain", "KinerjaStore", "KinerjaSchedule", "Varlink", "KinerjaSystemd", "KinerjaPausePoints",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

@@ -94,6 +94,12 @@ public enum DaemonMain {
                                     database: database, logLevel: logLevel, logger: logger,
                                     startedAt: Date(), notifier: notifier)
 
+        // A backup a crash cut short left its unfinished copy; none can be under way yet.
+        let unfinished = BackupFiles.removeUnfinished(directory: config.backup.directory)
+        if !unfinished.isEmpty {
+            logger.notice("Removed \(unfinished.count) unfinished backup file(s) left by a previous process: \(unfinished.joined(separator: ", "))")
+        }
+
         // 4. Scheduler: registers the configured jobs; runs left "running" by a crash are marked.
         let scheduler: Scheduler
         do {

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import KinerjaPausePoints
 
 /// Owns the SQLite database: opens it (WAL, foreign keys, busy timeout), refuses one written by a newer
 /// build, runs the migrations, and hands out the writer to the query types.
@@ -75,11 +76,19 @@ public final class AppDatabase: Sendable {
         if fm.fileExists(atPath: destination) {
             throw StoreError(.backupFailed, "backup target \(destination) already exists")
         }
-        let temporary = destination + ".partial"
-        try? fm.removeItem(atPath: temporary)
+        // A name of its own: two backups of the same second (the maintenance job's and an admin's)
+        // must not write into, or remove, each other's copy.
+        let temporary = "\(destination).\(UUID().uuidString.prefix(8).lowercased()).partial"
         do {
             let target = try DatabaseQueue(path: temporary)
+            #if DEBUG
+            // In steps, so the harness can stop the daemon in the middle of the copy.
+            try writer.backup(to: target, pagesPerStep: 4) { progress in
+                if !progress.isCompleted && progress.completedPageCount >= 4 { PausePoint.reach("backup.mid-copy") }
+            }
+            #else
             try writer.backup(to: target)
+            #endif
             try target.close()
             guard rename(temporary, destination) == 0 else {
                 throw StoreError(.backupFailed, "cannot rename \(temporary): \(String(cString: strerror(errno)))")

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import KinerjaDomain
+import KinerjaPausePoints
 
 /// Closing a cycle (issue 4 "cycles close ID (computes results; refuses, with the list, while
 /// required assignments are open, unless --force --reason TEXT, and the reason is recorded)").
@@ -14,7 +15,7 @@ extension AppDatabase {
     /// and says so. Reviews are read in one ordered pass (subject by subject), so memory stays at one
     /// subject's reviews plus the results.
     public func closeCycle(_ reference: CycleReference, force: Bool, reason: String?, requiredRoles: Set<ReviewerRole>,
-                           policy: ResultPolicy, at now: Date, by: String,
+                           policy: ResultPolicy, at now: Date, by: String, requestingJobs: [String] = [],
                            progress: ProgressSink = { _ in }) throws -> CloseCycleOutcome {
         try writer.write { db in
             guard let c = try Self.findCycle(db, reference) else {
@@ -124,6 +125,12 @@ extension AppDatabase {
             let closed = try Self.findCycle(db, .id(c.id))!
             var message = "closed cycle \(c.period.code): \(units.count) results, \(withPredikat) with a predikat"
             if force && openRequired > 0 { message += "; forced with \(openRequired) required assignments open (reason recorded)" }
+            for job in requestingJobs {
+                try Self.requestJob(db, name: job, reason: "cycle \(c.period.code) closed", at: now)
+            }
+            #if DEBUG
+            PausePoint.reach("cycle-close.results-written")
+            #endif
             return CloseCycleOutcome(closed: true, cycle: closed, results: units.count, withPredikat: withPredikat,
                                      predikat: byPredikat, message: message)
         }

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import KinerjaDomain
+import KinerjaPausePoints
 
 /// Opening, listing and inspecting cycles (issue 4 "Cycles").
 extension AppDatabase {
@@ -78,6 +79,9 @@ extension AppDatabase {
             }
             try insert.finish()
             progress(StoreProgress(phase: "writing", done: total, total: total))
+            #if DEBUG
+            PausePoint.reach("cycle-open.assignments-inserted")
+            #endif
             var byRole: [String: Int] = [:]
             for role in ReviewerRole.allCases { byRole[role.rawValue] = plan.count(of: role) }
             // Known without reading back the 150,000 rows just written.

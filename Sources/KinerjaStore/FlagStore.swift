@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import KinerjaDomain
+import KinerjaPausePoints
 
 /// Writing the analysis' findings as flags (issue 7): new flags inserted, open ones given the
 /// latest evidence, severity changes and cleared conditions recorded; all in one transaction.
@@ -123,6 +124,9 @@ extension AppDatabase {
                 try Self.addFlagEvent(db, flag: old.id, at: now, actor: .analysis, action: "condition_cleared")
                 outcome.cleared += 1
             }
+            #if DEBUG
+            PausePoint.reach("flags.before-commit")
+            #endif
             return outcome
         }
     }

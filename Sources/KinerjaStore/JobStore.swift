@@ -79,6 +79,7 @@ extension AppDatabase {
             var run = JobRunRecord(name: name, slot: slot, trigger: trigger, startedAt: now, outcome: "running")
             try run.insert(db)
             try db.execute(sql: "UPDATE job SET last_started_at = ? WHERE name = ?", arguments: [now, name])
+            try db.execute(sql: "UPDATE job_request SET claimed_by_run = ? WHERE name = ?", arguments: [run.id, name])
             return run.id!
         }
     }
@@ -96,6 +97,26 @@ extension AppDatabase {
                        last_slot = COALESCE(?, last_slot)
                 WHERE name = ?
                 """, arguments: [outcome, message, now, durationMs, slot, name])
+            // A run that ended covers the request it claimed; an interrupted one leaves it owed.
+            if outcome != "interrupted" {
+                try db.execute(sql: "DELETE FROM job_request WHERE name = ? AND claimed_by_run = ?", arguments: [name, id])
+            }
+        }
+    }
+
+    /// Records in `db`'s transaction that job `name` must run because its data changed (a repeated
+    /// request before the run starts is one request; one made while it runs asks for another run).
+    public static func requestJob(_ db: Database, name: String, reason: String, at now: Date) throws {
+        try db.execute(sql: """
+            INSERT INTO job_request(name, reason, requested_at, claimed_by_run) VALUES (?, ?, ?, NULL)
+            ON CONFLICT(name) DO UPDATE SET reason = excluded.reason, requested_at = excluded.requested_at, claimed_by_run = NULL
+            """, arguments: [name, reason, now])
+    }
+
+    /// Jobs owed a run (see `requestJob`), by name, with the reason of the latest request.
+    public func jobRequests() throws -> [(name: String, reason: String)] {
+        try writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT name, reason FROM job_request ORDER BY name").map { ($0[0], $0[1]) }
         }
     }
 

@@ -28,4 +28,20 @@ extension Migrations {
             }
         }
     }
+
+    /// Runs owed because their data changed (the motivation analysis after a cycle close), written in
+    /// the same transaction as the change, so a crash before the run does not lose it: the scheduler
+    /// starts every requested job, and a run that ends (ok or failed, not interrupted) removes the
+    /// request it claimed at its start.
+    static func registerJobRequests(_ m: inout DatabaseMigrator) {
+        m.registerMigration("v6-job-requests") { db in
+            try db.create(table: "job_request") { t in
+                t.primaryKey("name", .text)
+                t.column("reason", .text).notNull()
+                t.column("requested_at", .datetime).notNull()
+                // The run that took the request over (job_run.id); NULL while no run has started since.
+                t.column("claimed_by_run", .integer)
+            }
+        }
+    }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import KinerjaDomain
+import KinerjaPausePoints
 
 /// Units and employees (issue 4 "Import employees", "Units"): reads, and imports applied as a merge
 /// in one transaction after the whole file was validated.
@@ -150,6 +151,9 @@ extension AppDatabase {
     }
 
     static func logImport(_ db: Database, summary: ImportSummary, source: String, now: Date) throws {
+        #if DEBUG
+        PausePoint.reach("import.\(summary.kind).before-commit")
+        #endif
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = .sortedKeys

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import KinerjaDomain
+import KinerjaPausePoints
 
 /// The reminder sweep's inputs, each one set-based query (not a query per reviewer).
 public enum ReminderQueries {
@@ -75,7 +76,11 @@ extension AppDatabase {
                             recipientNIP: message.recipient?.description, from: from, to: message.to,
                             cc: message.cc.map(\.address), subject: message.subject, body: message.body, marks: message.marks)
             }
-            return (plan, try Outbox.enqueue(drafts, at: now, in: db))
+            let summary = try Outbox.enqueue(drafts, at: now, in: db)
+            #if DEBUG
+            PausePoint.reach("sweep.before-commit")
+            #endif
+            return (plan, summary)
         }
     }
 }

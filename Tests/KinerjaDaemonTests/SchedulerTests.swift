@@ -143,4 +143,37 @@ struct SchedulerTests {
         await restarted.waitUntilIdle()
         #expect(job.slots == [date("2027-01-01T01:00:00Z")])
     }
+
+    @Test("a requested run (a cycle close owes the analysis) survives a crash: the restarted scheduler runs it once, then it is gone")
+    func requestedRunSurvivesCrash() async throws {
+        let db = try AppDatabase.inMemory()
+        let clock = TestClock(date("2027-01-01T00:00:00Z"))
+        let job = CountingJob(name: "motivation-analysis")
+        // Unscheduled (manual only), as "off" makes it: requests still run it.
+        let first = try Scheduler(runtime: makeRuntime(db, clock: clock), jobs: [job], schedule: [:], timeout: .seconds(60), localZone: .utc)
+        try await db.writer.write { db in
+            try AppDatabase.requestJob(db, name: "motivation-analysis", reason: "cycle 2026-Q4 closed", at: clock.now)
+        }
+        #expect(try db.jobRequests().map(\.name) == ["motivation-analysis"])
+        // The process dies right after its run started: the run is left "running", the request claimed.
+        _ = try db.startJobRun(name: "motivation-analysis", slot: clock.now, trigger: "manual", at: clock.now)
+        _ = first
+        let restarted = try Scheduler(runtime: makeRuntime(db, clock: clock), jobs: [job], schedule: [:], timeout: .seconds(60), localZone: .utc)
+        #expect(try db.jobRequests().count == 1, "an interrupted run leaves the request owed")
+        _ = await restarted.runDue(now: clock.now)
+        await restarted.waitUntilIdle()
+        #expect(job.slots.count == 1)
+        #expect(try db.jobRequests().isEmpty)
+        // Nothing owed any more: the next turns run nothing.
+        _ = await restarted.runDue(now: clock.now)
+        await restarted.waitUntilIdle()
+        #expect(job.slots.count == 1)
+
+        // A request made while a run is under way asks for another run after it.
+        try await db.writer.write { db in try AppDatabase.requestJob(db, name: "motivation-analysis", reason: "first", at: clock.now) }
+        let run = try db.startJobRun(name: "motivation-analysis", slot: clock.now, trigger: "manual", at: clock.now)
+        try await db.writer.write { db in try AppDatabase.requestJob(db, name: "motivation-analysis", reason: "second", at: clock.now) }
+        try db.finishJobRun(id: run, name: "motivation-analysis", outcome: "ok", message: nil, slot: nil, at: clock.now, durationMs: 1)
+        #expect(try db.jobRequests().map(\.reason) == ["second"])
+    }
 }

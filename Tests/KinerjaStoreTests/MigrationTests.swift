@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import GRDB
 import Testing
 @testable import KinerjaStore
@@ -82,9 +83,34 @@ struct MigrationTests {
         let target = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("copy.sqlite").path
         let size = try db.backup(to: target)
         #expect(size > 0)
-        #expect(!FileManager.default.fileExists(atPath: target + ".partial"))
+        let directory = URL(fileURLWithPath: target).deletingLastPathComponent().path
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".partial") }.isEmpty)
         let copy = try DatabaseQueue(path: target)
         #expect(try copy.read { try String.fetchOne($0, sql: "SELECT name FROM unit") } == "Badan Kepegawaian dan Pengembangan SDM")
         #expect(throws: StoreError.self) { _ = try db.backup(to: target) }
+    }
+
+    @Test("two backups to the same name at once (maintenance and an admin in the same second) do not break each other")
+    func concurrentBackups() throws {
+        let path = temporaryPath()
+        let db = try AppDatabase.open(path: path)
+        try db.writer.write { db in
+            for i in 0..<2000 { try db.execute(sql: "INSERT INTO unit (code, name) VALUES (?, ?)", arguments: ["U\(i)", String(repeating: "x", count: 200)]) }
+        }
+        let target = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("same-second.sqlite").path
+        let errors = Mutex<[String]>([])
+        DispatchQueue.concurrentPerform(iterations: 2) { _ in
+            do {
+                _ = try db.backup(to: target)
+            } catch let error as StoreError where error.message.contains("already exists") {
+                // The other one finished first: refused before anything was written.
+            } catch {
+                errors.withLock { $0.append("\(error)") }
+            }
+        }
+        #expect(errors.withLock { $0 } == [])
+        let copy = try DatabaseQueue(path: target)
+        #expect(try copy.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM unit") } == 2000)
+        #expect(try copy.read { try String.fetchOne($0, sql: "PRAGMA integrity_check") } == "ok")
     }
 }

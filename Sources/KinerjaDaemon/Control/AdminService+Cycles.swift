@@ -184,7 +184,9 @@ extension AdminService {
         let required = Set(config.cycles.requiredRoles), policy = config.results.policy, by = call.peerDescription
         let started = ContinuousClock.now
         let outcome = try await store { db in
-            try db.closeCycle(reference, force: force, reason: reason, requiredRoles: required, policy: policy, at: closedAt, by: by)
+            // The analysis owed by the new results is recorded with them (a crash before it runs keeps it owed).
+            try db.closeCycle(reference, force: force, reason: reason, requiredRoles: required, policy: policy, at: closedAt, by: by,
+                              requestingJobs: [MotivationAnalysisJob.jobName])
         }
         releaseFreedMemory()
         if outcome.closed {

@@ -1,4 +1,5 @@
 import Foundation
+import KinerjaPausePoints
 import KinerjaStore
 import Logging
 
@@ -100,6 +101,9 @@ public struct OutboxDeliveryJob: ScheduledJob {
                     (same Message-ID, so a copy that did arrive can be recognised)
                     """, metadata: Self.metadata(message, id: MessageIDs.mailInterrupted))
             }
+            #if DEBUG
+            PausePoint.reach("delivery.claimed")
+            #endif
             count(await attempt(message, transport: transport, timeZone: config.cycles.zone, policy: policy))
         }
         let waiting = try runtime.database.outboxCounts().waiting
@@ -168,7 +172,14 @@ public struct OutboxDeliveryJob: ScheduledJob {
         switch outcome {
         case .delivered:
             // Recorded before anything else happens.
-            if record({ try runtime.database.markOutboxSent(id: message.id, at: runtime.now()) }) { transport.finish(attempt) }
+            #if DEBUG
+            PausePoint.reach("delivery.sendmail-exited")
+            #endif
+            let committed = record({ try runtime.database.markOutboxSent(id: message.id, at: runtime.now()) })
+            #if DEBUG
+            PausePoint.reach("delivery.sent-recorded")
+            #endif
+            if committed { transport.finish(attempt) }
             logger.info("Reminder mail sent to \(message.to.map(\.email).joined(separator: ", ")): \(message.subject)",
                         metadata: Self.metadata(message, id: MessageIDs.mailSent).merging(["channel": "\(transport.channel)"]) { a, _ in a })
             return .sent

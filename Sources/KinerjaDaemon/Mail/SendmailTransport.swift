@@ -1,4 +1,5 @@
 import Foundation
+import KinerjaPausePoints
 
 /// The `sendmail` channel: runs a sendmail-compatible program (`/usr/sbin/sendmail -t -i` from
 /// postfix, exim or msmtp-mta; `msmtp -t`) with the message on its stdin, as cron and smartd do.
@@ -72,6 +73,9 @@ public struct SendmailTransport: MailTransport {
         case .failure(let failure): return .failed(failure)
         case .success(let started): pid = started
         }
+        #if DEBUG
+        PausePoint.reach("delivery.sendmail-running")
+        #endif
         let termination = await ChildProcess.waitOnThread(pid, timeout: timeout, killGrace: killGrace)
         return outcome(of: attempt, runner: termination)
     }

@@ -2,6 +2,7 @@ import Foundation
 import KinerjaDomain
 import KinerjaStore
 import Logging
+import KinerjaPausePoints
 
 /// The reminder sweep: reads what is owed, asks the pure `ReminderPlanner` what to send at `now`, and
 /// writes one outbox message per recipient together with the (assignment, stage) marks in the same
@@ -18,7 +19,11 @@ struct ReminderSweep {
 
     /// Plans and enqueues in one write transaction.
     func run(now: Date) throws -> (plan: ReminderPlan, summary: EnqueueSummary) {
-        try runtime.database.sweepReminders(planner, from: runtime.config.mail.from, now: now)
+        let outcome = try runtime.database.sweepReminders(planner, from: runtime.config.mail.from, now: now)
+        #if DEBUG
+        PausePoint.reach("sweep.after-commit")
+        #endif
+        return outcome
     }
 }
 

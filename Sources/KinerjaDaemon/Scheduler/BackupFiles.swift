@@ -34,6 +34,19 @@ enum BackupFiles {
         return (file, size, true)
     }
 
+    /// Removes the files of backups a killed process left unfinished (AppDatabase.backup writes to
+    /// `NAME.sqlite.XXXXXXXX.partial` and renames when complete). Only at start-up, when no backup can
+    /// be under way. Returns the removed paths.
+    static func removeUnfinished(directory: String) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        var removed: [String] = []
+        for name in names.sorted() where name.hasPrefix(prefix) && name.contains(suffix + ".") && name.hasSuffix(".partial") {
+            let path = "\(directory)/\(name)"
+            if (try? FileManager.default.removeItem(atPath: path)) != nil { removed.append(path) }
+        }
+        return removed
+    }
+
     /// Removes the oldest backups beyond `keep`; returns the removed paths.
     static func rotate(directory: String, keep: Int) throws -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []

@@ -52,7 +52,8 @@ struct CycleCloseJob: ScheduledJob {
                 + "\(cycle.assignments - cycle.submitted) review(s) were still open"
             let outcome = try runtime.database.closeCycle(
                 .id(cycle.id), force: true, reason: reason, requiredRoles: Set(config.cycles.requiredRoles),
-                policy: config.results.policy, at: now, by: "scheduler (cycle-close)")
+                policy: config.results.policy, at: now, by: "scheduler (cycle-close)",
+                requestingJobs: [MotivationAnalysisJob.jobName])
             if outcome.closed {
                 closed.append(cycle.period.code)
                 runtime.logger.notice("Evaluation cycle \(cycle.period.code) closed: \(outcome.results) results", metadata: [

@@ -3,6 +3,7 @@ import KinerjaSchedule
 import KinerjaStore
 import Logging
 import Synchronization
+import KinerjaPausePoints
 
 /// Runs the configured jobs at their calendar slots (persistent catch-up, no overlap of a job with
 /// itself, outcomes stored), as `LoopWork` of the daemon's work loop. Jobs run in tasks of their own,
@@ -74,13 +75,33 @@ public final class Scheduler: LoopWork, Sendable {
             let decision = entry.schedule.decide(lastSlot: record.lastSlot, registeredAt: record.registeredAt, now: now)
             if let slot = decision.runSlot {
                 let trigger = decision.missedSlots > 0 || now.timeIntervalSince(slot) > 60 ? "catch-up" : "schedule"
-                if start(entry.job, slot: slot, trigger: trigger) == nil, decision.missedSlots > 0 {
+                if start(entry.job, slot: slot, trigger: trigger) != nil, decision.missedSlots > 0 {
                     runtime.logger.info("Catching up job \(name): \(decision.missedSlots + 1) slot(s) passed, running once")
                 }
             }
             if let next = decision.next { wake = min(wake ?? next, next) }
         }
+        startRequestedJobs(now: now)
         return wake
+    }
+
+    /// Starts the jobs owed a run because their data changed (`job_request`, written with the change:
+    /// a cycle close requests the motivation analysis), unless running. A request outlives a crash, so
+    /// the first turn after a restart runs what the dead process owed.
+    func startRequestedJobs(now: Date) {
+        let requests: [(name: String, reason: String)]
+        do {
+            requests = try runtime.database.jobRequests()
+        } catch {
+            runtime.logger.error("Cannot read the requested job runs: \(error)")
+            return
+        }
+        for request in requests {
+            guard let job = entries[request.name]?.job ?? manualOnly[request.name] else { continue }
+            if start(job, slot: now, trigger: "manual") != nil {
+                runtime.logger.info("Running job \(request.name): \(request.reason)", metadata: ["job": "\(request.name)"])
+            }
+        }
     }
 
     /// Starts `job` unless it is already running; returns the task, or nil when it was running.
@@ -108,6 +129,9 @@ public final class Scheduler: LoopWork, Sendable {
             logger.error("Cannot record the start of job \(job.name): \(error)", metadata: ["job": "\(job.name)"])
             return
         }
+        #if DEBUG
+        PausePoint.reach("scheduler.job-started.\(job.name)")
+        #endif
         let started = clock.now
         var outcome = "ok"
         var message: String
@@ -117,6 +141,9 @@ public final class Scheduler: LoopWork, Sendable {
             outcome = Task.isCancelled ? "interrupted" : "failed"
             message = "\(error)"
         }
+        #if DEBUG
+        PausePoint.reach("scheduler.before-outcome.\(job.name)")
+        #endif
         let elapsed = clock.now - started
         let ms = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
         // A manual or interrupted run does not consume the scheduled slot.

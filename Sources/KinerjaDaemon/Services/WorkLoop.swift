@@ -2,6 +2,7 @@ import Foundation
 import KinerjaSystemd
 import Logging
 import ServiceLifecycle
+import KinerjaPausePoints
 
 /// Work that the daemon's main loop runs when it is due. The scheduler registers its jobs here.
 public protocol LoopWork: Sendable {
@@ -38,6 +39,9 @@ public struct WorkLoop: Service {
         var lastStatus = clock.now - statusInterval
         var withheld = false
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            #if DEBUG
+            PausePoint.reach("work-loop")
+            #endif
             var nextDue: Date?
             for item in work {
                 if let next = await item.runDue(now: now()) {
