@@ -12,6 +12,7 @@ enum Migrations {
         registerJobs(&m)
         registerOutbox(&m)
         registerFlags(&m)
+        registerOutboxDueIndex(&m)
         return m
     }
 

@@ -69,8 +69,10 @@ extension AppDatabase {
     /// `maxAttempts`. Returns `nil` when nothing is due.
     public func claimNextOutboxMessage(now: Date, channel: String) throws -> OutboxClaim? {
         try writer.write { db in
+            // INDEXED BY: without statistics the planner prefers outbox_status and sorts every waiting
+            // message for each claim (see Migrations.registerOutboxDueIndex).
             guard let id = try Int64.fetchOne(db, sql: """
-                SELECT id FROM outbox WHERE status IN ('pending', 'failed') AND next_attempt_at <= ?
+                SELECT id FROM outbox INDEXED BY outbox_due WHERE status IN ('pending', 'failed') AND next_attempt_at <= ?
                 ORDER BY next_attempt_at, id LIMIT 1
                 """, arguments: [now]) else { return nil }
             let wasInFlight = try Bool.fetchOne(db, sql: "SELECT in_flight FROM outbox WHERE id = ?", arguments: [id]) ?? false

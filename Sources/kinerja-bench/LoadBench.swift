@@ -69,7 +69,7 @@ struct LoadBench: AsyncParsableCommand {
         await load.stop()
 
         print("background work while the clients ran:")
-        for (name, time, note) in steps { print(String(format: "  %-30@ %8.2f s  %@", name as NSString, time, note)) }
+        for (name, time, note) in steps { print("  " + pad(name, 30) + String(format: " %8.2f s  ", time) + note) }
         print(String(format: "client calls over %.1f s:", runTime))
         LoadClients.printTable(result.samples, writes: result.writes, elapsed: runTime)
         let peakRSS = samples.map(\.rss).max() ?? 0, peakFDs = samples.map(\.fds).max() ?? 0

@@ -164,12 +164,11 @@ final class LoadClients: Sendable {
         for label in samples.keys.sorted() {
             let sorted = samples[label]!.sorted()
             all += sorted
-            print(String(format: "  %-36@ %6d  %9.2f %9.2f %9.1f",
-                         (label + (writes.contains(label) ? " (w)" : "")) as NSString, sorted.count,
+            print("  " + pad(label + (writes.contains(label) ? " (w)" : ""), 36) + String(format: " %6d  %9.2f %9.2f %9.1f", sorted.count,
                          percentile(sorted, 50), percentile(sorted, 99), sorted.last ?? 0))
         }
         all.sort()
-        print(String(format: "  %-36@ %6d  %9.2f %9.2f %9.1f   (%.0f calls/s)", "all" as NSString, all.count,
+        print("  " + pad("all", 36) + String(format: " %6d  %9.2f %9.2f %9.1f   (%.0f calls/s)", all.count,
                      percentile(all, 50), percentile(all, 99), all.last ?? 0, Double(all.count) / max(elapsed, 0.001)))
         return all.count
     }
@@ -224,6 +223,11 @@ enum LoadMix {
             },
         ]
     }
+}
+
+/// `text` padded with spaces to `width` characters.
+func pad(_ text: String, _ width: Int) -> String {
+    text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
 }
 
 /// A small deterministic generator for the clients' choices.

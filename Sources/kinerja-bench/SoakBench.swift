@@ -101,12 +101,12 @@ struct SoakBench: AsyncParsableCommand {
         for tenth in 0...10 {
             let at = runTime * Double(tenth) / 10
             if let sample = series.min(by: { abs($0.at - at) < abs($1.at - at) }) {
-                print(String(format: "  %5.0f s  RSS %@  fds %d", sample.at, mib(sample.rss) as NSString, sample.fds))
+                print(String(format: "  %5.0f s  RSS ", sample.at) + mib(sample.rss) + "  fds \(sample.fds)")
             }
         }
         print("measured with the clients paused:")
         for (name, rss, fds, calls, at) in measured {
-            print(String(format: "  %-14@ at %5.0f s: RSS %@, %d fds, %d calls so far", name as NSString, at, mib(rss) as NSString, fds, calls))
+            print("  " + pad(name, 14) + String(format: " at %5.0f s: RSS ", at) + mib(rss) + ", \(fds) fds, \(calls) calls so far")
         }
         print("daemon peak RSS (VmHWM): \(mib(peak))")
         var failures = result.errors.map { "error: \($0)" }

@@ -83,6 +83,7 @@ struct StorageFaultTests {
         #expect(try await kit.ctl(["import", "employees", data + "/employees.csv"]).status == .exited(0))
         #expect(try await kit.ctl(["cycles", "open", "2026-Q2", "--opened-at", "2026-04-01T00:00:00Z"]).status == .exited(0))
         let before = try await Self.check(database)
+        let activeBefore = try await Self.scalar(database, "SELECT COUNT(*) FROM employee WHERE aktif")
 
         // Fill the file system, and empty the WAL so that every write needs new space.
         try await Self.checkpoint(database)
@@ -105,7 +106,15 @@ struct StorageFaultTests {
         let leftovers = (try? FileManager.default.contentsOfDirectory(atPath: state + "/backup")) ?? []
         #expect(leftovers.isEmpty, "a failed backup left \(leftovers)")
 
+        // An employee import that changes something (the last employee leaves the file: deactivated).
+        let lines = try String(contentsOfFile: data + "/employees.csv", encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: true)
+        try (lines.dropLast().joined(separator: "\n") + "\n").write(toFile: dir.path("fewer.csv"), atomically: true, encoding: .utf8)
+        let imported = try await kit.ctl(["import", "employees", dir.path("fewer.csv")])
+        #expect(imported.status == .exited(1))
+        #expect(imported.standardErrorText.contains("disk is full"), "\(imported.standardErrorText)")
+
         let open = try await kit.ctl(["cycles", "open", "2026-Q3", "--opened-at", "2026-07-01T00:00:00Z"])
+        print("full disk, kinerjactl cycles open: \(open.standardErrorText)")
         #expect(open.status == .exited(1))
         #expect(open.standardErrorText.contains("disk is full (SQLITE_FULL)"), "\(open.standardErrorText)")
         #expect(open.standardErrorText.contains("\(state)/kinerja.sqlite"), "\(open.standardErrorText)")
@@ -118,6 +127,7 @@ struct StorageFaultTests {
         #expect(during.integrity == "ok")
         #expect(during.cycles == before.cycles && during.outbox == before.outbox && during.assignments == before.assignments,
                 "\(before) -> \(during)")
+        #expect(try await Self.scalar(database, "SELECT COUNT(*) FROM employee WHERE aktif") == activeBefore)
         #expect(daemon.log.contains("OpenCycle failed: the database \(state)/kinerja.sqlite cannot be written: the disk is full"), "\(daemon.log.suffix(3000))")
         #expect(daemon.log.contains("reminder-sweep"))
 
@@ -128,10 +138,12 @@ struct StorageFaultTests {
         let swept = try await kit.ctl(["jobs", "run", "reminder-sweep"])
         #expect(swept.status == .exited(0), "\(swept.standardErrorText)\(swept.standardOutputText)")
         #expect(try await kit.ctl(["backup"]).status == .exited(0))
+        #expect(try await kit.ctl(["import", "employees", dir.path("fewer.csv")]).status == .exited(0))
         #expect(try await kit.ctl(["reviews", "submit", "--assignment", selfReview, "--scores", "4,4,4,4,4,4,4"]).status == .exited(0))
         let after = try await Self.check(database)
         #expect(after.integrity == "ok")
         #expect(after.cycles == "2")
+        #expect(try await Self.scalar(database, "SELECT COUNT(*) FROM employee WHERE aktif") == String((Int(activeBefore) ?? 0) - 1))
         #expect((Int(after.outbox) ?? 0) > 0)
         #expect(daemon.process.isRunning)
         #expect(try await daemon.stop() == .exited(0))
