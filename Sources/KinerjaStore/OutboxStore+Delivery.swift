@@ -67,14 +67,17 @@ extension AppDatabase {
     /// attempt over `channel`: counts the attempt and marks it in flight, committed before the send,
     /// so an attempt that never returns (a crash, a hang the watchdog ends) still counts toward
     /// `maxAttempts`. Returns `nil` when nothing is due.
+    /// The next due message's id, in due order. INDEXED BY: without statistics SQLite prefers
+    /// `outbox_status` and sorts every waiting message for each claim (see
+    /// `Migrations.registerOutboxDueIndex`).
+    static let nextDueOutboxSQL = """
+        SELECT id FROM outbox INDEXED BY outbox_due WHERE status IN ('pending', 'failed') AND next_attempt_at <= ?
+        ORDER BY next_attempt_at, id LIMIT 1
+        """
+
     public func claimNextOutboxMessage(now: Date, channel: String) throws -> OutboxClaim? {
         try writer.write { db in
-            // INDEXED BY: without statistics the planner prefers outbox_status and sorts every waiting
-            // message for each claim (see Migrations.registerOutboxDueIndex).
-            guard let id = try Int64.fetchOne(db, sql: """
-                SELECT id FROM outbox INDEXED BY outbox_due WHERE status IN ('pending', 'failed') AND next_attempt_at <= ?
-                ORDER BY next_attempt_at, id LIMIT 1
-                """, arguments: [now]) else { return nil }
+            guard let id = try Int64.fetchOne(db, sql: Self.nextDueOutboxSQL, arguments: [now]) else { return nil }
             let wasInFlight = try Bool.fetchOne(db, sql: "SELECT in_flight FROM outbox WHERE id = ?", arguments: [id]) ?? false
             try db.execute(sql: """
                 UPDATE outbox SET attempts = attempts + 1, last_attempt_at = ?, in_flight = 1, channel = ? WHERE id = ?
