@@ -58,17 +58,4 @@ extension Migrations {
             try db.create(index: "outbox_stage_message", on: "outbox_stage", columns: ["outbox_id"])
         }
     }
-
-    /// The delivery job claims the next due message with `WHERE status IN ('pending', 'failed') AND
-    /// next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT 1`. Without an index in that order,
-    /// every claim sorted all waiting messages, so delivering n messages cost O(n² log n): with 25,000
-    /// reminders waiting (a city-wide overdue sweep) about 2 messages a second under load. The partial
-    /// index makes each claim one index step.
-    static func registerOutboxDueIndex(_ m: inout DatabaseMigrator) {
-        m.registerMigration("v4-outbox-due") { db in
-            try db.execute(sql: """
-                CREATE INDEX outbox_due ON outbox(next_attempt_at, id) WHERE status IN ('pending', 'failed')
-                """)
-        }
-    }
 }

@@ -12,7 +12,6 @@ enum Migrations {
         registerJobs(&m)
         registerOutbox(&m)
         registerFlags(&m)
-        registerOutboxDueIndex(&m)
         return m
     }
 

@@ -67,9 +67,10 @@ extension AppDatabase {
     /// attempt over `channel`: counts the attempt and marks it in flight, committed before the send,
     /// so an attempt that never returns (a crash, a hang the watchdog ends) still counts toward
     /// `maxAttempts`. Returns `nil` when nothing is due.
-    /// The next due message's id, in due order. INDEXED BY: without statistics SQLite prefers
-    /// `outbox_status` and sorts every waiting message for each claim (see
-    /// `Migrations.registerOutboxDueIndex`).
+    /// The next due message's id, in due order. INDEXED BY: without statistics (before the first
+    /// maintenance run's `PRAGMA optimize`) SQLite chose `outbox_status` and sorted every waiting
+    /// message for each claim, so delivering n messages cost O(n² log n): with 25,000 reminders
+    /// waiting about 2 messages a second under load. On `outbox_due` each claim is one index step.
     static let nextDueOutboxSQL = """
         SELECT id FROM outbox INDEXED BY outbox_due WHERE status IN ('pending', 'failed') AND next_attempt_at <= ?
         ORDER BY next_attempt_at, id LIMIT 1
