@@ -31,6 +31,19 @@ struct SoakBench: AsyncParsableCommand {
             let assignments = try await load.openCycle("2026-Q2", openedAt: "2026-04-01T00:00:00Z", context: context)
             print("soak: \(employees) employees, cycle 2026-Q2 with \(assignments) assignments; \(clients) clients + \(ctlClients) kinerjactl loops, "
                   + "pause \(pauseMs) ms, for \(seconds) s")
+            // Fill the database pool's readers (opened lazily, up to a fixed count) so that the
+            // descriptor count after the warm-up is the steady state.
+            let socketPath = load.daemon.socketPath
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<8 {
+                    group.addTask {
+                        let client = try await VarlinkClient.connect(unixPath: socketPath)
+                        _ = try await client.call("io.kinerjad.Admin.CycleReport", parameters: ["cycle": .string("2026-Q2")])
+                        await client.close()
+                    }
+                }
+                try await group.waitForAll()
+            }
             sampler = ResourceSampler(daemon: load.daemon, interval: .seconds(1))
             pool = try await LoadClients(socketPath: load.daemon.socketPath, binDirectory: load.daemon.binDirectory, context: context,
                                          operations: LoadMix.operations(reportWeight: 1), clients: clients,
@@ -40,7 +53,8 @@ struct SoakBench: AsyncParsableCommand {
             throw error
         }
 
-        let warmUp = max(5, min(seconds / 5, 120))
+        // The warm-up lasts a fifth of the run (5 to 120 s), and at least until every periodic action ran once.
+        let warmUp = max(5, min(seconds / 5, 120), max(reloadEvery, 2 * backupEvery, remindersEvery) + 1)
         let checkpoints = [("after warm-up", warmUp), ("middle", max(warmUp + 1, seconds / 2)), ("end", seconds)]
         var measured: [(String, Int, Int, Int, Double)] = []  // name, rss, fds, calls, at
         var counts = (sighup: 0, backups: 0, maintenance: 0, reminders: 0)
