@@ -10,7 +10,7 @@ BIN_DIR       = $(shell $(SWIFT) build -c $(CONFIGURATION) --show-bin-path 2>/de
 APT_PACKAGES  = libsystemd-dev libsqlite3-dev pkg-config msmtp systemd strace python3-seccomp util-linux
 PIP_PACKAGES  = varlink==31.0.0 aiosmtpd
 
-.PHONY: all build release run test deps deps-apt deps-pip install man clean bench bench-control bench-cycles bench-flags bench-sweep check-units crash
+.PHONY: all build release run test deps deps-apt deps-pip install man clean bench bench-control bench-cycles bench-flags bench-sweep check-units crash load soak
 
 all: build
 
@@ -94,6 +94,20 @@ bench-flags: release
 # the same selection and outbox writes as set-based SQL, peak RSS.
 bench-sweep: release
 	$(RELEASE_BIN)/kinerja-bench sweep
+
+# Issue 8: concurrent control clients (Varlink + kinerjactl) while a cycle of LOAD_EMPLOYEES opens and the
+# reminder sweep, delivery and a backup run: per-method p50/p99, errors (must be 0), daemon RSS and fds.
+LOAD_EMPLOYEES ?= 25000
+LOAD_CLIENTS   ?= 16
+LOAD_SECONDS   ?= 60
+load: release
+	$(RELEASE_BIN)/kinerja-bench load --employees $(LOAD_EMPLOYEES) --clients $(LOAD_CLIENTS) --seconds $(LOAD_SECONDS)
+
+# Issue 8: the load mix for SOAK_SECONDS with SIGHUP reloads, backups, maintenance and reminder runs;
+# fails when the daemon's fds grow or its RSS grows by more than 16 MiB after the warm-up.
+SOAK_SECONDS ?= 600
+soak: release
+	$(RELEASE_BIN)/kinerja-bench soak --seconds $(SOAK_SECONDS)
 
 # Issue 4: 25,000 employees: import, cycle open against set-based SQL, close, report, daemon RSS.
 bench-cycles:

@@ -24,6 +24,9 @@ public enum ExitStatus {
     public static let failure: Int32 = 1
     /// EX_DATAERR: the database was written by a newer kinerjad.
     public static let dataError: Int32 = 65
+    /// EX_IOERR: the database cannot be written (full disk, read-only or immutable file, read-only
+    /// file system); systemd restarts the daemon, which starts once the storage is fixed.
+    public static let ioError: Int32 = 74
     /// EX_CONFIG: the configuration is invalid.
     public static let config: Int32 = 78
 }
@@ -84,7 +87,11 @@ public enum DaemonMain {
         } catch let error as StoreError {
             logger.critical("Cannot start: \(error.message)", metadata: ["message_id": "\(MessageIDs.startFailed)", "database": "\(config.database.path)"])
             notifier.status("Failed: \(error.message)")
-            return error.code == .schemaTooNew ? ExitStatus.dataError : ExitStatus.failure
+            switch error.code {
+            case .schemaTooNew: return ExitStatus.dataError
+            case .storageUnavailable: return ExitStatus.ioError
+            default: return ExitStatus.failure
+            }
         } catch {
             logger.critical("Cannot start: cannot open the database \(config.database.path): \(error)", metadata: ["message_id": "\(MessageIDs.startFailed)"])
             return ExitStatus.failure
@@ -109,8 +116,10 @@ public enum DaemonMain {
                                                                 + PeriodKind.allCases.map { CycleOpenJob(runtime: runtime, kind: $0) },
                                       schedule: config.jobs.schedule, timeout: config.jobs.timeout)
         } catch {
-            logger.critical("Cannot start the scheduler: \(error)", metadata: ["message_id": "\(MessageIDs.startFailed)"])
-            return ExitStatus.failure
+            let storage = StorageDiagnosis.explain(error, path: config.database.path)
+            logger.critical("Cannot start the scheduler: \(storage ?? "\(error)")", metadata: ["message_id": "\(MessageIDs.startFailed)"])
+            notifier.status("Failed: \(storage ?? "\(error)")")
+            return storage == nil ? ExitStatus.failure : ExitStatus.ioError
         }
 
         // 5. Control socket: the one systemd passed us, or our own.

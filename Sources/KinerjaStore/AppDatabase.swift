@@ -21,9 +21,17 @@ public final class AppDatabase: Sendable {
         do {
             pool = try DatabasePool(path: path, configuration: config)
         } catch {
+            if let text = StorageDiagnosis.explain(error, path: path) { throw StoreError(.storageUnavailable, text) }
             throw StoreError(.cannotOpen, "cannot open the database \(path): \(error)")
         }
-        return try AppDatabase(writer: pool, path: path)
+        do {
+            return try AppDatabase(writer: pool, path: path)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            if let text = StorageDiagnosis.explain(error, path: path) { throw StoreError(.storageUnavailable, text) }
+            throw error
+        }
     }
 
     /// An in-memory database with the current schema (for tests and dry runs).
@@ -98,7 +106,8 @@ public final class AppDatabase: Sendable {
             throw error
         } catch {
             try? fm.removeItem(atPath: temporary)
-            throw StoreError(.backupFailed, "backup to \(destination) failed: \(error)")
+            throw StoreError(.backupFailed, StorageDiagnosis.explain(error, path: destination, what: "the backup")
+                .map { "backup failed: " + $0 } ?? "backup to \(destination) failed: \(error)")
         }
         let attributes = try fm.attributesOfItem(atPath: destination)
         return (attributes[.size] as? NSNumber)?.int64Value ?? 0

@@ -35,6 +35,19 @@ public struct JobRunRecord: Codable, Sendable, Equatable, FetchableRecord, Mutab
     public var message: String?
     public var durationMs: Int64?
 
+    public init(id: Int64? = nil, name: String, slot: Date?, trigger: String, startedAt: Date, finishedAt: Date? = nil,
+                outcome: String, message: String? = nil, durationMs: Int64? = nil) {
+        self.id = id
+        self.name = name
+        self.slot = slot
+        self.trigger = trigger
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.outcome = outcome
+        self.message = message
+        self.durationMs = durationMs
+    }
+
     enum CodingKeys: String, CodingKey {
         case id, name, slot, trigger, outcome, message
         case startedAt = "started_at", finishedAt = "finished_at", durationMs = "duration_ms"

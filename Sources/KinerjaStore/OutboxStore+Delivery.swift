@@ -67,12 +67,18 @@ extension AppDatabase {
     /// attempt over `channel`: counts the attempt and marks it in flight, committed before the send,
     /// so an attempt that never returns (a crash, a hang the watchdog ends) still counts toward
     /// `maxAttempts`. Returns `nil` when nothing is due.
+    /// The next due message's id, in due order. INDEXED BY: without statistics (before the first
+    /// maintenance run's `PRAGMA optimize`) SQLite chose `outbox_status` and sorted every waiting
+    /// message for each claim, so delivering n messages cost O(n² log n): with 25,000 reminders
+    /// waiting about 2 messages a second under load. On `outbox_due` each claim is one index step.
+    static let nextDueOutboxSQL = """
+        SELECT id FROM outbox INDEXED BY outbox_due WHERE status IN ('pending', 'failed') AND next_attempt_at <= ?
+        ORDER BY next_attempt_at, id LIMIT 1
+        """
+
     public func claimNextOutboxMessage(now: Date, channel: String) throws -> OutboxClaim? {
         try writer.write { db in
-            guard let id = try Int64.fetchOne(db, sql: """
-                SELECT id FROM outbox WHERE status IN ('pending', 'failed') AND next_attempt_at <= ?
-                ORDER BY next_attempt_at, id LIMIT 1
-                """, arguments: [now]) else { return nil }
+            guard let id = try Int64.fetchOne(db, sql: Self.nextDueOutboxSQL, arguments: [now]) else { return nil }
             let wasInFlight = try Bool.fetchOne(db, sql: "SELECT in_flight FROM outbox WHERE id = ?", arguments: [id]) ?? false
             try db.execute(sql: """
                 UPDATE outbox SET attempts = attempts + 1, last_attempt_at = ?, in_flight = 1, channel = ? WHERE id = ?

@@ -7,6 +7,9 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         case cannotOpen = "cannot_open"
         /// A backup could not be written.
         case backupFailed = "backup_failed"
+        /// The database's storage refuses writes: a full disk, a read-only or immutable file, a
+        /// read-only file system, an I/O error (the message says which).
+        case storageUnavailable = "storage_unavailable"
     }
 
     public var code: Code

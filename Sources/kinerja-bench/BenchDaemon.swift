@@ -14,7 +14,9 @@ final class BenchDaemon {
     ///   - directory: where the database lives; nil for a fresh temporary one.
     ///   - extraConfig: YAML appended to the generated config (e.g. a `jobs:` section).
     ///   - logFile: the daemon's stderr (appended); nil to inherit this process's.
-    init(directory: String? = nil, extraConfig: String = "", logFile: String? = nil, startTimeout: TimeInterval = 30) throws {
+    ///   - backupKeep: `backup.keep`, when not the default.
+    init(directory: String? = nil, extraConfig: String = "", logFile: String? = nil, startTimeout: TimeInterval = 30,
+         backupKeep: Int? = nil) throws {
         binDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
         temporary = directory == nil
         self.directory = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("kinerja-bench-\(getpid())").path
@@ -27,6 +29,7 @@ final class BenchDaemon {
               path: \(self.directory)/kinerja.sqlite
             backup:
               directory: \(self.directory)/backup
+            \(backupKeep.map { "  keep: \($0)" } ?? "")
             control:
               socket: \(socketPath)
               idle_timeout: 1h
@@ -60,14 +63,24 @@ final class BenchDaemon {
     }
 
     /// Resident set size of the daemon in KiB (VmRSS) and its peak (VmHWM).
-    func memory() -> (rss: Int, peak: Int) {
-        guard let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8) else { return (0, 0) }
+    func memory() -> (rss: Int, peak: Int) { Self.memory(pid: process.processIdentifier) }
+
+    /// VmRSS and VmHWM of process `pid` in KiB.
+    static func memory(pid: Int32) -> (rss: Int, peak: Int) {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return (0, 0) }
         func field(_ name: String) -> Int {
             status.split(separator: "\n").first { $0.hasPrefix(name + ":") }
                 .flatMap { $0.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first }
                 .flatMap { Int($0) } ?? 0
         }
         return (field("VmRSS"), field("VmHWM"))
+    }
+
+    /// Open file descriptors of the daemon (entries of /proc/PID/fd).
+    func fileDescriptors() -> Int { Self.fileDescriptors(pid: process.processIdentifier) }
+
+    static func fileDescriptors(pid: Int32) -> Int {
+        (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? 0
     }
 
     func stop() {

@@ -265,4 +265,17 @@ struct OutboxStoreTests {
         #expect(policy.nextAttempt(afterFailedAttempts: 9, at: Self.t0) == Self.t0.addingTimeInterval(21600))
         #expect(policy.nextAttempt(afterFailedAttempts: 10, at: Self.t0) == nil)
     }
+
+    /// Issue 8 (load): with 25,000 reminders waiting, every claim sorted all of them (O(n²) delivery,
+    /// about 2 messages a second under load). The claim must walk the due index, never sort.
+    @Test("claiming the next due message walks the outbox_due index, without sorting the waiting messages")
+    func claimUsesDueIndex() throws {
+        let db = try Self.database()
+        let plan = try db.writer.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + AppDatabase.nextDueOutboxSQL, arguments: [Self.t0])
+                .map { $0["detail"] as String? ?? "" }
+        }
+        #expect(plan.contains { $0.contains("USING INDEX outbox_due") }, "\(plan)")
+        #expect(!plan.contains { $0.contains("TEMP B-TREE") }, "\(plan)")
+    }
 }

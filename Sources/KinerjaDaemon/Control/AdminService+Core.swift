@@ -45,7 +45,7 @@ extension AdminService {
         do {
             counts = try runtime.database.statusCounts(now: runtime.now())
         } catch {
-            throw AdminError.operationFailed("cannot read the database: \(error)")
+            throw AdminError.operationFailed("cannot read the database: \(runtime.describe(error))")
         }
         let uptime = Int64(Date().timeIntervalSince(runtime.startedAt))
         return [

@@ -107,6 +107,7 @@ extension AdminService {
         do {
             return try await offload { try work(database) }
         } catch {
+            if let text = StorageDiagnosis.explain(error, path: database.path) { throw AdminError.operationFailed(text) }
             throw encoding.error(error)
         }
     }

@@ -56,6 +56,7 @@ extension AdminService {
                 ])
             }
         } catch {
+            if let text = StorageDiagnosis.explain(error, path: database.path) { throw AdminError.operationFailed(text) }
             throw encoding.error(error)
         }
     }

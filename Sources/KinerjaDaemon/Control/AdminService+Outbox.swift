@@ -72,7 +72,7 @@ extension AdminService {
         do {
             return try body(runtime.database)
         } catch {
-            throw AdminError.operationFailed("the outbox cannot be read or written: \(error)")
+            throw AdminError.operationFailed("the outbox cannot be read or written: \(runtime.describe(error))")
         }
     }
 

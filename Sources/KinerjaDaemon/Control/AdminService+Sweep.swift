@@ -50,6 +50,7 @@ extension AdminService {
                     switch error {
                     case .unknownJob(let name): throw AdminError.notFound("job", name)
                     case .alreadyRunning(let name): throw VarlinkError(name: "io.kinerjad.Admin.JobBusy", parameters: ["name": .string(name)])
+                    case .notRecorded(let name, let reason): throw AdminError.operationFailed("job \(name) did not run: its run cannot be recorded: \(reason)")
                     }
                 }
             }

@@ -31,7 +31,23 @@ public struct AdminService: VarlinkService {
         guard let handler = Self.handlers[call.method] else {
             throw VarlinkError.methodNotImplemented(call.qualifiedMethod)
         }
-        try await handler(self, call, reply)
+        do {
+            try await handler(self, call, reply)
+        } catch let error as VarlinkError {
+            // A failure of the daemon (not of the caller's input) goes to the log as well, so an
+            // operator sees a full disk or a read-only database without asking the admin.
+            if error.name == "io.kinerjad.Admin.OperationFailed" {
+                runtime.logger.error("\(call.method) failed: \(error.parameters["message"]?.stringValue ?? "\(error)")",
+                                     metadata: ["method": "\(call.method)", "peer": "\(call.peerDescription)"])
+            }
+            throw error
+        } catch let error as CancellationError {
+            throw error
+        } catch {
+            let text = runtime.describe(error)
+            runtime.logger.error("\(call.method) failed: \(text)", metadata: ["method": "\(call.method)", "peer": "\(call.peerDescription)"])
+            throw AdminError.operationFailed(text)
+        }
     }
 }
 

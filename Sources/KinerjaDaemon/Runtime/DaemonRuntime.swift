@@ -75,6 +75,12 @@ public final class DaemonRuntime: Sendable {
         return .reloaded(restartNeeded: restart)
     }
 
+    /// `error` as an operator reads it: a storage failure of the database (full disk, read-only or
+    /// immutable file, I/O error) explained by ``StorageDiagnosis``, anything else as it describes itself.
+    public func describe(_ error: any Error) -> String {
+        StorageDiagnosis.explain(error, path: database.path) ?? "\(error)"
+    }
+
     /// The one-line STATUS= summary systemd shows in `systemctl status`.
     public func statusLine() -> String {
         guard let counts = try? database.statusCounts(now: now()) else { return "Serving; database not readable" }

@@ -17,7 +17,7 @@ public final class Scheduler: LoopWork, Sendable {
     }
 
     struct Running {
-        let task: Task<Void, Never>
+        let task: Task<Execution, Never>
         let started: ContinuousClock.Instant
     }
 
@@ -33,6 +33,16 @@ public final class Scheduler: LoopWork, Sendable {
     public enum RunError: Error, Equatable {
         case unknownJob(String)
         case alreadyRunning(String)
+        /// The run could not be recorded in the database (e.g. the disk is full), so the job did
+        /// not run; the text says why.
+        case notRecorded(name: String, reason: String)
+    }
+
+    /// What one run came to: its record as it ended (also when the end could not be stored), or the
+    /// reason it did not start.
+    enum Execution: Sendable {
+        case ran(JobRunRecord)
+        case notStarted(String)
     }
 
     /// Registers the jobs (their calendars were validated with the configuration) and marks runs a
@@ -106,28 +116,32 @@ public final class Scheduler: LoopWork, Sendable {
 
     /// Starts `job` unless it is already running; returns the task, or nil when it was running.
     @discardableResult
-    func start(_ job: any ScheduledJob, slot: Date, trigger: String) -> Task<Void, Never>? {
+    func start(_ job: any ScheduledJob, slot: Date, trigger: String) -> Task<Execution, Never>? {
         let runtime = self.runtime
         let clock = self.clock
-        return running.withLock { running -> Task<Void, Never>? in
+        return running.withLock { running -> Task<Execution, Never>? in
             guard running[job.name] == nil else { return nil }
             let task = Task { [weak self] in
-                await Self.execute(job, slot: slot, trigger: trigger, runtime: runtime, clock: clock)
+                let execution = await Self.execute(job, slot: slot, trigger: trigger, runtime: runtime, clock: clock)
                 self?.running.withLock { _ = $0.removeValue(forKey: job.name) }
+                return execution
             }
             running[job.name] = Running(task: task, started: clock.now)
             return task
         }
     }
 
-    static func execute(_ job: any ScheduledJob, slot: Date, trigger: String, runtime: DaemonRuntime, clock: ContinuousClock) async {
+    static func execute(_ job: any ScheduledJob, slot: Date, trigger: String, runtime: DaemonRuntime, clock: ContinuousClock) async -> Execution {
         let logger = runtime.logger
         let runID: Int64
+        let startedAt = runtime.now()
         do {
-            runID = try runtime.database.startJobRun(name: job.name, slot: slot, trigger: trigger, at: runtime.now())
+            runID = try runtime.database.startJobRun(name: job.name, slot: slot, trigger: trigger, at: startedAt)
         } catch {
-            logger.error("Cannot record the start of job \(job.name): \(error)", metadata: ["job": "\(job.name)"])
-            return
+            let reason = runtime.describe(error)
+            logger.error("Job \(job.name) not started: its run cannot be recorded: \(reason); it is retried at its next slot",
+                         metadata: ["job": "\(job.name)", "message_id": "\(MessageIDs.jobFailed)"])
+            return .notStarted(reason)
         }
         #if DEBUG
         PausePoint.reach("scheduler.job-started.\(job.name)")
@@ -139,7 +153,7 @@ public final class Scheduler: LoopWork, Sendable {
             message = try await job.run(slot: slot)
         } catch {
             outcome = Task.isCancelled ? "interrupted" : "failed"
-            message = "\(error)"
+            message = runtime.describe(error)
         }
         #if DEBUG
         PausePoint.reach("scheduler.before-outcome.\(job.name)")
@@ -148,11 +162,13 @@ public final class Scheduler: LoopWork, Sendable {
         let ms = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
         // A manual or interrupted run does not consume the scheduled slot.
         let recordSlot = trigger != "manual" && outcome != "interrupted" ? slot : nil
+        let finishedAt = runtime.now()
         do {
             try runtime.database.finishJobRun(id: runID, name: job.name, outcome: outcome, message: message,
-                                              slot: recordSlot, at: runtime.now(), durationMs: ms)
+                                              slot: recordSlot, at: finishedAt, durationMs: ms)
         } catch {
-            logger.error("Cannot record the end of job \(job.name): \(error)", metadata: ["job": "\(job.name)"])
+            logger.error("Cannot record the end of job \(job.name) (\(outcome): \(message)): \(runtime.describe(error))",
+                         metadata: ["job": "\(job.name)"])
         }
         let metadata: Logger.Metadata = ["job": "\(job.name)", "trigger": "\(trigger)", "duration_ms": "\(ms)", "outcome": "\(outcome)"]
         switch outcome {
@@ -164,14 +180,25 @@ public final class Scheduler: LoopWork, Sendable {
             logger.error("Job \(job.name) failed: \(message); it is retried at its next slot",
                          metadata: metadata.merging(["message_id": "\(MessageIDs.jobFailed)"]) { a, _ in a })
         }
+        return .ran(JobRunRecord(id: runID, name: job.name, slot: slot, trigger: trigger, startedAt: startedAt, finishedAt: finishedAt,
+                                 outcome: outcome, message: message, durationMs: ms))
     }
 
     /// Runs a job now (`kinerjactl jobs run`) and waits for it; the scheduled slot is not consumed.
+    /// Returns this run's record: as stored, or as it ended when its end could not be stored.
     public func runNow(_ name: String) async throws(RunError) -> JobRunRecord? {
         guard let job = entries[name]?.job ?? manualOnly[name] else { throw .unknownJob(name) }
         guard let task = start(job, slot: runtime.now(), trigger: "manual") else { throw .alreadyRunning(name) }
-        await task.value
-        return try? runtime.database.jobHistory(name: name, limit: 1).first
+        switch await task.value {
+        case .notStarted(let reason):
+            throw .notRecorded(name: name, reason: reason)
+        case .ran(let record):
+            if let stored = try? runtime.database.jobHistory(name: name, limit: 1).first, stored.id == record.id,
+               stored.finishedAt != nil {
+                return stored
+            }
+            return record
+        }
     }
 
     /// Every job this scheduler knows, with its calendar (nil when it only runs by hand).
