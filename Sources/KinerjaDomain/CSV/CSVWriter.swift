@@ -1,17 +1,28 @@
 /// Writes CSV the way `CSVParser` reads it (RFC 4180): `,` between fields, CRLF-free `\n` line ends,
-/// a field quoted when it holds the separator, a quote, a line break or surrounding spaces, with
-/// quotes doubled inside.
+/// a field quoted when it holds a quote, a line break or surrounding spaces, with quotes doubled
+/// inside.
+///
+/// Written text reads back to the same fields (checked by the `csv-*` fuzz targets, issue 8). For
+/// that, a field is also quoted when it holds either separator, `,` or `;`, whichever is written:
+/// the reader detects the separator from the header by counting both outside quotes, so an unquoted
+/// `;` in a comma file's header could make it read as a semicolon file. A field starting with a byte
+/// order mark is quoted so the reader cannot take it for the file's BOM, and a line of one empty
+/// field is written as `""` because an empty line is skipped.
 public enum CSVWriter {
     /// One field, quoted when needed.
     public static func field(_ text: String, separator: Character = ",") -> String {
-        let needsQuotes = text.contains(where: { $0 == separator || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+        let needsQuotes = text.contains(where: {
+            $0 == separator || $0 == "," || $0 == ";" || $0 == "\"" || $0 == "\n" || $0 == "\r"
+        })
             || text.first?.isWhitespace == true || text.last?.isWhitespace == true
+            || text.unicodeScalars.first == "\u{FEFF}"
         guard needsQuotes else { return text }
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
     /// One line (without the line end).
     public static func line(_ fields: [String], separator: Character = ",") -> String {
-        fields.map { field($0, separator: separator) }.joined(separator: String(separator))
+        if fields == [""] { return "\"\"" }
+        return fields.map { field($0, separator: separator) }.joined(separator: String(separator))
     }
 }
