@@ -23,9 +23,10 @@ enum CSVImportFuzz {
         try same(accumulator.finish(knownUnits: nil), whole, target: target)
     }
 
+    static let zone = TimeZone(identifier: "Asia/Jakarta")!
+
     static func checkReviews(_ bytes: UnsafeRawBufferPointer) throws(FuzzFailure) {
         let target = FuzzTarget.csvReviews
-        let zone = TimeZone(identifier: "Asia/Jakarta")!
         let text = try readAndRoundTrip(bytes, target: target)
         let whole = ReviewImport.validate(csv: text, timeZone: zone, problemCap: problemCap)
         try checkProblems(whole, text: text, target: target)

@@ -2,7 +2,6 @@ import KinerjaDaemon
 
 /// Properties of the configuration loader (`DaemonConfig.parse(yaml:file:)`, what `kinerjad` and
 /// `kinerjad --check-config` run):
-/// - loading is deterministic (same configuration, or the same problems);
 /// - every problem names the file, a line inside the text and a column ≥ 1 when it names a line, and
 ///   every problem about a key (non-empty key path) names a line: `file:line:col: key: reason`;
 /// - problems are ordered by line and column.
@@ -11,19 +10,8 @@ enum ConfigFuzz {
 
     static func check(_ bytes: UnsafeRawBufferPointer) throws(FuzzFailure) {
         let text = FuzzInput.text(bytes)
-        let first = load(text)
-        let second = load(text)
-        switch (first, second) {
-        case (.success(let a), .success(let b)):
-            guard a == b else { throw FuzzFailure(.config, "two loads of the same text give different configurations") }
-        case (.failure(let a), .failure(let b)):
-            guard a.problems == b.problems else {
-                throw FuzzFailure(.config, "two loads of the same text give different problems:\n\(a)\n---\n\(b)")
-            }
-            try checkProblems(a.problems, text: text)
-        default:
-            throw FuzzFailure(.config, "two loads of the same text disagree on whether it is valid")
-        }
+        guard case .failure(let error) = load(text) else { return }
+        try checkProblems(error.problems, text: text)
     }
 
     static func load(_ text: String) -> Result<DaemonConfig, ConfigError> {
