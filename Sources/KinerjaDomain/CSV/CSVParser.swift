@@ -147,20 +147,35 @@ public enum CSVParser {
     }
 
     /// `,` or `;`: whichever occurs more often outside quotes in the first record; `,` on a tie.
+    ///
+    /// Quotes are read as the parser reads them as far as can be before the separator is known: a
+    /// quote opens a quoted field only at the start of a field (the record's start, or after `,` or
+    /// `;`), and elsewhere it is text. Counting every quote as opening or closing quoted text let a
+    /// stray quote in the header (`5" x`) run the count on into the records (found by the `csv-*`
+    /// fuzz targets, issue 8).
     private static func detectSeparator(_ b: UnsafeBufferPointer<UInt8>, from start: Int) -> CSVSeparator {
+        let comma = UInt8(ascii: ","), semicolon = UInt8(ascii: ";")
         var commas = 0, semicolons = 0
         var inQuotes = false
+        var atFieldStart = true
         var i = start
         while i < b.count {
             let c = b[i]
-            if c == quote {
-                inQuotes.toggle()
-            } else if !inQuotes {
-                if c == cr || c == lf { break }
-                if c == UInt8(ascii: ",") { commas += 1 }
-                if c == UInt8(ascii: ";") { semicolons += 1 }
-            }
             i += 1
+            if inQuotes {
+                if c == quote {
+                    if i < b.count, b[i] == quote { i += 1 } else { inQuotes = false }
+                }
+                continue
+            }
+            if c == cr || c == lf { break }
+            if c == comma || c == semicolon {
+                if c == comma { commas += 1 } else { semicolons += 1 }
+                atFieldStart = true
+                continue
+            }
+            if c == quote, atFieldStart { inQuotes = true }
+            atFieldStart = false
         }
         return semicolons > commas ? .semicolon : .comma
     }
