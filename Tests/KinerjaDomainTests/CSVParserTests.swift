@@ -38,6 +38,15 @@ struct CSVParserTests {
         #expect(try CSVParser.parse("a;\"b,c,d\";e\n").separator == .semicolon)
         #expect(try CSVParser.parse("a;b \"x,y,z\"\n").separator == .comma)  // mid-field quote is text
         #expect(try CSVParser.parse("a,\"b;c;d\"\n1,2\n").separator == .comma)  // CSVWriter's quoting
+        #expect(try CSVParser.parse("a;\"b,c,d\"\n1;2\n").separator == .semicolon)
+        #expect(try CSVParser.parse("\"b,c,d\";a\n1;2\n").separator == .semicolon)
+        // Fuzz/regressions/csv-employees/separator-detection-quote-after-other-separator.csv: the
+        // reading whose quotes are well formed decides, and it reads the header as the parser does.
+        let quoted = try CSVParser.parse("a,b;\"c\n1;2;3;4\"\nx;y\n")
+        #expect(quoted.separator == .semicolon)
+        #expect(quoted.header.fields == ["a,b", "c\n1;2;3;4"])
+        // Both readings broken: the `;` reading decides (comma here), and the comma parser reports it.
+        #expect(throws: CSVError.self) { try CSVParser.parse("a,\"b;c\nd,e\"x;y\n") }
     }
 
     @Test func quotedFields() throws {
