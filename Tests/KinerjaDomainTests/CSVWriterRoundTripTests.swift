@@ -35,6 +35,13 @@ import Testing
         #expect(try roundTrip(records) == records)
     }
 
+    /// `Fuzz/regressions/csv-training/quote-with-combining-mark.csv`: a quote followed by a combining
+    /// mark is one Character, which the writer did not see as a quote.
+    @Test func quoteFollowedByCombiningMarkIsDoubled() throws {
+        let records = [["n\"\u{30E}x", "b"], ["DINKES\"\u{369}p", "2"]]
+        #expect(try roundTrip(records) == records)
+    }
+
     @Test func plainFieldsStayUnquoted() {
         #expect(CSVWriter.line(["198001012005011001", "Budi Santoso", "DLHK", ""]) == "198001012005011001,Budi Santoso,DLHK,")
         #expect(CSVWriter.line(["Kerja baik, terus", #"5" monitor"#, " x"]) == #""Kerja baik, terus","5"" monitor"," x""#)

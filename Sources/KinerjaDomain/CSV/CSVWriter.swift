@@ -11,13 +11,24 @@
 public enum CSVWriter {
     /// One field, quoted when needed.
     public static func field(_ text: String, separator: Character = ",") -> String {
-        let needsQuotes = text.contains(where: {
-            $0 == separator || $0 == "," || $0 == ";" || $0 == "\"" || $0 == "\n" || $0 == "\r"
+        // Bytes, not Characters: the reader works on bytes, and a quote followed by a combining mark
+        // is one Character that is not `"` (found by the csv-skm and csv-training fuzz targets).
+        let separatorBytes = Array(String(separator).utf8)
+        let needsQuotes = text.utf8.contains(where: {
+            $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: ";") || $0 == UInt8(ascii: "\"")
+                || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") || (separatorBytes.count == 1 && $0 == separatorBytes[0])
         })
             || text.first?.isWhitespace == true || text.last?.isWhitespace == true
             || text.unicodeScalars.first == "\u{FEFF}"
         guard needsQuotes else { return text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        var quoted = String.UnicodeScalarView()
+        quoted.append("\"")
+        for scalar in text.unicodeScalars {
+            quoted.append(scalar)
+            if scalar == "\"" { quoted.append("\"") }
+        }
+        quoted.append("\"")
+        return String(quoted)
     }
 
     /// One line (without the line end).
