@@ -10,7 +10,7 @@ BIN_DIR       = $(shell $(SWIFT) build -c $(CONFIGURATION) --show-bin-path 2>/de
 APT_PACKAGES  = libsystemd-dev libsqlite3-dev pkg-config msmtp systemd strace python3-seccomp util-linux
 PIP_PACKAGES  = varlink==31.0.0 aiosmtpd
 
-.PHONY: all build release run test deps deps-apt deps-pip install man clean bench bench-control bench-cycles bench-flags bench-sweep check-units crash load soak
+.PHONY: all build release run test deps deps-apt deps-pip install man clean bench bench-control bench-cycles bench-flags bench-sweep check-units crash load soak fuzz fuzz-build
 
 all: build
 
@@ -122,5 +122,19 @@ crash: deps
 	$(SWIFT) build $(BUILD_FLAGS)
 	python3 tools/crash-harness.py --bin "$$($(SWIFT) build --show-bin-path)" --kills $(KILLS) $(if $(SEED),--seed $(SEED),)
 
+# Issue 8: libFuzzer + AddressSanitizer on every parser that takes outside input, FUZZ_SECONDS per
+# target, then a table of executions, exec/s, coverage (cov/ft) and crashes. Seeds: Fuzz/corpus;
+# crashers to keep: Fuzz/regressions (both replayed by `make test`). New inputs go to fuzz-out/.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= varlink-framing json idl varlink-parameters csv-employees csv-reviews csv-skm csv-training config calendar
+FUZZ_SCRATCH  = .build-fuzz
+FUZZ_FLAGS    = --scratch-path $(FUZZ_SCRATCH) --sanitize=fuzzer --sanitize=address -Xswiftc -sanitize=fuzzer -Xswiftc -DKINERJA_LIBFUZZER
+
+fuzz-build:
+	$(SWIFT) build $(FUZZ_FLAGS) --product kinerja-fuzz
+
+fuzz: fuzz-build
+	Fuzz/run-fuzz.sh "$$($(SWIFT) build $(FUZZ_FLAGS) --show-bin-path)/kinerja-fuzz" $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
 clean:
-	rm -rf .build var
+	rm -rf .build .build-release .build-fuzz fuzz-out var

@@ -93,6 +93,16 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Fuzz targets (issue 8): one property check per parser, shared by `make fuzz` and the tests.
+        .target(
+            name: "KinerjaFuzzTargets",
+            dependencies: [
+                "Varlink", "KinerjaDomain", "KinerjaSchedule", "KinerjaDaemon",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        // libFuzzer driver when built with `-D KINERJA_LIBFUZZER` (make fuzz); a corpus replayer otherwise.
+        .executableTarget(name: "kinerja-fuzz", dependencies: ["KinerjaFuzzTargets"]),
         // Helpers for tests: temp dirs, a private journald, a notify socket, the built binaries.
         .target(
             name: "KinerjaTestSupport",
@@ -113,6 +123,7 @@ let package = Package(
         ),
         .testTarget(name: "KinerjaSystemdTests", dependencies: ["KinerjaSystemd", "KinerjaTestSupport"]),
         .testTarget(name: "KinerjaDaemonTests", dependencies: ["KinerjaDaemon", "KinerjaTestSupport"]),
+        .testTarget(name: "KinerjaFuzzTests", dependencies: ["KinerjaFuzzTargets", "KinerjaDaemon", "KinerjaDomain"]),
         .testTarget(name: "IntegrationTests", dependencies: ["KinerjaTestSupport", "Varlink"]),
     ],
     swiftLanguageModes: [.v6]

@@ -84,7 +84,9 @@ struct VarlinkIDLLexer {
                     advance()
                 }
                 var comment = String(text)
-                if comment.hasSuffix("\r") { comment.removeLast() }
+                // A CRLF line end leaves a CR; a run of CRs is dropped whole, so printing the comment and
+                // reading it again gives the same text (found by the idl fuzz target, issue 8).
+                while comment.hasSuffix("\r") { comment.removeLast() }
                 comments.append(comment)
             } else {
                 break

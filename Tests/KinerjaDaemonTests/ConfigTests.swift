@@ -103,6 +103,18 @@ struct ConfigTests {
         #expect(p.first?.message.contains("YAML") == true)
     }
 
+    /// Found by the `config` fuzz target (Fuzz/regressions/config/syntax-error-at-end-without-newline.yaml):
+    /// libyaml puts an error at the end of a file without a final line break on a line after the last.
+    @Test("a YAML syntax error at the end of a file without a final line break is on its last line")
+    func syntaxAtEndOfFile() {
+        let p = problems("control:\n  socket: /x\nunknown_sect")
+        #expect(p.count == 1)
+        #expect(p.first?.line == 3)
+        #expect(p.first?.column == 13)
+        let crlf = problems("control:\r\n  socket: /x\r\nunknown_sect")
+        #expect(crlf.first?.line == 3)
+    }
+
     @Test("environment overrides apply and are validated")
     func environment() throws {
         let c = try DaemonConfig.parse(yaml: "", file: "/x.yaml", environment: ["KINERJAD_SOCKET": "/tmp/s.varlink", "KINERJAD_LOG_LEVEL": "warning"])

@@ -41,6 +41,28 @@ struct BatchedImportTests {
         #expect(failure.problems[2].message.contains("lines 4 and 6"))
     }
 
+    /// Found by the csv-reviews fuzz target (Fuzz/regressions/csv-reviews/batched-field-counts-with-unusable-header.csv,
+    /// unusable-header-without-records.csv): with a header lacking the reference columns the batches
+    /// skipped the field-count check, and a header alone gave a different problem than the whole file.
+    @Test("reviews: a header without reference columns gives the whole file's problems in batches")
+    func reviewsUnusableHeader() throws {
+        let header = "reviewer_nip,berorientasi_pelayanan,akuntabel,kompeten,harmonis,loyal,adaptif,kolaboratif,comment"
+        for text in [header + "\n1,2,3\n4,4,4,4,4,4,4,4,x\n1,2,3,4,5,6,7,8,9,10,11\n", header + "\n", header + "\n1,2\n"] {
+            let whole = ReviewImport.validate(csv: text, timeZone: Self.zone)
+            let document = try CSVParser.parse(text)
+            let map = try ReviewImport.schema.bind(header: document.header).get()
+            var acc = ReviewImport.Accumulator(columns: map, timeZone: Self.zone)
+            for record in document.records { acc.add([record]) }
+            #expect(acc.finish() == whole, "\(text)")
+            #expect(throws: Never.self) { _ = try #require(failure(of: whole)) }
+        }
+    }
+
+    func failure<T>(of result: Result<T, ImportFailure>) -> ImportFailure? {
+        if case .failure(let f) = result { return f }
+        return nil
+    }
+
     @Test("the compact review storage gives back exactly what was put in")
     func compactReviews() throws {
         let zone = Self.zone

@@ -26,6 +26,29 @@ struct CSVParserTests {
         #expect(try CSVParser.parse("single\nvalue\n").records == [CSVRecord(line: 2, fields: ["value"])])
     }
 
+    /// Found by the csv fuzz targets (Fuzz/regressions/csv-*/separator-detection-stray-quote-in-header.csv):
+    /// a quote inside a header field is text, as the parser reads it, and does not carry the separator
+    /// count on into the records.
+    @Test func separatorDetectionReadsQuotesLikeTheParser() throws {
+        let doc = try CSVParser.parse(")\"c\r;1\";\nbt,1\r")
+        #expect(doc.separator == .comma)
+        #expect(doc.header.fields == [")\"c"])
+        #expect(doc.records.map(\.fields) == [[";1\";"], ["bt", "1"]])
+        #expect(try CSVParser.parse("nip,monitor 5\" x\n1;2;3;4\n").separator == .comma)
+        #expect(try CSVParser.parse("a;\"b,c,d\";e\n").separator == .semicolon)
+        #expect(try CSVParser.parse("a;b \"x,y,z\"\n").separator == .comma)  // mid-field quote is text
+        #expect(try CSVParser.parse("a,\"b;c;d\"\n1,2\n").separator == .comma)  // CSVWriter's quoting
+        #expect(try CSVParser.parse("a;\"b,c,d\"\n1;2\n").separator == .semicolon)
+        #expect(try CSVParser.parse("\"b,c,d\";a\n1;2\n").separator == .semicolon)
+        // Fuzz/regressions/csv-employees/separator-detection-quote-after-other-separator.csv: the
+        // reading whose quotes are well formed decides, and it reads the header as the parser does.
+        let quoted = try CSVParser.parse("a,b;\"c\n1;2;3;4\"\nx;y\n")
+        #expect(quoted.separator == .semicolon)
+        #expect(quoted.header.fields == ["a,b", "c\n1;2;3;4"])
+        // Both readings broken: the `;` reading decides (comma here), and the comma parser reports it.
+        #expect(throws: CSVError.self) { try CSVParser.parse("a,\"b;c\nd,e\"x;y\n") }
+    }
+
     @Test func quotedFields() throws {
         let text = #"""
         nip,nama,catatan

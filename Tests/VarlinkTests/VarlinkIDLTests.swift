@@ -157,4 +157,12 @@ import Testing
             try VarlinkInterface(parsing: text)
         }
     }
+
+    /// Found by the idl fuzz target (Fuzz/regressions/idl/comment-ending-in-two-carriage-returns.varlink):
+    /// a comment line ending in several CRs lost one per print and parse.
+    @Test func commentEndingInCarriageReturnsRoundTrips() throws {
+        let interface = try VarlinkInterface(parsing: "# a\r\r\n#\r\r\r\ninterface org.example.cr\nmethod M() -> ()\n")
+        #expect(interface.doc == [" a", ""])
+        #expect(try VarlinkInterface(parsing: interface.formatted) == interface)
+    }
 }

@@ -29,7 +29,7 @@ extension DaemonConfig {
         do {
             root = try Yams.compose(yaml: yaml)
         } catch let error as YamlError {
-            throw ConfigError(problems: [Self.problem(from: error, file: file)])
+            throw ConfigError(problems: [Self.problem(from: error, file: file, text: yaml)])
         } catch {
             throw ConfigError(problems: [ConfigProblem(file: file, keyPath: "", message: "YAML error: \(error)")])
         }
@@ -134,19 +134,45 @@ extension DaemonConfig {
         }
     }
 
-    private static func problem(from error: YamlError, file: String) -> ConfigProblem {
+    private static func problem(from error: YamlError, file: String, text: String) -> ConfigProblem {
         switch error {
         case .scanner(let context, let problem, let mark, _),
              .parser(let context, let problem, let mark, _),
              .composer(let context, let problem, let mark, _):
             let ctx = context.map { " \($0.text)" } ?? ""
-            return ConfigProblem(file: file, line: mark.line, column: mark.column, keyPath: "", message: "YAML syntax error: \(problem)\(ctx)")
+            let (line, column) = clamp(line: mark.line, column: mark.column, to: text)
+            return ConfigProblem(file: file, line: line, column: column, keyPath: "", message: "YAML syntax error: \(problem)\(ctx)")
         case .duplicatedKeysInMapping(let duplicates, let context):
             return ConfigProblem(file: file, line: context.mark.line, column: context.mark.column, keyPath: "",
                                  message: "duplicate key(s) \(duplicates.joined(separator: ", "))")
         default:
             return ConfigProblem(file: file, keyPath: "", message: "YAML error: \(error)")
         }
+    }
+
+    /// A position libyaml reports, kept inside the text: at the end of a file without a final line
+    /// break libyaml moves its mark to a line after the last one (found by the `config` fuzz target,
+    /// issue 8); such an error is reported at the end of the last line instead.
+    static func clamp(line: Int, column: Int, to text: String) -> (line: Int, column: Int) {
+        // libyaml ends a line at LF, CR, CRLF, NEL, LS and PS.
+        var lines = 1
+        var lastLineLength = 0
+        var previousCR = false
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n" where previousCR:
+                previousCR = false
+            case "\n", "\r", "\u{85}", "\u{2028}", "\u{2029}":
+                lines += 1
+                lastLineLength = 0
+                previousCR = scalar == "\r"
+            default:
+                lastLineLength += 1
+                previousCR = false
+            }
+        }
+        guard line > lines else { return (line, column) }
+        return (lines, lastLineLength + 1)
     }
 
     static func describe(_ error: Error) -> String {

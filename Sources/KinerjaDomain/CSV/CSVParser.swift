@@ -146,23 +146,65 @@ public enum CSVParser {
                            records: Array(records.dropFirst()))
     }
 
-    /// `,` or `;`: whichever occurs more often outside quotes in the first record; `,` on a tie.
+    /// `,` or `;`, from the first record.
+    ///
+    /// The first record is read twice, with the parser's rules, once with each separator. When only
+    /// one reading has well-formed quotes (a quote opens a field, and only a separator or the line end
+    /// follows the closing quote), that one is taken: `a;"b,c"` is a `;` file, `a,"b;c;d"` a `,` file,
+    /// as `CSVWriter` writes them. Otherwise the `;` reading decides: `;` when it has more `;` than
+    /// unquoted `,`, `,` on a tie. Without quotes this is "whichever occurs more often". (Counting
+    /// every quote as opening or closing quoted text let a stray quote in the header, `5" x`, run the
+    /// count on into the records; found by the `csv-*` fuzz targets, issue 8.)
     private static func detectSeparator(_ b: UnsafeBufferPointer<UInt8>, from start: Int) -> CSVSeparator {
-        var commas = 0, semicolons = 0
+        let semicolon = readFirstRecord(b, from: start, separator: UInt8(ascii: ";"), other: UInt8(ascii: ","))
+        let comma = readFirstRecord(b, from: start, separator: UInt8(ascii: ","), other: UInt8(ascii: ";"))
+        if semicolon.wellFormed != comma.wellFormed {
+            return semicolon.wellFormed ? .semicolon : .comma
+        }
+        return semicolon.separators > semicolon.others ? .semicolon : .comma
+    }
+
+    /// The first record read with `separator`: separators, unquoted `other` bytes, and whether its
+    /// quotes are well formed.
+    private static func readFirstRecord(
+        _ b: UnsafeBufferPointer<UInt8>, from start: Int, separator: UInt8, other: UInt8
+    ) -> (separators: Int, others: Int, wellFormed: Bool) {
+        var separators = 0, others = 0
+        var wellFormed = true
         var inQuotes = false
+        var atFieldStart = true
+        var afterClosingQuote = false
         var i = start
         while i < b.count {
             let c = b[i]
-            if c == quote {
-                inQuotes.toggle()
-            } else if !inQuotes {
-                if c == cr || c == lf { break }
-                if c == UInt8(ascii: ",") { commas += 1 }
-                if c == UInt8(ascii: ";") { semicolons += 1 }
-            }
             i += 1
+            if inQuotes {
+                if c == quote {
+                    if i < b.count, b[i] == quote {
+                        i += 1
+                    } else {
+                        inQuotes = false
+                        afterClosingQuote = true
+                    }
+                }
+                continue
+            }
+            if c == cr || c == lf { break }
+            if c == separator {
+                separators += 1
+                atFieldStart = true
+                afterClosingQuote = false
+                continue
+            }
+            if afterClosingQuote { wellFormed = false }
+            if c == other { others += 1 }
+            if c == quote {
+                if atFieldStart { inQuotes = true } else { wellFormed = false }
+            }
+            atFieldStart = false
         }
-        return semicolons > commas ? .semicolon : .comma
+        if inQuotes { wellFormed = false }
+        return (separators, others, wellFormed)
     }
 }
 

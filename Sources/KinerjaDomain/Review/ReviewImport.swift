@@ -109,13 +109,15 @@ public enum ReviewImport {
 
         /// Checks `records` (blank ones skipped, field counts checked) and keeps the valid ones.
         public mutating func add(_ records: [CSVRecord]) {
-            guard headerUsable else { return }
             for record in records where !record.isBlank {
                 recordCount += 1
                 if let problem = columns.fieldCountProblem(record) {
                     collector.add(problem)
                     continue
                 }
+                // Field counts are checked even when the header lacks the reference columns, as
+                // `validate(csv:)` does (found by the csv-reviews fuzz target, issue 8).
+                guard headerUsable else { continue }
                 add(record)
             }
         }
@@ -129,7 +131,10 @@ public enum ReviewImport {
         /// plus its comment's text, instead of about 170).
         public func finishCompact() -> Result<ReviewSubmissions, ImportFailure> {
             var collector = self.collector
-            if headerUsable && recordCount == 0 && collector.isEmpty {
+            if recordCount == 0 && (collector.isEmpty || (!headerUsable && collector.totalCount == 1)) {
+                // A file without any record is only that (not also a header without reference
+                // columns), as `validate(csv:)` reports it.
+                collector = ProblemCollector(cap: collector.cap)
                 collector.add(line: columns.headerLine, column: nil, columnName: nil, code: .noRecords,
                               "the file has a header but no records")
             }
