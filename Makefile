@@ -75,6 +75,7 @@ install: release man
 	install -Dm0644 systemd/kinerjad.tmpfiles.conf $(DESTDIR)$(PREFIX)/lib/tmpfiles.d/kinerjad.conf
 	install -Dm0644 systemd/kinerjad.catalog $(DESTDIR)$(PREFIX)/lib/systemd/catalog/kinerjad.catalog
 	install -Dm0644 README.md $(DESTDIR)$(PREFIX)/share/doc/kinerjad/README.md
+	install -Dm0644 RELIABILITY.md $(DESTDIR)$(PREFIX)/share/doc/kinerjad/RELIABILITY.md
 	@if [ -e $(DESTDIR)$(SYSCONFDIR)/kinerjad/kinerjad.yaml ]; then \
 	  echo "keeping existing $(DESTDIR)$(SYSCONFDIR)/kinerjad/kinerjad.yaml; reference copy in $(PREFIX)/share/doc/kinerjad/"; \
 	else install -Dm0640 config/kinerjad.yaml $(DESTDIR)$(SYSCONFDIR)/kinerjad/kinerjad.yaml; fi

@@ -14,10 +14,9 @@ struct SocketActivationTests {
     func activated() async throws {
         let directory = try TemporaryDirectory()
         await #expect(processExitsWith: .success) { [path = directory.path("admin.varlink") as String] in
-            let listener = try ActivationFixture.listen(at: path)
-            ActivationFixture.pass(listener, name: "varlink")
-
-            let activation = try SocketActivation.fromEnvironment()
+            let (listener, activation) = try ActivationFixture.activate(at: path, name: "varlink") {
+                try SocketActivation.fromEnvironment()
+            }
             #expect(activation.fd(named: "varlink") == listener)
             #expect(activation.descriptors.count == Int(listener) - 2)
             #expect(activation.descriptors.first?.fd == 3)
@@ -60,9 +59,9 @@ struct SocketActivationTests {
     func unnamed() async throws {
         let directory = try TemporaryDirectory()
         await #expect(processExitsWith: .success) { [path = directory.path("s") as String] in
-            let listener = try ActivationFixture.listen(at: path)
-            ActivationFixture.pass(listener, name: nil)
-            let activation = try SocketActivation.fromEnvironment(unsetEnvironment: false)
+            let (listener, activation) = try ActivationFixture.activate(at: path, name: nil) {
+                try SocketActivation.fromEnvironment(unsetEnvironment: false)
+            }
             #expect(activation.fds(named: "unknown").count == Int(listener) - 2)
             #expect(activation.fd(named: "varlink") == nil)
             #expect(getenv("LISTEN_FDS") != nil)
@@ -79,19 +78,21 @@ struct SocketActivationTests {
     func malformed(malformation: Malformation) async throws {
         let directory = try TemporaryDirectory()
         await #expect(processExitsWith: .success) { [path = directory.path("s") as String, malformation = malformation as Malformation] in
-            let listener = try ActivationFixture.listen(at: path)
-            ActivationFixture.pass(listener, name: "varlink")
-            switch malformation {
-            case .countNotANumber:
-                setenv("LISTEN_FDS", "banyak", 1)
-            case .moreNamesThanDescriptors:
-                setenv("LISTEN_FDNAMES", Array(repeating: "x", count: Int(listener) - 1).joined(separator: ":"), 1)
-            }
             var thrown: SystemdError?
-            do {
-                _ = try SocketActivation.fromEnvironment()
-            } catch let error as SystemdError {
-                thrown = error
+            _ = try ActivationFixture.activate(at: path, name: "varlink") { () throws -> Int in
+                let listener = Int32(getenv("LISTEN_FDS").flatMap { Int32(String(cString: $0)) } ?? 0) + 2
+                switch malformation {
+                case .countNotANumber:
+                    setenv("LISTEN_FDS", "banyak", 1)
+                case .moreNamesThanDescriptors:
+                    setenv("LISTEN_FDNAMES", Array(repeating: "x", count: Int(listener) - 1).joined(separator: ":"), 1)
+                }
+                do {
+                    _ = try SocketActivation.fromEnvironment()
+                } catch let error as SystemdError where error.errno != EBADF {
+                    thrown = error
+                }
+                return 0
             }
             #expect(thrown?.code == .socketActivation, "\(malformation): \(String(describing: thrown))")
             #expect(thrown?.errno == EINVAL, "\(malformation): \(String(describing: thrown))")
@@ -119,6 +120,27 @@ enum ActivationFixture {
         }
         guard bound == 0, Glibc.listen(fd, 8) == 0 else { throw TestSupportError("bind/listen \(path): \(describeErrno())") }
         return fd
+    }
+
+    /// Opens the listening socket, sets the variables and runs `read` (which reads them). The fds
+    /// below the socket belong to the exit-test child's runtime, which may close one of them between
+    /// the two steps; sd_listen_fds then rightly says that fd is not open (EBADF). That is the test
+    /// runner's doing, not a result, so the setup is made again (up to 20 times). Any other outcome,
+    /// error or not, is returned as it is.
+    static func activate<T>(at path: String, name: String?, _ read: () throws -> T) throws -> (Int32, T) {
+        var lastError: SystemdError?
+        for _ in 0..<20 {
+            let listener = try listen(at: path)
+            pass(listener, name: name)
+            do {
+                return (listener, try read())
+            } catch let error as SystemdError where error.errno == EBADF {
+                lastError = error
+                close(listener)
+                unlink(path)
+            }
+        }
+        throw lastError!
     }
 
     /// Sets LISTEN_PID/LISTEN_FDS/LISTEN_FDNAMES for fds 3…`fd`, naming the runner's own fds `runner`.

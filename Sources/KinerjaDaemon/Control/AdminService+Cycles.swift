@@ -27,8 +27,11 @@ extension AdminService {
         "GetCycle": { service, call, reply in
             let reference = try service.cycleReference(call, "cycle")!
             let at = try service.encoding.instant(call.parameters["at"]?.stringValue, parameter: "at") ?? service.runtime.now()
-            let detail = try await service.store { db in try db.cycleDetail(reference, at: at) }
-            try await reply.reply(try service.encoding.object(detail))
+            // One whole-cycle read at a time (see WorkLimiter); the reply is built inside the turn.
+            let object = try await service.runtime.wholeCycleReads.run {
+                try service.encoding.object(try await service.store { db in try db.cycleDetail(reference, at: at) })
+            }
+            try await reply.reply(object)
         },
         "CloseCycle": { service, call, reply in try await reply.reply(try await service.closeCycle(call)) },
         "SubmitReview": { service, call, reply in try await reply.reply(try await service.submitReview(call)) },
@@ -75,14 +78,18 @@ extension AdminService {
         "CycleReport": { service, call, reply in
             let reference = try service.cycleReference(call, "cycle")!
             let unit = call.parameters["unit"]?.stringValue
-            let data = try await service.store { db in try db.cycleReport(reference, unit: unit) }
-            if let unit, data.units.isEmpty {
-                throw AdminError.notFound("unit in cycle \(data.cycle.period.code)", unit)
+            // One whole-cycle read at a time (see WorkLimiter); the reply is built inside the turn.
+            let object = try await service.runtime.wholeCycleReads.run {
+                let data = try await service.store { db in try db.cycleReport(reference, unit: unit) }
+                if let unit, data.units.isEmpty {
+                    throw AdminError.notFound("unit in cycle \(data.cycle.period.code)", unit)
+                }
+                let builder = CycleReportBuilder(results: service.runtime.config.results, encoding: service.encoding)
+                // Motivation flags per unit beside the predikat distribution and IKM (AdminService+Flags.swift).
+                let flags = try await service.flagStore { db in try db.flagCounts(overlapping: data.cycle.period, unit: unit) }
+                return Self.addingFlagCounts(flags, to: try builder.reply(data))
             }
-            let builder = CycleReportBuilder(results: service.runtime.config.results, encoding: service.encoding)
-            // Motivation flags per unit beside the predikat distribution and IKM (AdminService+Flags.swift).
-            let flags = try await service.flagStore { db in try db.flagCounts(overlapping: data.cycle.period, unit: unit) }
-            try await reply.reply(Self.addingFlagCounts(flags, to: try builder.reply(data)))
+            try await reply.reply(object)
         },
         "GetEmployee": { service, call, reply in
             let nip = try service.nip(call, "nip")!

@@ -45,6 +45,12 @@ enum ChildProcess {
         for (offset, fd) in extra.enumerated() {
             posix_spawn_file_actions_adddup2(&actions, fd, Int32(3 + offset))
         }
+        // Then every other descriptor is closed in the child (glibc 2.34 and later). Marking them
+        // close-on-exec above is not enough alone: another thread may open one without the flag
+        // between the marking and the spawn.
+        if let addCloseFrom = addCloseFrom {
+            _ = addCloseFrom(&actions, Int32(3 + extra.count))
+        }
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -108,6 +114,13 @@ enum ChildProcess {
         _ = waitpid(pid, &status, 0)
         return .timedOut
     }
+
+    /// glibc's posix_spawn_file_actions_addclosefrom_np, looked up at run time (glibc 2.34 and later;
+    /// not in every Swift overlay).
+    static let addCloseFrom: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>?, Int32) -> Int32)? = {
+        guard let handle = dlopen(nil, RTLD_NOW), let symbol = dlsym(handle, "posix_spawn_file_actions_addclosefrom_np") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>?, Int32) -> Int32).self)
+    }()
 
     /// Sets FD_CLOEXEC on every open descriptor above stderr, so the child inherits only the ones
     /// we give it (glibc's posix_spawn has no portable "close the rest"). Descriptors opened by the

@@ -18,6 +18,8 @@ public final class DaemonRuntime: Sendable {
     public let now: @Sendable () -> Date
     /// Streamed imports waiting for their commit (issue 4).
     public let imports = ImportStaging()
+    /// Control calls that read a whole cycle run one at a time (see `WorkLimiter`).
+    public let wholeCycleReads = WorkLimiter(limit: 1)
     private let state: Mutex<DaemonConfig>
 
     public init(config: DaemonConfig, configPath: String, environment: [String: String],
