@@ -66,6 +66,18 @@ public struct EnqueueSummary: Sendable, Equatable {
     public var results: [EnqueueResult] = []
 
     public init() {}
+
+    /// Counts one more draft's result.
+    public mutating func add(_ result: EnqueueResult) {
+        switch result {
+        case .inserted(_, let marks):
+            inserted += 1
+            self.marks += marks
+        case .duplicate: duplicates += 1
+        case .alreadyReminded: alreadyReminded += 1
+        }
+        results.append(result)
+    }
 }
 
 /// One stored outbox message.

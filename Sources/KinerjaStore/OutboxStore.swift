@@ -63,15 +63,7 @@ public enum Outbox {
         var summary = EnqueueSummary()
         summary.results.reserveCapacity(drafts.count)
         for draft in drafts {
-            let result = try enqueue(draft, at: now, in: db)
-            switch result {
-            case .inserted(_, let marks):
-                summary.inserted += 1
-                summary.marks += marks
-            case .duplicate: summary.duplicates += 1
-            case .alreadyReminded: summary.alreadyReminded += 1
-            }
-            summary.results.append(result)
+            summary.add(try enqueue(draft, at: now, in: db))
         }
         return summary
     }

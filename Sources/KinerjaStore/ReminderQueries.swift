@@ -47,6 +47,16 @@ public enum ReminderQueries {
 extension ReminderQueries {
     /// The planner's answer at `now` from the database as it is.
     public static func plan(_ planner: ReminderPlanner, in db: Database, now: Date) throws -> ReminderPlan {
+        var messages: [PlannedMessage] = []
+        var plan = try plan(planner, in: db, now: now) { messages.append($0) }
+        plan.messages = messages
+        return plan
+    }
+
+    /// The planner's answer at `now`, each message handed to `emit` as it is made (see
+    /// `ReminderPlanner.plan(…emit:)`); the returned plan's `messages` is empty.
+    public static func plan(_ planner: ReminderPlanner, in db: Database, now: Date,
+                            emit: (PlannedMessage) throws -> Void) throws -> ReminderPlan {
         let owed = try owedReviews(in: db)
         let contacts = try contacts(in: db)
         let sent = try Outbox.stageMarks(ofOpenCyclesIn: db)
@@ -54,8 +64,8 @@ extension ReminderQueries {
         let startOfDay = policy.workingHours.instant(on: policy.day(of: now), at: TimeOfDay(hour: 0, minute: 0)!)
         let last = try Outbox.lastMessageTimes(since: startOfDay, in: db)
         let lastDigest = try Outbox.lastMessageTime(kind: PlannedMessage.Kind.adminDigest.rawValue, in: db)
-        return planner.plan(owed: owed, contacts: contacts, alreadySent: sent, lastMessagePerRecipient: last,
-                            lastAdminDigest: lastDigest, now: now)
+        return try planner.plan(owed: owed, contacts: contacts, alreadySent: sent, lastMessagePerRecipient: last,
+                                lastAdminDigest: lastDigest, now: now, emit: emit)
     }
 }
 
@@ -70,13 +80,22 @@ extension AppDatabase {
     /// the marks and writes nothing twice.
     public func sweepReminders(_ planner: ReminderPlanner, from: MailAddress, now: Date) throws -> (plan: ReminderPlan, summary: EnqueueSummary) {
         try writer.write { db in
-            let plan = try ReminderQueries.plan(planner, in: db, now: now)
-            let drafts = plan.messages.map { message in
-                OutboxDraft(idempotencyKey: message.dedupeKey, kind: message.kind.rawValue,
-                            recipientNIP: message.recipient?.description, from: from, to: message.to,
-                            cc: message.cc.map(\.address), subject: message.subject, body: message.body, marks: message.marks)
+            // Each message is written as soon as it is planned, so the run holds one message text at a
+            // time, not all of them (20,000 digests are about 21 MB of text). The plan returned lists
+            // the messages without their bodies and items.
+            var summary = EnqueueSummary()
+            var written: [PlannedMessage] = []
+            var plan = try ReminderQueries.plan(planner, in: db, now: now) { message in
+                let draft = OutboxDraft(idempotencyKey: message.dedupeKey, kind: message.kind.rawValue,
+                                        recipientNIP: message.recipient?.description, from: from, to: message.to,
+                                        cc: message.cc.map(\.address), subject: message.subject, body: message.body, marks: message.marks)
+                summary.add(try Outbox.enqueue(draft, at: now, in: db))
+                var kept = message
+                kept.body = ""
+                kept.items = []
+                written.append(kept)
             }
-            let summary = try Outbox.enqueue(drafts, at: now, in: db)
+            plan.messages = written
             #if DEBUG
             PausePoint.reach("sweep.before-commit")
             #endif

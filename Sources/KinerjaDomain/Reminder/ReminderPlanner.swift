@@ -50,6 +50,19 @@ public struct ReminderPlanner: Sendable {
     ///   - lastAdminDigest: when the last admin digest was written.
     public func plan(owed: [OwedReview], contacts: [ReminderContact], alreadySent: Set<ReminderStageKey>,
                      lastMessagePerRecipient: [NIP: Date], lastAdminDigest: Date? = nil, now: Date) -> ReminderPlan {
+        var messages: [PlannedMessage] = []
+        var plan = plan(owed: owed, contacts: contacts, alreadySent: alreadySent, lastMessagePerRecipient: lastMessagePerRecipient,
+                        lastAdminDigest: lastAdminDigest, now: now) { messages.append($0) }
+        plan.messages = messages
+        return plan
+    }
+
+    /// The plan at `now`, each message handed to `emit` as soon as it is made, in the order `plan`
+    /// lists them; the returned plan's `messages` is empty. The sweep writes each message as it
+    /// comes, so a city-wide run never holds every message text at once.
+    public func plan(owed: [OwedReview], contacts: [ReminderContact], alreadySent: Set<ReminderStageKey>,
+                     lastMessagePerRecipient: [NIP: Date], lastAdminDigest: Date? = nil, now: Date,
+                     emit: (PlannedMessage) throws -> Void) rethrows -> ReminderPlan {
         let next = policy.nextWorkingInstant(atOrAfter: now)
         guard policy.isWorkingTime(now) else {
             return ReminderPlan(now: now, isWorkingTime: false, nextWorkingInstant: next, messages: [], deferred: [],
@@ -67,7 +80,6 @@ public struct ReminderPlanner: Sendable {
         let stages = policy.stages
         var dueDays: [Date: CalendarDate] = [:]
 
-        var messages: [PlannedMessage] = []
         var deferred: [DeferredReminder] = []
         var escalated: [EscalatedReviewer] = []
         var missing: [MissingKey: MissingAddress] = [:]
@@ -146,7 +158,7 @@ public struct ReminderPlanner: Sendable {
                                         reason: .unitHead))
             }
             let ordered = Self.digestOrder(items)
-            messages.append(reviewerMessage(
+            try emit(reviewerMessage(
                 contact: contact, address: address, items: ordered, cc: cc, level: newLevel, today: today, cache: &cache))
         }
 
@@ -154,9 +166,9 @@ public struct ReminderPlanner: Sendable {
         escalated.sort { ($0.unit, $0.reviewer) < ($1.unit, $1.reviewer) }
         if let adminAddress, !escalated.isEmpty || !missingList.isEmpty,
            lastAdminDigest.map({ policy.day(of: $0) != today }) ?? true {
-            messages.append(adminDigestMessage(to: adminAddress, escalated: escalated, missing: missingList, today: today))
+            try emit(adminDigestMessage(to: adminAddress, escalated: escalated, missing: missingList, today: today))
         }
-        return ReminderPlan(now: now, isWorkingTime: true, nextWorkingInstant: next, messages: messages,
+        return ReminderPlan(now: now, isWorkingTime: true, nextWorkingInstant: next, messages: [],
                             deferred: deferred, escalated: escalated, missingAddresses: missingList)
     }
 
