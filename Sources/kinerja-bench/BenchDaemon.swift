@@ -79,6 +79,19 @@ final class BenchDaemon {
     /// Open file descriptors of the daemon (entries of /proc/PID/fd).
     func fileDescriptors() -> Int { Self.fileDescriptors(pid: process.processIdentifier) }
 
+    /// Open descriptors of the daemon other than those of its database files. The database pool
+    /// opens its reader connections lazily, up to a fixed number, so those grow to a bound by
+    /// design; everything else (sockets, pipes, spool and backup files) must not grow at all.
+    func fileDescriptorsOutsideDatabase() -> Int {
+        let fdDirectory = "/proc/\(process.processIdentifier)/fd"
+        let database = "\(directory)/kinerja.sqlite"
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: fdDirectory)) ?? []
+        return names.filter { name in
+            guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "\(fdDirectory)/\(name)") else { return false }
+            return !target.hasPrefix(database)
+        }.count
+    }
+
     static func fileDescriptors(pid: Int32) -> Int {
         (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? 0
     }

@@ -1,4 +1,5 @@
 import Foundation
+import KinerjaDomain
 import Synchronization
 import Varlink
 
@@ -57,7 +58,7 @@ final class LoadClients: Sendable {
     }
 
     private func loop(client: VarlinkClient, seed: UInt64) async {
-        var random = SplitMix(seed: seed)
+        var random = SeededRandom(seed: seed)
         let total = operations.reduce(0) { $0 + $1.weight }
         let clock = ContinuousClock()
         while true {
@@ -228,17 +229,4 @@ enum LoadMix {
 /// `text` padded with spaces to `width` characters.
 func pad(_ text: String, _ width: Int) -> String {
     text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
-}
-
-/// A small deterministic generator for the clients' choices.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed &* 0x9E37_79B9_7F4A_7C15 }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }

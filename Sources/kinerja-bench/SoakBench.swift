@@ -31,19 +31,6 @@ struct SoakBench: AsyncParsableCommand {
             let assignments = try await load.openCycle("2026-Q2", openedAt: "2026-04-01T00:00:00Z", context: context)
             print("soak: \(employees) employees, cycle 2026-Q2 with \(assignments) assignments; \(clients) clients + \(ctlClients) kinerjactl loops, "
                   + "pause \(pauseMs) ms, for \(seconds) s")
-            // Fill the database pool's readers (opened lazily, up to a fixed count) so that the
-            // descriptor count after the warm-up is the steady state.
-            let socketPath = load.daemon.socketPath
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for _ in 0..<8 {
-                    group.addTask {
-                        let client = try await VarlinkClient.connect(unixPath: socketPath)
-                        _ = try await client.call("io.kinerjad.Admin.CycleReport", parameters: ["cycle": .string("2026-Q2")])
-                        await client.close()
-                    }
-                }
-                try await group.waitForAll()
-            }
             sampler = ResourceSampler(daemon: load.daemon, interval: .seconds(1))
             pool = try await LoadClients(socketPath: load.daemon.socketPath, binDirectory: load.daemon.binDirectory, context: context,
                                          operations: LoadMix.operations(reportWeight: 1), clients: clients,
@@ -68,7 +55,7 @@ struct SoakBench: AsyncParsableCommand {
                 if now >= checkpoints[checkpoint].1 {
                     await pool.pauseAndDrain()
                     try await Task.sleep(for: .milliseconds(500))
-                    measured.append((checkpoints[checkpoint].0, load.daemon.memory().rss, load.daemon.fileDescriptors(), pool.callCount,
+                    measured.append((checkpoints[checkpoint].0, load.daemon.memory().rss, load.daemon.fileDescriptorsOutsideDatabase(), pool.callCount,
                                      elapsed(since: start)))
                     checkpoint += 1
                     pool.resume()
@@ -120,7 +107,7 @@ struct SoakBench: AsyncParsableCommand {
         }
         print("measured with the clients paused:")
         for (name, rss, fds, calls, at) in measured {
-            print("  " + pad(name, 14) + String(format: " at %5.0f s: RSS ", at) + mib(rss) + ", \(fds) fds, \(calls) calls so far")
+            print("  " + pad(name, 14) + String(format: " at %5.0f s: RSS ", at) + mib(rss) + ", \(fds) fds outside the database files, \(calls) calls so far")
         }
         print("daemon peak RSS (VmHWM): \(mib(peak))")
         var failures = result.errors.map { "error: \($0)" }
@@ -130,7 +117,7 @@ struct SoakBench: AsyncParsableCommand {
         if measured.count == checkpoints.count {
             let (warm, middle, end) = (measured[0], measured[1], measured[2])
             let bound = rssGrowthMib * 1024
-            print("bounds: fds after warm-up \(warm.2) -> middle \(middle.2) -> end \(end.2) (must not grow); "
+            print("bounds: descriptors outside the database files after warm-up \(warm.2) -> middle \(middle.2) -> end \(end.2) (must not grow); "
                   + "RSS \(mib(warm.1)) -> \(mib(middle.1)) -> \(mib(end.1)) (must stay within +\(rssGrowthMib) MiB of the warm-up)")
             if middle.2 > warm.2 || end.2 > warm.2 { failures.append("file descriptors grew: \(warm.2) -> \(middle.2) -> \(end.2)") }
             if middle.1 > warm.1 + bound || end.1 > warm.1 + bound {
