@@ -48,8 +48,12 @@ public enum DaemonMain {
     }
 
     public static func run(_ options: DaemonOptions) async -> Int32 {
-        // 0. Allocator settings, before the threads that allocate start (see AllocatorTuning).
+        // 0. Allocator settings, before the threads that allocate start (see AllocatorTuning). The
+        // socket-activation variables are read (and unset, so children do not inherit them) now too:
+        // unsetenv is not safe while other threads may call getenv, and SQLite's and Dispatch's
+        // threads, started below, do.
         let allocatorSettings = AllocatorTuning.apply(environment: options.environment)
+        let activation = Result { () throws(SystemdError) -> SocketActivation in try SocketActivation.fromEnvironment() }
 
         // 1. Configuration: a bad one stops us before anything is touched.
         let config: DaemonConfig
@@ -125,7 +129,7 @@ public enum DaemonMain {
         // 5. Control socket: the one systemd passed us, or our own.
         let control: ControlServer
         do {
-            control = try await ControlServer.start(runtime: runtime, scheduler: scheduler, activation: try SocketActivation.fromEnvironment())
+            control = try await ControlServer.start(runtime: runtime, scheduler: scheduler, activation: try activation.get())
         } catch {
             logger.critical("Cannot start: \(error)", metadata: ["message_id": "\(MessageIDs.startFailed)"])
             notifier.status("Failed: \(error)")

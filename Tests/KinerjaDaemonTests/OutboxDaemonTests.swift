@@ -201,29 +201,14 @@ struct OutboxDaemonTests {
     @Test("kill -9 while a message is being sent: after the restart every message arrives exactly once")
     func killedMidBatch() async throws {
         let directory = try TemporaryDirectory(prefix: "kinerjad-mail")
-        let started = directory.path("started.log"), accepted = directory.path("accepted.log")
-        let program = directory.path("sendmail")
-        // A slow mail system: it reads the message, talks for 0.4 s, then accepts it (the line in
-        // accepted.log is the moment a real server answers 250).
-        try """
-            #!/bin/sh
-            id=$(grep -m1 '^Message-ID:' | tr -d '\\r')
-            cat > /dev/null
-            echo "$id" >> "\(started)"
-            sleep 0.4
-            echo "$id" >> "\(accepted)"
-            exit 0
-            """.write(toFile: program, atomically: true, encoding: .utf8)
-        chmod(program, 0o755)
+        let mail = try SlowMailProgram(in: directory, answerAfter: "0.4")
+        let (started, accepted, lines) = (mail.started, mail.accepted, mail.lines)
         var options = DaemonHarness.Options()
-        options.extraConfig = Self.config(sendmail: [program])
+        options.extraConfig = Self.config(sendmail: [mail.program])
         let daemon = try await DaemonHarness.start(options, in: directory)
         let to = MailAddress(name: "Siti", email: "siti@bandung.go.id")
         try Self.enqueue(daemon, (1...8).map { Self.draft("m\($0)", to: to, subject: "Pengingat \($0)", body: "isi\n") })
 
-        func lines(_ path: String) -> [String] {
-            ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
-        }
         // Kill it while the fourth message is with the mail program (started, not yet accepted).
         try await waitUntil("the fourth message is being sent", timeout: .seconds(30), interval: .milliseconds(5)) {
             lines(started).count == 4
@@ -256,26 +241,13 @@ struct OutboxDaemonTests {
     @Test("SIGTERM while a message is being sent: the send finishes and is recorded, the daemon exits 0, nothing is sent twice")
     func stopMidSend() async throws {
         let directory = try TemporaryDirectory(prefix: "kinerjad-mail")
-        let started = directory.path("started.log"), accepted = directory.path("accepted.log")
-        let program = directory.path("sendmail")
-        try """
-            #!/bin/sh
-            id=$(grep -m1 '^Message-ID:' | tr -d '\\r')
-            cat > /dev/null
-            echo "$id" >> "\(started)"
-            sleep 0.5
-            echo "$id" >> "\(accepted)"
-            exit 0
-            """.write(toFile: program, atomically: true, encoding: .utf8)
-        chmod(program, 0o755)
+        let mail = try SlowMailProgram(in: directory, answerAfter: "0.5")
+        let (started, accepted, lines) = (mail.started, mail.accepted, mail.lines)
         var options = DaemonHarness.Options()
-        options.extraConfig = Self.config(sendmail: [program])
+        options.extraConfig = Self.config(sendmail: [mail.program])
         let daemon = try await DaemonHarness.start(options, in: directory)
         let to = MailAddress(name: "Siti", email: "siti@bandung.go.id")
         try Self.enqueue(daemon, (1...3).map { Self.draft("s\($0)", to: to, subject: "Pengingat \($0)", body: "isi\n") })
-        func lines(_ path: String) -> [String] {
-            ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
-        }
         try await waitUntil("the first message is being sent", timeout: .seconds(30), interval: .milliseconds(5)) { lines(started).count == 1 }
         #expect(try await daemon.stop() == .exited(0))
         #expect(lines(accepted) == lines(started), "the send in progress was finished")
@@ -290,5 +262,35 @@ struct OutboxDaemonTests {
         #expect(lines(accepted).count == 3 && Set(lines(accepted)).count == 3, "\(lines(accepted))")
         #expect(!restarted.log.contains("was being sent when the daemon stopped unexpectedly"))
         #expect(try await restarted.stop() == .exited(0))
+    }
+}
+
+/// A slow mail system as a sendmail program: it reads the message, writes its Message-ID to
+/// `started`, waits `answerAfter` seconds, then writes it to `accepted` (the moment a real server
+/// answers 250) and exits 0.
+struct SlowMailProgram {
+    let program: String
+    let started: String
+    let accepted: String
+
+    init(in directory: TemporaryDirectory, answerAfter seconds: String) throws {
+        program = directory.path("sendmail")
+        started = directory.path("started.log")
+        accepted = directory.path("accepted.log")
+        try """
+            #!/bin/sh
+            id=$(grep -m1 '^Message-ID:' | tr -d '\\r')
+            cat > /dev/null
+            echo "$id" >> "\(started)"
+            sleep \(seconds)
+            echo "$id" >> "\(accepted)"
+            exit 0
+            """.write(toFile: program, atomically: true, encoding: .utf8)
+        chmod(program, 0o755)
+    }
+
+    /// The lines of one of the two logs so far.
+    func lines(_ path: String) -> [String] {
+        ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
     }
 }
