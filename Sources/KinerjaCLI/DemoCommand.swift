@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KinerjaDemo
 import KinerjaDomain
 import KinerjaSchedule
 import Varlink

@@ -36,9 +36,6 @@ public enum PausePoint {
         return Mutex(Armed(remaining: remaining, announceFile: file))
     }()
 
-    /// Whether any point is armed in this process.
-    public static var isArmed: Bool { state.withLock { !$0.remaining.isEmpty } }
-
     /// Reaches the point `name`: returns at once unless it is armed and this is the time it pauses;
     /// then announces itself and blocks the calling thread until released (or killed).
     public static func reach(_ name: String) {

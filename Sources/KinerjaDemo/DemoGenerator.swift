@@ -1,4 +1,5 @@
 import Foundation
+import KinerjaDomain
 
 /// One generated review: who reviewed whom in which role, the scores, and when it was submitted.
 public struct DemoReview: Sendable, Hashable {
@@ -39,7 +40,7 @@ public struct DemoPeriod: Sendable {
 /// changes these invariants.
 public struct DemoGenerator {
     public let spec: DemoSpec
-    public let units: [Unit]
+    public let units: [KinerjaDomain.Unit]
     public let employees: [Employee]
     public let planted: [PlantedCase]
     public let periods: [Period]

@@ -1,4 +1,5 @@
 import Foundation
+import KinerjaDomain
 
 /// The motivation patterns the demo generator plants on purpose, named as the low-motivation rules
 /// in DESIGN.md ("Low-motivation flags": the names are contracts).

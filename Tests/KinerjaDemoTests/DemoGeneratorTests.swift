@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import KinerjaDemo
 @testable import KinerjaDomain
 
 /// The demo generator: deterministic, importable, and with its planted patterns exact (issue 4
