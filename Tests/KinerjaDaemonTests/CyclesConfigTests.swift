@@ -3,7 +3,7 @@ import KinerjaDomain
 import Testing
 @testable import KinerjaDaemon
 
-/// `cycles:`, `results:` and `imports:` (issue 4): values read, defaults documented in the
+/// `cycles:`, `results:` and `imports:`: values read, defaults documented in the
 /// reference file, bad values named by key path.
 @Suite("Configuration: cycles, results, imports")
 struct CyclesConfigTests {
