@@ -83,6 +83,12 @@ public enum EmployeeField: String, Sendable, Hashable, Codable, CaseIterable {
     case unitKerja = "unit_kerja"
     case nipAtasan = "nip_atasan"
     case email, telepon, status, aktif
+    case jenisJabatan = "jenis_jabatan"
+    case kelasJabatan = "kelas_jabatan"
+    case eselon
+    case subUnit = "sub_unit"
+    case nipPlt = "nip_plt"
+    case alasanNonaktif = "alasan_nonaktif"
 
     static func differences(_ a: Employee, _ b: Employee) -> [EmployeeField] {
         var result: [EmployeeField] = []
@@ -94,6 +100,12 @@ public enum EmployeeField: String, Sendable, Hashable, Codable, CaseIterable {
         if a.telepon != b.telepon { result.append(.telepon) }
         if a.status != b.status { result.append(.status) }
         if a.aktif != b.aktif { result.append(.aktif) }
+        if a.rank.jenisJabatan != b.rank.jenisJabatan { result.append(.jenisJabatan) }
+        if a.rank.kelasJabatan != b.rank.kelasJabatan { result.append(.kelasJabatan) }
+        if a.rank.eselon != b.rank.eselon { result.append(.eselon) }
+        if a.rank.subUnit != b.rank.subUnit { result.append(.subUnit) }
+        if a.acting != b.acting { result.append(.nipPlt) }
+        if a.inactiveReason != b.inactiveReason { result.append(.alasanNonaktif) }
         return result
     }
 }

@@ -43,6 +43,8 @@ public struct ImportProblem: Sendable, Hashable, Codable, CustomStringConvertibl
         public static let badNumber = Code(rawValue: "bad_number")
         public static let unknownEmployee = Code(rawValue: "unknown_employee")
         public static let tooLong = Code(rawValue: "too_long")
+        /// A value outside the column's allowed set or range (jenis_jabatan, kelas_jabatan, …).
+        public static let badValue = Code(rawValue: "bad_value")
     }
 
     /// 1-based physical line where the record starts (the header's line for header problems).
