@@ -56,6 +56,20 @@ public struct EmployeeRow: Sendable, Hashable, Codable {
     }
 }
 
+/// The units a partial employee file covers (`kinerjactl import employees FILE --scope UNIT,…`):
+/// its rows must all be in those units, and may name as supervisor or acting appraiser anyone in
+/// `outside` (the stored employees of other units).
+public struct ImportScope: Sendable, Hashable {
+    /// Unit codes, lowercased.
+    public var units: Set<String>
+    public var outside: [Employee]
+
+    public init(units: Set<String>, outside: [Employee]) {
+        self.units = Set(units.map { $0.lowercased() })
+        self.outside = outside
+    }
+}
+
 /// A valid employee file, ready to merge: everything is validated before anything is written.
 public struct ValidatedEmployees: Sendable, Hashable {
     /// The employees in file order; unit codes use the known unit's spelling.
@@ -150,7 +164,7 @@ public enum EmployeeImport {
         var inactiveReason: InactiveReason?
     }
 
-    static func validate(rows: [EmployeeRow], columns: CSVColumnMap, knownUnits: [Unit]?,
+    static func validate(rows: [EmployeeRow], columns: CSVColumnMap, knownUnits: [Unit]?, scope: ImportScope? = nil,
                          collector: inout ProblemCollector) -> Result<ValidatedEmployees, ImportFailure> {
         func report(_ row: EmployeeRow, _ column: String, _ code: ImportProblem.Code, _ message: String) {
             collector.add(line: row.line, column: columns.number(column), columnName: column, code: code, message)
@@ -205,6 +219,10 @@ public enum EmployeeImport {
                     : "known: " + list.prefix(8).joined(separator: ", ") + (list.count > 8 ? ", …" : "")
                 report(row, "unit_kerja", .unknownUnit, "unit '\(row.unitKerja)' is not a known unit (\(shown))")
             }
+            if let scope, !row.unitKerja.isEmpty, !scope.units.contains(p.unitKey) {
+                report(row, "unit_kerja", .outsideScope, "unit '\(row.unitKerja)' is outside the import's scope ("
+                    + scope.units.sorted().map { $0.uppercased() }.joined(separator: ", ") + ")")
+            }
             // nip_atasan
             if !row.nipAtasan.isEmpty {
                 switch NIP.parse(row.nipAtasan) {
@@ -245,30 +263,44 @@ public enum EmployeeImport {
             parsed.append(p)
         }
 
-        // Acting appraisers must be in the file.
+        // Employees outside a partial import's scope, which its rows may name as supervisors: they
+        // follow the file's rows in the graph below (indices rows.count...).
+        let outside = (scope?.outside ?? []).filter { firstRow[$0.nip] == nil }
+        var outsideIndex: [NIP: Int] = [:]
+        for (i, e) in outside.enumerated() { outsideIndex[e.nip] = rows.count + i }
+        let whereKnown = scope == nil ? "in the file" : "in the file or stored outside the import's scope"
+        // Acting appraisers must be known.
         for (r, p) in parsed.enumerated() {
-            if let acting = p.acting, firstRow[acting.nip] == nil {
-                report(rows[r], "nip_plt", .unknownSupervisor, "acting appraiser NIP \(acting.nip) is not in the file")
+            if let acting = p.acting, firstRow[acting.nip] == nil, outsideIndex[acting.nip] == nil {
+                report(rows[r], "nip_plt", .unknownSupervisor, "acting appraiser NIP \(acting.nip) is not \(whereKnown)")
             }
         }
-        // Supervisors must be in the file; the "supervisor of" graph must have no loop.
-        var parent = [Int](repeating: -1, count: rows.count)
+        // Supervisors must be known; the "supervisor of" graph must have no loop.
+        var parent = [Int](repeating: -1, count: rows.count + outside.count)
         for (r, p) in parsed.enumerated() {
             guard let supervisor = p.supervisor else { continue }
-            if let s = firstRow[supervisor] {
+            if let s = firstRow[supervisor] ?? outsideIndex[supervisor] {
                 if let nip = p.nip, firstRow[nip] == r { parent[r] = s }
             } else {
                 report(rows[r], "nip_atasan", .unknownSupervisor,
-                       "supervisor NIP \(supervisor) is not in the file")
+                       "supervisor NIP \(supervisor) is not \(whereKnown)")
             }
         }
-        for cycle in SupervisorGraph.cycles(parent: parent) {
-            let first = rows[cycle[0]]
-            let path = cycle.map { "\(parsed[$0].nip!) (line \(rows[$0].line))" }.joined(separator: " → ")
-            report(first, "nip_atasan", .supervisorLoop,
-                   "supervisor loop of \(cycle.count) employees: \(path) → back to \(parsed[cycle[0]].nip!)")
+        for (i, e) in outside.enumerated() {
+            if let s = e.supervisor { parent[rows.count + i] = firstRow[s] ?? outsideIndex[s] ?? -1 }
         }
-
+        func label(_ v: Int) -> String {
+            v < rows.count ? "\(parsed[v].nip!) (line \(rows[v].line))" : "\(outside[v - rows.count].nip) (stored)"
+        }
+        func nipOf(_ v: Int) -> NIP { v < rows.count ? parsed[v].nip! : outside[v - rows.count].nip }
+        for var cycle in SupervisorGraph.cycles(parent: parent) where cycle.contains(where: { $0 < rows.count }) {
+            // Start at a row of the file, so the problem has a line.
+            if let at = cycle.firstIndex(where: { $0 < rows.count }), at > 0 { cycle = Array(cycle[at...] + cycle[..<at]) }
+            let first = rows[cycle[0]]
+            let path = cycle.map(label).joined(separator: " → ")
+            report(first, "nip_atasan", .supervisorLoop,
+                   "supervisor loop of \(cycle.count) employees: \(path) → back to \(nipOf(cycle[0]))")
+        }
         guard collector.isEmpty else { return .failure(collector.failure) }
 
         // Valid: build the employees and units.
@@ -294,12 +326,13 @@ public enum EmployeeImport {
             lines[p.nip!] = row.line
         }
         var warnings: [ImportProblem] = []
+        func person(_ v: Int) -> Employee { v < rows.count ? employees[v] : outside[v - rows.count] }
         for (r, e) in employees.enumerated() where e.aktif {
-            if let s = parent[r] >= 0 ? parent[r] : nil, !employees[s].aktif {
+            if let s = parent[r] >= 0 ? parent[r] : nil, !person(s).aktif {
                 warnings.append(ImportProblem(
                     line: rows[r].line, column: columns.number("nip_atasan"), columnName: "nip_atasan",
                     code: .inactiveSupervisor,
-                    message: "supervisor \(employees[s].nip) (line \(rows[s].line)) is inactive; "
+                    message: "supervisor \(person(s).nip) (\(s < rows.count ? "line \(rows[s].line)" : "stored")) is inactive; "
                         + "this employee will have no atasan review"))
             }
         }
@@ -307,7 +340,7 @@ public enum EmployeeImport {
             var candidates: [String: [NIP]] = [:]
             for (r, e) in employees.enumerated() where e.aktif {
                 let s = parent[r]
-                if s < 0 || employees[s].unit != e.unit { candidates[e.unit, default: []].append(e.nip) }
+                if s < 0 || person(s).unit != e.unit { candidates[e.unit, default: []].append(e.nip) }
             }
             for (key, unit) in unitByKey {
                 if let heads = candidates[unit.code], heads.count == 1 { unitByKey[key]?.head = heads[0] }

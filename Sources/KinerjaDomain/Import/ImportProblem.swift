@@ -45,6 +45,8 @@ public struct ImportProblem: Sendable, Hashable, Codable, CustomStringConvertibl
         public static let tooLong = Code(rawValue: "too_long")
         /// A value outside the column's allowed set or range (jenis_jabatan, kelas_jabatan, …).
         public static let badValue = Code(rawValue: "bad_value")
+        /// A row of a partial import in a unit outside its scope.
+        public static let outsideScope = Code(rawValue: "outside_scope")
     }
 
     /// 1-based physical line where the record starts (the header's line for header problems).
