@@ -121,9 +121,11 @@ extension AdminService {
                 + config.kinds.map(\.rawValue).joined(separator: ", ")])
         }
         let openedAt = try encoding.instant(call.parameters["opened_at"]?.stringValue, parameter: "opened_at") ?? runtime.now()
-        let by = call.peerDescription, policy = config.assignmentPolicy
+        let by = call.peerDescription, policy = config.assignmentPolicy, appraisers = runtime.config.appraisers
         let started = ContinuousClock.now
-        let outcome = try await store { db in try db.openCycle(period: period, openedAt: openedAt, policy: policy, by: by) }
+        let outcome = try await store { db in
+            try db.openCycle(period: period, openedAt: openedAt, policy: policy, by: by, appraisers: appraisers)
+        }
         releaseFreedMemory()
         if outcome.created {
             runtime.logger.notice("Evaluation cycle \(period.code) opened with \(outcome.cycle.assignments) assignments", metadata: [

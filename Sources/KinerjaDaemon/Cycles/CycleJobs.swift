@@ -21,7 +21,7 @@ struct CycleOpenJob: ScheduledJob {
             return "no \(kind.rawValue) period before \(today)"
         }
         let outcome = try runtime.database.openCycle(period: period, openedAt: runtime.now(), policy: config.assignmentPolicy,
-                                                     by: "scheduler (\(name))")
+                                                     by: "scheduler (\(name))", appraisers: runtime.config.appraisers)
         if outcome.created {
             runtime.logger.notice("Evaluation cycle \(period.code) opened with \(outcome.cycle.assignments) assignments", metadata: [
                 "message_id": "\(MessageIDs.cycleOpened)", "cycle": "\(period.code)",

@@ -104,6 +104,7 @@ extension AdminService {
         }
         let now = runtime.now(), source = "\(entry.kind.rawValue) import by \(call.peerDescription)"
         let dryRun = entry.dryRun, cap = runtime.config.imports.problemCap
+        let options = try employeeImportOptions(call, kind: entry.kind)
         let (stream, continuation) = AsyncStream.makeStream(of: StoreProgress.self, bufferingPolicy: .bufferingNewest(4))
         let progress: ProgressSink = { continuation.yield($0) }
         let started = ContinuousClock.now
@@ -112,7 +113,8 @@ extension AdminService {
             return try await store { db -> ImportSummary in
                 switch entry.accumulator {
                 case .units(let a): return try db.importUnits(a, dryRun: dryRun, now: now, source: source)
-                case .employees(let a): return try db.importEmployees(a, dryRun: dryRun, now: now, source: source, progress: progress)
+                case .employees(let a):
+                    return try db.importEmployees(a, dryRun: dryRun, now: now, source: source, options: options, progress: progress)
                 case .skm(let a): return try db.importSKM(a, dryRun: dryRun, now: now, source: source)
                 case .training(let a): return try db.importTraining(a, dryRun: dryRun, now: now, source: source)
                 case .empty:
@@ -141,9 +143,33 @@ extension AdminService {
                 "deactivated": "\(summary.deactivated)", "replaced": "\(summary.replaced)",
                 "duration_ms": "\(Self.milliseconds(ContinuousClock.now - started))", "peer": "\(call.peerDescription)",
             ])
+            for change in summary.cycleChanges ?? [] {
+                runtime.logger.notice("\(change.message)", metadata: [
+                    "message_id": "\(MessageIDs.assignmentsAdjusted)", "cycle": "\(change.cycle)", "nip": "\(change.nip)",
+                    "event": "\(change.event)", "reassigned": "\(change.reassigned)", "cancelled": "\(change.cancelled)",
+                ])
+            }
         }
         try await reply.reply(["phase": .string("done"), "done": .int(Int64(summary.records)),
                                "total": .int(Int64(summary.records)), "summary": try encoding.value(summary)])
+    }
+
+    /// `scope` and `allow_deactivate` of a CommitImport, which only an employee import takes.
+    func employeeImportOptions(_ call: VarlinkCall, kind: ImportStaging.Kind) throws -> EmployeeImportOptions {
+        let p = call.parameters
+        var options = EmployeeImportOptions(maxDeactivateShare: runtime.config.imports.maxDeactivateShare)
+        if let items = p["scope"]?.arrayValue {
+            let units = items.compactMap { $0.stringValue?.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            guard kind == .employees else { throw AdminError.invalidInput(["scope: only an employee import takes a scope"]) }
+            guard !units.isEmpty else { throw AdminError.invalidInput(["scope: name at least one unit code"]) }
+            options.scope = Set(units)
+        }
+        if let n = p["allow_deactivate"]?.intValue {
+            guard kind == .employees else { throw AdminError.invalidInput(["allow_deactivate: only an employee import deactivates"]) }
+            guard n >= 0 else { throw AdminError.invalidInput(["allow_deactivate: must be 0 or more, found \(n)"]) }
+            options.allowDeactivate = Int(n)
+        }
+        return options
     }
 
     func record(_ value: JSONValue?, path: String) throws -> CSVRecord {
