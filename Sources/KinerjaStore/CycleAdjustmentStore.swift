@@ -19,6 +19,15 @@ public struct EmployeeImportOptions: Sendable, Hashable {
 }
 
 extension AppDatabase {
+    /// Reviewers by NIP with their names: employees, and appraisers outside the employee file.
+    static let reviewerSQL = """
+        (SELECT nip, nama FROM employee UNION ALL
+         SELECT nip, nama FROM appraiser WHERE nip NOT IN (SELECT nip FROM employee))
+        """
+
+    /// The reviewer's name as shown in lists: an acting appraiser's with its title (`Plt. Nama`).
+    static let reviewerNameSQL = "CASE WHEN a.atasan_source IN ('Plt.', 'Plh.') THEN a.atasan_source || ' ' || r.nama ELSE r.nama END"
+
     /// Applies `CycleAdjustment` to every open cycle after an employee import changed `changed`
     /// (their state after the import; `current` is the state before), inside the import's
     /// transaction: reassigned atasan reviews get their new reviewer (and are reminded afresh),
