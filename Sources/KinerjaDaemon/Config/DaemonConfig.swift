@@ -20,7 +20,7 @@ public struct DaemonConfig: Sendable, Equatable {
     public struct Control: Sendable, Equatable {
         /// The Varlink socket the daemon binds when it is not socket-activated.
         public var socket = "/run/kinerjad/admin.varlink"
-        /// Members of this group (and root) may call every method; others only read-only ones.
+        /// Members of this group (and root) may call every method; others only `public` and `read` ones.
         public var adminGroup = "kinerjad-admin"
         public var maxMessageSize = 1 << 20
         public var maxConnections = 256

@@ -5,7 +5,7 @@ import Logging
 import Varlink
 
 /// `io.kinerjad.Admin`: the control interface admins reach with kinerjactl. The IDL text in
-/// io.kinerjad.Admin.varlink is the contract (including which methods are read-only); each method in
+/// io.kinerjad.Admin.varlink is the contract (including each method's access class); each method in
 /// it has exactly one handler in `handlers`, and a test checks that none is missing.
 public struct AdminService: VarlinkService {
     public typealias Handler = @Sendable (AdminService, VarlinkCall, VarlinkReplySink) async throws -> Void

@@ -50,7 +50,7 @@ public struct ControlServer: Service {
 }
 
 /// Root, the daemon's own user, and members of the admin group may call everything; others only
-/// `[read-only]` methods.
+/// `public` and `read` methods (the access classes of the IDL).
 struct DaemonAccessPolicy: VarlinkAccessPolicy {
     let group: AdminGroupPolicy
     let ownUID = getuid()
