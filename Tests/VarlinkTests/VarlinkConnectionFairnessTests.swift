@@ -24,11 +24,14 @@ import Varlink
         #expect(admission.admit(uid: 0, privileged: true, limits: Self.limits) == nil)
         #expect(admission.admit(uid: 0, privileged: true, limits: Self.limits) == nil)
         #expect(admission.admit(uid: 0, privileged: true, limits: Self.limits) == .serverFull(limit: 6))
+        // A closed connection gives its uid's slot back.
         admission.release(uid: 1000, privileged: false)
         #expect(admission.perUID[1000] == 2)
-        #expect(admission.admit(uid: 1000, privileged: false, limits: Self.limits) == .serverFull(limit: 6))
+        #expect(admission.admit(uid: 1000, privileged: false, limits: Self.limits) == nil)
+        #expect(admission.admit(uid: 1001, privileged: false, limits: Self.limits) == .serverFull(limit: 6))
         admission.release(uid: 0, privileged: true)
-        #expect(admission.admit(uid: 1000, privileged: false, limits: Self.limits) == .reservedForPrivileged(reserved: 2))
+        #expect(admission.admit(uid: 1000, privileged: false, limits: Self.limits) == .uidLimit(uid: 1000, limit: 3))
+        #expect(admission.admit(uid: 1001, privileged: false, limits: Self.limits) == .reservedForPrivileged(reserved: 2))
         #expect(admission.total == 5 && admission.unprivileged == 4)
     }
 

@@ -24,6 +24,10 @@ public struct DaemonConfig: Sendable, Equatable {
         public var adminGroup = "kinerjad-admin"
         public var maxMessageSize = 1 << 20
         public var maxConnections = 256
+        /// Connections one user other than root and the admin group may hold at once.
+        public var maxConnectionsPerUID = 32
+        /// Connections kept for root and the admin group: other users together get the rest.
+        public var adminConnections = 16
         public var idleTimeout: Duration = .seconds(300)
         public var maxInFlight = 128
     }

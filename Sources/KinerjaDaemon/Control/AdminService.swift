@@ -31,6 +31,10 @@ public struct AdminService: VarlinkService {
         guard let handler = Self.handlers[call.method] else {
             throw VarlinkError.methodNotImplemented(call.qualifiedMethod)
         }
+        let inputProblems = ControlInputCheck.problems(
+            call.parameters, horizon: DateHorizon(now: runtime.now(), timeZone: runtime.config.cycles.zone),
+            timeZone: runtime.config.cycles.zone)
+        if !inputProblems.isEmpty { throw AdminError.invalidInput(inputProblems) }
         do {
             try await handler(self, call, reply)
         } catch let error as VarlinkError {

@@ -27,6 +27,8 @@ public struct ControlServer: Service {
         var limits = VarlinkServer.Configuration()
         limits.maxMessageSize = config.control.maxMessageSize
         limits.maxConnections = config.control.maxConnections
+        limits.maxConnectionsPerUID = config.control.maxConnectionsPerUID
+        limits.reservedPrivilegedConnections = config.control.adminConnections
         limits.idleTimeout = config.control.idleTimeout
         limits.maxInFlight = config.control.maxInFlight
         let server = try VarlinkServer(
