@@ -63,7 +63,7 @@ public enum CSVWriter {
     }
 
     /// `-3`, `+1.5`, `-0.25`: a sign, digits, at most one dot between digits.
-    static func isPlainNumber(_ text: String) -> Bool {
+    public static func isPlainNumber(_ text: String) -> Bool {
         var scalars = Array(text.unicodeScalars)[...]
         guard let sign = scalars.first, sign == "+" || sign == "-" else { return false }
         scalars = scalars.dropFirst()
