@@ -95,7 +95,9 @@ public enum DaemonMain {
         } catch {
             logger.critical("Cannot start: \(error)", metadata: ["message_id": "\(MessageIDs.startFailed)", "database": "\(config.database.path)"])
             notifier.status("Failed: \(error)")
-            return error is DatabaseLock.Held ? ExitStatus.databaseInUse : ExitStatus.failure
+            if error is DatabaseLock.Held { return ExitStatus.databaseInUse }
+            if let error = error as? StoreError, error.code == .storageUnavailable { return ExitStatus.ioError }
+            return ExitStatus.failure
         }
         defer { withExtendedLifetime(lock) {} }
         let database: AppDatabase

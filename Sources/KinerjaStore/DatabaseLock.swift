@@ -38,11 +38,22 @@ public final class DatabaseLock: Sendable {
     /// - Throws: ``Held`` when another process holds it; ``StoreError`` when the file cannot be opened.
     public init(database databasePath: String) throws {
         let path = Self.lockPath(forDatabase: databasePath)
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, PrivateFiles.fileMode)
-        guard fd >= 0 else {
-            throw StoreError(.cannotOpen, "cannot open the lock file \(path): \(String(cString: strerror(errno)))")
+        var fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, PrivateFiles.fileMode)
+        var writable = true
+        if fd < 0 {
+            // Storage that refuses writes (a read-only mount, a full disk) still lets an existing
+            // lock file be locked read-only; opening the database then reports the real problem.
+            let code = errno
+            fd = open(path, O_RDONLY | O_CLOEXEC)
+            writable = false
+            guard fd >= 0 else {
+                let reason = "cannot create the lock file \(path): \(String(cString: strerror(code)))"
+                let storage = [EROFS, EACCES, EPERM, ENOSPC, EDQUOT, EIO].contains(code)
+                throw StoreError(storage ? .storageUnavailable : .cannotOpen, reason)
+            }
+        } else {
+            _ = fchmod(fd, PrivateFiles.fileMode)
         }
-        _ = fchmod(fd, PrivateFiles.fileMode)
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             let code = errno
             let holder = Self.readPID(fd)
@@ -52,9 +63,11 @@ public final class DatabaseLock: Sendable {
             }
             throw StoreError(.cannotOpen, "cannot lock \(path): \(String(cString: strerror(code)))")
         }
-        let text = Array("\(getpid())\n".utf8)
-        _ = ftruncate(fd, 0)
-        _ = text.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+        if writable {
+            let text = Array("\(getpid())\n".utf8)
+            _ = ftruncate(fd, 0)
+            _ = text.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+        }
         self.path = path
         self.fd = fd
     }
