@@ -25,6 +25,8 @@ let package = Package(
         ),
         // Pure rules. Foundation only; no I/O, no clock reads.
         .target(name: "KinerjaDomain"),
+        // The seeded demo data set (`kinerjactl demo`, the tests); not linked into the daemon.
+        .target(name: "KinerjaDemo", dependencies: ["KinerjaDomain"]),
         // Named pause points for the crash-consistency harness; empty in release builds.
         .target(name: "KinerjaPausePoints"),
         // systemd.time(7) calendar events and time spans.
@@ -61,8 +63,6 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Yams", package: "Yams"),
             ],
             resources: [.embedInCode("Control/io.kinerjad.Admin.varlink")]
@@ -70,10 +70,8 @@ let package = Package(
         .target(
             name: "KinerjaCLI",
             dependencies: [
-                "Varlink", "KinerjaSchedule", "KinerjaDomain",
+                "Varlink", "KinerjaSchedule", "KinerjaDomain", "KinerjaDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .executableTarget(
@@ -93,7 +91,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        // Fuzz targets (issue 8): one property check per parser, shared by `make fuzz` and the tests.
+        // Fuzz targets (docs/fuzzing.md): one property check per parser, shared by `make fuzz` and the tests.
         .target(
             name: "KinerjaFuzzTargets",
             dependencies: [
@@ -111,7 +109,8 @@ let package = Package(
         ),
         .testTarget(name: "KinerjaDomainTests", dependencies: ["KinerjaDomain"]),
         .testTarget(name: "KinerjaScheduleTests", dependencies: ["KinerjaSchedule"]),
-        .testTarget(name: "KinerjaStoreTests", dependencies: ["KinerjaStore", "KinerjaDomain"]),
+        .testTarget(name: "KinerjaDemoTests", dependencies: ["KinerjaDemo", "KinerjaDomain"]),
+        .testTarget(name: "KinerjaStoreTests", dependencies: ["KinerjaStore", "KinerjaDomain", "KinerjaDemo"]),
         .testTarget(
             name: "VarlinkTests",
             dependencies: [

@@ -129,11 +129,8 @@ public enum DaemonMain {
         // 4. Scheduler: registers the configured jobs; runs left "running" by a crash are marked.
         let scheduler: Scheduler
         do {
-            scheduler = try Scheduler(runtime: runtime, jobs: [MaintenanceJob(runtime: runtime), OutboxDeliveryJob(runtime: runtime),
-                                                                MotivationAnalysisJob(runtime: runtime), ReminderSweepJob(runtime: runtime),
-                                                                CycleCloseJob(runtime: runtime)]
-                                                                + PeriodKind.allCases.map { CycleOpenJob(runtime: runtime, kind: $0) },
-                                      schedule: config.jobs.schedule, timeout: config.jobs.timeout)
+            scheduler = try Scheduler(runtime: runtime, jobs: DaemonJobs.all(runtime), schedule: config.jobs.schedule,
+                                      timeout: config.jobs.timeout)
         } catch {
             let storage = StorageDiagnosis.explain(error, path: config.database.path)
             logger.critical("Cannot start the scheduler: \(storage ?? "\(error)")", metadata: ["message_id": "\(MessageIDs.startFailed)"])
@@ -144,7 +141,8 @@ public enum DaemonMain {
         // 5. Control socket: the one systemd passed us, or our own.
         let control: ControlServer
         do {
-            control = try await ControlServer.start(runtime: runtime, scheduler: scheduler, activation: try activation.get())
+            let admin = AdminService(runtime: runtime, scheduler: scheduler, handlers: AdminHandlers.all)
+            control = try await ControlServer.start(runtime: runtime, service: admin, activation: try activation.get())
         } catch {
             logger.critical("Cannot start: \(error)", metadata: ["message_id": "\(MessageIDs.startFailed)"])
             notifier.status("Failed: \(error)")

@@ -1,5 +1,6 @@
-// Named pause points for the crash-consistency harness (issue 8). Compiled only into debug builds:
-// a release build of this module is empty, and every call site is wrapped in `#if DEBUG` too.
+// Named pause points for the crash-consistency harness (tools/crash-harness.py). Compiled only into
+// debug builds: a release build of this module is empty, and every call site is wrapped in
+// `#if DEBUG` too.
 #if DEBUG
 import Foundation
 import Synchronization
@@ -35,9 +36,6 @@ public enum PausePoint {
         let file = environment["KINERJAD_PAUSE_FILE"].flatMap { $0.isEmpty ? nil : $0 }
         return Mutex(Armed(remaining: remaining, announceFile: file))
     }()
-
-    /// Whether any point is armed in this process.
-    public static var isArmed: Bool { state.withLock { !$0.remaining.isEmpty } }
 
     /// Reaches the point `name`: returns at once unless it is armed and this is the time it pauses;
     /// then announces itself and blocks the calling thread until released (or killed).

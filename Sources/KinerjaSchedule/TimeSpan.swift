@@ -20,11 +20,6 @@ public struct TimeSpan: Sendable, Hashable, Comparable, CustomStringConvertible 
     /// Whether this is `infinity`.
     public var isInfinite: Bool { microseconds == .max }
 
-    /// The span in seconds, or nil for infinity.
-    public var timeInterval: TimeInterval? {
-        isInfinite ? nil : TimeInterval(microseconds) / 1_000_000
-    }
-
     public static func < (lhs: TimeSpan, rhs: TimeSpan) -> Bool { lhs.microseconds < rhs.microseconds }
 
     /// A month as systemd counts it: 30.44 days.

@@ -50,24 +50,6 @@ public protocol VarlinkService: Sendable {
     func handle(_ call: VarlinkCall, reply: VarlinkReplySink) async throws
 }
 
-/// A ``VarlinkService`` made of the IDL text and a closure.
-public struct VarlinkClosureService: VarlinkService {
-    public let interfaceDescription: String
-    private let handler: @Sendable (VarlinkCall, VarlinkReplySink) async throws -> Void
-
-    public init(
-        interfaceDescription: String,
-        handler: @escaping @Sendable (VarlinkCall, VarlinkReplySink) async throws -> Void
-    ) {
-        self.interfaceDescription = interfaceDescription
-        self.handler = handler
-    }
-
-    public func handle(_ call: VarlinkCall, reply: VarlinkReplySink) async throws {
-        try await handler(call, reply)
-    }
-}
-
 /// Vendor information returned by `org.varlink.service.GetInfo`.
 public struct VarlinkServiceInfo: Sendable, Hashable {
     public var vendor: String

@@ -144,7 +144,7 @@ struct OutboxDeliveryJobTests {
         #expect(sent.first?.metadata["nip"] == "198503152010011001")
         #expect(sent.first?.metadata["mail_message_id"]?.hasPrefix("<kinerjad.") == true)
         let failed = f.log.with(messageID: MessageIDs.mailFailed)
-        #expect(failed.map(\.metadata["next_attempt"]) == ["2026-03-02T02:01:00Z", "2026-03-02T02:02:40Z"])
+        #expect(failed.map(\.metadata["next_attempt"]) == ["2026-03-02T09:01:00+07:00", "2026-03-02T09:02:40+07:00"])
         #expect(failed.first?.metadata["error"] == "sendmail exited with status 75 (EX_TEMPFAIL): 451 try later")
         let dead = f.log.with(messageID: MessageIDs.mailDead)
         #expect(dead.count == 1 && dead.first?.level == .warning)

@@ -1,4 +1,5 @@
 import Foundation
+import KinerjaDemo
 @testable import KinerjaDomain
 @testable import KinerjaStore
 

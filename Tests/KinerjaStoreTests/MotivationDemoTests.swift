@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+import KinerjaDemo
 @testable import KinerjaDomain
 @testable import KinerjaStore
 

@@ -87,12 +87,6 @@ final class ConfigReader {
         }
     }
 
-    func optionalString(_ key: String, default defaultValue: String?) -> String? {
-        guard has(key) else { return defaultValue }
-        let text = string(key, default: "", nonEmpty: false)
-        return text.isEmpty ? nil : text
-    }
-
     func int(_ key: String, default defaultValue: Int, range: ClosedRange<Int>) -> Int {
         value(key, default: defaultValue, expected: "an integer from \(range.lowerBound) to \(range.upperBound)") { text in
             guard let v = Int(text), range.contains(v) else { return nil }

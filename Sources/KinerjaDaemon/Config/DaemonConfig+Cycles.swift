@@ -2,7 +2,7 @@ import Foundation
 import KinerjaDomain
 
 extension DaemonConfig {
-    /// `cycles:` — which evaluation periods run and how assignments are made (issue 4 "Cycles").
+    /// `cycles:` — which evaluation periods run and how assignments are made.
     public struct Cycles: Sendable, Equatable {
         /// Period kinds that may be opened (by command or schedule): monthly, quarterly, semester, annual.
         public var kinds: [PeriodKind] = [.quarterly, .annual]

@@ -157,8 +157,8 @@ extension DaemonConfig {
     }
 
     /// A position libyaml reports, kept inside the text: at the end of a file without a final line
-    /// break libyaml moves its mark to a line after the last one (found by the `config` fuzz target,
-    /// issue 8); such an error is reported at the end of the last line instead.
+    /// break libyaml moves its mark to a line after the last one (found by the `config` fuzz
+    /// target); such an error is reported at the end of the last line instead.
     static func clamp(line: Int, column: Int, to text: String) -> (line: Int, column: Int) {
         // libyaml ends a line at LF, CR, CRLF, NEL, LS and PS.
         var lines = 1

@@ -11,7 +11,7 @@ extension DaemonConfig {
         case journal
     }
 
-    /// `mail:` — delivery of the reminder outbox (issue 6).
+    /// `mail:` — delivery of the reminder outbox.
     public struct Mail: Sendable, Equatable {
         public var channel: MailChannel = .sendmail
         /// A sendmail-compatible program (absolute path) and its arguments; the message goes to its

@@ -3,13 +3,12 @@ import KinerjaDomain
 
 extension DaemonConfig {
     /// `motivation:` — the thresholds of the six low-motivation rules, the severity policy and the
-    /// follow-up table (issue 7; DESIGN.md "Low-motivation flags"). Every key is documented in
+    /// follow-up table (the rules themselves are in KinerjaDomain/Motivation). Every key is documented in
     /// config/kinerjad.yaml; the defaults are `MotivationThresholds()`.
     public struct Motivation: Sendable, Equatable {
         public var thresholds = MotivationThresholds()
     }
 
-    static let severityChoices = FlagSeverity.allCases.map { ($0.rawValue, $0) }
     static let followUpChoices = FollowUpAction.allCases.map { ($0.rawValue, $0) }
 
     /// Reads `motivation:`; call after `results:` (the anonymity minimum defaults to the results' one

@@ -3,7 +3,7 @@ import KinerjaDomain
 import KinerjaSchedule
 
 extension DaemonConfig {
-    /// `reminders:` — when and how reviewers are reminded of overdue 360 reviews (issue 6).
+    /// `reminders:` — when and how reviewers are reminded of overdue 360 reviews.
     public struct Reminders: Sendable, Equatable {
         public var policy = ReminderPolicy(
             beforeDays: [3], onDueDate: true, afterDays: [1, 3, 7, 14], escalation: EscalationPolicy(ccAtasanFrom: 2, ccUnitHeadFrom: 3),

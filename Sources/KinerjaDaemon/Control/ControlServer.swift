@@ -12,7 +12,7 @@ public struct ControlServer: Service {
     /// "fd 3 (socket activation)" or the bound path, for logs.
     public let endpointDescription: String
 
-    public static func start(runtime: DaemonRuntime, scheduler: Scheduler, activation: SocketActivation) async throws -> ControlServer {
+    public static func start(runtime: DaemonRuntime, service: AdminService, activation: SocketActivation) async throws -> ControlServer {
         let config = runtime.config
         let endpoint: VarlinkServer.Endpoint
         let description: String
@@ -35,7 +35,7 @@ public struct ControlServer: Service {
             endpoint: endpoint,
             info: VarlinkServiceInfo(vendor: "Pemerintah Kota Bandung", product: "kinerjad",
                                      version: KinerjaVersion.string, url: "file:///usr/share/doc/kinerjad/README.md"),
-            services: [AdminService(runtime: runtime, scheduler: scheduler)],
+            services: [service],
             accessPolicy: DaemonAccessPolicy(adminGroup: config.control.adminGroup),
             configuration: limits,
             logger: runtime.logger

@@ -5,7 +5,7 @@ import Varlink
 
 /// The `CycleReport` reply: per unit completion, predikat distribution with shares, IKM and mutu,
 /// the whole cycle's totals, and the units whose distribution breaks the caps of their
-/// organisation's predikat (DESIGN.md "Organisation distribution").
+/// organisation's predikat (`DistributionCheck` in KinerjaDomain holds the rule).
 struct CycleReportBuilder {
     let results: DaemonConfig.Results
     let encoding: ControlEncoding

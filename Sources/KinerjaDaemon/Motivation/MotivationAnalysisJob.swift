@@ -3,7 +3,7 @@ import KinerjaDomain
 import KinerjaStore
 import Logging
 
-/// `motivation-analysis` (issue 7): runs the six low-motivation rules over the closed cycles and
+/// `motivation-analysis`: runs the six low-motivation rules over the closed cycles and
 /// writes the findings as flags. Daily by schedule, and after every cycle close.
 ///
 /// Idempotent: a second run over the same data adds no flag, no event and no journal entry. Loading
@@ -84,19 +84,5 @@ struct MotivationAnalysisJob: ScheduledJob {
         runtime.logger.log(level: Self.level(flag.severity),
                            "Motivation flag \(flag.id) escalated from \(escalation.from.rawValue) to \(flag.severity.rawValue): \(flag.rule.title) — \(flag.nip), unit \(flag.unit ?? "-"); follow-up: \(flag.followUp.name)",
                            metadata: metadata)
-    }
-}
-
-extension MessageIDs {
-    /// The MESSAGE_ID of a new flag of `rule`.
-    public static func flagRaised(_ rule: MotivationRule) -> String {
-        switch rule {
-        case .decliningTrend: return flagDecliningTrend
-        case .recognitionGap: return flagRecognitionGap
-        case .disengaged: return flagDisengaged
-        case .feedbackDrop: return flagFeedbackDrop
-        case .stalledDevelopment: return flagStalledDevelopment
-        case .perfunctoryReviewer: return flagPerfunctoryReviewer
-        }
     }
 }

@@ -16,7 +16,7 @@ public final class DaemonRuntime: Sendable {
     public let notifier: Notifier
     /// The wall clock; tests inject their own.
     public let now: @Sendable () -> Date
-    /// Streamed imports waiting for their commit (issue 4).
+    /// Streamed imports waiting for their commit (see `ImportStaging`).
     public let imports = ImportStaging()
     /// Control calls that read a whole cycle run one at a time (see `WorkLimiter`).
     public let wholeCycleReads = WorkLimiter(limit: 1)

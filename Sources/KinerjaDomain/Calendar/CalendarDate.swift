@@ -108,7 +108,8 @@ public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConverti
         self.init(daysSinceEpoch: Int((local / 86_400).rounded(.down)))
     }
 
-    static func pad(_ value: Int, _ width: Int) -> String {
+    /// `value` in decimal, zero-padded on the left to `width` digits.
+    public static func pad(_ value: Int, _ width: Int) -> String {
         let s = String(value)
         return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
     }

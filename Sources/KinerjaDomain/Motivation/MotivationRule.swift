@@ -28,18 +28,6 @@ public enum MotivationRule: String, Sendable, Hashable, Codable, CaseIterable, C
         }
     }
 
-    /// A one-line Indonesian title.
-    public var judul: String {
-        switch self {
-        case .decliningTrend: return "Tren kinerja menurun"
-        case .recognitionGap: return "Upaya tidak tercermin dalam penilaian (kesenjangan pengakuan)"
-        case .disengaged: return "Tidak terlibat dalam penilaian"
-        case .feedbackDrop: return "Penurunan umpan balik dari rekan kerja atau bawahan"
-        case .stalledDevelopment: return "Pengembangan kompetensi terhenti"
-        case .perfunctoryReviewer: return "Penilaian hanya formalitas"
-        }
-    }
-
     public static func < (a: MotivationRule, b: MotivationRule) -> Bool {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
     }

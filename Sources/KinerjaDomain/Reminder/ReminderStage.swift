@@ -22,9 +22,6 @@ public enum ReminderStage: Sendable, Hashable, Comparable, CustomStringConvertib
         }
     }
 
-    /// Whether the review is late at this stage.
-    public var isOverdue: Bool { dayOffset > 0 }
-
     /// The stable identifier: `before:3d`, `due`, `after:1d`.
     public var id: String {
         switch self {

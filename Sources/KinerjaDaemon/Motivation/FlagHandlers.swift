@@ -3,7 +3,7 @@ import KinerjaDomain
 import KinerjaStore
 import Varlink
 
-/// `--- Motivation flags ---` in io.kinerjad.Admin (issue 7): list, show, acknowledge, resolve,
+/// `--- Motivation flags ---` in io.kinerjad.Admin: list, show, acknowledge, resolve,
 /// dismiss, summary. Changes record the caller from the socket's peer credentials (uid and user
 /// name). Replies carry evidence as stored: aggregates only for rekan and bawahan, counts only for a
 /// perfunctory reviewer; never an individual reviewer's scores about a subject.

@@ -4,8 +4,9 @@ import KinerjaStore
 import Logging
 import Varlink
 
+/// The daemon's own methods in io.kinerjad.Admin: Ping, GetStatus, Reload, SetLogLevel.
 extension AdminService {
-    static let coreHandlers: [String: Handler] = [
+    static let statusHandlers: [String: Handler] = [
         "Ping": { _, _, reply in
             try await reply.reply(["version": .string(KinerjaVersion.string)])
         },
@@ -32,10 +33,6 @@ extension AdminService {
                 "message_id": "\(MessageIDs.logLevelChanged)", "peer": "\(call.peerDescription)",
             ])
             try await reply.reply(["previous": .string(previous.rawValue), "level": .string(level.rawValue)])
-        },
-        "Backup": { service, call, reply in
-            let result = try await service.backup(requestedBy: call.peerDescription)
-            try await reply.reply(["file": .string(result.file), "size": .int(result.size)])
         },
     ]
 
@@ -67,25 +64,5 @@ extension AdminService {
             ]),
             "jobs": .array((try? jobList()) ?? []),
         ]
-    }
-
-    /// Writes `kinerja-YYYYMMDD-HHMMSS.sqlite` into the backup directory (a numeric suffix when two
-    /// backups fall in the same second). Runs off the event loop.
-    func backup(requestedBy peer: String) async throws -> (file: String, size: Int64) {
-        let runtime = self.runtime
-        let directory = runtime.config.backup.directory
-        return try await Task.detached {
-            do {
-                let result = try BackupFiles.write(runtime.database, directory: directory, date: runtime.now(), unique: true)
-                runtime.logger.notice("Database backup written", metadata: [
-                    "message_id": "\(MessageIDs.backupWritten)", "file": "\(result.file)", "size": "\(result.size)", "peer": "\(peer)",
-                ])
-                return (result.file, result.size)
-            } catch let error as StoreError {
-                throw AdminError.operationFailed(error.message)
-            } catch {
-                throw AdminError.operationFailed("cannot write a backup into \(directory): \(error.localizedDescription)")
-            }
-        }.value
     }
 }

@@ -3,8 +3,8 @@ import KinerjaDomain
 import KinerjaStore
 import Synchronization
 
-/// Streamed imports held in memory between `BeginImport` and `CommitImport` (issue 4 "Large files
-/// stream to the daemon in batches").
+/// Streamed imports held in memory between `BeginImport` and `CommitImport`: large files reach the
+/// daemon in batches, so no call carries a whole file.
 ///
 /// Each import keeps its kind's accumulator, which checks records as they arrive and keeps only the
 /// validated values (not the text), so a 150,000-row review file costs its parsed reviews, not its

@@ -1,9 +1,10 @@
 import Foundation
+import KinerjaDomain
 
-/// The files of a demo data set, as the importers read them (issue 4: `units.csv`, `employees.csv`,
+/// The files of a demo data set, as the importers read them (`units.csv`, `employees.csv`,
 /// `reviews-<period>.csv`, `skm-<period>.csv`, `training.csv`, `planted.csv`).
 public enum DemoCSV {
-    public static func units(_ units: [Unit]) -> String {
+    public static func units(_ units: [KinerjaDomain.Unit]) -> String {
         var lines = ["code,name,head_nip"]
         for u in units { lines.append(CSVWriter.line([u.code, u.name, u.head?.description ?? ""])) }
         return lines.joined(separator: "\n") + "\n"

@@ -1,3 +1,4 @@
+import KinerjaDomain
 /// A Bandung-like organisation for the demo data set: a Sekretaris Daerah at the top, perangkat
 /// daerah (dinas, badan, kecamatan) whose heads report to the Sekda, and inside each unit a tree of
 /// sekretaris/kepala bidang, kepala sub bagian/seksi and staff.
@@ -53,7 +54,7 @@ struct DemoOrganisation {
                               "Penata Kelola Sistem dan Teknologi Informasi", "Bendahara", "Analis SDM Aparatur",
                               "Pengelola Barang Milik Negara", "Penyuluh", "Verifikator Keuangan"]
 
-    var units: [Unit] = []
+    var units: [KinerjaDomain.Unit] = []
     var employees: [Employee] = []
     /// Employees who supervise nobody, by index in `employees`.
     var leaves: Set<Int> = []
@@ -108,7 +109,7 @@ struct DemoOrganisation {
         }
         var hasChildren = Set<Int>()
         for (template, size) in zip(Self.units, unitSizes) where size > 0 {
-            units.append(Unit(code: template.code, name: template.name))
+            units.append(KinerjaDomain.Unit(code: template.code, name: template.name))
             let start = employees.count
             let head = person(title: template.headTitle, unit: template.code, supervisor: sekda.nip, pppk: false)
             employees.append(head)
@@ -146,7 +147,7 @@ struct DemoOrganisation {
         if let i = units.firstIndex(where: { $0.code == "SETDA" }) {
             units[i].head = sekda.nip
         } else {
-            units.insert(Unit(code: "SETDA", name: Self.units[0].name, head: sekda.nip), at: 0)
+            units.insert(KinerjaDomain.Unit(code: "SETDA", name: Self.units[0].name, head: sekda.nip), at: 0)
         }
         for i in employees.indices where !hasChildren.contains(i) && i != 0 {
             leaves.insert(i)

@@ -4,21 +4,11 @@ import KinerjaStore
 import Logging
 import Varlink
 
-/// Handlers of the "Org, cycles, reviews, reports" block of io.kinerjad.Admin (issue 4). Every
-/// handler takes the time from `runtime.now()`, runs database work off the concurrency pool, and
-/// answers store failures with the interface's errors (NotFound, InvalidInput, CycleNotClosable).
+/// Handlers of the "Org, cycles, reviews, reports" block of io.kinerjad.Admin. Every handler takes
+/// the time from `runtime.now()`, runs database work off the concurrency pool, and answers store
+/// failures with the interface's errors (NotFound, InvalidInput, CycleNotClosable).
 extension AdminService {
     static let cycleHandlers: [String: Handler] = [
-        "BeginImport": { service, call, reply in try await reply.reply(try await service.beginImport(call)) },
-        "StageImport": { service, call, reply in try await reply.reply(try service.stageImport(call)) },
-        "CommitImport": { service, call, reply in
-            defer { releaseFreedMemory() }  // after the staged import and its transaction are gone
-            try await service.commitImport(call, reply: reply)
-        },
-        "AbortImport": { service, call, reply in
-            let id = call.parameters["import_id"]?.stringValue ?? ""
-            try await reply.reply(["dropped": .bool(service.runtime.imports.abort(id))])
-        },
         "OpenCycle": { service, call, reply in try await reply.reply(try await service.openCycle(call)) },
         "ListCycles": { service, call, reply in
             let cycles = try await service.store { db in try db.cycles() }
@@ -109,44 +99,6 @@ extension AdminService {
         },
     ]
 
-    var encoding: ControlEncoding { ControlEncoding(timeZone: runtime.config.cycles.zone) }
-
-    /// Runs `work` on the database off the concurrency pool; store errors become interface errors.
-    func store<T: Sendable>(_ work: @escaping @Sendable (AppDatabase) throws -> T) async throws -> T {
-        let database = runtime.database
-        do {
-            return try await offload { try work(database) }
-        } catch {
-            if let text = StorageDiagnosis.explain(error, path: database.path) { throw AdminError.operationFailed(text) }
-            throw encoding.error(error)
-        }
-    }
-
-    func cycleReference(_ call: VarlinkCall, _ name: String) throws -> CycleReference? {
-        guard let text = call.parameters[name]?.stringValue else { return nil }
-        do {
-            return try CycleReference(parsing: text)
-        } catch {
-            throw AdminError.invalidInput(["\(name): \(error.message)"])
-        }
-    }
-
-    func nip(_ call: VarlinkCall, _ name: String) throws -> NIP? {
-        guard let text = call.parameters[name]?.stringValue else { return nil }
-        switch NIP.parse(text) {
-        case .success(let nip): return nip
-        case .failure(let error): throw AdminError.invalidInput(["\(name): '\(text)' is not a valid NIP: \(error.message)"])
-        }
-    }
-
-    func role(_ call: VarlinkCall, _ name: String) throws -> ReviewerRole? {
-        guard let text = call.parameters[name]?.stringValue else { return nil }
-        guard let role = ReviewerRole(parsing: text) else {
-            throw AdminError.invalidInput(["\(name): '\(text)' is not one of self, atasan, rekan, bawahan"])
-        }
-        return role
-    }
-
     func filter(_ call: VarlinkCall, status: AppDatabase.AssignmentFilter.Status?) throws -> AppDatabase.AssignmentFilter {
         let at = try encoding.instant(call.parameters["at"]?.stringValue, parameter: "at") ?? runtime.now()
         let limit = call.parameters["limit"]?.intValue ?? 1000
@@ -207,7 +159,7 @@ extension AdminService {
                 "reason": "\(outcome.cycle.closeReason ?? "")",
                 "duration_ms": "\(Self.milliseconds(ContinuousClock.now - started))", "peer": "\(by)",
             ])
-            // New results: the motivation flags are brought up to date in the background (issue 7).
+            // New results: the motivation flags are brought up to date in the background.
             scheduler.rerun(MotivationAnalysisJob.jobName, because: "cycle \(outcome.cycle.period.code) closed")
         }
         return try encoding.object(outcome)

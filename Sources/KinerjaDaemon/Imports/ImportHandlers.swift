@@ -7,6 +7,19 @@ import Varlink
 /// Streamed imports over io.kinerjad.Admin: BeginImport (the header), StageImport (records in
 /// batches), CommitImport (validate everything, then apply in one transaction, with `more` progress).
 extension AdminService {
+    static let importHandlers: [String: Handler] = [
+        "BeginImport": { service, call, reply in try await reply.reply(try await service.beginImport(call)) },
+        "StageImport": { service, call, reply in try await reply.reply(try service.stageImport(call)) },
+        "CommitImport": { service, call, reply in
+            defer { releaseFreedMemory() }  // after the staged import and its transaction are gone
+            try await service.commitImport(call, reply: reply)
+        },
+        "AbortImport": { service, call, reply in
+            let id = call.parameters["import_id"]?.stringValue ?? ""
+            try await reply.reply(["dropped": .bool(service.runtime.imports.abort(id))])
+        },
+    ]
+
     static let maxRecordsPerStage = 5000
 
     func beginImport(_ call: VarlinkCall) async throws -> [String: JSONValue] {

@@ -1,4 +1,5 @@
 import Foundation
+import KinerjaDomain
 import KinerjaPausePoints
 import KinerjaStore
 import Logging
@@ -190,9 +191,10 @@ public struct OutboxDeliveryJob: ScheduledJob {
             }
             switch outcome {
             case .retry(let next):
-                logger.notice("Reminder mail to \(message.to.map(\.email).joined(separator: ", ")) not sent (attempt \(message.attempts) of \(policy.maxAttempts)): \(failure.summary); retrying at \(AdminService.isoString(next))",
+                let retryAt = Timestamp.format(next, in: runtime.config.cycles.zone)
+                logger.notice("Reminder mail to \(message.to.map(\.email).joined(separator: ", ")) not sent (attempt \(message.attempts) of \(policy.maxAttempts)): \(failure.summary); retrying at \(retryAt)",
                               metadata: Self.metadata(message, id: MessageIDs.mailFailed).merging([
-                                  "error": "\(failure.description)", "next_attempt": "\(AdminService.isoString(next))", "channel": "\(transport.channel)",
+                                  "error": "\(failure.description)", "next_attempt": "\(retryAt)", "channel": "\(transport.channel)",
                               ]) { a, _ in a })
                 return .failed
             case .dead:

@@ -66,14 +66,4 @@ extension AdminService {
             "duration_ms": run.durationMs.map(JSONValue.int) ?? .null,
         ])
     }
-
-    static func iso(_ date: Date?) -> JSONValue {
-        date.map { .string(isoString($0)) } ?? .null
-    }
-
-    static func isoString(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: date)
-    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import KinerjaDomain
 
 /// One generated review: who reviewed whom in which role, the scores, and when it was submitted.
 public struct DemoReview: Sendable, Hashable {
@@ -22,7 +23,7 @@ public struct DemoPeriod: Sendable {
     public var skm: [SKMResponse]
 }
 
-/// Generates a realistic, deterministic synthetic data set (issue 4 "demo generate").
+/// Generates a realistic, deterministic synthetic data set (`kinerjactl demo generate`).
 ///
 /// Rules that make the planted patterns exact (so the flag rules can be checked against
 /// `planted`): every employee who is not planted gets, from every reviewer in every role and in every
@@ -39,7 +40,7 @@ public struct DemoPeriod: Sendable {
 /// changes these invariants.
 public struct DemoGenerator {
     public let spec: DemoSpec
-    public let units: [Unit]
+    public let units: [KinerjaDomain.Unit]
     public let employees: [Employee]
     public let planted: [PlantedCase]
     public let periods: [Period]

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import KinerjaDemo
 @testable import KinerjaDomain
 
 /// Who reviews whom is confidential: a message copied to an atasan or unit head must not show them

@@ -1,3 +1,5 @@
+import KinerjaDomain
+
 /// journald MESSAGE_ID values, one per event type. Each one has an entry (Bahasa Indonesia and English)
 /// in systemd/kinerjad.catalog; a test checks that every id declared here is in the catalog.
 public enum MessageIDs {
@@ -62,4 +64,18 @@ public enum MessageIDs {
                                        mailSent, mailFailed, mailDead, mailLogged, mailRetried, mailInterrupted, mailOutcomeUnknown,
                                        flagDecliningTrend, flagRecognitionGap, flagDisengaged, flagFeedbackDrop,
                                        flagStalledDevelopment, flagPerfunctoryReviewer, flagEscalated]
+}
+
+extension MessageIDs {
+    /// The MESSAGE_ID of a new flag of `rule`.
+    public static func flagRaised(_ rule: MotivationRule) -> String {
+        switch rule {
+        case .decliningTrend: return flagDecliningTrend
+        case .recognitionGap: return flagRecognitionGap
+        case .disengaged: return flagDisengaged
+        case .feedbackDrop: return flagFeedbackDrop
+        case .stalledDevelopment: return flagStalledDevelopment
+        case .perfunctoryReviewer: return flagPerfunctoryReviewer
+        }
+    }
 }
