@@ -93,16 +93,16 @@ bench: bench-control bench-cycles bench-flags bench-sweep
 bench-control: release
 	$(RELEASE_BIN)/kinerja-bench control
 
-# Issue 7: 25,000 employees x 8 closed periods: motivation analysis against set-based SQL, peak RSS.
+# 25,000 employees x 8 closed periods: motivation analysis against set-based SQL, peak RSS.
 bench-flags: release
 	$(RELEASE_BIN)/kinerja-bench flags
 
-# Issue 6: 25,000 employees, one open cycle, 30% of assignments overdue: the reminder sweep against
+# 25,000 employees, one open cycle, 30% of assignments overdue: the reminder sweep against
 # the same selection and outbox writes as set-based SQL, peak RSS.
 bench-sweep: release
 	$(RELEASE_BIN)/kinerja-bench sweep
 
-# Issue 8: concurrent control clients (Varlink + kinerjactl) while a cycle of LOAD_EMPLOYEES opens and the
+# Concurrent control clients (Varlink + kinerjactl) while a cycle of LOAD_EMPLOYEES opens and the
 # reminder sweep, delivery and a backup run: per-method p50/p99, errors (must be 0), daemon RSS and fds.
 LOAD_EMPLOYEES ?= 25000
 LOAD_CLIENTS   ?= 16
@@ -110,18 +110,18 @@ LOAD_SECONDS   ?= 60
 load: release
 	$(RELEASE_BIN)/kinerja-bench load --employees $(LOAD_EMPLOYEES) --clients $(LOAD_CLIENTS) --seconds $(LOAD_SECONDS)
 
-# Issue 8: the load mix for SOAK_SECONDS with SIGHUP reloads, backups, maintenance and reminder runs;
+# The load mix for SOAK_SECONDS with SIGHUP reloads, backups, maintenance and reminder runs;
 # fails when the daemon's fds grow or its RSS grows by more than 16 MiB after the warm-up.
 SOAK_SECONDS ?= 600
 soak: release
 	$(RELEASE_BIN)/kinerja-bench soak --seconds $(SOAK_SECONDS)
 
-# Issue 4: 25,000 employees: import, cycle open against set-based SQL, close, report, daemon RSS.
+# 25,000 employees: import, cycle open against set-based SQL, close, report, daemon RSS.
 bench-cycles:
 	$(SWIFT) build -c release --scratch-path .build-release
 	python3 Benchmarks/cycles_bench.py --bin "$$($(SWIFT) build -c release --scratch-path .build-release --show-bin-path)"
 
-# Issue 8: the crash-consistency harness, long version: kill -9 at pause points (at random hits) and at
+# The crash-consistency harness, long version: kill -9 at pause points (at random hits) and at
 # random times until KILLS kills, checking the invariants after each restart. Needs a debug build (the
 # pause points exist only there); `make test` runs the short version (every point once).
 KILLS ?= 500
@@ -129,7 +129,7 @@ crash: deps
 	$(SWIFT) build $(BUILD_FLAGS)
 	python3 tools/crash-harness.py --bin "$$($(SWIFT) build --show-bin-path)" --kills $(KILLS) $(if $(SEED),--seed $(SEED),)
 
-# Issue 8: libFuzzer + AddressSanitizer on every parser that takes outside input, FUZZ_SECONDS per
+# libFuzzer + AddressSanitizer on every parser that takes outside input, FUZZ_SECONDS per
 # target, then a table of executions, exec/s, coverage (cov/ft) and crashes. Seeds: Fuzz/corpus;
 # crashers to keep: Fuzz/regressions (both replayed by `make test`). New inputs go to fuzz-out/.
 FUZZ_SECONDS ?= 60

@@ -91,7 +91,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        // Fuzz targets: one property check per parser, shared by `make fuzz` and the tests.
+        // Fuzz targets (docs/fuzzing.md): one property check per parser, shared by `make fuzz` and the tests.
         .target(
             name: "KinerjaFuzzTargets",
             dependencies: [

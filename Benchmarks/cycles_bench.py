@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Issue 4 benchmark (not a test): 25,000 employees through the real daemon and kinerjactl.
+"""Evaluation-cycle benchmark (not a test; `make bench-cycles`): 25,000 employees through the real
+daemon and kinerjactl.
 
 Measures, on a release build: the employee import, opening a cycle (about 150,000 assignments)
 against the same rows made by set-based SQL in one transaction on an identical copy of the database

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Crash-consistency harness (issue 8): kill -9 the real kinerjad at named pause points and at
+"""Crash-consistency harness: kill -9 the real kinerjad at named pause points and at
 random times through a whole scenario, restart it on the same state, and check the invariants.
 
 The scenario, through kinerjactl as an admin would run it, on a `kinerjactl demo generate` data set:

@@ -6,7 +6,7 @@ import KinerjaSchedule
 import Varlink
 
 /// `kinerjactl demo generate|load`: a synthetic Bandung-like data set and its replay through the
-/// daemon's real paths (issue 4).
+/// daemon's real paths.
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo", abstract: "Generate a synthetic data set, and load one into the daemon.",

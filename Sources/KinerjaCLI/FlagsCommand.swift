@@ -3,7 +3,7 @@ import Foundation
 import KinerjaDomain
 import Varlink
 
-/// `kinerjactl flags`: low-motivation flags, their evidence and their life cycle (issue 7).
+/// `kinerjactl flags`: low-motivation flags, their evidence and their life cycle.
 struct FlagsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "flags",

@@ -3,7 +3,7 @@ import Foundation
 import KinerjaDomain
 import Varlink
 
-/// Streams a CSV file to the daemon (issue 4 "Large files stream to the daemon in batches"): the file
+/// Streams a CSV file to the daemon in batches (a large file never has to fit in one message): the file
 /// is read here with the same parser the daemon uses, its header starts an import, its records go in
 /// batches (at most 2,000 records or about 512 KiB per call, under the daemon's message limit), and
 /// the commit validates everything and applies it in one transaction, reporting progress through

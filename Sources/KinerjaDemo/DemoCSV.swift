@@ -1,7 +1,7 @@
 import Foundation
 import KinerjaDomain
 
-/// The files of a demo data set, as the importers read them (issue 4: `units.csv`, `employees.csv`,
+/// The files of a demo data set, as the importers read them (`units.csv`, `employees.csv`,
 /// `reviews-<period>.csv`, `skm-<period>.csv`, `training.csv`, `planted.csv`).
 public enum DemoCSV {
     public static func units(_ units: [KinerjaDomain.Unit]) -> String {

@@ -23,7 +23,7 @@ public struct DemoPeriod: Sendable {
     public var skm: [SKMResponse]
 }
 
-/// Generates a realistic, deterministic synthetic data set (issue 4 "demo generate").
+/// Generates a realistic, deterministic synthetic data set (`kinerjactl demo generate`).
 ///
 /// Rules that make the planted patterns exact (so the flag rules can be checked against
 /// `planted`): every employee who is not planted gets, from every reviewer in every role and in every

@@ -26,7 +26,7 @@ public struct PlantedCase: Sendable, Hashable, Codable {
     public var pattern: DemoPattern
 }
 
-/// What to generate (issue 4 "kinerjactl demo generate --employees N --periods P --seed S").
+/// What to generate (`kinerjactl demo generate --employees N --periods P --seed S`).
 ///
 /// The assignment policy must equal the daemon's (`cycles.rekan_per_subject`, `…_cap_per_reviewer`,
 /// `…_seed`, `due_after`): the generator runs the same `AssignmentPlanner` to know who reviews whom,

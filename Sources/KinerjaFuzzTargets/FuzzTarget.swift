@@ -1,4 +1,4 @@
-/// The fuzz targets of `make fuzz` (issue 8): each drives one real parser of the project with
+/// The fuzz targets of `make fuzz` (docs/fuzzing.md): each drives one real parser of the project with
 /// arbitrary bytes and checks properties of what it answers, not only that it does not crash.
 ///
 /// A property that does not hold throws ``FuzzFailure``; the libFuzzer entry point of `kinerja-fuzz`

@@ -1,5 +1,6 @@
-// Named pause points for the crash-consistency harness (issue 8). Compiled only into debug builds:
-// a release build of this module is empty, and every call site is wrapped in `#if DEBUG` too.
+// Named pause points for the crash-consistency harness (tools/crash-harness.py). Compiled only into
+// debug builds: a release build of this module is empty, and every call site is wrapped in
+// `#if DEBUG` too.
 #if DEBUG
 import Foundation
 import Synchronization

@@ -3,8 +3,8 @@ import GRDB
 import KinerjaDomain
 import KinerjaPausePoints
 
-/// Closing a cycle (issue 4 "cycles close ID (computes results; refuses, with the list, while
-/// required assignments are open, unless --force --reason TEXT, and the reason is recorded)").
+/// Closing a cycle (`kinerjactl cycles close ID`: computes results; refuses, with the list, while
+/// required assignments are open, unless --force --reason TEXT, and the reason is recorded).
 extension AppDatabase {
     /// How many open assignments of the sample a refusal lists.
     public static let closeRefusalSample = 100

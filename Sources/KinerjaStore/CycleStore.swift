@@ -3,7 +3,7 @@ import GRDB
 import KinerjaDomain
 import KinerjaPausePoints
 
-/// Opening, listing and inspecting cycles (issue 4 "Cycles").
+/// Opening, listing and inspecting cycles (`kinerjactl cycles open|list|show`).
 extension AppDatabase {
     /// Opens the cycle of `period` in one transaction: one assignment per (subject, reviewer, role)
     /// from the stored employees (`AssignmentPlanner`), inserted in batches. Opening a period that

@@ -1,7 +1,7 @@
 import Foundation
 import KinerjaDomain
 
-/// A stored low-motivation flag (issue 7), without its evidence and history (see `FlagDetail`).
+/// A stored low-motivation flag, without its evidence and history (see `FlagDetail`).
 public struct FlagRecord: Sendable, Hashable {
     public var id: Int64
     /// `rule/nip/window start`, unique.

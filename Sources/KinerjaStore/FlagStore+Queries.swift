@@ -3,8 +3,8 @@ import GRDB
 import KinerjaDomain
 
 /// Reading flags (list, show, summary, per-unit counts for a cycle report) and the life cycle
-/// changes a person makes (issue 7 "open → acknowledged → resolved or dismissed, each change with the
-/// admin's uid/name, time and note; history kept").
+/// changes a person makes (open → acknowledged → resolved or dismissed, each change with the
+/// admin's uid/name, time and note; history kept).
 extension AppDatabase {
     static let flagColumns = """
         f.id, f.identity, f.rule, f.subject_nip, e.nama, f.unit_code, f.window_start, f.window_end, f.severity, f.status,

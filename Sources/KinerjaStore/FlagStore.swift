@@ -3,7 +3,7 @@ import GRDB
 import KinerjaDomain
 import KinerjaPausePoints
 
-/// Writing the analysis' findings as flags (issue 7): new flags inserted, open ones given the
+/// Writing the analysis' findings as flags: new flags inserted, open ones given the
 /// latest evidence, severity changes and cleared conditions recorded; all in one transaction.
 extension AppDatabase {
     /// The JSON form of evidence in the `flag` table (sorted snake_case keys, so equal evidence is

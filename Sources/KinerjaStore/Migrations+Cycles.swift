@@ -1,7 +1,7 @@
 import GRDB
 
 extension Migrations {
-    /// Evaluation cycles (issue 4): cycles, their 360 assignments and reviews, the supervisor's
+    /// Evaluation cycles: cycles, their 360 assignments and reviews, the supervisor's
     /// perilaku overrides, results computed at close, public satisfaction (SKM) responses, training,
     /// and a log of applied imports. NIPs are stored as their 18 digits (text, as in `employee`),
     /// instants as GRDB dates (UTC text), calendar dates as `YYYY-MM-DD`.

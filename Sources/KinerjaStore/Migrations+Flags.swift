@@ -1,7 +1,7 @@
 import GRDB
 
 extension Migrations {
-    /// Low-motivation flags (issue 7): one row per flag with its stable identity, the latest evidence
+    /// Low-motivation flags: one row per flag with its stable identity, the latest evidence
     /// and its life cycle, and `flag_event` with every change (who, when, note, status and severity).
     static func registerFlags(_ m: inout DatabaseMigrator) {
         m.registerMigration("v3-flags") { db in

@@ -1,7 +1,7 @@
 import GRDB
 
 extension Migrations {
-    /// The durable outbox of reminder mail (issue 6): one row per message, written in the same
+    /// The durable outbox of reminder mail: one row per message, written in the same
     /// transaction as the decision to send it, and the (assignment, stage) marks each message covers.
     ///
     /// - `outbox.idempotency_key` is unique: writing the same key twice writes nothing the second time

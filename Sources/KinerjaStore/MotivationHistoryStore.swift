@@ -38,7 +38,7 @@ public struct MotivationHistory: Sendable {
 extension AppDatabase {
     /// Loads the motivation history of the last `periods` closed cycles of each period kind.
     ///
-    /// Set-based (issue 7 "not one query per employee"): one query for the cycles, one for every
+    /// Set-based, never one query per employee: one query for the cycles, one for every
     /// subject's results with their own self-assessment's timing, one for every reviewer's counts per
     /// cycle (reviews, uniform ones, commented ones), one for the latest training per employee. Rows
     /// come sorted by person, so the analysis reads them in place. No individual review's scores leave SQLite; rekan and bawahan come as the results'

@@ -3,7 +3,7 @@ import GRDB
 import KinerjaDomain
 import KinerjaPausePoints
 
-/// Units and employees (issue 4 "Import employees", "Units"): reads, and imports applied as a merge
+/// Units and employees (`kinerjactl import employees`, `import units`): reads, and imports applied as a merge
 /// in one transaction after the whole file was validated.
 extension AppDatabase {
     /// Every unit, sorted by code.

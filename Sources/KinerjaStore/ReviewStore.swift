@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import KinerjaDomain
 
-/// Reviews (issue 4 "Reviews"): one submitted by command, or a validated file applied in one
+/// Reviews: one submitted by command, or a validated file applied in one
 /// transaction; listing assignments; the atasan's perilaku override.
 extension AppDatabase {
     /// Where a set of submissions applies: key-based rows (reviewer, subject, role) go to `cycle`, or

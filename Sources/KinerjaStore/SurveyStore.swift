@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import KinerjaDomain
 
-/// Public satisfaction survey responses and training records (issue 4 "import skm", "import training").
+/// Public satisfaction survey responses and training records (`kinerjactl import skm`, `import training`).
 extension AppDatabase {
     /// Applies a validated SKM file: the responses of every (unit, period) in the file replace those
     /// stored for it (re-importing a corrected survey does not double it). Throws `ImportFailure`.

@@ -85,7 +85,7 @@ struct VarlinkIDLLexer {
                 }
                 var comment = String(text)
                 // A CRLF line end leaves a CR; a run of CRs is dropped whole, so printing the comment and
-                // reading it again gives the same text (found by the idl fuzz target, issue 8).
+                // reading it again gives the same text (found by the idl fuzz target).
                 while comment.hasSuffix("\r") { comment.removeLast() }
                 comments.append(comment)
             } else {

@@ -3,7 +3,7 @@ import Foundation
 import KinerjaDomain
 import Varlink
 
-/// `kinerja-bench flags`: the motivation analysis at Bandung scale (issue 7 "25,000 employees × 8
+/// `kinerja-bench flags`: the motivation analysis at Bandung scale ("25,000 employees × 8
 /// closed periods: analysis time and peak RSS, release build; target within 2x of the same
 /// aggregates done as set-based SQL, measured in one run, and RSS under 150 MiB").
 ///

@@ -6,7 +6,7 @@ import KinerjaDaemon
 import KinerjaDomain
 import KinerjaStore
 
-/// `kinerja-bench sweep`: the reminder sweep at Bandung scale (issue 6 "25,000 employees, one open
+/// `kinerja-bench sweep`: the reminder sweep at Bandung scale ("25,000 employees, one open
 /// cycle, 30% of assignments overdue: sweep time and messages written; target in a release build:
 /// within 1.5x of the same selection and outbox inserts done as set-based SQL, measured in one run").
 ///

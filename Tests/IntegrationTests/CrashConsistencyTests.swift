@@ -3,7 +3,7 @@ import KinerjaTestSupport
 import Testing
 
 #if DEBUG
-/// The short crash-consistency run (issue 8): tools/crash-harness.py kills the real daemon with
+/// The short crash-consistency run: tools/crash-harness.py kills the real daemon with
 /// SIGKILL once at every named pause point of the scenario (import, cycle open, review import,
 /// close, analysis, sweep, delivery, backup, scheduled job), restarts it each time and checks the
 /// invariants against an uncrashed run. `make crash KILLS=500` is the long version.

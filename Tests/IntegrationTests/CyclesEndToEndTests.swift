@@ -3,7 +3,7 @@ import KinerjaTestSupport
 import Testing
 import Varlink
 
-/// The whole cycle through the real daemon and kinerjactl (issue 4 "End to end"): generate, import,
+/// The whole cycle through the real daemon and kinerjactl (end to end): generate, import,
 /// open, import and submit reviews, close (refused, then done), report; the results are checked
 /// against a calculation written here, independent of the daemon's code.
 @Suite("Cycles end to end", .serialized)

@@ -3,7 +3,7 @@ import KinerjaTestSupport
 import Testing
 import Varlink
 
-/// Low-motivation flags through the real daemon (issue 7): a generated demo data set replayed with
+/// Low-motivation flags through the real daemon: a generated demo data set replayed with
 /// `kinerjactl demo load`, the motivation-analysis job run by every close and by hand, flags checked
 /// against what the generator planted, their journal entries read back from a private journald with
 /// `journalctl --namespace=… MESSAGE_ID=…`, the CLI, and a restart that adds nothing.

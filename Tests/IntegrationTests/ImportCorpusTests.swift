@@ -3,7 +3,7 @@ import KinerjaTestSupport
 import Testing
 import Varlink
 
-/// Bad import files through kinerjactl and the real daemon (issue 4 "a corpus of bad files"): each
+/// Bad import files through kinerjactl and the real daemon (a corpus of bad files): each
 /// gives its line/column messages, exits 1, and leaves every table exactly as it was.
 @Suite("Import corpus: bad files change nothing", .serialized)
 struct ImportCorpusTests {

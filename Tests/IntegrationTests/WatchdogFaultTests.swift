@@ -3,7 +3,7 @@ import KinerjaTestSupport
 import Testing
 
 #if DEBUG
-/// systemd-level fault (issue 8): when the work loop is blocked, the watchdog pings stop, so systemd
+/// systemd-level fault: when the work loop is blocked, the watchdog pings stop, so systemd
 /// (WatchdogSec=) would kill and restart the daemon; released, the pings resume. The loop is held at
 /// its pause point (`work-loop`, debug builds only) while the control socket keeps answering, which
 /// is exactly the hang the watchdog exists to catch.

@@ -3,8 +3,8 @@ import Testing
 import KinerjaDemo
 @testable import KinerjaDomain
 
-/// The demo generator: deterministic, importable, and with its planted patterns exact (issue 4
-/// `planted.csv`; the flag rules of issue 7 are checked against it).
+/// The demo generator: deterministic, importable, and with its planted patterns exact
+/// (`planted.csv`; the low-motivation flag rules are checked against it).
 @Suite("Demo data generator")
 struct DemoGeneratorTests {
     static let spec = DemoSpec(employees: 400, periods: 4, seed: 11, firstPeriod: try! Period(parsing: "2025-Q1"))

@@ -2,7 +2,7 @@ import Testing
 @testable import KinerjaDomain
 
 /// What `CSVWriter` writes reads back through `CSVParser` to the same fields. Each case is an input the
-/// `csv-*` fuzz targets (issue 8) found breaking that, kept in `Fuzz/regressions/csv-employees/`.
+/// `csv-*` fuzz targets found breaking that, kept in `Fuzz/regressions/csv-employees/`.
 @Suite struct CSVWriterRoundTripTests {
     func roundTrip(_ records: [[String]], separator: Character = ",") throws -> [[String]] {
         let text = records.map { CSVWriter.line($0, separator: separator) }.joined(separator: "\n")

@@ -4,7 +4,7 @@ import KinerjaDomain
 @testable import KinerjaFuzzTargets
 import Testing
 
-/// The short version of `make fuzz` (issue 8): every committed seed (`Fuzz/corpus/<target>/`) and
+/// The short version of `make fuzz` (docs/fuzzing.md): every committed seed (`Fuzz/corpus/<target>/`) and
 /// every crasher found so far (`Fuzz/regressions/<target>/`) goes through its target's property
 /// checks.
 @Suite struct FuzzCorpusReplayTests {

@@ -266,7 +266,7 @@ struct OutboxStoreTests {
         #expect(policy.nextAttempt(afterFailedAttempts: 10, at: Self.t0) == nil)
     }
 
-    /// Issue 8 (load): with 25,000 reminders waiting, every claim sorted all of them (O(n²) delivery,
+    /// Found by `make load`: with 25,000 reminders waiting, every claim sorted all of them (O(n²) delivery,
     /// about 2 messages a second under load). The claim must walk the due index, never sort.
     @Test("claiming the next due message walks the outbox_due index, without sorting the waiting messages")
     func claimUsesDueIndex() throws {

@@ -1,4 +1,5 @@
-/// Reader for the CSV files people really have (issue 4: "Accept the files people really have").
+/// Reader for the CSV files people really have: exported from SIMPEG or saved by Excel, not only
+/// what RFC 4180 allows.
 ///
 /// Rules implemented: UTF-8 with or without a byte order mark; CRLF, LF or a lone CR as line ends;
 /// `,` or `;` as the separator (Excel in the Indonesian locale writes `;`), detected from the header
@@ -154,7 +155,7 @@ public enum CSVParser {
     /// as `CSVWriter` writes them. Otherwise the `;` reading decides: `;` when it has more `;` than
     /// unquoted `,`, `,` on a tie. Without quotes this is "whichever occurs more often". (Counting
     /// every quote as opening or closing quoted text let a stray quote in the header, `5" x`, run the
-    /// count on into the records; found by the `csv-*` fuzz targets, issue 8.)
+    /// count on into the records; found by the `csv-*` fuzz targets.)
     private static func detectSeparator(_ b: UnsafeBufferPointer<UInt8>, from start: Int) -> CSVSeparator {
         let semicolon = readFirstRecord(b, from: start, separator: UInt8(ascii: ";"), other: UInt8(ascii: ","))
         let comma = readFirstRecord(b, from: start, separator: UInt8(ascii: ","), other: UInt8(ascii: ";"))
@@ -208,7 +209,7 @@ public enum CSVParser {
     }
 }
 
-/// The field separator of a CSV file: `,`, or `;` as Excel writes in the Indonesian locale (issue 4).
+/// The field separator of a CSV file: `,`, or `;` as Excel writes in the Indonesian locale.
 public enum CSVSeparator: String, Sendable, Hashable, Codable {
     case comma = ","
     case semicolon = ";"
@@ -217,7 +218,7 @@ public enum CSVSeparator: String, Sendable, Hashable, Codable {
 }
 
 /// One record of a CSV file: its fields (field `i` is column `i + 1`) and the physical line on which
-/// it starts (issue 4: problems are reported "with line, column and reason").
+/// it starts, so that every problem can be reported with line, column and reason.
 public struct CSVRecord: Sendable, Hashable, Codable {
     public var line: Int
     public var fields: [String]

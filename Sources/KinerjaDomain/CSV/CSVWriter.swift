@@ -2,7 +2,7 @@
 /// a field quoted when it holds a quote, a line break or surrounding spaces, with quotes doubled
 /// inside.
 ///
-/// Written text reads back to the same fields (checked by the `csv-*` fuzz targets, issue 8). For
+/// Written text reads back to the same fields (checked by the `csv-*` fuzz targets). For
 /// that, a field is also quoted when it holds either separator, `,` or `;`, whichever is written:
 /// the reader detects the separator from the header by counting both outside quotes, so an unquoted
 /// `;` in a comma file's header could make it read as a semicolon file. A field starting with a byte

@@ -30,7 +30,7 @@ public enum ReviewerRole: String, Sendable, Hashable, Codable, CaseIterable, Cod
     }
 }
 
-/// The identity of an assignment within a cycle: one per (subject, reviewer, role) (issue 4).
+/// The identity of an assignment within a cycle: one per (subject, reviewer, role).
 public struct AssignmentKey: Sendable, Hashable, Codable, Comparable, CustomStringConvertible {
     public var subject: NIP
     public var reviewer: NIP

@@ -2,8 +2,8 @@ import Foundation
 
 /// How assignments are made when a cycle opens (from config).
 ///
-/// Rule implemented: issue 4 "k rekan (deterministic, seeded, never the subject, spread so no reviewer
-/// gets more than a cap)" and "due dates from config". Defaults: 3 peers per subject, at most 4 peer
+/// Rule implemented: k rekan per subject (deterministic, seeded, never the subject, spread so no
+/// reviewer gets more than a cap) and due dates from config. Defaults: 3 peers per subject, at most 4 peer
 /// reviews per reviewer, due 14 days after opening. The caller parses the config's time span (`14d`)
 /// into `dueAfter`.
 public struct AssignmentPolicy: Sendable, Hashable, Codable {
@@ -82,7 +82,7 @@ public struct AssignmentPolicyError: Error, Sendable, Hashable, CustomStringConv
 
 /// Makes the assignments of a cycle from the employee set.
 ///
-/// Rules implemented (DESIGN.md "Domain rules", issue 4): only active employees take part. For every
+/// Rules implemented (docs/admin-guide.md, "Cycles"): only active employees take part. For every
 /// active subject: one `self`; one `atasan` when the direct supervisor is active; one `bawahan` per
 /// active direct subordinate; and k `rekan` from the same unit.
 ///

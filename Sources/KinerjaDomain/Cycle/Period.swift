@@ -21,7 +21,7 @@ public enum PeriodKind: String, Sendable, Hashable, Codable, CaseIterable {
 
 /// An evaluation period: one month, quarter, semester or year.
 ///
-/// Rule implemented: issue 4 period codes `YYYY-MM` (monthly), `YYYY-QN` (quarterly, N = 1–4),
+/// Rule implemented: period codes `YYYY-MM` (monthly), `YYYY-QN` (quarterly, N = 1–4),
 /// `YYYY-SN` (semester, N = 1–2) and `YYYY` (annual); years 1900–9999. Parsing accepts lower-case
 /// `q`/`s` and surrounding whitespace; `code` is always the canonical upper-case form. Bounds are
 /// calendar dates: `start` is the first day, `end` the last day (inclusive). Ordered by start date,

@@ -1,6 +1,7 @@
 import Foundation
 
-/// One data row of an employee file, as text, with the line it came from (issue 4 columns).
+/// One data row of an employee file, as text, with the line it came from (the columns of
+/// `kinerjactl import employees`).
 ///
 /// The CLI may parse the file itself and send rows in batches; the daemon validates them all
 /// together with `EmployeeImport.validate(rows:columns:knownUnits:problemCap:)`.
@@ -40,7 +41,7 @@ public struct EmployeeRow: Sendable, Hashable, Codable {
     }
 }
 
-/// A valid employee file, ready to merge (issue 4: "Validate everything before writing anything").
+/// A valid employee file, ready to merge: everything is validated before anything is written.
 public struct ValidatedEmployees: Sendable, Hashable {
     /// The employees in file order; unit codes use the known unit's spelling.
     public var employees: [Employee]
@@ -55,7 +56,8 @@ public struct ValidatedEmployees: Sendable, Hashable {
     public var warnings: [ImportProblem]
 }
 
-/// Validation of a SIMPEG-style employee file (issue 4 "Import employees"; DESIGN.md "Domain rules").
+/// Validation of a SIMPEG-style employee file (`kinerjactl import employees`; docs/admin-guide.md,
+/// "Import files").
 ///
 /// Columns (any order, header matched case-insensitively): `nip, nama, jabatan, unit_kerja,
 /// nip_atasan, email, telepon, status, aktif`; all nine must be present in the header. Required

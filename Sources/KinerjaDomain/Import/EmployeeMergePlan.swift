@@ -1,7 +1,7 @@
 /// What applying a valid employee file would change in the current employee set.
 ///
-/// Rule implemented: issue 4 "A valid file is applied in one transaction as a merge (new, changed,
-/// deactivated employees counted and reported)". The file is a full snapshot: an employee in the
+/// Rule implemented: a valid file is applied in one transaction as a merge (new, changed and
+/// deactivated employees counted and reported). The file is a full snapshot: an employee in the
 /// current set who is absent from the file is deactivated (never deleted, history stays), as is one
 /// the file marks `aktif=false`. An inactive employee who is absent stays as they are. Reactivation
 /// (inactive now, `aktif=true` in the file) is a change of the `aktif` field. A new employee marked

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Small parsers for field values shared by the importers (issue 4 column rules: `aktif` spellings,
+/// Small parsers for field values shared by the importers (column rules: `aktif` spellings,
 /// e-mail syntax, whole numbers, decimals with a comma as Indonesian spreadsheets write them).
 public enum FieldValue {
     /// `true/false/1/0/ya/tidak/y/n` (and `yes/no`), case-insensitive, trimmed; `nil` otherwise.

@@ -1,6 +1,6 @@
 /// One problem found in an import file: where (line, column number and name) and why.
 ///
-/// Rule implemented: issue 4 "Every problem is reported with line, column and reason". `line` is the
+/// Rule implemented: every problem is reported with line, column and reason. `line` is the
 /// physical line where the record starts (1-based); `column` is the 1-based field index; either may be
 /// absent when the problem concerns a whole record or the whole file. `code` is stable for scripts,
 /// `message` is an English sentence for people.
@@ -80,8 +80,8 @@ public struct ImportProblem: Sendable, Hashable, Codable, CustomStringConvertibl
 /// An import that must not be applied: the first problems (by line and column, at most the cap) and
 /// how many were found in all.
 ///
-/// Rule implemented: issue 4 "Every problem is reported with line, column and reason, up to a cap, and
-/// nothing is imported". Codable so the daemon can return it as `InvalidInput(problems)`.
+/// Rule implemented: every problem is reported with line, column and reason, up to a cap, and
+/// nothing is imported. Codable so the daemon can return it as `InvalidInput(problems)`.
 public struct ImportFailure: Error, Sendable, Hashable, Codable, CustomStringConvertible {
     /// The reported problems, ordered by line and column.
     public var problems: [ImportProblem]

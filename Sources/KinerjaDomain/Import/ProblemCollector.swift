@@ -1,4 +1,4 @@
-/// Rule implemented: issue 4 "up to a cap".
+/// Rule implemented: problems are listed up to a cap (`imports.problem_cap`), the total always counted.
 ///
 /// Collects problems while keeping only the first `cap` of them by (line, column), so memory stays
 /// bounded on a file of 10,000 bad rows, yet problems found late (duplicates, loops) are still

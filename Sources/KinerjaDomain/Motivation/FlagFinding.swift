@@ -103,7 +103,7 @@ public struct EvidenceSeries: Sendable, Hashable, Codable {
 
 /// Why a flag was raised, for an admin who does not read code.
 ///
-/// Privacy (issue 7): rekan and bawahan numbers appear only as aggregates of at least the anonymity
+/// Privacy: rekan and bawahan numbers appear only as aggregates of at least the anonymity
 /// minimum, never an individual reviewer's scores about the subject.
 public struct FlagEvidence: Sendable, Hashable, Codable {
     /// The periods whose numbers decided, oldest first.

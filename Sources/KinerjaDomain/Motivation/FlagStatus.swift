@@ -1,4 +1,4 @@
-/// Where a flag is in its life cycle (issue 7 "open → acknowledged → resolved or dismissed").
+/// Where a flag is in its life cycle: open → acknowledged → resolved or dismissed.
 ///
 /// Resolved and dismissed are final: the analysis no longer touches such a flag, and a person cannot
 /// move it again. A pattern that starts over later (a new window start) is a new flag.

@@ -1,8 +1,8 @@
 /// Runs the six rules over rows loaded in bulk and combines the severities.
 ///
-/// Rule implemented: issue 7 "set-based queries that load the history it needs in bulk (not one
-/// query per employee)" — the inputs are flat arrays of rows, grouped here in one pass each — and
-/// "Severity … from how far past the threshold and how many rules hold at once".
+/// Rule implemented: the history is loaded in bulk by set-based queries (never one query per
+/// employee, which would not scale to a city) — the inputs are flat arrays of rows, grouped here in
+/// one pass each — and "Severity … from how far past the threshold and how many rules hold at once".
 public enum MotivationAnalysis {
     /// Every finding for the given rows, severities combined, sorted by identity (subject, rule,
     /// window start).

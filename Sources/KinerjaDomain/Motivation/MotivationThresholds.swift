@@ -93,7 +93,7 @@ public struct PerfunctoryReviewerThresholds: Sendable, Hashable, Codable {
     }
 }
 
-/// How severe a flag is (issue 7 "from how far past the threshold and how many rules hold at once").
+/// How severe a flag is: from how far past its threshold it is and how many rules hold at once.
 ///
 /// Each finding has a ratio: how far past its threshold, 1.0 exactly at it (see each rule). Ratio
 /// ≥ `criticalRatio` is critical, ≥ `warningRatio` warning, else info. Then, when several rules hold

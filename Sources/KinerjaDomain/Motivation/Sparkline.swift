@@ -1,6 +1,6 @@
 /// A one-line chart of a series: `▁▂▄▇█`.
 ///
-/// Used by `kinerjactl flags show` for the relevant scores over periods (issue 7). Eight levels
+/// Used by `kinerjactl flags show` for the relevant scores over periods. Eight levels
 /// (▁▂▃▄▅▆▇█); a missing value is `·`. On a given range, a value at the lower end is ▁ and at the upper
 /// end █, values outside are clamped. Without a range the series' own minimum and maximum are used; a
 /// flat series (or a range of zero width) is drawn at the middle level ▄.

@@ -1,6 +1,6 @@
 import Foundation
 
-/// An ASN employee as held in the organisation data (SIMPEG export; issue 4 "Import employees").
+/// An ASN employee as held in the organisation data (a SIMPEG export, `kinerjactl import employees`).
 ///
 /// Rule implemented: each employee has at most one direct supervisor (atasan langsung), named by NIP;
 /// only active (`aktif`) employees are evaluated. The unit is referred to by its code.
@@ -50,7 +50,7 @@ public enum EmploymentStatus: String, Sendable, Hashable, Codable, CaseIterable 
 
 /// A unit kerja (perangkat daerah such as DPMPTSP, DLHK, BKPSDM) with its head.
 ///
-/// Rule implemented: units are imported or derived from the employee file (issue 4 "Units"); the
+/// Rule implemented: units are imported or derived from the employee file (while none is stored); the
 /// head is the employee who leads the unit (kepala), when known.
 public struct Unit: Sendable, Hashable, Codable {
     /// Short code used in files and commands (`DPMPTSP`).

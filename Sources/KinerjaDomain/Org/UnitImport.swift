@@ -1,4 +1,5 @@
-/// Validation of a unit file (issue 4 "Units: code, name, and the unit's head; imported the same way").
+/// Validation of a unit file (`kinerjactl import units FILE`: code, name and the unit's head,
+/// validated whole before anything is written, like the other imports).
 ///
 /// Columns (any order, case-insensitive): `code` (aliases `kode`, `unit_kerja`), `name` (alias `nama`),
 /// optional `head_nip` (alias `nip_kepala`). Checks: code present, at most 32 characters of letters,

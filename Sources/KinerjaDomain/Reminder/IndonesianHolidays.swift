@@ -24,11 +24,11 @@ public struct Holiday: Sendable, Hashable, Codable {
 
 /// Indonesian national holidays (hari libur nasional) and cuti bersama for 2026 and 2027.
 ///
-/// Rule implemented: issue 6 "ship 2026–2027 Indonesian national holidays and cuti bersama, marked as
-/// to be checked yearly". CHECK EVERY YEAR against the SKB 3 Menteri (Menteri Agama, Menteri
-/// Ketenagakerjaan, Menteri PANRB) on hari libur nasional dan cuti bersama, usually signed in
-/// September of the year before, and against any later change to it (religious dates are sometimes
-/// moved after the isbat).
+/// Rule implemented: the 2026–2027 Indonesian national holidays and cuti bersama are shipped, marked
+/// as to be checked yearly (no reminders on them). CHECK EVERY YEAR against the SKB 3 Menteri
+/// (Menteri Agama, Menteri Ketenagakerjaan, Menteri PANRB) on hari libur nasional dan cuti bersama,
+/// usually signed in September of the year before, and against any later change to it (religious
+/// dates are sometimes moved after the isbat).
 ///
 /// - 2026: SKB Nomor 1497 Tahun 2025, Nomor 2 Tahun 2025, Nomor 5 Tahun 2025 (announced 19 September
 ///   2025): 17 national holidays and 8 days of cuti bersama.

@@ -48,8 +48,8 @@ public struct CopyRecipient: Sendable, Hashable, Codable {
 
 /// A message the sweep writes to the outbox.
 ///
-/// Rule implemented: issue 6 "one outbox message per recipient (a digest listing every review they
-/// owe, grouped by cycle, with due dates and how late)", with the stage marks written in the same
+/// Rule implemented: one outbox message per recipient (a digest listing every review they owe,
+/// grouped by cycle, with due dates and how late), with the stage marks written in the same
 /// transaction (`marks`) and a key for at most one message per recipient per day (`dedupeKey`).
 public struct PlannedMessage: Sendable, Hashable, Codable {
     public enum Kind: String, Sendable, Hashable, Codable {

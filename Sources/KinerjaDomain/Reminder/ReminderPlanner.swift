@@ -2,7 +2,7 @@ import Foundation
 
 /// Decides, at one instant, which reminder messages the sweep writes.
 ///
-/// Rules implemented (DESIGN.md "Reminders", issue 6):
+/// Rules implemented (docs/admin-guide.md, "Reminders"):
 /// - nothing outside working hours or on a holiday (`ReminderPolicy.isWorkingTime`);
 /// - each owed review is at the latest stage it has reached; a reviewer is reminded when at least one
 ///   of their reviews is at a stage not yet marked as sent;

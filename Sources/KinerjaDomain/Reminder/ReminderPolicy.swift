@@ -3,8 +3,9 @@ import Foundation
 /// How far an overdue reminder escalates.
 ///
 /// Rule implemented: DESIGN.md "escalation (after the Nth overdue reminder copy the reviewer's
-/// supervisor; later a digest to the BKPSDM admin address)"; issue 6 "from a later one add the unit
-/// head and a daily digest to the BKPSDM admin address". Ordered: none < atasan < unitHead.
+/// supervisor; later a digest to the BKPSDM admin address)": from a later one the unit head is
+/// copied too and the reviewer listed in the daily digest to the BKPSDM admin address.
+/// Ordered: none < atasan < unitHead.
 public enum EscalationLevel: String, Sendable, Hashable, Codable, Comparable, CaseIterable {
     /// A plain reminder to the reviewer.
     case none
@@ -52,7 +53,7 @@ public struct EscalationPolicy: Sendable, Hashable, Codable {
 
 /// The reminder policy (config `reminders`).
 ///
-/// Rules implemented (DESIGN.md "Reminders", issue 6):
+/// Rules implemented (docs/admin-guide.md, "Reminders"):
 /// - stages: `beforeDays` (e.g. 3 → `before:3d`), the due date itself when `onDueDate`, and
 ///   `afterDays` (e.g. 1 3 7 14 → `after:1d` …). Days are calendar days in the working-hours time zone,
 ///   counted from the local day that contains the due instant. A stage is reached at the local

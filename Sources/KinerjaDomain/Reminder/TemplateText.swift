@@ -1,6 +1,7 @@
 /// One problem in a message template: where (template, line, column) and why.
 ///
-/// Rule implemented: issue 6 "a template that uses an unknown placeholder is a config error"; the
+/// Rule implemented: a template that uses an unknown placeholder is a configuration error (found
+/// when the file is loaded, not when a message is written); the
 /// config loader prefixes `template` with the key path (`reminders.templates.`).
 public struct TemplateProblem: Error, Sendable, Hashable, Codable, CustomStringConvertible {
     /// Which template and part, e.g. `reminder.body` (empty when checking a bare text).

@@ -27,7 +27,7 @@ public struct RoleAggregate: Sendable, Hashable, Codable {
 }
 
 /// The perilaku side of a subject's result (DESIGN.md "weighted 360 mean with configurable weights and
-/// thresholds"; issue 4 "renormalised when a role is missing").
+/// thresholds"), the weights renormalised over the roles present when a role has no usable aggregate.
 public struct PerilakuResult: Sendable, Hashable, Codable {
     /// One aggregate per role that has at least one review, in the order self, atasan, rekan, bawahan.
     public var roles: [RoleAggregate]

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Validation of a review file (issue 4 "kinerjactl reviews import FILE").
+/// Validation of a review file (`kinerjactl reviews import FILE`).
 ///
 /// Columns (snake_case, any order, header matched case-insensitively):
 /// - `assignment_id` — the store's assignment id; or all three of `reviewer_nip`, `subject_nip`,
@@ -116,7 +116,7 @@ public enum ReviewImport {
                     continue
                 }
                 // Field counts are checked even when the header lacks the reference columns, as
-                // `validate(csv:)` does (found by the csv-reviews fuzz target, issue 8).
+                // `validate(csv:)` does (found by the csv-reviews fuzz target).
                 guard headerUsable else { continue }
                 add(record)
             }

@@ -1,4 +1,4 @@
-/// Validation of an SKM survey file (issue 4 "kinerjactl import skm FILE").
+/// Validation of an SKM survey file (`kinerjactl import skm FILE`).
 ///
 /// Columns (any order, case-insensitive): `unit` (alias `unit_kerja`), `period` (a period code such
 /// as `2025-Q1`), `u1` … `u9` (whole numbers 1–4). One record per respondent. When `knownUnits` is

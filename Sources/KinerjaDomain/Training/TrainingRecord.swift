@@ -1,7 +1,7 @@
 /// A training (pelatihan / pengembangan kompetensi) an employee attended.
 ///
 /// Rule implemented: DESIGN.md "training records can be imported and are used by the rules" (e.g.
-/// `stalled_development`); issue 4 "Training: (NIP, course, date, hours)". Hours are positive.
+/// `stalled_development`); a record is (NIP, course, date, hours). Hours are positive.
 public struct TrainingRecord: Sendable, Hashable, Codable {
     public var nip: NIP
     public var course: String
@@ -16,7 +16,7 @@ public struct TrainingRecord: Sendable, Hashable, Codable {
     }
 }
 
-/// Validation of a training file (issue 4 "kinerjactl import training FILE").
+/// Validation of a training file (`kinerjactl import training FILE`).
 ///
 /// Columns (any order, case-insensitive): `nip`; `course` (aliases `pelatihan`, `kursus`); `date`
 /// (alias `tanggal`) as `YYYY-MM-DD` or, as Indonesian spreadsheets write it, `DD/MM/YYYY`; `hours`
