@@ -26,6 +26,10 @@ public struct DaemonConfig: Sendable, Equatable {
         public var maxConnections = 256
         public var idleTimeout: Duration = .seconds(300)
         public var maxInFlight = 128
+        /// Who runs this deployment, as `org.varlink.service.GetInfo` reports it.
+        public var vendor = "Pemerintah Kota Bandung"
+        /// Where its documentation is, as `GetInfo` reports it.
+        public var url = "file:///usr/share/doc/kinerjad/README.md"
     }
 
     public enum LogTarget: String, Sendable, Equatable {
