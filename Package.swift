@@ -121,7 +121,13 @@ let package = Package(
             ]
         ),
         .testTarget(name: "KinerjaSystemdTests", dependencies: ["KinerjaSystemd", "KinerjaTestSupport"]),
-        .testTarget(name: "KinerjaDaemonTests", dependencies: ["KinerjaDaemon", "KinerjaTestSupport"]),
+        .testTarget(
+            name: "KinerjaDaemonTests",
+            dependencies: [
+                "KinerjaDaemon", "KinerjaTestSupport", "KinerjaDemo", "Varlink",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         .testTarget(name: "KinerjaFuzzTests", dependencies: ["KinerjaFuzzTargets", "KinerjaDaemon", "KinerjaDomain"]),
         .testTarget(name: "IntegrationTests", dependencies: ["KinerjaTestSupport", "Varlink"]),
     ],

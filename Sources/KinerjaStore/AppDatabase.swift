@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import KinerjaDomain
 import KinerjaPausePoints
 
 /// Owns the SQLite database: opens it (WAL, foreign keys, busy timeout), refuses one written by a newer
@@ -14,7 +15,7 @@ public final class AppDatabase: Sendable {
     public static func open(path: String, busyTimeout: Duration = .seconds(5)) throws -> AppDatabase {
         var config = Configuration()
         config.foreignKeysEnabled = true
-        config.busyMode = .timeout(TimeInterval(busyTimeout.components.seconds) + Double(busyTimeout.components.attoseconds) / 1e18)
+        config.busyMode = .timeout(busyTimeout.inSeconds)
         config.journalMode = .wal
         config.label = "kinerjad"
         let pool: DatabasePool

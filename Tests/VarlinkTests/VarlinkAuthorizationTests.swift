@@ -32,7 +32,8 @@ import Varlink
             ["--reuid=65534", "--regid=65534"] + groups + ["--", "/usr/bin/env", "python3", "-c", Self.script, path])
     }
 
-    @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")))
+    @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv"),
+                   "needs root and setpriv: it runs a client as another user"))
     func nonAdminPeerMayOnlyCallReadOnlyMethods() async throws {
         try await withTestServer(policy: AdminGroupPolicy(groupName: "no-such-admin-group"), mode: 0o666) { _, path in
             chmod((path as NSString).deletingLastPathComponent, 0o755)
@@ -47,7 +48,8 @@ import Varlink
         }
     }
 
-    @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")))
+    @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv"),
+                   "needs root and setpriv: it runs a client as another user"))
     func adminGroupMemberMayCallEverything() async throws {
         try await withTestServer(policy: AdminGroupPolicy(groupName: "nogroup"), mode: 0o666) { _, path in
             chmod((path as NSString).deletingLastPathComponent, 0o755)

@@ -70,6 +70,8 @@ extension DaemonConfig {
         }
         control.idleTimeout = c.duration("idle_timeout", default: control.idleTimeout)
         control.maxInFlight = c.int("max_in_flight", default: control.maxInFlight, range: 1...100_000)
+        control.vendor = c.string("vendor", default: control.vendor, nonEmpty: true)
+        control.url = c.string("url", default: control.url, nonEmpty: true)
 
         let l = root.section("logging")
         logging.target = l.choice("target", default: logging.target,

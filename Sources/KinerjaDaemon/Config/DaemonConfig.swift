@@ -30,6 +30,10 @@ public struct DaemonConfig: Sendable, Equatable {
         public var adminConnections = 16
         public var idleTimeout: Duration = .seconds(300)
         public var maxInFlight = 128
+        /// Who runs this deployment, as `org.varlink.service.GetInfo` reports it.
+        public var vendor = "Pemerintah Kota Bandung"
+        /// Where its documentation is, as `GetInfo` reports it.
+        public var url = "file:///usr/share/doc/kinerjad/README.md"
     }
 
     public enum LogTarget: String, Sendable, Equatable {

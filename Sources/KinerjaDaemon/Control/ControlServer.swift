@@ -33,8 +33,8 @@ public struct ControlServer: Service {
         limits.maxInFlight = config.control.maxInFlight
         let server = try VarlinkServer(
             endpoint: endpoint,
-            info: VarlinkServiceInfo(vendor: "Pemerintah Kota Bandung", product: "kinerjad",
-                                     version: KinerjaVersion.string, url: "file:///usr/share/doc/kinerjad/README.md"),
+            info: VarlinkServiceInfo(vendor: config.control.vendor, product: "kinerjad",
+                                     version: KinerjaVersion.string, url: config.control.url),
             services: [service],
             accessPolicy: DaemonAccessPolicy(adminGroup: config.control.adminGroup),
             configuration: limits,
