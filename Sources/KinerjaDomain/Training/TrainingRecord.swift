@@ -1,6 +1,6 @@
 /// A training (pelatihan / pengembangan kompetensi) an employee attended.
 ///
-/// Rule implemented: DESIGN.md "training records can be imported and are used by the rules" (e.g.
+/// Rule implemented: docs/domain-rules.md "training records can be imported and are used by the rules" (e.g.
 /// `stalled_development`); a record is (NIP, course, date, hours). Hours are positive.
 public struct TrainingRecord: Sendable, Hashable, Codable {
     public var nip: NIP
