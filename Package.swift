@@ -23,14 +23,16 @@ let package = Package(
             pkgConfig: "libsystemd",
             providers: [.apt(["libsystemd-dev"])]
         ),
-        // Pure rules. Foundation only; no I/O, no clock reads.
-        .target(name: "KinerjaDomain"),
+        // Gregorian day arithmetic on integers: the one calendar, shared by the domain and the scheduler.
+        .target(name: "KinerjaCalendar"),
+        // Pure rules. Foundation and the integer calendar only; no I/O, no clock reads.
+        .target(name: "KinerjaDomain", dependencies: ["KinerjaCalendar"]),
         // The seeded demo data set (`kinerjactl demo`, the tests); not linked into the daemon.
         .target(name: "KinerjaDemo", dependencies: ["KinerjaDomain"]),
         // Named pause points for the crash-consistency harness; empty in release builds.
         .target(name: "KinerjaPausePoints"),
         // systemd.time(7) calendar events and time spans.
-        .target(name: "KinerjaSchedule"),
+        .target(name: "KinerjaSchedule", dependencies: ["KinerjaCalendar"]),
         // SQLite through GRDB.
         .target(
             name: "KinerjaStore",
@@ -121,7 +123,13 @@ let package = Package(
             ]
         ),
         .testTarget(name: "KinerjaSystemdTests", dependencies: ["KinerjaSystemd", "KinerjaTestSupport"]),
-        .testTarget(name: "KinerjaDaemonTests", dependencies: ["KinerjaDaemon", "KinerjaTestSupport"]),
+        .testTarget(
+            name: "KinerjaDaemonTests",
+            dependencies: [
+                "KinerjaDaemon", "KinerjaTestSupport", "KinerjaDemo", "Varlink",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         .testTarget(name: "KinerjaFuzzTests", dependencies: ["KinerjaFuzzTargets", "KinerjaDaemon", "KinerjaDomain"]),
         .testTarget(name: "IntegrationTests", dependencies: ["KinerjaTestSupport", "Varlink"]),
     ],

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KinerjaDomain
 import Varlink
 
 /// `kinerjactl jobs`: the scheduler's jobs, their runs, and running one by hand.
@@ -87,11 +88,10 @@ struct JobsCommand: AsyncParsableCommand {
     }
 }
 
-/// An ISO 8601 time from the daemon shown in the local zone, as `journalctl` shows times.
+/// A time from the daemon (RFC 3339 with an offset) shown in the local zone, as `journalctl` shows times.
 func localTime(_ value: JSONValue?) -> String {
     guard let text = value?.stringValue else { return "-" }
-    let parser = ISO8601DateFormatter()
-    guard let date = parser.date(from: text) else { return text }
+    guard let date = Timestamp.parse(text, defaultTimeZone: TimeZone(identifier: "UTC")!) else { return text }
     let formatter = DateFormatter()
     formatter.locale = Locale(identifier: "en_US_POSIX")
     formatter.dateFormat = "EEE yyyy-MM-dd HH:mm:ss zzz"

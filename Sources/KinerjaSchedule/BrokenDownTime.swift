@@ -1,3 +1,5 @@
+import KinerjaCalendar
+
 /// A calendar time split into fields, laid out like C's `struct tm` so that the calendar
 /// evaluator can reproduce systemd's arithmetic on it field by field (fields may run out of
 /// their usual ranges until they are normalised).

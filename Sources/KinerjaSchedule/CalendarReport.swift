@@ -1,3 +1,5 @@
+import KinerjaCalendar
+
 /// What `systemd-analyze calendar [--iterations=N] [--base-time=T] EXPRESSION...` prints, produced
 /// without running it: `kinerjactl calendar` prints ``standardOutput`` and ``standardError`` and
 /// exits with ``exitStatus``.

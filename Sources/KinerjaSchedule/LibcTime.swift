@@ -1,3 +1,5 @@
+import KinerjaCalendar
+
 /// glibc 2.36's `mktime`/`timegm` and `localtime_r`/`gmtime_r` for one zone, reproduced exactly,
 /// including the way `mktime` resolves DST gaps and repeated hours (which depends on the
 /// requested `tm_isdst` and on the offset remembered from the previous call).

@@ -1,3 +1,5 @@
+import KinerjaCalendar
+
 /// A POSIX `TZ` rule string such as `CET-1CEST,M3.5.0,M10.5.0/3` (the footer of a TZif file, or
 /// a `TZ` environment value), read and applied the way glibc 2.36 does (`__tzset_parse_tz`,
 /// `compute_change`, `__tz_compute`).

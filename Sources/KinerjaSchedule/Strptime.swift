@@ -1,3 +1,5 @@
+import KinerjaCalendar
+
 /// The part of glibc 2.36's `strptime()` (C locale) that systemd's timestamp parser relies on:
 /// `%y %Y %m %d %H %M %S %b`, literal characters, and white space matching any amount of white
 /// space. Fields the format does not mention keep their values from `tm`.

@@ -1,3 +1,5 @@
+import KinerjaCalendar
+
 extension SystemdTimestamp {
     static let weekdayNames: [(name: String, number: Int)] = [
         ("Sunday", 0), ("Sun", 0), ("Monday", 1), ("Mon", 1), ("Tuesday", 2), ("Tue", 2), ("Wednesday", 3),

@@ -1,4 +1,5 @@
 import Foundation
+import KinerjaCalendar
 
 /// A point in time with microsecond precision, counted as systemd counts it (microseconds since
 /// 1970-01-01 00:00:00 UTC), with systemd's display formats.

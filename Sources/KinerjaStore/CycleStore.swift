@@ -47,7 +47,7 @@ extension AppDatabase {
             var unitOf: [NIP: String] = [:]
             unitOf.reserveCapacity(employees.count)
             for e in employees { unitOf[e.nip] = e.unit }
-            let due = openedAt.addingTimeInterval(Self.seconds(policy.dueAfter))
+            let due = openedAt.addingTimeInterval(policy.dueAfter.inSeconds)
             try db.execute(sql: """
                 INSERT INTO cycle(period, kind, period_start, period_end, status, opened_at, opened_by, due_at,
                                   rekan_per_subject, rekan_cap, rekan_seed)
@@ -158,10 +158,6 @@ extension AppDatabase {
 
     /// Names listed per kind of note in a cycle-open summary.
     static let notesPerKind = 20
-
-    static func seconds(_ d: Duration) -> Double {
-        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-    }
 
     /// Every cycle, newest period first, with completion counts.
     public func cycles() throws -> [CycleInfo] {

@@ -30,7 +30,7 @@ public struct OutboxRetryPolicy: Sendable, Equatable {
     public func nextAttempt(afterFailedAttempts attempts: Int, at now: Date) -> Date? {
         guard attempts < maxAttempts else { return nil }
         let d = delay(afterAttempt: attempts)
-        return now.addingTimeInterval(Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
+        return now.addingTimeInterval(d.inSeconds)
     }
 }
 

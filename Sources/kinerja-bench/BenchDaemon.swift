@@ -114,7 +114,3 @@ func percentile(_ sorted: [Double], _ p: Double) -> Double {
     let rank = Int((p / 100 * Double(sorted.count)).rounded(.up)) - 1
     return sorted[min(max(rank, 0), sorted.count - 1)]
 }
-
-func seconds(_ d: Duration) -> Double {
-    Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-}

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KinerjaDomain
 import Varlink
 
 /// `kinerja-bench control`: the control socket's latency and throughput against a real daemon.
@@ -24,7 +25,7 @@ struct ControlBench: AsyncParsableCommand {
         for _ in 0..<pings {
             let start = clock.now
             _ = try await client.call("io.kinerjad.Admin.Ping")
-            samples.append(seconds(clock.now - start) * 1e6)
+            samples.append((clock.now - start).inSeconds * 1e6)
         }
         samples.sort()
         print(String(format: "ping round trip, one connection (%d calls): p50 %.0f µs, p99 %.0f µs, max %.0f µs",
@@ -39,7 +40,7 @@ struct ControlBench: AsyncParsableCommand {
             for stream in streams { for try await _ in stream {} }
             done += batch
         }
-        let elapsed = seconds(clock.now - start)
+        let elapsed = (clock.now - start).inSeconds
         print(String(format: "pipelined Ping, one connection, %d in flight: %d calls in %.2f s = %.0f calls/s",
                      window, pipelined, elapsed, Double(pipelined) / elapsed))
         await client.close()
@@ -53,7 +54,7 @@ struct ControlBench: AsyncParsableCommand {
             let t0 = clock.now
             try ctl.run()
             ctl.waitUntilExit()
-            times.append(seconds(clock.now - t0) * 1000)
+            times.append((clock.now - t0).inSeconds * 1000)
             guard ctl.terminationStatus == 0 else { throw BenchError("kinerjactl status exited \(ctl.terminationStatus)") }
         }
         times.sort()

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KinerjaDomain
 import Varlink
 
 /// `kinerja-bench flags`: the motivation analysis at Bandung scale ("25,000 employees × 8
@@ -38,7 +39,7 @@ struct FlagsBench: AsyncParsableCommand {
                                                                "--periods", "\(periods)", "--seed", "\(seed)", "--out", directory + "/demo"])
             try FlagsBenchTools.runTool(bin + "/kinerjactl", ["--socket", daemon.socketPath, "demo", "load", directory + "/demo"])
             print(String(format: "data set: %d employees, %d periods generated and loaded through the daemon in %.0f s",
-                         employees, periods, seconds(ContinuousClock.now - started)))
+                         employees, periods, (ContinuousClock.now - started).inSeconds))
             daemon.stop()
             FileManager.default.createFile(atPath: marker, contents: nil)
         }
@@ -58,7 +59,7 @@ struct FlagsBench: AsyncParsableCommand {
             let reply = try await client.call("io.kinerjad.Admin.RunJob", parameters: ["name": "motivation-analysis"])
             let run = reply["run"] ?? .null
             guard run["outcome"]?.stringValue == "ok" else { throw BenchError("motivation-analysis failed: \(run)") }
-            return (run["message"]?.stringValue ?? "", seconds(ContinuousClock.now - t0))
+            return (run["message"]?.stringValue ?? "", (ContinuousClock.now - t0).inSeconds)
         }
         let cold = try await runJob()
         let peak = daemon.memory().peak
@@ -76,7 +77,7 @@ struct FlagsBench: AsyncParsableCommand {
         for _ in 0..<3 {
             let t0 = ContinuousClock.now
             sqlCounts = try FlagsBenchTools.sqlite(database, Self.rulesSQL(trainingCutoff: cutoff))
-            best = min(best, seconds(ContinuousClock.now - t0))
+            best = min(best, (ContinuousClock.now - t0).inSeconds)
         }
         let swiftCounts = try FlagsBenchTools.sqlite(database, """
             SELECT rule, COUNT(*) FROM flag WHERE NOT condition_cleared GROUP BY rule ORDER BY rule;

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KinerjaDomain
 import Varlink
 
 /// `kinerja-bench load`: N concurrent clients (each on its own connection, plus kinerjactl
@@ -84,4 +85,4 @@ struct LoadBench: AsyncParsableCommand {
 }
 
 /// Seconds since `start`.
-func elapsed(since start: ContinuousClock.Instant) -> Double { seconds(ContinuousClock.now - start) }
+func elapsed(since start: ContinuousClock.Instant) -> Double { (ContinuousClock.now - start).inSeconds }

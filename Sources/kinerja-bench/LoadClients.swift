@@ -75,7 +75,7 @@ final class LoadClients: Sendable {
             let start = clock.now
             do {
                 _ = try await client.call("io.kinerjad.Admin." + method, parameters: parameters)
-                record(operation.label, isWrite: operation.isWrite, seconds(clock.now - start))
+                record(operation.label, isWrite: operation.isWrite, (clock.now - start).inSeconds)
             } catch {
                 fail("\(operation.label): \(error)")
             }
@@ -111,7 +111,7 @@ final class LoadClients: Sendable {
                 let text = errors.fileHandleForReading.readDataToEndOfFile()
                 process.waitUntilExit()
                 if process.terminationStatus == 0 {
-                    record("kinerjactl " + arguments.joined(separator: " "), isWrite: false, seconds(ContinuousClock.now - start))
+                    record("kinerjactl " + arguments.joined(separator: " "), isWrite: false, (ContinuousClock.now - start).inSeconds)
                 } else {
                     fail("kinerjactl \(arguments.joined(separator: " ")) exited \(process.terminationStatus): \(String(decoding: text, as: UTF8.self))")
                 }
@@ -119,7 +119,7 @@ final class LoadClients: Sendable {
                 fail("kinerjactl: \(error)")
             }
             state.withLock { $0.inFlight -= 1 }
-            usleep(UInt32(max(pause, .milliseconds(20)).components.attoseconds / 1_000_000_000_000))
+            usleep(UInt32(max(pause, .milliseconds(20)).inSeconds * 1e6))
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import KinerjaDomain
 import Synchronization
 import Varlink
 
@@ -67,7 +68,7 @@ struct LoadDaemon {
         let reply = try await call("RunJob", ["name": .string(name)])
         let run = reply["run"] ?? .null
         guard run["outcome"]?.stringValue == "ok" else { throw BenchError("job \(name) did not succeed: \(run)") }
-        return (seconds(ContinuousClock.now - start), run["message"]?.stringValue ?? "")
+        return ((ContinuousClock.now - start).inSeconds, run["message"]?.stringValue ?? "")
     }
 
     func stop() async {
@@ -92,7 +93,7 @@ final class ResourceSampler: Sendable {
         let pid = daemon.process.processIdentifier
         let task = Task { [self] in
             while !Task.isCancelled {
-                let sample = Sample(at: seconds(ContinuousClock.now - start), rss: BenchDaemon.memory(pid: pid).rss,
+                let sample = Sample(at: (ContinuousClock.now - start).inSeconds, rss: BenchDaemon.memory(pid: pid).rss,
                                     fds: BenchDaemon.fileDescriptors(pid: pid))
                 self.samples.withLock { $0.append(sample) }
                 try? await Task.sleep(for: interval)

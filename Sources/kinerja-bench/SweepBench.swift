@@ -51,7 +51,7 @@ struct SweepBench: AsyncParsableCommand {
         let planner = daemonConfig.reminderPlanner
         let policy = planner.policy
         let openedAt = policy.workingHours.instant(on: CalendarDate(year: 2026, month: 10, day: 1)!, at: TimeOfDay(hour: 8, minute: 0)!)
-        let due = openedAt.addingTimeInterval(seconds(daemonConfig.cycles.dueAfter))
+        let due = openedAt.addingTimeInterval((daemonConfig.cycles.dueAfter).inSeconds)
         let sweepDay = CalendarDate(daysSinceEpoch: policy.day(of: due).daysSinceEpoch + daysLate)
         let now = policy.workingHours.instant(on: sweepDay, at: TimeOfDay(hour: 9, minute: 0)!)
         guard policy.isWorkingTime(now) else {
@@ -91,7 +91,7 @@ struct SweepBench: AsyncParsableCommand {
                 Self.resetPeakRSS()
                 let t0 = ContinuousClock.now, c0 = Self.cpuSeconds()
                 let (plan, summary) = try database.sweepReminders(planner, from: daemonConfig.mail.from, now: now)
-                sweepTimes.append(seconds(ContinuousClock.now - t0))
+                sweepTimes.append((ContinuousClock.now - t0).inSeconds)
                 sweepCPU.append(Self.cpuSeconds() - c0)
                 sweepPeak = max(sweepPeak, Self.peakRSS())
                 sweepSQLite = max(sweepSQLite, Int(sqlite3_memory_highwater(0)) / 1024)
@@ -112,7 +112,7 @@ struct SweepBench: AsyncParsableCommand {
                 Self.resetPeakRSS()
                 let t0 = ContinuousClock.now, c0 = Self.cpuSeconds()
                 try Self.execute(statements, in: database)
-                sqlTimes.append(seconds(ContinuousClock.now - t0))
+                sqlTimes.append((ContinuousClock.now - t0).inSeconds)
                 sqlCPU.append(Self.cpuSeconds() - c0)
                 sqlPeak = max(sqlPeak, Self.peakRSS())
                 sqlSQLite = max(sqlSQLite, Int(sqlite3_memory_highwater(0)) / 1024)
@@ -201,7 +201,7 @@ struct SweepBench: AsyncParsableCommand {
         print("submitted \(summary.added) of \(summary.records) reviews through the store; \(overdue) assignments (\(overduePercent)%) left overdue")
         try store.writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
         try store.writer.close()
-        print(String(format: "data set built in %.0f s", seconds(ContinuousClock.now - started)))
+        print(String(format: "data set built in %.0f s", (ContinuousClock.now - started).inSeconds))
     }
 
     /// The statements in one write transaction (synchronously, as the sweep runs).

@@ -117,7 +117,8 @@ struct ControlInterfaceTests {
     }
 
     @Test("a non-admin user gets PermissionDenied for state-changing methods and may call read-only ones",
-          .enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")))
+          .enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv"),
+                   "needs root and setpriv: it runs a client as another user"))
     func authorization() async throws {
         let daemon = try await DaemonHarness.start()
         // The test socket is 0660 root:root; open it up so that 'nobody' can reach it, as a

@@ -47,7 +47,8 @@ struct DaemonConfigTests {
         #expect(result.standardErrorText.contains("No such file"))
     }
 
-    @Test("an unreadable config file exits 78 naming the file", .enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")))
+    @Test("an unreadable config file exits 78 naming the file", .enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv"),
+                   "needs root and setpriv: it runs a client as another user"))
     func unreadableFile() async throws {
         let directory = try TemporaryDirectory(prefix: "kinerjad-unreadable")
         chmod(directory.path, 0o755)

@@ -3,7 +3,7 @@ import KinerjaTestSupport
 import Testing
 
 /// The daemon's events in a real (private) journal, as the city's monitoring reads them.
-@Suite("kinerjad logs to journald", .enabled(if: getuid() == 0))
+@Suite("kinerjad logs to journald", .enabled(if: getuid() == 0, "needs root: it reads the daemon's entries from a private journald namespace"))
 struct DaemonJournalTests {
     @Test("structured entries: PRIORITY, SYSLOG_IDENTIFIER, MESSAGE_ID, KINERJA_* fields; a multi-line field intact")
     func structuredEntries() async throws {

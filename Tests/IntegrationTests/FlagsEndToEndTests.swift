@@ -7,7 +7,7 @@ import Varlink
 /// `kinerjactl demo load`, the motivation-analysis job run by every close and by hand, flags checked
 /// against what the generator planted, their journal entries read back from a private journald with
 /// `journalctl --namespace=… MESSAGE_ID=…`, the CLI, and a restart that adds nothing.
-@Suite("Motivation flags end to end", .serialized, .enabled(if: getuid() == 0))
+@Suite("Motivation flags end to end", .serialized, .enabled(if: getuid() == 0, "needs root: it checks the flags' journal entries in a private journald namespace"))
 struct FlagsEndToEndTests {
     /// MESSAGE_ID of a new flag per rule, and of an escalation (MessageIDs.swift, restated).
     static let raised = [

@@ -26,7 +26,7 @@ struct HardeningTests {
         #expect(problems.isEmpty, "\(verify.standardErrorText)")
     }
 
-    @Test("the sandbox helper really filters: W+X memory and a privileged call are refused", .enabled(if: canSandbox))
+    @Test("the sandbox helper really filters: W+X memory and a privileged call are refused", .enabled(if: canSandbox, "needs root and setpriv: it runs the daemon under the unit's system-call filter (tools/seccomp-exec.py)"))
     func sandboxIsReal() async throws {
         let wx = try await Subprocess.run("/usr/bin/python3", arguments: [Self.sandbox, "/usr/bin/python3", "-c",
             "import mmap; mmap.mmap(-1, 4096, prot=mmap.PROT_READ|mmap.PROT_WRITE|mmap.PROT_EXEC)"], timeout: .seconds(30))
@@ -37,7 +37,7 @@ struct HardeningTests {
     }
 
     @Test("as an unprivileged user under SystemCallFilter and MemoryDenyWriteExecute the daemon runs its whole life cycle",
-          .enabled(if: canSandbox))
+          .enabled(if: canSandbox, "needs root and setpriv: it runs the daemon under the unit's system-call filter (tools/seccomp-exec.py)"))
     func lifecycleUnderSandbox() async throws {
         var options = DaemonHarness.Options()
         options.user = "nobody"
@@ -58,7 +58,7 @@ struct HardeningTests {
     }
 
     @Test("under the same sandbox, as an unprivileged user, reminders go out through the detached sendmail runner (sh, sed, sync, mv, msmtp)",
-          .enabled(if: canSandbox))
+          .enabled(if: canSandbox, "needs root and setpriv: it runs the daemon under the unit's system-call filter (tools/seccomp-exec.py)"))
     func mailUnderSandbox() async throws {
         let sink = try await SMTPSink.start()
         let (daemon, directory) = try await ReminderSweepTests.startWithOverdueCycle(

@@ -6,7 +6,7 @@ import Varlink
 /// The journal missing: no journald at the configured socket at start (with `logging.target:
 /// journal`, and with `auto` when stderr is the journal stream), and journald going away while the
 /// daemon runs. Logs must fall back to stderr lines, once saying why, and the daemon keeps serving.
-@Suite("journal missing: fallback to stderr, no crash", .serialized, .enabled(if: getuid() == 0))
+@Suite("journal missing: fallback to stderr, no crash", .serialized, .enabled(if: getuid() == 0, "needs root: it starts and stops a private journald namespace"))
 struct JournalFaultTests {
     static let nowhere = "/run/kinerja-test-no-journal/socket"
 

@@ -10,7 +10,7 @@ import Varlink
 /// fills up, and the database made read-only (immutable file, read-only bind mount) at start and
 /// while running. Each must give errors that name the problem and the path, change nothing, keep
 /// the daemon serving reads, and recover without a restart once the storage is fixed.
-@Suite("storage faults: full disk, read-only database", .serialized, .enabled(if: getuid() == 0))
+@Suite("storage faults: full disk, read-only database", .serialized, .enabled(if: getuid() == 0, "needs root: it mounts a small tmpfs to fill and remounts it read-only"))
 struct StorageFaultTests {
     /// A daemon whose database and backups live in `state` (a mount point), socket and config in `dir`.
     static func start(dir: TemporaryDirectory, state: String, employees: Int = 120) async throws -> (DaemonHarness, CyclesKit) {

@@ -8,7 +8,7 @@ import Varlink
 
 /// The outbox in the real daemon: messages written into its database (as the reminder sweep will
 /// write them) are delivered by the `outbox-delivery` job through a real sendmail-compatible program.
-@Suite("outbox delivery in the running daemon", .serialized, .enabled(if: getuid() == 0))
+@Suite("outbox delivery in the running daemon", .serialized, .enabled(if: getuid() == 0, "needs root: it checks the mail journal entries in a private journald namespace"))
 struct OutboxDaemonTests {
     static let from = MailAddress(name: "BKPSDM Kota Bandung", email: "kinerjad@bandung.go.id")
 

@@ -3,8 +3,8 @@ import KinerjaDomain
 import KinerjaStore
 import Varlink
 
-/// Turns the store's values into the JSON of io.kinerjad.Admin replies (snake_case keys, times in
-/// the configured zone) and the store's errors into the interface's errors.
+/// Turns the store's values into the JSON of io.kinerjad.Admin replies: snake_case keys, and every
+/// time in RFC 3339 with the configured zone's offset (`cycles.time_zone`).
 struct ControlEncoding {
     let timeZone: TimeZone
 
@@ -24,7 +24,11 @@ struct ControlEncoding {
         try value(item).objectValue ?? [:]
     }
 
+    /// Every time in a reply: RFC 3339 with the configured zone's offset (`2025-04-01T08:00:00+07:00`).
     func time(_ date: Date) -> JSONValue { .string(Timestamp.format(date, in: timeZone)) }
+
+    /// `time(date)`, or null.
+    func time(_ date: Date?) -> JSONValue { date.map(time) ?? .null }
 
     /// An instant from a parameter (ISO 8601; without an offset in the configured zone).
     func instant(_ text: String?, parameter: String) throws -> Date? {
@@ -33,28 +37,6 @@ struct ControlEncoding {
             throw AdminError.invalidInput(["\(parameter): '\(text)' is not an ISO 8601 time such as 2025-04-01T08:00:00+07:00"])
         }
         return date
-    }
-
-    /// The interface error for a failure of the store or of validation.
-    func error(_ error: Error) -> Error {
-        switch error {
-        case let failure as ImportFailure:
-            return AdminError.invalidInput(Self.problemLines(failure))
-        case let error as CycleStoreError:
-            switch error {
-            case .notFound(let what, let id): return AdminError.notFound(what, id)
-            case .refused(let message): return AdminError.invalidInput([message])
-            case .notClosable(let cycle, let n, let sample):
-                let items = sample.compactMap { try? value($0) }
-                return VarlinkError(name: "io.kinerjad.Admin.CycleNotClosable", parameters: [
-                    "cycle": .string(cycle.period.code), "open_required": .int(Int64(n)), "assignments": .array(items),
-                ])
-            }
-        case let error as VarlinkError:
-            return error
-        default:
-            return AdminError.operationFailed("\(error)")
-        }
     }
 
     /// Problems as lines (`line 12, column 5 (nip_atasan): reason`), the count of the rest last.

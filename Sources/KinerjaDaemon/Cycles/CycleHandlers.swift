@@ -10,16 +10,19 @@ import Varlink
 extension AdminService {
     static let cycleHandlers: [String: Handler] = [
         "OpenCycle": { service, call, reply in try await reply.reply(try await service.openCycle(call)) },
-        "ListCycles": { service, _, reply in
-            let cycles = try await service.store { db in try db.cycles() }
-            try await reply.reply(["cycles": try service.encoding.value(cycles)])
+        "ListCycles": { service, call, reply in
+            let cycles = try await service.runtime.withDatabase { db in try db.cycles() }
+            let shown = call.accessLevel.isPrivileged ? cycles : cycles.map(\.withoutFreeText)
+            try await reply.reply(["cycles": try service.encoding.value(shown)])
         },
         "GetCycle": { service, call, reply in
             let reference = try service.cycleReference(call, "cycle")!
             let at = try service.encoding.instant(call.parameters["at"]?.stringValue, parameter: "at") ?? service.runtime.now()
             // One whole-cycle read at a time (see WorkLimiter); the reply is built inside the turn.
             let object = try await service.runtime.wholeCycleReads.run {
-                try service.encoding.object(try await service.store { db in try db.cycleDetail(reference, at: at) })
+                var detail = try await service.runtime.withDatabase { db in try db.cycleDetail(reference, at: at) }
+                if !call.accessLevel.isPrivileged { detail.cycle = detail.cycle.withoutFreeText }
+                return try service.encoding.object(detail)
             }
             try await reply.reply(object)
         },
@@ -34,12 +37,12 @@ extension AdminService {
                 filter.status = status
             }
             let found = filter
-            let (rows, total) = try await service.store { db in try db.assignments(found) }
+            let (rows, total) = try await service.runtime.withDatabase { db in try db.assignments(found) }
             try await reply.reply(["assignments": try service.encoding.value(rows), "total": .int(Int64(total))])
         },
         "ListOverdue": { service, call, reply in
             let filter = try service.filter(call, status: .overdue)
-            let (rows, total) = try await service.store { db in try db.assignments(filter) }
+            let (rows, total) = try await service.runtime.withDatabase { db in try db.assignments(filter) }
             try await reply.reply(["assignments": try service.encoding.value(rows), "total": .int(Int64(total))])
         },
         "SetPerilakuOverride": { service, call, reply in
@@ -56,7 +59,7 @@ extension AdminService {
                 throw AdminError.invalidInput(["reason: \(error)"])
             }
             let by = call.peerDescription, now = service.runtime.now()
-            let cycle = try await service.store { db in
+            let cycle = try await service.runtime.withDatabase { db in
                 try db.setPerilakuOverride(cycle: reference, subject: subject, override: override, by: by, at: now)
             }
             service.runtime.logger.notice("Perilaku rating overridden", metadata: [
@@ -70,17 +73,17 @@ extension AdminService {
             let unit = call.parameters["unit"]?.stringValue
             // One whole-cycle read at a time (see WorkLimiter); the reply is built inside the turn.
             let object = try await service.runtime.wholeCycleReads.run {
-                let data = try await service.store { db in try db.cycleReport(reference, unit: unit) }
+                let data = try await service.runtime.withDatabase { db in try db.cycleReport(reference, unit: unit) }
                 if let unit, data.units.isEmpty {
                     throw AdminError.notFound("unit in cycle \(data.cycle.period.code)", unit)
                 }
                 let builder = CycleReportBuilder(results: service.runtime.config.results, encoding: service.encoding)
                 // Motivation flags per unit beside the predikat distribution and IKM (AdminService+Flags.swift).
-                let flags = try await service.flagStore { db in try db.flagCounts(overlapping: data.cycle.period, unit: unit) }
+                let flags = try await service.runtime.withDatabase { db in try db.flagCounts(overlapping: data.cycle.period, unit: unit) }
                 var object = Self.addingFlagCounts(flags, to: try builder.reply(data))
-                // Without predikat: counts by reason only (names are for admins: ListWithoutPredikat).
+                // Who has no predikat, counted by reason (ListWithoutPredikat names them).
                 if data.cycle.status == .closed {
-                    let missing = try await service.store { db in try db.withoutPredikat(reference, unit: unit).employees }
+                    let missing = try await service.runtime.withDatabase { db in try db.withoutPredikat(reference, unit: unit).employees }
                     var byReason: [String: JSONValue] = [:]
                     for m in missing { byReason[m.reasonCode] = .int((byReason[m.reasonCode]?.intValue ?? 0) + 1) }
                     object["without_predikat"] = .int(Int64(missing.count))
@@ -93,14 +96,16 @@ extension AdminService {
         "ListWithoutPredikat": { service, call, reply in
             let reference = try service.cycleReference(call, "cycle")!
             let unit = call.parameters["unit"]?.stringValue
-            let (cycle, missing) = try await service.store { db in try db.withoutPredikat(reference, unit: unit) }
-            let changes = try await service.store { db in try db.assignmentChanges(cycle: cycle.id) }
+            let (cycle, missing, changes) = try await service.runtime.withDatabase { db in
+                let (cycle, missing) = try db.withoutPredikat(reference, unit: unit)
+                return (cycle, missing, try db.assignmentChanges(cycle: cycle.id))
+            }
             try await reply.reply(["cycle": .string(cycle.period.code), "employees": try service.encoding.value(missing),
                                    "changes": try service.encoding.value(changes)])
         },
         "GetEmployee": { service, call, reply in
             let nip = try service.nip(call, "nip")!
-            let (employee, history, training) = try await service.store { db in
+            let (employee, history, training) = try await service.runtime.withDatabase { db in
                 guard let e = try db.employee(nip) else { throw CycleStoreError.notFound(what: "employee", id: nip.description) }
                 return (e, try db.history(of: nip), try db.training(of: nip))
             }
@@ -122,8 +127,6 @@ extension AdminService {
             unit: call.parameters["unit"]?.stringValue, role: try role(call, "role"), status: status, at: at, limit: Int(limit))
     }
 
-    // MARK: Cycles
-
     func openCycle(_ call: VarlinkCall) async throws -> [String: JSONValue] {
         let text = call.parameters["period"]?.stringValue ?? ""
         let period: Period
@@ -132,57 +135,17 @@ extension AdminService {
         } catch {
             throw AdminError.invalidInput(["period: \(error.message)"])
         }
-        let config = runtime.config.cycles
-        guard config.kinds.contains(period.kind) else {
-            throw AdminError.invalidInput(["period: \(period.code) is a \(period.kind.rawValue) period, but cycles.kinds is "
-                + config.kinds.map(\.rawValue).joined(separator: ", ")])
-        }
         let openedAt = try encoding.instant(call.parameters["opened_at"]?.stringValue, parameter: "opened_at") ?? runtime.now()
-        let by = call.peerDescription, policy = config.assignmentPolicy, appraisers = runtime.config.appraisers
-        let started = ContinuousClock.now
-        let outcome = try await store { db in
-            try db.openCycle(period: period, openedAt: openedAt, policy: policy, by: by, appraisers: appraisers)
-        }
-        releaseFreedMemory()
-        if outcome.created {
-            runtime.logger.notice("Evaluation cycle \(period.code) opened with \(outcome.cycle.assignments) assignments", metadata: [
-                "message_id": "\(MessageIDs.cycleOpened)", "cycle": "\(period.code)",
-                "assignments": "\(outcome.cycle.assignments)", "due": "\(Timestamp.format(outcome.cycle.dueAt, in: config.zone))",
-                "duration_ms": "\(Self.milliseconds(ContinuousClock.now - started))", "peer": "\(by)",
-            ])
-        }
-        return try encoding.object(outcome)
+        return try encoding.object(try await OpenCycle(runtime: runtime)(period, openedAt: openedAt, by: call.peerDescription))
     }
 
     func closeCycle(_ call: VarlinkCall) async throws -> [String: JSONValue] {
         let reference = try cycleReference(call, "cycle")!
-        let force = call.parameters["force"]?.boolValue ?? false
-        let reason = call.parameters["reason"]?.stringValue
         let closedAt = try encoding.instant(call.parameters["closed_at"]?.stringValue, parameter: "closed_at") ?? runtime.now()
-        let config = runtime.config
-        let required = Set(config.cycles.requiredRoles), policy = config.results.policy, by = call.peerDescription
-        let started = ContinuousClock.now
-        let outcome = try await store { db in
-            // The analysis owed by the new results is recorded with them (a crash before it runs keeps it owed).
-            try db.closeCycle(reference, force: force, reason: reason, requiredRoles: required, policy: policy, at: closedAt, by: by,
-                              requestingJobs: [MotivationAnalysisJob.jobName])
-        }
-        releaseFreedMemory()
-        if outcome.closed {
-            runtime.logger.notice("Evaluation cycle \(outcome.cycle.period.code) closed: \(outcome.results) results", metadata: [
-                "message_id": "\(MessageIDs.cycleClosed)", "cycle": "\(outcome.cycle.period.code)",
-                "results": "\(outcome.results)", "forced": "\(outcome.cycle.forced)",
-                "reason": "\(outcome.cycle.closeReason ?? "")",
-                "duration_ms": "\(Self.milliseconds(ContinuousClock.now - started))", "peer": "\(by)",
-            ])
-            // New results: the motivation flags are brought up to date in the background.
-            scheduler.rerun(MotivationAnalysisJob.jobName, because: "cycle \(outcome.cycle.period.code) closed")
-        }
+        let outcome = try await CloseCycle(runtime: runtime)(reference, force: call.parameters["force"]?.boolValue ?? false,
+                                                             reason: call.parameters["reason"]?.stringValue, closedAt: closedAt,
+                                                             by: call.peerDescription)
         return try encoding.object(outcome)
-    }
-
-    static func milliseconds(_ d: Duration) -> Int64 {
-        d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000
     }
 
     // MARK: Reviews
@@ -226,7 +189,7 @@ extension AdminService {
                                           submittedAt: submittedAt)
         let cycle = try cycleReference(call, "cycle"), now = runtime.now(), source = "review by \(call.peerDescription)"
         let named = key
-        let (summary, info) = try await store { db -> (ImportSummary, AssignmentInfo?) in
+        let (summary, info) = try await runtime.withDatabase { db -> (ImportSummary, AssignmentInfo?) in
             let summary = try db.submitReviews([submission], cycle: cycle, now: now, dryRun: false, source: source)
             var filter = AppDatabase.AssignmentFilter(cycle: cycle, reviewer: named?.reviewer, subject: named?.subject, role: named?.role,
                                                       at: now, limit: 1)

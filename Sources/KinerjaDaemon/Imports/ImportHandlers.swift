@@ -46,19 +46,25 @@ extension AdminService {
         case .failure(let failure): throw AdminError.invalidInput(ControlEncoding.problemLines(failure))
         }
         var accumulator: ImportStaging.Accumulator
+        let horizon = DateHorizon(now: runtime.now(), timeZone: config.cycles.zone)
         switch kind {
         case .units: accumulator = .units(UnitImport.Accumulator(columns: columns, problemCap: cap))
         case .employees: accumulator = .employees(EmployeeImport.Accumulator(columns: columns, problemCap: cap))
         case .skm:
-            let units = try await store { db in try db.units().map(\.code) }
-            accumulator = .skm(SKMImport.Accumulator(columns: columns, knownUnits: units, problemCap: cap))
+            let units = try await runtime.withDatabase { db in try db.units().map(\.code) }
+            var skm = SKMImport.Accumulator(columns: columns, knownUnits: units, problemCap: cap)
+            skm.horizon = horizon
+            accumulator = .skm(skm)
         case .training:
-            let nips = try await store { db in try db.employeeNIPs() }
-            accumulator = .training(TrainingImport.Accumulator(columns: columns, knownEmployees: nips, problemCap: cap))
+            let nips = try await runtime.withDatabase { db in try db.employeeNIPs() }
+            var training = TrainingImport.Accumulator(columns: columns, knownEmployees: nips, problemCap: cap)
+            training.horizon = horizon
+            accumulator = .training(training)
         case .reviews:
             // Duplicates are found by the store, which resolves every row to its assignment.
-            let reviews = ReviewImport.Accumulator(columns: columns, timeZone: config.cycles.zone, problemCap: cap,
+            var reviews = ReviewImport.Accumulator(columns: columns, timeZone: config.cycles.zone, problemCap: cap,
                                                    findsDuplicates: false)
+            reviews.horizon = horizon
             if reviews.problemCount > 0, case .failure(let failure) = reviews.finish() {
                 throw AdminError.invalidInput(ControlEncoding.problemLines(failure))
             }
@@ -102,54 +108,19 @@ extension AdminService {
         } catch {
             throw Self.refusal(error)
         }
-        let now = runtime.now(), source = "\(entry.kind.rawValue) import by \(call.peerDescription)"
-        let dryRun = entry.dryRun, cap = runtime.config.imports.problemCap
         let options = try employeeImportOptions(call, kind: entry.kind)
         let (stream, continuation) = AsyncStream.makeStream(of: StoreProgress.self, bufferingPolicy: .bufferingNewest(4))
-        let progress: ProgressSink = { continuation.yield($0) }
-        let started = ContinuousClock.now
+        let apply = ApplyImport(runtime: runtime), by = call.peerDescription
         let work = Task { () throws -> ImportSummary in
             defer { continuation.finish() }
-            return try await store { db -> ImportSummary in
-                switch entry.accumulator {
-                case .units(let a): return try db.importUnits(a, dryRun: dryRun, now: now, source: source)
-                case .employees(let a):
-                    return try db.importEmployees(a, dryRun: dryRun, now: now, source: source, options: options, progress: progress)
-                case .skm(let a): return try db.importSKM(a, dryRun: dryRun, now: now, source: source)
-                case .training(let a): return try db.importTraining(a, dryRun: dryRun, now: now, source: source)
-                case .empty:
-                    throw AdminError.invalidInput(["import \(id) has nothing staged"])
-                case .reviews(let a, let cycle):
-                    progress(StoreProgress(phase: "validating", done: 0, total: a.recordCount))
-                    switch a.finishCompact() {
-                    case .failure(let failure): throw failure
-                    case .success(let submissions):
-                        return try db.submitReviews(submissions, cycle: cycle, now: now, dryRun: dryRun, source: source,
-                                                    columns: a.columns, problemCap: cap, progress: progress)
-                    }
-                }
-            }
+            return try await apply(entry, id: id, by: by, options: options, progress: { continuation.yield($0) })
         }
         for await step in stream where call.more {
-            // A client that went away does not stop the transaction; its outcome is logged below.
+            // A client that went away does not stop the transaction; its outcome is logged by ApplyImport.
             try? await reply.reply(["phase": .string(step.phase), "done": .int(Int64(step.done)), "total": .int(Int64(step.total))],
                                    continues: true)
         }
         let summary = try await work.value
-        if !dryRun {
-            runtime.logger.notice("Import of \(entry.kind.rawValue) applied: \(summary.records) records", metadata: [
-                "message_id": "\(MessageIDs.importApplied)", "import": "\(entry.kind.rawValue)",
-                "records": "\(summary.records)", "added": "\(summary.added)", "changed": "\(summary.changed)",
-                "deactivated": "\(summary.deactivated)", "replaced": "\(summary.replaced)",
-                "duration_ms": "\(Self.milliseconds(ContinuousClock.now - started))", "peer": "\(call.peerDescription)",
-            ])
-            for change in summary.cycleChanges ?? [] {
-                runtime.logger.notice("\(change.message)", metadata: [
-                    "message_id": "\(MessageIDs.assignmentsAdjusted)", "cycle": "\(change.cycle)", "nip": "\(change.nip)",
-                    "event": "\(change.event)", "reassigned": "\(change.reassigned)", "cancelled": "\(change.cancelled)",
-                ])
-            }
-        }
         try await reply.reply(["phase": .string("done"), "done": .int(Int64(summary.records)),
                                "total": .int(Int64(summary.records)), "summary": try encoding.value(summary)])
     }

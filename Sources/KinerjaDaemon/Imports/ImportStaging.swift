@@ -101,7 +101,7 @@ public final class ImportStaging: Sendable {
         let id = bytes.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
         let timeout = limits.stagingTimeout
         let result: Result<String, Refusal> = entries.withLock { entries in
-            entries = entries.filter { $0.value.committing || now.timeIntervalSince($0.value.lastUsed) < Self.seconds(timeout) }
+            entries = entries.filter { $0.value.committing || now.timeIntervalSince($0.value.lastUsed) < timeout.inSeconds }
             guard entries.count < limits.maxStaged else { return .failure(.tooMany(limit: limits.maxStaged)) }
             entries[id] = Entry(kind: kind, accumulator: accumulator, dryRun: dryRun, lastUsed: now)
             return .success(id)
@@ -151,8 +151,4 @@ public final class ImportStaging: Sendable {
 
     /// Imports staged now.
     public var count: Int { entries.withLock { $0.count } }
-
-    static func seconds(_ d: Duration) -> Double {
-        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-    }
 }

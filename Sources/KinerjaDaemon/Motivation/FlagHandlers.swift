@@ -11,12 +11,12 @@ extension AdminService {
     static let flagHandlers: [String: Handler] = [
         "ListFlags": { service, call, reply in
             let filter = try service.flagFilter(call)
-            let (rows, total) = try await service.flagStore { db in try db.flags(filter) }
+            let (rows, total) = try await service.runtime.withDatabase { db in try db.flags(filter) }
             try await reply.reply(["flags": .array(rows.map(service.flagJSON)), "total": .int(Int64(total))])
         },
         "ShowFlag": { service, call, reply in
             let id = try Self.flagID(call)
-            let detail = try await service.flagStore { db in try db.flag(id: id) }
+            let detail = try await service.runtime.withDatabase { db in try db.flag(id: id) }
             try await reply.reply(try service.flagDetailJSON(detail))
         },
         "AckFlag": { service, call, reply in
@@ -29,7 +29,7 @@ extension AdminService {
             try await reply.reply(["flag": try await service.changeFlag(call, .dismiss)])
         },
         "FlagSummary": { service, _, reply in
-            let counts = try await service.flagStore { db in try db.flagSummary() }
+            let counts = try await service.runtime.withDatabase { db in try db.flagSummary() }
             try await reply.reply(["counts": .array(counts.map { c in
                 .object([
                     "unit": .string(c.unit), "rule": .string(c.rule.rawValue), "open": .int(Int64(c.open)),
@@ -39,27 +39,6 @@ extension AdminService {
             })])
         },
     ]
-
-    /// Runs flag store work off the concurrency pool; store errors become interface errors.
-    func flagStore<T: Sendable>(_ work: @escaping @Sendable (AppDatabase) throws -> T) async throws -> T {
-        let database = runtime.database
-        do {
-            return try await offload { try work(database) }
-        } catch let error as FlagStoreError {
-            switch error {
-            case .notFound(let id): throw AdminError.notFound("flag", String(id))
-            case .invalidInput(let message): throw AdminError.invalidInput([message])
-            case .invalidTransition(let id, let refusal):
-                throw VarlinkError(name: "io.kinerjad.Admin.FlagTransitionRefused", parameters: [
-                    "id": .int(id), "status": .string(refusal.status.rawValue), "action": .string(refusal.action.rawValue),
-                    "message": .string("flag \(id): \(refusal)"),
-                ])
-            }
-        } catch {
-            if let text = StorageDiagnosis.explain(error, path: database.path) { throw AdminError.operationFailed(text) }
-            throw encoding.error(error)
-        }
-    }
 
     static func flagID(_ call: VarlinkCall) throws -> Int64 {
         guard let id = call.parameters["id"]?.intValue, id > 0 else { throw AdminError.invalidInput(["id: a flag id (a positive number) is required"]) }
@@ -117,7 +96,6 @@ extension AdminService {
 
     func changeFlag(_ call: VarlinkCall, _ action: FlagAction) async throws -> JSONValue {
         let id = try Self.flagID(call)
-        let note = call.parameters["note"]?.stringValue ?? ""
         var resolution: FlagResolution?
         if action == .resolve {
             let text = call.parameters["action"]?.stringValue ?? ""
@@ -126,14 +104,9 @@ extension AdminService {
             }
             resolution = parsed
         }
-        let actor = Self.flagActor(call), now = runtime.now(), chosen = resolution
-        let detail = try await flagStore { db in
-            try db.changeFlag(id: id, action: action, resolution: chosen, note: note, by: actor, at: now)
-        }
-        runtime.logger.notice("Motivation flag \(id) \(detail.flag.status.rawValue) by \(actor.name)", metadata: [
-            "flag_id": "\(id)", "nip": "\(detail.flag.nip)", "unit": "\(detail.flag.unit ?? "-")", "rule": "\(detail.flag.rule.rawValue)",
-            "status": "\(detail.flag.status.rawValue)", "peer": "\(call.peerDescription)",
-        ])
+        let detail = try await ChangeFlag(runtime: runtime)(id, action, resolution: resolution,
+                                                            note: call.parameters["note"]?.stringValue ?? "",
+                                                            by: Self.flagActor(call), peer: call.peerDescription)
         return flagJSON(detail.flag)
     }
 

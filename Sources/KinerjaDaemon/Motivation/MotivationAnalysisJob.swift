@@ -19,10 +19,9 @@ struct MotivationAnalysisJob: ScheduledJob {
         let thresholds = config.motivation.thresholds
         let now = runtime.now()
         let asOf = CalendarDate(now, in: config.cycles.zone)
-        let database = runtime.database
         let clock = ContinuousClock()
-        let (findings, units, read, loaded, analysed) = try await offload {
-            () -> ([FlagFinding], [NIP: String], String, Duration, Duration) in
+        let (findings, units, read, loaded, analysed) = try await runtime.withDatabase {
+            database -> ([FlagFinding], [NIP: String], String, Duration, Duration) in
             let start = clock.now
             let history = try database.motivationHistory(periods: thresholds.historyPeriods)
             let loaded = clock.now
@@ -37,17 +36,13 @@ struct MotivationAnalysisJob: ScheduledJob {
         }
         try Task.checkCancellation()
         let writing = clock.now
-        let outcome = try await offload { try database.applyFindings(findings, units: units, at: now) }
+        let outcome = try await runtime.withDatabase { database in try database.applyFindings(findings, units: units, at: now) }
         let written = clock.now - writing
         releaseFreedMemory()
         for flag in outcome.created { journalNew(flag) }
         for escalation in outcome.escalated { journalEscalation(escalation) }
-        return "read \(read); " + outcome.summary + "; load \(Self.ms(loaded)) ms, rules \(Self.ms(analysed)) ms, "
-            + "write \(Self.ms(written)) ms"
-    }
-
-    static func ms(_ d: Duration) -> Int64 {
-        d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000
+        return "read \(read); " + outcome.summary + "; load \(loaded.wholeMilliseconds) ms, rules \(analysed.wholeMilliseconds) ms, "
+            + "write \(written.wholeMilliseconds) ms"
     }
 
     /// PRIORITY by severity: info → notice (5), warning → warning (4), critical → error (3).

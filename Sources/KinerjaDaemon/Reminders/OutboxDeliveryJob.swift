@@ -79,7 +79,7 @@ public struct OutboxDeliveryJob: ScheduledJob {
         }
         // First the attempts a dead daemon left behind, then the left-over files.
         var resolved = Set<Int64>()
-        for message in try runtime.database.inFlightOutboxMessages() {
+        for message in try await runtime.withDatabase({ db in try db.inFlightOutboxMessages() }) {
             switch await resolveInterrupted(message, transport: transport, policy: policy) {
             case .recorded(let result): count(result)
             case .sendAgain: resolved.insert(message.id)
@@ -94,7 +94,8 @@ public struct OutboxDeliveryJob: ScheduledJob {
             if Task.isCancelled { stopReason = "stopped by shutdown"; break }
             if clock.now >= budgetEnd { stopReason = "stopped after half of jobs.timeout"; break }
             if failuresInARow >= Self.failuresInARowLimit { stopReason = "stopped after \(failuresInARow) failures in a row"; break }
-            guard let claim = try runtime.database.claimNextOutboxMessage(now: runtime.now(), channel: transport.channel) else { break }
+            let now = runtime.now(), channel = transport.channel
+            guard let claim = try await runtime.withDatabase({ db in try db.claimNextOutboxMessage(now: now, channel: channel) }) else { break }
             let message = claim.message
             if claim.previousAttemptInterrupted && !resolved.contains(message.id) {
                 runtime.logger.warning("""
@@ -107,7 +108,7 @@ public struct OutboxDeliveryJob: ScheduledJob {
             #endif
             count(await attempt(message, transport: transport, timeZone: config.cycles.zone, policy: policy))
         }
-        let waiting = try runtime.database.outboxCounts().waiting
+        let waiting = try await runtime.withDatabase { db in try db.outboxCounts().waiting }
         var summary = "\(sent) sent, \(failed) failed (to be retried), \(dead) dead; \(waiting) waiting"
         if let stopReason { summary += "; \(stopReason)" }
         return summary
@@ -123,13 +124,14 @@ public struct OutboxDeliveryJob: ScheduledJob {
             text = try mail.rendered(timeZone: timeZone)
         } catch {
             // No retry can fix an address that cannot be written.
-            record { try runtime.database.markOutboxDead(id: message.id, error: error.description) }
+            let reason = error.description
+            await record { db in try db.markOutboxDead(id: message.id, error: reason) }
             logDead(message, error: error.description)
             return .dead
         }
         let attempt = DeliveryAttempt(outboxID: message.id, number: message.attempts)
         let outcome = await transport.deliver(mail, text: text, attempt: attempt)
-        return record(outcome, of: message, attempt: attempt, transport: transport, policy: policy)
+        return await record(outcome, of: message, attempt: attempt, transport: transport, policy: policy)
     }
 
     enum Resolution: Equatable {
@@ -161,14 +163,14 @@ public struct OutboxDeliveryJob: ScheduledJob {
             return .sendAgain
         case .finished(let outcome, let waited):
             runtime.logger.info("Outbox message \(message.id): taking the outcome of attempt \(attempt.number) from its sendmail runner\(waited ? " (waited for it to finish)" : "")")
-            return .recorded(record(outcome, of: message, attempt: attempt, transport: transport, policy: policy))
+            return .recorded(await record(outcome, of: message, attempt: attempt, transport: transport, policy: policy))
         }
     }
 
     /// Commits the outcome of an attempt and logs it; then (only once committed) the transport forgets
     /// the attempt. A commit that fails keeps the attempt's files, so the next run adopts the outcome.
     func record(_ outcome: DeliveryOutcome, of message: OutboxMessage, attempt: DeliveryAttempt, transport: any MailTransport,
-                policy: OutboxRetryPolicy) -> AttemptResult {
+                policy: OutboxRetryPolicy) async -> AttemptResult {
         let logger = runtime.logger
         switch outcome {
         case .delivered:
@@ -176,7 +178,8 @@ public struct OutboxDeliveryJob: ScheduledJob {
             #if DEBUG
             PausePoint.reach("delivery.sendmail-exited")
             #endif
-            let committed = record({ try runtime.database.markOutboxSent(id: message.id, at: runtime.now()) })
+            let sentAt = runtime.now()
+            let committed = await record { db in try db.markOutboxSent(id: message.id, at: sentAt) } != nil
             #if DEBUG
             PausePoint.reach("delivery.sent-recorded")
             #endif
@@ -185,11 +188,10 @@ public struct OutboxDeliveryJob: ScheduledJob {
                         metadata: Self.metadata(message, id: MessageIDs.mailSent).merging(["channel": "\(transport.channel)"]) { a, _ in a })
             return .sent
         case .failed(let failure):
-            var outcome = OutboxFailureOutcome.dead
-            if record({ outcome = try runtime.database.markOutboxFailed(id: message.id, error: failure.description, at: runtime.now(), policy: policy) }) {
-                transport.finish(attempt)
-            }
-            switch outcome {
+            let failedAt = runtime.now(), reason = failure.description
+            let stored = await record { db in try db.markOutboxFailed(id: message.id, error: reason, at: failedAt, policy: policy) }
+            if stored != nil { transport.finish(attempt) }
+            switch stored ?? .dead {
             case .retry(let next):
                 let retryAt = Timestamp.format(next, in: runtime.config.cycles.zone)
                 logger.notice("Reminder mail to \(message.to.map(\.email).joined(separator: ", ")) not sent (attempt \(message.attempts) of \(policy.maxAttempts)): \(failure.summary); retrying at \(retryAt)",
@@ -205,15 +207,15 @@ public struct OutboxDeliveryJob: ScheduledJob {
     }
 
     /// A database write whose failure is logged: the attempt stays in flight and the next run resolves
-    /// it again (from the attempt's files, which are kept). Returns whether it was committed.
+    /// it again (from the attempt's files, which are kept). Returns what the write returned, or nil
+    /// when it was not committed.
     @discardableResult
-    func record(_ write: () throws -> Void) -> Bool {
+    func record<T: Sendable>(_ write: @escaping @Sendable (AppDatabase) throws -> T) async -> T? {
         do {
-            try write()
-            return true
+            return try await runtime.withDatabase(write)
         } catch {
-            runtime.logger.error("Cannot record the outcome of a mail delivery attempt: \(error)")
-            return false
+            runtime.logger.error("Cannot record the outcome of a mail delivery attempt: \(runtime.describe(error))")
+            return nil
         }
     }
 

@@ -4,7 +4,8 @@ import KinerjaStore
 import Logging
 import KinerjaPausePoints
 
-/// The reminder sweep: reads what is owed, asks the pure `ReminderPlanner` what to send at `now`, and
+/// The reminder sweep, the one implementation behind `PreviewReminders`, `SendReminders` and the
+/// `reminder-sweep` job: reads what is owed, asks the pure `ReminderPlanner` what to send at `now`, and
 /// writes one outbox message per recipient together with the (assignment, stage) marks in the same
 /// transaction. Re-running it, or a crash at any point, never writes a second reminder for a stage.
 struct ReminderSweep {
@@ -13,13 +14,15 @@ struct ReminderSweep {
     var planner: ReminderPlanner { runtime.config.reminderPlanner }
 
     /// What the sweep would send at `now`, writing nothing.
-    func preview(at now: Date) throws -> ReminderPlan {
-        try runtime.database.previewReminders(planner, now: now)
+    func preview(at now: Date) async throws -> ReminderPlan {
+        let planner = self.planner
+        return try await runtime.withDatabase { db in try db.previewReminders(planner, now: now) }
     }
 
     /// Plans and enqueues in one write transaction.
-    func run(now: Date) throws -> (plan: ReminderPlan, summary: EnqueueSummary) {
-        let outcome = try runtime.database.sweepReminders(planner, from: runtime.config.mail.from, now: now)
+    func run(now: Date) async throws -> (plan: ReminderPlan, summary: EnqueueSummary) {
+        let planner = self.planner, from = runtime.config.mail.from
+        let outcome = try await runtime.withDatabase { db in try db.sweepReminders(planner, from: from, now: now) }
         #if DEBUG
         PausePoint.reach("sweep.after-commit")
         #endif
@@ -34,7 +37,7 @@ struct ReminderSweepJob: ScheduledJob {
 
     func run(slot: Date) async throws -> String {
         let now = runtime.now()
-        let (plan, summary) = try ReminderSweep(runtime: runtime).run(now: now)
+        let (plan, summary) = try await ReminderSweep(runtime: runtime).run(now: now)
         guard plan.isWorkingTime else {
             return "outside working hours; nothing sent (next working time \(plan.nextWorkingInstant.map { "\($0)" } ?? "none"))"
         }

@@ -16,11 +16,11 @@ extension AdminService {
                     throw AdminError.invalidInput(["at: \"\(text)\" is not a time (ISO 8601 with an offset, or a systemd timestamp such as \"2027-02-01 09:00\"): \(error)"])
                 }
             }
-            let plan = try ReminderSweep(runtime: service.runtime).preview(at: at)
+            let plan = try await ReminderSweep(runtime: service.runtime).preview(at: at)
             try await reply.reply([
-                "at": .string(Self.isoString(at)),
+                "at": service.encoding.time(at),
                 "working_time": .bool(plan.isWorkingTime),
-                "next_working": Self.iso(plan.nextWorkingInstant),
+                "next_working": service.encoding.time(plan.nextWorkingInstant),
                 "messages": .array(plan.messages.map { message in
                     .object([
                         "kind": .string(message.kind.rawValue),
@@ -41,18 +41,7 @@ extension AdminService {
             service.runtime.logger.info("Reminders sent by hand", metadata: ["peer": "\(call.peerDescription)"])
             var runs: [String: JSONValue] = [:]
             for (key, job) in [("sweep", "reminder-sweep"), ("delivery", "outbox-delivery")] {
-                do {
-                    guard let run = try await service.scheduler.runNow(job) else {
-                        throw AdminError.operationFailed("job \(job) ran but its record cannot be read")
-                    }
-                    runs[key] = Self.json(run)
-                } catch let error as Scheduler.RunError {
-                    switch error {
-                    case .unknownJob(let name): throw AdminError.notFound("job", name)
-                    case .alreadyRunning(let name): throw VarlinkError(name: "io.kinerjad.Admin.JobBusy", parameters: ["name": .string(name)])
-                    case .notRecorded(let name, let reason): throw AdminError.operationFailed("job \(name) did not run: its run cannot be recorded: \(reason)")
-                    }
-                }
+                runs[key] = try await service.runJob(job)
             }
             try await reply.reply(runs)
         },

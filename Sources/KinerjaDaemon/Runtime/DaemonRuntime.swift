@@ -21,6 +21,8 @@ public final class DaemonRuntime: Sendable {
     /// Control calls that read a whole cycle run one at a time (see `WorkLimiter`).
     public let wholeCycleReads = WorkLimiter(limit: 1)
     private let state: Mutex<DaemonConfig>
+    /// How a use case asks for a job to run again (`rerunJob`); the scheduler installs it when it starts.
+    private let rerunHook = Mutex<(@Sendable (_ job: String, _ reason: String) -> Void)?>(nil)
 
     public init(config: DaemonConfig, configPath: String, environment: [String: String],
                 database: AppDatabase, logLevel: LogLevelControl, logger: Logger,
@@ -37,6 +39,17 @@ public final class DaemonRuntime: Sendable {
     }
 
     public var config: DaemonConfig { state.withLock { $0 } }
+
+    /// Runs job `name` again soon because the data it reads changed (a cycle closed: the analysis).
+    /// A use case calls this, whichever door started it; nothing happens before a scheduler exists.
+    public func rerunJob(_ name: String, because reason: String) {
+        rerunHook.withLock { $0 }?(name, reason)
+    }
+
+    /// Called once by the scheduler: `rerunJob` goes to `hook` from now on.
+    func installRerun(_ hook: @escaping @Sendable (_ job: String, _ reason: String) -> Void) {
+        rerunHook.withLock { $0 = hook }
+    }
 
     /// The outcome of a reload, for the caller (SIGHUP handler or the Varlink `Reload` method).
     public enum ReloadOutcome: Sendable {

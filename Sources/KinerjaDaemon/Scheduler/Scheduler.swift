@@ -68,6 +68,7 @@ public final class Scheduler: LoopWork, Sendable {
             runtime.logger.warning("Marked \(interrupted) job run(s) left running by a previous process as interrupted; their slots run again")
         }
         _ = try runtime.database.registerJobs(entries.values.map { ($0.job.name, $0.calendar) }.sorted { $0.0 < $1.0 }, now: runtime.now())
+        runtime.installRerun { [weak self] name, reason in self?.rerun(name, because: reason) }
     }
 
     public func runDue(now: Date) async -> Date? {
@@ -159,7 +160,7 @@ public final class Scheduler: LoopWork, Sendable {
         PausePoint.reach("scheduler.before-outcome.\(job.name)")
         #endif
         let elapsed = clock.now - started
-        let ms = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
+        let ms = elapsed.wholeMilliseconds
         // A manual or interrupted run does not consume the scheduled slot.
         let recordSlot = trigger != "manual" && outcome != "interrupted" ? slot : nil
         let finishedAt = runtime.now()

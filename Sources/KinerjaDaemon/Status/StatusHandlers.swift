@@ -11,7 +11,7 @@ extension AdminService {
             try await reply.reply(["version": .string(KinerjaVersion.string)])
         },
         "GetStatus": { service, _, reply in
-            try await reply.reply(try service.status())
+            try await reply.reply(try await service.status())
         },
         "Reload": { service, call, reply in
             service.runtime.logger.info("Reload requested over the control socket", metadata: ["peer": "\(call.peerDescription)"])
@@ -36,22 +36,23 @@ extension AdminService {
         },
     ]
 
-    func status() throws -> [String: JSONValue] {
+    /// The `GetStatus` reply. Every part is read; a database that cannot be read fails the call
+    /// (with the storage diagnosis) rather than answering zeros.
+    func status() async throws -> [String: JSONValue] {
         let runtime = self.runtime
-        let counts: StatusCounts
-        do {
-            counts = try runtime.database.statusCounts(now: runtime.now())
-        } catch {
-            throw AdminError.operationFailed("cannot read the database: \(runtime.describe(error))")
+        let now = runtime.now()
+        let (counts, schemaVersion) = try await runtime.withDatabase { db in
+            (try db.statusCounts(now: now), try db.schemaVersion())
         }
-        let uptime = Int64(Date().timeIntervalSince(runtime.startedAt))
+        let jobs = try await jobList()
+        let uptime = Int64(now.timeIntervalSince(runtime.startedAt).rounded(.down))
         return [
             "version": .string(KinerjaVersion.string),
-            "started_at": .string(Self.isoString(runtime.startedAt)),
+            "started_at": encoding.time(runtime.startedAt),
             "uptime_seconds": .int(uptime),
             "pid": .int(Int64(getpid())),
             "database_path": .string(runtime.database.path),
-            "schema_version": .int(Int64((try? runtime.database.schemaVersion()) ?? 0)),
+            "schema_version": .int(Int64(schemaVersion)),
             "log_level": .string(runtime.logLevel.current.rawValue),
             "counts": .object([
                 "active_employees": .int(Int64(counts.activeEmployees)),
@@ -62,7 +63,7 @@ extension AdminService {
                 "dead_messages": .int(Int64(counts.deadMessages)),
                 "open_flags": .int(Int64(counts.openFlags)),
             ]),
-            "jobs": .array((try? jobList()) ?? []),
+            "jobs": .array(jobs),
         ]
     }
 }

@@ -1,10 +1,11 @@
 import Foundation
+import KinerjaCalendar
 
 /// A day on the proleptic Gregorian calendar, without a time of day or a time zone.
 ///
-/// Rule implemented: calendar validity for NIP birth dates (DESIGN.md "Domain rules": "the dates must be
+/// Rule implemented: calendar validity for NIP birth dates (docs/domain-rules.md "Domain rules": "the dates must be
 /// real dates"), period bounds and training dates. Day arithmetic is exact integer arithmetic
-/// (days-from-civil, H. Hinnant's public-domain algorithm), so it needs no `Calendar`, no locale and
+/// (days-from-civil, H. Hinnant's public-domain algorithm, in `KinerjaCalendar.CivilCalendar`), so it needs no `Calendar`, no locale and
 /// no clock. Years are limited to 1...9999 so the text form is always `YYYY-MM-DD`.
 public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConvertible {
     public let year: Int
@@ -22,29 +23,12 @@ public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConverti
 
     /// The date `days` days after 1970-01-01 (negative before it).
     public init(daysSinceEpoch days: Int) {
-        // civil_from_days
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        self.year = yoe + era * 400 + (m <= 2 ? 1 : 0)
-        self.month = m
-        self.day = d
+        (year, month, day) = CivilCalendar.date(fromDays: days)
     }
 
     /// Days since 1970-01-01 (negative before it).
     public var daysSinceEpoch: Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = month > 2 ? month - 3 : month + 9
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
+        CivilCalendar.days(year: year, month: month, day: day)
     }
 
     /// This date moved by `days` (may be negative).
@@ -54,24 +38,18 @@ public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConverti
 
     /// ISO weekday: 1 = Monday … 7 = Sunday.
     public var isoWeekday: Int {
-        // 1970-01-01 was a Thursday (4).
-        let r = (daysSinceEpoch + 3) % 7
-        return (r < 0 ? r + 7 : r) + 1
+        let weekday = CivilCalendar.weekday(fromDays: daysSinceEpoch)  // 0 = Sunday
+        return weekday == 0 ? 7 : weekday
     }
 
     /// Gregorian leap year rule: divisible by 4, except centuries not divisible by 400.
     public static func isLeapYear(_ year: Int) -> Bool {
-        (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+        CivilCalendar.isLeapYear(year)
     }
 
     /// Number of days in `month` of `year` (0 for a month outside 1–12).
     public static func daysInMonth(year: Int, month: Int) -> Int {
-        switch month {
-        case 1, 3, 5, 7, 8, 10, 12: return 31
-        case 4, 6, 9, 11: return 30
-        case 2: return isLeapYear(year) ? 29 : 28
-        default: return 0
-        }
+        (1...12).contains(month) ? CivilCalendar.daysInMonth(year: year, month: month) : 0
     }
 
     /// `YYYY-MM-DD`.

@@ -112,8 +112,7 @@ public enum AssignmentPlanner {
                             appraisers: [ExternalAppraiser] = []) throws(AssignmentPolicyError) -> AssignmentPlan {
         let problems = policy.problems
         guard problems.isEmpty else { throw AssignmentPolicyError(problems: problems) }
-        let comps = policy.dueAfter.components
-        let due = openedAt.addingTimeInterval(Double(comps.seconds) + Double(comps.attoseconds) / 1e18)
+        let due = openedAt.addingTimeInterval(policy.dueAfter.inSeconds)
 
         var seen = Set<NIP>()
         var active = employees.filter { $0.aktif && seen.insert($0.nip).inserted }

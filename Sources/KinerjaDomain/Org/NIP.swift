@@ -2,15 +2,15 @@ import Foundation
 
 /// Nomor Induk Pegawai: the 18-digit national employee number.
 ///
-/// Rules implemented (DESIGN.md "Domain rules"; BKN numbering), one per `NIP.Rule`:
+/// Rules implemented (docs/domain-rules.md "Domain rules"; BKN numbering), one per `NIP.Rule`:
 /// - PNS NIP: digits 1–8 are the birth date `YYYYMMDD`, digits 9–14 the appointment (TMT CPNS)
 ///   `YYYYMM`, digit 15 the gender (1 = male, 2 = female), digits 16–18 a serial number. Both dates
 ///   must be real (birth year and appointment year 1900 or later) and the appointment month must
 ///   come after the birth month.
 /// - NI PPPK (`199408112022211001`): digits 1–8 the birth date and digit 15 the gender, checked as
-///   for a PNS; digits 9–12 the year of appointment, which must be 2019 or later (the first PPPK
-///   were appointed under PP 49/2018) and after the birth year; digits 13–14 are not an
-///   appointment month and are taken as issued; digits 16–18 a serial number.
+///   for a PNS; digits 9–12 the year of appointment, which must be at least 15 years after the
+///   birth year (a plausible age at appointment); digits 13–14 are not an appointment month and
+///   are taken as issued; digits 16–18 a serial number.
 /// - Any number (the default, used where a number only identifies someone already known: a
 ///   supervisor, a reviewer, a command argument): either rule.
 ///
@@ -220,7 +220,7 @@ public enum NIPGender: Int, Sendable, Hashable, Codable {
 
 /// Why a text is not a valid NIP; `message` is an English sentence that names the part at fault.
 ///
-/// Rule implemented: DESIGN.md "Bad NIPs are rejected with the line and the reason"; one case per
+/// Rule implemented: docs/domain-rules.md "Bad NIPs are rejected with the line and the reason"; one case per
 /// part of the NIP structure (see `NIP`).
 public enum NIPError: Error, Sendable, Hashable, CustomStringConvertible {
     /// Nothing was given.

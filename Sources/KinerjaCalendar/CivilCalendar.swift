@@ -1,38 +1,40 @@
 /// Proleptic Gregorian calendar arithmetic on plain integers, independent of any time zone.
 ///
-/// Days are counted from 1970-01-01 (day 0); negative days are before the epoch.
-enum CivilCalendar {
-    static let secondsPerDay = 86_400
+/// The one implementation of the Gregorian calendar in the package: the domain's `CalendarDate` and
+/// the systemd calendar evaluator both count days with it. Days are counted from 1970-01-01 (day 0);
+/// negative days are before the epoch. No Foundation, no clock, no locale.
+public enum CivilCalendar {
+    public static let secondsPerDay = 86_400
 
     /// Cumulative day counts before each month (index 0...12), for common and leap years.
-    static let daysBeforeMonth: [[Int]] = [
+    public static let daysBeforeMonth: [[Int]] = [
         [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334, 365],
         [0, 31, 60, 91, 121, 152, 182, 213, 244, 274, 305, 335, 366],
     ]
 
-    static func isLeapYear(_ year: Int) -> Bool {
+    public static func isLeapYear(_ year: Int) -> Bool {
         year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
     }
 
-    static func daysInMonth(year: Int, month: Int) -> Int {
+    public static func daysInMonth(year: Int, month: Int) -> Int {
         let table = daysBeforeMonth[isLeapYear(year) ? 1 : 0]
         return table[month] - table[month - 1]
     }
 
     /// Floor division (rounds towards negative infinity).
-    static func floorDiv(_ a: Int, _ b: Int) -> Int {
+    public static func floorDiv(_ a: Int, _ b: Int) -> Int {
         let q = a / b
         return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
     }
 
     /// Modulo with the sign of the divisor.
-    static func floorMod(_ a: Int, _ b: Int) -> Int {
+    public static func floorMod(_ a: Int, _ b: Int) -> Int {
         a - floorDiv(a, b) * b
     }
 
     /// Days since 1970-01-01 of the given civil date; `month` is 1...12, `day` may run past the
     /// month's end (it is added linearly).
-    static func days(year: Int, month: Int, day: Int) -> Int {
+    public static func days(year: Int, month: Int, day: Int) -> Int {
         let y = month <= 2 ? year - 1 : year
         let era = floorDiv(y, 400)
         let yearOfEra = y - era * 400
@@ -43,7 +45,7 @@ enum CivilCalendar {
     }
 
     /// The civil date (month 1...12) of a day count since 1970-01-01.
-    static func date(fromDays days: Int) -> (year: Int, month: Int, day: Int) {
+    public static func date(fromDays days: Int) -> (year: Int, month: Int, day: Int) {
         let z = days + 719_468
         let era = floorDiv(z, 146_097)
         let dayOfEra = z - era * 146_097
@@ -57,7 +59,7 @@ enum CivilCalendar {
     }
 
     /// Day of the week of a day count, 0 = Sunday ... 6 = Saturday.
-    static func weekday(fromDays days: Int) -> Int {
+    public static func weekday(fromDays days: Int) -> Int {
         floorMod(days + 4, 7)
     }
 }
