@@ -10,7 +10,8 @@ import Varlink
 /// in BKPSDM whose four staff have the Sekretaris as Plt., a person without e-mail, and for the
 /// second quarter a transfer (Budi Santoso, DLHK → DISKOMINFO) and a retirement (Herman Suherman,
 /// kepala bidang Statistik, whose staff get the kepala bidang TIK as Plt.). The Wali Kota, outside
-/// the file, appraises the Sekda (config `appraisers:`). Expected values are worked out by hand in
+/// the file, appraises the Sekda (config `appraisers:`); a DLHK-only export and a city file that
+/// lost BKPSDM's rows test partial imports. Expected values are worked out by hand in
 /// the comments.
 @Suite("Bandung fixture end to end", .serialized)
 struct BandungFixtureTests {
@@ -114,19 +115,22 @@ struct BandungFixtureTests {
         let update = try await kit.ctl(["--json", "import", "employees", Self.fixture("employees-q2.csv")])
         #expect(update.status == .exited(0), "\(update.standardErrorText)")
         let u = try json(update)
-        #expect(u["changed"]?.intValue == 6 && u["deactivated"]?.intValue == 1)
+        // Changed: Budi and Herman's 4 staff; Herman (aktif false) is counted as deactivated.
+        #expect(u["changed"]?.intValue == 5 && u["deactivated"]?.intValue == 1)
         #expect(u["deactivated_by_unit"]?["DISKOMINFO"]?.intValue == 1)
         let changes = u["cycle_changes"]?.arrayValue ?? []
         // Budi: his atasan review goes from Ade to Galih (1 reassigned); his bawahan review of Ade and his
         // rekan reviews (both ways, counted before) are cancelled.
         let b = changes.first { $0["nip"]?.stringValue == Self.budi }
         #expect(b?["event"]?.stringValue == "transfer" && b?["detail"]?.stringValue == "moved from DLHK to DISKOMINFO")
-        #expect(b?["reassigned"]?.intValue == 1 && b?["cancelled"]?.intValue == 1 + budiRekan)
+        let budiCancelled = Int64(1 + budiRekan)
+        #expect(b?["reassigned"]?.intValue == 1 && b?["cancelled"]?.intValue == budiCancelled)
         // Herman: the 4 atasan reviews he owed go to the Plt.; cancelled: his self review, his atasan
         // review (by Yayan), the 4 bawahan reviews of him, his bawahan review of Yayan, his rekan reviews.
         let h = changes.first { $0["nip"]?.stringValue == Self.herman }
         #expect(h?["event"]?.stringValue == "left" && h?["detail"]?.stringValue == "left (pensiun)")
-        #expect(h?["reassigned"]?.intValue == 4 && h?["cancelled"]?.intValue == 1 + 1 + 4 + 1 + hermanRekan)
+        let hermanCancelled = Int64(1 + 1 + 4 + 1 + hermanRekan)
+        #expect(h?["reassigned"]?.intValue == 4 && h?["cancelled"]?.intValue == hermanCancelled)
         #expect(changes.count == 2, "\(changes)")
         #expect(try await count("SELECT COUNT(*) FROM assignment a JOIN cycle c ON c.id = a.cycle_id WHERE c.period = '2026-Q2' AND a.role = 'atasan' AND a.reviewer_nip = '\(Self.galih)' AND a.atasan_source = 'Plt.'") == 4)
         #expect(try await count("SELECT COUNT(*) FROM assignment a JOIN cycle c ON c.id = a.cycle_id WHERE c.period = '2026-Q2' AND a.role = 'rekan' AND '\(Self.budi)' IN (a.subject_nip, a.reviewer_nip)") == 0)
@@ -134,15 +138,18 @@ struct BandungFixtureTests {
         let log = daemon.log
         #expect(log.contains("2026-Q2: \(Self.budi) Budi Santoso moved from DLHK to DISKOMINFO: 1 review reassigned"))
 
-        // --- Partial exports: the DLHK file (17 rows) as the whole city would deactivate everyone else:
-        // 56 active − 17 = 39 of 56 (69.6 %) > 5 %: refused, naming the units. With --scope DLHK nothing
-        // outside DLHK changes and nobody is deactivated; a wrong --allow-deactivate is refused too.
-        let whole = try await kit.ctl(["import", "employees", Self.fixture("dlhk-q2.csv")])
+        // --- Partial exports. A city file that lost BKPSDM's rows (41 rows) would deactivate its 16 active
+        // employees: 16 of 56 (28.6 %) > 5 %: refused, naming the unit, and so is a wrong expected count.
+        // The DLHK export (17 rows, its kepala's atasan the stored Sekda) with --scope DLHK changes
+        // nothing outside DLHK and deactivates nobody.
+        let whole = try await kit.ctl(["import", "employees", Self.fixture("without-bkpsdm-q2.csv")])
         #expect(whole.status == .exited(1))
-        #expect(whole.standardErrorText.contains("would deactivate 39 of 56 active employees"), "\(whole.standardErrorText)")
-        #expect(whole.standardErrorText.contains("BKPSDM 16, DISKOMINFO 15, SETDA 8"), "\(whole.standardErrorText)")
-        let wrong = try await kit.ctl(["import", "employees", Self.fixture("dlhk-q2.csv"), "--allow-deactivate", "38"])
-        #expect(wrong.status == .exited(1) && wrong.standardErrorText.contains("--allow-deactivate 38 does not match"))
+        #expect(whole.standardErrorText.contains("would deactivate 16 of 56 active employees (28.6%"), "\(whole.standardErrorText)")
+        #expect(whole.standardErrorText.contains("BKPSDM 16"), "\(whole.standardErrorText)")
+        let wrong = try await kit.ctl(["import", "employees", Self.fixture("without-bkpsdm-q2.csv"), "--allow-deactivate", "15"])
+        #expect(wrong.status == .exited(1) && wrong.standardErrorText.contains("--allow-deactivate 15 does not match"))
+        let dlhkWhole = try await kit.ctl(["import", "employees", Self.fixture("dlhk-q2.csv")])
+        #expect(dlhkWhole.standardErrorText.contains("supervisor NIP \(Self.sekda) is not in the file"))
         let scoped = try await kit.ctl(["--json", "import", "employees", Self.fixture("dlhk-q2.csv"), "--scope", "DLHK"])
         #expect(scoped.status == .exited(0), "\(scoped.standardErrorText)")
         #expect(try json(scoped)["deactivated"]?.intValue == 0 && json(scoped)["unchanged"]?.intValue == 17)
