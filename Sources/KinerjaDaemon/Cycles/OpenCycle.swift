@@ -16,10 +16,10 @@ struct OpenCycle {
             throw Refusal("period: \(period.code) is a \(period.kind.rawValue) period, but cycles.kinds is "
                 + config.kinds.map(\.rawValue).joined(separator: ", "))
         }
-        let policy = config.assignmentPolicy
+        let policy = config.assignmentPolicy, appraisers = runtime.config.appraisers
         let started = ContinuousClock.now
         let outcome = try await runtime.withDatabase { db in
-            try db.openCycle(period: period, openedAt: openedAt, policy: policy, by: actor)
+            try db.openCycle(period: period, openedAt: openedAt, policy: policy, by: actor, appraisers: appraisers)
         }
         releaseFreedMemory()
         if outcome.created {

@@ -32,6 +32,8 @@ public struct DigestItem: Sendable, Hashable, Codable {
     public var stage: ReminderStage?
     /// Whether this message is the reminder for `stage` (its mark is written with the message).
     public var isNewStage: Bool
+    /// For an atasan review by an acting (Plt/Plh) or outside appraiser, which.
+    public var atasanSource: AtasanSource? = nil
 }
 
 /// Who a copy goes to, and why.

@@ -104,7 +104,7 @@ public struct ReminderPlanner: Sendable {
                 items.append(DigestItem(
                     assignmentID: row.assignmentID, cycleID: row.cycleID, cycleLabel: row.cycleLabel, subject: row.subject,
                     subjectName: row.subjectName, role: row.role, due: row.due, dueDay: dueDay, daysLate: max(0, elapsed),
-                    daysLeft: max(0, -elapsed), stage: stage, isNewStage: isNew))
+                    daysLeft: max(0, -elapsed), stage: stage, isNewStage: isNew, atasanSource: row.atasanSource))
                 levels.append(stage.map(policy.escalationLevel(for:)) ?? .none)
             }
             let reached = items.filter { $0.stage != nil }
