@@ -84,6 +84,8 @@ def stage(bin_dir, destdir, prefix="/usr", unitdir=None, man_dir=None, source=RO
                         ("zsh", "share/zsh/vendor-completions/_kinerjactl"),
                         ("fish", "share/fish/vendor_completions.d/kinerjactl.fish")):
         script = run([kinerjactl, "--generate-completion-script", shell], stdout=subprocess.PIPE).stdout
+        if shell == "bash" and script.startswith(b"#!"):
+            script = script.split(b"\n", 1)[1]  # sourced by bash-completion, never executed
         write(root(f"{prefix}/{path}"), script)
     for name, directory, target in SYSTEMD_FILES:
         directory = directory.replace("UNITDIR", unitdir).replace("PREFIX", prefix)
@@ -123,18 +125,17 @@ def changelog(source, version):
     with open(os.path.join(PACKAGING, "control.in")) as f:
         maintainer = re.search(r"^Maintainer: (.+)$", f.read(), re.M).group(1)
     return (f"kinerjad ({version}) bookworm; urgency=medium\n\n"
-            f"  Built from commit {git(source, 'rev-parse', 'HEAD')}; its latest changes:\n\n"
+            f"  Built from commit {git(source, 'rev-parse', 'HEAD')};\n  its latest changes:\n\n"
             f"{entries}\n\n -- {maintainer}  {date}\n").encode()
 
 
 def shlib_depends(root, binaries):
     """Depends of the binaries from dpkg-shlibdeps: Debian packages with the versions on this host."""
-    with tempfile.TemporaryDirectory() as work:
-        os.makedirs(os.path.join(work, "debian"))
-        with open(os.path.join(work, "debian", "control"), "w") as f:
-            f.write("Source: kinerjad\n\nPackage: kinerjad\nArchitecture: any\n")
-        out = run(["dpkg-shlibdeps", "-O", *[os.path.join(root, b.lstrip("/")) for b in binaries]],
-                  cwd=work, stdout=subprocess.PIPE, text=True).stdout
+    work = os.path.dirname(os.path.dirname(root))  # root is WORK/debian/kinerjad, as dpkg-shlibdeps expects
+    with open(os.path.join(work, "debian", "control"), "w") as f:
+        f.write("Source: kinerjad\n\nPackage: kinerjad\nArchitecture: any\n")
+    out = run(["dpkg-shlibdeps", "-O", *[os.path.join(root, b.lstrip("/")) for b in binaries]],
+              cwd=work, stdout=subprocess.PIPE, text=True).stdout
     return re.search(r"^shlibs:Depends=(.*)$", out, re.M).group(1)
 
 
@@ -142,7 +143,7 @@ def build_deb(bin_dir, out_dir, man_dir=None, source=ROOT, config=None):
     version = version_of(source)
     arch = run(["dpkg", "--print-architecture"], stdout=subprocess.PIPE, text=True).stdout.strip()
     with tempfile.TemporaryDirectory() as work:
-        root = os.path.join(work, "root")
+        root = os.path.join(work, "debian", "kinerjad")
         # /lib/systemd/system: Debian 12 packages ship units there (the usr-merge moratorium).
         stage(bin_dir, root, prefix="/usr", unitdir="/lib/systemd/system", man_dir=man_dir, source=source,
               config=config, keep_config=False, compress_man=True)
@@ -154,9 +155,10 @@ def build_deb(bin_dir, out_dir, man_dir=None, source=ROOT, config=None):
         docs = os.path.join(root, "usr/share/doc/kinerjad")
         install(os.path.join(PACKAGING, "copyright"), os.path.join(docs, "copyright"), 0o644)
         write(os.path.join(docs, "changelog.gz"), gzip.compress(changelog(source, version), 9, mtime=0))
-        depends = shlib_depends(root, binaries)
+        install(os.path.join(PACKAGING, "lintian-overrides"), os.path.join(root, "usr/share/lintian/overrides/kinerjad"), 0o644)
         debian = os.path.join(root, "DEBIAN")
         os.makedirs(debian)
+        depends = shlib_depends(root, binaries)
         for script in ("postinst", "prerm", "postrm"):
             install(os.path.join(PACKAGING, script), os.path.join(debian, script), 0o755)
         write(os.path.join(debian, "conffiles"), (CONFIG + "\n").encode())

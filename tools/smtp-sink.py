@@ -5,11 +5,11 @@
 
 Listens on 127.0.0.1 on a free port, writes the port to DIRECTORY/port, and stores each message
 whose DATA is complete as DIRECTORY/NNNN.eml (the envelope recipients in DIRECTORY/NNNN.rcpt).
-Standard library only: the test system has python3-minimal and nothing else.
+python3-minimal's modules only (socket, threading): that is all the test system has.
 """
 import itertools
 import os
-import socketserver
+import socket
 import sys
 import threading
 
@@ -18,7 +18,11 @@ counter = itertools.count(1)
 lock = threading.Lock()
 
 
-class Session(socketserver.StreamRequestHandler):
+class Session:
+    def __init__(self, connection):
+        self.rfile = connection.makefile("rb")
+        self.wfile = connection.makefile("wb")
+
     def reply(self, line):
         self.wfile.write(line.encode() + b"\r\n")
         self.wfile.flush()
@@ -64,14 +68,16 @@ class Session(socketserver.StreamRequestHandler):
                 self.reply("250 OK")
 
 
-class Server(socketserver.ThreadingTCPServer):
-    daemon_threads = True
-    allow_reuse_address = True
+def serve(connection):
+    with connection:
+        Session(connection).handle()
 
 
 os.makedirs(DIRECTORY, exist_ok=True)
-server = Server(("127.0.0.1", 0), Session)
+listener = socket.create_server(("127.0.0.1", 0))
 with open(os.path.join(DIRECTORY, "port.tmp"), "w") as f:
-    f.write(str(server.server_address[1]))
+    f.write(str(listener.getsockname()[1]))
 os.rename(os.path.join(DIRECTORY, "port.tmp"), os.path.join(DIRECTORY, "port"))
-server.serve_forever()
+while True:
+    connection, _ = listener.accept()
+    threading.Thread(target=serve, args=(connection,), daemon=True).start()

@@ -37,6 +37,14 @@ struct MailHandOffTests {
                                  environment: Subprocess.environment(), input: Array(message.utf8), timeout: .seconds(30))
     }
 
+    @Test("systemd-analyze verify accepts kinerjad-mail.socket and kinerjad-mail@.service")
+    func unitsVerify() async throws {
+        let units = ["kinerjad-mail.socket", "kinerjad-mail@.service"].map { Self.root.appendingPathComponent("systemd/\($0)").path }
+        let verify = try await Subprocess.run("systemd-analyze", arguments: ["verify"] + units, timeout: .seconds(60))
+        #expect(verify.status == .exited(0), "\(verify.standardErrorText)")
+        #expect(verify.standardErrorText.isEmpty, "\(verify.standardErrorText)")
+    }
+
     @Test("the message reaches the program whole; its exit status and output come back")
     func statusAndOutput() async throws {
         let dir = try TemporaryDirectory(prefix: "kinerjad-handoff")
