@@ -139,7 +139,7 @@ def shlib_depends(root, binaries):
     return re.search(r"^shlibs:Depends=(.*)$", out, re.M).group(1)
 
 
-def build_deb(bin_dir, out_dir, man_dir=None, source=ROOT, config=None):
+def build_deb(bin_dir, out_dir, man_dir=None, source=ROOT, config=None, compression="xz"):
     version = version_of(source)
     arch = run(["dpkg", "--print-architecture"], stdout=subprocess.PIPE, text=True).stdout.strip()
     with tempfile.TemporaryDirectory() as work:
@@ -182,7 +182,7 @@ def build_deb(bin_dir, out_dir, man_dir=None, source=ROOT, config=None):
         write(os.path.join(debian, "control"), control.encode())
         os.makedirs(out_dir, exist_ok=True)
         target = os.path.join(out_dir, f"kinerjad_{version}_{arch}.deb")
-        run(["dpkg-deb", "--root-owner-group", "-Zxz", "--build", root, target], stdout=subprocess.DEVNULL)
+        run(["dpkg-deb", "--root-owner-group", f"-Z{compression}", "--build", root, target], stdout=subprocess.DEVNULL)
     print(target)
     return target
 
@@ -202,13 +202,14 @@ def main():
     d.add_argument("--man")
     d.add_argument("--source", default=ROOT)
     d.add_argument("--config")
+    d.add_argument("--compression", default="xz", help="dpkg-deb -Z: xz (the default), gzip is faster to build")
     arguments = parser.parse_args()
     if arguments.command == "stage":
         stage(arguments.bin, arguments.destdir or "/", prefix=arguments.prefix, unitdir=arguments.unitdir,
               man_dir=arguments.man)
     else:
         build_deb(arguments.bin, arguments.out, man_dir=arguments.man, source=os.path.abspath(arguments.source),
-                  config=arguments.config)
+                  config=arguments.config, compression=arguments.compression)
 
 
 if __name__ == "__main__":
