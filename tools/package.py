@@ -74,11 +74,14 @@ def stage(bin_dir, destdir, prefix="/usr", unitdir=None, man_dir=None, source=RO
         page = os.path.join(man_dir, f"{name}.1") if man_dir else None
         if page and os.path.exists(page):
             target = root(f"{prefix}/share/man/man1/{name}.1")
+            with open(page, "rb") as f:
+                # generate-manual leaves blank lines between paragraphs of a discussion; in mdoc a
+                # paragraph break is .Pp (groff warns about empty input lines).
+                text = b"\n".join(b".Pp" if not line.strip() else line for line in f.read().split(b"\n")[:-1]) + b"\n"
             if compress_man:
-                with open(page, "rb") as f:
-                    write(target + ".gz", gzip.compress(f.read(), 9, mtime=0))
+                write(target + ".gz", gzip.compress(text, 9, mtime=0))
             else:
-                install(page, target, 0o644)
+                write(target, text)
     kinerjactl = os.path.join(bin_dir, "kinerjactl")
     for shell, path in (("bash", "share/bash-completion/completions/kinerjactl"),
                         ("zsh", "share/zsh/vendor-completions/_kinerjactl"),
