@@ -29,22 +29,18 @@ extension AdminService {
         },
     ]
 
-    /// PreviewReminders: the sweep's plan made one batch of reviewers at a time, each batch in its own
-    /// read transaction and its own turn of the heavy-read limiter, its messages sent before the next
-    /// batch is read (see `ReplyLimits`). Memory per call: one batch of rows and messages, and the
-    /// admin digest's lists. Without `more`, a preview of more than `messagesWithoutMore` messages
-    /// is answered with ExpectedMore.
+    /// PreviewReminders: the plan comes from `ReminderSweep.preview` a batch of reviewers at a time;
+    /// each batch's messages are sent (see `ReplyLimits`) before the next batch is read. Without
+    /// `more`, a preview of more than `messagesWithoutMore` messages is answered with ExpectedMore.
     func streamPreview(at: Date, _ call: VarlinkCall, _ reply: VarlinkReplySink) async throws {
-        let planner = runtime.config.reminderPlanner
-        var state = planner.begin(now: at)
         let head: [String: JSONValue] = [
             "at": encoding.time(at),
-            "working_time": .bool(state.isWorkingTime),
-            "next_working": encoding.time(planner.policy.nextWorkingInstant(atOrAfter: at)),
+            "working_time": .bool(runtime.config.reminders.policy.isWorkingTime(at)),
+            "next_working": encoding.time(runtime.config.reminders.policy.nextWorkingInstant(atOrAfter: at)),
         ]
         var stream = ReplyStream(reply)
         var collected: [JSONValue] = []
-        func deliver(_ messages: [PlannedMessage], deferred: Int) async throws {
+        let plan = try await ReminderSweep(runtime: runtime).preview(at: at) { messages, deferred in
             let encoded = messages.map(Self.json)
             guard call.more else {
                 collected += encoded
@@ -57,19 +53,6 @@ extension AdminService {
                                                     "missing_addresses": .array([])]) { a, _ in a })
             }
         }
-        var after: String?
-        repeat {
-            let (previous, last) = (state, after)
-            let step = try await runtime.wholeCycleReads.run {
-                try await self.runtime.withDatabase { db in try db.previewReminderBatch(planner, after: last, state: previous) }
-            }
-            state = step.state
-            after = step.last
-            try await deliver(step.messages, deferred: state.deferredCount)
-        } while after != nil
-        let final = state
-        let (digest, plan) = try await runtime.withDatabase { db in try db.previewReminderFinish(planner, state: final) }
-        try await deliver(digest, deferred: plan.deferred.count)
         let missing = plan.missingAddresses.map { JSONValue.string("\($0.nip) (\($0.role.rawValue))") }
         let tail = head.merging(["deferred": .int(Int64(plan.deferred.count))]) { a, _ in a }
         guard call.more else {
