@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KinerjaDomain
 import Varlink
 
 /// `kinerja-bench preview`: many reminder previews at once against a city-sized data set. Targets:
@@ -58,7 +59,7 @@ struct PreviewBench: AsyncParsableCommand {
             while !Task.isCancelled {
                 let start = ContinuousClock.now
                 _ = try? await pinger.call("io.kinerjad.Admin.Ping")
-                latencies.append(seconds(ContinuousClock.now - start) * 1000)
+                latencies.append((ContinuousClock.now - start).inSeconds * 1000)
                 try? await Task.sleep(for: .milliseconds(10))
             }
             return latencies
@@ -73,7 +74,7 @@ struct PreviewBench: AsyncParsableCommand {
             for try await result in group { results.append(result) }
             return results
         }
-        let wall = seconds(ContinuousClock.now - start)
+        let wall = (ContinuousClock.now - start).inSeconds
         pings.cancel()
         let latencies = await pings.value.sorted()
         let memory = daemon.memory()
@@ -108,7 +109,7 @@ struct PreviewBench: AsyncParsableCommand {
             result.replies += 1
             result.messages += reply["messages"]?.arrayValue?.count ?? 0
         }
-        result.seconds = seconds(ContinuousClock.now - start)
+        result.seconds = (ContinuousClock.now - start).inSeconds
         return result
     }
 }
