@@ -12,6 +12,8 @@ public enum VarlinkAccessLevel: Sendable, Hashable {
     case full
     /// Only methods documented `[read-only]` (see ``VarlinkMethod/isReadOnly``) and `org.varlink.service`.
     case readOnly
+    /// Nothing: the server closes the connection as soon as it has read the peer's credentials.
+    case denied
 }
 
 /// Decides, once per connection, what the peer may call. The server applies the decision at
@@ -29,6 +31,7 @@ extension VarlinkAccessLevel {
         switch self {
         case .full: return true
         case .readOnly: return interface == VarlinkServiceInterface.name || method.isReadOnly
+        case .denied: return false
         }
     }
 }
@@ -78,6 +81,23 @@ public enum UnixUserDatabase {
             }
             guard status == 0, result != nil else { return nil }
             return UInt32(group.gr_gid)
+        }
+    }
+
+    /// The uid of the user called `name`, or `nil` when there is none.
+    public static func userID(named name: String) -> UInt32? {
+        var entry = passwd()
+        var result: UnsafeMutablePointer<passwd>?
+        var size = 1024
+        while true {
+            var buffer = [CChar](repeating: 0, count: size)
+            let status = getpwnam_r(name, &entry, &buffer, size, &result)
+            if status == ERANGE && size < 1 << 20 {
+                size *= 4
+                continue
+            }
+            guard status == 0, result != nil else { return nil }
+            return UInt32(entry.pw_uid)
         }
     }
 

@@ -174,8 +174,13 @@ public final class VarlinkServer: Sendable {
         return PeerCredentials.read(from: channel).flatMapThrowing { peer in
             var logger = baseLogger
             logger[metadataKey: "varlink.peer"] = "\(peer.map { "\($0)" } ?? "unknown")"
+            let level = policy.accessLevel(for: peer)
+            guard level != .denied else {
+                logger.warning("varlink.server.peerDenied")
+                throw VarlinkPeerDeniedError(peer: peer)
+            }
             let handler = VarlinkServerConnectionHandler(
-                dispatcher: dispatcher, peer: peer, accessLevel: policy.accessLevel(for: peer),
+                dispatcher: dispatcher, peer: peer, accessLevel: level,
                 maxInFlight: configuration.maxInFlight, idleTimeout: configuration.idleTimeout.timeAmount,
                 logger: logger)
             let sync = channel.pipeline.syncOperations
@@ -183,6 +188,11 @@ public final class VarlinkServer: Sendable {
             try sync.addHandler(handler)
         }
     }
+}
+
+/// A connection was refused because the access policy denies its peer everything.
+public struct VarlinkPeerDeniedError: Error, Sendable {
+    public var peer: PeerCredentials?
 }
 
 /// A connection was refused because ``VarlinkServer/Configuration/maxConnections`` are served.

@@ -77,6 +77,7 @@ extension DaemonConfig {
         readMail(from: root)
         readReminders(from: root)
         readMotivation(from: root)
+        readWeb(from: root)
 
         let j = root.section("jobs")
         jobs.timeout = j.duration("timeout", default: jobs.timeout)
@@ -111,7 +112,8 @@ extension DaemonConfig {
 
     /// Environment overrides, applied after the file: `KINERJAD_SOCKET` (control.socket),
     /// `KINERJAD_DATABASE` (database.path), `KINERJAD_LOG_LEVEL` (logging.level),
-    /// `KINERJAD_LOG_TARGET` (logging.target), `KINERJAD_JOURNAL_SOCKET` (logging.journal_socket).
+    /// `KINERJAD_LOG_TARGET` (logging.target), `KINERJAD_JOURNAL_SOCKET` (logging.journal_socket),
+    /// `KINERJAD_REVIEW_SOCKET` (web.socket).
     private mutating func applyEnvironment(_ env: [String: String], sink: ConfigProblemSink) {
         func absolute(_ name: String, _ apply: (String) -> Void) {
             guard let v = env[name] else { return }
@@ -120,6 +122,7 @@ extension DaemonConfig {
         absolute("KINERJAD_SOCKET") { control.socket = $0 }
         absolute("KINERJAD_DATABASE") { database.path = $0 }
         absolute("KINERJAD_JOURNAL_SOCKET") { logging.journalSocket = $0 }
+        absolute("KINERJAD_REVIEW_SOCKET") { web.socket = $0 }
         if let v = env["KINERJAD_LOG_LEVEL"] {
             if let level = Self.levelChoices.first(where: { $0.0 == v.lowercased() })?.1 {
                 logging.level = level

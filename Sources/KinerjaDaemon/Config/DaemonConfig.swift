@@ -80,6 +80,8 @@ public struct DaemonConfig: Sendable, Equatable {
     public var mail = Mail()
     /// `reminders:` (DaemonConfig+Reminders.swift).
     public var reminders = Reminders()
+    /// `web:` (DaemonConfig+Web.swift).
+    public var web = Web()
 
     public init() {}
 }
