@@ -7,8 +7,8 @@ CONFIGURATION ?= debug
 BUILD_FLAGS  ?=
 BIN_DIR       = $(shell $(SWIFT) build -c $(CONFIGURATION) --show-bin-path 2>/dev/null)
 
-APT_PACKAGES  = libsystemd-dev libsqlite3-dev pkg-config msmtp systemd strace python3-seccomp util-linux
-PIP_PACKAGES  = varlink==31.0.0 aiosmtpd
+APT_PACKAGES  = libsystemd-dev libsqlite3-dev pkg-config msmtp systemd strace python3-seccomp util-linux chromium
+PIP_PACKAGES  = varlink==31.0.0 aiosmtpd playwright
 
 .PHONY: all build release run test deps deps-apt deps-pip install man clean bench bench-control bench-cycles bench-flags bench-sweep check-units crash load soak fuzz fuzz-build
 
@@ -28,7 +28,7 @@ deps-apt:
 	fi
 
 deps-pip:
-	@python3 -c 'import varlink, aiosmtpd' 2>/dev/null || python3 -m pip install -q $(PIP_PACKAGES)
+	@python3 -c 'import varlink, aiosmtpd, playwright' 2>/dev/null || python3 -m pip install -q $(PIP_PACKAGES)
 
 build: deps-apt
 	$(SWIFT) build -c $(CONFIGURATION) $(BUILD_FLAGS)
@@ -40,7 +40,7 @@ release:
 # A new ./var starts with a small demo data set (tools/run-dev.sh generates and loads it once the
 # daemon listens); an existing database is used as it is.
 run: build
-	@echo "kinerjad: state in ./var, control socket ./var/admin.varlink"
+	@echo "kinerjad: state in ./var, control socket ./var/admin.varlink; kinerja-web on http://127.0.0.1:8480"
 	@echo "  talk to it from another terminal:  $(BIN_DIR)/kinerjactl --socket var/admin.varlink status"
 	@echo "  stop it with Ctrl-C"
 	@tools/run-dev.sh $(BIN_DIR)
@@ -56,8 +56,9 @@ test: deps
 	$(SWIFT) test --skip-build $(BUILD_FLAGS) --filter '$(HEAVY_TESTS)' --no-parallel
 
 check-units:
-	systemd-analyze verify systemd/kinerjad.service systemd/kinerjad.socket
+	systemd-analyze verify systemd/kinerjad.service systemd/kinerjad.socket systemd/kinerjad-review.socket systemd/kinerja-web.service
 	systemd-analyze security --offline=true systemd/kinerjad.service
+	systemd-analyze security --offline=true systemd/kinerja-web.service
 
 # The man page, generated from kinerjactl's argument parser (swift-argument-parser's plugin).
 man:
@@ -69,6 +70,7 @@ RELEASE_BIN = $(shell $(SWIFT) build -c release --show-bin-path)
 install: release man
 	install -Dm0755 $(RELEASE_BIN)/kinerjad $(DESTDIR)$(PREFIX)/bin/kinerjad
 	install -Dm0755 $(RELEASE_BIN)/kinerjactl $(DESTDIR)$(PREFIX)/bin/kinerjactl
+	install -Dm0755 $(RELEASE_BIN)/kinerja-web $(DESTDIR)$(PREFIX)/bin/kinerja-web
 	install -Dm0644 .build/man/kinerjactl.1 $(DESTDIR)$(PREFIX)/share/man/man1/kinerjactl.1
 	install -Dm0644 .build/man/kinerjad.1 $(DESTDIR)$(PREFIX)/share/man/man1/kinerjad.1
 	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/vendor-completions $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
@@ -77,6 +79,8 @@ install: release man
 	$(RELEASE_BIN)/kinerjactl --generate-completion-script fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/kinerjactl.fish
 	install -Dm0644 systemd/kinerjad.service $(DESTDIR)$(PREFIX)/lib/systemd/system/kinerjad.service
 	install -Dm0644 systemd/kinerjad.socket $(DESTDIR)$(PREFIX)/lib/systemd/system/kinerjad.socket
+	install -Dm0644 systemd/kinerjad-review.socket $(DESTDIR)$(PREFIX)/lib/systemd/system/kinerjad-review.socket
+	install -Dm0644 systemd/kinerja-web.service $(DESTDIR)$(PREFIX)/lib/systemd/system/kinerja-web.service
 	install -Dm0644 systemd/kinerjad.sysusers.conf $(DESTDIR)$(PREFIX)/lib/sysusers.d/kinerjad.conf
 	install -Dm0644 systemd/kinerjad.tmpfiles.conf $(DESTDIR)$(PREFIX)/lib/tmpfiles.d/kinerjad.conf
 	install -Dm0644 systemd/kinerjad.catalog $(DESTDIR)$(PREFIX)/lib/systemd/catalog/kinerjad.catalog

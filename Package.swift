@@ -161,7 +161,7 @@ let package = Package(
         ),
         .testTarget(name: "KinerjaFuzzTests", dependencies: ["KinerjaFuzzTargets", "KinerjaDaemon", "KinerjaDomain"]),
         .testTarget(name: "IntegrationTests", dependencies: ["KinerjaTestSupport", "Varlink"]),
-        .testTarget(name: "KinerjaWebTests", dependencies: ["KinerjaWeb", "KinerjaDaemon"]),
+        .testTarget(name: "KinerjaWebTests", dependencies: ["KinerjaWeb", "KinerjaDaemon", "Varlink"]),
     ],
     swiftLanguageModes: [.v6]
 )

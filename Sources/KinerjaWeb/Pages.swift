@@ -40,7 +40,9 @@ public struct Pages: Sendable {
     }
 
     /// The reviewer's page from a GetReviewerPage reply.
-    public func reviewer(_ reply: [String: JSONValue], token: String, csrf: String, notice: String?, errors: [String]) -> String {
+    /// `saved`: the assignment just stored, confirmed beside its own form (where the redirect lands).
+    public func reviewer(_ reply: [String: JSONValue], token: String, csrf: String, notice: String?, errors: [String],
+                         saved: Int64? = nil) -> String {
         let minimum = Int(reply["anonymity_minimum"]?.intValue ?? 3)
         let maxComment = Int(reply["max_comment_length"]?.intValue ?? 2000)
         let cycleOpen = reply["cycle_open"]?.boolValue ?? false
@@ -54,6 +56,7 @@ public struct Pages: Sendable {
             }
             return [
                 "id": Int(a["id"]?.intValue ?? 0),
+                "saved": saved != nil && a["id"]?.intValue == saved,
                 "sentence": PageTexts.sentence(role: role, subject: subject),
                 "subject_name": role == "self" ? "Anda" : subject,
                 "audience": PageTexts.audience(role: role, minimum: minimum),

@@ -101,14 +101,11 @@ public struct WebFront: Sendable {
     func reviewerPage(_ request: Request, _ context: WebContext, notice: String?, errors: [String],
                       status: HTTPResponse.Status) async throws -> Response {
         let token = token(context)
-        var notice = notice
-        if notice == nil, request.uri.queryParameters.get("tersimpan") != nil {
-            notice = "Terima kasih, penilaian Anda tersimpan. Anda masih dapat memperbaruinya sampai batas waktu."
-        }
-        let shown = notice
+        let saved = request.uri.queryParameters.get("tersimpan").flatMap { Int64($0) }
         return await withDaemon {
             let reply = try await client.call("GetReviewerPage", ["token": .string(token)])
-            return html(status, pages.reviewer(reply, token: token, csrf: signer.formValue(token: token), notice: shown, errors: errors))
+            return html(status, pages.reviewer(reply, token: token, csrf: signer.formValue(token: token), notice: notice, errors: errors,
+                                               saved: saved))
         }
     }
 

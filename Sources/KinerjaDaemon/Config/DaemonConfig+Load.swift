@@ -39,6 +39,11 @@ extension DaemonConfig {
         config.read(from: reader)
         reader.finish()
         config.applyEnvironment(environment, sink: sink)
+        // The Review socket sits beside the control socket unless set: a config (or test) that moves
+        // the control socket moves both.
+        if !reader.section("web").has("socket") && environment["KINERJAD_REVIEW_SOCKET"] == nil {
+            config.web.socket = (config.control.socket as NSString).deletingLastPathComponent + "/review.varlink"
+        }
         guard sink.problems.isEmpty else {
             throw ConfigError(problems: sink.problems.sorted { ($0.line ?? 0, $0.column ?? 0) < ($1.line ?? 0, $1.column ?? 0) })
         }

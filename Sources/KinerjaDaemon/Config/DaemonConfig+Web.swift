@@ -5,7 +5,8 @@ extension DaemonConfig {
     /// `web:` — the reviewers' and the public's web front (`kinerja-web`) and the daemon's side of it,
     /// the `io.kinerjad.Review` socket. Both programs read this section of the same file.
     public struct Web: Sendable, Equatable {
-        /// The Review socket the daemon binds when systemd did not pass one (`FileDescriptorName=review`).
+        /// The Review socket the daemon binds when systemd did not pass one (`FileDescriptorName=review`);
+        /// when not set, `review.varlink` in the control socket's directory.
         public var socket = "/run/kinerjad/review.varlink"
         /// The one user (besides root) whose processes may connect to the Review socket.
         public var user = "kinerja-web"
