@@ -137,7 +137,7 @@ crash: deps
 # target, then a table of executions, exec/s, coverage (cov/ft) and crashes. Seeds: Fuzz/corpus;
 # crashers to keep: Fuzz/regressions (both replayed by `make test`). New inputs go to fuzz-out/.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= varlink-framing json idl varlink-parameters csv-employees csv-reviews csv-skm csv-training config calendar
+FUZZ_TARGETS ?= varlink-framing json idl varlink-parameters csv-employees csv-reviews csv-skm csv-training config calendar web-form web-token
 FUZZ_SCRATCH  = .build-fuzz
 FUZZ_FLAGS    = --scratch-path $(FUZZ_SCRATCH) --sanitize=fuzzer --sanitize=address -Xswiftc -sanitize=fuzzer -Xswiftc -DKINERJA_LIBFUZZER
 

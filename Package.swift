@@ -126,7 +126,7 @@ let package = Package(
         .target(
             name: "KinerjaFuzzTargets",
             dependencies: [
-                "Varlink", "KinerjaDomain", "KinerjaSchedule", "KinerjaDaemon",
+                "Varlink", "KinerjaDomain", "KinerjaSchedule", "KinerjaDaemon", "KinerjaWeb",
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),

@@ -24,6 +24,10 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case config
     /// systemd.time(7) calendar expressions.
     case calendar
+    /// The web front's form body decoder.
+    case webForm = "web-form"
+    /// The web front's link token parser.
+    case webToken = "web-token"
 
     /// Runs the target on one input.
     /// - Throws: ``FuzzFailure`` naming the property that does not hold for `bytes`.
@@ -39,6 +43,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .csvTraining: try CSVImportFuzz.checkTraining(bytes)
         case .config: try ConfigFuzz.check(bytes)
         case .calendar: try CalendarFuzz.check(bytes)
+        case .webForm: try WebFuzz.checkForm(bytes)
+        case .webToken: try WebFuzz.checkToken(bytes)
         }
     }
 
