@@ -128,6 +128,19 @@ struct WebFrontTests {
         #expect(revoked.status == forged.status)
         #expect(revoked.body == forged.body)
         #expect(try s.web.request("POST", path, body: "csrf=\(csrf)&" + body).status == 404)
+
+        // Once the cycle is closed, a link shows the page read-only and a POST changes nothing.
+        let fresh = try s.path(of: try #require(try await s.ctlJSON(["reviews", "link", "--reviewer", reviewer])["url"]?.stringValue))
+        let freshCSRF = try #require(Self.formValue("csrf", in: try s.web.request("GET", fresh).body))
+        let closed = try await s.kit.ctl(["cycles", "close", s.cycle, "--force", "--reason", "akhir periode uji"])
+        #expect(closed.status == .exited(0), "\(closed.standardErrorText)")
+        let readOnly = try s.web.request("GET", fresh)
+        #expect(readOnly.status == 200)
+        #expect(readOnly.body.contains("sudah ditutup"))
+        #expect(!readOnly.body.contains("<form"))
+        let stored = try await s.kit.scalar("SELECT akuntabel FROM review WHERE assignment_id = \(id)")
+        #expect(try s.web.request("POST", fresh, body: "csrf=\(freshCSRF)&assignment=\(id)&\(Self.scores(5))").status == 409)
+        #expect(try await s.kit.scalar("SELECT akuntabel FROM review WHERE assignment_id = \(id)") == stored)
         try await s.stop()
     }
 
