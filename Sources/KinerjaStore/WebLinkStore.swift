@@ -109,6 +109,24 @@ extension AppDatabase {
         }
     }
 
+    /// The stored reviews of `assignments` (scores in BerAKHLAK order, hasil kerja, comment), for
+    /// showing a reviewer their own answers when they revise.
+    public func reviews(of assignments: [Int64]) throws -> [Int64: Review] {
+        guard !assignments.isEmpty else { return [:] }
+        return try writer.read { db in
+            let marks = Array(repeating: "?", count: assignments.count).joined(separator: ",")
+            var found: [Int64: Review] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT assignment_id, berorientasi_pelayanan, akuntabel, kompeten, harmonis, loyal, adaptif, kolaboratif,
+                       comment, hasil_kerja FROM review WHERE assignment_id IN (\(marks))
+                """, arguments: StatementArguments(assignments)) {
+                guard let scores = try? BerAKHLAKScores((1...7).map { row[$0] as Int }) else { continue }
+                found[row[0]] = Review(scores: scores, comment: row[8], hasilKerja: (row[9] as String?).flatMap(Rating.init(rawValue:)))
+            }
+            return found
+        }
+    }
+
     /// SKM responses of a unit and period by source (`import`, `web`).
     public func skmCounts(unit: String, period: Period) throws -> [String: Int] {
         try writer.read { db in

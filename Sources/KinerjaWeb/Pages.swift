@@ -50,10 +50,15 @@ public struct Pages: Sendable {
             let role = a["role"]?.stringValue ?? ""
             let subject = a["subject_name"]?.stringValue ?? ""
             let status = a["status"]?.stringValue ?? "open"
+            // A submitted review's own answers are shown checked, so a revision starts from them.
             let values: [[String: Any]] = PageTexts.values.map { v in
-                ["field": v.field, "name": v.name, "meaning": v.meaning, "examples": v.examples,
-                 "points": PageTexts.scale.enumerated().map { i, label in ["n": i + 1, "label": label, "checked": false] as [String: Any] }]
+                let given = a["scores"]?[v.field]?.intValue
+                return ["field": v.field, "name": v.name, "meaning": v.meaning, "examples": v.examples,
+                        "points": PageTexts.scale.enumerated().map { i, label in
+                            ["n": i + 1, "label": label, "checked": given == Int64(i + 1)] as [String: Any]
+                        }]
             }
+            let hasil = a["hasil_kerja"]?.stringValue
             return [
                 "id": Int(a["id"]?.intValue ?? 0),
                 "saved": saved != nil && a["id"]?.intValue == saved,
@@ -65,7 +70,8 @@ public struct Pages: Sendable {
                 "status_text": PageTexts.status(status),
                 "editable": (a["editable"]?.boolValue ?? false) && cycleOpen,
                 "needs_hasil_kerja": a["needs_hasil_kerja"]?.boolValue ?? false,
-                "hasil_options": PageTexts.hasilKerja.map { ["value": $0.value, "label": $0.label] },
+                "hasil_options": PageTexts.hasilKerja.map { ["value": $0.value, "label": $0.label, "checked": $0.value == hasil] as [String: Any] },
+                "comment": a["comment"]?.stringValue ?? "",
                 "values": values,
                 "max_comment": maxComment,
                 "button": status == "submitted" ? "Perbarui penilaian" : "Kirim penilaian",

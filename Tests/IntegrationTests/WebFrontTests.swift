@@ -113,6 +113,10 @@ struct WebFrontTests {
         #expect(try s.web.request("POST", path, body: "csrf=\(csrf)&assignment=\(id)&\(Self.scores(3))").status == 303)
         #expect(try await s.kit.scalar("SELECT submitted_at FROM review WHERE assignment_id = \(id)") == first)
         #expect(try await s.kit.scalar("SELECT revised_at IS NOT NULL FROM review WHERE assignment_id = \(id)") == "1")
+        // The page shows the reviewer's own answers checked, so the next revision starts from them.
+        let revisedPage = try s.web.request("GET", path).body
+        #expect(revisedPage.contains("name=\"akuntabel\" value=\"3\" required checked"))
+        #expect(!revisedPage.contains("name=\"akuntabel\" value=\"4\" required checked"))
         // An incomplete form is answered with the page and its problems, in Indonesian.
         let incomplete = try s.web.request("POST", path, body: "csrf=\(csrf)&assignment=\(id)&akuntabel=4")
         #expect(incomplete.status == 422)

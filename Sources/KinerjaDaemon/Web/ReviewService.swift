@@ -106,17 +106,19 @@ public struct ReviewService: VarlinkService {
     func reviewerPage(_ call: VarlinkCall) async throws -> [String: JSONValue] {
         let grant = try await reviewGrant(call)
         let rows = try await assignments(of: grant)
+        let ids = rows.filter { $0.submittedAt != nil }.map(\.id)
+        let reviews = try await runtime.withDatabase { db in try db.reviews(of: ids) }
         return [
             "reviewer_name": .string(grant.reviewerName ?? grant.reviewer.description),
             "cycle": .string(grant.cycle.period.code),
             "cycle_open": .bool(grant.cycle.status == .open),
             "anonymity_minimum": .int(Int64(runtime.config.results.anonymityMinimum)),
             "max_comment_length": .int(Int64(Review.maxCommentLength)),
-            "assignments": .array(rows.map { .object(encode($0, cycle: grant.cycle)) }),
+            "assignments": .array(rows.map { .object(encode($0, cycle: grant.cycle, review: reviews[$0.id])) }),
         ]
     }
 
-    func encode(_ a: AssignmentInfo, cycle: CycleInfo) -> [String: JSONValue] {
+    func encode(_ a: AssignmentInfo, cycle: CycleInfo, review: Review? = nil) -> [String: JSONValue] {
         let now = runtime.now()
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = runtime.config.cycles.zone
@@ -134,6 +136,11 @@ public struct ReviewService: VarlinkService {
             "submitted_at": encoding.time(a.submittedAt),
             "editable": .bool(cycle.status == .open && now <= a.dueAt),
             "needs_hasil_kerja": .bool(a.role == .atasan),
+            "scores": review.map { r in
+                .object(Dictionary(uniqueKeysWithValues: zip(BerAKHLAKValue.allCases.map(\.rawValue), r.scores.ordered.map { .int(Int64($0)) })))
+            } ?? .null,
+            "hasil_kerja": review?.hasilKerja.map { .string($0.rawValue) } ?? .null,
+            "comment": review?.comment.map { .string($0) } ?? .null,
         ]
     }
 
