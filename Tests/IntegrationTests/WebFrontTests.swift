@@ -117,6 +117,9 @@ struct WebFrontTests {
         let revisedPage = try s.web.request("GET", path).body
         #expect(revisedPage.contains("name=\"akuntabel\" value=\"3\" required checked"))
         #expect(!revisedPage.contains("name=\"akuntabel\" value=\"4\" required checked"))
+        // kinerjactl status counts today's web reviews (one review, revised: one).
+        let status = try await s.ctlJSON(["status"])
+        #expect(status["counts"]?["web_reviews_today"]?.intValue == 1)
         // An incomplete form is answered with the page and its problems, in Indonesian.
         let incomplete = try s.web.request("POST", path, body: "csrf=\(csrf)&assignment=\(id)&akuntabel=4")
         #expect(incomplete.status == 422)
@@ -212,6 +215,7 @@ struct WebFrontTests {
         #expect(posted.status == 200)
         let cookie = try #require(posted.headers["set-cookie"]?.components(separatedBy: ";").first)
         #expect(try await s.kit.scalar("SELECT COUNT(*) FROM skm_response WHERE unit_code = '\(unit)' AND source = 'web'") == "1")
+        #expect(try await s.ctlJSON(["status"])["counts"]?["web_survey_responses_today"]?.intValue == 1)
         // The same browser again that day: refused politely, nothing stored.
         let again = try s.web.request("POST", path, body: "csrf=\(csrf)&\(answers)", headers: ["Cookie": cookie])
         #expect(again.body.contains("sudah mengisi survei ini hari ini"))
