@@ -6,16 +6,9 @@ import Logging
 /// `kinerja-web`: checks the configuration (exit 78 naming the key, like kinerjad) or serves the pages
 /// on `web.listen` until SIGTERM.
 public enum WebMain {
+    /// The same check, messages and exit status as `kinerjad --check-config`: both read one file.
     public static func checkConfig(path: String, environment: [String: String]) -> Int32 {
-        do {
-            _ = try DaemonConfig.load(file: path, environment: environment)
-            print("\(path): configuration is valid")
-            return ExitStatus.ok
-        } catch {
-            for problem in error.problems { printError(problem.description) }
-            printError("\(path): \(error.problems.count) problem(s); configuration is invalid")
-            return ExitStatus.config
-        }
+        DaemonMain.checkConfig(DaemonOptions(configPath: path, environment: environment))
     }
 
     public static func run(path: String, environment: [String: String]) async -> Int32 {

@@ -151,6 +151,23 @@ struct WebFrontTests {
         try await s.stop()
     }
 
+    @Test("kinerja-web --check-config and a start with a bad file exit 78 naming the key")
+    func checkConfig() async throws {
+        let directory = try TemporaryDirectory(prefix: "kinerja-web-config")
+        let path = directory.path("bad.yaml")
+        try "web:\n  public_base_url: https://kinerja.example/\n  rate_limit_per_minute: 0\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let web = try BuiltProducts.executable(named: "kinerja-web")
+        for arguments in [["--check-config", "--config", path], ["--config", path]] {
+            let r = try await Subprocess.run(web, arguments: arguments, timeout: .seconds(30))
+            #expect(r.status == .exited(78))
+            #expect(r.standardErrorText.contains("bad.yaml:2") && r.standardErrorText.contains("web.public_base_url"))
+            #expect(r.standardErrorText.contains("web.rate_limit_per_minute"))
+        }
+        let good = directory.path("good.yaml")
+        try "web:\n  public_base_url: https://kinerja.example\n".write(toFile: good, atomically: true, encoding: .utf8)
+        #expect(try await Subprocess.run(web, arguments: ["--check-config", "--config", good], timeout: .seconds(30)).status == .exited(0))
+    }
+
     @Test("the Review socket serves only io.kinerjad.Review, and only to root and the web user")
     func reviewSocketIsNarrow() async throws {
         let s = try await Self.start()
