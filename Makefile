@@ -7,8 +7,8 @@ CONFIGURATION ?= debug
 BUILD_FLAGS  ?=
 BIN_DIR       = $(shell $(SWIFT) build -c $(CONFIGURATION) --show-bin-path 2>/dev/null)
 
-APT_PACKAGES  = libsystemd-dev libsqlite3-dev pkg-config msmtp systemd strace python3-seccomp util-linux
-PIP_PACKAGES  = varlink==31.0.0 aiosmtpd
+APT_PACKAGES  = libsystemd-dev libsqlite3-dev pkg-config msmtp systemd strace python3-seccomp util-linux chromium
+PIP_PACKAGES  = varlink==31.0.0 aiosmtpd playwright
 
 .PHONY: all build release run test deps deps-apt deps-pip install man clean deb deps-deb test-system deps-system bench bench-control bench-cycles bench-flags bench-sweep bench-preview check-units crash load soak fuzz fuzz-build
 
@@ -28,7 +28,7 @@ deps-apt:
 	fi
 
 deps-pip:
-	@python3 -c 'import varlink, aiosmtpd' 2>/dev/null || python3 -m pip install -q $(PIP_PACKAGES)
+	@python3 -c 'import varlink, aiosmtpd, playwright' 2>/dev/null || python3 -m pip install -q $(PIP_PACKAGES)
 
 build: deps-apt
 	$(SWIFT) build -c $(CONFIGURATION) $(BUILD_FLAGS)
@@ -54,7 +54,7 @@ release: deps-apt
 # A new ./var starts with a small demo data set (tools/run-dev.sh generates and loads it once the
 # daemon listens); an existing database is used as it is.
 run: build
-	@echo "kinerjad: state in ./var, control socket ./var/admin.varlink"
+	@echo "kinerjad: state in ./var, control socket ./var/admin.varlink; kinerja-web on http://127.0.0.1:8480"
 	@echo "  talk to it from another terminal:  $(BIN_DIR)/kinerjactl --socket var/admin.varlink status"
 	@echo "  stop it with Ctrl-C"
 	@tools/run-dev.sh $(BIN_DIR)
@@ -70,8 +70,9 @@ test: deps
 	$(SWIFT) test --skip-build $(BUILD_FLAGS) --filter '$(HEAVY_TESTS)' --no-parallel
 
 check-units:
-	systemd-analyze verify systemd/kinerjad.service systemd/kinerjad.socket
+	systemd-analyze verify systemd/kinerjad.service systemd/kinerjad.socket systemd/kinerjad-review.socket systemd/kinerja-web.service
 	systemd-analyze security --offline=true systemd/kinerjad.service
+	systemd-analyze security --offline=true systemd/kinerja-web.service
 
 # The man page, generated from kinerjactl's argument parser (swift-argument-parser's plugin).
 man:
@@ -159,7 +160,7 @@ crash: deps
 # target, then a table of executions, exec/s, coverage (cov/ft) and crashes. Seeds: Fuzz/corpus;
 # crashers to keep: Fuzz/regressions (both replayed by `make test`). New inputs go to fuzz-out/.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= varlink-framing json idl varlink-parameters csv-employees csv-reviews csv-skm csv-training config calendar
+FUZZ_TARGETS ?= varlink-framing json idl varlink-parameters csv-employees csv-reviews csv-skm csv-training config calendar web-form web-token
 FUZZ_SCRATCH  = .build-fuzz
 FUZZ_FLAGS    = --scratch-path $(FUZZ_SCRATCH) --sanitize=fuzzer --sanitize=address -Xswiftc -sanitize=fuzzer -Xswiftc -DKINERJA_LIBFUZZER
 

@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "kinerjad", targets: ["kinerjad"]),
         .executable(name: "kinerjactl", targets: ["kinerjactl"]),
         .executable(name: "kinerjad-sendmail", targets: ["kinerjad-sendmail"]),
+        .executable(name: "kinerja-web", targets: ["kinerja-web"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -16,6 +17,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // libsystemd (sd_notify, sd_listen_fds_with_names, sd_watchdog_enabled) through pkg-config.
@@ -67,8 +72,9 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
-            resources: [.embedInCode("Control/io.kinerjad.Admin.varlink")]
+            resources: [.embedInCode("Control/io.kinerjad.Admin.varlink"), .embedInCode("Web/io.kinerjad.Review.varlink")]
         ),
         .target(
             name: "KinerjaCLI",
@@ -88,6 +94,29 @@ let package = Package(
         // The sendmail program kinerjad.service runs: hands each message to kinerjad-mail.socket,
         // whose unit has the network the daemon does not. Glibc only.
         .executableTarget(name: "kinerjad-sendmail"),
+        // The reviewers' and the public's web front: HTML over HTTP, talking to kinerjad only through
+        // io.kinerjad.Review. It reads the daemon's configuration file (hence KinerjaDaemon, for the
+        // loader) but opens no database.
+        .target(
+            name: "KinerjaWeb",
+            dependencies: [
+                "Varlink", "KinerjaDaemon", "KinerjaDomain",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [
+                .embedInCode("Templates/layout.mustache"), .embedInCode("Templates/reviewer.mustache"),
+                .embedInCode("Templates/survey.mustache"), .embedInCode("Templates/message.mustache"),
+                .embedInCode("Templates/style.css"),
+            ]
+        ),
+        .executableTarget(
+            name: "kinerja-web",
+            dependencies: ["KinerjaWeb", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         // Benchmarks that print figures (make bench); not part of the tests.
         .executableTarget(
             name: "kinerja-bench",
@@ -101,7 +130,7 @@ let package = Package(
         .target(
             name: "KinerjaFuzzTargets",
             dependencies: [
-                "Varlink", "KinerjaDomain", "KinerjaSchedule", "KinerjaDaemon",
+                "Varlink", "KinerjaDomain", "KinerjaSchedule", "KinerjaDaemon", "KinerjaWeb",
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
@@ -136,6 +165,7 @@ let package = Package(
         ),
         .testTarget(name: "KinerjaFuzzTests", dependencies: ["KinerjaFuzzTargets", "KinerjaDaemon", "KinerjaDomain"]),
         .testTarget(name: "IntegrationTests", dependencies: ["KinerjaTestSupport", "Varlink"]),
+        .testTarget(name: "KinerjaWebTests", dependencies: ["KinerjaWeb", "KinerjaDaemon", "Varlink"]),
     ],
     swiftLanguageModes: [.v6]
 )

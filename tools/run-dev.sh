@@ -33,10 +33,37 @@ if [ -n "$fresh" ]; then
     fi
 fi
 
+# The web front beside it (web: in config/dev.yaml), and one reviewer and one survey link to click.
+for _ in $(seq 1 300); do
+    [ -S var/review.varlink ] && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+done
+"$bin/kinerja-web" --config config/dev.yaml &
+web=$!
+trap 'kill -TERM "$pid" "$web" 2>/dev/null' INT TERM
+ctl=("$bin/kinerjactl" --socket var/admin.varlink)
+if [ -n "$fresh" ]; then
+    # The demo's cycles are closed; open the current quarter so there is something to review.
+    quarter=$(TZ=Asia/Jakarta date +%Y-Q$(( ($(TZ=Asia/Jakarta date +%-m) - 1) / 3 + 1 )))
+    "${ctl[@]}" cycles open "$quarter" >/dev/null || echo "kinerjad: could not open $quarter for the web demo"
+fi
+reviewer=$("${ctl[@]}" --json reviews list --status open --limit 1 2>/dev/null | python3 -c 'import json,sys; r=json.load(sys.stdin); print(r[0]["reviewer"] if r else "")' 2>/dev/null)
+unit=$("${ctl[@]}" --json reviews list --limit 1 2>/dev/null | python3 -c 'import json,sys; r=json.load(sys.stdin); print(r[0]["unit"] if r else "")' 2>/dev/null)
+if [ -n "$reviewer" ]; then
+    echo "kinerja-web: a reviewer's page:  $("${ctl[@]}" reviews link --reviewer "$reviewer")"
+fi
+if [ -n "$unit" ]; then
+    echo "kinerja-web: a survey page:      $("${ctl[@]}" survey link "$unit")"
+fi
+
 # `wait` returns early when a trapped signal arrives; keep waiting until the daemon has exited, then
 # exit with its status (bash remembers the status of a child already waited for).
 while kill -0 "$pid" 2>/dev/null; do
     wait "$pid"
 done
 wait "$pid"
-exit $?
+status=$?
+kill -TERM "$web" 2>/dev/null
+wait "$web" 2>/dev/null
+exit $status

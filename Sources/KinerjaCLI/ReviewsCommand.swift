@@ -3,7 +3,7 @@ import Foundation
 import KinerjaDomain
 import Varlink
 
-/// `kinerjactl reviews submit|import|list|overdue|override`.
+/// `kinerjactl reviews submit|import|list|overdue|override|link`.
 struct ReviewsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reviews",
@@ -15,7 +15,7 @@ struct ReviewsCommand: AsyncParsableCommand {
             each 1–5. The atasan also gives hasil_kerja: di_atas, sesuai or di_bawah. Rekan and bawahan
             scores are never shown per reviewer.
             """,
-        subcommands: [Submit.self, Import.self, List.self, Overdue.self, Override.self])
+        subcommands: [Submit.self, Import.self, List.self, Overdue.self, Override.self, Link.self])
 
     struct Submit: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Submit (or revise) one review.")
@@ -68,6 +68,36 @@ struct ReviewsCommand: AsyncParsableCommand {
                     print("\(verb) the \(a["role"]?.cellText ?? "") review of \(a["subject"]?.cellText ?? "") by "
                           + "\(a["reviewer"]?.cellText ?? "") (assignment \(a["id"]?.cellText ?? ""), cycle \(a["cycle"]?.cellText ?? ""))"
                           + (a["late"]?.boolValue == true ? "; after the due date \(a["due_at"]?.cellText ?? "")" : ""))
+                }
+            }
+        }
+    }
+
+    struct Link: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print a reviewer's personal link to the web form (or revoke it).",
+            discussion: """
+                Each call makes a new link and the reviewer's earlier link of that cycle stops working: the
+                daemon keeps only a hash of it, so a link cannot be shown twice. It works until the cycle
+                closes (or web.link_lifetime). The URL starts with web.public_base_url.
+                """)
+        @OptionGroup(visibility: .hidden) var global: GlobalOptions
+        @Option(name: .long, help: ArgumentHelp("Reviewer NIP.", valueName: "nip")) var reviewer: String
+        @Option(name: .long, help: ArgumentHelp("Cycle id or period (default: the only open one).", valueName: "cycle"))
+        var cycle: String?
+        @Flag(name: .long, help: "Revoke the reviewer's links of the cycle instead.") var revoke = false
+
+        func run() async throws {
+            try await runCommand {
+                var params: [String: JSONValue] = ["reviewer": .string(reviewer), "revoke": .bool(revoke)]
+                if let cycle { params["cycle"] = .string(cycle) }
+                let reply = try await ControlConnection(options: global).call("io.kinerjad.Admin.ReviewLink", params)
+                Output(options: global).emit(reply) {
+                    if let url = reply["url"]?.stringValue {
+                        print(url)
+                    } else {
+                        print("Revoked \(reply["revoked"]?.cellText ?? "0") link(s) of \(reviewer) in cycle \(reply["cycle"]?.cellText ?? "")")
+                    }
                 }
             }
         }

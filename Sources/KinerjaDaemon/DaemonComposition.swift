@@ -9,7 +9,7 @@ public enum AdminHandlers {
     public static let all: [String: AdminService.Handler] = Dictionary(uniqueKeysWithValues: [
         AdminService.statusHandlers, AdminService.jobHandlers, AdminService.backupHandlers,
         AdminService.cycleHandlers, AdminService.importHandlers, AdminService.flagHandlers,
-        AdminService.outboxHandlers, AdminService.sweepHandlers,
+        AdminService.outboxHandlers, AdminService.sweepHandlers, AdminService.linkHandlers,
     ].flatMap { $0.map { ($0.key, $0.value) } })
 }
 

@@ -139,10 +139,13 @@ public enum DaemonMain {
         }
 
         // 5. Control socket: the one systemd passed us, or our own.
+        // The Review socket for the web front beside it, with its own peer check.
         let control: ControlServer
+        let review: ReviewServer
         do {
             let admin = AdminService(runtime: runtime, scheduler: scheduler, handlers: AdminHandlers.all)
             control = try await ControlServer.start(runtime: runtime, service: admin, activation: try activation.get())
+            review = try await ReviewServer.start(runtime: runtime, activation: try activation.get())
         } catch {
             logger.critical("Cannot start: \(error)", metadata: ["message_id": "\(MessageIDs.startFailed)"])
             notifier.status("Failed: \(error)")
@@ -159,6 +162,7 @@ public enum DaemonMain {
         logger.notice("kinerjad ready", metadata: [
             "message_id": "\(MessageIDs.started)",
             "socket": "\(control.endpointDescription)",
+            "review_socket": "\(review.endpointDescription)",
             "database": "\(database.path)",
             "schema_version": "\(AppDatabase.currentSchemaVersion)",
         ])
@@ -168,6 +172,7 @@ public enum DaemonMain {
         let group = ServiceGroup(configuration: .init(
             services: [
                 .init(service: control),
+                .init(service: review),
                 .init(service: WorkLoop(runtime: runtime, work: [scheduler], watchdogInterval: watchdog?.pingInterval)),
                 .init(service: ReloadOnHangup(runtime: runtime, signals: hangups)),
                 .init(service: ShutdownNotifier(runtime: runtime)),

@@ -28,6 +28,10 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case terminalEscape = "terminal-escape"
     /// CSV output for spreadsheets: formula prefixes neutralised, round trip intact.
     case csvFormula = "csv-formula"
+    /// The web front's form body decoder.
+    case webForm = "web-form"
+    /// The web front's link token parser.
+    case webToken = "web-token"
 
     /// Runs the target on one input.
     /// - Throws: ``FuzzFailure`` naming the property that does not hold for `bytes`.
@@ -45,6 +49,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .calendar: try CalendarFuzz.check(bytes)
         case .terminalEscape: try OutputSafetyFuzz.checkTerminal(bytes)
         case .csvFormula: try OutputSafetyFuzz.checkCSVFormula(bytes)
+        case .webForm: try WebFuzz.checkForm(bytes)
+        case .webToken: try WebFuzz.checkToken(bytes)
         }
     }
 

@@ -14,6 +14,7 @@ enum Migrations {
         registerFlags(&m)
         registerJobRequests(&m)
         registerOrgDetail(&m)
+        registerWeb(&m)
         return m
     }
 

@@ -15,11 +15,16 @@ public struct StatusCounts: Sendable, Equatable {
     public var deadMessages: Int = 0
     /// Motivation flags still on someone's list (open or acknowledged).
     public var openFlags: Int = 0
+    /// Reviews submitted or revised through the web front since `since`.
+    public var webReviewsToday: Int = 0
+    /// Survey responses given through the web front since `since`.
+    public var webSurveyResponsesToday: Int = 0
 }
 
 extension AppDatabase {
-    /// The counts at `now` (which decides what is overdue).
-    public func statusCounts(now: Date) throws -> StatusCounts {
+    /// The counts at `now` (which decides what is overdue); the web counts are of what came since
+    /// `since` (the start of today in the configured zone).
+    public func statusCounts(now: Date, since: Date? = nil) throws -> StatusCounts {
         try writer.read { db in
             let outbox = try Self.outboxCounts(db)
             return StatusCounts(
@@ -33,7 +38,13 @@ extension AppDatabase {
                     """, arguments: [now]) ?? 0,
                 pendingMessages: outbox.waiting,
                 deadMessages: outbox.dead,
-                openFlags: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM flag WHERE status IN ('open', 'acknowledged')") ?? 0
+                openFlags: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM flag WHERE status IN ('open', 'acknowledged')") ?? 0,
+                webReviewsToday: try Int.fetchOne(db, sql: """
+                    SELECT COUNT(*) FROM review WHERE source = 'web' AND max(recorded_at, coalesce(revised_at, recorded_at)) >= ?
+                    """, arguments: [since ?? now]) ?? 0,
+                webSurveyResponsesToday: try Int.fetchOne(db, sql: """
+                    SELECT COUNT(*) FROM skm_response WHERE source = 'web' AND imported_at >= ?
+                    """, arguments: [since ?? now]) ?? 0
             )
         }
     }

@@ -17,8 +17,9 @@ extension AppDatabase {
             struct Group: Hashable { var unit: String; var period: String }
             var groups: [Group: Int] = [:]
             for r in responses { groups[Group(unit: r.unit, period: r.period.code), default: 0] += 1 }
-            let delete = try db.cachedStatement(sql: "DELETE FROM skm_response WHERE unit_code = ? AND period = ?")
-            let count = try db.cachedStatement(sql: "SELECT COUNT(*) FROM skm_response WHERE unit_code = ? AND period = ?")
+            // A re-import replaces what was imported before; responses given on the web stay.
+            let delete = try db.cachedStatement(sql: "DELETE FROM skm_response WHERE unit_code = ? AND period = ? AND source = 'import'")
+            let count = try db.cachedStatement(sql: "SELECT COUNT(*) FROM skm_response WHERE unit_code = ? AND period = ? AND source = 'import'")
             for g in groups.keys.sorted(by: { ($0.unit, $0.period) < ($1.unit, $1.period) }) {
                 let previous = try Int.fetchOne(count, arguments: [g.unit, g.period]) ?? 0
                 summary.replaced += previous
@@ -27,18 +28,37 @@ extension AppDatabase {
             }
             summary.added = responses.count
             guard !dryRun else { return summary }
-            var insert = BatchInsert(db, "INSERT INTO skm_response(unit_code, period, period_start, period_end, u1, u2, u3, u4, u5, u6, u7, u8, u9, imported_at)",
-                                     columns: 14)
-            let stamp = now.databaseValue
-            for r in responses {
-                try insert.add([r.unit.databaseValue, r.period.code.databaseValue, r.period.start.description.databaseValue,
-                                r.period.end.description.databaseValue] + r.answers.map { $0.databaseValue } + [stamp])
-            }
-            try insert.finish()
+            try Self.insertSKM(db, responses, source: "import", now: now)
             try Self.logImport(db, summary: summary, source: source, now: now)
             return summary
         }
         return dryRun ? try writer.read(apply) : try writer.write(apply)
+    }
+
+    /// Stores one response given on the web (`source` `web`), with the same validation (`SKMResponse`)
+    /// and the same insert as an imported file, so it counts in IKM exactly like imported ones.
+    /// An optional suggestion (saran) is stored beside it in the same transaction.
+    public func addSKMResponse(_ response: SKMResponse, suggestion: String?, now: Date) throws {
+        try writer.write { db in
+            try Self.insertSKM(db, [response], source: "web", now: now)
+            if let suggestion, !suggestion.isEmpty {
+                try db.execute(sql: "INSERT INTO skm_suggestion(unit_code, period, text, submitted_at) VALUES (?, ?, ?, ?)",
+                               arguments: [response.unit, response.period.code, suggestion, now])
+            }
+        }
+    }
+
+    /// The one insert of SKM responses, for imported files and web answers alike.
+    static func insertSKM(_ db: Database, _ responses: [SKMResponse], source: String, now: Date) throws {
+        var insert = BatchInsert(db, """
+            INSERT INTO skm_response(unit_code, period, period_start, period_end, u1, u2, u3, u4, u5, u6, u7, u8, u9, imported_at, source)
+            """, columns: 15)
+        let stamp = now.databaseValue, sourceValue = source.databaseValue
+        for r in responses {
+            try insert.add([r.unit.databaseValue, r.period.code.databaseValue, r.period.start.description.databaseValue,
+                            r.period.end.description.databaseValue] + r.answers.map { $0.databaseValue } + [stamp, sourceValue])
+        }
+        try insert.finish()
     }
 
     /// Applies a validated training file; a record already stored (same NIP, course ignoring case,

@@ -13,6 +13,8 @@ public enum VarlinkAccessLevel: Sendable, Hashable {
     /// Only methods of the `public` and `read` classes (see ``VarlinkMethod/accessClass``) and
     /// `org.varlink.service`.
     case restricted
+    /// Nothing: the server closes the connection as soon as it has read the peer's credentials.
+    case denied
 
     /// A privileged peer: may call `admin` methods and is counted against the connections kept
     /// free for such peers.
@@ -33,6 +35,7 @@ extension VarlinkAccessLevel {
         switch self {
         case .full: return true
         case .restricted: return interface == VarlinkServiceInterface.name || method.accessClass < .admin
+        case .denied: return false
         }
     }
 }
@@ -88,20 +91,34 @@ public enum UnixUserDatabase {
         }
     }
 
+    /// The uid of the user called `name`, or `nil` when there is none.
+    public static func userID(named name: String) -> UInt32? {
+        passwdEntry({ getpwnam_r(name, &$0, &$1, $2, &$3) }) { UInt32($0.pw_uid) }
+    }
+
     /// The name and primary gid of the user with `uid`, or `nil` when there is none.
     public static func user(withID uid: UInt32) -> (name: String, gid: UInt32)? {
+        passwdEntry({ getpwuid_r(uid_t(uid), &$0, &$1, $2, &$3) }) { entry in
+            entry.pw_name.map { (String(cString: $0), UInt32(entry.pw_gid)) }
+        }
+    }
+
+    /// One reentrant passwd look-up, growing the buffer while it is too small.
+    private static func passwdEntry<T>(
+        _ lookup: (inout passwd, inout [CChar], Int, inout UnsafeMutablePointer<passwd>?) -> Int32, _ read: (passwd) -> T?
+    ) -> T? {
         var entry = passwd()
         var result: UnsafeMutablePointer<passwd>?
         var size = 1024
         while true {
             var buffer = [CChar](repeating: 0, count: size)
-            let status = getpwuid_r(uid_t(uid), &entry, &buffer, size, &result)
+            let status = lookup(&entry, &buffer, size, &result)
             if status == ERANGE && size < 1 << 20 {
                 size *= 4
                 continue
             }
-            guard status == 0, result != nil, let namePointer = entry.pw_name else { return nil }
-            return (String(cString: namePointer), UInt32(entry.pw_gid))
+            guard status == 0, result != nil else { return nil }
+            return read(entry)
         }
     }
 

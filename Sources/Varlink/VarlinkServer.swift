@@ -161,9 +161,13 @@ public final class VarlinkServer: Sendable {
         let baseLogger = self.logger
         return PeerCredentials.read(from: channel).flatMapThrowing { [self] peer in
             let accessLevel = policy.accessLevel(for: peer)
-            try self.admit(channel, peer: peer, privileged: accessLevel.isPrivileged)
             var logger = baseLogger
             logger[metadataKey: "varlink.peer"] = "\(peer.map { "\($0)" } ?? "unknown")"
+            guard accessLevel != .denied else {
+                logger.warning("varlink.server.peerDenied")
+                throw VarlinkPeerDeniedError(peer: peer)
+            }
+            try self.admit(channel, peer: peer, privileged: accessLevel.isPrivileged)
             let handler = VarlinkServerConnectionHandler(
                 dispatcher: dispatcher, peer: peer, accessLevel: accessLevel,
                 maxInFlight: configuration.maxInFlight, idleTimeout: configuration.idleTimeout.timeAmount,
@@ -199,6 +203,11 @@ public final class VarlinkServer: Sendable {
             }
         }
     }
+}
+
+/// A connection was refused because the access policy denies its peer everything.
+public struct VarlinkPeerDeniedError: Error, Sendable {
+    public var peer: PeerCredentials?
 }
 
 /// A connection was refused by the connection limits (see ``VarlinkAdmission``).

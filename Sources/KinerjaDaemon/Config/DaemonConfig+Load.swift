@@ -39,6 +39,11 @@ extension DaemonConfig {
         config.read(from: reader)
         reader.finish()
         config.applyEnvironment(environment, sink: sink)
+        // The Review socket sits beside the control socket unless set: a config (or test) that moves
+        // the control socket moves both.
+        if !reader.section("web").has("socket") && environment["KINERJAD_REVIEW_SOCKET"] == nil {
+            config.web.socket = (config.control.socket as NSString).deletingLastPathComponent + "/review.varlink"
+        }
         guard sink.problems.isEmpty else {
             throw ConfigError(problems: sink.problems.sorted { ($0.line ?? 0, $0.column ?? 0) < ($1.line ?? 0, $1.column ?? 0) })
         }
@@ -84,6 +89,7 @@ extension DaemonConfig {
         readMail(from: root)
         readReminders(from: root)
         readMotivation(from: root)
+        readWeb(from: root)
 
         let j = root.section("jobs")
         jobs.timeout = j.duration("timeout", default: jobs.timeout)
@@ -118,7 +124,8 @@ extension DaemonConfig {
 
     /// Environment overrides, applied after the file: `KINERJAD_SOCKET` (control.socket),
     /// `KINERJAD_DATABASE` (database.path), `KINERJAD_LOG_LEVEL` (logging.level),
-    /// `KINERJAD_LOG_TARGET` (logging.target), `KINERJAD_JOURNAL_SOCKET` (logging.journal_socket).
+    /// `KINERJAD_LOG_TARGET` (logging.target), `KINERJAD_JOURNAL_SOCKET` (logging.journal_socket),
+    /// `KINERJAD_REVIEW_SOCKET` (web.socket).
     private mutating func applyEnvironment(_ env: [String: String], sink: ConfigProblemSink) {
         func absolute(_ name: String, _ apply: (String) -> Void) {
             guard let v = env[name] else { return }
@@ -127,6 +134,7 @@ extension DaemonConfig {
         absolute("KINERJAD_SOCKET") { control.socket = $0 }
         absolute("KINERJAD_DATABASE") { database.path = $0 }
         absolute("KINERJAD_JOURNAL_SOCKET") { logging.journalSocket = $0 }
+        absolute("KINERJAD_REVIEW_SOCKET") { web.socket = $0 }
         if let v = env["KINERJAD_LOG_LEVEL"] {
             if let level = Self.levelChoices.first(where: { $0.0 == v.lowercased() })?.1 {
                 logging.level = level

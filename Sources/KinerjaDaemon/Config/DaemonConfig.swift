@@ -87,6 +87,8 @@ public struct DaemonConfig: Sendable, Equatable {
     public var reminders = Reminders()
     /// `appraisers:` (DaemonConfig+Appraisers.swift).
     public var appraisers: [ExternalAppraiser] = []
+    /// `web:` (DaemonConfig+Web.swift).
+    public var web = Web()
 
     public init() {}
 }

@@ -14,16 +14,8 @@ public struct ControlServer: Service {
 
     public static func start(runtime: DaemonRuntime, service: AdminService, activation: SocketActivation) async throws -> ControlServer {
         let config = runtime.config
-        let endpoint: VarlinkServer.Endpoint
-        let description: String
-        if let fd = activation.fd(named: "varlink") {
-            endpoint = .listeningSocket(fd: fd)
-            description = "fd \(fd) (socket activation)"
-        } else {
-            try SocketPathGuard.ensureNotServed(config.control.socket)
-            endpoint = .unixPath(config.control.socket, mode: 0o660)
-            description = config.control.socket
-        }
+        let (endpoint, description) = try endpoint(activation: activation, name: "varlink", path: config.control.socket,
+                                                   key: "control.socket")
         var limits = VarlinkServer.Configuration()
         limits.maxMessageSize = config.control.maxMessageSize
         limits.maxConnections = config.control.maxConnections
@@ -42,6 +34,15 @@ public struct ControlServer: Service {
         )
         try await server.start()
         return ControlServer(server: server, endpointDescription: description)
+    }
+
+    /// The socket systemd passed under `name`, or `path` bound by the daemon (0660) after checking that
+    /// no live process serves it (`key` names the setting in the refusal).
+    static func endpoint(activation: SocketActivation, name: String, path: String,
+                         key: String) throws -> (VarlinkServer.Endpoint, String) {
+        if let fd = activation.fd(named: name) { return (.listeningSocket(fd: fd), "fd \(fd) (socket activation)") }
+        try SocketPathGuard.ensureNotServed(path, key: key)
+        return (.unixPath(path, mode: 0o660), path)
     }
 
     public func run() async throws {
@@ -72,12 +73,13 @@ struct DaemonAccessPolicy: VarlinkAccessPolicy {
 enum SocketPathGuard {
     struct InUse: Error, CustomStringConvertible {
         let path: String
+        let key: String
         var description: String {
-            "the control socket \(path) is served by another running process (another kinerjad?); stop it first or set control.socket"
+            "the socket \(path) is served by another running process (another kinerjad?); stop it first or set \(key)"
         }
     }
 
-    static func ensureNotServed(_ path: String) throws {
+    static func ensureNotServed(_ path: String, key: String) throws {
         guard FileManager.default.fileExists(atPath: path) else { return }
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { return }
@@ -95,6 +97,6 @@ enum SocketPathGuard {
                 connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
             }
         }
-        if connected == 0 { throw InUse(path: path) }
+        if connected == 0 { throw InUse(path: path, key: key) }
     }
 }

@@ -160,22 +160,8 @@ extension AdminService {
     func submitReview(_ call: VarlinkCall) async throws -> [String: JSONValue] {
         let p = call.parameters
         var problems: [String] = []
-        var scores: [Int] = []
-        for v in BerAKHLAKValue.allCases {
-            let s = p["scores"]?[v.rawValue]?.intValue ?? 0
-            if BerAKHLAKScores.range.contains(Int(s)) { scores.append(Int(s)) } else {
-                problems.append("scores.\(v.rawValue): the score for \(v.name) must be 1–5, found \(s)")
-            }
-        }
-        var hasil: Rating?
-        if let text = p["hasil_kerja"]?.stringValue {
-            hasil = Rating(parsing: text)
-            if hasil == nil { problems.append("hasil_kerja: '\(text)' is not one of \(Rating.spellings)") }
-        }
-        let comment = p["comment"]?.stringValue
-        if let comment, comment.count > Review.maxCommentLength {
-            problems.append("comment: \(comment.count) characters, at most \(Review.maxCommentLength) allowed")
-        }
+        let content = ReviewContent.decode(p, problems: &problems)
+        let hasil = content.hasilKerja
         let id = p["assignment_id"]?.intValue
         var key: AssignmentKey?
         if p["reviewer"] != nil || p["subject"] != nil || p["role"] != nil {
@@ -190,21 +176,11 @@ extension AdminService {
         }
         if id == nil && key == nil { problems.append("assignment_id, or reviewer, subject and role, are required") }
         let submittedAt = try encoding.instant(p["submitted_at"]?.stringValue, parameter: "submitted_at")
-        guard problems.isEmpty, let checked = try? BerAKHLAKScores(scores) else { throw AdminError.invalidInput(problems) }
-        let submission = ReviewSubmission(line: 0, reference: AssignmentReference(id: id, key: key),
-                                          review: Review(scores: checked, comment: comment, hasilKerja: hasil),
+        guard problems.isEmpty, let review = content.review else { throw AdminError.invalidInput(problems) }
+        let submission = ReviewSubmission(line: 0, reference: AssignmentReference(id: id, key: key), review: review,
                                           submittedAt: submittedAt)
-        let cycle = try cycleReference(call, "cycle"), now = runtime.now(), source = "review by \(call.peerDescription)"
-        let named = key
-        let (summary, info) = try await runtime.withDatabase { db -> (ImportSummary, AssignmentInfo?) in
-            let summary = try db.submitReviews([submission], cycle: cycle, now: now, dryRun: false, source: source)
-            var filter = AppDatabase.AssignmentFilter(cycle: cycle, reviewer: named?.reviewer, subject: named?.subject, role: named?.role,
-                                                      at: now, limit: 1)
-            filter.id = id
-            filter.openCyclesOnly = cycle == nil
-            return (summary, try db.assignments(filter).rows.first)
-        }
-        guard let info else { throw AdminError.operationFailed("the review was stored but its assignment cannot be read back") }
-        return ["assignment": try encoding.value(info), "revised": .bool(summary.replaced > 0)]
+        let outcome = try await SubmitReview(runtime: runtime)(submission, cycle: try cycleReference(call, "cycle"),
+                                                               source: "review by \(call.peerDescription)")
+        return ["assignment": try encoding.value(outcome.assignment), "revised": .bool(outcome.revised)]
     }
 }

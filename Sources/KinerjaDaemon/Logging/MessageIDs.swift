@@ -18,6 +18,13 @@ public enum MessageIDs {
     /// The daemon could not start (database, socket); the message says why.
     public static let startFailed = "5df045a7ae5344978b707c22fc0af0c0"
 
+    /// A review was submitted or revised (KINERJA_SOURCE: `web` or the admin's call); no scores in the entry.
+    public static let reviewSubmitted = "39b7f8a9d40446d080d4bcb5a32ce56d"
+    /// The review socket refused a token: unknown, revoked or expired (KINERJA_KIND: review or survey).
+    public static let webTokenRefused = "1c312c4872d34d519041d72aff6c0506"
+    /// A public SKM response was stored from the web (KINERJA_UNIT, KINERJA_PERIOD); no answers in the entry.
+    public static let surveyAnswered = "322c7fc5575d48b698d73bca68e6fae5"
+
     /// A scheduled job finished its run.
     public static let jobFinished = "cbba0fbdbad14437ae257e4dc1b326a4"
     /// A scheduled job failed; it is retried at its next slot.

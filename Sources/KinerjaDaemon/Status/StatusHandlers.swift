@@ -41,8 +41,10 @@ extension AdminService {
     func status() async throws -> [String: JSONValue] {
         let runtime = self.runtime
         let now = runtime.now()
+        let zone = runtime.config.cycles.zone
+        let today = CalendarDate(now, in: zone).startInstant(in: zone)
         let (counts, schemaVersion) = try await runtime.withDatabase { db in
-            (try db.statusCounts(now: now), try db.schemaVersion())
+            (try db.statusCounts(now: now, since: today), try db.schemaVersion())
         }
         let jobs = try await jobList()
         let uptime = Int64(now.timeIntervalSince(runtime.startedAt).rounded(.down))
@@ -62,6 +64,8 @@ extension AdminService {
                 "pending_messages": .int(Int64(counts.pendingMessages)),
                 "dead_messages": .int(Int64(counts.deadMessages)),
                 "open_flags": .int(Int64(counts.openFlags)),
+                "web_reviews_today": .int(Int64(counts.webReviewsToday)),
+                "web_survey_responses_today": .int(Int64(counts.webSurveyResponsesToday)),
             ]),
             "jobs": .array(jobs),
         ]
