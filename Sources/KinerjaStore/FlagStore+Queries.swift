@@ -14,6 +14,12 @@ extension AppDatabase {
     /// Flags matching `filter`, most severe first (then unit, rule, NIP), at most `filter.limit`, and
     /// how many match in all.
     public func flags(_ filter: FlagFilter) throws -> (rows: [FlagRecord], total: Int) {
+        let page = try flagPage(filter, after: nil, limit: filter.limit)
+        return (page.rows, page.total ?? page.rows.count)
+    }
+
+    /// One page of `flags(_:)` (`filter.limit` is not applied): at most `limit` rows after `cursor`.
+    public func flagPage(_ filter: FlagFilter, after cursor: PageCursor?, limit: Int) throws -> Page<FlagRecord> {
         try writer.read { db in
             var conditions: [String] = []
             var arguments: [any DatabaseValueConvertible] = []
@@ -24,15 +30,12 @@ extension AppDatabase {
             if let rule = filter.rule { conditions.append("f.rule = ?"); arguments.append(rule.rawValue) }
             if let severity = filter.severity { conditions.append("f.severity = ?"); arguments.append(severity.rawValue) }
             if let nip = filter.nip { conditions.append("f.subject_nip = ?"); arguments.append(nip.description) }
-            let whereSQL = "WHERE " + conditions.joined(separator: " AND ")
-            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM flag f \(whereSQL)", arguments: StatementArguments(arguments)) ?? 0
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT \(Self.flagColumns) FROM flag f LEFT JOIN employee e ON e.nip = f.subject_nip \(whereSQL)
-                ORDER BY CASE f.severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, f.unit_code, f.rule,
-                         f.subject_nip, f.id
-                LIMIT ?
-                """, arguments: StatementArguments(arguments + [max(1, filter.limit)]))
-            return (rows.map(Self.flagRecord), total)
+            let query = KeysetQuery(
+                select: Self.flagColumns, from: "FROM flag f LEFT JOIN employee e ON e.nip = f.subject_nip",
+                conditions: conditions, arguments: arguments,
+                keys: ["CASE f.severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END", "COALESCE(f.unit_code, '')",
+                       "f.rule", "f.subject_nip", "f.id"])
+            return try query.page(db, after: cursor, limit: limit, Self.flagRecord)
         }
     }
 
