@@ -39,34 +39,16 @@ struct BandungFixtureTests {
     static let nia = "198002282006042027", jajang = "198504042010011031", toni = "199305052019031034"
     static let statistik = ["198802172013022053", "199004252014031054", "199511112020122055", "199809092023212056"]
 
-    /// Mail through msmtp to the sink, reminders at any hour (the sweep runs by hand with send-now),
-    /// and an admin address, so the daily admin digest is mailed too.
-    static func mail(_ sink: SMTPSink) -> String {
-        """
-        mail:
-          sendmail: [/usr/bin/msmtp, --host=127.0.0.1, --port=\(sink.port), --from=kinerjad@localhost, -t]
-          from_address: kinerjad@localhost
-          admin_name: Admin BKPSDM
-          admin_address: admin.bkpsdm@bandung.go.id
-          retry_base: 1s
-          retry_cap: 2s
-        reminders:
-          working_hours: "Mon..Sun 00:00..23:59 UTC"
-          holidays: []
-        jobs:
-          schedule:
-            reminder-sweep: "off"
-            outbox-delivery: "off"
-        """
-    }
-
     func json(_ r: Subprocess.Completed) throws -> JSONValue { try JSONValue(parsing: r.standardOutputText) }
 
     @Test("import, open, reviews, close, report over three quarters: PPPK, Plt, outside appraiser, transfer, retirement, partial exports")
     func threeQuarters() async throws {
         let sink = try await SMTPSink.start()
-        var options = DaemonHarness.Options()
-        options.extraConfig = Self.appraisers + "\n" + Self.mail(sink)
+        // Mail through msmtp to the sink, reminders at any hour, the sweep and the delivery run by hand
+        // (send-now), and an admin address, so the daily admin digest is mailed too.
+        var options = ReminderSweepTests.options(sink: sink, schedule: "    reminder-sweep: \"off\"\n    outbox-delivery: \"off\"",
+                                                 adminAddress: "admin.bkpsdm@bandung.go.id")
+        options.extraConfig += "\n" + Self.appraisers
         let daemon = try await DaemonHarness.start(options)
         let kit = CyclesKit(daemon: daemon)
 
