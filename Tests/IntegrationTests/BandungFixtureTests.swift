@@ -11,8 +11,10 @@ import Varlink
 /// second quarter a transfer (Budi Santoso, DLHK → DISKOMINFO) and a retirement (Herman Suherman,
 /// kepala bidang Statistik, whose staff get the kepala bidang TIK as Plt.). The Wali Kota, outside
 /// the file, appraises the Sekda (config `appraisers:`); a DLHK-only export and a city file that
-/// lost BKPSDM's rows test partial imports. Expected values are worked out by hand in
-/// the comments.
+/// lost BKPSDM's rows test partial imports. The third quarter's reminders go through the sweep and
+/// msmtp to an SMTP sink (Plt. wording, the person without e-mail), and its close runs the motivation
+/// analysis over the three quarters (reviews-2026-Q1..Q3.csv are written for the flags they raise).
+/// Expected values are worked out by hand in the comments.
 @Suite("Bandung fixture end to end", .serialized)
 struct BandungFixtureTests {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
