@@ -14,7 +14,7 @@ struct FlagsCommand: AsyncParsableCommand {
             a reviewer (perfunctory_reviewer), with the evidence and a recommended follow-up. A flag
             goes open → acknowledged → resolved or dismissed; each change records who, when and a note.
             When the pattern no longer holds the flag is marked "cleared" but stays until a person
-            closes it.
+            closes it; the list leaves such flags out unless --all.
 
             Examples:
               kinerjactl flags --unit DLHK --severity critical
@@ -41,6 +41,8 @@ struct FlagsCommand: AsyncParsableCommand {
         var status: String?
         @Option(name: .long, help: ArgumentHelp("info, warning or critical.", valueName: "severity")) var severity: String?
         @Option(name: .long, help: ArgumentHelp("Only flags about this employee (or reviewer).", valueName: "nip")) var nip: String?
+        @Flag(name: .long, help: "Also flags whose condition no longer holds (by default only those whose pattern still holds).")
+        var all = false
         @Option(name: .long, help: "Most rows shown.") var limit = 1000
 
         func validate() throws {
@@ -63,9 +65,14 @@ struct FlagsCommand: AsyncParsableCommand {
                 for (key, value) in [("unit", unit), ("rule", rule), ("status", status), ("severity", severity), ("nip", nip)] {
                     if let value { params[key] = .string(value) }
                 }
+                if all { params["include_cleared"] = .bool(true) }
                 let reply = try await ControlConnection(options: global).call("io.kinerjad.Admin.ListFlags", params)
                 let flags = reply["flags"]?.arrayValue ?? []
+                let hidden = reply["hidden_cleared"]?.intValue ?? 0
                 Output(options: global).emit(.array(flags)) {
+                    defer {
+                        if hidden > 0 { print("\n\(hidden) flag(s) whose condition no longer holds not shown; --all shows them.") }
+                    }
                     guard !flags.isEmpty else {
                         print("No flags match.")
                         return
@@ -253,7 +260,7 @@ struct FlagsCommand: AsyncParsableCommand {
             lines.append("")
             lines.append("History:")
             for ev in events {
-                var text = "  \(localTime(ev["at"]))  \(ev["action"]?.cellText ?? "") by \(ev["actor"]?.cellText ?? "")"
+                var text = "  \(displayTime(ev["at"]))  \(ev["action"]?.cellText ?? "") by \(ev["actor"]?.cellText ?? "")"
                 if let uid = ev["actor_uid"]?.intValue { text += " (uid \(uid))" }
                 if let from = ev["from_severity"]?.stringValue, let to = ev["to_severity"]?.stringValue { text += ": \(from) → \(to)" }
                 if let note = ev["note"]?.stringValue { text += ": \"\(note)\"" }

@@ -22,12 +22,14 @@ extension RemindersCommand {
                 let reply = try await ControlConnection(options: global).call("io.kinerjad.Admin.PreviewReminders", parameters)
                 let messages = reply["messages"]?.arrayValue ?? []
                 Output(options: global).emit(.array(messages)) {
-                    let when = localTime(reply["at"])
+                    let when = displayTime(reply["at"])
                     guard reply["working_time"]?.boolValue == true else {
-                        print("\(when) is outside working hours or a holiday: nothing would be sent. Next working time: \(localTime(reply["next_working"])).")
+                        print("\(when) is outside working hours or a holiday: nothing would be sent. Next working time: \(displayTime(reply["next_working"])).")
                         return
                     }
-                    print("At \(when) the sweep would write \(messages.count) message(s); \(reply["deferred"]?.cellText ?? "0") reminder(s) wait for tomorrow (one message a day).")
+                    let missing = reply["missing_addresses"]?.arrayValue ?? []
+                    print("At \(when) the sweep would write \(messages.count) message(s); \(reply["deferred"]?.cellText ?? "0") reviewer(s) "
+                        + "wait for tomorrow (one message a day); \(missing.count) people have no email address.")
                     for message in messages {
                         print("\n--- \(message["kind"]?.cellText ?? "") to \(message["to"]?.arrayValue?.compactMap(\.stringValue).joined(separator: ", ") ?? "")")
                         if let cc = message["cc"]?.arrayValue, !cc.isEmpty {
@@ -36,7 +38,7 @@ extension RemindersCommand {
                         print("Subject: \(message["subject"]?.cellText ?? "")\n")
                         print(message["body"]?.stringValue ?? "")
                     }
-                    if let missing = reply["missing_addresses"]?.arrayValue, !missing.isEmpty {
+                    if !missing.isEmpty {
                         print("\nNo email address (reported in the admin digest): \(missing.compactMap(\.stringValue).joined(separator: ", "))")
                     }
                 }

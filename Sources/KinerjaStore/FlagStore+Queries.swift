@@ -13,7 +13,10 @@ extension AppDatabase {
 
     /// Flags matching `filter`, most severe first (then unit, rule, NIP), at most `filter.limit`, and
     /// how many match in all.
-    public func flags(_ filter: FlagFilter) throws -> (rows: [FlagRecord], total: Int) {
+    /// Flags matching `filter`, most severe first; `total` counts all that match, `hiddenCleared`
+    /// the open and acknowledged ones left out because their condition cleared (0 with
+    /// `includeCleared`).
+    public func flags(_ filter: FlagFilter) throws -> (rows: [FlagRecord], total: Int, hiddenCleared: Int) {
         try writer.read { db in
             var conditions: [String] = []
             var arguments: [any DatabaseValueConvertible] = []
@@ -24,6 +27,13 @@ extension AppDatabase {
             if let rule = filter.rule { conditions.append("f.rule = ?"); arguments.append(rule.rawValue) }
             if let severity = filter.severity { conditions.append("f.severity = ?"); arguments.append(severity.rawValue) }
             if let nip = filter.nip { conditions.append("f.subject_nip = ?"); arguments.append(nip.description) }
+            var hiddenCleared = 0
+            if !filter.includeCleared {
+                let cleared = "f.condition_cleared AND f.status IN ('open', 'acknowledged')"
+                hiddenCleared = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM flag f WHERE "
+                    + (conditions + [cleared]).joined(separator: " AND "), arguments: StatementArguments(arguments)) ?? 0
+                conditions.append("NOT (\(cleared))")
+            }
             let whereSQL = "WHERE " + conditions.joined(separator: " AND ")
             let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM flag f \(whereSQL)", arguments: StatementArguments(arguments)) ?? 0
             let rows = try Row.fetchAll(db, sql: """
@@ -32,7 +42,7 @@ extension AppDatabase {
                          f.subject_nip, f.id
                 LIMIT ?
                 """, arguments: StatementArguments(arguments + [max(1, filter.limit)]))
-            return (rows.map(Self.flagRecord), total)
+            return (rows.map(Self.flagRecord), total, hiddenCleared)
         }
     }
 

@@ -59,13 +59,13 @@ extension ReminderQueries {
                             emit: (PlannedMessage) throws -> Void) throws -> ReminderPlan {
         let owed = try owedReviews(in: db)
         let contacts = try contacts(in: db)
-        let sent = try Outbox.stageMarks(ofOpenCyclesIn: db)
+        let sent = try Outbox.stageMarkHistory(ofOpenCyclesIn: db)
         let policy = planner.policy
         let startOfDay = policy.workingHours.instant(on: policy.day(of: now), at: TimeOfDay(hour: 0, minute: 0)!)
         let last = try Outbox.lastMessageTimes(since: startOfDay, in: db)
         let lastDigest = try Outbox.lastMessageTime(kind: PlannedMessage.Kind.adminDigest.rawValue, in: db)
-        return try planner.plan(owed: owed, contacts: contacts, alreadySent: sent, lastMessagePerRecipient: last,
-                                lastAdminDigest: lastDigest, now: now, emit: emit)
+        return try planner.plan(owed: owed, contacts: contacts, alreadySent: sent.marks, lastMarkedAt: sent.lastMarkedAt,
+                                lastMessagePerRecipient: last, lastAdminDigest: lastDigest, now: now, emit: emit)
     }
 }
 

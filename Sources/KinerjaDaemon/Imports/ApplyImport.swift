@@ -12,7 +12,7 @@ struct ApplyImport {
     func callAsFunction(_ entry: ImportStaging.Entry, id: String, by actor: String,
                         progress: @escaping ProgressSink) async throws -> ImportSummary {
         let now = runtime.now(), source = "\(entry.kind.rawValue) import by \(actor)"
-        let dryRun = entry.dryRun, cap = runtime.config.imports.problemCap
+        let dryRun = entry.dryRun, cap = runtime.config.imports.problemCap, zone = runtime.config.cycles.zone
         let started = ContinuousClock.now
         let summary = try await runtime.withDatabase { db -> ImportSummary in
             switch entry.accumulator {
@@ -28,7 +28,7 @@ struct ApplyImport {
                 case .failure(let failure): throw failure
                 case .success(let submissions):
                     return try db.submitReviews(submissions, cycle: cycle, now: now, dryRun: dryRun, source: source,
-                                                columns: a.columns, problemCap: cap, progress: progress)
+                                                columns: a.columns, problemCap: cap, timeZone: zone, progress: progress)
                 }
             }
         }

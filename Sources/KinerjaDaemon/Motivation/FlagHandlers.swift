@@ -11,8 +11,9 @@ extension AdminService {
     static let flagHandlers: [String: Handler] = [
         "ListFlags": { service, call, reply in
             let filter = try service.flagFilter(call)
-            let (rows, total) = try await service.runtime.withDatabase { db in try db.flags(filter) }
-            try await reply.reply(["flags": .array(rows.map(service.flagJSON)), "total": .int(Int64(total))])
+            let (rows, total, hidden) = try await service.runtime.withDatabase { db in try db.flags(filter) }
+            try await reply.reply(["flags": .array(rows.map(service.flagJSON)), "total": .int(Int64(total)),
+                                   "hidden_cleared": .int(Int64(hidden))])
         },
         "ShowFlag": { service, call, reply in
             let id = try Self.flagID(call)
@@ -53,6 +54,7 @@ extension AdminService {
 
     func flagFilter(_ call: VarlinkCall) throws -> FlagFilter {
         var filter = FlagFilter()
+        filter.includeCleared = call.parameters["include_cleared"]?.boolValue ?? false
         var problems: [String] = []
         if let text = call.parameters["status"]?.stringValue {
             switch text.lowercased() {

@@ -11,9 +11,9 @@ extension AdminService {
             var at = now
             if let text = call.parameters["at"]?.stringValue {
                 do {
-                    at = try SystemdTimestamp.parse(text, now: now, localTimeZone: TimeZone.current)
+                    at = try SystemdTimestamp.parse(text, now: now, localTimeZone: service.runtime.config.cycles.zone)
                 } catch {
-                    throw AdminError.invalidInput(["at: \"\(text)\" is not a time (ISO 8601 with an offset, or a systemd timestamp such as \"2027-02-01 09:00\"): \(error)"])
+                    throw AdminError.invalidInput(["at: \"\(text)\" is not a time (ISO 8601, or a systemd timestamp such as \"2027-02-01 09:00\", read in \(service.runtime.config.cycles.timeZone) without an offset): \(error)"])
                 }
             }
             let plan = try await ReminderSweep(runtime: service.runtime).preview(at: at)
@@ -33,8 +33,10 @@ extension AdminService {
                         "stages": .array(message.marks.map { .string("\($0.assignmentID):\($0.stage.id)") }),
                     ])
                 }),
-                "deferred": .int(Int64(plan.deferred.count)),
-                "missing_addresses": .array(plan.missingAddresses.map { .string("\($0.nip) (\($0.role.rawValue))") }),
+                "deferred": .int(Int64(plan.waitingForTomorrow)),
+                "missing_addresses": .array(plan.peopleWithoutAddress.map { person in
+                    .string("\(person.nip) (\(person.roles.map(\.rawValue).joined(separator: ", ")))")
+                }),
             ])
         },
         "SendReminders": { service, call, reply in

@@ -48,6 +48,13 @@ extension ReminderPlanner {
         let template: MessageTemplate
         if kind == .escalation {
             values["tembusan"] = Self.copyList(cc)
+            // How often the reviews that escalate now were reminded before: the fewest among them,
+            // so the sentence holds for each.
+            let earlier = items.filter { item in
+                guard item.isNewStage, case .after = item.stage else { return false }
+                return true
+            }.map(\.earlierReminders).min() ?? 0
+            values["riwayat_pengingat"] = Self.reminderHistoryPhrase(earlier)
             template = templates.escalation
         } else {
             template = templates.reminder
@@ -77,6 +84,11 @@ extension ReminderPlanner {
             subject: Self.oneLine(templates.adminDigest.subject.render(values)),
             body: templates.adminDigest.body.render(values), items: [], marks: [], escalation: .unitHead,
             dedupeKey: "admin-digest/\(today)")
+    }
+
+    /// `setelah 2 kali pengingat sebelumnya`, or, with none before, `hingga melewati batas waktunya`.
+    static func reminderHistoryPhrase(_ earlier: Int) -> String {
+        earlier > 0 ? "setelah \(earlier) kali pengingat sebelumnya" : "hingga melewati batas waktunya"
     }
 
     /// How the reviewer's role towards the subject is named.
