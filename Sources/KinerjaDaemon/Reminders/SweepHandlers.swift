@@ -10,10 +10,18 @@ extension AdminService {
             let now = service.runtime.now()
             var at = now
             if let text = call.parameters["at"]?.stringValue {
-                do {
-                    at = try SystemdTimestamp.parse(text, now: now, localTimeZone: service.runtime.config.cycles.zone)
-                } catch {
-                    throw AdminError.invalidInput(["at: \"\(text)\" is not a time (ISO 8601, or a systemd timestamp such as \"2027-02-01 09:00\", read in \(service.runtime.config.cycles.timeZone) without an offset): \(error)"])
+                // ISO 8601 first (an offset-less one in cycles.time_zone, as every other time
+                // parameter), then what systemd accepts ("tomorrow 09:00", "+2d").
+                let zone = service.runtime.config.cycles.zone
+                if let iso = Timestamp.parse(text, defaultTimeZone: zone) {
+                    at = iso
+                } else {
+                    do {
+                        at = try SystemdTimestamp.parse(text, now: now, localTimeZone: zone)
+                    } catch {
+                        throw AdminError.invalidInput(["at: \"\(text)\" is not a time (ISO 8601, or a systemd timestamp such as "
+                            + "\"2027-02-01 09:00\"; without an offset read in \(service.runtime.config.cycles.timeZone)): \(error)"])
+                    }
                 }
             }
             let plan = try await ReminderSweep(runtime: service.runtime).preview(at: at)
