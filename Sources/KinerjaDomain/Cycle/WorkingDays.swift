@@ -18,6 +18,12 @@ public struct WorkingDays: Sendable, Hashable {
         self.timeZone = timeZone
     }
 
+    /// Monday to Friday and the shipped Indonesian holidays: the defaults of `reminders.working_hours`
+    /// and `reminders.holidays`, so data made without a daemon (the demo) has the daemon's due dates.
+    public static func standard(timeZone: TimeZone) -> WorkingDays {
+        WorkingDays(holidays: Set(IndonesianHolidays.dates), timeZone: timeZone)
+    }
+
     /// Whether `day` is a working weekday and not a holiday.
     public func isWorkingDay(_ day: CalendarDate) -> Bool {
         weekdays.contains(day.isoWeekday) && !holidays.contains(day)
