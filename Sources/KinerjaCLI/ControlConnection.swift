@@ -15,7 +15,7 @@ struct ControlConnection {
             return reply
         } catch {
             await client.close()
-            throw mapped(error)
+            throw mapped(error, method: method)
         }
     }
 
@@ -33,7 +33,7 @@ struct ControlConnection {
             return last
         } catch {
             await client.close()
-            throw mapped(error)
+            throw mapped(error, method: method)
         }
     }
 
@@ -45,7 +45,7 @@ struct ControlConnection {
         }
     }
 
-    func mapped(_ error: Error) -> Error {
+    func mapped(_ error: Error, method: String? = nil) -> Error {
         switch error {
         case let error as VarlinkConnectionError:
             let path = options.socketPath
@@ -59,7 +59,7 @@ struct ControlConnection {
             }
             return CLIFailure(message: message, status: CLIExit.unavailable)
         case let error as VarlinkError:
-            return CLIFailure(message: Self.describe(error), status: CLIExit.varlinkError)
+            return CLIFailure(message: Self.describe(error, method: method), status: CLIExit.varlinkError)
         case let failure as CLIFailure:
             return failure
         default:
@@ -68,10 +68,10 @@ struct ControlConnection {
     }
 
     /// `Error: io.kinerjad.Admin.InvalidInput` followed by its parameters, one per line.
-    static func describe(_ error: VarlinkError) -> String {
+    static func describe(_ error: VarlinkError, method: String? = nil) -> String {
         var lines = ["kinerjactl: the daemon answered with the error \(error.name)"]
         if error.name == VarlinkError.Name.permissionDenied {
-            lines.append("hint: this command changes state; run it as root or as a member of the admin group (kinerjad-admin)")
+            lines.append(permissionHint(method: method))
         }
         for key in error.parameters.keys.sorted() {
             let value = error.parameters[key]!
@@ -83,6 +83,21 @@ struct ControlConnection {
             }
         }
         return lines.joined(separator: "\n")
+    }
+}
+
+extension ControlConnection {
+    /// Why a call was refused, for a person: a method that only reads was refused because of the
+    /// personal data it shows (its access class is `admin`), not because it changes anything.
+    static func permissionHint(method: String?) -> String {
+        let member = method.flatMap { $0.split(separator: ".").last.map(String.init) } ?? ""
+        let reads = ["List", "Show", "Get", "Preview", "Job"].contains { member.hasPrefix($0) }
+            || ["CycleReport", "FlagSummary"].contains(member)
+        if reads {
+            return "hint: this command only reads, but what it shows is personal data (names, NIPs, scores, flags, "
+                + "mail or who reviews whom), which only root and members of the admin group (kinerjad-admin) may see"
+        }
+        return "hint: this command changes state; run it as root or as a member of the admin group (kinerjad-admin)"
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import KinerjaDomain
 import Varlink
 
 /// How kinerjactl prints: aligned tables and short sentences, or the reply's JSON with `--json`.
@@ -28,7 +29,9 @@ struct Output {
     }
 }
 
-/// A plain-text table with left-aligned columns (numbers right-aligned).
+/// A plain-text table with left-aligned columns (numbers right-aligned). Cells and headers are
+/// printed through ``TerminalText/escape(_:)``: a control character in a stored name shows as
+/// `\e`, `\n`, `\x07`, … and cannot move the cursor or start a row of its own.
 struct Table {
     var headers: [String]
     var rows: [[String]] = []
@@ -36,6 +39,8 @@ struct Table {
     var numeric: Set<Int> = []
 
     func render() -> String {
+        let headers = self.headers.map(TerminalText.escape)
+        let rows = self.rows.map { $0.map(TerminalText.escape) }
         var widths = headers.map(\.count)
         for row in rows {
             for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) }
@@ -50,11 +55,11 @@ struct Table {
     }
 }
 
-/// Two-column "key: value" lines with the keys aligned.
+/// Two-column "key: value" lines with the keys aligned; values escaped like table cells.
 func keyValueLines(_ pairs: [(String, String)]) -> String {
     let width = pairs.map(\.0.count).max() ?? 0
     return pairs.map { key, value in
-        key + ":" + String(repeating: " ", count: width - key.count + 1) + value
+        key + ":" + String(repeating: " ", count: width - key.count + 1) + TerminalText.escape(value)
     }.joined(separator: "\n")
 }
 

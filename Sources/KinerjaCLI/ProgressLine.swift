@@ -1,7 +1,7 @@
 import Foundation
 
 /// A one-line progress display on stderr, shown only when stderr is a terminal (and not with
-/// `--quiet` or `--json`), so scripts and logs never see it (DESIGN.md "Long operations show progress
+/// `--quiet` or `--json`), so scripts and logs never see it (docs/domain-rules.md "Long operations show progress
 /// on a terminal").
 final class ProgressLine: @unchecked Sendable {
     let enabled: Bool

@@ -104,7 +104,7 @@ struct ReportCommand: AsyncParsableCommand {
     static func csv(_ reply: [String: JSONValue]) -> String {
         let header = ["unit", "name", "organisation_predikat", "employees", "assignments", "submitted", "late", "completion",
                       "results"] + order + ["ikm", "mutu", "respondents"] + FlagsCommand.reportCSVHeader
-        var out = CSVWriter.line(header) + "\n"
+        var out = CSVWriter.spreadsheetLine(header) + "\n"
         for u in (reply["units"]?.arrayValue ?? []) + [reply["total"] ?? .null] {
             let n = counts(u)
             var fields = ["unit", "name", "organisation_predikat", "employees", "assignments", "submitted", "late"]
@@ -115,7 +115,7 @@ struct ReportCommand: AsyncParsableCommand {
             fields += [u["ikm"]?.doubleValue.map { String(format: "%.2f", $0) } ?? "", u["mutu"]?.stringValue ?? "",
                        u["respondents"]?.cellText ?? "0"]
             fields += FlagsCommand.reportCSVFields(u)
-            out += CSVWriter.line(fields) + "\n"
+            out += CSVWriter.spreadsheetLine(fields) + "\n"
         }
         return out
     }

@@ -25,6 +25,9 @@ public enum ExitStatus {
     public static let failure: Int32 = 1
     /// EX_DATAERR: the database was written by a newer kinerjad.
     public static let dataError: Int32 = 65
+    /// EX_UNAVAILABLE: another process (another kinerjad) holds the database's lock. The unit does
+    /// not restart on it: a second daemon must never run beside the first.
+    public static let databaseInUse: Int32 = 69
     /// EX_IOERR: the database cannot be written (full disk, read-only or immutable file, read-only
     /// file system); systemd restarts the daemon, which starts once the storage is fixed.
     public static let ioError: Int32 = 74
@@ -85,7 +88,19 @@ public enum DaemonMain {
             watchdog = nil
         }
 
-        // 3. Database: migrated before READY=1; a newer schema is refused.
+        // 3. Database: locked for our life (one daemon per database), migrated before READY=1; a
+        // newer schema is refused.
+        let lock: DatabaseLock
+        do {
+            lock = try DatabaseLock(database: config.database.path)
+        } catch {
+            logger.critical("Cannot start: \(error)", metadata: ["message_id": "\(MessageIDs.startFailed)", "database": "\(config.database.path)"])
+            notifier.status("Failed: \(error)")
+            if error is DatabaseLock.Held { return ExitStatus.databaseInUse }
+            if let error = error as? StoreError, error.code == .storageUnavailable { return ExitStatus.ioError }
+            return ExitStatus.failure
+        }
+        defer { withExtendedLifetime(lock) {} }
         let database: AppDatabase
         do {
             database = try AppDatabase.open(path: config.database.path, busyTimeout: config.database.busyTimeout)

@@ -2,7 +2,7 @@ import Foundation
 import KinerjaDomain
 
 /// The motivation patterns the demo generator plants on purpose, named as the low-motivation rules
-/// in DESIGN.md ("Low-motivation flags": the names are contracts).
+/// in docs/domain-rules.md ("Low-motivation flags": the names are contracts).
 public enum DemoPattern: String, Sendable, Hashable, Codable, CaseIterable, Comparable {
     /// Perilaku mean (and predikat) fall in each of the last periods.
     case decliningTrend = "declining_trend"

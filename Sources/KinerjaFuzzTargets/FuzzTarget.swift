@@ -24,6 +24,10 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case config
     /// systemd.time(7) calendar expressions.
     case calendar
+    /// kinerjactl's escaping of stored text for the terminal.
+    case terminalEscape = "terminal-escape"
+    /// CSV output for spreadsheets: formula prefixes neutralised, round trip intact.
+    case csvFormula = "csv-formula"
 
     /// Runs the target on one input.
     /// - Throws: ``FuzzFailure`` naming the property that does not hold for `bytes`.
@@ -39,6 +43,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .csvTraining: try CSVImportFuzz.checkTraining(bytes)
         case .config: try ConfigFuzz.check(bytes)
         case .calendar: try CalendarFuzz.check(bytes)
+        case .terminalEscape: try OutputSafetyFuzz.checkTerminal(bytes)
+        case .csvFormula: try OutputSafetyFuzz.checkCSVFormula(bytes)
         }
     }
 

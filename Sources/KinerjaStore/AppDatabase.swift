@@ -20,7 +20,12 @@ public final class AppDatabase: Sendable {
         config.label = "kinerjad"
         let pool: DatabasePool
         do {
+            // SQLite gives the WAL and shared-memory files the database file's mode, so a database
+            // created here 0600 keeps all three private (see PrivateFiles). When the file cannot be
+            // made (a missing folder, a read-only file system), SQLite fails next and says why.
+            try? PrivateFiles.createFile(path)
             pool = try DatabasePool(path: path, configuration: config)
+            for companion in ["-wal", "-shm"] { PrivateFiles.tighten(path + companion) }
         } catch {
             if let text = StorageDiagnosis.explain(error, path: path) { throw StoreError(.storageUnavailable, text) }
             throw StoreError(.cannotOpen, "cannot open the database \(path): \(error)")
@@ -89,6 +94,7 @@ public final class AppDatabase: Sendable {
         // must not write into, or remove, each other's copy.
         let temporary = "\(destination).\(UUID().uuidString.prefix(8).lowercased()).partial"
         do {
+            try PrivateFiles.createFile(temporary)
             let target = try DatabaseQueue(path: temporary)
             #if DEBUG
             // In steps, so the harness can stop the daemon in the middle of the copy.

@@ -25,6 +25,14 @@ public struct CycleInfo: Sendable, Hashable, Encodable {
     public enum Status: String, Sendable, Hashable, Encodable {
         case open, closed
     }
+
+    /// The cycle as callers without admin access see it: the close reason is free text an admin
+    /// wrote (it may name the person a forced close was about), so it is left out.
+    public var withoutFreeText: CycleInfo {
+        var copy = self
+        copy.closeReason = nil
+        return copy
+    }
 }
 
 /// How a command names a cycle: its id or its period code (`3` or `2025-Q1`).

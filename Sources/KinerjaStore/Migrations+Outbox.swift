@@ -7,7 +7,7 @@ extension Migrations {
     /// - `outbox.idempotency_key` is unique: writing the same key twice writes nothing the second time
     ///   (the sweep uses `reminder/<NIP>/<local date>` and `admin-digest/<local date>`).
     /// - `outbox_stage` has one row per (assignment, stage) ever reminded, pointing at the message that
-    ///   carried it; its primary key is the per-(assignment, stage) idempotency key of DESIGN.md.
+    ///   carried it; its primary key is the per-(assignment, stage) idempotency key of docs/domain-rules.md.
     ///   Marks are never deleted with their message (`outbox_id` restricts), so a reminded stage stays
     ///   reminded.
     /// - status: `pending` (not yet tried), `failed` (an attempt failed; retried at `next_attempt_at`),

@@ -53,6 +53,14 @@ extension AppDatabase {
         case .failure(let failure): throw failure
         }
         let apply = { (db: Database) throws -> ImportSummary in
+            var members: [NIP: UnitHeadCheck.Membership] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT nip, unit_code, aktif FROM employee") {
+                guard let nip = NIP(row[0] as String) else { continue }
+                members[nip] = UnitHeadCheck.Membership(unit: row[1], active: row[2])
+            }
+            let headProblems = UnitHeadCheck.unitFileProblems(
+                units: units, employees: members, line: { input.line(ofUnit: $0) }, headColumn: input.columns.number("head_nip"))
+            if !headProblems.isEmpty { throw ImportFailure(problems: headProblems, totalCount: headProblems.count) }
             var summary = ImportSummary(kind: "units", dryRun: dryRun, records: units.count)
             var existing: [String: KinerjaDomain.Unit] = [:]
             for u in try Self.fetchUnits(db) { existing[u.code.lowercased()] = u }
@@ -95,6 +103,9 @@ extension AppDatabase {
             case .success(let v): validated = v
             case .failure(let failure): throw failure
             }
+            let headProblems = UnitHeadCheck.employeeFileProblems(
+                units: stored, employees: validated.employees, lines: validated.lines, columns: input.columns)
+            if !headProblems.isEmpty { throw ImportFailure(problems: headProblems, totalCount: headProblems.count) }
             let current = try Self.fetchEmployees(db)
             let plan = EmployeeMergePlan(current: current, incoming: validated.employees)
             var summary = ImportSummary(kind: "employees", dryRun: dryRun, records: validated.employees.count)

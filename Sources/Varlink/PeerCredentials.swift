@@ -8,16 +8,19 @@ import Darwin
 import NIOCore
 
 /// The identity of the process at the other end of a Unix socket, as the kernel reports it
-/// (`SO_PEERCRED`, taken when the connection was accepted).
+/// (`SO_PEERCRED` and `SO_PEERGROUPS`, taken when the peer connected).
 public struct PeerCredentials: Sendable, Hashable, CustomStringConvertible {
     public var pid: Int32
     public var uid: UInt32
     public var gid: UInt32
+    /// The peer's supplementary groups (`SO_PEERGROUPS`); empty when the kernel did not tell.
+    public var supplementaryGroups: [UInt32]
 
-    public init(pid: Int32, uid: UInt32, gid: UInt32) {
+    public init(pid: Int32, uid: UInt32, gid: UInt32, supplementaryGroups: [UInt32] = []) {
         self.pid = pid
         self.uid = uid
         self.gid = gid
+        self.supplementaryGroups = supplementaryGroups
     }
 
     public var description: String { "pid=\(pid) uid=\(uid) gid=\(gid)" }
@@ -38,6 +41,11 @@ private struct RawUcred: Sendable {
 
 /// `SO_PEERCRED` (asm-generic value; the same on x86-64 and arm64).
 private let soPeerCred: CInt = 17
+/// `SO_PEERGROUPS` (Linux 4.13; asm-generic value).
+private let soPeerGroups: CInt = 59
+/// Room for supplementary groups read with `SO_PEERGROUPS`. A peer with more fails the read
+/// (ERANGE) and is judged by its primary group and the group database alone.
+private typealias RawPeerGroups = InlineArray<256, UInt32>
 #endif
 
 extension PeerCredentials {
@@ -50,8 +58,18 @@ extension PeerCredentials {
         }
         let future: EventLoopFuture<RawUcred> = provider.unsafeGetSocketOption(
             level: NIOBSDSocket.OptionLevel(rawValue: SOL_SOCKET), name: NIOBSDSocket.Option(rawValue: soPeerCred))
-        return future.map { raw in
-            PeerCredentials(pid: raw.pid, uid: raw.uid, gid: raw.gid)
+        // SO_PEERGROUPS writes as many gids as the peer has and leaves the rest of the (zeroed)
+        // buffer alone; the option's length is not returned through NIO, so zeros are dropped:
+        // gid 0 is root's group, never an admin group of its own.
+        let groups: EventLoopFuture<[UInt32]> = provider.unsafeGetSocketOption(
+            level: NIOBSDSocket.OptionLevel(rawValue: SOL_SOCKET), name: NIOBSDSocket.Option(rawValue: soPeerGroups)
+        ).map { (raw: RawPeerGroups) -> [UInt32] in
+            var gids: [UInt32] = []
+            for index in raw.indices where raw[index] != 0 { gids.append(raw[index]) }
+            return gids
+        }.recover { _ in [] }
+        return future.and(groups).map { raw, groups in
+            PeerCredentials(pid: raw.pid, uid: raw.uid, gid: raw.gid, supplementaryGroups: groups)
         }.recover { _ in nil }
         #else
         return channel.eventLoop.makeSucceededFuture(nil)

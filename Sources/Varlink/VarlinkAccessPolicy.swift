@@ -8,15 +8,19 @@ import Darwin
 
 /// What a connected peer may call.
 public enum VarlinkAccessLevel: Sendable, Hashable {
-    /// Every method.
+    /// Every method: a privileged peer.
     case full
-    /// Only methods documented `[read-only]` (see ``VarlinkMethod/isReadOnly``) and `org.varlink.service`.
-    case readOnly
+    /// Only methods of the `public` and `read` classes (see ``VarlinkMethod/accessClass``) and
+    /// `org.varlink.service`.
+    case restricted
+
+    /// A privileged peer: may call `admin` methods and is counted against the connections kept
+    /// free for such peers.
+    public var isPrivileged: Bool { self == .full }
 }
 
 /// Decides, once per connection, what the peer may call. The server applies the decision at
-/// dispatch: a read-only peer calling a method that is not read-only gets
-/// `org.varlink.service.PermissionDenied`.
+/// dispatch: a restricted peer calling an `admin` method gets `org.varlink.service.PermissionDenied`.
 public protocol VarlinkAccessPolicy: Sendable {
     /// The access level for a peer; `nil` credentials mean the kernel did not tell who it is.
     func accessLevel(for peer: PeerCredentials?) -> VarlinkAccessLevel
@@ -24,11 +28,11 @@ public protocol VarlinkAccessPolicy: Sendable {
 
 extension VarlinkAccessLevel {
     /// Whether this level allows calling `method` of `interface` (the one place that applies the
-    /// read-only convention).
+    /// access classes).
     public func allows(interface: String, method: VarlinkMethod) -> Bool {
         switch self {
         case .full: return true
-        case .readOnly: return interface == VarlinkServiceInterface.name || method.isReadOnly
+        case .restricted: return interface == VarlinkServiceInterface.name || method.accessClass < .admin
         }
     }
 }
@@ -39,12 +43,14 @@ public struct AllowAllPolicy: VarlinkAccessPolicy {
     public func accessLevel(for peer: PeerCredentials?) -> VarlinkAccessLevel { .full }
 }
 
-/// Root and members of one group may call everything; everyone else only read-only methods.
+/// Root and members of one group may call everything; everyone else only `public` and `read` methods.
 ///
-/// Membership: the peer's primary gid (from `SO_PEERCRED`) is the group's gid, or the peer's user
-/// (`getpwuid`) lists the group among its groups (`getgrouplist`, which reads `/etc/group`). The group
-/// is looked up (`getgrnam`) at each decision, so a group created after start is seen. A group that
-/// does not exist admits nobody but root.
+/// Membership: the peer's primary gid (from `SO_PEERCRED`) is the group's gid, the peer process
+/// holds the group as a supplementary group (`SO_PEERGROUPS`: e.g. after `newgrp`, or `sg`, or a
+/// service with `SupplementaryGroups=`), or the peer's user (`getpwuid`) lists the group among its
+/// groups (`getgrouplist`, which reads `/etc/group`). The group is looked up (`getgrnam`) at each
+/// decision, so a group created after start is seen. A group that does not exist admits nobody but
+/// root.
 public struct AdminGroupPolicy: VarlinkAccessPolicy {
     public var groupName: String
 
@@ -53,12 +59,13 @@ public struct AdminGroupPolicy: VarlinkAccessPolicy {
     }
 
     public func accessLevel(for peer: PeerCredentials?) -> VarlinkAccessLevel {
-        guard let peer else { return .readOnly }
+        guard let peer else { return .restricted }
         if peer.uid == 0 { return .full }
-        guard let adminGID = UnixUserDatabase.groupID(named: groupName) else { return .readOnly }
+        guard let adminGID = UnixUserDatabase.groupID(named: groupName) else { return .restricted }
         if peer.gid == adminGID { return .full }
+        if peer.supplementaryGroups.contains(adminGID) { return .full }
         if UnixUserDatabase.groupIDs(ofUserID: peer.uid).contains(adminGID) { return .full }
-        return .readOnly
+        return .restricted
     }
 }
 

@@ -84,9 +84,6 @@ public struct VarlinkTypeDefinition: Sendable, Hashable {
 
 /// `method Name(input) -> (output)`.
 public struct VarlinkMethod: Sendable, Hashable {
-    /// The tag that marks a method read-only in its doc comment.
-    public static let readOnlyTag = "[read-only]"
-
     public var name: String
     public var input: [VarlinkField]
     public var output: [VarlinkField]
@@ -99,11 +96,47 @@ public struct VarlinkMethod: Sendable, Hashable {
         self.doc = doc
     }
 
-    /// `true` when the doc comment contains ``readOnlyTag``: callers with read-only access may call it.
-    /// This is the one place that decides the read-only convention.
-    public var isReadOnly: Bool {
-        doc.contains { $0.contains(Self.readOnlyTag) }
+    /// The access class named by an `[access: CLASS]` tag in the doc comment; a method without a
+    /// tag (or with an unknown class) is ``VarlinkAccessClass/admin``, so forgetting the tag never
+    /// opens a method to everyone. This is the one place that reads the convention.
+    public var accessClass: VarlinkAccessClass {
+        accessTag ?? .admin
     }
+
+    /// The class of the `[access: CLASS]` tag, or `nil` when the doc comment has none.
+    public var accessTag: VarlinkAccessClass? {
+        for line in doc {
+            guard let open = line.range(of: VarlinkAccessClass.tagPrefix),
+                  let close = line[open.upperBound...].firstIndex(of: "]") else { continue }
+            let name = line[open.upperBound..<close].filter { $0 != " " }
+            return VarlinkAccessClass(rawValue: String(name)) ?? .admin
+        }
+        return nil
+    }
+}
+
+/// Who may call a method, declared in the IDL by the method's doc comment (`# [access: read]`).
+/// The classes are about the data a reply carries, not about whether the method changes state.
+public enum VarlinkAccessClass: String, Sendable, Hashable, CaseIterable, Comparable {
+    /// Liveness and counts: anyone who can reach the socket.
+    case `public`
+    /// Aggregates without personal data: anyone who can reach the socket.
+    case read
+    /// Everything else: privileged callers only.
+    case admin
+
+    /// How a doc comment names the class: `[access: public]`, `[access: read]`, `[access: admin]`.
+    public static let tagPrefix = "[access:"
+
+    private var rank: Int {
+        switch self {
+        case .public: return 0
+        case .read: return 1
+        case .admin: return 2
+        }
+    }
+
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rank < rhs.rank }
 }
 
 /// `error Name (fields)`.

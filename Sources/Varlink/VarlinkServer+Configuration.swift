@@ -10,6 +10,12 @@ extension VarlinkServer {
         public var maxMessageSize: Int = 1 << 20
         /// Connections served at once (default 256). A connection over the limit is closed at once.
         public var maxConnections: Int = 256
+        /// Connections one unprivileged uid may hold at once (default 32); its next one is closed
+        /// at once. Privileged peers (see ``VarlinkAccessLevel/isPrivileged``) have no such cap.
+        public var maxConnectionsPerUID: Int = 32
+        /// Connections only privileged peers may take (default 16): unprivileged peers together
+        /// get at most `maxConnections - reservedPrivilegedConnections`.
+        public var reservedPrivilegedConnections: Int = 16
         /// A connection that sent no complete message for this long, and is not busy answering a
         /// call, is closed (default 5 minutes).
         public var idleTimeout: Duration = .seconds(300)
@@ -28,6 +34,10 @@ extension VarlinkServer {
         public func validate() throws(VarlinkServerConfigurationError) {
             if maxMessageSize < 2 { throw .init(key: "maxMessageSize", reason: "must be at least 2 bytes") }
             if maxConnections < 1 { throw .init(key: "maxConnections", reason: "must be at least 1") }
+            if maxConnectionsPerUID < 1 { throw .init(key: "maxConnectionsPerUID", reason: "must be at least 1") }
+            if reservedPrivilegedConnections < 0 || reservedPrivilegedConnections >= maxConnections {
+                throw .init(key: "reservedPrivilegedConnections", reason: "must be at least 0 and less than maxConnections")
+            }
             if idleTimeout <= .zero { throw .init(key: "idleTimeout", reason: "must be positive") }
             if maxInFlight < 1 { throw .init(key: "maxInFlight", reason: "must be at least 1") }
             if maxJSONDepth < 1 { throw .init(key: "maxJSONDepth", reason: "must be at least 1") }

@@ -31,6 +31,7 @@ public final class VarlinkServer: Sendable {
     struct State {
         var serverChannel: (any Channel)?
         var connections: [ObjectIdentifier: any Channel] = [:]
+        var admission = VarlinkAdmission()
         var started = false
         var stopped = false
         var shutdownWaiters: [CheckedContinuation<Void, Never>] = []
@@ -143,6 +144,7 @@ public final class VarlinkServer: Sendable {
         let waiters = state.withLock { state in
             state.serverChannel = nil
             state.connections.removeAll()
+            state.admission = VarlinkAdmission()
             defer { state.shutdownWaiters = [] }
             return state.shutdownWaiters
         }
@@ -153,29 +155,17 @@ public final class VarlinkServer: Sendable {
     // MARK: Connections
 
     private func initializeConnection(_ channel: any Channel) -> EventLoopFuture<Void> {
-        let id = ObjectIdentifier(channel)
-        let limit = configuration.maxConnections
-        let admitted = state.withLock { state -> Bool in
-            guard !state.stopped, state.connections.count < limit else { return false }
-            state.connections[id] = channel
-            return true
-        }
-        guard admitted else {
-            logger.warning("varlink.server.connectionLimit", metadata: ["varlink.maxConnections": "\(limit)"])
-            return channel.eventLoop.makeFailedFuture(VarlinkConnectionLimitError(limit: limit))
-        }
-        channel.closeFuture.whenComplete { [self] _ in
-            _ = self.state.withLock { $0.connections.removeValue(forKey: id) }
-        }
         let configuration = self.configuration
         let dispatcher = self.dispatcher
         let policy = self.accessPolicy
         let baseLogger = self.logger
-        return PeerCredentials.read(from: channel).flatMapThrowing { peer in
+        return PeerCredentials.read(from: channel).flatMapThrowing { [self] peer in
+            let accessLevel = policy.accessLevel(for: peer)
+            try self.admit(channel, peer: peer, privileged: accessLevel.isPrivileged)
             var logger = baseLogger
             logger[metadataKey: "varlink.peer"] = "\(peer.map { "\($0)" } ?? "unknown")"
             let handler = VarlinkServerConnectionHandler(
-                dispatcher: dispatcher, peer: peer, accessLevel: policy.accessLevel(for: peer),
+                dispatcher: dispatcher, peer: peer, accessLevel: accessLevel,
                 maxInFlight: configuration.maxInFlight, idleTimeout: configuration.idleTimeout.timeAmount,
                 logger: logger)
             let sync = channel.pipeline.syncOperations
@@ -183,9 +173,36 @@ public final class VarlinkServer: Sendable {
             try sync.addHandler(handler)
         }
     }
+
+    /// Counts the connection in, or throws (the channel is then closed) when the limits refuse it.
+    private func admit(_ channel: any Channel, peer: PeerCredentials?, privileged: Bool) throws {
+        let id = ObjectIdentifier(channel)
+        let uid = peer?.uid
+        let refusal = state.withLock { state -> VarlinkAdmission.Refusal? in
+            if state.stopped { return .serverFull(limit: 0) }
+            if let refusal = state.admission.admit(uid: uid, privileged: privileged, limits: configuration) {
+                return refusal
+            }
+            state.connections[id] = channel
+            return nil
+        }
+        if let refusal {
+            logger.warning(
+                "varlink.server.connectionRefused",
+                metadata: ["varlink.peer": "\(peer.map { "\($0)" } ?? "unknown")", "varlink.reason": "\(refusal)"])
+            throw VarlinkConnectionLimitError(limit: configuration.maxConnections, refusal: refusal)
+        }
+        channel.closeFuture.whenComplete { [self] _ in
+            self.state.withLock { state in
+                guard state.connections.removeValue(forKey: id) != nil else { return }
+                state.admission.release(uid: uid, privileged: privileged)
+            }
+        }
+    }
 }
 
-/// A connection was refused because ``VarlinkServer/Configuration/maxConnections`` are served.
+/// A connection was refused by the connection limits (see ``VarlinkAdmission``).
 public struct VarlinkConnectionLimitError: Error, Sendable, Hashable {
     public var limit: Int
+    public var refusal: VarlinkAdmission.Refusal
 }

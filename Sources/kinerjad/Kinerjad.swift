@@ -10,13 +10,15 @@ struct Kinerjad: AsyncParsableCommand {
         commandName: "kinerjad",
         abstract: "ASN performance-evaluation daemon: cycles, 360 reviews, reminders, motivation flags.",
         discussion: """
-            Runs in the foreground under systemd (Type=notify, socket activation through kinerjad.socket,
+            Runs in the foreground under systemd (Type=notify, socket activation through kinerjad.socket, \
             reload with SIGHUP). Admins talk to it with kinerjactl over the Varlink socket.
 
-            Exit status: 0 clean stop or valid configuration, 1 start-up failure, 65 database written by a
-            newer kinerjad, 78 invalid configuration.
+            Exit status: 0 clean stop or valid configuration, 1 start-up failure, 65 database written by a \
+            newer kinerjad, 69 database in use by another kinerjad (its PID is named), 74 database not \
+            writable (full disk, read-only or immutable file), 78 invalid configuration. The unit does not \
+            restart on 65, 69 and 78: each needs an operator.
 
-            Environment: KINERJAD_SOCKET, KINERJAD_DATABASE, KINERJAD_LOG_LEVEL, KINERJAD_LOG_TARGET and
+            Environment: KINERJAD_SOCKET, KINERJAD_DATABASE, KINERJAD_LOG_LEVEL, KINERJAD_LOG_TARGET and \
             KINERJAD_JOURNAL_SOCKET override the configuration file (see the reference kinerjad.yaml).
             """,
         version: KinerjaVersion.string

@@ -19,7 +19,7 @@ struct CyclesEndToEndTests {
         var atasanMean: Double?
     }
 
-    /// The result of every subject from review rows, by the rules of DESIGN.md.
+    /// The result of every subject from review rows, by the rules of docs/domain-rules.md.
     static func expectedResults(reviews: [[String: String]], subjects: [String]) -> [String: Expected] {
         var byRole: [String: [String: [Double]]] = [:]
         var hasil: [String: String] = [:]

@@ -71,11 +71,20 @@ struct DaemonLifecycleTests {
         let first = try await DaemonHarness.start(in: directory)
         _ = try await first.call("io.kinerjad.Admin.Ping")
 
-        // A second daemon on the same socket must refuse, and the first keeps serving.
-        let second = try await Subprocess.run(try BuiltProducts.kinerjad, arguments: ["--config", first.configPath],
+        // A second daemon with another database on the same socket must refuse, and the first
+        // keeps serving. (On the same database the database lock refuses it first.)
+        let otherConfig = directory.path("other.yaml")
+        try String(contentsOfFile: first.configPath, encoding: .utf8)
+            .replacingOccurrences(of: first.databasePath, with: directory.path("other.sqlite"))
+            .write(toFile: otherConfig, atomically: true, encoding: .utf8)
+        let second = try await Subprocess.run(try BuiltProducts.kinerjad, arguments: ["--config", otherConfig],
                                               environment: Subprocess.environment(), timeout: .seconds(30))
         #expect(second.status == .exited(1))
         #expect(second.standardErrorText.contains("another running process"), "\(second.standardErrorText)")
+        let same = try await Subprocess.run(try BuiltProducts.kinerjad, arguments: ["--config", first.configPath],
+                                            environment: Subprocess.environment(), timeout: .seconds(30))
+        #expect(same.status == .exited(69))
+        #expect(same.standardErrorText.contains("in use by process \(first.process.pid)"), "\(same.standardErrorText)")
         _ = try await first.call("io.kinerjad.Admin.Ping")
         #expect(try await first.stop() == .exited(0))
         // The socket file is removed on a clean stop.

@@ -206,7 +206,7 @@ struct ControlDoorsTests {
         #expect(status["jobs"]?.arrayValue?.count == f.scheduler.jobs.count)
     }
 
-    @Test("errors: one mapping for store and use-case failures; read-only callers cannot change state")
+    @Test("errors: one mapping for store and use-case failures; restricted callers get only public and read methods")
     func errorsAndAccess() async throws {
         let f = try ControlFixture()
         defer { f.remove() }
@@ -215,8 +215,9 @@ struct ControlDoorsTests {
         #expect(await f.reply("RetryReminder", ["id": 999]).varlinkError
             == VarlinkError(name: "io.kinerjad.Admin.NotFound", parameters: ["what": "reminder", "id": "999"]))
         #expect(await f.reply("GetCycle", ["cycle": "2030-Q1"]).error == "io.kinerjad.Admin.NotFound")
-        #expect(await f.reply("OpenCycle", ["period": "2025-Q1"], access: .readOnly).error == VarlinkError.Name.permissionDenied)
-        #expect(await f.reply("GetStatus", access: .readOnly).error == nil)
+        #expect(await f.reply("OpenCycle", ["period": "2025-Q1"], access: .restricted).error == VarlinkError.Name.permissionDenied)
+        #expect(await f.reply("ShowFlag", ["id": 999], access: .restricted).error == VarlinkError.Name.permissionDenied)
+        #expect(await f.reply("GetStatus", access: .restricted).error == nil)
         #expect(try f.runtime.database.cycles().isEmpty)
     }
 }

@@ -26,10 +26,10 @@ import Varlink
         print('reset', reply.get('error', 'allowed'))
         """
 
-    func runAsNobody(path: String) async throws -> (status: Int32, output: String) {
+    func runAsNobody(path: String, groups: [String] = ["--clear-groups"]) async throws -> (status: Int32, output: String) {
         try await runVarlinkTestProcess(
             "/usr/bin/setpriv",
-            ["--reuid=65534", "--regid=65534", "--clear-groups", "--", "/usr/bin/env", "python3", "-c", Self.script, path])
+            ["--reuid=65534", "--regid=65534"] + groups + ["--", "/usr/bin/env", "python3", "-c", Self.script, path])
     }
 
     @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv"),
@@ -56,6 +56,21 @@ import Varlink
             let result = try await runAsNobody(path: path)
             #expect(result.status == 0, "\(result.output)")
             #expect(result.output.contains("reset allowed"), "\(result.output)")
+        }
+    }
+
+    /// The group database does not list nobody in "adm"; the process holds it as a supplementary
+    /// group, which the kernel reports with SO_PEERGROUPS.
+    @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")
+                   && UnixUserDatabase.groupID(named: "adm") != nil))
+    func supplementaryGroupOfThePeerProcessCounts() async throws {
+        try await withTestServer(policy: AdminGroupPolicy(groupName: "adm"), mode: 0o666) { _, path in
+            chmod((path as NSString).deletingLastPathComponent, 0o755)
+            let plain = try await runAsNobody(path: path)
+            #expect(plain.output.contains("reset org.varlink.service.PermissionDenied"), "\(plain.output)")
+            let withGroup = try await runAsNobody(path: path, groups: ["--groups=adm"])
+            #expect(withGroup.status == 0, "\(withGroup.output)")
+            #expect(withGroup.output.contains("reset allowed"), "\(withGroup.output)")
         }
     }
 }

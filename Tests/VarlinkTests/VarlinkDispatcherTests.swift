@@ -10,10 +10,10 @@ struct EchoService: VarlinkService {
         # Test service.
         interface org.example.echo
 
-        # Echoes its input. [read-only]
+        # Echoes its input. [access: read]
         method Echo(text: string, count: ?int) -> (text: string)
 
-        # Streams count replies. [read-only]
+        # Streams count replies. [access: read]
         method Count(count: int) -> (index: int)
 
         # Changes state (not read-only).
@@ -22,10 +22,10 @@ struct EchoService: VarlinkService {
         # Fails.
         method Fail(kind: (varlink, other)) -> ()
 
-        # Sleeps for the given milliseconds. [read-only]
+        # Sleeps for the given milliseconds. [access: read]
         method Sleep(ms: int) -> ()
 
-        # Returns a large reply of the given size. [read-only]
+        # Returns a large reply of the given size. [access: read]
         method Blob(size: int) -> (blob: string)
 
         # Declared but not implemented here.
@@ -132,10 +132,10 @@ let testInfo = VarlinkServiceInfo(vendor: "Test", product: "Varlink tests", vers
     }
 
     @Test func readOnlyAccess() async {
-        #expect(await errorName(#"{"method":"org.example.echo.Reset"}"#, access: .readOnly)
+        #expect(await errorName(#"{"method":"org.example.echo.Reset"}"#, access: .restricted)
             == VarlinkError.Name.permissionDenied)
-        #expect(await errorName(#"{"method":"org.example.echo.Echo","parameters":{"text":"a"}}"#, access: .readOnly) == nil)
-        #expect(await errorName(#"{"method":"org.varlink.service.GetInfo"}"#, access: .readOnly) == nil)
+        #expect(await errorName(#"{"method":"org.example.echo.Echo","parameters":{"text":"a"}}"#, access: .restricted) == nil)
+        #expect(await errorName(#"{"method":"org.varlink.service.GetInfo"}"#, access: .restricted) == nil)
     }
 
     @Test func protocolViolations() async {
@@ -155,7 +155,7 @@ let testInfo = VarlinkServiceInfo(vendor: "Test", product: "Varlink tests", vers
 
 @Suite struct VarlinkAccessPolicyTests {
     let method = VarlinkMethod(name: "Reset", input: [], output: [], doc: [" Resets."])
-    let readOnly = VarlinkMethod(name: "List", input: [], output: [], doc: [" Lists. [read-only]"])
+    let readOnly = VarlinkMethod(name: "List", input: [], output: [], doc: [" Lists. [access: read]"])
 
     @Test func adminGroupPolicy() {
         let policy = AdminGroupPolicy(groupName: "nogroup")
@@ -165,19 +165,39 @@ let testInfo = VarlinkServiceInfo(vendor: "Test", product: "Varlink tests", vers
         // The user "nobody" (65534) has nogroup (65534) as its group; peer gid says otherwise.
         #expect(policy.accessLevel(for: PeerCredentials(pid: 1, uid: 65534, gid: 100)) == .full)
         // An unknown user in another group.
-        #expect(policy.accessLevel(for: PeerCredentials(pid: 1, uid: 4242, gid: 100)) == .readOnly)
-        #expect(policy.accessLevel(for: nil) == .readOnly)
+        #expect(policy.accessLevel(for: PeerCredentials(pid: 1, uid: 4242, gid: 100)) == .restricted)
+        #expect(policy.accessLevel(for: nil) == .restricted)
         let missing = AdminGroupPolicy(groupName: "no-such-group-xyz")
-        #expect(missing.accessLevel(for: PeerCredentials(pid: 1, uid: 65534, gid: 65534)) == .readOnly)
+        #expect(missing.accessLevel(for: PeerCredentials(pid: 1, uid: 65534, gid: 65534)) == .restricted)
         #expect(missing.accessLevel(for: PeerCredentials(pid: 1, uid: 0, gid: 0)) == .full)
     }
 
-    @Test func readOnlyLevelAllowsOnlyTaggedMethods() {
-        #expect(VarlinkAccessLevel.readOnly.allows(interface: "org.example", method: method) == false)
-        #expect(VarlinkAccessLevel.readOnly.allows(interface: "org.example", method: readOnly) == true)
-        #expect(VarlinkAccessLevel.readOnly.allows(interface: "org.varlink.service", method: method) == true)
+    @Test func restrictedLevelAllowsOnlyPublicAndReadMethods() {
+        let publicMethod = VarlinkMethod(name: "Ping", input: [], output: [], doc: [" [access: public]"])
+        let tagged = VarlinkMethod(name: "Show", input: [], output: [], doc: [" Shows.", " [access: admin]"])
+        #expect(VarlinkAccessLevel.restricted.allows(interface: "org.example", method: method) == false)
+        #expect(VarlinkAccessLevel.restricted.allows(interface: "org.example", method: tagged) == false)
+        #expect(VarlinkAccessLevel.restricted.allows(interface: "org.example", method: readOnly) == true)
+        #expect(VarlinkAccessLevel.restricted.allows(interface: "org.example", method: publicMethod) == true)
+        #expect(VarlinkAccessLevel.restricted.allows(interface: "org.varlink.service", method: method) == true)
         #expect(VarlinkAccessLevel.full.allows(interface: "org.example", method: method) == true)
-        #expect(readOnly.isReadOnly && !method.isReadOnly)
+        #expect(readOnly.accessClass == .read && publicMethod.accessClass == .public)
+        // No tag, or a class that does not exist, is admin: a typo never opens a method.
+        #expect(method.accessClass == .admin && method.accessTag == nil)
+        let typo = VarlinkMethod(name: "Oops", input: [], output: [], doc: [" [access: raed]"])
+        #expect(typo.accessClass == .admin)
+        // The old verb-based tag means nothing any more.
+        let old = VarlinkMethod(name: "Old", input: [], output: [], doc: [" [read-only]"])
+        #expect(old.accessClass == .admin)
+    }
+
+    @Test func supplementaryGroupsFromThePeerCount() {
+        // "adm" lists no user with primary group 65534; the peer holds it as a supplementary group
+        // (SO_PEERGROUPS), as after `sg adm` or with a unit's SupplementaryGroups=.
+        guard let adm = UnixUserDatabase.groupID(named: "adm") else { return }
+        let policy = AdminGroupPolicy(groupName: "adm")
+        #expect(policy.accessLevel(for: PeerCredentials(pid: 1, uid: 65534, gid: 65534)) == .restricted)
+        #expect(policy.accessLevel(for: PeerCredentials(pid: 1, uid: 65534, gid: 65534, supplementaryGroups: [adm])) == .full)
     }
 
     @Test func userDatabase() {

@@ -77,7 +77,7 @@ import Testing
               extra: ?object
             )
 
-            # List users. [read-only]
+            # List users. [access: read]
             method List(filter: ?(role: ?string)) -> (users: []User)
 
             method Delete(name: string) -> ()
@@ -88,8 +88,8 @@ import Testing
             """
         let interface = try VarlinkInterface(parsing: text)
         #expect(interface.name == "io.example.admin-api")
-        #expect(interface.method(named: "List")?.isReadOnly == true)
-        #expect(interface.method(named: "Delete")?.isReadOnly == false)
+        #expect(interface.method(named: "List")?.accessClass == .read)
+        #expect(interface.method(named: "Delete")?.accessClass == .admin)
         #expect(interface.trailingComments == [" trailing note"])
         guard case .structure(let fields)? = interface.type(named: "User")?.type else {
             Issue.record("User is not a struct")

@@ -18,7 +18,7 @@ enum BackupFiles {
     /// second backup in the same second); without it an existing file means this backup was already
     /// made (a job re-run for the same slot) and nothing is written.
     static func write(_ database: AppDatabase, directory: String, date: Date, unique: Bool) throws -> (file: String, size: Int64, written: Bool) {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try PrivateFiles.createDirectory(directory)
         let base = "\(directory)/\(prefix)\(stamp(date))"
         var file = base + suffix
         if FileManager.default.fileExists(atPath: file) {

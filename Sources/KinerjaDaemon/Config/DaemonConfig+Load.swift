@@ -62,6 +62,12 @@ extension DaemonConfig {
         }
         control.maxMessageSize = c.byteSize("max_message_size", default: control.maxMessageSize, range: 4096...(64 << 20))
         control.maxConnections = c.int("max_connections", default: control.maxConnections, range: 1...65536)
+        control.maxConnectionsPerUID = c.int("max_connections_per_uid", default: control.maxConnectionsPerUID, range: 1...65536)
+        control.adminConnections = c.int("admin_connections", default: control.adminConnections, range: 0...65535)
+        if control.adminConnections >= control.maxConnections {
+            c.problem("admin_connections", "must be less than control.max_connections (\(control.maxConnections)), "
+                      + "or no connection is left for other users")
+        }
         control.idleTimeout = c.duration("idle_timeout", default: control.idleTimeout)
         control.maxInFlight = c.int("max_in_flight", default: control.maxInFlight, range: 1...100_000)
         control.vendor = c.string("vendor", default: control.vendor, nonEmpty: true)

@@ -20,10 +20,14 @@ public struct DaemonConfig: Sendable, Equatable {
     public struct Control: Sendable, Equatable {
         /// The Varlink socket the daemon binds when it is not socket-activated.
         public var socket = "/run/kinerjad/admin.varlink"
-        /// Members of this group (and root) may call every method; others only read-only ones.
+        /// Members of this group (and root) may call every method; others only `public` and `read` ones.
         public var adminGroup = "kinerjad-admin"
         public var maxMessageSize = 1 << 20
         public var maxConnections = 256
+        /// Connections one user other than root and the admin group may hold at once.
+        public var maxConnectionsPerUID = 32
+        /// Connections kept for root and the admin group: other users together get the rest.
+        public var adminConnections = 16
         public var idleTimeout: Duration = .seconds(300)
         public var maxInFlight = 128
         /// Who runs this deployment, as `org.varlink.service.GetInfo` reports it.

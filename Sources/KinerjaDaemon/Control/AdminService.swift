@@ -5,7 +5,7 @@ import Logging
 import Varlink
 
 /// `io.kinerjad.Admin`: the control interface admins reach with kinerjactl. The IDL text in
-/// io.kinerjad.Admin.varlink is the contract (including which methods are read-only); each method in
+/// io.kinerjad.Admin.varlink is the contract (including each method's access class); each method in
 /// it has exactly one handler in the table the service is given (`AdminHandlers.all`, gathered from
 /// the feature folders), and a test checks that none is missing.
 public struct AdminService: VarlinkService {
@@ -30,6 +30,10 @@ public struct AdminService: VarlinkService {
         guard let handler = handlers[call.method] else {
             throw VarlinkError.methodNotImplemented(call.qualifiedMethod)
         }
+        let inputProblems = ControlInputCheck.problems(
+            call.parameters, horizon: DateHorizon(now: runtime.now(), timeZone: runtime.config.cycles.zone),
+            timeZone: runtime.config.cycles.zone)
+        if !inputProblems.isEmpty { throw AdminError.invalidInput(inputProblems) }
         do {
             try await handler(self, call, reply)
         } catch let error as CancellationError {

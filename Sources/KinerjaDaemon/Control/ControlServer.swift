@@ -27,6 +27,8 @@ public struct ControlServer: Service {
         var limits = VarlinkServer.Configuration()
         limits.maxMessageSize = config.control.maxMessageSize
         limits.maxConnections = config.control.maxConnections
+        limits.maxConnectionsPerUID = config.control.maxConnectionsPerUID
+        limits.reservedPrivilegedConnections = config.control.adminConnections
         limits.idleTimeout = config.control.idleTimeout
         limits.maxInFlight = config.control.maxInFlight
         let server = try VarlinkServer(
@@ -50,7 +52,7 @@ public struct ControlServer: Service {
 }
 
 /// Root, the daemon's own user, and members of the admin group may call everything; others only
-/// `[read-only]` methods.
+/// `public` and `read` methods (the access classes of the IDL).
 struct DaemonAccessPolicy: VarlinkAccessPolicy {
     let group: AdminGroupPolicy
     let ownUID = getuid()

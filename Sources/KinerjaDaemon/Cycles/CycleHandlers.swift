@@ -10,16 +10,19 @@ import Varlink
 extension AdminService {
     static let cycleHandlers: [String: Handler] = [
         "OpenCycle": { service, call, reply in try await reply.reply(try await service.openCycle(call)) },
-        "ListCycles": { service, _, reply in
+        "ListCycles": { service, call, reply in
             let cycles = try await service.runtime.withDatabase { db in try db.cycles() }
-            try await reply.reply(["cycles": try service.encoding.value(cycles)])
+            let shown = call.accessLevel.isPrivileged ? cycles : cycles.map(\.withoutFreeText)
+            try await reply.reply(["cycles": try service.encoding.value(shown)])
         },
         "GetCycle": { service, call, reply in
             let reference = try service.cycleReference(call, "cycle")!
             let at = try service.encoding.instant(call.parameters["at"]?.stringValue, parameter: "at") ?? service.runtime.now()
             // One whole-cycle read at a time (see WorkLimiter); the reply is built inside the turn.
             let object = try await service.runtime.wholeCycleReads.run {
-                try service.encoding.object(try await service.runtime.withDatabase { db in try db.cycleDetail(reference, at: at) })
+                var detail = try await service.runtime.withDatabase { db in try db.cycleDetail(reference, at: at) }
+                if !call.accessLevel.isPrivileged { detail.cycle = detail.cycle.withoutFreeText }
+                return try service.encoding.object(detail)
             }
             try await reply.reply(object)
         },

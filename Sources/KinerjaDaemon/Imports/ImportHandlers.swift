@@ -46,19 +46,25 @@ extension AdminService {
         case .failure(let failure): throw AdminError.invalidInput(ControlEncoding.problemLines(failure))
         }
         var accumulator: ImportStaging.Accumulator
+        let horizon = DateHorizon(now: runtime.now(), timeZone: config.cycles.zone)
         switch kind {
         case .units: accumulator = .units(UnitImport.Accumulator(columns: columns, problemCap: cap))
         case .employees: accumulator = .employees(EmployeeImport.Accumulator(columns: columns, problemCap: cap))
         case .skm:
             let units = try await runtime.withDatabase { db in try db.units().map(\.code) }
-            accumulator = .skm(SKMImport.Accumulator(columns: columns, knownUnits: units, problemCap: cap))
+            var skm = SKMImport.Accumulator(columns: columns, knownUnits: units, problemCap: cap)
+            skm.horizon = horizon
+            accumulator = .skm(skm)
         case .training:
             let nips = try await runtime.withDatabase { db in try db.employeeNIPs() }
-            accumulator = .training(TrainingImport.Accumulator(columns: columns, knownEmployees: nips, problemCap: cap))
+            var training = TrainingImport.Accumulator(columns: columns, knownEmployees: nips, problemCap: cap)
+            training.horizon = horizon
+            accumulator = .training(training)
         case .reviews:
             // Duplicates are found by the store, which resolves every row to its assignment.
-            let reviews = ReviewImport.Accumulator(columns: columns, timeZone: config.cycles.zone, problemCap: cap,
+            var reviews = ReviewImport.Accumulator(columns: columns, timeZone: config.cycles.zone, problemCap: cap,
                                                    findsDuplicates: false)
+            reviews.horizon = horizon
             if reviews.problemCount > 0, case .failure(let failure) = reviews.finish() {
                 throw AdminError.invalidInput(ControlEncoding.problemLines(failure))
             }

@@ -7,16 +7,19 @@ import Foundation
 /// an error that names the column and the expected header. Aliases let a column be written in
 /// Indonesian or English (e.g. `comment` or `komentar`); the canonical name is what problems report.
 public struct CSVSchema: Sendable, Hashable {
-    /// One column: canonical snake_case name, accepted aliases, and whether it must be present.
+    /// One column: canonical snake_case name, accepted aliases, whether it must be present, and
+    /// whether it is free text (a comment: TAB allowed, the only control character allowed anywhere).
     public struct Column: Sendable, Hashable {
         public var name: String
         public var aliases: [String]
         public var required: Bool
+        public var freeText: Bool
 
-        public init(_ name: String, aliases: [String] = [], required: Bool = true) {
+        public init(_ name: String, aliases: [String] = [], required: Bool = true, freeText: Bool = false) {
             self.name = name
             self.aliases = aliases
             self.required = required
+            self.freeText = freeText
         }
     }
 
@@ -74,7 +77,8 @@ public struct CSVSchema: Sendable, Hashable {
             return .failure(ImportFailure(problems: problems, totalCount: problems.count))
         }
         let width = (header.fields.lastIndex { !Self.normalise($0).isEmpty } ?? -1) + 1
-        return .success(CSVColumnMap(numbers: numbers, width: width, headerLine: header.line))
+        let freeText = Set(columns.filter(\.freeText).compactMap { numbers[$0.name] })
+        return .success(CSVColumnMap(numbers: numbers, width: width, headerLine: header.line, freeTextColumns: freeText))
     }
 
     static func normalise(_ text: String) -> String {
@@ -94,18 +98,49 @@ public struct CSVColumnMap: Sendable, Hashable, Codable {
     public var width: Int
     /// Physical line of the header (problems about the header as a whole are reported there).
     public var headerLine: Int
+    /// 1-based numbers of the free-text columns, where TAB is allowed.
+    public var freeTextColumns: Set<Int>
 
-    public init(numbers: [String: Int], width: Int, headerLine: Int = 1) {
+    public init(numbers: [String: Int], width: Int, headerLine: Int = 1, freeTextColumns: Set<Int> = []) {
         self.numbers = numbers
         self.width = width
         self.headerLine = headerLine
+        self.freeTextColumns = freeTextColumns
     }
 
     /// The canonical order of `schema`, numbered 1, 2, 3, …
     public init(canonical schema: CSVSchema) {
         var numbers: [String: Int] = [:]
         for (i, c) in schema.columns.enumerated() { numbers[c.name] = i + 1 }
-        self.init(numbers: numbers, width: schema.columns.count)
+        let freeText = Set(schema.columns.enumerated().filter { $0.element.freeText }.map { $0.offset + 1 })
+        self.init(numbers: numbers, width: schema.columns.count, freeTextColumns: freeText)
+    }
+
+    enum CodingKeys: String, CodingKey { case numbers, width, headerLine, freeTextColumns }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        numbers = try c.decode([String: Int].self, forKey: .numbers)
+        width = try c.decode(Int.self, forKey: .width)
+        headerLine = try c.decode(Int.self, forKey: .headerLine)
+        freeTextColumns = try c.decodeIfPresent(Set<Int>.self, forKey: .freeTextColumns) ?? []
+    }
+
+    /// A problem with the record as a whole or with its characters: ``fieldCountProblem(_:)``, then
+    /// the first field holding NUL or another control character (TAB only in free-text columns),
+    /// named by line and column. Every import checks each record with this before anything else.
+    public func recordProblem(_ record: CSVRecord) -> ImportProblem? {
+        if let problem = fieldCountProblem(record) { return problem }
+        for (index, field) in record.fields.enumerated() {
+            let column = index + 1
+            let name = numbers.first { $0.value == column }?.key
+            if let message = ControlCharacters.problem(in: field, field: name ?? "column \(column)",
+                                                       allowTab: freeTextColumns.contains(column)) {
+                return ImportProblem(line: record.line, column: column, columnName: name, code: .controlCharacter,
+                                     message: message)
+            }
+        }
+        return nil
     }
 
     /// 1-based column number of `name`, when the file has it.
@@ -129,9 +164,12 @@ public struct CSVColumnMap: Sendable, Hashable, Codable {
     /// Whether the file has the column.
     public func has(_ name: String) -> Bool { numbers[name] != nil }
 
-    /// The trimmed value of column `name` in `record` ("" when the file lacks the column).
+    /// The value of column `name` in `record` without surrounding spaces and line breaks ("" when
+    /// the file lacks the column). A leading or trailing TAB stays: in a free-text column it is what
+    /// the author wrote (a spreadsheet's `\t=1+1` must not become a live `=1+1`); elsewhere
+    /// ``recordProblem(_:)`` refuses it.
     public func value(_ name: String, in record: CSVRecord) -> String {
         guard let n = numbers[name], n - 1 < record.fields.count else { return "" }
-        return record.fields[n - 1].trimmed
+        return record.fields[n - 1].trimmedKeepingTabs
     }
 }

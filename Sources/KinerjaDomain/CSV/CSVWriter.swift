@@ -36,4 +36,39 @@ public enum CSVWriter {
         if fields == [""] { return "\"\"" }
         return fields.map { field($0, separator: separator) }.joined(separator: String(separator))
     }
+
+    /// One line for a spreadsheet user (a report), with formula prefixes neutralised: see
+    /// ``neutraliseFormula(_:)``.
+    public static func spreadsheetLine(_ fields: [String], separator: Character = ",") -> String {
+        line(fields.map(neutraliseFormula), separator: separator)
+    }
+
+    /// A cell a spreadsheet would run as a formula made inert, as OWASP recommends for CSV
+    /// injection: a field starting with `=`, `+`, `-`, `@`, TAB or CR gets a single quote in front
+    /// (`=1+1` is written `'=1+1`). A field already starting with `'` gets one more, so the quote
+    /// can always be taken off again (``restoreFormula(_:)``). Plain numbers (`-3`, `+1.5`) are left
+    /// as they are: a spreadsheet reads them as the number they are.
+    public static func neutraliseFormula(_ text: String) -> String {
+        guard let first = text.unicodeScalars.first else { return text }
+        switch first {
+        case "=", "@", "\t", "\r", "'": return "'" + text
+        case "+", "-": return isPlainNumber(text) ? text : "'" + text
+        default: return text
+        }
+    }
+
+    /// The field ``neutraliseFormula(_:)`` was given.
+    public static func restoreFormula(_ text: String) -> String {
+        text.hasPrefix("'") ? String(text.dropFirst()) : text
+    }
+
+    /// `-3`, `+1.5`, `-0.25`: a sign, digits, at most one dot between digits.
+    public static func isPlainNumber(_ text: String) -> Bool {
+        var scalars = Array(text.unicodeScalars)[...]
+        guard let sign = scalars.first, sign == "+" || sign == "-" else { return false }
+        scalars = scalars.dropFirst()
+        let parts = scalars.split(separator: ".", omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count) else { return false }
+        return parts.allSatisfy { !$0.isEmpty && $0.allSatisfy { ("0"..."9").contains($0) } }
+    }
 }

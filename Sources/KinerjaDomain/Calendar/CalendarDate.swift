@@ -3,7 +3,7 @@ import KinerjaCalendar
 
 /// A day on the proleptic Gregorian calendar, without a time of day or a time zone.
 ///
-/// Rule implemented: calendar validity for NIP birth dates (DESIGN.md "Domain rules": "the dates must be
+/// Rule implemented: calendar validity for NIP birth dates (docs/domain-rules.md "Domain rules": "the dates must be
 /// real dates"), period bounds and training dates. Day arithmetic is exact integer arithmetic
 /// (days-from-civil, H. Hinnant's public-domain algorithm, in `KinerjaCalendar.CivilCalendar`), so it needs no `Calendar`, no locale and
 /// no clock. Years are limited to 1...9999 so the text form is always `YYYY-MM-DD`.

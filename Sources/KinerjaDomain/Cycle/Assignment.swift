@@ -2,7 +2,7 @@ import Foundation
 
 /// Who reviews a subject, in a 360-degree evaluation.
 ///
-/// Rule implemented: DESIGN.md reviewer roles `self`, `atasan` (supervisor), `rekan` (peers in the same
+/// Rule implemented: docs/domain-rules.md reviewer roles `self`, `atasan` (supervisor), `rekan` (peers in the same
 /// unit), `bawahan` (direct subordinates). The public (`masyarakat`) is heard at unit level through the
 /// SKM survey and never has an assignment, so it is not a case here. Raw values are the contract names.
 public enum ReviewerRole: String, Sendable, Hashable, Codable, CaseIterable, CodingKeyRepresentable {
@@ -52,7 +52,7 @@ public struct AssignmentKey: Sendable, Hashable, Codable, Comparable, CustomStri
 
 /// A review to be written in a cycle: who reviews whom, in which role, by when.
 ///
-/// Rule implemented: DESIGN.md "opening [a cycle] creates review assignments; each assignment has a
+/// Rule implemented: docs/domain-rules.md "opening [a cycle] creates review assignments; each assignment has a
 /// due date".
 public struct Assignment: Sendable, Hashable, Codable {
     public var key: AssignmentKey

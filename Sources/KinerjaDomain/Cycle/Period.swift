@@ -1,6 +1,6 @@
 /// How long an evaluation period is.
 ///
-/// Rule implemented: DESIGN.md "Evaluation cycles: periodic (monthly, quarterly or semester, per
+/// Rule implemented: docs/domain-rules.md "Evaluation cycles: periodic (monthly, quarterly or semester, per
 /// config) and annual" (PermenPANRB 6/2022: periodic reviews within the year, one annual rating).
 public enum PeriodKind: String, Sendable, Hashable, Codable, CaseIterable {
     case monthly, quarterly, semester, annual

@@ -1,6 +1,6 @@
 /// A deterministic pseudo-random generator (SplitMix64, Steele, Lea & Flood 2014).
 ///
-/// Rule implemented: "rekan … chosen deterministically from a seed" (DESIGN.md). The algorithm and
+/// Rule implemented: "rekan … chosen deterministically from a seed" (docs/domain-rules.md). The algorithm and
 /// every derived operation here (bounded integers, shuffles, string hashing) are written out in this
 /// module rather than taken from the standard library, whose `shuffle(using:)` and `Hasher` may change
 /// between Swift versions or are randomly seeded per process: the same seed gives the same choices on

@@ -16,7 +16,7 @@ extension CSVRecordAccumulator {
     mutating func addRecords(_ records: [CSVRecord]) {
         for record in records where !record.isBlank {
             recordCount += 1
-            if let problem = columns.fieldCountProblem(record) {
+            if let problem = columns.recordProblem(record) {
                 collector.add(problem)
             } else {
                 check(record)

@@ -28,7 +28,7 @@ extension EmployeeImport {
         /// Adds records (blank ones skipped, field counts checked).
         public mutating func add(_ records: [CSVRecord]) {
             for record in records where !record.isBlank {
-                if let problem = columns.fieldCountProblem(record) {
+                if let problem = columns.recordProblem(record) {
                     collector.add(problem)
                     fieldCountProblems += 1
                 } else {

@@ -80,4 +80,15 @@ extension String {
         if !first.isWhitespace && !last.isWhitespace { return self }
         return trimmingCharacters(in: .whitespacesAndNewlines)
     }
+
+    /// Like ``trimmed`` but a TAB at either end stays.
+    var trimmedKeepingTabs: String {
+        guard let first = first, let last = last else { return self }
+        if !first.isWhitespace && !last.isWhitespace { return self }
+        let scalars = unicodeScalars
+        func trimmable(_ s: Unicode.Scalar) -> Bool { s != "\t" && s.properties.isWhitespace }
+        guard let start = scalars.firstIndex(where: { !trimmable($0) }),
+              let end = scalars.lastIndex(where: { !trimmable($0) }) else { return "" }
+        return String(scalars[start...end])
+    }
 }

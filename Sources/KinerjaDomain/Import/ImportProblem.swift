@@ -43,6 +43,9 @@ public struct ImportProblem: Sendable, Hashable, Codable, CustomStringConvertibl
         public static let badNumber = Code(rawValue: "bad_number")
         public static let unknownEmployee = Code(rawValue: "unknown_employee")
         public static let tooLong = Code(rawValue: "too_long")
+        public static let controlCharacter = Code(rawValue: "control_character")
+        public static let tooFarAhead = Code(rawValue: "too_far_ahead")
+        public static let badUnitHead = Code(rawValue: "bad_unit_head")
     }
 
     /// 1-based physical line where the record starts (the header's line for header problems).

@@ -24,7 +24,7 @@ enum ImportReading {
         var records: [CSVRecord] = []
         records.reserveCapacity(document.records.count)
         for record in document.records where !record.isBlank {
-            if let problem = map.fieldCountProblem(record) {
+            if let problem = map.recordProblem(record) {
                 collector.add(problem)
             } else {
                 records.append(record)

@@ -1,6 +1,6 @@
 /// The mean of an anonymous role's reviews (rekan or bawahan) and how many reviewers it comes from.
 ///
-/// Rule implemented: DESIGN.md "Anonymity: peer and subordinate scores are shown only as aggregates of
+/// Rule implemented: docs/domain-rules.md "Anonymity: peer and subordinate scores are shown only as aggregates of
 /// at least 3 reviewers (config)". Rows carry the aggregate only (computed by the query), never an
 /// individual review; the rules ignore an aggregate of fewer reviewers than the anonymity minimum.
 public struct AnonymousAggregate: Sendable, Hashable, Codable {

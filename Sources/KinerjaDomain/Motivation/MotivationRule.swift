@@ -1,4 +1,4 @@
-/// The low-motivation rules. Raw values are the contract names (DESIGN.md "Low-motivation flags").
+/// The low-motivation rules. Raw values are the contract names (docs/domain-rules.md "Low-motivation flags").
 public enum MotivationRule: String, Sendable, Hashable, Codable, CaseIterable, Comparable, CodingKeyRepresentable {
     /// Predikat or perilaku mean fell in each of the last K closed periods.
     case decliningTrend = "declining_trend"

@@ -1,4 +1,4 @@
-/// The six low-motivation rules as pure functions over one person's history (DESIGN.md
+/// The six low-motivation rules as pure functions over one person's history (docs/domain-rules.md
 /// "Low-motivation flags"). Each returns `nil` or a finding with evidence, a base severity
 /// from its ratio and the follow-up for that severity; `MotivationAnalysis.combine` then raises
 /// severities where several rules hold for the same person.

@@ -134,7 +134,7 @@ public struct SeverityPolicy: Sendable, Hashable, Codable {
 
 /// The recommended follow-up per rule and severity (config `motivation.follow_up`).
 ///
-/// Rule implemented: DESIGN.md "Follow-up (tindak lanjut): low predikat or an open flag leads to a
+/// Rule implemented: docs/domain-rules.md "Follow-up (tindak lanjut): low predikat or an open flag leads to a
 /// recommended action (dialog kinerja, coaching/mentoring, training)". Defaults: a dialog kinerja
 /// first; coaching when the pattern is strong; training and mentoring for stalled development;
 /// training in giving feedback for a perfunctory reviewer.
@@ -178,7 +178,7 @@ public struct FollowUpTable: Sendable, Hashable, Codable {
 /// Every threshold of the motivation rules (config `motivation`), with documented defaults.
 public struct MotivationThresholds: Sendable, Hashable, Codable {
     /// Fewest rekan or bawahan reviewers whose aggregate a rule may use; keep it equal to the results'
-    /// anonymity minimum. Default 3 (DESIGN.md "Anonymity").
+    /// anonymity minimum. Default 3 (docs/domain-rules.md "Anonymity").
     public var anonymityMinimum: Int = 3
     /// How many most recent closed periods the analysis reads (and the loader loads); bounds how far
     /// back a flag's window can start and how long the evidence series is. Default 8.

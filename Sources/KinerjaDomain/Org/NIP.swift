@@ -2,7 +2,7 @@ import Foundation
 
 /// Nomor Induk Pegawai: the 18-digit national employee number.
 ///
-/// Rule implemented (DESIGN.md "Domain rules"; BKN numbering): digits 1–8 are the birth date
+/// Rule implemented (docs/domain-rules.md "Domain rules"; BKN numbering): digits 1–8 are the birth date
 /// `YYYYMMDD`, digits 9–14 the appointment (TMT CPNS/PPPK) `YYYYMM`, digit 15 the gender (1 = male,
 /// 2 = female), digits 16–18 a serial number. Both dates must be real (birth year and appointment
 /// year 1900 or later) and the appointment month must come after the birth month. PPPK numbers
@@ -144,7 +144,7 @@ public enum NIPGender: Int, Sendable, Hashable, Codable {
 
 /// Why a text is not a valid NIP; `message` is an English sentence that names the part at fault.
 ///
-/// Rule implemented: DESIGN.md "Bad NIPs are rejected with the line and the reason"; one case per
+/// Rule implemented: docs/domain-rules.md "Bad NIPs are rejected with the line and the reason"; one case per
 /// part of the NIP structure (see `NIP`).
 public enum NIPError: Error, Sendable, Hashable, CustomStringConvertible {
     /// Nothing was given.

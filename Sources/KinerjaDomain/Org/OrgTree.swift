@@ -1,6 +1,6 @@
 /// The organisation as a supervisor tree: who reports to whom, and who belongs to which unit.
 ///
-/// Rule implemented: DESIGN.md "Org": every employee has one direct supervisor (atasan langsung) and
+/// Rule implemented: docs/domain-rules.md "Org": every employee has one direct supervisor (atasan langsung) and
 /// the supervisor chain must have no loop. The tree is built once in O(n log n) (sort by NIP, then
 /// index arrays); every query is a lookup or a walk that is iterative, never recursive, so a chain
 /// or a loop of any length is safe. Employees are held as given (active or not); callers filter.

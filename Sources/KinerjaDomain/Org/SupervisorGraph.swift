@@ -1,6 +1,6 @@
 /// Cycle detection in a "supervisor of" graph where every node has at most one outgoing edge.
 ///
-/// Rule implemented: "the supervisor chain must have no loop" (DESIGN.md "Domain rules"). Iterative
+/// Rule implemented: "the supervisor chain must have no loop" (docs/domain-rules.md "Domain rules"). Iterative
 /// walk with three colours, O(n) time and memory, no recursion (safe at 25,000 employees and for a
 /// chain of any length).
 enum SupervisorGraph {

@@ -53,6 +53,9 @@ public enum UnitImport {
         /// Problems found so far (including those beyond the cap).
         public var problemCount: Int { collector.totalCount }
 
+        /// The line of the unit with `code` (any case), once added.
+        public func line(ofUnit code: String) -> Int? { firstLine[code.lowercased()] }
+
         public mutating func add(_ records: [CSVRecord]) {
             addRecords(records)
         }

@@ -1,6 +1,6 @@
 /// Dates and numbers written the way Indonesian government letters write them.
 ///
-/// Rule implemented: messages and explanations in Bahasa Indonesia (DESIGN.md "Templates are in Bahasa
+/// Rule implemented: messages and explanations in Bahasa Indonesia (docs/domain-rules.md "Templates are in Bahasa
 /// Indonesia"): dates as `14 Maret 2026` or `Sabtu, 14 Maret 2026`, decimals with a comma (`3,75`).
 /// Pure and locale-free (no `DateFormatter`), so output is the same on every machine.
 public enum IndonesianFormat {

@@ -34,15 +34,18 @@ extension ReminderPlanner {
                          level: EscalationLevel, today: CalendarDate, cache: inout ReminderTextCache) -> PlannedMessage {
         let late = items.filter { $0.daysLate > 0 }.count
         let nextDue = items.filter { $0.daysLate == 0 }.map(\.dueDay).min()
+        // A copy never shows the copied person a review about themselves (who reviews them, in which
+        // role): those items are only counted. The reviewer had them in full in the earlier reminders.
+        let copied = Set(cc.map(\.nip))
         var values: [String: String] = [
-            "nama": contact.name,
+            "nama": Self.inline(contact.name),
             "nip": cache.nip(contact.nip),
             "jumlah": String(items.count),
             "jumlah_terlambat": String(late),
-            "daftar": Self.digestList(items, cache: &cache),
+            "daftar": Self.digestList(items, withheldSubjects: copied, cache: &cache),
             "tanggal": cache.longDate(today),
             "batas_terdekat": nextDue.map { cache.longDate($0) } ?? "semua batas waktu telah terlewati",
-            "instansi": sender,
+            "instansi": Self.inline(sender),
         ]
         let kind: PlannedMessage.Kind = cc.isEmpty ? .reminder : .escalation
         let template: MessageTemplate
@@ -72,7 +75,7 @@ extension ReminderPlanner {
                             today: CalendarDate) -> PlannedMessage {
         let values: [String: String] = [
             "tanggal": IndonesianFormat.longDate(today),
-            "instansi": sender,
+            "instansi": Self.inline(sender),
             "jumlah_penilai": String(escalated.count),
             "jumlah_penilaian": String(escalated.reduce(0) { $0 + $1.lateReviews }),
             "daftar_eskalasi": Self.escalationList(escalated),
@@ -108,33 +111,50 @@ extension ReminderPlanner {
         return "batas waktu hari ini"
     }
 
-    /// The digest: a heading per cycle, then numbered reviews with due date and status.
-    static func digestList(_ items: [DigestItem], cache: inout ReminderTextCache) -> String {
+    /// The digest: a heading per cycle, then numbered reviews with due date and status. Reviews whose
+    /// subject is in `withheldSubjects` (the people a message is copied to) are not listed; one
+    /// closing line counts them, so the list and `{jumlah}` always agree.
+    static func digestList(_ items: [DigestItem], withheldSubjects: Set<NIP> = [], cache: inout ReminderTextCache) -> String {
         var lines: [String] = []
         lines.reserveCapacity(items.count * 2 + 4)
         var currentCycle: Int64?
         var number = 0
+        var withheld = 0
         for item in items {
+            if withheldSubjects.contains(item.subject) {
+                withheld += 1
+                continue
+            }
             if item.cycleID != currentCycle {
                 if currentCycle != nil { lines.append("") }
-                lines.append("Siklus \(item.cycleLabel):")
+                lines.append("Siklus \(inline(item.cycleLabel)):")
                 currentCycle = item.cycleID
                 number = 0
             }
             number += 1
             let who = item.role == .selfAssessment
                 ? "Penilaian diri sendiri"
-                : item.subjectName + " (NIP " + cache.nip(item.subject) + "), " + rolePhrase(item.role)
+                : inline(item.subjectName) + " (NIP " + cache.nip(item.subject) + "), " + rolePhrase(item.role)
             lines.append("  " + String(number) + ". " + who)
             lines.append("     batas waktu " + cache.longDate(item.dueDay) + ", " + statusPhrase(item))
         }
+        if withheld > 0 {
+            if !lines.isEmpty { lines.append("") }
+            lines.append(withheldLine(withheld))
+        }
         return lines.joined(separator: "\n")
+    }
+
+    /// The closing line of a copied digest for the reviews it does not list.
+    static func withheldLine(_ count: Int) -> String {
+        (count == 1 ? "  Selain itu, 1 penilaian lain" : "  Selain itu, \(count) penilaian lain")
+            + " tidak dirinci dalam pesan bertembusan ini; rinciannya ada pada pengingat sebelumnya."
     }
 
     /// `Budi Santoso (atasan langsung) dan Siti Aminah (kepala unit kerja)`.
     static func copyList(_ cc: [CopyRecipient]) -> String {
         let names = cc.map { c in
-            c.address.name + (c.reason == .atasan ? " (atasan langsung)" : " (kepala unit kerja)")
+            inline(c.address.name) + (c.reason == .atasan ? " (atasan langsung)" : " (kepala unit kerja)")
         }
         guard names.count > 1 else { return names.first ?? "" }
         return names.dropLast().joined(separator: ", ") + " dan " + names.last!
@@ -147,10 +167,10 @@ extension ReminderPlanner {
         for e in escalated {
             if e.unit != unit {
                 if unit != nil { lines.append("") }
-                lines.append(e.unit.isEmpty ? "Unit tidak diketahui" : e.unit)
+                lines.append(e.unit.isEmpty ? "Unit tidak diketahui" : inline(e.unit))
                 unit = e.unit
             }
-            let name = e.name.isEmpty ? "(nama tidak diketahui)" : e.name
+            let name = e.name.isEmpty ? "(nama tidak diketahui)" : inline(e.name)
             lines.append("  - \(name) (NIP \(ReminderTextCache.grouped(e.reviewer))): \(e.lateReviews) penilaian terlambat, "
                          + "paling lama \(e.mostDaysLate) hari")
         }
@@ -160,8 +180,8 @@ extension ReminderPlanner {
     static func missingList(_ missing: [MissingAddress]) -> String {
         guard !missing.isEmpty else { return "  (tidak ada)" }
         return missing.map { m in
-            let name = m.name.isEmpty ? "(tidak ada di data pegawai)" : m.name
-            let unit = m.unit.isEmpty ? "" : ", \(m.unit)"
+            let name = m.name.isEmpty ? "(tidak ada di data pegawai)" : inline(m.name)
+            let unit = m.unit.isEmpty ? "" : ", \(inline(m.unit))"
             let role: String
             switch m.role {
             case .reviewer: role = "penilai dengan \(m.reviews) penilaian yang perlu diingatkan"
@@ -174,7 +194,19 @@ extension ReminderPlanner {
 
     /// Subjects are one line: line breaks from a template or a value become spaces.
     static func oneLine(_ text: String) -> String {
-        guard text.contains(where: \.isNewline) else { return text }
-        return String(text.map { $0.isNewline ? " " : $0 })
+        inline(text)
+    }
+
+    /// A value put into a message (a name, a unit, a cycle label): every line break (CR, LF, VT, FF,
+    /// NEL, U+2028, U+2029) and every other control character becomes a space, so a value can never
+    /// start a line of its own (a spoofed "Bcc:" or a fake paragraph). Input checks refuse such
+    /// characters already; this holds even for data stored before them.
+    public static func inline(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: ControlCharacters.isControlOrLineBreak) else { return text }
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            out.append(ControlCharacters.isControlOrLineBreak(scalar) ? " " : scalar)
+        }
+        return String(out)
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 
 /// How far an overdue reminder escalates.
 ///
-/// Rule implemented: DESIGN.md "escalation (after the Nth overdue reminder copy the reviewer's
+/// Rule implemented: docs/domain-rules.md "escalation (after the Nth overdue reminder copy the reviewer's
 /// supervisor; later a digest to the BKPSDM admin address)": from a later one the unit head is
 /// copied too and the reviewer listed in the daily digest to the BKPSDM admin address.
 /// Ordered: none < atasan < unitHead.

@@ -1,7 +1,7 @@
 /// A point in an assignment's life at which a reminder is owed: some days before the due date, on it,
 /// or some days after it.
 ///
-/// Rule implemented: DESIGN.md "Reminders": "reminder offsets before and after the due date" and the
+/// Rule implemented: docs/domain-rules.md "Reminders": "reminder offsets before and after the due date" and the
 /// idempotency key per (assignment, stage). A stage is a calendar-day offset from the due date (the
 /// local day, in the policy's time zone, that contains the due instant). Its `id` is the stable text
 /// stored with the stage mark: `before:3d`, `due`, `after:1d`. Ordered by offset (earliest first).
@@ -71,7 +71,7 @@ extension ReminderStage: Codable {
 
 /// The idempotency key of one reminder: an assignment (by the store's id) at one stage.
 ///
-/// Rule implemented: DESIGN.md "an idempotency key per (assignment, stage): a crash or restart never
+/// Rule implemented: docs/domain-rules.md "an idempotency key per (assignment, stage): a crash or restart never
 /// loses one and never sends one twice". The store keeps one row per key, written in the same
 /// transaction as the outbox message that carries it.
 public struct ReminderStageKey: Sendable, Hashable, Codable, Comparable, CustomStringConvertible {

@@ -16,7 +16,7 @@ public struct MessageTemplate: Sendable, Hashable {
 
 /// The three reminder templates (config `reminders.templates`), in Bahasa Indonesia.
 ///
-/// Rule implemented: DESIGN.md "Templates are in Bahasa Indonesia and live in config": "a
+/// Rule implemented: docs/domain-rules.md "Templates are in Bahasa Indonesia and live in config": "a
 /// reminder, an escalation, the admin digest, with placeholders; a template that uses an unknown
 /// placeholder is a config error". The placeholders each template may use are listed in
 /// `reminderPlaceholders`, `escalationPlaceholders` and `adminDigestPlaceholders`.

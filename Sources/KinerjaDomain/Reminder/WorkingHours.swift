@@ -22,7 +22,7 @@ public struct TimeOfDay: Sendable, Hashable, Comparable, CustomStringConvertible
 
 /// When reminders may be sent: some weekdays, between two wall-clock times, in an explicit time zone.
 ///
-/// Rule implemented: DESIGN.md "working hours … (no messages at night, on weekends or holidays)";
+/// Rule implemented: docs/domain-rules.md "working hours … (no messages at night, on weekends or holidays)";
 /// working hours written like a calendar expression (e.g. `Mon..Fri 08:00..15:59 Asia/Jakarta`). The
 /// window is `from` inclusive to `until` exclusive, on the listed ISO weekdays (1 = Monday … 7 =
 /// Sunday), read in `timeZone` (an IANA zone; never the system zone). Holidays are the policy's

@@ -20,7 +20,7 @@ public enum OrganisationPredikat: String, Sendable, Hashable, Codable, CaseItera
 
 /// Caps on the share of each employee predikat in a unit, per organisation predikat (config).
 ///
-/// Rule implemented: DESIGN.md "Organisation distribution (SE MenPANRB 3/2023): the share of each
+/// Rule implemented: docs/domain-rules.md "Organisation distribution (SE MenPANRB 3/2023): the share of each
 /// predikat in a unit is capped according to the organisation's own predikat; the caps are config".
 /// A cap is a maximum share 0…1; a predikat without a cap is not limited. Encoded as
 /// `{ "istimewa": { "sangat_baik": 0.2, … }, … }`.
@@ -82,7 +82,7 @@ public struct UnitDistribution: Sendable, Hashable, Codable {
     }
 }
 
-/// A unit in which a predikat exceeds its cap (DESIGN.md "a report shows breaches").
+/// A unit in which a predikat exceeds its cap (docs/domain-rules.md "a report shows breaches").
 public struct DistributionBreach: Sendable, Hashable, Codable, CustomStringConvertible {
     public var unit: String
     public var predikat: Predikat
@@ -106,7 +106,7 @@ public struct DistributionBreach: Sendable, Hashable, Codable, CustomStringConve
 
 /// Checks each unit's predikat distribution against the caps for the organisation's predikat.
 ///
-/// Rule implemented: SE MenPANRB 3/2023 as described in DESIGN.md. A breach is a share strictly above
+/// Rule implemented: SE MenPANRB 3/2023 as described in docs/domain-rules.md. A breach is a share strictly above
 /// the cap (a share equal to the cap is allowed; 1e-9 tolerance for rounding). Units with fewer than
 /// `minimumUnitSize` rated employees are skipped (in a unit of 2 any single Sangat Baik is 50 %).
 public enum DistributionCheck {

@@ -1,4 +1,4 @@
-/// One reviewer's scores for a subject, as input to the result computation (DESIGN.md "Perilaku kerja
+/// One reviewer's scores for a subject, as input to the result computation (docs/domain-rules.md "Perilaku kerja
 /// is scored on the 7 BerAKHLAK values … per reviewer").
 public struct RoleScores: Sendable, Hashable, Codable {
     public var role: ReviewerRole
@@ -14,7 +14,7 @@ public struct RoleScores: Sendable, Hashable, Codable {
 
 /// The aggregate of one role's reviews of a subject.
 ///
-/// Rule implemented: DESIGN.md "Anonymity": for `rekan` and `bawahan`, when fewer than the minimum of
+/// Rule implemented: docs/domain-rules.md "Anonymity": for `rekan` and `bawahan`, when fewer than the minimum of
 /// reviewers submitted, `isHidden` is true and the means are `nil` (only the count is shown).
 public struct RoleAggregate: Sendable, Hashable, Codable {
     public var role: ReviewerRole
@@ -26,7 +26,7 @@ public struct RoleAggregate: Sendable, Hashable, Codable {
     public var isHidden: Bool
 }
 
-/// The perilaku side of a subject's result (DESIGN.md "weighted 360 mean with configurable weights and
+/// The perilaku side of a subject's result (docs/domain-rules.md "weighted 360 mean with configurable weights and
 /// thresholds"), the weights renormalised over the roles present when a role has no usable aggregate.
 public struct PerilakuResult: Sendable, Hashable, Codable {
     /// One aggregate per role that has at least one review, in the order self, atasan, rekan, bawahan.
@@ -44,7 +44,7 @@ public struct PerilakuResult: Sendable, Hashable, Codable {
 
 /// The atasan's override of the computed perilaku rating; the reason is required.
 ///
-/// Rule implemented: DESIGN.md "the supervisor may override it with a recorded reason".
+/// Rule implemented: docs/domain-rules.md "the supervisor may override it with a recorded reason".
 public struct PerilakuOverride: Sendable, Hashable, Codable {
     public var rating: Rating
     public var reason: String
@@ -58,7 +58,7 @@ public struct PerilakuOverride: Sendable, Hashable, Codable {
     }
 }
 
-/// Why an override is refused (DESIGN.md: the override needs "a recorded reason").
+/// Why an override is refused (docs/domain-rules.md: the override needs "a recorded reason").
 public enum OverrideError: Error, Sendable, Hashable, CustomStringConvertible {
     case missingReason
     public var description: String { "overriding the perilaku rating requires a reason" }
@@ -66,7 +66,7 @@ public enum OverrideError: Error, Sendable, Hashable, CustomStringConvertible {
 
 /// A subject's result for a cycle.
 ///
-/// Rule implemented: DESIGN.md "Ratings" and the predikat matrix: perilaku rating = override if any,
+/// Rule implemented: docs/domain-rules.md "Ratings" and the predikat matrix: perilaku rating = override if any,
 /// else the computed rating; predikat = matrix(hasil kerja, perilaku), `nil` while either is missing.
 public struct PerformanceResult: Sendable, Hashable, Codable {
     public var subject: NIP
@@ -88,7 +88,7 @@ public struct PerformanceResult: Sendable, Hashable, Codable {
 
 /// Computes perilaku aggregates, ratings and predikat.
 ///
-/// Rules implemented (DESIGN.md "Domain rules"): per role, the mean of each reviewer's mean over the
+/// Rules implemented (docs/domain-rules.md "Domain rules"): per role, the mean of each reviewer's mean over the
 /// seven values (equal to the mean of all the role's scores); anonymity minimum for rekan and bawahan;
 /// weighted 360 mean over the usable roles with positive weight, weights renormalised; rating by
 /// thresholds; override; predikat matrix. Linear in the number of reviews.

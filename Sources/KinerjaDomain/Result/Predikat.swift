@@ -1,6 +1,6 @@
 /// The performance predikat of an employee for a period.
 ///
-/// Rule implemented: PermenPANRB 6/2022 and the matrix in DESIGN.md (rows hasil kerja, columns
+/// Rule implemented: PermenPANRB 6/2022 and the matrix in docs/domain-rules.md (rows hasil kerja, columns
 /// perilaku kerja):
 ///
 /// | hasil \ perilaku | Di Bawah          | Sesuai          | Di Atas         |

@@ -1,6 +1,6 @@
 /// Weights of the reviewer roles in the 360-degree perilaku mean (config).
 ///
-/// Rule implemented: DESIGN.md "the perilaku rating comes from the weighted 360 mean with configurable
+/// Rule implemented: docs/domain-rules.md "the perilaku rating comes from the weighted 360 mean with configurable
 /// weights"; weights of roles without a usable aggregate are dropped and the rest renormalised to sum
 /// to 1. The defaults (self 0.1, atasan 0.5, rekan 0.2, bawahan 0.2) are a starting point for
 /// configuration, not a regulation. Encoded with the role names (`self`, `atasan`, `rekan`, `bawahan`).
@@ -46,7 +46,7 @@ public struct RoleWeights: Sendable, Hashable, Codable {
 
 /// Thresholds that turn the weighted 360 mean (1–5) into a perilaku rating (config).
 ///
-/// Rule implemented: DESIGN.md "perilaku rating … by configurable thresholds". Boundaries are
+/// Rule implemented: docs/domain-rules.md "perilaku rating … by configurable thresholds". Boundaries are
 /// inclusive lower bounds: mean ≥ `diAtasFrom` is Di Atas; `sesuaiFrom` ≤ mean < `diAtasFrom` is
 /// Sesuai; mean < `sesuaiFrom` is Di Bawah. Comparisons allow 1e-9 for floating-point rounding, so a
 /// mean that is mathematically equal to a threshold counts as reaching it. Defaults: 4.25 and 3.0.
@@ -79,7 +79,7 @@ public struct PerilakuThresholds: Sendable, Hashable, Codable {
 
 /// How results are computed when a cycle closes (config).
 ///
-/// Rule implemented: DESIGN.md "Anonymity: peer and subordinate scores are shown only as aggregates of
+/// Rule implemented: docs/domain-rules.md "Anonymity: peer and subordinate scores are shown only as aggregates of
 /// at least 3 reviewers (config)": below `anonymityMinimum` a rekan or bawahan aggregate is hidden and
 /// not used in the weighted mean.
 public struct ResultPolicy: Sendable, Hashable, Codable {

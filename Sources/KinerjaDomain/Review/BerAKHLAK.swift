@@ -1,6 +1,6 @@
 /// The seven BerAKHLAK core values of ASN, on which perilaku kerja is scored.
 ///
-/// Rule implemented: DESIGN.md "Perilaku kerja is scored on the 7 BerAKHLAK values" (SE MenPANRB
+/// Rule implemented: docs/domain-rules.md "Perilaku kerja is scored on the 7 BerAKHLAK values" (SE MenPANRB
 /// 20/2021; PermenPANRB 6/2022). Raw values are the snake_case column names used in review files and
 /// JSON; `name` is the Indonesian name shown to people. Declaration order is the official order.
 public enum BerAKHLAKValue: String, Sendable, Hashable, Codable, CaseIterable, CodingKeyRepresentable {
@@ -40,7 +40,7 @@ public enum BerAKHLAKValue: String, Sendable, Hashable, Codable, CaseIterable, C
 
 /// One reviewer's scores on the seven BerAKHLAK values, each an integer 1–5.
 ///
-/// Rule implemented: DESIGN.md "1–5 per value per reviewer". Encoded as an object keyed by the value's
+/// Rule implemented: docs/domain-rules.md "1–5 per value per reviewer". Encoded as an object keyed by the value's
 /// snake_case name.
 public struct BerAKHLAKScores: Sendable, Hashable {
     /// Allowed score range.

@@ -1,6 +1,6 @@
 /// A rating against expectation, used for both hasil kerja and perilaku kerja.
 ///
-/// Rule implemented: PermenPANRB 6/2022 and DESIGN.md "Ratings: hasil kerja and perilaku kerja are
+/// Rule implemented: PermenPANRB 6/2022 and docs/domain-rules.md "Ratings: hasil kerja and perilaku kerja are
 /// each Di Atas / Sesuai / Di Bawah Ekspektasi". Ordered Di Bawah < Sesuai < Di Atas. Raw values are
 /// the file/JSON names.
 public enum Rating: String, Sendable, Hashable, Codable, CaseIterable, Comparable, CodingKeyRepresentable {

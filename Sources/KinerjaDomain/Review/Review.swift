@@ -2,7 +2,7 @@ import Foundation
 
 /// One reviewer's review of one subject in one role.
 ///
-/// Rule implemented: DESIGN.md "1–5 per value per reviewer, with an optional comment" and "The
+/// Rule implemented: docs/domain-rules.md "1–5 per value per reviewer, with an optional comment" and "The
 /// supervisor gives the hasil kerja rating": `hasilKerja` is required for the `atasan` role and not
 /// allowed for any other role (see `hasilKerjaProblem`).
 public struct Review: Sendable, Hashable, Codable {

@@ -23,7 +23,7 @@ public enum ReviewImport {
     public static let schema = CSVSchema(
         referenceColumns.map { CSVSchema.Column($0, required: false) }
         + BerAKHLAKValue.allCases.map { CSVSchema.Column($0.rawValue) }
-        + [.init("comment", aliases: ["komentar"], required: false),
+        + [.init("comment", aliases: ["komentar"], required: false, freeText: true),
            .init("hasil_kerja", required: false),
            .init("submitted_at", required: false)])
 
@@ -60,6 +60,8 @@ public enum ReviewImport {
     public struct Accumulator: Sendable {
         public let columns: CSVColumnMap
         public let timeZone: TimeZone
+        /// Submission times beyond it are refused; `nil` checks none.
+        public var horizon: DateHorizon?
         private var collector: ProblemCollector
         private var result = ReviewSubmissions()
         private var lineByID: [Int64: Int] = [:]
@@ -111,7 +113,7 @@ public enum ReviewImport {
         public mutating func add(_ records: [CSVRecord]) {
             for record in records where !record.isBlank {
                 recordCount += 1
-                if let problem = columns.fieldCountProblem(record) {
+                if let problem = columns.recordProblem(record) {
                     collector.add(problem)
                     continue
                 }
@@ -238,7 +240,11 @@ public enum ReviewImport {
             let tsText = value("submitted_at")
             if !tsText.isEmpty {
                 if let date = Timestamp.parse(tsText, defaultTimeZone: timeZone) {
-                    submittedAt = date
+                    if let message = horizon?.problem(instant: date, timeZone: timeZone) {
+                        report(record, "submitted_at", .tooFarAhead, message)
+                    } else {
+                        submittedAt = date
+                    }
                 } else {
                     report(record, "submitted_at", .badTimestamp,
                            "submitted_at must be an ISO 8601 time such as 2025-03-14T09:30:00+07:00, found '\(tsText)'")

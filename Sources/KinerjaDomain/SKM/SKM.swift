@@ -61,7 +61,7 @@ public enum SKMError: Error, Sendable, Hashable, CustomStringConvertible {
 
 /// Service quality grade (mutu pelayanan) from the IKM.
 ///
-/// Rule implemented: PermenPANRB 14/2017 conversion table, as in DESIGN.md: A ≥ 88.31, B ≥ 76.61,
+/// Rule implemented: PermenPANRB 14/2017 conversion table, as in docs/domain-rules.md: A ≥ 88.31, B ≥ 76.61,
 /// C ≥ 65.00, else D. The IKM is rounded to two decimals (half away from zero) before it is
 /// classified, as it is published: the table's own intervals (… 76.60 | 76.61 …) are two-decimal
 /// values, and a published 88.31 must be an A.
@@ -95,7 +95,7 @@ public enum Mutu: String, Sendable, Hashable, Codable, CaseIterable {
 
 /// The IKM (indeks kepuasan masyarakat) of one unit and period.
 ///
-/// Rule implemented: PermenPANRB 14/2017 and DESIGN.md: the mean of each element over the respondents
+/// Rule implemented: PermenPANRB 14/2017 and docs/domain-rules.md: the mean of each element over the respondents
 /// (nilai rata-rata per unsur), IKM = mean of the nine element means × 25 (range 25–100). The
 /// regulation's worked example weights each element by 0.111; the exact 1/9 is used here, which is
 /// what "mean of the element means" says.

@@ -38,6 +38,8 @@ public enum SKMImport {
         private let known: [String: String]?
         var collector: ProblemCollector
         private var result: [SKMResponse] = []
+        /// Periods starting beyond it are refused; `nil` checks none.
+        public var horizon: DateHorizon?
         /// Non-blank records added so far.
         public internal(set) var recordCount = 0
 
@@ -96,6 +98,10 @@ public enum SKMImport {
                 period = try Period(parsing: periodText)
             } catch {
                 report(record, "period", periodText.isEmpty ? .missingValue : .badPeriod, error.message)
+            }
+            if let p = period, let message = horizon?.problem(period: p) {
+                report(record, "period", .tooFarAhead, message)
+                period = nil
             }
             var answers: [Int] = []
             for e in SKMElement.allCases {

@@ -1,6 +1,6 @@
 /// A training (pelatihan / pengembangan kompetensi) an employee attended.
 ///
-/// Rule implemented: DESIGN.md "training records can be imported and are used by the rules" (e.g.
+/// Rule implemented: docs/domain-rules.md "training records can be imported and are used by the rules" (e.g.
 /// `stalled_development`); a record is (NIP, course, date, hours). Hours are positive.
 public struct TrainingRecord: Sendable, Hashable, Codable {
     public var nip: NIP
@@ -100,6 +100,9 @@ public enum TrainingImport {
         /// Problems found so far (including those beyond the cap).
         public var problemCount: Int { collector.totalCount }
 
+        /// Dates beyond it are refused; `nil` checks none.
+        public var horizon: DateHorizon?
+
         /// Checks `records` (blank ones skipped, field counts checked) and keeps the valid ones.
         public mutating func add(_ records: [CSVRecord]) {
             addRecords(records)
@@ -142,6 +145,8 @@ public enum TrainingImport {
                 report(record, "date", .missingValue, "date is required (YYYY-MM-DD or DD/MM/YYYY)")
             } else if date == nil {
                 report(record, "date", .badDate, "'\(dateText)' is not a real date written YYYY-MM-DD or DD/MM/YYYY")
+            } else if let date, let message = horizon?.problem(date: date) {
+                report(record, "date", .tooFarAhead, message)
             }
             let hoursText = columns.value("hours", in: record)
             let hours = FieldValue.decimal(hoursText)
