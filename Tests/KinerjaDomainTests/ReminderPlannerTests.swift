@@ -334,6 +334,11 @@ struct ReminderHistoryTests {
         #expect(p.peopleWithoutAddress.count == 1)
         #expect(p.peopleWithoutAddress.first?.nip == T.n)
         #expect(p.waitingForTomorrow == 0)
+        // The admin digest counts and lists Nanang once, with both reasons.
+        let digest = try #require(p.messages.last)
+        #expect(digest.kind == .adminDigest && digest.body.contains("(1 orang)"), "\(digest.body)")
+        #expect(digest.body.contains("Nanang (NIP \(T.n.formatted)), DLHK: penilai dengan 1 penilaian yang perlu diingatkan; "
+                                     + "atasan langsung yang perlu menerima tembusan (1 penilaian terlambat)"), "\(digest.body)")
         let tomorrow = T.plan(owed, at: "2026-03-17T11:00", last: [T.r: F.at("2026-03-17T09:00")], contacts: contacts)
         #expect(tomorrow.waitingForTomorrow == 1 && tomorrow.peopleWithoutAddress.count == 1)
     }

@@ -43,7 +43,8 @@ public struct ReminderTemplates: Sendable, Hashable {
     /// - `{tanggal}`, `{instansi}` as above;
     /// - `{jumlah_penilai}` reviewers escalated to their unit head, `{jumlah_penilaian}` their late reviews,
     ///   `{daftar_eskalasi}` one line per such reviewer, grouped by unit;
-    /// - `{jumlah_tanpa_email}` people who could not be reached, `{daftar_tanpa_email}` one line each.
+    /// - `{jumlah_tanpa_email}` people who could not be reached, each counted once, `{daftar_tanpa_email}`
+    ///   one line per person (a reviewer who is also an atasan due a copy is one line with both).
     public static let adminDigestPlaceholders: Set<String> = [
         "tanggal", "instansi", "jumlah_penilai", "jumlah_penilaian", "daftar_eskalasi", "jumlah_tanpa_email",
         "daftar_tanpa_email",
