@@ -27,6 +27,9 @@ struct GuardRailDoorsTests {
         let early = try await f.call("OpenCycle", ["period": "2025-Q2", "early": true])
         #expect(early["created"]?.boolValue == true)
         #expect(early["message"]?.stringValue?.contains("opened early, before the period ends on 2025-06-30") == true)
+        // Once it exists, opening it again says so, with or without early.
+        let again = try await f.call("OpenCycle", ["period": "2025-Q2"])
+        #expect(again["created"]?.boolValue == false && again["message"]?.stringValue?.contains("already exists") == true)
         #expect(f.log.with(messageID: MessageIDs.cycleOpened).contains { $0.metadata["early"] == "true" })
         let run = try await f.runJob("cycle-open:quarterly")
         #expect(run.outcome == "ok" && run.message?.hasPrefix("opened 2025-Q1") == true, "\(run.message ?? "")")

@@ -20,7 +20,9 @@ struct OpenCycle {
                 + config.kinds.map(\.rawValue).joined(separator: ", "))
         }
         let today = CalendarDate(openedAt, in: zone)
-        if today <= period.end && !early {
+        // A period that already has a cycle is left as it is and says so (below), early or not.
+        if today <= period.end && !early,
+           await (try? runtime.withDatabase { db in try db.cycle(.period(period)) }) == nil {
             throw Refusal("period: \(period.code) runs until \(period.end) and has not ended at "
                 + "\(Timestamp.format(openedAt, in: zone)); opening it before its end needs early (kinerjactl cycles open --early)")
         }
