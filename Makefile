@@ -10,7 +10,7 @@ BIN_DIR       = $(shell $(SWIFT) build -c $(CONFIGURATION) --show-bin-path 2>/de
 APT_PACKAGES  = libsystemd-dev libsqlite3-dev pkg-config msmtp systemd strace python3-seccomp util-linux
 PIP_PACKAGES  = varlink==31.0.0 aiosmtpd
 
-.PHONY: all build release run test deps deps-apt deps-pip install man clean bench bench-control bench-cycles bench-flags bench-sweep check-units crash load soak fuzz fuzz-build
+.PHONY: all build release run test deps deps-apt deps-pip install man clean deb deps-deb test-system deps-system bench bench-control bench-cycles bench-flags bench-sweep check-units crash load soak fuzz fuzz-build
 
 all: build
 
@@ -33,8 +33,22 @@ deps-pip:
 build: deps-apt
 	$(SWIFT) build -c $(CONFIGURATION) $(BUILD_FLAGS)
 
-release:
-	$(MAKE) build CONFIGURATION=release
+# The release build: the Swift runtime linked statically (the binaries need only Debian 12's own
+# libraries), in its own scratch path so it never mixes with the debug build. It is what `make install`
+# and `make deb` ship, and what the benchmarks measure.
+RELEASE_SCRATCH = .build-release-static
+RELEASE_FLAGS   = -c release --static-swift-stdlib --disable-local-rpath --scratch-path $(RELEASE_SCRATCH)
+RELEASE_BIN     = $(RELEASE_SCRATCH)/release
+RELEASE_MAN     = $(RELEASE_SCRATCH)/man
+
+# The man pages come from swift-argument-parser's generate-manual tool run on the release binaries
+# (its plugin would rebuild the whole package without the static runtime).
+MANUAL_TOOL     = $(RELEASE_SCRATCH)/generate-manual/release/generate-manual
+
+release: deps-apt
+	$(SWIFT) build $(RELEASE_FLAGS) $(BUILD_FLAGS)
+	$(SWIFT) build -c release --package-path $(RELEASE_SCRATCH)/checkouts/swift-argument-parser --scratch-path $(RELEASE_SCRATCH)/generate-manual --product generate-manual
+	@mkdir -p $(RELEASE_MAN) && for t in kinerjactl kinerjad; do $(MANUAL_TOOL) $(RELEASE_BIN)/$$t --output-directory $(RELEASE_MAN) || exit 1; done
 
 # Build and run the daemon in the foreground with the development config; state goes to ./var/.
 # A new ./var starts with a small demo data set (tools/run-dev.sh generates and loads it once the
@@ -64,28 +78,32 @@ man:
 	$(SWIFT) package plugin --allow-writing-to-package-directory generate-manual
 	@mkdir -p .build/man && for t in kinerjactl kinerjad; do cp "$$(find .build/plugins -name "$$t.1" | head -1)" .build/man/$$t.1; done
 
-RELEASE_BIN = $(shell $(SWIFT) build -c release --show-bin-path)
+# Installs what `make release` built (run that first, as yourself); builds nothing and installs no
+# packages. The list of files is tools/package.py's, the same the Debian package holds. An existing
+# /etc/kinerjad/kinerjad.yaml is kept. Then: systemd-sysusers, systemd-tmpfiles --create (see README).
+install:
+	@test -x $(RELEASE_BIN)/kinerjad -a -x $(RELEASE_BIN)/kinerjactl || { echo "no release build in $(RELEASE_BIN): run make release first"; exit 1; }
+	python3 tools/package.py stage --bin $(RELEASE_BIN) --man $(RELEASE_MAN) --prefix $(PREFIX) --destdir "$(DESTDIR)"
 
-install: release man
-	install -Dm0755 $(RELEASE_BIN)/kinerjad $(DESTDIR)$(PREFIX)/bin/kinerjad
-	install -Dm0755 $(RELEASE_BIN)/kinerjactl $(DESTDIR)$(PREFIX)/bin/kinerjactl
-	install -Dm0644 .build/man/kinerjactl.1 $(DESTDIR)$(PREFIX)/share/man/man1/kinerjactl.1
-	install -Dm0644 .build/man/kinerjad.1 $(DESTDIR)$(PREFIX)/share/man/man1/kinerjad.1
-	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/vendor-completions $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
-	$(RELEASE_BIN)/kinerjactl --generate-completion-script bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/kinerjactl
-	$(RELEASE_BIN)/kinerjactl --generate-completion-script zsh > $(DESTDIR)$(PREFIX)/share/zsh/vendor-completions/_kinerjactl
-	$(RELEASE_BIN)/kinerjactl --generate-completion-script fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/kinerjactl.fish
-	install -Dm0644 systemd/kinerjad.service $(DESTDIR)$(PREFIX)/lib/systemd/system/kinerjad.service
-	install -Dm0644 systemd/kinerjad.socket $(DESTDIR)$(PREFIX)/lib/systemd/system/kinerjad.socket
-	install -Dm0644 systemd/kinerjad.sysusers.conf $(DESTDIR)$(PREFIX)/lib/sysusers.d/kinerjad.conf
-	install -Dm0644 systemd/kinerjad.tmpfiles.conf $(DESTDIR)$(PREFIX)/lib/tmpfiles.d/kinerjad.conf
-	install -Dm0644 systemd/kinerjad.catalog $(DESTDIR)$(PREFIX)/lib/systemd/catalog/kinerjad.catalog
-	install -Dm0644 README.md $(DESTDIR)$(PREFIX)/share/doc/kinerjad/README.md
-	install -Dm0644 RELIABILITY.md $(DESTDIR)$(PREFIX)/share/doc/kinerjad/RELIABILITY.md
-	@if [ -e $(DESTDIR)$(SYSCONFDIR)/kinerjad/kinerjad.yaml ]; then \
-	  echo "keeping existing $(DESTDIR)$(SYSCONFDIR)/kinerjad/kinerjad.yaml; reference copy in $(PREFIX)/share/doc/kinerjad/"; \
-	else install -Dm0640 config/kinerjad.yaml $(DESTDIR)$(SYSCONFDIR)/kinerjad/kinerjad.yaml; fi
-	install -Dm0644 config/kinerjad.yaml $(DESTDIR)$(PREFIX)/share/doc/kinerjad/kinerjad.yaml
+# dist/kinerjad_<version>_<arch>.deb from the release build, checked by lintian (errors fail).
+DEB_PACKAGES = dpkg-dev lintian binutils
+deps-deb:
+	@$(MAKE) --no-print-directory deps-apt APT_PACKAGES="$(DEB_PACKAGES)"
+
+deb: release deps-deb
+	@rm -f dist/kinerjad_*.deb
+	python3 tools/package.py deb --bin $(RELEASE_BIN) --man $(RELEASE_MAN) --out dist
+	lintian --fail-on error --info dist/kinerjad_*.deb
+
+# The package on a real systemd: a cached Debian 12 tree booted with systemd-nspawn (see
+# docs/packaging.md). Needs root. TREE_CACHE keeps the tree and the upgrade test's old package.
+TREE_CACHE ?= /var/cache/kinerjad-test-system
+SYSTEM_PACKAGES = debootstrap systemd-container
+deps-system:
+	@$(MAKE) --no-print-directory deps-apt APT_PACKAGES="$(SYSTEM_PACKAGES)"
+
+test-system: deb deps-system
+	python3 tools/system-test.py --deb "$$(ls dist/kinerjad_*.deb)" --cache $(TREE_CACHE)
 
 # Benchmarks print figures from a release build; they are not tests.
 bench: bench-control bench-cycles bench-flags bench-sweep
@@ -144,4 +162,4 @@ fuzz: fuzz-build
 	Fuzz/run-fuzz.sh "$$($(SWIFT) build $(FUZZ_FLAGS) --show-bin-path)/kinerja-fuzz" $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 clean:
-	rm -rf .build .build-release .build-fuzz fuzz-out var
+	rm -rf .build .build-release .build-release-static .build-fuzz fuzz-out var dist

@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "kinerjad", targets: ["kinerjad"]),
         .executable(name: "kinerjactl", targets: ["kinerjactl"]),
+        .executable(name: "kinerjad-sendmail", targets: ["kinerjad-sendmail"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -84,6 +85,9 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "kinerjactl", dependencies: ["KinerjaCLI"]),
+        // The sendmail program kinerjad.service runs: hands each message to kinerjad-mail.socket,
+        // whose unit has the network the daemon does not. Glibc only.
+        .executableTarget(name: "kinerjad-sendmail"),
         // Benchmarks that print figures (make bench); not part of the tests.
         .executableTarget(
             name: "kinerja-bench",

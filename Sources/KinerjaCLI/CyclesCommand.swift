@@ -43,8 +43,8 @@ struct CyclesCommand: AsyncParsableCommand {
                     print("  assignments: " + ["self", "atasan", "rekan", "bawahan"].map { "\($0) \(roles[$0]?.cellText ?? "0")" }
                         .joined(separator: ", "))
                     print("  due: \(displayTime(reply["cycle"]?["due_at"]))")
-                    if let n = reply["rekan_shortfalls"]?.intValue, n > 0 { print("  \(n) employees have fewer rekan than wanted") }
-                    if let n = reply["without_atasan"]?.intValue, n > 0 { print("  \(n) employees have no active atasan") }
+                    // One line per kind, naming who (the counts are in the JSON too).
+                    for note in reply["notes"]?.arrayValue?.compactMap(\.stringValue) ?? [] { print("  " + note) }
                 }
             }
         }

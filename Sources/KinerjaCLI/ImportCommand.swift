@@ -25,7 +25,8 @@ struct ImportCommand: AsyncParsableCommand {
               training   nip, course, date (YYYY-MM-DD or DD/MM/YYYY), hours
             Reviews: kinerjactl reviews import FILE.
 
-            An employee file is a full snapshot: employees missing from it are deactivated.
+            An employee file is a full snapshot: employees missing from it are deactivated, unless
+            --scope names the units it covers (see `import employees --help`).
             """,
         subcommands: [Units.self, Employees.self, SKM.self, Training.self])
 
@@ -45,10 +46,46 @@ struct ImportCommand: AsyncParsableCommand {
     }
 
     struct Employees: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Import employees from a SIMPEG-style file (merge).")
+        static let configuration = CommandConfiguration(
+            abstract: "Import employees from a SIMPEG-style file (merge).",
+            discussion: """
+                Optional columns: jenis_jabatan (struktural, fungsional, pelaksana), kelas_jabatan (1–17),
+                eselon (II.a … IV.b), sub_unit (bidang or seksi), nip_plt and jenis_plt (the acting
+                appraiser, Plt or Plh, when the atasan post is vacant), alasan_nonaktif (pensiun,
+                meninggal, berhenti, cuti; with aktif false).
+
+                Without --scope the file is the whole city: employees missing from it are deactivated.
+                With --scope DLHK,BKPSDM it is those units' export: only their employees change or are
+                deactivated. An import that would deactivate more than imports.max_deactivate_share
+                (default 5%) of the employees it covers is refused unless --allow-deactivate names
+                the count. During an open cycle, transfers, departures and leave change its open
+                assignments; the summary lists each change.
+                """)
         @OptionGroup(visibility: .hidden) var global: GlobalOptions
         @OptionGroup var options: FileOptions
-        func run() async throws { try await ImportCommand.run(kind: "employees", options, global) }
+
+        @Option(name: .long, help: ArgumentHelp("The file is the export of these units only.", valueName: "unit,…"))
+        var scope: String?
+
+        @Option(name: .long, help: ArgumentHelp("Apply even though it deactivates this many employees.", valueName: "n"))
+        var allowDeactivate: Int?
+
+        func validate() throws {
+            if let scope, scope.split(separator: ",").allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+                throw ValidationError("--scope needs at least one unit code")
+            }
+            if let allowDeactivate, allowDeactivate < 0 { throw ValidationError("--allow-deactivate must be 0 or more") }
+        }
+
+        func run() async throws {
+            var commit: [String: JSONValue] = [:]
+            if let scope {
+                commit["scope"] = .array(scope.split(separator: ",").map { .string($0.trimmingCharacters(in: .whitespaces)) }
+                    .filter { $0 != .string("") })
+            }
+            if let allowDeactivate { commit["allow_deactivate"] = .int(Int64(allowDeactivate)) }
+            try await ImportCommand.run(kind: "employees", options, global, commit: commit)
+        }
     }
 
     struct SKM: AsyncParsableCommand {
@@ -66,10 +103,12 @@ struct ImportCommand: AsyncParsableCommand {
         func run() async throws { try await ImportCommand.run(kind: "training", options, global) }
     }
 
-    static func run(kind: String, _ options: FileOptions, _ global: GlobalOptions, cycle: String? = nil) async throws {
+    static func run(kind: String, _ options: FileOptions, _ global: GlobalOptions, cycle: String? = nil,
+                    commit: [String: JSONValue] = [:]) async throws {
         try await runCommand {
             let uploader = ImportUploader(options: global, progress: ProgressLine(options: global))
-            let summary = try await uploader.run(kind: kind, file: options.file, cycle: cycle, dryRun: options.dryRun)
+            let summary = try await uploader.run(kind: kind, file: options.file, cycle: cycle, dryRun: options.dryRun,
+                                                 commit: commit)
             printSummary(summary, file: options.file, global: global)
         }
     }
@@ -78,6 +117,14 @@ struct ImportCommand: AsyncParsableCommand {
         Output(options: global).emit(summary) {
             print(ImportUploader.describe(summary, file: (file as NSString).lastPathComponent))
             for line in summary["details"]?.arrayValue?.compactMap(\.stringValue) ?? [] { print("  " + line) }
+            if let scope = summary["scope"]?.arrayValue?.compactMap(\.stringValue) {
+                print("scope: " + scope.joined(separator: ", ") + " (employees of other units unchanged)")
+            }
+            let changes = summary["cycle_changes"]?.arrayValue?.compactMap { $0["message"]?.stringValue } ?? []
+            if !changes.isEmpty {
+                print("open cycle assignments:")
+                for c in changes { print("  " + c) }
+            }
             let warnings = summary["warnings"]?.arrayValue?.compactMap(\.stringValue) ?? []
             if !warnings.isEmpty {
                 print("warnings:")

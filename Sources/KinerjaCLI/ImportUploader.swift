@@ -17,7 +17,8 @@ struct ImportUploader {
     static let maxBytesPerBatch = 512 << 10
 
     /// Imports `file` as `kind`; `keep` selects records (default all). Returns the summary.
-    func run(kind: String, file: String, cycle: String? = nil, dryRun: Bool,
+    /// `commit` adds parameters to CommitImport (an employee import's `scope`, `allow_deactivate`).
+    func run(kind: String, file: String, cycle: String? = nil, dryRun: Bool, commit: [String: JSONValue] = [:],
              keep: ((CSVRecord, [String]) -> Bool)? = nil) async throws -> [String: JSONValue] {
         let name = (file as NSString).lastPathComponent
         let data: Data
@@ -74,7 +75,8 @@ struct ImportUploader {
             try await flush()
             var summary: [String: JSONValue] = [:]
             for try await reply in client.send(VarlinkCallMessage(method: "io.kinerjad.Admin.CommitImport",
-                                                                  parameters: ["import_id": .string(id)], more: true)) {
+                                                                  parameters: commit.merging(["import_id": .string(id)]) { $1 },
+                                                                  more: true)) {
                 if let error = reply.varlinkError { throw error }
                 let phase = reply.parameters["phase"]?.stringValue ?? ""
                 let done = Int(reply.parameters["done"]?.intValue ?? 0), total = Int(reply.parameters["total"]?.intValue ?? 0)

@@ -30,7 +30,12 @@ struct ReportCommand: AsyncParsableCommand {
             try await runCommand {
                 var params: [String: JSONValue] = ["cycle": .string(cycle)]
                 if let unit { params["unit"] = .string(unit) }
-                let reply = try await ControlConnection(options: global).call("io.kinerjad.Admin.CycleReport", params)
+                var reply = try await ControlConnection(options: global).call("io.kinerjad.Admin.CycleReport", params)
+                // Who has no predikat and what changed during the cycle: for admins only; others see the counts.
+                if let detail = try? await ControlConnection(options: global).call("io.kinerjad.Admin.ListWithoutPredikat", params) {
+                    reply["without_predikat_list"] = detail["employees"]
+                    reply["changes"] = detail["changes"]
+                }
                 if global.json || format == .json {
                     print(JSONValue.object(reply).serializedString(.init(sortedKeys: true, prettyPrinted: true)))
                 } else if format == .csv {
@@ -90,15 +95,56 @@ struct ReportCommand: AsyncParsableCommand {
         lines.append("")
         lines.append("Legend: " + order.map { "\(barGlyphs[$0]!) \(short[$0]!) \(Predikat(rawValue: $0)!.name)" }.joined(separator: "  "))
         lines.append(FlagsCommand.reportLegend(units))
-        let breaches = reply["breaches"]?.arrayValue ?? []
         lines.append("")
-        if breaches.isEmpty {
-            lines.append("Distribution: no unit exceeds its caps.")
-        } else {
-            lines.append("Distribution breaches (\(breaches.count)):")
-            for b in breaches { lines.append("  " + (b["message"]?.stringValue ?? "")) }
+        lines += distributionLines(reply)
+        lines += withoutPredikatLines(reply)
+        let changes = reply["changes"]?.arrayValue?.compactMap { $0["message"]?.stringValue } ?? []
+        if !changes.isEmpty {
+            lines.append("")
+            lines.append("Changes during the cycle (transfers, departures, leave):")
+            for c in changes { lines.append("  " + c) }
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// Breaches, and which units were not checked and why: "no unit exceeds its caps" is said only
+    /// of units that were checked.
+    static func distributionLines(_ reply: [String: JSONValue]) -> [String] {
+        var lines: [String] = []
+        let breaches = reply["breaches"]?.arrayValue ?? []
+        let unchecked = reply["caps_unchecked"]?.arrayValue ?? []
+        let checked = Int(reply["caps_checked"]?.intValue ?? 0)
+        if reply["cycle"]?["status"]?.stringValue != "closed" {
+            lines.append("Distribution: not checked while the cycle is open (predikat come at close).")
+        } else if !breaches.isEmpty {
+            lines.append("Distribution breaches (\(breaches.count)):")
+            for b in breaches { lines.append("  " + (b["message"]?.stringValue ?? "")) }
+        } else if checked == 0 {
+            lines.append("Distribution: no unit was checked against the caps.")
+        } else {
+            lines.append("Distribution: none of the \(checked) checked unit\(checked == 1 ? "" : "s") exceeds its caps.")
+        }
+        if !unchecked.isEmpty {
+            lines.append("Not checked (\(unchecked.count)):")
+            for u in unchecked { lines.append("  \(u["unit"]?.stringValue ?? ""): \(u["reason"]?.stringValue ?? "")") }
+        }
+        return lines
+    }
+
+    /// The count of employees without a predikat by reason, and for admins each of them.
+    static func withoutPredikatLines(_ reply: [String: JSONValue]) -> [String] {
+        guard let n = reply["without_predikat"]?.intValue, n > 0 else { return [] }
+        var lines = ["", "Without a predikat: \(n)"]
+        if let list = reply["without_predikat_list"]?.arrayValue {
+            for e in list {
+                lines.append("  \(e["nip"]?.stringValue ?? "") \(e["nama"]?.stringValue ?? "") (\(e["unit"]?.stringValue ?? "")): "
+                             + (e["reason"]?.stringValue ?? ""))
+            }
+        } else {
+            let reasons = reply["without_predikat_reasons"]?.objectValue ?? [:]
+            for (code, count) in reasons.sorted(by: { $0.key < $1.key }) { lines.append("  \(code): \(count.cellText)") }
+        }
+        return lines
     }
 
     static func csv(_ reply: [String: JSONValue]) -> String {

@@ -38,20 +38,21 @@ extension AppDatabase {
             }
             if openRequired > 0 && !force {
                 let sample = try Row.fetchAll(db, sql: """
-                    SELECT a.*, c.period, s.nama AS subject_name, r.nama AS reviewer_name, NULL AS total_score,
+                    SELECT a.*, c.period, s.nama AS subject_name, \(Self.reviewerNameSQL) AS reviewer_name, NULL AS total_score,
                            NULL AS hasil_kerja, NULL AS comment
                     FROM assignment a JOIN cycle c ON c.id = a.cycle_id
-                    LEFT JOIN employee s ON s.nip = a.subject_nip LEFT JOIN employee r ON r.nip = a.reviewer_nip
+                    LEFT JOIN employee s ON s.nip = a.subject_nip LEFT JOIN \(Self.reviewerSQL) r ON r.nip = a.reviewer_nip
                     WHERE a.cycle_id = ? AND a.submitted_at IS NULL AND a.role IN (\(marks))
                     ORDER BY a.subject_unit, a.reviewer_nip, a.subject_nip LIMIT \(Self.closeRefusalSample)
                     """, arguments: StatementArguments([c.id] + roles)).map(Self.assignmentInfo)
                 throw CycleStoreError.notClosable(cycle: c, openRequired: openRequired, sample: sample)
             }
 
-            // Subjects and their units: every subject has a self assignment.
+            // Subjects and their units: everyone with an assignment about them (someone on leave has no
+            // self review left but is still appraised; someone who left has none).
             var units: [(NIP, String)] = []
             for row in try Row.fetchAll(db, sql: """
-                SELECT subject_nip, subject_unit FROM assignment WHERE cycle_id = ? AND role = 'self' ORDER BY subject_nip
+                SELECT subject_nip, MIN(subject_unit) FROM assignment WHERE cycle_id = ? GROUP BY subject_nip ORDER BY subject_nip
                 """, arguments: [c.id]) {
                 if let nip = NIP(row[0] as String) { units.append((nip, row[1])) }
             }

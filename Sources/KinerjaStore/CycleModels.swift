@@ -125,6 +125,11 @@ public struct OpenCycleOutcome: Sendable, Hashable, Encodable {
     public var rekanShortfalls: Int
     public var withoutAtasan: Int
     public var message: String
+    /// Subjects who got some peers from outside their sub-unit or level.
+    public var rekanFallbacks = 0
+    /// Who got fewer peers or fallback peers, who has no atasan review, and who is appraised by an
+    /// acting or outside appraiser (first lines of each).
+    public var notes: [String] = []
 }
 
 /// What closing a cycle did.
@@ -155,6 +160,12 @@ public struct ImportSummary: Sendable, Hashable, Encodable {
     public var warnings: [String] = []
     /// A few lines that say what changed (first ones only).
     public var details: [String] = []
+    /// Employee imports: deactivations per unit code (every one counted, none silent).
+    public var deactivatedByUnit: [String: Int]?
+    /// Employee imports: the units a partial file covered (nil for the whole city).
+    public var scope: [String]?
+    /// Employee imports: per changed employee, what happened to an open cycle's assignments.
+    public var cycleChanges: [CycleChange]?
 
     public init(kind: String, dryRun: Bool, records: Int) {
         self.kind = kind

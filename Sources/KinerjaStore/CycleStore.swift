@@ -11,7 +11,7 @@ extension AppDatabase {
     /// the due date of every assignment (the caller moved it to a working day); otherwise it is
     /// `openedAt` plus the policy's `dueAfter`.
     public func openCycle(period: Period, openedAt: Date, dueAt: Date? = nil, policy: AssignmentPolicy, by: String,
-                          progress: ProgressSink = { _ in }) throws -> OpenCycleOutcome {
+                          appraisers: [ExternalAppraiser] = [], progress: ProgressSink = { _ in }) throws -> OpenCycleOutcome {
         try writer.write { db in
             if let existing = try Self.findCycle(db, .period(period)) {
                 let byRole = try Self.countByRole(db, cycle: existing.id)
@@ -21,11 +21,19 @@ extension AppDatabase {
                     message: "cycle \(period.code) already exists (id \(existing.id), \(state)); nothing changed")
             }
             var employees: [Employee] = []
-            let cursor = try Row.fetchCursor(db, sql: "SELECT nip, unit_code, supervisor_nip FROM employee WHERE aktif")
+            let cursor = try Row.fetchCursor(db, sql: """
+                SELECT nip, unit_code, supervisor_nip, kelas_jabatan, eselon, sub_unit, acting_nip, acting_kind
+                FROM employee WHERE aktif
+                """)
             while let row = try cursor.next() {
                 guard let nip = NIP(row[0] as String) else { continue }
+                let rank = EmployeeRank(kelasJabatan: row[3], eselon: (row[4] as String?).flatMap(Eselon.init(rawValue:)),
+                                        subUnit: row[5])
+                let acting = (row[6] as String?).flatMap(NIP.init).map {
+                    ActingAppraiser(nip: $0, kind: (row[7] as String?).flatMap(ActingKind.init(rawValue:)) ?? .plt)
+                }
                 employees.append(Employee(nip: nip, nama: "", jabatan: "", unit: row[1],
-                                          supervisor: (row[2] as String?).flatMap(NIP.init)))
+                                          supervisor: (row[2] as String?).flatMap(NIP.init), rank: rank, acting: acting))
             }
             guard !employees.isEmpty else {
                 throw CycleStoreError.refused("there are no active employees; import employees before opening a cycle")
@@ -33,7 +41,8 @@ extension AppDatabase {
             progress(StoreProgress(phase: "planning", done: 0, total: employees.count))
             let plan: AssignmentPlan
             do {
-                plan = try AssignmentPlanner.plan(employees: employees, period: period, openedAt: openedAt, policy: policy)
+                plan = try AssignmentPlanner.plan(employees: employees, period: period, openedAt: openedAt, policy: policy,
+                                                  appraisers: appraisers)
             } catch {
                 throw CycleStoreError.refused("\(error)")
             }
@@ -51,8 +60,18 @@ extension AppDatabase {
             let cycleID = db.lastInsertedRowID
             let id = cycleID.databaseValue, dueValue = due.databaseValue
             let roleValues = Dictionary(uniqueKeysWithValues: ReviewerRole.allCases.map { ($0, $0.rawValue.databaseValue) })
-            var insert = BatchInsert(db, "INSERT INTO assignment(cycle_id, subject_nip, role, reviewer_nip, subject_unit, reviewer_unit, due_at)",
-                                     columns: 7)
+            // The outside appraisers as the cycle opens, so reminders and lists name them.
+            for a in appraisers {
+                try db.execute(sql: """
+                    INSERT INTO appraiser(nip, nama, jabatan, email, updated_at) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT(nip) DO UPDATE SET nama = excluded.nama, jabatan = excluded.jabatan, email = excluded.email,
+                    updated_at = excluded.updated_at
+                    """, arguments: [a.nip.description, a.nama, a.jabatan, a.email, openedAt])
+            }
+            var insert = BatchInsert(db, """
+                INSERT INTO assignment(cycle_id, subject_nip, role, reviewer_nip, subject_unit, reviewer_unit, due_at, atasan_source)
+                """, columns: 8)
+            let sourceValues = plan.atasanSources.mapValues { $0.rawValue.databaseValue }
             var nipText: [NIP: DatabaseValue] = [:]
             nipText.reserveCapacity(employees.count)
             func text(_ nip: NIP) -> DatabaseValue {
@@ -76,7 +95,8 @@ extension AppDatabase {
             }
             for (i, a) in ordered.enumerated() {
                 try insert.add([id, text(a.subject), roleValues[a.role]!, text(a.reviewer), unit(a.subject),
-                                unit(a.reviewer), dueValue])
+                                unit(a.reviewer), dueValue,
+                                a.role == .atasan ? sourceValues[a.subject] ?? .null : .null])
                 if i % 20_000 == 19_999 { progress(StoreProgress(phase: "writing", done: i + 1, total: total)) }
             }
             try insert.finish()
@@ -92,12 +112,54 @@ extension AppDatabase {
                 closedAt: nil, closedBy: nil, forced: false, closeReason: nil, assignments: total, submitted: 0, late: 0,
                 rekanPerSubject: policy.rekanPerSubject, rekanCapPerReviewer: policy.rekanCapPerReviewer,
                 rekanSeed: Int64(bitPattern: policy.seed))
-            return OpenCycleOutcome(
+            var outcome = OpenCycleOutcome(
                 created: true, cycle: info, byRole: byRole, rekanShortfalls: plan.rekanShortfalls.count,
                 withoutAtasan: plan.subjectsWithoutAtasan.count,
                 message: "opened cycle \(period.code) (id \(cycleID)) with \(total) assignments for \(employees.count) employees")
+            outcome.rekanFallbacks = plan.rekanFallbacks.count
+            outcome.notes = try Self.openNotes(db, plan: plan)
+            return outcome
         }
     }
+
+    /// Lines naming who got fewer or fallback peers, who has no atasan review and whose atasan
+    /// review an acting or outside appraiser writes (at most `notesPerKind` names of each).
+    static func openNotes(_ db: Database, plan: AssignmentPlan) throws -> [String] {
+        var names: [String: String] = [:]
+        let wanted = plan.rekanShortfalls.prefix(notesPerKind).map(\.subject) + plan.rekanFallbacks.prefix(notesPerKind).map(\.subject)
+            + plan.subjectsWithoutAtasan.prefix(notesPerKind)
+        let list = "[" + wanted.map { "\"\($0)\"" }.joined(separator: ",") + "]"
+        for row in try Row.fetchAll(db, sql: "SELECT nip, nama FROM employee WHERE nip IN (SELECT value FROM json_each(?))",
+                                    arguments: [list]) {
+            names[row[0]] = row[1]
+        }
+        func who(_ nip: NIP) -> String { names[nip.description].map { "\(nip) \($0)" } ?? nip.description }
+        func more(_ n: Int) -> String { n > notesPerKind ? "; and \(n - notesPerKind) more" : "" }
+        var notes: [String] = []
+        if !plan.rekanShortfalls.isEmpty {
+            notes.append("\(plan.rekanShortfalls.count) got fewer rekan than wanted: " + plan.rekanShortfalls.prefix(notesPerKind).map {
+                "\(who($0.subject)) (\($0.unit), \($0.assigned) of \($0.wanted), \($0.reason == .unitTooSmall ? "only \($0.eligiblePeers) eligible" : "reviewers at their cap"))"
+            }.joined(separator: "; ") + more(plan.rekanShortfalls.count))
+        }
+        if !plan.rekanFallbacks.isEmpty {
+            notes.append("\(plan.rekanFallbacks.count) got rekan from outside their sub-unit or level: " + plan.rekanFallbacks.prefix(notesPerKind).map {
+                "\(who($0.subject)) (\($0.unit), \($0.fallback) of \($0.preferred + $0.fallback))"
+            }.joined(separator: "; ") + more(plan.rekanFallbacks.count))
+        }
+        if !plan.subjectsWithoutAtasan.isEmpty {
+            notes.append("\(plan.subjectsWithoutAtasan.count) have no atasan review (no active atasan, acting or outside appraiser; "
+                + "no predikat without it): " + plan.subjectsWithoutAtasan.prefix(notesPerKind).map(who).joined(separator: "; ")
+                + more(plan.subjectsWithoutAtasan.count))
+        }
+        let acting = plan.atasanSources.filter { $0.value == .plt || $0.value == .plh }.count
+        let outside = plan.atasanSources.filter { $0.value == .external }.count
+        if acting > 0 { notes.append("\(acting) atasan reviews are written by an acting appraiser (Plt./Plh.)") }
+        if outside > 0 { notes.append("\(outside) atasan reviews are written by appraisers outside the employee file") }
+        return notes
+    }
+
+    /// Names listed per kind of note in a cycle-open summary.
+    static let notesPerKind = 20
 
     /// Every cycle, newest period first, with completion counts.
     public func cycles() throws -> [CycleInfo] {

@@ -13,6 +13,7 @@ enum Migrations {
         registerOutbox(&m)
         registerFlags(&m)
         registerJobRequests(&m)
+        registerOrgDetail(&m)
         return m
     }
 

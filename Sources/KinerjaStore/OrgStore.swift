@@ -35,9 +35,17 @@ extension AppDatabase {
     }
 
     static func employee(_ row: Row) -> Employee {
-        Employee(nip: NIP(row["nip"] as String)!, nama: row["nama"], jabatan: row["jabatan"], unit: row["unit_code"],
-                 supervisor: (row["supervisor_nip"] as String?).flatMap(NIP.init), email: row["email"],
-                 telepon: row["telepon"], status: EmploymentStatus(rawValue: row["status"]) ?? .pns, aktif: row["aktif"])
+        let rank = EmployeeRank(jenisJabatan: (row["jenis_jabatan"] as String?).flatMap(JenisJabatan.init(rawValue:)),
+                                kelasJabatan: row["kelas_jabatan"], eselon: (row["eselon"] as String?).flatMap(Eselon.init(rawValue:)),
+                                subUnit: row["sub_unit"])
+        let acting = (row["acting_nip"] as String?).flatMap(NIP.init).map {
+            ActingAppraiser(nip: $0, kind: (row["acting_kind"] as String?).flatMap(ActingKind.init(rawValue:)) ?? .plt)
+        }
+        return Employee(nip: NIP(row["nip"] as String)!, nama: row["nama"], jabatan: row["jabatan"], unit: row["unit_code"],
+                        supervisor: (row["supervisor_nip"] as String?).flatMap(NIP.init), email: row["email"],
+                        telepon: row["telepon"], status: EmploymentStatus(rawValue: row["status"]) ?? .pns, aktif: row["aktif"],
+                        rank: rank, acting: acting,
+                        inactiveReason: (row["inactive_reason"] as String?).flatMap(InactiveReason.init(rawValue:)))
     }
 
     static func fetchEmployees(_ db: Database) throws -> [Employee] {
@@ -94,33 +102,59 @@ extension AppDatabase {
     /// changed, deactivated) in one transaction. With no unit stored yet, units are derived from the
     /// file; otherwise every `unit_kerja` must name a stored unit. Throws `ImportFailure` when invalid.
     public func importEmployees(_ input: EmployeeImport.Accumulator, dryRun: Bool, now: Date, source: String,
+                                options: EmployeeImportOptions = EmployeeImportOptions(),
                                 progress: ProgressSink = { _ in }) throws -> ImportSummary {
         let apply = { (db: Database) throws -> ImportSummary in
             let stored = try Self.fetchUnits(db)
+            let current = try Self.fetchEmployees(db)
+            var scope: ImportScope?
+            if let units = options.scope {
+                let known = Dictionary(stored.map { ($0.code.lowercased(), $0.code) }, uniquingKeysWith: { a, _ in a })
+                let unknown = units.filter { known[$0.lowercased()] == nil }
+                guard unknown.isEmpty else {
+                    throw CycleStoreError.refused("--scope names unknown units: " + unknown.sorted().joined(separator: ", ")
+                        + (stored.isEmpty ? " (no unit is stored yet: import the whole city first)" : ""))
+                }
+                let lowered = Set(units.map { $0.lowercased() })
+                scope = ImportScope(units: lowered, outside: current.filter { !lowered.contains($0.unit.lowercased()) })
+            }
             progress(StoreProgress(phase: "validating", done: 0, total: input.recordCount))
             let validated: ValidatedEmployees
-            switch input.finish(knownUnits: stored.isEmpty ? nil : stored) {
+            switch input.finish(knownUnits: stored.isEmpty ? nil : stored, scope: scope) {
             case .success(let v): validated = v
             case .failure(let failure): throw failure
             }
+            // A partial file's units are checked against it and the stored employees of other units.
             let headProblems = UnitHeadCheck.employeeFileProblems(
-                units: stored, employees: validated.employees, lines: validated.lines, columns: input.columns)
+                units: stored, employees: validated.employees + (scope?.outside ?? []), lines: validated.lines,
+                columns: input.columns)
             if !headProblems.isEmpty { throw ImportFailure(problems: headProblems, totalCount: headProblems.count) }
-            let current = try Self.fetchEmployees(db)
-            let plan = EmployeeMergePlan(current: current, incoming: validated.employees)
+            let plan = EmployeeMergePlan(current: current, incoming: validated.employees, scope: scope?.units)
+            let inReach = current.filter { $0.aktif && scope?.units.contains($0.unit.lowercased()) != false }.count
             var summary = ImportSummary(kind: "employees", dryRun: dryRun, records: validated.employees.count)
+            if let refusal = plan.deactivationRefusal(activeInReach: inReach, maxShare: options.maxDeactivateShare,
+                                                      allowed: options.allowDeactivate) {
+                // A dry run shows what a real import would refuse.
+                guard dryRun else { throw CycleStoreError.refused(refusal) }
+                summary.warnings.append("a real import would be refused: " + refusal)
+            }
             summary.added = plan.added.count
             summary.changed = plan.changed.count
             summary.deactivated = plan.deactivated.count
+            summary.deactivatedByUnit = Dictionary(uniqueKeysWithValues: plan.deactivatedByUnit.map { ($0.unit, $0.count) })
+            summary.scope = scope.map { _ in options.scope!.sorted() }
             summary.unchanged = plan.unchangedCount
-            summary.warnings = validated.warnings.prefix(50).map(\.description)
+            summary.warnings += validated.warnings.prefix(50).map(\.description)
             if validated.warnings.count > 50 { summary.warnings.append("… and \(validated.warnings.count - 50) more warnings") }
             for e in plan.added.prefix(10) { summary.details.append("new \(e.nip) \(e.nama) (\(e.unit))") }
             for c in plan.changed.prefix(10) {
                 summary.details.append("changed \(c.after.nip) \(c.after.nama): " + c.fields.map(\.rawValue).joined(separator: ", "))
             }
             for d in plan.deactivated.prefix(10) {
-                summary.details.append("deactivated \(d.employee.nip) \(d.employee.nama) (\(d.reason.rawValue))")
+                summary.details.append("deactivated \(d.employee.nip) \(d.employee.nama) (\(d.employee.unit), \(d.reason.rawValue))")
+            }
+            if !plan.deactivated.isEmpty {
+                summary.details.append("deactivated by unit: " + plan.deactivatedByUnit.map { "\($0.unit) \($0.count)" }.joined(separator: ", "))
             }
             if validated.unitsDerived {
                 let known = Set(stored.map { $0.code.lowercased() })
@@ -134,23 +168,35 @@ extension AppDatabase {
                     try units.finish()
                 }
             }
-            guard !dryRun else { return summary }
             let rows = plan.added + plan.changed.map(\.after) + plan.deactivated.map(\.employee)
+            // What the changes do to the open cycles' assignments (the same rules in a dry run).
+            summary.cycleChanges = try Self.adjustOpenCycles(db, current: current, changed: rows, now: now, apply: !dryRun)
+            guard !dryRun else { return summary }
             var upsert = BatchInsert(
-                db, "INSERT INTO employee(nip, nama, jabatan, unit_code, supervisor_nip, email, telepon, status, aktif, updated_at)",
-                columns: 10,
+                db, """
+                    INSERT INTO employee(nip, nama, jabatan, unit_code, supervisor_nip, email, telepon, status, aktif, updated_at,
+                                         jenis_jabatan, kelas_jabatan, eselon, sub_unit, acting_nip, acting_kind, inactive_reason)
+                    """,
+                columns: 17,
                 tail: """
                     ON CONFLICT(nip) DO UPDATE SET nama = excluded.nama, jabatan = excluded.jabatan,
                     unit_code = excluded.unit_code, supervisor_nip = excluded.supervisor_nip, email = excluded.email,
                     telepon = excluded.telepon, status = excluded.status, aktif = excluded.aktif,
-                    updated_at = excluded.updated_at
+                    updated_at = excluded.updated_at, jenis_jabatan = excluded.jenis_jabatan,
+                    kelas_jabatan = excluded.kelas_jabatan, eselon = excluded.eselon, sub_unit = excluded.sub_unit,
+                    acting_nip = excluded.acting_nip, acting_kind = excluded.acting_kind,
+                    inactive_reason = excluded.inactive_reason
                     """)
             let stamp = now.databaseValue
+            func text(_ s: String?) -> DatabaseValue { s?.databaseValue ?? .null }
             for (i, e) in rows.enumerated() {
                 try upsert.add([e.nip.description.databaseValue, e.nama.databaseValue, e.jabatan.databaseValue,
                                 e.unit.databaseValue, e.supervisor.map { $0.description.databaseValue } ?? .null,
                                 e.email?.databaseValue ?? .null, e.telepon?.databaseValue ?? .null,
-                                e.status.rawValue.databaseValue, e.aktif.databaseValue, stamp])
+                                e.status.rawValue.databaseValue, e.aktif.databaseValue, stamp,
+                                text(e.rank.jenisJabatan?.rawValue), e.rank.kelasJabatan?.databaseValue ?? .null,
+                                text(e.rank.eselon?.rawValue), text(e.rank.subUnit), text(e.acting?.nip.description),
+                                text(e.acting?.kind.rawValue), text(e.inactiveReason?.rawValue)])
                 if i % 5000 == 4999 { progress(StoreProgress(phase: "writing", done: i + 1, total: rows.count)) }
             }
             try upsert.finish()

@@ -5,13 +5,13 @@ import KinerjaPausePoints
 
 /// The reminder sweep's inputs, each one set-based query (not a query per reviewer).
 public enum ReminderQueries {
-    /// Every review still owed in an open cycle by an active reviewer.
+    /// Every review still owed in an open cycle by an active reviewer or an outside appraiser.
     public static func owedReviews(in db: Database) throws -> [OwedReview] {
         let rows = try Row.fetchCursor(db, sql: """
-            SELECT a.id, a.cycle_id, c.period, a.reviewer_nip, a.subject_nip, s.nama, a.role, a.due_at
+            SELECT a.id, a.cycle_id, c.period, a.reviewer_nip, a.subject_nip, s.nama, a.role, a.due_at, a.atasan_source
             FROM assignment a
             JOIN cycle c ON c.id = a.cycle_id AND c.status = 'open'
-            JOIN employee r ON r.nip = a.reviewer_nip AND r.aktif
+            JOIN (SELECT nip FROM employee WHERE aktif UNION ALL SELECT nip FROM appraiser) r ON r.nip = a.reviewer_nip
             JOIN employee s ON s.nip = a.subject_nip
             WHERE a.submitted_at IS NULL
             """)
@@ -20,17 +20,22 @@ public enum ReminderQueries {
             guard let reviewer = NIP(row[3] as String), let subject = NIP(row[4] as String),
                   let role = ReviewerRole(rawValue: row[6]) else { continue }
             owed.append(OwedReview(assignmentID: row[0], cycleID: row[1], cycleLabel: row[2], reviewer: reviewer,
-                                   subject: subject, subjectName: row[5], role: role, due: row[7]))
+                                   subject: subject, subjectName: row[5], role: role, due: row[7],
+                                   atasanSource: (row[8] as String?).flatMap(AtasanSource.init(rawValue:))))
         }
         return owed
     }
 
-    /// Every active employee with the address and the people escalation copies (atasan, unit head).
+    /// Every active employee with the address and the people escalation copies (atasan, unit head),
+    /// and the appraisers outside the employee file (no one to copy).
     public static func contacts(in db: Database) throws -> [ReminderContact] {
         let rows = try Row.fetchCursor(db, sql: """
             SELECT e.nip, e.nama, e.email, e.unit_code, e.supervisor_nip, u.head_nip
             FROM employee e LEFT JOIN unit u ON u.code = e.unit_code
             WHERE e.aktif
+            UNION ALL
+            SELECT p.nip, p.nama, p.email, '', NULL, NULL FROM appraiser p
+            WHERE p.nip NOT IN (SELECT nip FROM employee WHERE aktif)
             """)
         var contacts: [ReminderContact] = []
         while let row = try rows.next() {

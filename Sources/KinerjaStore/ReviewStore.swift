@@ -251,11 +251,11 @@ extension AppDatabase {
             let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) \(from) \(whereSQL)",
                                          arguments: StatementArguments(arguments)) ?? 0
             let rows = try Row.fetchAll(db, sql: """
-                SELECT a.*, c.period, s.nama AS subject_name, r.nama AS reviewer_name,
+                SELECT a.*, c.period, s.nama AS subject_name, \(Self.reviewerNameSQL) AS reviewer_name,
                        (v.berorientasi_pelayanan + v.akuntabel + v.kompeten + v.harmonis + v.loyal + v.adaptif + v.kolaboratif) AS total_score,
                        v.hasil_kerja, v.comment
                 \(from) LEFT JOIN review v ON v.assignment_id = a.id
-                LEFT JOIN employee s ON s.nip = a.subject_nip LEFT JOIN employee r ON r.nip = a.reviewer_nip
+                LEFT JOIN employee s ON s.nip = a.subject_nip LEFT JOIN \(Self.reviewerSQL) r ON r.nip = a.reviewer_nip
                 \(whereSQL) ORDER BY c.period_start, a.due_at, a.reviewer_nip, a.subject_nip, a.role LIMIT ?
                 """, arguments: StatementArguments(arguments + [filter.limit]))
             return (rows.map(Self.assignmentInfo), total)

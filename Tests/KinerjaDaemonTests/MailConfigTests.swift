@@ -15,11 +15,11 @@ struct MailConfigTests {
         }
     }
 
-    @Test("defaults: sendmail -t -i, backoff 5 min doubling to 6 h, 10 attempts, no admin digest; delivery every 5 minutes")
+    @Test("defaults: the hand-off to kinerjad-mail.socket, backoff 5 min doubling to 6 h, 10 attempts, no admin digest; delivery every 5 minutes")
     func defaults() {
         let config = DaemonConfig()
         #expect(config.mail.channel == .sendmail)
-        #expect(config.mail.sendmail == ["/usr/sbin/sendmail", "-t", "-i"])
+        #expect(config.mail.sendmail == ["/usr/libexec/kinerjad/kinerjad-sendmail"])
         #expect(config.mail.from == MailAddress(name: "BKPSDM Kota Bandung", email: "kinerjad@localhost"))
         #expect(config.mail.retryPolicy == OutboxRetryPolicy(baseDelay: .seconds(300), cap: .seconds(21_600), maxAttempts: 10))
         #expect(config.mail.admin == nil)

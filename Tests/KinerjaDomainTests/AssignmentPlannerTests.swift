@@ -36,6 +36,8 @@ struct AssignmentPlannerTests {
                 #expect(subject.unit == reviewer.unit, "same unit")
                 #expect(subject.supervisor != a.reviewer, "never the subject's atasan")
                 #expect(reviewer.supervisor != a.subject, "never the subject's own bawahan")
+                #expect(!chain(a.subject, byNIP).contains(a.reviewer), "never an atasan at any level")
+                #expect(!chain(a.reviewer, byNIP).contains(a.subject), "never a bawahan at any level")
                 rekanLoad[a.reviewer, default: 0] += 1
                 rekanWanted[a.subject, default: 0] += 1
             }
@@ -53,6 +55,104 @@ struct AssignmentPlannerTests {
         #expect(plan.assignments.map(\.key) == plan.assignments.map(\.key).sorted())
     }
 
+    /// Active supervisors of `nip` upwards (the line ends at an inactive one, as in the plan).
+    static func chain(_ nip: NIP, _ byNIP: [NIP: Employee]) -> [NIP] {
+        var result: [NIP] = []
+        var next = byNIP[nip]?.supervisor
+        while let s = next, byNIP[s]?.aktif == true, !result.contains(s) {
+            result.append(s)
+            next = byNIP[s]?.supervisor
+        }
+        return result
+    }
+
+    /// A dinas of 23: a kepala dinas (eselon II.b, kelas 14), a sekretaris (III.a, 12) and two kepala
+    /// bidang (III.b, 11) under the kepala, and in each bidang 9 staff under the kepala bidang: 3
+    /// fungsional at kelas 8 and 6 pelaksana at kelas 5–7.
+    static func rankedDinas() -> [Employee] {
+        func e(_ serial: Int, _ supervisor: Int?, _ jenis: JenisJabatan, kelas: Int? = nil, eselon: Eselon? = nil,
+               bidang: String?) -> Employee {
+            var x = TestData.employee(serial, unit: "DISKOMINFO", supervisor: supervisor)
+            x.rank = EmployeeRank(jenisJabatan: jenis, kelasJabatan: kelas, eselon: eselon, subUnit: bidang)
+            return x
+        }
+        var all = [e(1000, nil, .struktural, eselon: .iiB, bidang: nil),
+                   e(1001, 1000, .struktural, eselon: .iiiA, bidang: "Sekretariat"),
+                   e(1002, 1000, .struktural, eselon: .iiiB, bidang: "Bidang TIK"),
+                   e(1003, 1000, .struktural, eselon: .iiiB, bidang: "Bidang Statistik")]
+        for (b, (head, bidang)) in [(1002, "Bidang TIK"), (1003, "Bidang Statistik")].enumerated() {
+            let base = 1100 + b * 100
+            for j in 0..<3 { all.append(e(base + j, head, .fungsional, kelas: 8, bidang: bidang)) }
+            for j in 3..<9 { all.append(e(base + j, head, .pelaksana, kelas: 5 + j % 3, bidang: bidang)) }
+        }
+        return all
+    }
+
+    @Test func peersComeFromTheSameSubUnitAndANearbyLevel() throws {
+        let employees = Self.rankedDinas()
+        let policy = AssignmentPolicy(rekanPerSubject: 3, rekanCapPerReviewer: 4, seed: 3)
+        let plan = try Self.plan(employees, policy)
+        Self.checkInvariants(plan, employees: employees, policy: policy)
+        let byNIP = Dictionary(uniqueKeysWithValues: employees.map { ($0.nip, $0) })
+        let fallbackSubjects = Set(plan.rekanFallbacks.map(\.subject))
+        for a in plan.assignments where a.role == .rekan && !fallbackSubjects.contains(a.subject) {
+            let s = byNIP[a.subject]!, r = byNIP[a.reviewer]!
+            #expect(s.rank.subUnit == r.rank.subUnit, "\(a): same bidang")
+            #expect(abs(s.rank.level! - r.rank.level!) <= 2, "\(a): nearby level")
+        }
+        // Staff (9 per bidang, kelas 5–9) find 3 peers in their bidang: no fallback for them.
+        let staff = employees.filter { $0.rank.jenisJabatan != .struktural }.map(\.nip)
+        #expect(staff.allSatisfy { !fallbackSubjects.contains($0) })
+        // The kepala dinas has everyone below: no rekan at all, and never a rekan of staff.
+        #expect(plan.rekanShortfalls.map(\.subject) == [TestData.nip(1000)])
+        #expect(!plan.assignments.contains { $0.role == .rekan && ($0.reviewer == TestData.nip(1000) || $0.subject == TestData.nip(1000)) })
+        // The sekretaris and the two kepala bidang (kelas 12, 11, 11) are alone in their sub-units: all
+        // their peers are fallbacks. Within 2 kelas and outside their lines they have only each other,
+        // so each takes the other two, then one more from anywhere in the unit outside its line.
+        func peers(_ serial: Int) -> Set<NIP> {
+            Set(plan.assignments.filter { $0.role == .rekan && $0.subject == TestData.nip(serial) }.map(\.reviewer))
+        }
+        let heads = [1001, 1002, 1003]
+        for head in heads {
+            let f = try #require(plan.rekanFallbacks.first { $0.subject == TestData.nip(head) })
+            #expect(f.preferred == 0 && f.fallback == 3)
+            #expect(peers(head).isSuperset(of: heads.filter { $0 != head }.map { TestData.nip($0) }))
+        }
+        #expect(plan.rekanFallbacks.count == 3)
+    }
+
+    @Test func actingAndOutsideAppraisersWriteTheAtasanReview() throws {
+        // The Sekda (not in the file) appraises the kepala dinas; the Wali Kota (no NIP) appraises the
+        // top of SETDA; a vacant kepala bidang post has a Plt, the sekretaris.
+        var employees = Self.rankedDinas()
+        employees.append(TestData.employee(3000, unit: "SETDA"))
+        for i in employees.indices where employees[i].supervisor == TestData.nip(1002) {
+            employees[i].supervisor = nil
+            employees[i].acting = ActingAppraiser(nip: TestData.nip(1001), kind: .plt)
+        }
+        employees.removeAll { $0.nip == TestData.nip(1002) }
+        let sekda = ExternalAppraiser(nip: TestData.nip(9000), nama: "Sekda", jabatan: "Sekretaris Daerah",
+                                      subjects: [TestData.nip(1000)])
+        let walikota = ExternalAppraiser(nip: NIP.outsideAppraiser(1)!, nama: "Wali Kota", jabatan: "Wali Kota Bandung",
+                                         unitHeadsOf: ["setda"])
+        let plan = try AssignmentPlanner.plan(employees: employees, period: Self.period, openedAt: Self.opened,
+                                              policy: AssignmentPolicy(seed: 1), appraisers: [sekda, walikota])
+        func atasan(_ serial: Int) -> NIP? {
+            plan.assignments.first { $0.role == .atasan && $0.subject == TestData.nip(serial) }?.reviewer
+        }
+        #expect(atasan(1000) == TestData.nip(9000))
+        #expect(atasan(3000) == NIP.outsideAppraiser(1))
+        #expect(atasan(1100) == TestData.nip(1001))
+        #expect(plan.atasanSources[TestData.nip(1000)] == .external)
+        #expect(plan.atasanSources[TestData.nip(3000)] == .external)
+        #expect(plan.atasanSources[TestData.nip(1100)] == .plt)
+        #expect(plan.atasanSources[TestData.nip(1001)] == nil)
+        #expect(plan.subjectsWithoutAtasan.isEmpty)
+        // Nobody reviews an outside appraiser or a Plt as bawahan for the acting relation.
+        #expect(!plan.assignments.contains { $0.role == .bawahan && $0.subject == TestData.nip(9000) })
+        #expect(plan.assignments.filter { $0.role == .bawahan && $0.subject == TestData.nip(1001) }.isEmpty)
+    }
+
     @Test func rolesAndCounts() throws {
         let employees = Self.unit("DLHK", base: 1000, size: 20) + Self.unit("BKPSDM", base: 2000, size: 12)
         let policy = AssignmentPolicy(seed: 42)
@@ -61,8 +161,10 @@ struct AssignmentPlannerTests {
         #expect(plan.count(of: .selfAssessment) == 32)
         #expect(plan.count(of: .atasan) == 30)
         #expect(plan.count(of: .bawahan) == 30)
-        #expect(plan.count(of: .rekan) == 32 * 3)
-        #expect(plan.rekanShortfalls.isEmpty)
+        // Each unit head has everyone in the unit below them, so no rekan inside the unit: 30 × 3.
+        #expect(plan.count(of: .rekan) == 30 * 3)
+        #expect(plan.rekanShortfalls.map(\.subject) == [TestData.nip(1000), TestData.nip(2000)])
+        #expect(plan.rekanShortfalls.allSatisfy { $0.eligiblePeers == 0 && $0.reason == .unitTooSmall })
         #expect(plan.subjectsWithoutAtasan == [TestData.nip(1000), TestData.nip(2000)])
         #expect(plan.assignments.allSatisfy { $0.due == Self.opened.addingTimeInterval(14 * 86_400) })
     }

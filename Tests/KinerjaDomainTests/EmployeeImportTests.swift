@@ -92,6 +92,34 @@ struct EmployeeImportTests {
         #expect(f.description.contains("line 8, column 9 (aktif): aktif must be one of true/false, 1/0, ya/tidak, y/n, found 'mungkin'"))
     }
 
+    /// An NI PPPK carries no appointment month in digits 13–14: it is accepted for status PPPK, and
+    /// refused for status PNS with a hint; a PNS NIP is checked as before.
+    @Test func pppkNumbersAreAcceptedForPPPK() throws {
+        let pppk = "199408112022211001", pppkSupervised = "198707132023212004"
+        let text = """
+        nip,nama,jabatan,unit_kerja,nip_atasan,email,telepon,status,aktif
+        \(Self.kadis),Siti,Kepala Dinas,DLHK,,,,PNS,true
+        \(pppk),Dani Prasetyo,Pranata Komputer,DLHK,\(Self.kadis),,,PPPK,true
+        \(pppkSupervised),Wulan Sari,Penata Layanan Operasional,DLHK,\(pppk),,,PPPK,true
+        """
+        let v = try #require(success(of: EmployeeImport.validate(csv: text)))
+        #expect(v.employees.map(\.nip.description) == [Self.kadis, pppk, pppkSupervised])
+        #expect(v.employees[2].supervisor == NIP(pppk))
+
+        let asPNS = text.replacingOccurrences(of: "Pranata Komputer,DLHK,\(Self.kadis),,,PPPK", with: "Pranata Komputer,DLHK,\(Self.kadis),,,PNS")
+        let f = try #require(failure(of: EmployeeImport.validate(csv: asPNS)))
+        #expect(f.problems.map(\.message) == [
+            "'\(pppk)' is not a valid NIP: appointment date (digits 9–14) 202221 is not a real year and month: "
+                + "month 21 is not 01–12 (an NI PPPK is accepted with status PPPK)",
+            "supervisor NIP \(pppk) is not in the file",
+        ])
+        // A PPPK number whose year of appointment is implausible is still refused, with the PPPK reason.
+        let young = text.replacingOccurrences(of: pppkSupervised, with: "201001012022211001")
+        let g = try #require(failure(of: EmployeeImport.validate(csv: young)))
+        #expect(g.problems.map(\.message) == ["'201001012022211001' is not a valid NIP: NI PPPK appointment year "
+            + "(digits 9–12) 2022 is not plausible: year 2022 is less than 15 years after the birth year 2010"])
+    }
+
     @Test func supervisorLoopsReportTheirMembers() throws {
         // A 2-cycle (lines 2, 3) and a 4-cycle (lines 4–7), plus a tail hanging off the long cycle.
         let a = "198001012005011001", b = "198001012005011002"
@@ -133,10 +161,14 @@ struct EmployeeImportTests {
         #expect(wrong.problems.map(\.columnName) == ["nama", "unit_kerja", "aktif", "name", "unit"])
         #expect(wrong.problems.map(\.column) == [nil, nil, nil, 2, 4])
         #expect(wrong.problems[3].message == "unknown column 'name'; expected header: "
-            + "nip,nama,jabatan,unit_kerja,nip_atasan,email,telepon,status,aktif")
+            + Self.expectedHeader)
         #expect(wrong.problems[0].description == "line 1 (nama): missing column 'nama'; expected header: "
-            + "nip,nama,jabatan,unit_kerja,nip_atasan,email,telepon,status,aktif")
+            + Self.expectedHeader)
     }
+
+    /// The nine required columns, then the optional ones in brackets.
+    static let expectedHeader = "nip,nama,jabatan,unit_kerja,nip_atasan,email,telepon,status,aktif,"
+        + "[jenis_jabatan],[kelas_jabatan],[eselon],[sub_unit],[nip_plt],[jenis_plt],[alasan_nonaktif]"
 
     @Test func recordWithWrongFieldCount() throws {
         let text = TestData.employeeHeader + "\n"

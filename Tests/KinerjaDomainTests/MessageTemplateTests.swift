@@ -3,6 +3,16 @@ import Testing
 
 @Suite("Message templates")
 struct MessageTemplateTests {
+    /// An acting appraiser is reminded with the title of the acting post, an outside appraiser as the
+    /// pejabat penilai kinerja; the supervisor in the file as before.
+    @Test func actingAndOutsideAppraisersAreNamedInReminders() {
+        #expect(ReminderPlanner.rolePhrase(.atasan) == "sebagai atasan langsung")
+        #expect(ReminderPlanner.rolePhrase(.atasan, source: .plt) == "sebagai Plt. atasan langsung")
+        #expect(ReminderPlanner.rolePhrase(.atasan, source: .plh) == "sebagai Plh. atasan langsung")
+        #expect(ReminderPlanner.rolePhrase(.atasan, source: .external) == "sebagai pejabat penilai kinerja")
+        #expect(ReminderPlanner.rolePhrase(.rekan, source: nil) == "sebagai rekan kerja")
+    }
+
     @Test func renderSubstitutesAndEscapes() throws {
         let t = try TemplateText(parsing: "Yth. {nama}, {{bukan}} {jumlah}}}", allowed: ["nama", "jumlah"])
         #expect(t.render(["nama": "Dewi {Sari}", "jumlah": "3"]) == "Yth. Dewi {Sari}, {bukan} 3}")

@@ -162,7 +162,26 @@ struct PerformanceEvaluationTests {
         let noHasil = PerformanceEvaluation.evaluate(subject: subject, reviews: reviews, hasilKerja: nil, policy: ResultPolicy())
         #expect(noHasil.predikat == nil && noHasil.missing == ["no hasil kerja rating from the atasan"])
         let noReviews = PerformanceEvaluation.evaluate(subject: subject, reviews: [], hasilKerja: .sesuai, policy: ResultPolicy())
-        #expect(noReviews.predikat == nil && noReviews.missing == ["no usable perilaku scores"])
+        #expect(noReviews.predikat == nil && noReviews.missing == [PerformanceResult.noAtasanReview])
+    }
+
+    /// The minimum a perilaku rating needs is the atasan's review: self 3.00 alone used to give
+    /// "sesuai"; now the mean is shown and the rating is missing, with the reason.
+    @Test func selfReviewAloneNeverRates() {
+        let subject = TestData.nip(1)
+        let selfOnly = PerformanceEvaluation.evaluate(subject: subject, reviews: Self.reviews(.selfAssessment, Self.all3),
+                                                      hasilKerja: nil, policy: ResultPolicy())
+        #expect(selfOnly.perilaku.weightedMean == 3 && selfOnly.perilaku.computedRating == nil)
+        #expect(selfOnly.predikat == nil)
+        #expect(selfOnly.missing == ["no hasil kerja rating from the atasan", PerformanceResult.noAtasanReview])
+        let peersAndSelf = PerformanceEvaluation.evaluate(
+            subject: subject, reviews: Self.reviews(.selfAssessment, Self.all5) + Self.reviews(.rekan, Self.all4, count: 3),
+            hasilKerja: .sesuai, policy: ResultPolicy())
+        #expect(peersAndSelf.perilakuRating == nil && peersAndSelf.predikat == nil)
+        let withAtasan = PerformanceEvaluation.evaluate(
+            subject: subject, reviews: Self.reviews(.selfAssessment, Self.all3) + Self.reviews(.atasan, Self.all3),
+            hasilKerja: .sesuai, policy: ResultPolicy())
+        #expect(withAtasan.perilakuRating == .sesuai && withAtasan.predikat == .baik)
     }
 
     @Test func distributionBreaches() throws {

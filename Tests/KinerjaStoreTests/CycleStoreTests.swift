@@ -69,8 +69,18 @@ struct CycleStoreTests {
         let before = try tableCounts(db)
         let dry = try db.importEmployees(acc, dryRun: true, now: Self.opened, source: "test")
         #expect((dry.added, dry.changed, dry.deactivated, dry.unchanged) == (1, 1, 1, 3))
+        #expect(dry.deactivatedByUnit == ["DLHK": 1])
+        // 1 of 5 active is more than the default 5 %: a dry run warns, a real import is refused
+        // unless the count is named (a wrong count is refused too).
+        #expect(dry.warnings.first?.hasPrefix("a real import would be refused: the file would deactivate 1 of 5") == true)
         #expect(try tableCounts(db) == before)
-        let applied = try db.importEmployees(acc, dryRun: false, now: Self.opened, source: "test")
+        #expect(throws: CycleStoreError.self) { try db.importEmployees(acc, dryRun: false, now: Self.opened, source: "test") }
+        #expect(throws: CycleStoreError.self) {
+            try db.importEmployees(acc, dryRun: false, now: Self.opened, source: "test", options: EmployeeImportOptions(allowDeactivate: 2))
+        }
+        #expect(try tableCounts(db) == before)
+        let applied = try db.importEmployees(acc, dryRun: false, now: Self.opened, source: "test",
+                                             options: EmployeeImportOptions(allowDeactivate: 1))
         #expect((applied.added, applied.changed, applied.deactivated) == (1, 1, 1))
         #expect(try db.employee(Self.nip(5))?.aktif == false)
         #expect(try db.employee(Self.nip(2))?.jabatan == "Perencana")

@@ -189,6 +189,13 @@ final class ConfigReader {
         return out
     }
 
+    /// Every key of this section as a nested section of its own (a mapping whose keys are names
+    /// the file chooses, such as `appraisers:`), in file order.
+    func namedSections() -> [(name: String, reader: ConfigReader)] {
+        guard let mapping else { return [] }
+        return mapping.compactMap { k, _ in k.string.map { ($0, section($0)) } }
+    }
+
     /// Reports a problem attached to a key of this section (used by whole-config validation).
     func problem(_ key: String, _ message: String) {
         sink.add(message, keyPath: keyPath(key), mark: mapping?[key]?.mark ?? mark)

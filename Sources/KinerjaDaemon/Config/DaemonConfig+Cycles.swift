@@ -20,6 +20,8 @@ extension DaemonConfig {
         public var rekanCapPerReviewer = 4
         /// Seed of the deterministic peer choice (mixed with the period and unit).
         public var rekanSeed: UInt64 = 0
+        /// Peers are first sought at most this many kelas jabatan apart.
+        public var rekanLevelWindow = 2
         /// Roles whose open assignments stop `cycles close` (unless forced with a reason).
         public var requiredRoles: [ReviewerRole] = [.atasan]
         /// Zone of times written without an offset in import files, and of times shown.
@@ -28,7 +30,7 @@ extension DaemonConfig {
         /// The assignment policy these settings make.
         public var assignmentPolicy: AssignmentPolicy {
             AssignmentPolicy(rekanPerSubject: rekanPerSubject, rekanCapPerReviewer: rekanCapPerReviewer,
-                             seed: rekanSeed, dueAfter: dueAfter)
+                             seed: rekanSeed, dueAfter: dueAfter, rekanLevelWindow: rekanLevelWindow)
         }
 
         /// The configured zone (validated when the file is read).
@@ -80,6 +82,9 @@ extension DaemonConfig {
         public var maxStaged = 4
         /// A staged import untouched for this long is dropped.
         public var stagingTimeout: Duration = .seconds(600)
+        /// An employee import that would deactivate more than this share of the active employees it
+        /// covers is refused unless the admin names the count (`--allow-deactivate N`).
+        public var maxDeactivateShare = 0.05
     }
 
     mutating func readCycles(from root: ConfigReader) {
@@ -95,6 +100,7 @@ extension DaemonConfig {
         cycles.rekanPerSubject = c.int("rekan_per_subject", default: cycles.rekanPerSubject, range: 0...20)
         cycles.rekanCapPerReviewer = c.int("rekan_cap_per_reviewer", default: cycles.rekanCapPerReviewer, range: 1...50)
         cycles.rekanSeed = UInt64(c.int("rekan_seed", default: Int(cycles.rekanSeed), range: 0...Int(Int32.max)))
+        cycles.rekanLevelWindow = c.int("rekan_level_window", default: cycles.rekanLevelWindow, range: 0...16)
         if cycles.rekanPerSubject > cycles.rekanCapPerReviewer {
             c.problem("rekan_cap_per_reviewer",
                       "must be at least rekan_per_subject (\(cycles.rekanPerSubject)), or peers run short in every unit")
@@ -165,5 +171,6 @@ extension DaemonConfig {
         imports.maxRecords = i.int("max_records", default: imports.maxRecords, range: 1...10_000_000)
         imports.maxStaged = i.int("max_staged", default: imports.maxStaged, range: 1...64)
         imports.stagingTimeout = i.duration("staging_timeout", default: imports.stagingTimeout)
+        imports.maxDeactivateShare = i.double("max_deactivate_share", default: imports.maxDeactivateShare, range: 0...1)
     }
 }

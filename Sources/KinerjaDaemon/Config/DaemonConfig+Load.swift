@@ -80,6 +80,7 @@ extension DaemonConfig {
         logging.journalSocket = l.path("journal_socket", default: logging.journalSocket)
 
         readCycles(from: root)
+        readAppraisers(from: root)
         readMail(from: root)
         readReminders(from: root)
         readMotivation(from: root)

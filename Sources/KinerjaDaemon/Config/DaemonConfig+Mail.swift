@@ -15,8 +15,10 @@ extension DaemonConfig {
     public struct Mail: Sendable, Equatable {
         public var channel: MailChannel = .sendmail
         /// A sendmail-compatible program (absolute path) and its arguments; the message goes to its
-        /// stdin with the recipients in its To and Cc headers (hence `-t`; `-i`: a lone "." is text).
-        public var sendmail = ["/usr/sbin/sendmail", "-t", "-i"]
+        /// stdin with the recipients in its To and Cc headers. The default hands it to
+        /// kinerjad-mail.socket, whose unit runs `/usr/sbin/sendmail -t -i` with the network that
+        /// kinerjad.service does not have (`PrivateNetwork=yes`).
+        public var sendmail = ["/usr/libexec/kinerjad/kinerjad-sendmail"]
         /// The From header: display name and address (the address's domain also names Message-IDs).
         public var fromName = "BKPSDM Kota Bandung"
         public var fromAddress = "kinerjad@localhost"

@@ -1,3 +1,4 @@
+import KinerjaDomain
 import Logging
 
 /// The daemon's whole configuration, with the defaults a packaged install uses. Every key is documented
@@ -84,6 +85,8 @@ public struct DaemonConfig: Sendable, Equatable {
     public var mail = Mail()
     /// `reminders:` (DaemonConfig+Reminders.swift).
     public var reminders = Reminders()
+    /// `appraisers:` (DaemonConfig+Appraisers.swift).
+    public var appraisers: [ExternalAppraiser] = []
 
     public init() {}
 }

@@ -80,9 +80,28 @@ extension AdminService {
                 let builder = CycleReportBuilder(results: service.runtime.config.results, encoding: service.encoding)
                 // Motivation flags per unit beside the predikat distribution and IKM (AdminService+Flags.swift).
                 let flags = try await service.runtime.withDatabase { db in try db.flagCounts(overlapping: data.cycle.period, unit: unit) }
-                return Self.addingFlagCounts(flags, to: try builder.reply(data))
+                var object = Self.addingFlagCounts(flags, to: try builder.reply(data))
+                // Who has no predikat, counted by reason (ListWithoutPredikat names them).
+                if data.cycle.status == .closed {
+                    let missing = try await service.runtime.withDatabase { db in try db.withoutPredikat(reference, unit: unit).employees }
+                    var byReason: [String: JSONValue] = [:]
+                    for m in missing { byReason[m.reasonCode] = .int((byReason[m.reasonCode]?.intValue ?? 0) + 1) }
+                    object["without_predikat"] = .int(Int64(missing.count))
+                    object["without_predikat_reasons"] = .object(byReason)
+                }
+                return object
             }
             try await reply.reply(object)
+        },
+        "ListWithoutPredikat": { service, call, reply in
+            let reference = try service.cycleReference(call, "cycle")!
+            let unit = call.parameters["unit"]?.stringValue
+            let (cycle, missing, changes) = try await service.runtime.withDatabase { db in
+                let (cycle, missing) = try db.withoutPredikat(reference, unit: unit)
+                return (cycle, missing, try db.assignmentChanges(cycle: cycle.id))
+            }
+            try await reply.reply(["cycle": .string(cycle.period.code), "employees": try service.encoding.value(missing),
+                                   "changes": try service.encoding.value(changes)])
         },
         "GetEmployee": { service, call, reply in
             let nip = try service.nip(call, "nip")!

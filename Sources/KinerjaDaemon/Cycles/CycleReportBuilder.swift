@@ -32,11 +32,16 @@ struct CycleReportBuilder {
         // Pooled over every respondent: the IKM of all responses together.
         total.ikm = IKMResult.compute(unit: "TOTAL", period: data.cycle.period, respondents: respondents, elementSums: sums)
         var breaches: [DistributionBreach] = []
-        for u in data.units {
-            let distribution = UnitDistribution(unit: u.unit, counts: u.predikat)
-            breaches += DistributionCheck.breaches([distribution], organisation: results.organisation(of: u.unit),
+        let distributions = data.units.map { UnitDistribution(unit: $0.unit, counts: $0.predikat) }
+        for distribution in distributions {
+            breaches += DistributionCheck.breaches([distribution], organisation: results.organisation(of: distribution.unit),
                                                    caps: results.caps, minimumUnitSize: results.minimumUnitSize)
         }
+        // Only a closed cycle has predikat to check.
+        let unchecked = data.cycle.status == .closed
+            ? DistributionCheck.unchecked(distributions, organisation: results.organisation(of:), caps: results.caps,
+                                          minimumUnitSize: results.minimumUnitSize)
+            : []
         return [
             "cycle": try encoding.value(data.cycle),
             "units": .array(data.units.map { unitReport($0, organisation: results.organisation(of: $0.unit)) }),
@@ -48,6 +53,10 @@ struct CycleReportBuilder {
                     "allowed": .int(Int64(b.allowedCount)), "message": .string(b.description),
                 ])
             }),
+            "caps_unchecked": .array(unchecked.map { u in
+                .object(["unit": .string(u.unit), "rated": .int(Int64(u.rated)), "reason": .string(u.reason)])
+            }),
+            "caps_checked": .int(Int64(data.cycle.status == .closed ? distributions.count - unchecked.count : 0)),
         ]
     }
 

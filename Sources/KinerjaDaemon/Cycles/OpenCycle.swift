@@ -26,7 +26,7 @@ struct OpenCycle {
             throw Refusal("period: \(period.code) runs until \(period.end) and has not ended at "
                 + "\(Timestamp.format(openedAt, in: zone)); opening it before its end needs early (kinerjactl cycles open --early)")
         }
-        let policy = config.assignmentPolicy
+        let policy = config.assignmentPolicy, appraisers = runtime.config.appraisers
         let planned = openedAt.addingTimeInterval(policy.dueAfter.inSeconds)
         var due = planned
         if config.dueOnWorkingDay {
@@ -41,7 +41,7 @@ struct OpenCycle {
         let started = ContinuousClock.now
         let dueAt = due
         var outcome = try await runtime.withDatabase { db in
-            try db.openCycle(period: period, openedAt: openedAt, dueAt: dueAt, policy: policy, by: actor)
+            try db.openCycle(period: period, openedAt: openedAt, dueAt: dueAt, policy: policy, by: actor, appraisers: appraisers)
         }
         releaseFreedMemory()
         if outcome.created {

@@ -108,11 +108,12 @@ extension AdminService {
         } catch {
             throw Self.refusal(error)
         }
+        let options = try employeeImportOptions(call, kind: entry.kind)
         let (stream, continuation) = AsyncStream.makeStream(of: StoreProgress.self, bufferingPolicy: .bufferingNewest(4))
         let apply = ApplyImport(runtime: runtime), by = call.peerDescription
         let work = Task { () throws -> ImportSummary in
             defer { continuation.finish() }
-            return try await apply(entry, id: id, by: by, progress: { continuation.yield($0) })
+            return try await apply(entry, id: id, by: by, options: options, progress: { continuation.yield($0) })
         }
         for await step in stream where call.more {
             // A client that went away does not stop the transaction; its outcome is logged by ApplyImport.
@@ -122,6 +123,24 @@ extension AdminService {
         let summary = try await work.value
         try await reply.reply(["phase": .string("done"), "done": .int(Int64(summary.records)),
                                "total": .int(Int64(summary.records)), "summary": try encoding.value(summary)])
+    }
+
+    /// `scope` and `allow_deactivate` of a CommitImport, which only an employee import takes.
+    func employeeImportOptions(_ call: VarlinkCall, kind: ImportStaging.Kind) throws -> EmployeeImportOptions {
+        let p = call.parameters
+        var options = EmployeeImportOptions(maxDeactivateShare: runtime.config.imports.maxDeactivateShare)
+        if let items = p["scope"]?.arrayValue {
+            let units = items.compactMap { $0.stringValue?.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            guard kind == .employees else { throw AdminError.invalidInput(["scope: only an employee import takes a scope"]) }
+            guard !units.isEmpty else { throw AdminError.invalidInput(["scope: name at least one unit code"]) }
+            options.scope = Set(units)
+        }
+        if let n = p["allow_deactivate"]?.intValue {
+            guard kind == .employees else { throw AdminError.invalidInput(["allow_deactivate: only an employee import deactivates"]) }
+            guard n >= 0 else { throw AdminError.invalidInput(["allow_deactivate: must be 0 or more, found \(n)"]) }
+            options.allowDeactivate = Int(n)
+        }
+        return options
     }
 
     func record(_ value: JSONValue?, path: String) throws -> CSVRecord {

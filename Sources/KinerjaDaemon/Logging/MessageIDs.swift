@@ -29,6 +29,9 @@ public enum MessageIDs {
     public static let cycleClosed = "cca67baa6b78451699d898f3b511bc3f"
     /// An import (employees, units, reviews, SKM, training) was applied.
     public static let importApplied = "70856063e7bf442e904b12a906814877"
+    /// An employee import changed an open cycle's assignments because someone moved, left or went
+    /// on leave (KINERJA_NIP, KINERJA_CYCLE, KINERJA_EVENT, KINERJA_REASSIGNED, KINERJA_CANCELLED).
+    public static let assignmentsAdjusted = "e7be2e2db94f4bf4ad7fb2131b95f5cd"
 
     /// A reminder mail was handed to the mail system (KINERJA_OUTBOX_ID, KINERJA_TO, KINERJA_SUBJECT).
     public static let mailSent = "98608085f8de46e89a5dead425075ef3"
@@ -60,7 +63,7 @@ public enum MessageIDs {
 
     /// Every id above, for the catalog check.
     public static let all: [String] = [started, stopping, reloaded, reloadFailed, backupWritten, logLevelChanged, startFailed,
-                                       jobFinished, jobFailed, cycleOpened, cycleClosed, importApplied,
+                                       jobFinished, jobFailed, cycleOpened, cycleClosed, importApplied, assignmentsAdjusted,
                                        mailSent, mailFailed, mailDead, mailLogged, mailRetried, mailInterrupted, mailOutcomeUnknown,
                                        flagDecliningTrend, flagRecognitionGap, flagDisengaged, flagFeedbackDrop,
                                        flagStalledDevelopment, flagPerfunctoryReviewer, flagEscalated]

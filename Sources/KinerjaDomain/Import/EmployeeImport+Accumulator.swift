@@ -38,14 +38,15 @@ extension EmployeeImport {
         }
 
         /// Validates all rows; `knownUnits` as in `validate(rows:columns:knownUnits:problemCap:)`.
-        public func finish(knownUnits: [Unit]?) -> Result<ValidatedEmployees, ImportFailure> {
+        public func finish(knownUnits: [Unit]?, scope: ImportScope? = nil) -> Result<ValidatedEmployees, ImportFailure> {
             var collector = self.collector
             if recordCount == 0 {
                 collector.add(line: columns.headerLine, column: nil, columnName: nil, code: .noRecords,
                               "the file has a header but no records")
                 return .failure(collector.failure)
             }
-            return EmployeeImport.validate(rows: rows, columns: columns, knownUnits: knownUnits, collector: &collector)
+            return EmployeeImport.validate(rows: rows, columns: columns, knownUnits: knownUnits, scope: scope,
+                                           collector: &collector)
         }
     }
 }

@@ -16,6 +16,14 @@ public struct EmployeeRow: Sendable, Hashable, Codable {
     public var telepon: String
     public var status: String
     public var aktif: String
+    /// Optional columns (empty when the file lacks them).
+    public var jenisJabatan = ""
+    public var kelasJabatan = ""
+    public var eselon = ""
+    public var subUnit = ""
+    public var nipPlt = ""
+    public var jenisPlt = ""
+    public var alasanNonaktif = ""
 
     public init(line: Int, nip: String, nama: String = "", jabatan: String = "", unitKerja: String = "",
                 nipAtasan: String = "", email: String = "", telepon: String = "", status: String = "PNS",
@@ -38,6 +46,27 @@ public struct EmployeeRow: Sendable, Hashable, Codable {
         self.init(line: record.line, nip: v("nip"), nama: v("nama"), jabatan: v("jabatan"),
                   unitKerja: v("unit_kerja"), nipAtasan: v("nip_atasan"), email: v("email"),
                   telepon: v("telepon"), status: v("status"), aktif: v("aktif"))
+        jenisJabatan = v("jenis_jabatan")
+        kelasJabatan = v("kelas_jabatan")
+        eselon = v("eselon")
+        subUnit = v("sub_unit")
+        nipPlt = v("nip_plt")
+        jenisPlt = v("jenis_plt")
+        alasanNonaktif = v("alasan_nonaktif")
+    }
+}
+
+/// The units a partial employee file covers (`kinerjactl import employees FILE --scope UNIT,…`):
+/// its rows must all be in those units, and may name as supervisor or acting appraiser anyone in
+/// `outside` (the stored employees of other units).
+public struct ImportScope: Sendable, Hashable {
+    /// Unit codes, lowercased.
+    public var units: Set<String>
+    public var outside: [Employee]
+
+    public init(units: Set<String>, outside: [Employee]) {
+        self.units = Set(units.map { $0.lowercased() })
+        self.outside = outside
     }
 }
 
@@ -62,7 +91,12 @@ public struct ValidatedEmployees: Sendable, Hashable {
 /// Columns (any order, header matched case-insensitively): `nip, nama, jabatan, unit_kerja,
 /// nip_atasan, email, telepon, status, aktif`; all nine must be present in the header. Required
 /// values: nip, nama, jabatan, unit_kerja, status (`PNS`/`PPPK`), aktif (`true/false/1/0/ya/tidak/y/n`);
-/// nip_atasan, email and telepon may be empty. Checks: NIP structure, duplicate NIPs (both lines named),
+/// nip_atasan, email and telepon may be empty. Optional columns: `jenis_jabatan` (struktural,
+/// fungsional, pelaksana), `kelas_jabatan` (1–17), `eselon` (II.a … IV.b), `sub_unit` (bidang or
+/// seksi), `nip_plt` (the acting appraiser, in the file, who writes the atasan review while the post
+/// is vacant), `jenis_plt` (`Plt` or `Plh`, default Plt; only with nip_plt) and `alasan_nonaktif`
+/// (pensiun, meninggal, berhenti, cuti; only with aktif false). The NIP is checked by the rule of the
+/// status (`NIP.Rule`): a PNS NIP for PNS, an NI PPPK for PPPK. Checks: NIP structure, duplicate NIPs (both lines named),
 /// bad supervisor NIP, self-supervision, supervisor not in the file, supervisor loops (members and
 /// their lines), unknown unit (against `knownUnits` when given; otherwise units are derived from the
 /// file), e-mail syntax, text longer than 255 characters. All problems are collected (up to the cap,
@@ -75,6 +109,10 @@ public enum EmployeeImport {
     public static let schema = CSVSchema([
         .init("nip"), .init("nama"), .init("jabatan"), .init("unit_kerja"), .init("nip_atasan"),
         .init("email"), .init("telepon"), .init("status"), .init("aktif"),
+        .init("jenis_jabatan", required: false), .init("kelas_jabatan", required: false),
+        .init("eselon", required: false), .init("sub_unit", aliases: ["bidang"], required: false),
+        .init("nip_plt", required: false), .init("jenis_plt", required: false),
+        .init("alasan_nonaktif", required: false),
     ])
 
     static let maxTextLength = 255
@@ -121,9 +159,12 @@ public enum EmployeeImport {
         var status: EmploymentStatus?
         var aktif: Bool?
         var unitKey: String
+        var rank = EmployeeRank()
+        var acting: ActingAppraiser?
+        var inactiveReason: InactiveReason?
     }
 
-    static func validate(rows: [EmployeeRow], columns: CSVColumnMap, knownUnits: [Unit]?,
+    static func validate(rows: [EmployeeRow], columns: CSVColumnMap, knownUnits: [Unit]?, scope: ImportScope? = nil,
                          collector: inout ProblemCollector) -> Result<ValidatedEmployees, ImportFailure> {
         func report(_ row: EmployeeRow, _ column: String, _ code: ImportProblem.Code, _ message: String) {
             collector.add(line: row.line, column: columns.number(column), columnName: column, code: code, message)
@@ -144,7 +185,10 @@ public enum EmployeeImport {
             if row.nip.isEmpty {
                 report(row, "nip", .missingValue, "nip is required")
             } else {
-                switch NIP.parse(row.nip) {
+                // The rule follows the status: a PNS NIP for PNS, an NI PPPK for PPPK (either when the
+                // status is unreadable; that is reported below).
+                let rule = EmploymentStatus(parsing: row.status).map(NIP.Rule.init) ?? .any
+                switch NIP.parse(row.nip, rule: rule) {
                 case .success(let nip):
                     p.nip = nip
                     if let first = firstRow[nip] {
@@ -154,7 +198,8 @@ public enum EmployeeImport {
                         firstRow[nip] = r
                     }
                 case .failure(let error):
-                    report(row, "nip", .badNIP, "'\(row.nip)' is not a valid NIP: \(error.message)")
+                    let hint = rule == .pns && NIP(row.nip) != nil ? " (an NI PPPK is accepted with status PPPK)" : ""
+                    report(row, "nip", .badNIP, "'\(row.nip)' is not a valid NIP: \(error.message)\(hint)")
                 }
             }
             // text fields
@@ -173,6 +218,10 @@ public enum EmployeeImport {
                 let shown = list.isEmpty ? "no units are known yet; import units first"
                     : "known: " + list.prefix(8).joined(separator: ", ") + (list.count > 8 ? ", …" : "")
                 report(row, "unit_kerja", .unknownUnit, "unit '\(row.unitKerja)' is not a known unit (\(shown))")
+            }
+            if let scope, !row.unitKerja.isEmpty, !scope.units.contains(p.unitKey) {
+                report(row, "unit_kerja", .outsideScope, "unit '\(row.unitKerja)' is outside the import's scope ("
+                    + scope.units.sorted().map { $0.uppercased() }.joined(separator: ", ") + ")")
             }
             // nip_atasan
             if !row.nipAtasan.isEmpty {
@@ -210,27 +259,48 @@ public enum EmployeeImport {
                 report(row, "aktif", .badBoolean,
                        "aktif must be one of \(FieldValue.boolSpellings), found '\(row.aktif)'")
             }
+            readOptionalColumns(row, into: &p, report: report)
             parsed.append(p)
         }
 
-        // Supervisors must be in the file; the "supervisor of" graph must have no loop.
-        var parent = [Int](repeating: -1, count: rows.count)
+        // Employees outside a partial import's scope, which its rows may name as supervisors: they
+        // follow the file's rows in the graph below (indices rows.count...).
+        let outside = (scope?.outside ?? []).filter { firstRow[$0.nip] == nil }
+        var outsideIndex: [NIP: Int] = [:]
+        for (i, e) in outside.enumerated() { outsideIndex[e.nip] = rows.count + i }
+        let whereKnown = scope == nil ? "in the file" : "in the file or stored outside the import's scope"
+        // Acting appraisers must be known.
+        for (r, p) in parsed.enumerated() {
+            if let acting = p.acting, firstRow[acting.nip] == nil, outsideIndex[acting.nip] == nil {
+                report(rows[r], "nip_plt", .unknownSupervisor, "acting appraiser NIP \(acting.nip) is not \(whereKnown)")
+            }
+        }
+        // Supervisors must be known; the "supervisor of" graph must have no loop.
+        var parent = [Int](repeating: -1, count: rows.count + outside.count)
         for (r, p) in parsed.enumerated() {
             guard let supervisor = p.supervisor else { continue }
-            if let s = firstRow[supervisor] {
+            if let s = firstRow[supervisor] ?? outsideIndex[supervisor] {
                 if let nip = p.nip, firstRow[nip] == r { parent[r] = s }
             } else {
                 report(rows[r], "nip_atasan", .unknownSupervisor,
-                       "supervisor NIP \(supervisor) is not in the file")
+                       "supervisor NIP \(supervisor) is not \(whereKnown)")
             }
         }
-        for cycle in SupervisorGraph.cycles(parent: parent) {
-            let first = rows[cycle[0]]
-            let path = cycle.map { "\(parsed[$0].nip!) (line \(rows[$0].line))" }.joined(separator: " → ")
-            report(first, "nip_atasan", .supervisorLoop,
-                   "supervisor loop of \(cycle.count) employees: \(path) → back to \(parsed[cycle[0]].nip!)")
+        for (i, e) in outside.enumerated() {
+            if let s = e.supervisor { parent[rows.count + i] = firstRow[s] ?? outsideIndex[s] ?? -1 }
         }
-
+        func label(_ v: Int) -> String {
+            v < rows.count ? "\(parsed[v].nip!) (line \(rows[v].line))" : "\(outside[v - rows.count].nip) (stored)"
+        }
+        func nipOf(_ v: Int) -> NIP { v < rows.count ? parsed[v].nip! : outside[v - rows.count].nip }
+        for var cycle in SupervisorGraph.cycles(parent: parent) where cycle.contains(where: { $0 < rows.count }) {
+            // Start at a row of the file, so the problem has a line.
+            if let at = cycle.firstIndex(where: { $0 < rows.count }), at > 0 { cycle = Array(cycle[at...] + cycle[..<at]) }
+            let first = rows[cycle[0]]
+            let path = cycle.map(label).joined(separator: " → ")
+            report(first, "nip_atasan", .supervisorLoop,
+                   "supervisor loop of \(cycle.count) employees: \(path) → back to \(nipOf(cycle[0]))")
+        }
         guard collector.isEmpty else { return .failure(collector.failure) }
 
         // Valid: build the employees and units.
@@ -251,16 +321,18 @@ public enum EmployeeImport {
             employees.append(Employee(
                 nip: p.nip!, nama: row.nama, jabatan: row.jabatan, unit: unitByKey[p.unitKey]!.code,
                 supervisor: p.supervisor, email: row.email.isEmpty ? nil : row.email,
-                telepon: row.telepon.isEmpty ? nil : row.telepon, status: p.status!, aktif: p.aktif!))
+                telepon: row.telepon.isEmpty ? nil : row.telepon, status: p.status!, aktif: p.aktif!,
+                rank: p.rank, acting: p.acting, inactiveReason: p.inactiveReason))
             lines[p.nip!] = row.line
         }
         var warnings: [ImportProblem] = []
+        func person(_ v: Int) -> Employee { v < rows.count ? employees[v] : outside[v - rows.count] }
         for (r, e) in employees.enumerated() where e.aktif {
-            if let s = parent[r] >= 0 ? parent[r] : nil, !employees[s].aktif {
+            if let s = parent[r] >= 0 ? parent[r] : nil, !person(s).aktif {
                 warnings.append(ImportProblem(
                     line: rows[r].line, column: columns.number("nip_atasan"), columnName: "nip_atasan",
                     code: .inactiveSupervisor,
-                    message: "supervisor \(employees[s].nip) (line \(rows[s].line)) is inactive; "
+                    message: "supervisor \(person(s).nip) (\(s < rows.count ? "line \(rows[s].line)" : "stored")) is inactive; "
                         + "this employee will have no atasan review"))
             }
         }
@@ -268,7 +340,7 @@ public enum EmployeeImport {
             var candidates: [String: [NIP]] = [:]
             for (r, e) in employees.enumerated() where e.aktif {
                 let s = parent[r]
-                if s < 0 || employees[s].unit != e.unit { candidates[e.unit, default: []].append(e.nip) }
+                if s < 0 || person(s).unit != e.unit { candidates[e.unit, default: []].append(e.nip) }
             }
             for (key, unit) in unitByKey {
                 if let heads = candidates[unit.code], heads.count == 1 { unitByKey[key]?.head = heads[0] }
@@ -277,5 +349,67 @@ public enum EmployeeImport {
         return .success(ValidatedEmployees(
             employees: employees, lines: lines, units: unitByKey.values.sorted { $0.code < $1.code },
             unitsDerived: known == nil, warnings: warnings))
+    }
+
+    /// The optional columns: rank, acting appraiser, reason of inactivity.
+    private static func readOptionalColumns(_ row: EmployeeRow, into p: inout Parsed,
+                                            report: (EmployeeRow, String, ImportProblem.Code, String) -> Void) {
+        if !row.jenisJabatan.isEmpty {
+            p.rank.jenisJabatan = JenisJabatan(parsing: row.jenisJabatan)
+            if p.rank.jenisJabatan == nil {
+                report(row, "jenis_jabatan", .badValue,
+                       "jenis_jabatan must be struktural, fungsional or pelaksana, found '\(row.jenisJabatan)'")
+            }
+        }
+        if !row.kelasJabatan.isEmpty {
+            if let k = Int(row.kelasJabatan), EmployeeRank.kelasRange.contains(k) {
+                p.rank.kelasJabatan = k
+            } else {
+                report(row, "kelas_jabatan", .badValue, "kelas_jabatan must be a whole number from 1 to 17, found '\(row.kelasJabatan)'")
+            }
+        }
+        if !row.eselon.isEmpty {
+            p.rank.eselon = Eselon(parsing: row.eselon)
+            if p.rank.eselon == nil {
+                report(row, "eselon", .badValue, "eselon must be one of "
+                    + Eselon.allCases.map(\.rawValue).joined(separator: ", ") + ", found '\(row.eselon)'")
+            }
+        }
+        if !row.subUnit.isEmpty {
+            if row.subUnit.count > maxTextLength {
+                report(row, "sub_unit", .tooLong, "sub_unit has \(row.subUnit.count) characters, at most \(maxTextLength) allowed")
+            } else {
+                p.rank.subUnit = row.subUnit
+            }
+        }
+        var kind = ActingKind.plt
+        if !row.jenisPlt.isEmpty {
+            if let k = ActingKind(parsing: row.jenisPlt) { kind = k } else {
+                report(row, "jenis_plt", .badValue, "jenis_plt must be Plt or Plh, found '\(row.jenisPlt)'")
+            }
+            if row.nipPlt.isEmpty { report(row, "jenis_plt", .badValue, "jenis_plt is given but nip_plt is empty") }
+        }
+        if !row.nipPlt.isEmpty {
+            switch NIP.parse(row.nipPlt) {
+            case .success(let acting) where acting == p.nip:
+                report(row, "nip_plt", .selfSupervision, "the employee is named as their own acting appraiser (nip_plt equals nip)")
+            case .success(let acting):
+                p.acting = ActingAppraiser(nip: acting, kind: kind)
+            case .failure(let error):
+                report(row, "nip_plt", .badNIP, "acting appraiser NIP '\(row.nipPlt)' is not valid: \(error.message)")
+            }
+        }
+        if !row.alasanNonaktif.isEmpty {
+            if let reason = InactiveReason(parsing: row.alasanNonaktif) {
+                if p.aktif == true {
+                    report(row, "alasan_nonaktif", .badValue, "alasan_nonaktif is given but the employee is active (aktif true)")
+                } else {
+                    p.inactiveReason = reason
+                }
+            } else {
+                report(row, "alasan_nonaktif", .badValue, "alasan_nonaktif must be one of "
+                    + InactiveReason.allCases.map(\.rawValue).joined(separator: ", ") + ", found '\(row.alasanNonaktif)'")
+            }
+        }
     }
 }

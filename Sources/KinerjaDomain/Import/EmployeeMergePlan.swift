@@ -37,11 +37,42 @@ public struct EmployeeMergePlan: Sendable, Hashable {
     /// Employees in the file identical to the current set.
     public var unchangedCount: Int
 
+    /// Deactivations per unit code (the unit the employee was in), sorted by code.
+    public var deactivatedByUnit: [(unit: String, count: Int)] {
+        var counts: [String: Int] = [:]
+        for d in deactivated { counts[d.employee.unit, default: 0] += 1 }
+        return counts.keys.sorted().map { ($0, counts[$0]!) }
+    }
+
+    /// Why applying the plan is refused, or nil: it deactivates more than `maxShare` of the
+    /// `activeInReach` active employees the file covers (all, or those of its scope) and `allowed`
+    /// does not name exactly that count (`--allow-deactivate N`). An `allowed` count that differs
+    /// from the plan's is refused whatever the share, so a mistaken expectation never passes.
+    ///
+    /// Rule implemented (docs/admin-guide.md, "Partial exports and deactivation"): nothing is
+    /// deactivated in bulk by accident, such as a one-unit export taken for the whole city.
+    public func deactivationRefusal(activeInReach: Int, maxShare: Double, allowed: Int?) -> String? {
+        let n = deactivated.count
+        let units = deactivatedByUnit.map { "\($0.unit) \($0.count)" }.joined(separator: ", ")
+        if let allowed {
+            return allowed == n ? nil
+                : "--allow-deactivate \(allowed) does not match: the file would deactivate \(n)" + (n > 0 ? " (\(units))" : "")
+        }
+        guard activeInReach > 0, Double(n) > maxShare * Double(activeInReach) + 1e-9 else { return nil }
+        let percent = (Double(n) * 1000 / Double(activeInReach)).rounded() / 10
+        return "the file would deactivate \(n) of \(activeInReach) active employees (\(percent)%, more than "
+            + "imports.max_deactivate_share \((maxShare * 1000).rounded() / 10)%): \(units). If the file is one "
+            + "unit's export, import it with --scope UNIT; if the deactivations are meant, repeat with --allow-deactivate \(n)"
+    }
+
     /// Whether applying the plan changes nothing.
     public var isEmpty: Bool { added.isEmpty && changed.isEmpty && deactivated.isEmpty }
 
     /// The plan that turns `current` into the state described by `incoming` (a validated file).
-    public init(current: [Employee], incoming: [Employee]) {
+    /// With `scope` (unit codes of a partial file), only current employees of those units who are
+    /// absent from the file are deactivated; everyone else absent stays as they are.
+    public init(current: [Employee], incoming: [Employee], scope: Set<String>? = nil) {
+        let scope = scope.map { Set($0.map { $0.lowercased() }) }
         var byNIP: [NIP: Employee] = [:]
         byNIP.reserveCapacity(current.count)
         for e in current { byNIP[e.nip] = e }
@@ -65,7 +96,7 @@ public struct EmployeeMergePlan: Sendable, Hashable {
                 changed.append(Change(before: old, after: new, fields: fields))
             }
         }
-        for old in current where old.aktif && !seen.contains(old.nip) {
+        for old in current where old.aktif && !seen.contains(old.nip) && scope?.contains(old.unit.lowercased()) != false {
             var after = old
             after.aktif = false
             deactivated.append(Deactivation(employee: after, reason: .absentFromFile))
@@ -83,6 +114,12 @@ public enum EmployeeField: String, Sendable, Hashable, Codable, CaseIterable {
     case unitKerja = "unit_kerja"
     case nipAtasan = "nip_atasan"
     case email, telepon, status, aktif
+    case jenisJabatan = "jenis_jabatan"
+    case kelasJabatan = "kelas_jabatan"
+    case eselon
+    case subUnit = "sub_unit"
+    case nipPlt = "nip_plt"
+    case alasanNonaktif = "alasan_nonaktif"
 
     static func differences(_ a: Employee, _ b: Employee) -> [EmployeeField] {
         var result: [EmployeeField] = []
@@ -94,6 +131,12 @@ public enum EmployeeField: String, Sendable, Hashable, Codable, CaseIterable {
         if a.telepon != b.telepon { result.append(.telepon) }
         if a.status != b.status { result.append(.status) }
         if a.aktif != b.aktif { result.append(.aktif) }
+        if a.rank.jenisJabatan != b.rank.jenisJabatan { result.append(.jenisJabatan) }
+        if a.rank.kelasJabatan != b.rank.kelasJabatan { result.append(.kelasJabatan) }
+        if a.rank.eselon != b.rank.eselon { result.append(.eselon) }
+        if a.rank.subUnit != b.rank.subUnit { result.append(.subUnit) }
+        if a.acting != b.acting { result.append(.nipPlt) }
+        if a.inactiveReason != b.inactiveReason { result.append(.alasanNonaktif) }
         return result
     }
 }

@@ -46,6 +46,10 @@ public struct ImportProblem: Sendable, Hashable, Codable, CustomStringConvertibl
         public static let controlCharacter = Code(rawValue: "control_character")
         public static let tooFarAhead = Code(rawValue: "too_far_ahead")
         public static let badUnitHead = Code(rawValue: "bad_unit_head")
+        /// A value outside the column's allowed set or range (jenis_jabatan, kelas_jabatan, …).
+        public static let badValue = Code(rawValue: "bad_value")
+        /// A row of a partial import in a unit outside its scope.
+        public static let outsideScope = Code(rawValue: "outside_scope")
     }
 
     /// 1-based physical line where the record starts (the header's line for header problems).

@@ -16,10 +16,17 @@ public struct Employee: Sendable, Hashable, Codable {
     public var telepon: String?
     public var status: EmploymentStatus
     public var aktif: Bool
+    /// Rank and place (optional columns; see `EmployeeRank`).
+    public var rank: EmployeeRank
+    /// The acting appraiser (Plt/Plh) who appraises this employee while the atasan post is vacant.
+    public var acting: ActingAppraiser?
+    /// Why the employee is inactive, when the file says.
+    public var inactiveReason: InactiveReason?
 
     public init(nip: NIP, nama: String, jabatan: String, unit: String, supervisor: NIP? = nil,
                 email: String? = nil, telepon: String? = nil, status: EmploymentStatus = .pns,
-                aktif: Bool = true) {
+                aktif: Bool = true, rank: EmployeeRank = EmployeeRank(), acting: ActingAppraiser? = nil,
+                inactiveReason: InactiveReason? = nil) {
         self.nip = nip
         self.nama = nama
         self.jabatan = jabatan
@@ -29,6 +36,46 @@ public struct Employee: Sendable, Hashable, Codable {
         self.telepon = telepon
         self.status = status
         self.aktif = aktif
+        self.rank = rank
+        self.acting = acting
+        self.inactiveReason = inactiveReason
+    }
+}
+
+/// The position's level and place inside the unit, from the optional columns `jenis_jabatan`,
+/// `kelas_jabatan`, `eselon` and `sub_unit`; all may be unknown.
+///
+/// Rule implemented (docs/admin-guide.md, "Ranks and peers"): the level is the kelas jabatan
+/// (1–17), or the kelas an eselon stands for (`Eselon.kelas`) when only the eselon is given.
+public struct EmployeeRank: Sendable, Hashable, Codable {
+    public var jenisJabatan: JenisJabatan?
+    public var kelasJabatan: Int?
+    public var eselon: Eselon?
+    /// Bidang, bagian or seksi inside the unit (compared case-insensitively).
+    public var subUnit: String?
+
+    public init(jenisJabatan: JenisJabatan? = nil, kelasJabatan: Int? = nil, eselon: Eselon? = nil, subUnit: String? = nil) {
+        self.jenisJabatan = jenisJabatan
+        self.kelasJabatan = kelasJabatan
+        self.eselon = eselon
+        self.subUnit = subUnit
+    }
+
+    /// The level on the kelas jabatan scale, when known.
+    public var level: Int? { kelasJabatan ?? eselon?.kelas }
+
+    /// Allowed kelas jabatan values.
+    public static let kelasRange = 1...17
+}
+
+/// An acting appraiser named for an employee whose atasan post is vacant (or whose atasan is away).
+public struct ActingAppraiser: Sendable, Hashable, Codable {
+    public var nip: NIP
+    public var kind: ActingKind
+
+    public init(nip: NIP, kind: ActingKind = .plt) {
+        self.nip = nip
+        self.kind = kind
     }
 }
 

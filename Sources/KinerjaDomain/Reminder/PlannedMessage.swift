@@ -34,6 +34,8 @@ public struct DigestItem: Sendable, Hashable, Codable {
     public var isNewStage: Bool
     /// Reminders about this review sent before this message (its stage marks).
     public var earlierReminders: Int = 0
+    /// For an atasan review by an acting (Plt/Plh) or outside appraiser, which.
+    public var atasanSource: AtasanSource? = nil
 }
 
 /// Who a copy goes to, and why.

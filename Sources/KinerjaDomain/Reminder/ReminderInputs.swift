@@ -15,9 +15,12 @@ public struct OwedReview: Sendable, Hashable, Codable {
     public var subjectName: String
     public var role: ReviewerRole
     public var due: Date
+    /// For an atasan review written by an acting (Plt/Plh) or outside appraiser, which.
+    public var atasanSource: AtasanSource?
 
     public init(assignmentID: Int64, cycleID: Int64, cycleLabel: String, reviewer: NIP, subject: NIP,
-                subjectName: String, role: ReviewerRole, due: Date) {
+                subjectName: String, role: ReviewerRole, due: Date, atasanSource: AtasanSource? = nil) {
+        self.atasanSource = atasanSource
         self.assignmentID = assignmentID
         self.cycleID = cycleID
         self.cycleLabel = cycleLabel

@@ -94,11 +94,13 @@ extension ReminderPlanner {
         earlier > 0 ? "setelah \(earlier) kali pengingat sebelumnya" : "hingga melewati batas waktunya"
     }
 
-    /// How the reviewer's role towards the subject is named.
-    static func rolePhrase(_ role: ReviewerRole) -> String {
+    /// How the reviewer's role towards the subject is named; an acting appraiser's with its title
+    /// ("sebagai Plt. atasan langsung"), an outside appraiser's as pejabat penilai kinerja.
+    static func rolePhrase(_ role: ReviewerRole, source: AtasanSource? = nil) -> String {
         switch role {
         case .selfAssessment: return "penilaian diri sendiri"
-        case .atasan: return "sebagai atasan langsung"
+        case .atasan where source == .external: return "sebagai pejabat penilai kinerja"
+        case .atasan: return "sebagai " + (source?.prefix ?? "") + "atasan langsung"
         case .rekan: return "sebagai rekan kerja"
         case .bawahan: return "sebagai bawahan"
         }
@@ -134,7 +136,7 @@ extension ReminderPlanner {
             number += 1
             let who = item.role == .selfAssessment
                 ? "Penilaian diri sendiri"
-                : inline(item.subjectName) + " (NIP " + cache.nip(item.subject) + "), " + rolePhrase(item.role)
+                : inline(item.subjectName) + " (NIP " + cache.nip(item.subject) + "), " + rolePhrase(item.role, source: item.atasanSource)
             lines.append("  " + String(number) + ". " + who)
             lines.append("     batas waktu " + cache.longDate(item.dueDay) + ", " + statusPhrase(item))
         }

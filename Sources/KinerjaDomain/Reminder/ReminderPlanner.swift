@@ -139,7 +139,8 @@ public struct ReminderPlanner: Sendable {
                 items.append(DigestItem(
                     assignmentID: row.assignmentID, cycleID: row.cycleID, cycleLabel: row.cycleLabel, subject: row.subject,
                     subjectName: row.subjectName, role: row.role, due: row.due, dueDay: dueDay, daysLate: max(0, elapsed),
-                    daysLeft: max(0, -elapsed), stage: stage, isNewStage: isNew, earlierReminders: marks.total))
+                    daysLeft: max(0, -elapsed), stage: stage, isNewStage: isNew, earlierReminders: marks.total,
+                    atasanSource: row.atasanSource))
                 levels.append(policy.escalation.level(atOverdueStage: overdueOrdinal))
             }
             let reached = items.filter { $0.stage != nil }

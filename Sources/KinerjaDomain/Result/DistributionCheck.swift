@@ -128,4 +128,30 @@ public enum DistributionCheck {
         }
         return result
     }
+
+    /// The units `breaches` does not check, each with the reason: fewer rated employees than
+    /// `minimumUnitSize`, or no cap for its organisation's predikat. A report says "no unit exceeds
+    /// its caps" only about the units that were checked.
+    public static func unchecked(_ distributions: [UnitDistribution], organisation: (String) -> OrganisationPredikat,
+                                 caps: DistributionCaps, minimumUnitSize: Int) -> [UncheckedUnit] {
+        distributions.compactMap { d in
+            if d.total < max(1, minimumUnitSize) {
+                return UncheckedUnit(unit: d.unit, rated: d.total, reason: "only \(d.total) employee\(d.total == 1 ? "" : "s") "
+                    + "with a predikat, fewer than results.distribution.minimum_unit_size (\(minimumUnitSize))")
+            }
+            let org = organisation(d.unit)
+            if caps.caps(for: org).isEmpty {
+                return UncheckedUnit(unit: d.unit, rated: d.total, reason: "no cap is set for organisation predikat \(org.rawValue)")
+            }
+            return nil
+        }
+    }
+}
+
+/// A unit whose distribution was not checked against the caps, and why.
+public struct UncheckedUnit: Sendable, Hashable, Codable {
+    public var unit: String
+    /// Employees of the unit with a predikat.
+    public var rated: Int
+    public var reason: String
 }

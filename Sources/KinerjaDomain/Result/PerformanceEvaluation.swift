@@ -77,11 +77,17 @@ public struct PerformanceResult: Sendable, Hashable, Codable {
     public var hasilKerja: Rating?
     public var predikat: Predikat?
 
+    /// Why there is no perilaku rating when the atasan's review is missing.
+    public static let noAtasanReview = "no atasan review: a perilaku rating needs the atasan's scores "
+        + "(self, rekan and bawahan reviews alone never give one)"
+
     /// What is missing for a predikat (English sentences); empty when the predikat is known.
     public var missing: [String] {
         var result: [String] = []
         if hasilKerja == nil { result.append("no hasil kerja rating from the atasan") }
-        if perilakuRating == nil { result.append("no usable perilaku scores") }
+        if perilakuRating == nil {
+            result.append(perilaku.aggregate(.atasan) == nil ? Self.noAtasanReview : "no usable perilaku scores")
+        }
         return result
     }
 }
@@ -91,7 +97,9 @@ public struct PerformanceResult: Sendable, Hashable, Codable {
 /// Rules implemented (docs/domain-rules.md "Domain rules"): per role, the mean of each reviewer's mean over the
 /// seven values (equal to the mean of all the role's scores); anonymity minimum for rekan and bawahan;
 /// weighted 360 mean over the usable roles with positive weight, weights renormalised; rating by
-/// thresholds; override; predikat matrix. Linear in the number of reviews.
+/// thresholds, only when the atasan (the pejabat penilai kinerja) has reviewed: the weighted mean
+/// of self, rekan and bawahan alone is shown but never rated, so a self-review cannot rate itself;
+/// override; predikat matrix. Linear in the number of reviews.
 public enum PerformanceEvaluation {
     /// The perilaku result from one subject's reviews.
     public static func perilaku(reviews: [RoleScores], policy: ResultPolicy) -> PerilakuResult {
@@ -129,8 +137,10 @@ public enum PerformanceEvaluation {
             applied[role] = w
             weighted += w * mean
         }
+        // The minimum for a rating: the atasan's scores (see `PerformanceEvaluation`).
+        let rated = counts[.atasan] != nil
         return PerilakuResult(roles: aggregates, weightedMean: weighted, appliedWeights: applied,
-                              computedRating: policy.thresholds.rating(for: weighted))
+                              computedRating: rated ? policy.thresholds.rating(for: weighted) : nil)
     }
 
     /// The full result of one subject.

@@ -1,0 +1,145 @@
+import Foundation
+import GRDB
+import KinerjaDomain
+
+/// How an employee import is applied (`kinerjactl import employees FILE [--scope U,…] [--allow-deactivate N]`).
+public struct EmployeeImportOptions: Sendable, Hashable {
+    /// Unit codes a partial file covers; nil for the whole city.
+    public var scope: Set<String>?
+    /// The expected number of deactivations, when the admin names it.
+    public var allowDeactivate: Int?
+    /// Largest share of the active employees in reach an import may deactivate without `allowDeactivate`.
+    public var maxDeactivateShare: Double
+
+    public init(scope: Set<String>? = nil, allowDeactivate: Int? = nil, maxDeactivateShare: Double = 0.05) {
+        self.scope = scope
+        self.allowDeactivate = allowDeactivate
+        self.maxDeactivateShare = maxDeactivateShare
+    }
+}
+
+extension AppDatabase {
+    /// Reviewers by NIP with their names: employees, and appraisers outside the employee file.
+    static let reviewerSQL = """
+        (SELECT nip, nama FROM employee UNION ALL
+         SELECT nip, nama FROM appraiser WHERE nip NOT IN (SELECT nip FROM employee))
+        """
+
+    /// The reviewer's name as shown in lists: an acting appraiser's with its title (`Plt. Nama`).
+    static let reviewerNameSQL = "CASE WHEN a.atasan_source IN ('Plt.', 'Plh.') THEN a.atasan_source || ' ' || r.nama ELSE r.nama END"
+
+    /// Applies `CycleAdjustment` to every open cycle after an employee import changed `changed`
+    /// (their state after the import; `current` is the state before), inside the import's
+    /// transaction: reassigned atasan reviews get their new reviewer (and are reminded afresh),
+    /// cancelled assignments are deleted, and each change is kept in `assignment_change` for the
+    /// cycle report. With `apply` false nothing is written (a dry run). Returns one line per changed
+    /// employee and cycle.
+    static func adjustOpenCycles(_ db: Database, current: [Employee], changed: [Employee], now: Date,
+                                 apply: Bool) throws -> [CycleChange] {
+        var after: [NIP: Employee] = [:]
+        after.reserveCapacity(current.count + changed.count)
+        for e in current { after[e.nip] = e }
+        var before: [NIP: Employee] = [:]
+        for e in changed {
+            if let old = after[e.nip] { before[e.nip] = old }
+            after[e.nip] = e
+        }
+        let events = CycleAdjustment.events(before: before, after: after)
+        guard !events.isEmpty else { return [] }
+        let open = try fetchCycles(db, whereSQL: "WHERE c.status = 'open'", arguments: []).reversed()
+        guard !open.isEmpty else { return [] }
+        let affected = "[" + events.keys.map { "\"\($0)\"" }.joined(separator: ",") + "]"
+        var lines: [CycleChange] = []
+        for cycle in open {
+            var rows: [CycleAdjustment.OpenAssignment] = []
+            for row in try Row.fetchAll(db, sql: """
+                SELECT id, subject_nip, role, reviewer_nip FROM assignment
+                WHERE cycle_id = ? AND submitted_at IS NULL
+                  AND (subject_nip IN (SELECT value FROM json_each(?)) OR reviewer_nip IN (SELECT value FROM json_each(?)))
+                """, arguments: [cycle.id, affected, affected]) {
+                guard let s = NIP(row[1] as String), let r = NIP(row[3] as String), let role = ReviewerRole(rawValue: row[2]) else { continue }
+                rows.append(.init(id: row[0], key: AssignmentKey(subject: s, reviewer: r, role: role)))
+            }
+            let subjects = "[" + Set(rows.map(\.key.subject)).map { "\"\($0)\"" }.joined(separator: ",") + "]"
+            var existing = Set<AssignmentKey>()
+            for row in try Row.fetchAll(db, sql: """
+                SELECT subject_nip, reviewer_nip FROM assignment
+                WHERE cycle_id = ? AND role = 'atasan' AND subject_nip IN (SELECT value FROM json_each(?))
+                """, arguments: [cycle.id, subjects]) {
+                if let s = NIP(row[0] as String), let r = NIP(row[1] as String) {
+                    existing.insert(AssignmentKey(subject: s, reviewer: r, role: .atasan))
+                }
+            }
+            let changes = CycleAdjustment.changes(open: rows, existing: existing, after: after, events: events)
+            guard !changes.isEmpty else { continue }
+            if apply {
+                for c in changes {
+                    let k = c.assignment.key
+                    if let reviewer = c.newReviewer {
+                        try db.execute(sql: """
+                            UPDATE assignment SET reviewer_nip = ?, reviewer_unit = ?, atasan_source = ? WHERE id = ?
+                            """, arguments: [reviewer.description, after[reviewer]?.unit ?? "", c.newSource?.rawValue, c.assignment.id])
+                        try db.execute(sql: "DELETE FROM outbox_stage WHERE assignment_id = ?", arguments: [c.assignment.id])
+                    } else {
+                        try db.execute(sql: "DELETE FROM assignment WHERE id = ?", arguments: [c.assignment.id])
+                    }
+                    try db.execute(sql: """
+                        INSERT INTO assignment_change(cycle_id, nip, event, detail, subject_nip, role, reviewer_nip, new_reviewer_nip, changed_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """, arguments: [cycle.id, c.employee.description, c.event.rawValue, events[c.employee]!.1,
+                                         k.subject.description, k.role.rawValue, k.reviewer.description,
+                                         c.newReviewer?.description, now])
+                }
+            }
+            for e in CycleAdjustment.summary(changes, events: events) {
+                lines.append(CycleChange(cycle: cycle.period.code, nip: e.nip, nama: after[e.nip]?.nama ?? "",
+                                         event: e.event.rawValue, detail: e.detail, reassigned: e.reassigned,
+                                         cancelled: e.cancelled))
+            }
+        }
+        return lines
+    }
+
+    /// Per changed employee, what imports did to the cycle's assignments (for the cycle report).
+    public func assignmentChanges(cycle: Int64) throws -> [CycleChange] {
+        try writer.read { db in
+            guard let c = try Self.findCycle(db, .id(cycle)) else { return [] }
+            return try Row.fetchAll(db, sql: """
+                SELECT x.nip, COALESCE(e.nama, '') AS nama, x.event, x.detail,
+                       SUM(x.new_reviewer_nip IS NOT NULL) AS reassigned, SUM(x.new_reviewer_nip IS NULL) AS cancelled
+                FROM assignment_change x LEFT JOIN employee e ON e.nip = x.nip
+                WHERE x.cycle_id = ? GROUP BY x.nip, x.event, x.detail ORDER BY x.nip, MIN(x.id)
+                """, arguments: [cycle]).compactMap { row in
+                guard let nip = NIP(row["nip"] as String) else { return nil }
+                return CycleChange(cycle: c.period.code, nip: nip, nama: row["nama"], event: row["event"], detail: row["detail"],
+                                   reassigned: row["reassigned"], cancelled: row["cancelled"])
+            }
+        }
+    }
+}
+
+/// What an employee import did to an open cycle's assignments for one changed employee.
+public struct CycleChange: Sendable, Hashable, Encodable {
+    public var cycle: String
+    public var nip: NIP
+    public var nama: String
+    /// transfer, left, leave or atasan_change.
+    public var event: String
+    public var detail: String
+    public var reassigned: Int
+    public var cancelled: Int
+    /// `2025-Q3: 199001012015031004 Budi Santoso moved from DLHK to BKPSDM: 1 review reassigned, 4 cancelled`.
+    public var message: String
+
+    public init(cycle: String, nip: NIP, nama: String, event: String, detail: String, reassigned: Int, cancelled: Int) {
+        self.cycle = cycle
+        self.nip = nip
+        self.nama = nama
+        self.event = event
+        self.detail = detail
+        self.reassigned = reassigned
+        self.cancelled = cancelled
+        message = "\(cycle): \(nip) \(nama) \(detail): \(reassigned) review\(reassigned == 1 ? "" : "s") reassigned, "
+            + "\(cancelled) cancelled"
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import GRDB
+import KinerjaDomain
+
+/// An employee of a closed cycle without a predikat, and why.
+public struct WithoutPredikat: Sendable, Hashable, Encodable {
+    public var nip: NIP
+    public var nama: String
+    public var unit: String
+    /// `no_atasan`, `atasan_cancelled`, `atasan_not_submitted` or `no_rating`.
+    public var reasonCode: String
+    public var reason: String
+}
+
+extension AppDatabase {
+    /// Every subject of a closed cycle whose result has no predikat, with the reason, sorted by unit
+    /// and NIP (`unit` limits to one unit); none for an open cycle.
+    ///
+    /// Rule implemented (docs/admin-guide.md, "Reports"): a predikat needs the atasan's review (the
+    /// hasil kerja rating and the scores a perilaku rating needs), so the reason names what happened
+    /// to it: nobody was assigned (no active atasan, acting or outside appraiser when the cycle
+    /// opened), it was cancelled by a change during the cycle, or it was not submitted by the close;
+    /// otherwise the perilaku weights gave no usable rating.
+    public func withoutPredikat(_ reference: CycleReference, unit: String?) throws -> (cycle: CycleInfo, employees: [WithoutPredikat]) {
+        try writer.read { db in
+            guard let c = try Self.findCycle(db, reference) else { throw CycleStoreError.notFound(what: "cycle", id: reference.description) }
+            // Results (and predikat) exist once the cycle is closed.
+            guard c.status == .closed else { return (c, []) }
+            var args: [any DatabaseValueConvertible] = [c.id]
+            if let unit { args.append(unit) }
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT r.subject_nip, COALESCE(e.nama, '') AS nama, r.unit_code, a.reviewer_nip AS atasan, a.submitted_at,
+                       CASE WHEN a.atasan_source IN ('Plt.', 'Plh.') THEN a.atasan_source || ' ' || p.nama ELSE p.nama END AS atasan_name,
+                       x.nip AS cancelled_by, x.detail AS cancelled
+                FROM result r LEFT JOIN employee e ON e.nip = r.subject_nip
+                LEFT JOIN assignment a ON a.cycle_id = r.cycle_id AND a.subject_nip = r.subject_nip AND a.role = 'atasan'
+                LEFT JOIN \(Self.reviewerSQL) p ON p.nip = a.reviewer_nip
+                LEFT JOIN assignment_change x ON x.id = (
+                    SELECT MAX(id) FROM assignment_change WHERE cycle_id = r.cycle_id AND subject_nip = r.subject_nip
+                    AND role = 'atasan' AND new_reviewer_nip IS NULL)
+                WHERE r.cycle_id = ? AND r.predikat IS NULL\(unit == nil ? "" : " AND r.unit_code = ? COLLATE NOCASE")
+                ORDER BY r.unit_code, r.subject_nip
+                """, arguments: StatementArguments(args))
+            let employees = rows.compactMap { row -> WithoutPredikat? in
+                guard let nip = NIP(row["subject_nip"] as String) else { return nil }
+                let code: String, reason: String
+                if let atasan: String = row["atasan"], (row["submitted_at"] as Date?) == nil {
+                    code = "atasan_not_submitted"
+                    reason = "the atasan review by \(atasan) \((row["atasan_name"] as String?) ?? "") was not submitted by the close"
+                } else if row["atasan"] as String? != nil {
+                    code = "no_rating"
+                    reason = "the perilaku scores gave no usable rating"
+                } else if let detail: String = row["cancelled"] {
+                    code = "atasan_cancelled"
+                    reason = "the atasan review was cancelled during the cycle (\((row["cancelled_by"] as String?) ?? "") \(detail))"
+                } else {
+                    code = "no_atasan"
+                    reason = "no atasan review was assigned: no active atasan, acting (Plt/Plh) or outside appraiser when the cycle opened"
+                }
+                return WithoutPredikat(nip: nip, nama: row["nama"], unit: row["unit_code"], reasonCode: code, reason: reason)
+            }
+            return (c, employees)
+        }
+    }
+}

@@ -1,0 +1,600 @@
+#!/usr/bin/env python3
+"""kinerjad's Debian package on a real systemd: `make test-system`.
+
+    tools/system-test.py --deb dist/kinerjad_V_A.deb [--cache /var/cache/kinerjad-test-system]
+                         [--old-commit COMMIT]
+
+A Debian 12 tree made by debootstrap (minbase, plus systemd, python3-minimal and the package's
+Depends and Recommends, so the runs need no network) is kept in the cache and rebuilt only when
+missing or when that package list changes. Each boot is `systemd-nspawn --volatile=overlay -b` on
+it: systemd is PID 1 in the container, every change goes to a tmpfs and the cached tree stays
+clean. Commands run inside with `nsenter -t <the container's PID 1> -a`; SIGTERM to nspawn powers
+the container off. The host's own systemd (there may be none) is never used.
+
+Boot 1 installs the package under test and checks the service as an operator meets it. Boot 2
+installs the package built from --old-commit (default: the last commit before the v6-job-requests
+migration; built once with this tree's tools/package.py and cached), creates data, upgrades to the
+package under test, then removes, reinstalls and purges it.
+
+Each check prints PASS or FAIL with its name; the last line is `N passed, M failed`.
+"""
+import argparse
+import contextlib
+import glob
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# The last commit before the v6-job-requests migration: its database is one migration behind.
+DEFAULT_OLD_COMMIT = "59ec28d5c989f7e0a3c0623ad2465ab3979427a8"
+BASE_PACKAGES = ["systemd", "systemd-sysv", "dbus", "procps", "python3-minimal"]
+MOUNT = "/mnt/kinerjad-test"
+ENV = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8", "HOME": "/root",
+       "DEBIAN_FRONTEND": "noninteractive", "SYSTEMD_PAGER": "", "SYSTEMD_COLORS": "0"}
+ID_READY = "2b5be6e3f7b14566b6d0fb62d7d2fd60"
+ID_RELOADED = "e744ee6e87ef42a3888cd0c985837124"
+ID_RELOAD_REFUSED = "76916220e7d24369a6bcc104004e90a5"
+ID_BACKUP = "a0eb9e94815146c7a4694705042eb104"
+ID_JOB_FINISHED = "cbba0fbdbad14437ae257e4dc1b326a4"
+ID_MAIL_SENT = "98608085f8de46e89a5dead425075ef3"
+
+
+def log(message):
+    print(message, flush=True)
+
+
+# ----------------------------------------------------------------------------------------------
+# The cached tree and the old package
+
+
+def package_names(deb):
+    """The first alternative of each Depends and Recommends entry of a .deb."""
+    fields = subprocess.run(["dpkg-deb", "-f", deb, "Depends", "Recommends"], check=True, stdout=subprocess.PIPE,
+                            text=True).stdout
+    names = set()
+    for line in fields.splitlines():
+        value = line.split(":", 1)[1] if ":" in line else line
+        for entry in value.split(","):
+            name = entry.split("|")[0].split("(")[0].split(":")[0].strip()
+            if name:
+                names.add(name)
+    return names
+
+
+def debian_mirror():
+    """The bookworm mirror this host's apt uses (deb822 .sources or one-line .list)."""
+    for path in sorted(glob.glob("/etc/apt/sources.list.d/*.sources")):
+        for block in open(path).read().split("\n\n"):
+            fields = dict(re.findall(r"^(\w[\w-]*):\s*(.*)$", block, re.M))
+            if "bookworm" in fields.get("Suites", "").split() and "URIs" in fields:
+                return fields["URIs"].split()[0]
+    for path in ["/etc/apt/sources.list"] + sorted(glob.glob("/etc/apt/sources.list.d/*.list")):
+        if os.path.exists(path):
+            for line in open(path):
+                if line.startswith("deb ") and " bookworm " in line:
+                    return next(word for word in line.split() if "://" in word)
+    return "http://deb.debian.org/debian"
+
+
+def prepare_tree(cache, debs):
+    tree = os.path.join(cache, "bookworm")
+    stamp = tree + ".packages"
+    packages = sorted(set(BASE_PACKAGES).union(*(package_names(deb) for deb in debs)))
+    wanted = ",".join(packages)
+    if os.path.isdir(tree) and os.path.exists(stamp) and open(stamp).read().strip() == wanted:
+        log(f"tree: cached {tree}")
+        return tree
+    mirror = debian_mirror()
+    log(f"tree: debootstrap bookworm from {mirror} with {wanted}")
+    started = time.monotonic()
+    shutil.rmtree(tree + ".new", ignore_errors=True)
+    subprocess.run(["debootstrap", "--variant=minbase", f"--include={wanted}", "bookworm", tree + ".new", mirror],
+                   check=True, stdout=subprocess.DEVNULL)
+    shutil.rmtree(tree, ignore_errors=True)
+    os.rename(tree + ".new", tree)
+    with open(stamp, "w") as f:
+        f.write(wanted + "\n")
+    log(f"tree: ready in {time.monotonic() - started:.0f} s")
+    return tree
+
+
+def old_package(cache, commit):
+    """The package of an older commit, built once (static release, this tree's packaging) and cached."""
+    commit = subprocess.run(["git", "-C", ROOT, "rev-parse", commit], check=True, stdout=subprocess.PIPE,
+                            text=True).stdout.strip()
+    directory = os.path.join(cache, "old-" + commit[:12])
+    found = glob.glob(os.path.join(directory, "kinerjad_*.deb"))
+    if found:
+        log(f"old package: cached {found[0]}")
+        return found[0]
+    source = os.path.join(directory, "src")
+    scratch = os.path.join(directory, "build")
+    log(f"old package: building commit {commit[:12]} in {source} (once; cached afterwards)")
+    started = time.monotonic()
+    os.makedirs(directory, exist_ok=True)
+    subprocess.run(["git", "-C", ROOT, "worktree", "prune"], check=True)
+    if not os.path.isdir(source):
+        subprocess.run(["git", "-C", ROOT, "worktree", "add", "--detach", source, commit], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(["swift", "build", "-c", "release", "--static-swift-stdlib", "--scratch-path", scratch,
+                    "--product", "kinerjad"], cwd=source, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(["swift", "build", "-c", "release", "--static-swift-stdlib", "--scratch-path", scratch,
+                    "--product", "kinerjactl"], cwd=source, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([sys.executable, os.path.join(ROOT, "tools", "package.py"), "deb", "--bin", os.path.join(scratch, "release"),
+                    "--source", source, "--out", directory], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(["git", "-C", ROOT, "worktree", "remove", "--force", source], check=True)
+    shutil.rmtree(scratch, ignore_errors=True)
+    found = glob.glob(os.path.join(directory, "kinerjad_*.deb"))
+    log(f"old package: {found[0]} in {time.monotonic() - started:.0f} s")
+    return found[0]
+
+
+# ----------------------------------------------------------------------------------------------
+# The container
+
+
+class Failed(Exception):
+    pass
+
+
+class Container:
+    def __init__(self, tree, share, name):
+        self.tree, self.share, self.name = tree, share, name
+        self.process = None
+        self.pid = None
+
+    def start(self):
+        self.log_path = os.path.join(self.share, f"{self.name}.console.log")
+        self.process = subprocess.Popen(
+            ["systemd-nspawn", "-D", self.tree, "--register=no", "--keep-unit", "--volatile=overlay", "-b",
+             f"--bind-ro={self.share}:{MOUNT}", f"--machine={self.name}", "--quiet"],
+            stdin=subprocess.DEVNULL, stdout=open(self.log_path, "wb"), stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 60
+        while self.pid is None:
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise Failed(f"the container did not start; console: {open(self.log_path, errors='replace').read()[-2000:]}")
+            self.pid = self.find_init()
+            time.sleep(0.1)
+        state = ""
+        while time.monotonic() < deadline:
+            result = self.run(["systemctl", "is-system-running", "--wait"], timeout=max(1, int(deadline - time.monotonic())))
+            state = result.stdout.strip()
+            if state in ("running", "degraded"):
+                break
+            time.sleep(0.2)
+        if state == "degraded":
+            failed = self.run(["systemctl", "--failed", "--no-legend"]).stdout.strip()
+            log(f"  (container {self.name}: degraded at boot: {failed})")
+        return state
+
+    def find_init(self):
+        """The container's PID 1: a descendant of nspawn whose innermost pid is 1."""
+        children = {}
+        for status in glob.glob("/proc/[0-9]*/status"):
+            try:
+                text = open(status).read()
+            except OSError:
+                continue
+            pid = int(re.search(r"^Pid:\s+(\d+)", text, re.M).group(1))
+            ppid = int(re.search(r"^PPid:\s+(\d+)", text, re.M).group(1))
+            nspid = re.search(r"^NSpid:\s+(.*)$", text, re.M)
+            children.setdefault(ppid, []).append((pid, nspid.group(1).split() if nspid else []))
+        queue = [self.process.pid]
+        while queue:
+            for pid, nspid in children.get(queue.pop(), []):
+                if len(nspid) > 1 and nspid[-1] == "1":
+                    return pid
+                queue.append(pid)
+        return None
+
+    def run(self, argv, user=None, input=None, timeout=120):
+        if user:
+            argv = ["runuser", "-u", user, "--"] + argv
+        try:
+            return subprocess.run(["nsenter", "-t", str(self.pid), "-a", "--"] + argv, env=ENV, input=input,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired as error:
+            raise Failed(f"timed out after {timeout} s: {' '.join(argv)}") from error
+
+    def ok(self, argv, user=None, input=None, timeout=120):
+        """Runs argv; fails the step unless it exits 0. Returns stdout."""
+        result = self.run(argv, user=user, input=input, timeout=timeout)
+        if result.returncode != 0:
+            raise Failed(f"`{' '.join(argv)}` exited {result.returncode}: {(result.stderr or result.stdout).strip()[-1500:]}")
+        return result.stdout
+
+    def sh(self, script, **kwargs):
+        return self.ok(["/bin/sh", "-c", script], **kwargs)
+
+    def write(self, path, text, mode="0644"):
+        self.ok(["/bin/sh", "-c", f'cat > "$1" && chmod {mode} "$1"', "write", path], input=text)
+
+    def show(self, unit, prop):
+        return self.ok(["systemctl", "show", "-p", prop, "--value", unit]).strip()
+
+    def cursor(self):
+        out = self.ok(["journalctl", "-n", "0", "--show-cursor", "--no-pager"])
+        match = re.search(r"-- cursor: (.+)", out)
+        return match.group(1).strip() if match else None
+
+    def journal(self, after=None, *filters):
+        """Entries after the cursor; FIELD=value filters are applied here (journalctl's matches
+        together with --after-cursor miss entries on Debian 12's systemd 252), others are passed on."""
+        fields = dict(f.split("=", 1) for f in filters if "=" in f and not f.startswith("-"))
+        argv = ["journalctl", "--no-pager", "-o", "json"] + (["--after-cursor", after] if after else [])
+        argv += [f for f in filters if f.split("=", 1)[0] not in fields]
+        entries = [json.loads(line) for line in self.ok(argv).splitlines() if line.startswith("{")]
+        return [e for e in entries if all(e.get(k) == v for k, v in fields.items())]
+
+    def wait_for(self, what, check, timeout=30, interval=0.3):
+        deadline = time.monotonic() + timeout
+        last = None
+        while time.monotonic() < deadline:
+            last = check()
+            if last:
+                return last
+            time.sleep(interval)
+        raise Failed(f"{what}: not within {timeout} s")
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+
+
+# ----------------------------------------------------------------------------------------------
+# Steps
+
+
+class Steps:
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+
+    @contextlib.contextmanager
+    def step(self, name):
+        started = time.monotonic()
+        try:
+            yield
+        except Exception as error:  # a failed step is reported and the run goes on
+            self.failed += 1
+            reason = str(error) if isinstance(error, (Failed, AssertionError)) else f"{type(error).__name__}: {error}"
+            log(f"FAIL  {name} ({time.monotonic() - started:.1f} s): {reason}")
+        else:
+            self.passed += 1
+            log(f"PASS  {name} ({time.monotonic() - started:.1f} s)")
+
+
+def expect(condition, message):
+    if not condition:
+        raise Failed(message)
+
+
+def exposure(text):
+    match = re.search(r"Overall exposure level for \S+: ([0-9.]+)", text)
+    return float(match.group(1)) if match else None
+
+
+def status_json(c, user=None):
+    return json.loads(c.ok(["kinerjactl", "--json", "status"], user=user))
+
+
+def restart_and_wait(c):
+    c.ok(["systemctl", "restart", "kinerjad.service"])
+    return c.show("kinerjad.service", "MainPID")
+
+
+def test_config(schedule_maintenance):
+    """The configuration the checks use: defaults plus reminders at any hour, quick retries, and
+    the maintenance job a few seconds away."""
+    return f"""# kinerjad system test
+mail:
+  from_address: kinerjad@localhost
+  retry_base: 1s
+  retry_cap: 2s
+reminders:
+  working_hours: "Mon..Sun 00:00..23:59 UTC"
+  holidays: []
+jobs:
+  schedule:
+    maintenance: "{schedule_maintenance}"
+    reminder-sweep: "off"
+    outbox-delivery: "off"
+    motivation-analysis: "off"
+"""
+
+
+def boot_install(s, c, new_deb):
+    with s.step("install: apt installs the package from the local file, no network needed"):
+        c.ok(["apt-get", "install", "-y", "-q", f"{MOUNT}/{os.path.basename(new_deb)}"], timeout=300)
+        expect("install ok installed" in c.ok(["dpkg-query", "-W", "-f=${Status}", "kinerjad"]), "kinerjad not installed")
+
+    with s.step("binaries: ldd shows only libraries of Debian 12 packages"):
+        for binary in ("/usr/bin/kinerjad", "/usr/bin/kinerjactl", "/usr/libexec/kinerjad/kinerjad-sendmail"):
+            out = c.ok(["ldd", binary])
+            expect("not found" not in out, f"{binary}: {out}")
+            for path in re.findall(r"=> (/\S+)", out):
+                alternative = path[4:] if path.startswith("/usr/") else "/usr" + path
+                owners = c.run(["dpkg", "-S", path]).returncode == 0 or c.run(["dpkg", "-S", alternative]).returncode == 0
+                expect(owners, f"{binary} links {path}, which no Debian package holds")
+                expect("/swift" not in path, f"{binary} links the Swift runtime {path}")
+
+    with s.step("config: conffile root:kinerjad 0640, readable by the service user"):
+        expect("/etc/kinerjad/kinerjad.yaml" in c.ok(["dpkg-query", "-W", "-f=${Conffiles}", "kinerjad"]), "not a conffile")
+        owner = c.ok(["stat", "-c", "%U:%G %a", "/etc/kinerjad/kinerjad.yaml"]).strip()
+        expect(owner == "root:kinerjad 640", f"/etc/kinerjad/kinerjad.yaml is {owner}")
+        c.ok(["kinerjad", "--check-config", "--config", "/etc/kinerjad/kinerjad.yaml"], user="kinerjad")
+
+    with s.step("socket: kinerjad.socket and kinerjad-mail.socket active and enabled, the daemon not yet started"):
+        for unit in ("kinerjad.socket", "kinerjad-mail.socket"):
+            expect(c.show(unit, "ActiveState") == "active", f"{unit} is {c.show(unit, 'ActiveState')}")
+            expect(c.run(["systemctl", "is-enabled", unit]).stdout.strip() == "enabled", f"{unit} not enabled")
+        expect(c.run(["systemctl", "is-enabled", "kinerjad.service"]).stdout.strip() == "enabled", "kinerjad.service not enabled")
+        expect(c.show("kinerjad.service", "ActiveState") == "inactive", f"kinerjad.service is {c.show('kinerjad.service', 'ActiveState')}")
+
+    with s.step("activation: the first `kinerjactl status` starts the service through the socket"):
+        out = c.ok(["kinerjactl", "status"])
+        expect(c.show("kinerjad.service", "ActiveState") == "active", "kinerjad.service not active")
+        expect("Schema" in out or "version" in out.lower(), out)
+
+    with s.step("status: `systemctl status kinerjad` shows the daemon's STATUS= text"):
+        text = c.wait_for("StatusText", lambda: c.show("kinerjad.service", "StatusText"), timeout=10)
+        out = c.run(["systemctl", "status", "--no-pager", "kinerjad.service"]).stdout
+        expect(f'Status: "{text}"' in out, f"StatusText {text!r} not in: {out}")
+
+    with s.step("isolation: kinerjad has no network (only lo in its namespace), kinerjad-mail's unit has the host's"):
+        pid = c.show("kinerjad.service", "MainPID")
+        interfaces = [line.split(":")[0].strip() for line in c.ok(["cat", f"/proc/{pid}/net/dev"]).splitlines()[2:]]
+        expect(interfaces == ["lo"], f"interfaces seen by kinerjad: {interfaces}")
+        expect(c.show("kinerjad.service", "PrivateUsers") == "no", "PrivateUsers= is set")
+
+
+def boot_admin(s, c):
+    c.sh("useradd -m alice && usermod -aG kinerjad-admin alice && useradd -m bob")
+
+    with s.step("admin: a non-root kinerjad-admin member backs up and loads data"):
+        before = set(c.ok(["ls", "/var/lib/kinerjad/backup"]).split())
+        out = c.ok(["kinerjactl", "backup"], user="alice")
+        after = set(c.ok(["ls", "/var/lib/kinerjad/backup"]).split())
+        expect(after - before, f"no new backup file: {out}")
+        c.ok(["kinerjactl", "demo", "generate", "--employees", "40", "--periods", "1", "--seed", "7", "--out", "/home/alice/demo"],
+             user="alice")
+        c.ok(["kinerjactl", "import", "employees", "/home/alice/demo/employees.csv"], user="alice")
+        c.ok(["kinerjactl", "cycles", "open", "2026-Q2", "--opened-at", "2026-04-01T00:00:00Z"], user="alice")
+        cycles = c.ok(["kinerjactl", "cycles", "list"], user="alice")
+        expect("2026-Q2" in cycles, cycles)
+        # The audit trail names the real caller (SO_PEERCRED), not "nobody".
+        peers = [e.get("KINERJA_PEER", "") for e in c.journal(None, "_SYSTEMD_UNIT=kinerjad.service", f"MESSAGE_ID={ID_BACKUP}")]
+        expect(any("(alice)" in peer for peer in peers), f"backup entries name {peers}")
+
+    with s.step("outsider: a user outside kinerjad-admin can change nothing"):
+        before = c.ok(["ls", "/var/lib/kinerjad/backup"])
+        for argv in (["kinerjactl", "backup"], ["kinerjactl", "cycles", "open", "2026-Q3"], ["kinerjactl", "reload"]):
+            result = c.run(argv, user="bob")
+            expect(result.returncode != 0, f"`{' '.join(argv)}` as bob succeeded: {result.stdout}")
+        expect(c.ok(["ls", "/var/lib/kinerjad/backup"]) == before, "a backup appeared")
+        expect("2026-Q3" not in c.ok(["kinerjactl", "cycles", "list"]), "bob opened a cycle")
+
+
+def boot_reload(s, c):
+    try:
+        reload_checks(s, c)
+    finally:
+        c.write("/etc/kinerjad/kinerjad.yaml", test_config("off"), mode="0640")
+        c.run(["systemctl", "reload-or-restart", "kinerjad.service"])
+
+
+def reload_checks(s, c):
+    pid = c.show("kinerjad.service", "MainPID")
+    with s.step("reload: `systemctl reload kinerjad` re-reads the configuration"):
+        c.write("/etc/kinerjad/kinerjad.yaml", test_config("off") + "logging:\n  level: debug\n", mode="0640")
+        cursor = c.cursor()
+        c.ok(["systemctl", "reload", "kinerjad.service"])
+        c.wait_for("the reloaded entry", lambda: c.journal(cursor, "_SYSTEMD_UNIT=kinerjad.service", f"MESSAGE_ID={ID_RELOADED}"), timeout=15)
+        expect(c.show("kinerjad.service", "MainPID") == pid, "the daemon restarted instead of reloading")
+
+    with s.step("reload: an invalid configuration is refused (MESSAGE_ID in the journal), the service keeps serving"):
+        c.write("/etc/kinerjad/kinerjad.yaml", test_config("off") + "no_such_section:\n  key: 1\n", mode="0640")
+        cursor = c.cursor()
+        c.run(["systemctl", "reload", "kinerjad.service"])
+        refused = c.wait_for("the refusal entry",
+                             lambda: c.journal(cursor, "_SYSTEMD_UNIT=kinerjad.service", f"MESSAGE_ID={ID_RELOAD_REFUSED}"), timeout=15)
+        expect("no_such_section" in json.dumps(refused[0]), f"the refusal does not name the key: {refused[0]}")
+        expect(c.show("kinerjad.service", "ActiveState") == "active", "the service stopped")
+        expect(c.show("kinerjad.service", "MainPID") == pid, "the daemon restarted")
+        c.ok(["kinerjactl", "status"])
+
+
+def boot_journal(s, c):
+    with s.step("journal: `journalctl -x -u kinerjad` shows the catalog's explanations"):
+        out = c.ok(["journalctl", "-x", "-u", "kinerjad.service", "--no-pager"])
+        expect("kinerjad has migrated its database and listens on its control socket" in out, out[-2000:])
+        expect("An online backup of the SQLite database was written" in out, "no catalog text for the backup entry")
+
+    with s.step("journal: entries carry MESSAGE_ID, PRIORITY, CODE_FILE and KINERJA_* fields"):
+        entries = [e for e in c.journal(None, "-u", "kinerjad.service") if "MESSAGE_ID" in e and e.get("_PID") != "1"]
+        ours = [e for e in entries if "CODE_FILE" in e]
+        expect(len(ours) >= 3, f"{len(ours)} entries of the daemon with MESSAGE_ID")
+        expect(all("PRIORITY" in e and "CODE_FILE" in e for e in ours), "an entry lacks PRIORITY or CODE_FILE")
+        ready = [e for e in ours if e["MESSAGE_ID"] == ID_READY]
+        backup = [e for e in ours if e["MESSAGE_ID"] == ID_BACKUP]
+        expect(ready and backup, "no ready or backup entry")
+        expect(any(k.startswith("KINERJA_") for k in backup[0]), f"no KINERJA_ field: {sorted(backup[0])}")
+
+
+def boot_watchdog(s, c):
+    with s.step("watchdog: kill -STOP of the main PID gets it restarted (Result=watchdog) and it serves again"):
+        c.ok(["mkdir", "-p", "/etc/systemd/system/kinerjad.service.d"])
+        c.write("/etc/systemd/system/kinerjad.service.d/test-watchdog.conf",
+                "[Service]\nWatchdogSec=3s\nTimeoutAbortSec=2s\nRestartSec=1s\n")
+        c.ok(["systemctl", "daemon-reload"])
+        pid = restart_and_wait(c)
+        c.ok(["kinerjactl", "status"])
+        cursor = c.cursor()
+        c.ok(["kill", "-STOP", pid])
+        c.wait_for("a new main PID", lambda: c.show("kinerjad.service", "MainPID") not in ("0", pid)
+                   and c.show("kinerjad.service", "ActiveState") == "active", timeout=40)
+        messages = "\n".join(e.get("MESSAGE", "") for e in c.journal(cursor, "-u", "kinerjad.service") if isinstance(e.get("MESSAGE"), str))
+        expect("Watchdog timeout" in messages, messages[-1500:])
+        expect("Failed with result 'watchdog'" in messages, messages[-1500:])
+        c.ok(["kinerjactl", "status"])
+        c.ok(["rm", "/etc/systemd/system/kinerjad.service.d/test-watchdog.conf"])
+        c.ok(["systemctl", "daemon-reload"])
+        restart_and_wait(c)
+
+
+def boot_security(s, c):
+    with s.step("security: `systemd-analyze security kinerjad.service` (online) is 1.0 or lower"):
+        out = c.run(["systemd-analyze", "security", "--no-pager", "kinerjad.service"]).stdout
+        score = exposure(out)
+        log(f"      online exposure kinerjad.service: {score}; kinerjad-mail@.service: "
+            f"{exposure(c.run(['systemd-analyze', 'security', '--no-pager', 'kinerjad-mail@x.service']).stdout)}")
+        expect(score is not None and score <= 1.0, f"exposure {score}: {out[-1500:]}")
+
+
+def boot_schedule(s, c):
+    with s.step("schedule: the maintenance job fires from its calendar a few seconds away"):
+        # A changed schedule takes effect at the next start (the reload entry says so in
+        # KINERJA_RESTART_NEEDED=jobs), so restart with a slot 8 s ahead.
+        now = int(c.ok(["date", "+%s"]).strip())
+        at = c.ok(["date", "-u", "-d", f"@{now + 8}", "+%Y-%m-%d %H:%M:%S"]).strip()
+        c.write("/etc/kinerjad/kinerjad.yaml", test_config(f"{at} UTC"), mode="0640")
+        cursor = c.cursor()
+        restart_and_wait(c)
+        expect(int(c.ok(["date", "+%s"]).strip()) < now + 8, "the restart took longer than the slot is ahead")
+        entries = c.wait_for("the job-finished entry of maintenance", lambda: [
+            e for e in c.journal(cursor, "_SYSTEMD_UNIT=kinerjad.service", f"MESSAGE_ID={ID_JOB_FINISHED}")
+            if e.get("KINERJA_JOB") == "maintenance"], timeout=40)
+        expect(entries[0].get("KINERJA_TRIGGER") == "schedule", f"trigger {entries[0].get('KINERJA_TRIGGER')}")
+        c.write("/etc/kinerjad/kinerjad.yaml", test_config("off"), mode="0640")
+        restart_and_wait(c)
+
+
+def boot_mail(s, c):
+    with s.step("mail: reminders leave through kinerjad-mail@.service and msmtp-mta to an SMTP sink"):
+        c.ok(["systemd-run", "--unit=smtp-sink", "--property=Type=exec", "python3", f"{MOUNT}/smtp-sink.py", "/run/smtp-sink"])
+        port = c.wait_for("the sink's port", lambda: c.run(["cat", "/run/smtp-sink/port"]).stdout.strip(), timeout=15)
+        c.write("/etc/msmtprc", f"defaults\nauth off\ntls off\naccount default\nhost 127.0.0.1\nport {port}\n"
+                                "from kinerjad@localhost\n", mode="0644")
+        cursor = c.cursor()
+        out = c.ok(["kinerjactl", "--json", "reminders", "send-now"], user="alice", timeout=180)
+        sent = json.loads(c.ok(["kinerjactl", "--json", "reminders", "list", "--status", "sent"]))["total"]
+        expect(sent >= 10, f"{sent} reminders sent: {out}")
+        received = c.wait_for(f"{sent} messages at the sink", lambda: (
+            lambda n: n if len(n) >= sent else None)(c.sh("ls /run/smtp-sink | grep '\\.eml$' || true").split()), timeout=60)
+        expect(len(received) == sent, f"{len(received)} messages at the sink, {sent} recorded as sent")
+        mail_units = {e.get("_SYSTEMD_UNIT", e.get("UNIT", "")) for e in c.journal(cursor) if "kinerjad-mail@" in json.dumps(e)}
+        expect(mail_units, "no kinerjad-mail@ instance ran")
+        sample = c.ok(["cat", f"/run/smtp-sink/{received[0]}"])
+        expect("Auto-Submitted: auto-generated" in sample, sample[:800])
+        expect(c.journal(cursor, "_SYSTEMD_UNIT=kinerjad.service", f"MESSAGE_ID={ID_MAIL_SENT}"), "no mail-sent entry")
+
+
+def boot_upgrade(s, c, old_deb, new_deb):
+    before = {}
+    with s.step("upgrade: the older package installs and holds data"):
+        c.ok(["apt-get", "install", "-y", "-q", f"{MOUNT}/{os.path.basename(old_deb)}"], timeout=300)
+        c.ok(["kinerjactl", "demo", "generate", "--employees", "40", "--periods", "1", "--seed", "7", "--out", "/root/demo"])
+        c.ok(["kinerjactl", "import", "employees", "/root/demo/employees.csv"])
+        c.ok(["kinerjactl", "cycles", "open", "2026-Q2", "--opened-at", "2026-04-01T00:00:00Z"])
+        before.update(status=status_json(c), cycles=c.ok(["kinerjactl", "cycles", "list"]),
+                      pid=c.show("kinerjad.service", "MainPID"))
+        expect("2026-Q2" in before["cycles"], before["cycles"])
+
+    with s.step("upgrade: the new package restarts the service, migrations run, data intact"):
+        old_version = c.ok(["dpkg-query", "-W", "-f=${Version}", "kinerjad"])
+        c.ok(["apt-get", "install", "-y", "-q", f"{MOUNT}/{os.path.basename(new_deb)}"], timeout=300)
+        new_version = c.ok(["dpkg-query", "-W", "-f=${Version}", "kinerjad"])
+        expect(new_version != old_version, f"still {old_version}")
+        expect(c.show("kinerjad.service", "ActiveState") == "active", "not active after the upgrade")
+        expect(c.show("kinerjad.service", "MainPID") not in ("0", before["pid"]), "the daemon was not restarted")
+        after = status_json(c)
+        old_schema, new_schema = before["status"].get("schema_version"), after.get("schema_version")
+        expect(new_schema > old_schema, f"schema version {old_schema} -> {new_schema}")
+        expect(c.ok(["kinerjactl", "cycles", "list"]) == before["cycles"], "the cycles changed")
+        for key in ("active_employees", "units", "open_cycles"):
+            was, now = before["status"]["counts"][key], after["counts"][key]
+            expect(now == was, f"{key}: {was} -> {now}")
+        expect(before["status"]["counts"]["active_employees"] >= 40, f"{before['status']['counts']}")
+        log(f"      upgraded {old_version} -> {new_version}, schema {old_schema} -> {new_schema}")
+
+    with s.step("remove: `apt remove` stops the service and keeps /var/lib/kinerjad and the config"):
+        c.ok(["apt-get", "remove", "-y", "-q", "kinerjad"], timeout=300)
+        expect(c.run(["test", "-s", "/var/lib/kinerjad/kinerja.sqlite"]).returncode == 0, "the database is gone")
+        expect(c.run(["test", "-e", "/etc/kinerjad/kinerjad.yaml"]).returncode == 0, "the config is gone")
+        expect(c.show("kinerjad.service", "ActiveState") in ("inactive", "failed"), "still running")
+        expect(c.run(["test", "-e", "/run/kinerjad/admin.varlink"]).returncode != 0, "the socket is still there")
+
+    with s.step("reinstall: the package finds the data again"):
+        c.ok(["apt-get", "install", "-y", "-q", f"{MOUNT}/{os.path.basename(new_deb)}"], timeout=300)
+        expect(c.ok(["kinerjactl", "cycles", "list"]) == before["cycles"], "the cycles differ after reinstalling")
+
+    with s.step("purge: `apt purge` removes the state and the configuration"):
+        c.ok(["apt-get", "purge", "-y", "-q", "kinerjad"], timeout=300)
+        for path in ("/var/lib/kinerjad", "/etc/kinerjad/kinerjad.yaml", "/usr/bin/kinerjad"):
+            expect(c.run(["test", "-e", path]).returncode != 0, f"{path} is still there")
+        status = c.run(["dpkg-query", "-W", "-f=${Status}", "kinerjad"]).stdout
+        expect("installed" not in status.replace("not-installed", ""), f"dpkg still has it: {status}")
+
+
+def boot(s, tree, share, name, body):
+    container = Container(tree, share, name)
+    with s.step(f"boot {name}: systemd as PID 1 in the container reaches running"):
+        state = container.start()
+        expect(state in ("running", "degraded"), f"state {state!r}")
+    try:
+        if container.pid:
+            body(container)
+    finally:
+        container.stop()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--deb", required=True)
+    parser.add_argument("--cache", default="/var/cache/kinerjad-test-system")
+    parser.add_argument("--old-commit", default=DEFAULT_OLD_COMMIT)
+    arguments = parser.parse_args()
+    if os.geteuid() != 0:
+        sys.exit("system-test.py needs root (debootstrap, systemd-nspawn)")
+    started = time.monotonic()
+    os.makedirs(arguments.cache, exist_ok=True)
+    new_deb = os.path.abspath(arguments.deb)
+    old_deb = old_package(arguments.cache, arguments.old_commit)
+    tree = prepare_tree(arguments.cache, [new_deb, old_deb])
+    s = Steps()
+    with tempfile.TemporaryDirectory(prefix="kinerjad-system-test-") as share:
+        for deb in (new_deb, old_deb):
+            shutil.copy(deb, share)
+        shutil.copy(os.path.join(ROOT, "tools", "smtp-sink.py"), share)
+        os.chmod(share, 0o755)
+
+        def first(c):
+            boot_install(s, c, new_deb)
+            boot_admin(s, c)
+            boot_reload(s, c)
+            boot_journal(s, c)
+            boot_watchdog(s, c)
+            boot_security(s, c)
+            boot_schedule(s, c)
+            boot_mail(s, c)
+
+        boot(s, tree, share, "kinerjad-install", first)
+        boot(s, tree, share, "kinerjad-upgrade", lambda c: boot_upgrade(s, c, old_deb, new_deb))
+    log(f"system test took {time.monotonic() - started:.0f} s")
+    log(f"{s.passed} passed, {s.failed} failed")
+    return 1 if s.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
