@@ -10,7 +10,7 @@ BIN_DIR       = $(shell $(SWIFT) build -c $(CONFIGURATION) --show-bin-path 2>/de
 APT_PACKAGES  = libsystemd-dev libsqlite3-dev pkg-config msmtp systemd strace python3-seccomp util-linux
 PIP_PACKAGES  = varlink==31.0.0 aiosmtpd
 
-.PHONY: all build release run test deps deps-apt deps-pip install man clean deb deps-deb test-system deps-system bench bench-control bench-cycles bench-flags bench-sweep check-units crash load soak fuzz fuzz-build
+.PHONY: all build release run test deps deps-apt deps-pip install man clean deb deps-deb test-system deps-system bench bench-control bench-cycles bench-flags bench-sweep bench-preview check-units crash load soak fuzz fuzz-build
 
 all: build
 
@@ -106,7 +106,7 @@ test-system: deb deps-system
 	python3 tools/system-test.py --deb "$$(ls dist/kinerjad_*.deb)" --cache $(TREE_CACHE)
 
 # Benchmarks print figures from a release build; they are not tests.
-bench: bench-control bench-cycles bench-flags bench-sweep
+bench: bench-control bench-cycles bench-flags bench-sweep bench-preview
 
 bench-control: release
 	$(RELEASE_BIN)/kinerja-bench control
@@ -119,6 +119,14 @@ bench-flags: release
 # the same selection and outbox writes as set-based SQL, peak RSS.
 bench-sweep: release
 	$(RELEASE_BIN)/kinerja-bench sweep
+
+# PREVIEW_EMPLOYEES with an open cycle, every review overdue: PREVIEW_CLIENTS concurrent
+# PreviewReminders (streamed) while Ping runs every 10 ms: the daemon's idle and peak RSS (target:
+# peak within 100 MiB of idle) and Ping p50/p99 (target: p99 under 100 ms).
+PREVIEW_EMPLOYEES ?= 25000
+PREVIEW_CLIENTS   ?= 16
+bench-preview: release
+	$(RELEASE_BIN)/kinerja-bench preview --employees $(PREVIEW_EMPLOYEES) --clients $(PREVIEW_CLIENTS)
 
 # Concurrent control clients (Varlink + kinerjactl) while a cycle of LOAD_EMPLOYEES opens and the
 # reminder sweep, delivery and a backup run: per-method p50/p99, errors (must be 0), daemon RSS and fds.

@@ -22,15 +22,24 @@ struct ControlConnection {
     /// A `more` call: `progress` sees each reply with `continues: true`; returns the last one.
     func callMore(_ method: String, _ parameters: [String: JSONValue] = [:],
                   progress: ([String: JSONValue]) -> Void) async throws -> [String: JSONValue] {
-        let client = try await connect()
         var last: [String: JSONValue] = [:]
+        try await stream(method, parameters) { reply, continues in
+            if continues { progress(reply) } else { last = reply }
+        }
+        return last
+    }
+
+    /// A `more` call whose every reply goes to `each` as it arrives (with whether more follow): the
+    /// daemon sends lists in parts, and this is how kinerjactl reads them.
+    func stream(_ method: String, _ parameters: [String: JSONValue] = [:],
+                each: ([String: JSONValue], _ continues: Bool) throws -> Void) async throws {
+        let client = try await connect()
         do {
             for try await reply in client.send(VarlinkCallMessage(method: method, parameters: parameters, more: true)) {
                 if let error = reply.varlinkError { throw error }
-                if reply.continues { progress(reply.parameters) } else { last = reply.parameters }
+                try each(reply.parameters, reply.continues)
             }
             await client.close()
-            return last
         } catch {
             await client.close()
             throw mapped(error, method: method)
@@ -47,6 +56,13 @@ struct ControlConnection {
 
     func mapped(_ error: Error, method: String? = nil) -> Error {
         switch error {
+        case let error as VarlinkConnectionError where error.code == .messageTooLarge:
+            // The daemon is reachable; its reply is larger than kinerjactl accepts (a daemon that
+            // answers a list in one reply instead of in parts).
+            return CLIFailure(message: """
+                kinerjactl: kinerjad's reply is too large to read (over \(VarlinkClient.defaultMaxMessageSize >> 20) MiB): \(error.detail)
+                hint: ask for less (--limit, or filter by --unit, --cycle, --status); lists arrive in parts only from a kinerjad as new as this kinerjactl
+                """, status: CLIExit.varlinkError)
         case let error as VarlinkConnectionError:
             let path = options.socketPath
             var message = "kinerjactl: cannot reach kinerjad at \(path): \(error.detail)"

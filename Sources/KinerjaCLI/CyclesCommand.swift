@@ -56,19 +56,18 @@ struct CyclesCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await runCommand {
-                let reply = try await ControlConnection(options: global).call("io.kinerjad.Admin.ListCycles")
-                let cycles = reply["cycles"]?.arrayValue ?? []
-                Output(options: global).emit(.array(cycles)) {
-                    var table = Table(headers: ["ID", "PERIOD", "KIND", "STATUS", "OPENED", "DUE", "ASSIGNMENTS", "DONE", "LATE"],
-                                      numeric: [0, 6, 7, 8])
-                    for c in cycles {
-                        table.rows.append([c["id"]?.cellText ?? "", c["period"]?.cellText ?? "", c["kind"]?.cellText ?? "",
-                                           c["status"]?.cellText ?? "", day(c["opened_at"]), day(c["due_at"]),
-                                           c["assignments"]?.cellText ?? "", percent(c["submitted"], of: c["assignments"]),
-                                           c["late"]?.cellText ?? ""])
-                    }
-                    print(cycles.isEmpty ? "No cycles yet. Open one with: kinerjactl cycles open PERIOD" : table.render())
+                let printer = ListPrinter(
+                    options: global, headers: ["ID", "PERIOD", "KIND", "STATUS", "OPENED", "DUE", "ASSIGNMENTS", "DONE", "LATE"],
+                    numeric: [0, 6, 7, 8]
+                ) { c in
+                    [c["id"]?.cellText ?? "", c["period"]?.cellText ?? "", c["kind"]?.cellText ?? "",
+                     c["status"]?.cellText ?? "", day(c["opened_at"]), day(c["due_at"]),
+                     c["assignments"]?.cellText ?? "", percent(c["submitted"], of: c["assignments"]), c["late"]?.cellText ?? ""]
                 }
+                try await ControlConnection(options: global).stream("io.kinerjad.Admin.ListCycles") { reply, _ in
+                    printer.add(reply["cycles"]?.arrayValue ?? [])
+                }
+                printer.finish(empty: "No cycles yet. Open one with: kinerjactl cycles open PERIOD")
             }
         }
     }

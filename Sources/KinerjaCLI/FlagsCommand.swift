@@ -65,31 +65,30 @@ struct FlagsCommand: AsyncParsableCommand {
                 for (key, value) in [("unit", unit), ("rule", rule), ("status", status), ("severity", severity), ("nip", nip)] {
                     if let value { params[key] = .string(value) }
                 }
+                let printer = ListPrinter(
+                    options: global, headers: ["ID", "SEVERITY", "STATUS", "RULE", "NIP", "NAME", "UNIT", "WINDOW", "FOLLOW-UP"]
+                ) { f in
+                    var status = f["status"]?.cellText ?? "-"
+                    if f["condition_cleared"]?.boolValue == true { status += " (cleared)" }
+                    return [
+                        f["id"]?.cellText ?? "-", f["severity"]?.cellText ?? "-", status, f["rule"]?.cellText ?? "-",
+                        f["nip"]?.cellText ?? "-", f["name"]?.cellText ?? "-", f["unit"]?.cellText ?? "-",
+                        FlagsCommand.window(f), f["follow_up"]?.cellText ?? "-",
+                    ]
+                }
                 if all { params["include_cleared"] = .bool(true) }
-                let reply = try await ControlConnection(options: global).call("io.kinerjad.Admin.ListFlags", params)
-                let flags = reply["flags"]?.arrayValue ?? []
-                let hidden = reply["hidden_cleared"]?.intValue ?? 0
-                Output(options: global).emit(.array(flags)) {
-                    defer {
-                        if hidden > 0 { print("\n\(hidden) flag(s) whose condition no longer holds not shown; --all shows them.") }
-                    }
-                    guard !flags.isEmpty else {
-                        print("No flags match.")
-                        return
-                    }
-                    var table = Table(headers: ["ID", "SEVERITY", "STATUS", "RULE", "NIP", "NAME", "UNIT", "WINDOW", "FOLLOW-UP"])
-                    for f in flags {
-                        var status = f["status"]?.cellText ?? "-"
-                        if f["condition_cleared"]?.boolValue == true { status += " (cleared)" }
-                        table.rows.append([
-                            f["id"]?.cellText ?? "-", f["severity"]?.cellText ?? "-", status, f["rule"]?.cellText ?? "-",
-                            f["nip"]?.cellText ?? "-", f["name"]?.cellText ?? "-", f["unit"]?.cellText ?? "-",
-                            FlagsCommand.window(f), f["follow_up"]?.cellText ?? "-",
-                        ])
-                    }
-                    print(table.render())
-                    let total = reply["total"]?.intValue ?? Int64(flags.count)
-                    if total > flags.count { print("\n\(flags.count) of \(total) flags shown (--limit).") }
+                var total = 0, hidden = 0
+                try await ControlConnection(options: global).stream("io.kinerjad.Admin.ListFlags", params) { reply, _ in
+                    total = Int(reply["total"]?.intValue ?? 0)
+                    hidden = Int(reply["hidden_cleared"]?.intValue ?? 0)
+                    printer.add(reply["flags"]?.arrayValue ?? [])
+                }
+                printer.finish(empty: "No flags match.")
+                if !global.json && !global.quiet && hidden > 0 {
+                    print("\n\(hidden) flag(s) whose condition no longer holds not shown; --all shows them.")
+                }
+                if !global.json && !global.quiet && total > printer.count {
+                    print("\n\(printer.count) of \(total) flags shown (--limit).")
                 }
             }
         }

@@ -9,7 +9,11 @@ public struct GlobalOptions: ParsableArguments, Sendable {
         "The daemon's control socket (default: $KINERJAD_SOCKET, else \(defaultSocket)).", valueName: "path"))
     public var socket: String?
 
-    @Flag(name: .long, help: "Print the reply as JSON (one document, stable keys) instead of tables.")
+    @Flag(name: .long, help: """
+        Print the reply as JSON (one document, stable keys) instead of tables. Lists arrive from the \
+        daemon in parts; their JSON array is written element by element as the parts arrive, and is \
+        still one document.
+        """)
     public var json = false
 
     @Flag(name: [.short, .long], help: "Print nothing on success; errors still go to stderr.")

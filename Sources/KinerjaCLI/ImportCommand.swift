@@ -27,8 +27,55 @@ struct ImportCommand: AsyncParsableCommand {
 
             An employee file is a full snapshot: employees missing from it are deactivated, unless
             --scope names the units it covers (see `import employees --help`).
+
+            An import is staged in the daemon while its records are sent and dropped when the
+            connection that began it closes; 'import list' shows the imports staged now and
+            'import abort ID' drops one (both admin only).
             """,
-        subcommands: [Units.self, Employees.self, SKM.self, Training.self])
+        subcommands: [Units.self, Employees.self, SKM.self, Training.self, List.self, Abort.self])
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the imports staged in the daemon now (admin only).")
+        @OptionGroup(visibility: .hidden) var global: GlobalOptions
+
+        func run() async throws {
+            try await runCommand {
+                let reply = try await ControlConnection(options: global).call("io.kinerjad.Admin.ListImports")
+                let imports = reply["imports"]?.arrayValue ?? []
+                Output(options: global).emit(.array(imports)) {
+                    guard !imports.isEmpty else { print("No imports are staged."); return }
+                    var table = Table(headers: ["ID", "KIND", "RECORDS", "PROBLEMS", "DRY RUN", "STATE", "BEGUN BY", "BEGUN", "LAST USED"],
+                                      numeric: [2, 3])
+                    for i in imports {
+                        table.rows.append([
+                            i["import_id"]?.cellText ?? "", i["kind"]?.cellText ?? "", i["records"]?.cellText ?? "",
+                            i["problems"]?.cellText ?? "", i["dry_run"]?.cellText ?? "",
+                            i["committing"]?.boolValue == true ? "committing" : "staging", i["began_by"]?.cellText ?? "",
+                            displayTime(i["began_at"]), displayTime(i["last_used"]),
+                        ])
+                    }
+                    print(table.render())
+                }
+            }
+        }
+    }
+
+    struct Abort: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Drop a staged import without applying anything (admin only).")
+        @OptionGroup(visibility: .hidden) var global: GlobalOptions
+        @Argument(help: ArgumentHelp("The import's id (see 'kinerjactl import list').", valueName: "id")) var id: String
+
+        func run() async throws {
+            try await runCommand {
+                let reply = try await ControlConnection(options: global).call("io.kinerjad.Admin.AbortImport", ["import_id": .string(id)])
+                guard reply["dropped"]?.boolValue == true else {
+                    throw CLIFailure(message: "kinerjactl: no import \(id) is staged (see kinerjactl import list)", status: CLIExit.varlinkError)
+                }
+                Output(options: global).emit(reply) { print("Import \(id) dropped; nothing of it was applied.") }
+            }
+        }
+    }
 
     struct FileOptions: ParsableArguments {
         @Argument(help: ArgumentHelp("The CSV file.", valueName: "file"))

@@ -5,7 +5,8 @@ import Varlink
 
 /// Streams a CSV file to the daemon in batches (a large file never has to fit in one message): the file
 /// is read here with the same parser the daemon uses, its header starts an import, its records go in
-/// batches (at most 2,000 records or about 512 KiB per call, under the daemon's message limit), and
+/// batches (at most 2,000 records or 512 KiB of JSON per call, under the daemon's message limit;
+/// a field is at most `CSVRecord.maxFieldBytes`, so a record alone always fits), and
 /// the commit validates everything and applies it in one transaction, reporting progress through
 /// Varlink `more` replies. A file that cannot be read at all is reported here, with line and column,
 /// like the daemon reports problems; nothing is sent then.
@@ -43,6 +44,13 @@ struct ImportUploader {
             }
         }
 
+        // A field too large for the daemon is refused here with its place, before anything is staged
+        // (sent, it would exceed the control socket's message limit).
+        let oversized = records.lazy.compactMap { $0.oversizedField(columnNames: document.header.fields) }
+        if let problem = oversized.first {
+            throw CLIFailure(message: "\(name): nothing was imported; 1 problem:\n  \(problem.description)", status: CLIExit.varlinkError)
+        }
+
         let connection = ControlConnection(options: options)
         let client = try await connection.connect()
         var importID: String?
@@ -68,9 +76,17 @@ struct ImportUploader {
                 progress.update("\(name): sending records \(ProgressLine.count(sent, of: records.count))")
             }
             for record in records {
-                batch.append(Self.json(record))
-                bytes += record.fields.reduce(24) { $0 + $1.utf8.count + 4 }
-                if batch.count >= Self.maxRecordsPerBatch || bytes >= Self.maxBytesPerBatch { try await flush() }
+                let json = Self.json(record)
+                // Its size as sent (escapes included); a batch is sent before it would pass the bound.
+                let size = json.serialized().count + 1
+                guard size <= Self.maxBytesPerBatch else {
+                    throw CLIFailure(message: "\(name): nothing was imported; 1 problem:\n  line \(record.line): the record takes "
+                                         + "\(size) bytes to send, at most \(Self.maxBytesPerBatch)", status: CLIExit.varlinkError)
+                }
+                if !batch.isEmpty && bytes + size > Self.maxBytesPerBatch { try await flush() }
+                batch.append(json)
+                bytes += size
+                if batch.count >= Self.maxRecordsPerBatch { try await flush() }
             }
             try await flush()
             var summary: [String: JSONValue] = [:]

@@ -69,20 +69,19 @@ struct JobsCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await runCommand {
-                let reply = try await ControlConnection(options: global).call(
-                    "io.kinerjad.Admin.JobHistory", ["name": .string(name), "limit": .int(Int64(limit))])
-                let runs = reply["runs"]?.arrayValue ?? []
-                Output(options: global).emit(.array(runs)) {
-                    var table = Table(headers: ["ID", "TRIGGER", "SLOT", "STARTED", "OUTCOME", "MS", "MESSAGE"], numeric: [0, 5])
-                    for run in runs {
-                        table.rows.append([
-                            run["id"]?.cellText ?? "-", run["trigger"]?.cellText ?? "-", displayTime(run["slot"]),
-                            displayTime(run["started_at"]), run["outcome"]?.cellText ?? "-",
-                            run["duration_ms"]?.cellText ?? "-", run["message"]?.cellText ?? "",
-                        ])
-                    }
-                    print(runs.isEmpty ? "\(name) has not run yet." : table.render())
+                let printer = ListPrinter(
+                    options: global, headers: ["ID", "TRIGGER", "SLOT", "STARTED", "OUTCOME", "MS", "MESSAGE"], numeric: [0, 5]
+                ) { run in
+                    [run["id"]?.cellText ?? "-", run["trigger"]?.cellText ?? "-", displayTime(run["slot"]),
+                     displayTime(run["started_at"]), run["outcome"]?.cellText ?? "-",
+                     run["duration_ms"]?.cellText ?? "-", run["message"]?.cellText ?? ""]
                 }
+                try await ControlConnection(options: global).stream(
+                    "io.kinerjad.Admin.JobHistory", ["name": .string(name), "limit": .int(Int64(limit))]
+                ) { reply, _ in
+                    printer.add(reply["runs"]?.arrayValue ?? [])
+                }
+                printer.finish(empty: "\(name) has not run yet.")
             }
         }
     }

@@ -39,19 +39,28 @@ struct Table {
     var numeric: Set<Int> = []
 
     func render() -> String {
+        let widths = columnWidths()
+        return ([line(headers, widths: widths)] + rows.map { line($0, widths: widths) }).joined(separator: "\n")
+    }
+
+    /// The width of each column: its widest cell as printed (escaped), header included.
+    func columnWidths() -> [Int] {
         let headers = self.headers.map(TerminalText.escape)
         let rows = self.rows.map { $0.map(TerminalText.escape) }
         var widths = headers.map(\.count)
         for row in rows {
             for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) }
         }
-        func line(_ cells: [String]) -> String {
-            cells.enumerated().map { i, cell in
-                let pad = String(repeating: " ", count: max(0, widths[i] - cell.count))
-                return numeric.contains(i) ? pad + cell : cell + pad
-            }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
-        }
-        return ([line(headers)] + rows.map(line)).joined(separator: "\n")
+        return widths
+    }
+
+    /// One line with the cells escaped and padded to `widths` (a wider cell pushes the rest of its
+    /// line right).
+    func line(_ cells: [String], widths: [Int]) -> String {
+        cells.map(TerminalText.escape).enumerated().map { i, cell in
+            let pad = String(repeating: " ", count: max(0, (i < widths.count ? widths[i] : 0) - cell.count))
+            return numeric.contains(i) ? pad + cell : cell + pad
+        }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
     }
 }
 

@@ -9,8 +9,9 @@ extension RemindersCommand {
             abstract: "Show what the reminder sweep would send at a time, without writing or sending anything.",
             discussion: """
                 TIME is ISO 8601 with an offset (2027-02-01T09:00:00+07:00) or a systemd timestamp
-                ("2027-02-01 09:00", "tomorrow", "+2d"); default: now. --json gives an array of messages
-                with to, cc, subject, body.
+                ("2027-02-01 09:00", "tomorrow", "+2d"); default: now. Messages are printed as they arrive
+                (the daemon plans and sends a batch of reviewers at a time). --json gives one array of
+                messages with to, cc, subject, body, written element by element.
                 """)
         @OptionGroup(visibility: .hidden) var global: GlobalOptions
         @Option(name: .long, help: ArgumentHelp("The instant to plan for.", valueName: "time")) var at: String?
@@ -19,30 +20,45 @@ extension RemindersCommand {
             try await runCommand {
                 var parameters: [String: JSONValue] = [:]
                 if let at { parameters["at"] = .string(at) }
-                let reply = try await ControlConnection(options: global).call("io.kinerjad.Admin.PreviewReminders", parameters)
-                let messages = reply["messages"]?.arrayValue ?? []
-                Output(options: global).emit(.array(messages)) {
-                    let when = displayTime(reply["at"])
-                    guard reply["working_time"]?.boolValue == true else {
-                        print("\(when) is outside working hours or a holiday: nothing would be sent. Next working time: \(displayTime(reply["next_working"])).")
-                        return
-                    }
-                    let missing = reply["missing_addresses"]?.arrayValue ?? []
-                    print("At \(when) the sweep would write \(messages.count) message(s); \(reply["deferred"]?.cellText ?? "0") reviewer(s) "
-                        + "wait for tomorrow (one message a day); \(missing.count) people have no email address.")
-                    for message in messages {
-                        print("\n--- \(message["kind"]?.cellText ?? "") to \(message["to"]?.arrayValue?.compactMap(\.stringValue).joined(separator: ", ") ?? "")")
-                        if let cc = message["cc"]?.arrayValue, !cc.isEmpty {
-                            print("Cc: \(cc.compactMap(\.stringValue).joined(separator: ", "))")
+                let human = !global.json && !global.quiet
+                let json = ListPrinter(options: global, headers: []) { _ in [] }
+                var count = 0, deferred = "0", missing: [String] = []
+                var head: [String: JSONValue]?
+                try await ControlConnection(options: global).stream("io.kinerjad.Admin.PreviewReminders", parameters) { reply, _ in
+                    let messages = reply["messages"]?.arrayValue ?? []
+                    count += messages.count
+                    deferred = reply["deferred"]?.cellText ?? "0"
+                    missing += reply["missing_addresses"]?.arrayValue?.compactMap(\.stringValue) ?? []
+                    if global.json { json.add(messages) }
+                    guard human else { return }
+                    if head == nil {
+                        head = reply
+                        let when = displayTime(reply["at"])
+                        if reply["working_time"]?.boolValue == true {
+                            print("At \(when) the sweep would write:")
+                        } else {
+                            print("\(when) is outside working hours or a holiday: nothing would be sent. Next working time: \(displayTime(reply["next_working"])).")
                         }
-                        print("Subject: \(message["subject"]?.cellText ?? "")\n")
-                        print(message["body"]?.stringValue ?? "")
                     }
-                    if !missing.isEmpty {
-                        print("\nNo email address (reported in the admin digest): \(missing.compactMap(\.stringValue).joined(separator: ", "))")
-                    }
+                    for message in messages { Self.printMessage(message) }
+                }
+                if global.json { json.finish(empty: "") }
+                guard human, head?["working_time"]?.boolValue == true else { return }
+                print("\n\(count) message(s); \(deferred) reviewer(s) wait for tomorrow (one message a day); "
+                    + "\(missing.count) people have no email address.")
+                if !missing.isEmpty {
+                    print("No email address (reported in the admin digest): \(missing.joined(separator: ", "))")
                 }
             }
+        }
+
+        static func printMessage(_ message: JSONValue) {
+            print("\n--- \(message["kind"]?.cellText ?? "") to \(message["to"]?.arrayValue?.compactMap(\.stringValue).joined(separator: ", ") ?? "")")
+            if let cc = message["cc"]?.arrayValue, !cc.isEmpty {
+                print("Cc: \(cc.compactMap(\.stringValue).joined(separator: ", "))")
+            }
+            print("Subject: \(message["subject"]?.cellText ?? "")\n")
+            print(message["body"]?.stringValue ?? "")
         }
     }
 

@@ -35,26 +35,27 @@ struct RemindersCommand: AsyncParsableCommand {
             try await runCommand {
                 var parameters: [String: JSONValue] = ["limit": .int(Int64(limit))]
                 if let status { parameters["status"] = .string(status.lowercased()) }
-                let reply = try await ControlConnection(options: global).call("io.kinerjad.Admin.ListReminders", parameters)
-                let messages = reply["messages"]?.arrayValue ?? []
-                let total = Int(reply["total"]?.intValue ?? 0)
-                Output(options: global).emit(reply) {
-                    guard !messages.isEmpty else {
-                        print(status.map { "No \($0.lowercased()) messages in the outbox." } ?? "The outbox is empty.")
-                        return
-                    }
-                    var table = Table(headers: ["ID", "STATUS", "CREATED", "TO", "SUBJECT", "TRIES", "SENT / NEXT TRY"], numeric: [0, 5])
-                    for message in messages {
-                        let state = message["status"]?.stringValue ?? "?"
-                        let when = state == "sent" ? displayTime(message["sent_at"]) : displayTime(message["next_attempt_at"])
-                        table.rows.append([
-                            message["id"]?.cellText ?? "-", state, displayTime(message["created_at"]),
-                            RemindersCommand.addresses(message["to"]), RemindersCommand.shortened(message["subject"]?.stringValue ?? "", 50),
-                            message["attempts"]?.cellText ?? "-", state == "dead" ? "-" : when,
-                        ])
-                    }
-                    print(table.render())
-                    if total > messages.count { print("(\(messages.count) of \(total) shown; use --limit for more)") }
+                let printer = ListPrinter(
+                    options: global, headers: ["ID", "STATUS", "CREATED", "TO", "SUBJECT", "TRIES", "SENT / NEXT TRY"],
+                    numeric: [0, 5], jsonKey: "messages"
+                ) { message in
+                    let state = message["status"]?.stringValue ?? "?"
+                    let when = state == "sent" ? displayTime(message["sent_at"]) : displayTime(message["next_attempt_at"])
+                    return [
+                        message["id"]?.cellText ?? "-", state, displayTime(message["created_at"]),
+                        RemindersCommand.addresses(message["to"]), RemindersCommand.shortened(message["subject"]?.stringValue ?? "", 50),
+                        message["attempts"]?.cellText ?? "-", state == "dead" ? "-" : when,
+                    ]
+                }
+                var total = 0
+                try await ControlConnection(options: global).stream("io.kinerjad.Admin.ListReminders", parameters) { reply, _ in
+                    total = Int(reply["total"]?.intValue ?? 0)
+                    printer.add(reply["messages"]?.arrayValue ?? [])
+                }
+                printer.finish(trailer: ["total": .int(Int64(total))],
+                               empty: status.map { "No \($0.lowercased()) messages in the outbox." } ?? "The outbox is empty.")
+                if !global.json && !global.quiet && total > printer.count {
+                    print("(\(printer.count) of \(total) shown; use --limit for more)")
                 }
             }
         }

@@ -121,8 +121,8 @@ struct ReviewsCommand: AsyncParsableCommand {
                 for (key, value) in [("reviewer", reviewer), ("subject", subject), ("status", status)] {
                     if let value { params[key] = .string(value) }
                 }
-                let reply = try await ControlConnection(options: global).call("io.kinerjad.Admin.ListReviews", params)
-                ReviewsCommand.printAssignments(reply, global: global, empty: "No assignments match.")
+                try await ReviewsCommand.printAssignments("io.kinerjad.Admin.ListReviews", params, global: global,
+                                                          empty: "No assignments match.")
             }
         }
     }
@@ -139,8 +139,8 @@ struct ReviewsCommand: AsyncParsableCommand {
             try await runCommand {
                 var params = filter.parameters()
                 if let at { params["at"] = .string(at) }
-                let reply = try await ControlConnection(options: global).call("io.kinerjad.Admin.ListOverdue", params)
-                ReviewsCommand.printAssignments(reply, global: global, empty: "Nothing is overdue.")
+                try await ReviewsCommand.printAssignments("io.kinerjad.Admin.ListOverdue", params, global: global,
+                                                          empty: "Nothing is overdue.")
             }
         }
     }
@@ -166,22 +166,25 @@ struct ReviewsCommand: AsyncParsableCommand {
         }
     }
 
-    static func printAssignments(_ reply: [String: JSONValue], global: GlobalOptions, empty: String) {
-        let rows = reply["assignments"]?.arrayValue ?? []
-        Output(options: global).emit(.array(rows)) {
-            guard !rows.isEmpty else { print(empty); return }
-            var table = Table(headers: ["ID", "CYCLE", "ROLE", "REVIEWER", "REVIEWER NAME", "SUBJECT", "UNIT", "DUE", "SUBMITTED", "MEAN"],
-                              numeric: [0, 9])
-            for a in rows {
-                var submitted = displayTime(a["submitted_at"])
-                if a["late"]?.boolValue == true { submitted += " (late)" }
-                table.rows.append([a["id"]?.cellText ?? "", a["cycle"]?.cellText ?? "", a["role"]?.cellText ?? "",
-                                   a["reviewer"]?.cellText ?? "", a["reviewer_name"]?.cellText ?? "", a["subject"]?.cellText ?? "",
-                                   a["unit"]?.cellText ?? "", day(a["due_at"]), submitted, a["mean"]?.cellText ?? "-"])
-            }
-            print(table.render())
-            let total = Int(reply["total"]?.intValue ?? 0)
-            if total > rows.count { print("(\(rows.count) of \(total) shown; use --limit)") }
+    /// Streams the assignments `method` lists and prints them as they arrive.
+    static func printAssignments(_ method: String, _ params: [String: JSONValue], global: GlobalOptions, empty: String) async throws {
+        let printer = ListPrinter(
+            options: global,
+            headers: ["ID", "CYCLE", "ROLE", "REVIEWER", "REVIEWER NAME", "SUBJECT", "UNIT", "DUE", "SUBMITTED", "MEAN"],
+            numeric: [0, 9]
+        ) { a in
+            var submitted = displayTime(a["submitted_at"])
+            if a["late"]?.boolValue == true { submitted += " (late)" }
+            return [a["id"]?.cellText ?? "", a["cycle"]?.cellText ?? "", a["role"]?.cellText ?? "",
+                    a["reviewer"]?.cellText ?? "", a["reviewer_name"]?.cellText ?? "", a["subject"]?.cellText ?? "",
+                    a["unit"]?.cellText ?? "", day(a["due_at"]), submitted, a["mean"]?.cellText ?? "-"]
         }
+        var total = 0
+        try await ControlConnection(options: global).stream(method, params) { reply, _ in
+            total = Int(reply["total"]?.intValue ?? 0)
+            printer.add(reply["assignments"]?.arrayValue ?? [])
+        }
+        printer.finish(empty: empty)
+        if !global.json && !global.quiet && total > printer.count { print("(\(printer.count) of \(total) shown; use --limit)") }
     }
 }

@@ -11,11 +11,13 @@ public enum DemoCSV {
     }
 
     public static func employees(_ employees: [Employee]) -> String {
-        var lines = ["nip,nama,jabatan,unit_kerja,nip_atasan,email,telepon,status,aktif"]
+        var lines = ["nip,nama,jabatan,unit_kerja,nip_atasan,email,telepon,status,aktif,jenis_jabatan,kelas_jabatan,eselon,sub_unit"]
         lines.reserveCapacity(employees.count + 1)
         for e in employees {
             lines.append(CSVWriter.line([e.nip.description, e.nama, e.jabatan, e.unit, e.supervisor?.description ?? "",
-                                         e.email ?? "", e.telepon ?? "", e.status.rawValue, e.aktif ? "true" : "false"]))
+                                         e.email ?? "", e.telepon ?? "", e.status.rawValue, e.aktif ? "true" : "false",
+                                         e.rank.jenisJabatan?.rawValue ?? "", e.rank.kelasJabatan.map(String.init) ?? "",
+                                         e.rank.eselon?.rawValue ?? "", e.rank.subUnit ?? ""]))
         }
         return lines.joined(separator: "\n") + "\n"
     }

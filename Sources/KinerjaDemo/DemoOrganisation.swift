@@ -54,6 +54,15 @@ struct DemoOrganisation {
                               "Penata Kelola Sistem dan Teknologi Informasi", "Bendahara", "Analis SDM Aparatur",
                               "Pengelola Barang Milik Negara", "Penyuluh", "Verifikator Keuangan"]
 
+    /// A staff member's rank, from the title alone (no random draw, so a seed gives the same people as
+    /// before ranks were written): analysts, pranata komputer, arsiparis, perencana and penyuluh are
+    /// fungsional at kelas 8, the others pelaksana at kelas 6; the sub-unit is the supervisor's (the
+    /// unit head's staff have none).
+    static func staffRank(_ title: String, subUnit: String?) -> EmployeeRank {
+        let functional = ["Analis", "Pranata", "Arsiparis", "Perencana", "Penyuluh"].contains { title.hasPrefix($0) }
+        return EmployeeRank(jenisJabatan: functional ? .fungsional : .pelaksana, kelasJabatan: functional ? 8 : 6, subUnit: subUnit)
+    }
+
     var units: [KinerjaDomain.Unit] = []
     var employees: [Employee] = []
     /// Employees who supervise nobody, by index in `employees`.
@@ -62,7 +71,7 @@ struct DemoOrganisation {
     init(count: Int, rng: inout SeededRandom) {
         var used = Set<UInt64>()
         var emails = Set<String>()
-        func person(title: String, unit: String, supervisor: NIP?, pppk: Bool) -> Employee {
+        func person(title: String, unit: String, supervisor: NIP?, pppk: Bool, rank: EmployeeRank = EmployeeRank()) -> Employee {
             let female = rng.below(2) == 1
             let first = (female ? Self.femaleNames : Self.maleNames)[rng.below(24)]
             let family = Self.familyNames[rng.below(Self.familyNames.count)]
@@ -92,10 +101,12 @@ struct DemoOrganisation {
             }
             let phone = "08" + String(11 + rng.below(89)) + String(10_000_000 + rng.below(89_999_999))
             return Employee(nip: nip!, nama: "\(first) \(family)", jabatan: title, unit: unit, supervisor: supervisor,
-                            email: email + "@bandung.go.id", telepon: phone, status: pppk ? .pppk : .pns, aktif: true)
+                            email: email + "@bandung.go.id", telepon: phone, status: pppk ? .pppk : .pns, aktif: true,
+                            rank: rank)
         }
 
-        let sekda = person(title: "Sekretaris Daerah", unit: "SETDA", supervisor: nil, pppk: false)
+        let sekda = person(title: "Sekretaris Daerah", unit: "SETDA", supervisor: nil, pppk: false,
+                           rank: EmployeeRank(jenisJabatan: .struktural, eselon: .iiA))
         employees.append(sekda)
         let totalWeight = Self.units.reduce(0) { $0 + $1.weight }
         var remaining = count - 1
@@ -111,7 +122,8 @@ struct DemoOrganisation {
         for (template, size) in zip(Self.units, unitSizes) where size > 0 {
             units.append(KinerjaDomain.Unit(code: template.code, name: template.name))
             let start = employees.count
-            let head = person(title: template.headTitle, unit: template.code, supervisor: sekda.nip, pppk: false)
+            let head = person(title: template.headTitle, unit: template.code, supervisor: sekda.nip, pppk: false,
+                              rank: EmployeeRank(jenisJabatan: .struktural, eselon: .iiB))
             employees.append(head)
             hasChildren.insert(0)
             units[units.count - 1].head = head.nip
@@ -119,7 +131,9 @@ struct DemoOrganisation {
             var middles: [Int] = []
             for m in 0..<min(middleCount, size - 1) {
                 let title = m == 0 ? "Sekretaris" : "Kepala Bidang"
-                employees.append(person(title: title, unit: template.code, supervisor: head.nip, pppk: false))
+                let subUnit = m == 0 ? "Sekretariat" : "Bidang \(m)"
+                employees.append(person(title: title, unit: template.code, supervisor: head.nip, pppk: false,
+                                        rank: EmployeeRank(jenisJabatan: .struktural, eselon: m == 0 ? .iiiA : .iiiB, subUnit: subUnit)))
                 middles.append(employees.count - 1)
                 hasChildren.insert(start)
             }
@@ -128,7 +142,8 @@ struct DemoOrganisation {
             for l in 0..<lowerCount where employees.count - start < size {
                 let parent = middles[l % middles.count]
                 let title = l % middles.count == 0 ? "Kepala Sub Bagian" : "Kepala Seksi"
-                employees.append(person(title: title, unit: template.code, supervisor: employees[parent].nip, pppk: false))
+                employees.append(person(title: title, unit: template.code, supervisor: employees[parent].nip, pppk: false,
+                                        rank: EmployeeRank(jenisJabatan: .struktural, eselon: .ivA, subUnit: employees[parent].rank.subUnit)))
                 lowers.append(employees.count - 1)
                 hasChildren.insert(parent)
             }
@@ -138,7 +153,7 @@ struct DemoOrganisation {
                 let parent = supervisors[s % supervisors.count]
                 let title = Self.staffTitles[rng.below(Self.staffTitles.count)]
                 employees.append(person(title: title, unit: template.code, supervisor: employees[parent].nip,
-                                        pppk: rng.below(100) < 15))
+                                        pppk: rng.below(100) < 15, rank: Self.staffRank(title, subUnit: employees[parent].rank.subUnit)))
                 hasChildren.insert(parent)
                 s += 1
             }

@@ -214,11 +214,25 @@ extension AppDatabase {
     /// and the partial indexes `assignment_open` and `assignment_late`), never by reading the rows.
     static func fetchCycles(_ db: Database, whereSQL: String, arguments: StatementArguments) throws -> [CycleInfo] {
         try Row.fetchAll(db, sql: """
-            SELECT c.*, (SELECT COUNT(*) FROM assignment a WHERE a.cycle_id = c.id) AS n_total,
-                   (SELECT COUNT(*) FROM assignment a WHERE a.cycle_id = c.id AND a.submitted_at IS NULL) AS n_open,
-                   (SELECT COUNT(*) FROM assignment a WHERE a.cycle_id = c.id AND a.submitted_at > a.due_at) AS n_late
-            FROM cycle c \(whereSQL) ORDER BY c.period_start DESC, c.kind
+            SELECT \(cycleColumns) FROM cycle c \(whereSQL) ORDER BY c.period_start DESC, c.kind
             """, arguments: arguments).map(cycleInfo)
+    }
+
+    static let cycleColumns = """
+        c.*, (SELECT COUNT(*) FROM assignment a WHERE a.cycle_id = c.id) AS n_total,
+        (SELECT COUNT(*) FROM assignment a WHERE a.cycle_id = c.id AND a.submitted_at IS NULL) AS n_open,
+        (SELECT COUNT(*) FROM assignment a WHERE a.cycle_id = c.id AND a.submitted_at > a.due_at) AS n_late
+        """
+
+    /// One page of `cycles()`: at most `limit` cycles after `cursor`, in the same order.
+    public func cyclePage(after cursor: PageCursor?, limit: Int) throws -> Page<CycleInfo> {
+        try writer.read { db in
+            // Newest period first; of two periods starting the same day, the kinds in alphabetical order.
+            let kindRank = "CASE c.kind WHEN 'annual' THEN 3 WHEN 'monthly' THEN 2 WHEN 'quarterly' THEN 1 ELSE 0 END"
+            let query = KeysetQuery(select: Self.cycleColumns, from: "FROM cycle c", conditions: [], arguments: [],
+                                    keys: ["c.period_start", kindRank, "c.id"], descending: true)
+            return try query.page(db, after: cursor, limit: limit, Self.cycleInfo)
+        }
     }
 
     static func cycleInfo(_ row: Row) -> CycleInfo {

@@ -142,9 +142,17 @@ extension AppDatabase {
         }
     }
 
+    /// A job's most recent runs, newest first, at most `limit`.
     public func jobHistory(name: String, limit: Int) throws -> [JobRunRecord] {
+        try jobHistoryPage(name: name, after: nil, limit: limit).rows
+    }
+
+    /// One page of `jobHistory`: at most `limit` runs after `cursor`, newest first.
+    public func jobHistoryPage(name: String, after cursor: PageCursor?, limit: Int) throws -> Page<JobRunRecord> {
         try writer.read { db in
-            try JobRunRecord.filter(Column("name") == name).order(Column("id").desc).limit(limit).fetchAll(db)
+            let query = KeysetQuery(select: "*", from: "FROM job_run", conditions: ["name = ?"], arguments: [name],
+                                    keys: ["id"], descending: true)
+            return try query.page(db, after: cursor, limit: limit) { try JobRunRecord(row: $0) }
         }
     }
 

@@ -130,13 +130,17 @@ extension AppDatabase {
 
     /// Messages, newest first, optionally of one status, at most `limit`; `total` counts all that match.
     public func outboxMessages(status: OutboxStatus?, limit: Int) throws -> (messages: [OutboxMessage], total: Int) {
+        let page = try outboxPage(status: status, after: nil, limit: limit)
+        return (page.rows, page.total ?? page.rows.count)
+    }
+
+    /// One page of `outboxMessages`: at most `limit` messages after `cursor`, newest first.
+    public func outboxPage(status: OutboxStatus?, after cursor: PageCursor?, limit: Int) throws -> Page<OutboxMessage> {
         try writer.read { db in
-            let filter = status == nil ? "" : "WHERE status = ?"
-            let arguments: StatementArguments = status.map { [$0.rawValue] } ?? []
-            let rows = try Row.fetchAll(db, sql: "SELECT \(OutboxMessage.columns) FROM outbox \(filter) ORDER BY id DESC LIMIT \(max(0, limit))",
-                                        arguments: arguments)
-            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox \(filter)", arguments: arguments) ?? 0
-            return (try rows.map(OutboxMessage.init(row:)), total)
+            let query = KeysetQuery(select: OutboxMessage.columns, from: "FROM outbox",
+                                    conditions: status == nil ? [] : ["status = ?"], arguments: status.map { [$0.rawValue] } ?? [],
+                                    keys: ["id"], descending: true)
+            return try query.page(db, after: cursor, limit: limit, OutboxMessage.init(row:))
         }
     }
 

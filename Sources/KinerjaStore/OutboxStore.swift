@@ -84,6 +84,12 @@ public enum Outbox {
             JOIN outbox o ON o.id = s.outbox_id
             WHERE c.status = 'open'
             """)
+        return try stageMarks(from: rows)
+    }
+
+    /// Stage marks from rows of (assignment_id, stage, created_at of the message carrying it), and
+    /// per assignment when its latest mark was written.
+    static func stageMarks(from rows: RowCursor) throws -> (marks: Set<ReminderStageKey>, lastMarkedAt: [Int64: Date]) {
         var marks = Set<ReminderStageKey>()
         var lastMarkedAt: [Int64: Date] = [:]
         while let row = try rows.next() {
@@ -119,6 +125,20 @@ public enum Outbox {
             WHERE recipient_nip IS NOT NULL AND created_at >= ?
             GROUP BY recipient_nip
             """, arguments: [since])
+        return try lastMessageTimes(from: rows)
+    }
+
+    /// Like `lastMessageTimes(since:in:)`, for the recipients of one batch of reviewers.
+    public static func lastMessageTimes(since: Date, recipients batch: ReviewerBatch, in db: Database) throws -> [NIP: Date] {
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT recipient_nip, MAX(created_at) FROM outbox
+            WHERE recipient_nip BETWEEN ? AND ? AND created_at >= ?
+            GROUP BY recipient_nip
+            """, arguments: [batch.first, batch.last, since])
+        return try lastMessageTimes(from: rows)
+    }
+
+    static func lastMessageTimes(from rows: RowCursor) throws -> [NIP: Date] {
         var result: [NIP: Date] = [:]
         while let row = try rows.next() {
             if let nip = NIP(row[0] as String) { result[nip] = row[1] }

@@ -3,40 +3,10 @@ import GRDB
 import KinerjaDomain
 import KinerjaPausePoints
 
-/// The reminder sweep's inputs, each one set-based query (not a query per reviewer).
+/// The reminder sweep's inputs, read one batch of reviewers at a time, each a set-based query (not
+/// a query per reviewer).
 public enum ReminderQueries {
-    /// Every review still owed in an open cycle by an active reviewer or an outside appraiser.
-    public static func owedReviews(in db: Database) throws -> [OwedReview] {
-        let rows = try Row.fetchCursor(db, sql: """
-            SELECT a.id, a.cycle_id, c.period, a.reviewer_nip, a.subject_nip, s.nama, a.role, a.due_at, a.atasan_source
-            FROM assignment a
-            JOIN cycle c ON c.id = a.cycle_id AND c.status = 'open'
-            JOIN (SELECT nip FROM employee WHERE aktif UNION ALL SELECT nip FROM appraiser) r ON r.nip = a.reviewer_nip
-            JOIN employee s ON s.nip = a.subject_nip
-            WHERE a.submitted_at IS NULL
-            """)
-        var owed: [OwedReview] = []
-        while let row = try rows.next() {
-            guard let reviewer = NIP(row[3] as String), let subject = NIP(row[4] as String),
-                  let role = ReviewerRole(rawValue: row[6]) else { continue }
-            owed.append(OwedReview(assignmentID: row[0], cycleID: row[1], cycleLabel: row[2], reviewer: reviewer,
-                                   subject: subject, subjectName: row[5], role: role, due: row[7],
-                                   atasanSource: (row[8] as String?).flatMap(AtasanSource.init(rawValue:))))
-        }
-        return owed
-    }
-
-    /// Every active employee with the address and the people escalation copies (atasan, unit head),
-    /// and the appraisers outside the employee file (no one to copy).
-    public static func contacts(in db: Database) throws -> [ReminderContact] {
-        let rows = try Row.fetchCursor(db, sql: """
-            SELECT e.nip, e.nama, e.email, e.unit_code, e.supervisor_nip, u.head_nip
-            FROM employee e LEFT JOIN unit u ON u.code = e.unit_code
-            WHERE e.aktif
-            UNION ALL
-            SELECT p.nip, p.nama, p.email, '', NULL, NULL FROM appraiser p
-            WHERE p.nip NOT IN (SELECT nip FROM employee WHERE aktif)
-            """)
+    static func contacts(from rows: RowCursor) throws -> [ReminderContact] {
         var contacts: [ReminderContact] = []
         while let row = try rows.next() {
             guard let nip = NIP(row[0] as String) else { continue }
@@ -49,7 +19,103 @@ public enum ReminderQueries {
     }
 }
 
+/// The reviewers of one batch: those owing reviews in open cycles whose NIPs lie in `first...last`.
+public struct ReviewerBatch: Sendable, Hashable {
+    public var first: String
+    public var last: String
+}
+
 extension ReminderQueries {
+    /// Reviewers planned per batch: the rows read and the messages made at once stay bounded (about
+    /// 500 digests) whatever the size of the city.
+    public static let reviewersPerBatch = 500
+
+    /// The next `limit` reviewers (ascending NIP) after `after` who owe reviews in open cycles, or
+    /// `nil` when there are none.
+    public static func nextReviewerBatch(after: String?, limit: Int = reviewersPerBatch, in db: Database) throws -> ReviewerBatch? {
+        let nips = try String.fetchAll(db, sql: """
+            SELECT DISTINCT a.reviewer_nip FROM assignment a
+            JOIN cycle c ON c.id = a.cycle_id AND c.status = 'open'
+            WHERE a.submitted_at IS NULL AND a.reviewer_nip > ?
+            ORDER BY a.reviewer_nip LIMIT ?
+            """, arguments: [after ?? "", max(1, limit)])
+        guard let first = nips.first, let last = nips.last else { return nil }
+        return ReviewerBatch(first: first, last: last)
+    }
+
+    /// Every review still owed in an open cycle by an active reviewer, or an outside appraiser, of the batch.
+    public static func owedReviews(of batch: ReviewerBatch, in db: Database) throws -> [OwedReview] {
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT a.id, a.cycle_id, c.period, a.reviewer_nip, a.subject_nip, s.nama, a.role, a.due_at, a.atasan_source
+            FROM assignment a
+            JOIN cycle c ON c.id = a.cycle_id AND c.status = 'open'
+            JOIN (SELECT nip FROM employee WHERE aktif UNION ALL SELECT nip FROM appraiser) r ON r.nip = a.reviewer_nip
+            JOIN employee s ON s.nip = a.subject_nip
+            WHERE a.submitted_at IS NULL AND a.reviewer_nip BETWEEN ? AND ?
+            """, arguments: [batch.first, batch.last])
+        var owed: [OwedReview] = []
+        while let row = try rows.next() {
+            guard let reviewer = NIP(row[3] as String), let subject = NIP(row[4] as String),
+                  let role = ReviewerRole(rawValue: row[6]) else { continue }
+            owed.append(OwedReview(assignmentID: row[0], cycleID: row[1], cycleLabel: row[2], reviewer: reviewer,
+                                   subject: subject, subjectName: row[5], role: role, due: row[7],
+                                   atasanSource: (row[8] as String?).flatMap(AtasanSource.init(rawValue:))))
+        }
+        return owed
+    }
+
+    /// How to reach the batch's reviewers (and the other active employees in its NIP range), their
+    /// atasan and their unit heads: the address and the people escalation copies; and the appraisers
+    /// outside the employee file in the range (no one to copy).
+    public static func contacts(of batch: ReviewerBatch, in db: Database) throws -> [ReminderContact] {
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT e.nip, e.nama, e.email, e.unit_code, e.supervisor_nip, u.head_nip
+            FROM employee e LEFT JOIN unit u ON u.code = e.unit_code
+            WHERE e.aktif AND (e.nip BETWEEN ?1 AND ?2
+                OR e.nip IN (SELECT r.supervisor_nip FROM employee r WHERE r.nip BETWEEN ?1 AND ?2)
+                OR e.nip IN (SELECT h.head_nip FROM employee r JOIN unit h ON h.code = r.unit_code WHERE r.nip BETWEEN ?1 AND ?2))
+            UNION ALL
+            SELECT p.nip, p.nama, p.email, '', NULL, NULL FROM appraiser p
+            WHERE p.nip BETWEEN ?1 AND ?2 AND p.nip NOT IN (SELECT nip FROM employee WHERE aktif)
+            """, arguments: [batch.first, batch.last])
+        return try contacts(from: rows)
+    }
+
+    /// The stage marks written for the batch's assignments in open cycles, and per assignment when
+    /// the message carrying its latest mark was written (the pace of the next overdue reminder).
+    public static func stageMarks(of batch: ReviewerBatch, in db: Database) throws -> (marks: Set<ReminderStageKey>, lastMarkedAt: [Int64: Date]) {
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT s.assignment_id, s.stage, x.created_at FROM assignment a
+            JOIN cycle c ON c.id = a.cycle_id AND c.status = 'open'
+            JOIN outbox_stage s ON s.assignment_id = a.id
+            JOIN outbox x ON x.id = s.outbox_id
+            WHERE a.reviewer_nip BETWEEN ? AND ?
+            """, arguments: [batch.first, batch.last])
+        return try Outbox.stageMarks(from: rows)
+    }
+
+    /// Plans the next batch of reviewers after `after` into `state`, each message to `emit`; returns
+    /// the batch planned, or `nil` when no reviewer is left.
+    public static func planNextBatch(_ planner: ReminderPlanner, after: String?, into state: inout ReminderPlanState,
+                                     in db: Database, emit: (PlannedMessage) throws -> Void) throws -> ReviewerBatch? {
+        guard state.isWorkingTime, let batch = try nextReviewerBatch(after: after, in: db) else { return nil }
+        let policy = planner.policy
+        let startOfDay = policy.workingHours.instant(on: policy.day(of: state.now), at: TimeOfDay(hour: 0, minute: 0)!)
+        let sent = try stageMarks(of: batch, in: db)
+        try planner.plan(batch: try owedReviews(of: batch, in: db), contacts: try contacts(of: batch, in: db),
+                         alreadySent: sent.marks, lastMarkedAt: sent.lastMarkedAt,
+                         lastMessagePerRecipient: try Outbox.lastMessageTimes(since: startOfDay, recipients: batch, in: db),
+                         into: &state, emit: emit)
+        return batch
+    }
+
+    /// Ends a plan: the admin digest, when due, goes to `emit`.
+    public static func finish(_ planner: ReminderPlanner, _ state: ReminderPlanState, in db: Database,
+                              emit: (PlannedMessage) throws -> Void) throws -> ReminderPlan {
+        let lastDigest = try Outbox.lastMessageTime(kind: PlannedMessage.Kind.adminDigest.rawValue, in: db)
+        return try planner.finish(state, lastAdminDigest: lastDigest, emit: emit)
+    }
+
     /// The planner's answer at `now` from the database as it is.
     public static func plan(_ planner: ReminderPlanner, in db: Database, now: Date) throws -> ReminderPlan {
         var messages: [PlannedMessage] = []
@@ -58,23 +124,43 @@ extension ReminderQueries {
         return plan
     }
 
-    /// The planner's answer at `now`, each message handed to `emit` as it is made (see
-    /// `ReminderPlanner.plan(…emit:)`); the returned plan's `messages` is empty.
+    /// The planner's answer at `now`, read batch by batch of reviewers in the caller's transaction,
+    /// each message handed to `emit` as it is made; the returned plan's `messages` is empty.
     public static func plan(_ planner: ReminderPlanner, in db: Database, now: Date,
                             emit: (PlannedMessage) throws -> Void) throws -> ReminderPlan {
-        let owed = try owedReviews(in: db)
-        let contacts = try contacts(in: db)
-        let sent = try Outbox.stageMarkHistory(ofOpenCyclesIn: db)
-        let policy = planner.policy
-        let startOfDay = policy.workingHours.instant(on: policy.day(of: now), at: TimeOfDay(hour: 0, minute: 0)!)
-        let last = try Outbox.lastMessageTimes(since: startOfDay, in: db)
-        let lastDigest = try Outbox.lastMessageTime(kind: PlannedMessage.Kind.adminDigest.rawValue, in: db)
-        return try planner.plan(owed: owed, contacts: contacts, alreadySent: sent.marks, lastMarkedAt: sent.lastMarkedAt,
-                                lastMessagePerRecipient: last, lastAdminDigest: lastDigest, now: now, emit: emit)
+        var state = planner.begin(now: now)
+        var after: String?
+        while let batch = try planNextBatch(planner, after: after, into: &state, in: db, emit: emit) {
+            after = batch.last
+        }
+        return try finish(planner, state, in: db, emit: emit)
     }
 }
 
 extension AppDatabase {
+    /// One step of a preview read in parts: the next batch of reviewers after `after` is planned into
+    /// `state` in its own read transaction (nothing is held between batches). Returns its messages and
+    /// the batch's last reviewer; `nil` as `last` when no reviewer is left.
+    public func previewReminderBatch(_ planner: ReminderPlanner, after: String?, state: ReminderPlanState) throws
+        -> (messages: [PlannedMessage], state: ReminderPlanState, last: String?) {
+        try writer.read { db in
+            var state = state
+            var messages: [PlannedMessage] = []
+            let batch = try ReminderQueries.planNextBatch(planner, after: after, into: &state, in: db) { messages.append($0) }
+            return (messages, state, batch?.last)
+        }
+    }
+
+    /// The last step of a preview read in parts: the admin digest (if due) and the plan's lists.
+    public func previewReminderFinish(_ planner: ReminderPlanner, state: ReminderPlanState) throws
+        -> (messages: [PlannedMessage], plan: ReminderPlan) {
+        try writer.read { db in
+            var messages: [PlannedMessage] = []
+            let plan = try ReminderQueries.finish(planner, state, in: db) { messages.append($0) }
+            return (messages, plan)
+        }
+    }
+
     /// What the reminder sweep would write at `now`; reads only.
     public func previewReminders(_ planner: ReminderPlanner, now: Date) throws -> ReminderPlan {
         try writer.read { db in try ReminderQueries.plan(planner, in: db, now: now) }

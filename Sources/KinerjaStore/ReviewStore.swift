@@ -217,8 +217,14 @@ extension AppDatabase {
     }
 
     /// Assignments matching `filter`, ordered by cycle, due date, reviewer, subject. Without a cycle:
-    /// the open cycles (for `open`/`overdue`) or all cycles.
+    /// the open cycles (for `open`/`overdue`) or all cycles. At most `filter.limit` rows.
     public func assignments(_ filter: AssignmentFilter) throws -> (rows: [AssignmentInfo], total: Int) {
+        let page = try assignmentPage(filter, after: nil, limit: filter.limit)
+        return (page.rows, page.total ?? page.rows.count)
+    }
+
+    /// One page of `assignments(_:)` (`filter.limit` is not applied): at most `limit` rows after `cursor`.
+    public func assignmentPage(_ filter: AssignmentFilter, after cursor: PageCursor?, limit: Int) throws -> Page<AssignmentInfo> {
         try writer.read { db in
             var conditions: [String] = []
             var arguments: [any DatabaseValueConvertible] = []
@@ -246,19 +252,19 @@ extension AppDatabase {
                 arguments.append(filter.at)
             case nil: break
             }
-            let whereSQL = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-            let from = "FROM assignment a JOIN cycle c ON c.id = a.cycle_id"
-            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) \(from) \(whereSQL)",
-                                         arguments: StatementArguments(arguments)) ?? 0
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT a.*, c.period, s.nama AS subject_name, \(Self.reviewerNameSQL) AS reviewer_name,
-                       (v.berorientasi_pelayanan + v.akuntabel + v.kompeten + v.harmonis + v.loyal + v.adaptif + v.kolaboratif) AS total_score,
-                       v.hasil_kerja, v.comment
-                \(from) LEFT JOIN review v ON v.assignment_id = a.id
-                LEFT JOIN employee s ON s.nip = a.subject_nip LEFT JOIN \(Self.reviewerSQL) r ON r.nip = a.reviewer_nip
-                \(whereSQL) ORDER BY c.period_start, a.due_at, a.reviewer_nip, a.subject_nip, a.role LIMIT ?
-                """, arguments: StatementArguments(arguments + [filter.limit]))
-            return (rows.map(Self.assignmentInfo), total)
+            let query = KeysetQuery(
+                select: """
+                    a.*, c.period, s.nama AS subject_name, \(Self.reviewerNameSQL) AS reviewer_name,
+                    (v.berorientasi_pelayanan + v.akuntabel + v.kompeten + v.harmonis + v.loyal + v.adaptif + v.kolaboratif) AS total_score,
+                    v.hasil_kerja, v.comment
+                    """,
+                from: """
+                    FROM assignment a JOIN cycle c ON c.id = a.cycle_id LEFT JOIN review v ON v.assignment_id = a.id
+                    LEFT JOIN employee s ON s.nip = a.subject_nip LEFT JOIN \(Self.reviewerSQL) r ON r.nip = a.reviewer_nip
+                    """,
+                conditions: conditions, arguments: arguments,
+                keys: ["c.period_start", "a.due_at", "a.reviewer_nip", "a.subject_nip", "a.role", "a.id"])
+            return try query.page(db, after: cursor, limit: limit, Self.assignmentInfo)
         }
     }
 

@@ -16,12 +16,16 @@ public struct VarlinkCall: Sendable {
     public var accessLevel: VarlinkAccessLevel
     /// The method's declaration.
     public var definition: VarlinkMethod
+    /// The connection the call came on (`nil` when not from a server connection); a service learns
+    /// of its end through ``VarlinkService/connectionClosed(_:)``.
+    public var connection: VarlinkConnectionID?
 
     public init(
         interface: String, method: String, parameters: [String: JSONValue] = [:],
         oneway: Bool = false, more: Bool = false, peer: PeerCredentials? = nil,
-        accessLevel: VarlinkAccessLevel = .full, definition: VarlinkMethod
+        accessLevel: VarlinkAccessLevel = .full, definition: VarlinkMethod, connection: VarlinkConnectionID? = nil
     ) {
+        self.connection = connection
         self.interface = interface
         self.method = method
         self.parameters = parameters
@@ -48,6 +52,25 @@ public protocol VarlinkService: Sendable {
 
     /// Handles one call of a method of this interface.
     func handle(_ call: VarlinkCall, reply: VarlinkReplySink) async throws
+
+    /// A connection closed: state a service keeps for it (e.g. work begun on it) can go. Called
+    /// once per connection, for every service, after the connection's last call ended.
+    func connectionClosed(_ connection: VarlinkConnectionID) async
+}
+
+extension VarlinkService {
+    public func connectionClosed(_ connection: VarlinkConnectionID) async {}
+}
+
+/// Names one server connection for as long as the server runs (ids are not reused).
+public struct VarlinkConnectionID: Sendable, Hashable, CustomStringConvertible {
+    public let value: UInt64
+
+    public init(_ value: UInt64) {
+        self.value = value
+    }
+
+    public var description: String { "connection \(value)" }
 }
 
 /// Vendor information returned by `org.varlink.service.GetInfo`.

@@ -64,7 +64,7 @@ public struct VarlinkDispatcher: Sendable {
 
     /// Handles one framed message (JSON text without its NUL).
     public func handle(
-        message: ByteBuffer, peer: PeerCredentials?, accessLevel: VarlinkAccessLevel,
+        message: ByteBuffer, peer: PeerCredentials?, accessLevel: VarlinkAccessLevel, connection: VarlinkConnectionID? = nil,
         send: @escaping @Sendable (VarlinkReplyMessage) async throws -> Void
     ) async -> Outcome {
         let json: JSONValue
@@ -81,17 +81,18 @@ public struct VarlinkDispatcher: Sendable {
         } catch {
             return .protocolViolation(error.reason)
         }
-        await handle(call: call, peer: peer, accessLevel: accessLevel, send: send)
+        await handle(call: call, peer: peer, accessLevel: accessLevel, connection: connection, send: send)
         return .handled
     }
 
     /// Handles one decoded call.
     public func handle(
         call message: VarlinkCallMessage, peer: PeerCredentials?, accessLevel: VarlinkAccessLevel,
+        connection: VarlinkConnectionID? = nil,
         send: @escaping @Sendable (VarlinkReplyMessage) async throws -> Void
     ) async {
         let sink = VarlinkReplySink(oneway: message.oneway, more: message.more, send: send)
-        let call: VarlinkCall
+        var call: VarlinkCall
         let registered: Registered
         switch resolve(message, peer: peer, accessLevel: accessLevel) {
         case .failure(let error):
@@ -100,6 +101,7 @@ public struct VarlinkDispatcher: Sendable {
         case .success(let resolved):
             (call, registered) = resolved
         }
+        call.connection = connection
         do {
             if let service = registered.service {
                 try await service.handle(call, reply: sink)
@@ -120,6 +122,13 @@ public struct VarlinkDispatcher: Sendable {
                     metadata: ["varlink.method": "\(call.qualifiedMethod)", "error": "\(error)"])
                 try? await sink.error(.internalError)
             }
+        }
+    }
+
+    /// Tells every service that `connection` closed.
+    public func connectionClosed(_ connection: VarlinkConnectionID) async {
+        for name in interfaceNames {
+            await interfaces[name]?.service?.connectionClosed(connection)
         }
     }
 

@@ -1,5 +1,9 @@
 import Logging
 import NIOCore
+import Synchronization
+
+/// Ids of server connections, counted from 1 for the life of the process.
+private let nextConnectionID = Atomic<UInt64>(1)
 
 /// Sent through a connection's pipeline to begin a graceful shutdown: no more reads, answer what was
 /// received, then close.
@@ -31,6 +35,9 @@ final class VarlinkServerConnectionHandler: ChannelDuplexHandler {
     private var idleTimer: Scheduled<Void>?
     private var loggedInFlightLimit = false
     private var loggedOutputBlocked = false
+    /// This connection, as calls and ``VarlinkService/connectionClosed(_:)`` name it.
+    let connection = VarlinkConnectionID(nextConnectionID.add(1, ordering: .relaxed).oldValue)
+    private var announcedClose = false
 
     init(
         dispatcher: VarlinkDispatcher, peer: PeerCredentials?, accessLevel: VarlinkAccessLevel,
@@ -67,6 +74,15 @@ final class VarlinkServerConnectionHandler: ChannelDuplexHandler {
     private func teardown() {
         state.connectionClosed()
         task?.cancel()
+        // The services hear of the close once the running call (if any) has ended.
+        if !announcedClose {
+            announcedClose = true
+            let running = task, dispatcher = self.dispatcher, connection = self.connection
+            Task {
+                await running?.value
+                await dispatcher.connectionClosed(connection)
+            }
+        }
         task = nil
         idleTimer?.cancel()
         idleTimer = nil
@@ -169,6 +185,7 @@ final class VarlinkServerConnectionHandler: ChannelDuplexHandler {
         let dispatcher = self.dispatcher
         let peer = self.peer
         let accessLevel = self.accessLevel
+        let connection = self.connection
         let send: @Sendable (VarlinkReplyMessage) async throws -> Void = { reply in
             var buffer = ByteBuffer()
             buffer.writeVarlinkFrame(reply.json)
@@ -176,7 +193,8 @@ final class VarlinkServerConnectionHandler: ChannelDuplexHandler {
             try await eventLoop.flatSubmit { bound.value.write(frame, on: eventLoop) }.get()
         }
         task = Task {
-            let outcome = await dispatcher.handle(message: message, peer: peer, accessLevel: accessLevel, send: send)
+            let outcome = await dispatcher.handle(message: message, peer: peer, accessLevel: accessLevel,
+                                                  connection: connection, send: send)
             eventLoop.execute { bound.value.callFinished(outcome) }
         }
     }

@@ -56,8 +56,11 @@ struct LoadDaemon {
     /// and tells the clients about its self-assessments. Returns the assignment count.
     func openCycle(_ period: String, openedAt: String, context: LoadContext) async throws -> Int64 {
         let opened = try await call("OpenCycle", ["period": .string(period), "opened_at": .string(openedAt), "early": .bool(true)])
-        let selfReviews = try await call("ListReviews", ["cycle": .string(period), "role": .string("self"), "limit": .int(2000)])
-        let ids = (selfReviews["assignments"]?.arrayValue ?? []).compactMap { $0["id"]?.intValue }
+        var ids: [Int64] = []
+        let parameters: [String: JSONValue] = ["cycle": .string(period), "role": .string("self"), "limit": .int(2000)]
+        for try await part in control.callMore("io.kinerjad.Admin.ListReviews", parameters: parameters) {
+            ids += (part["assignments"]?.arrayValue ?? []).compactMap { $0["id"]?.intValue }
+        }
         context.setCycle(period, assignments: ids)
         return opened["cycle"]?["assignments"]?.intValue ?? 0
     }

@@ -104,7 +104,7 @@ struct SweepBench: AsyncParsableCommand {
                 if round == 1 {
                     print("sweep wrote \(summary.inserted) messages with \(summary.marks) stage marks "
                           + "(\(plan.messages.filter { $0.kind == .escalation }.count) escalations, "
-                          + "\(plan.messages.filter { $0.kind == .adminDigest }.count) admin digest, \(plan.deferred.count) deferred, "
+                          + "\(plan.messages.filter { $0.kind == .adminDigest }.count) admin digest, \(plan.waitingForTomorrow) deferred, "
                           + "\(plan.missingAddresses.count) without an address)")
                 }
                 if let previous = sweepOutcome, !previous.sameRows(as: outcome) { throw BenchError("two sweeps on copies of one file differ") }

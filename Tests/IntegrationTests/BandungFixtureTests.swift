@@ -11,8 +11,10 @@ import Varlink
 /// second quarter a transfer (Budi Santoso, DLHK → DISKOMINFO) and a retirement (Herman Suherman,
 /// kepala bidang Statistik, whose staff get the kepala bidang TIK as Plt.). The Wali Kota, outside
 /// the file, appraises the Sekda (config `appraisers:`); a DLHK-only export and a city file that
-/// lost BKPSDM's rows test partial imports. Expected values are worked out by hand in
-/// the comments.
+/// lost BKPSDM's rows test partial imports. The third quarter's reminders go through the sweep and
+/// msmtp to an SMTP sink (Plt. wording, the person without e-mail), and its close runs the motivation
+/// analysis over the three quarters (reviews-2026-Q1..Q3.csv are written for the flags they raise).
+/// Expected values are worked out by hand in the comments.
 @Suite("Bandung fixture end to end", .serialized)
 struct BandungFixtureTests {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -35,14 +37,20 @@ struct BandungFixtureTests {
     static let agus = "199001052015031012"  // BKPSDM staff: only a self review in 2026-Q1
     static let budi = "199207192018011041", ade = "197809152005011026", galih = "198106062006041044"
     static let herman = "196603152000121045", yayan = "197212121998031042"
+    static let cecep = "199109232016031022"  // Bidang Pengembangan (Plt. Hendra), no e-mail address
+    static let nia = "198002282006042027", jajang = "198504042010011031", toni = "199305052019031034"
     static let statistik = ["198802172013022053", "199004252014031054", "199511112020122055", "199809092023212056"]
 
     func json(_ r: Subprocess.Completed) throws -> JSONValue { try JSONValue(parsing: r.standardOutputText) }
 
     @Test("import, open, reviews, close, report over three quarters: PPPK, Plt, outside appraiser, transfer, retirement, partial exports")
     func threeQuarters() async throws {
-        var options = DaemonHarness.Options()
-        options.extraConfig = Self.appraisers
+        let sink = try await SMTPSink.start()
+        // Mail through msmtp to the sink, reminders at any hour, the sweep and the delivery run by hand
+        // (send-now), and an admin address, so the daily admin digest is mailed too.
+        var options = ReminderSweepTests.options(sink: sink, schedule: "    reminder-sweep: \"off\"\n    outbox-delivery: \"off\"",
+                                                 adminAddress: "admin.bkpsdm@bandung.go.id")
+        options.extraConfig += "\n" + Self.appraisers
         let daemon = try await DaemonHarness.start(options)
         let kit = CyclesKit(daemon: daemon)
 
@@ -157,24 +165,131 @@ struct BandungFixtureTests {
         let outside = try await kit.ctl(["import", "employees", Self.fixture("employees-q2.csv"), "--scope", "DLHK"])
         #expect(outside.standardErrorText.contains("is outside the import's scope (DLHK)"))
 
-        // --- Q2 reviews: the Plt. reviews Sinta, Galih reviews the newcomer Budi; close; report lines.
+        // --- Q2 reviews: the Plt. reviews Sinta, Galih reviews the newcomer Budi, Hendra reviews Agus
+        // (atasan 4.00, his self review 5.00), Ade reviews Jajang (4,4,4,3,3,3,3: mean 25/7 = 3.57); close.
         let q2reviews = try await kit.ctl(["reviews", "import", Self.fixture("reviews-2026-Q2.csv"), "--cycle", "2026-Q2"])
         #expect(q2reviews.status == .exited(0), "\(q2reviews.standardErrorText)")
         #expect(try await kit.ctl(["cycles", "close", "2026-Q2", "--force", "--reason", "akhir triwulan"]).status == .exited(0))
         let r2 = try json(try await kit.ctl(["--json", "report", "cycle", "2026-Q2"]))
-        // Results: 56 (Herman left: no result); Sinta and Budi Baik; 54 without, all not submitted.
+        // Results: 56 (Herman left: no result); Sinta, Budi, Jajang (hasil sesuai, perilaku 3.57 ≥ 3.00 sesuai)
+        // and Agus (hasil sesuai; perilaku between 4.00 and 5.00, sesuai or di_atas: Baik either way) are Baik;
+        // 56 − 4 = 52 without, all not submitted.
         #expect(r2["total"]?["results"]?.intValue == 56)
-        #expect(r2["without_predikat"]?.intValue == 54)
+        #expect(r2["total"]?["predikat"]?.arrayValue?.first { $0["predikat"]?.stringValue == "baik" }?["count"]?.intValue == 4)
+        #expect(r2["without_predikat"]?.intValue == 52)
         let lines = r2["changes"]?.arrayValue?.compactMap { $0["message"]?.stringValue } ?? []
         #expect(lines.count == 2 && lines.contains { $0.contains("Herman Suherman left (pensiun): 4 reviews reassigned") }, "\(lines)")
 
-        // --- 2026-Q3: 56 active; Budi is in DISKOMINFO, Herman's staff are appraised by the Plt.
-        let q3 = try await kit.call("OpenCycle", ["period": .string("2026-Q3")])
+        // --- 2026-Q3: 56 active; Budi is in DISKOMINFO, Herman's staff are appraised by the Plt. It opened 13
+        // days ago, so its due date (cycles.due_after, 14 days) is tomorrow, or the Monday after when that is a
+        // weekend day: 1 to 3 days ahead, inside the first reminder stage (reminders.before 3d).
+        let openedAt = ISO8601DateFormatter().string(from: Date().addingTimeInterval(-13 * 86_400))
+        let q3 = try await kit.call("OpenCycle", ["period": .string("2026-Q3"), "opened_at": .string(openedAt)])
         #expect(q3["by_role"]?["self"]?.intValue == 56)
         #expect(try await kit.scalar("SELECT subject_unit FROM assignment a JOIN cycle c ON c.id = a.cycle_id WHERE c.period = '2026-Q3' AND a.role = 'self' AND a.subject_nip = '\(Self.budi)'") == "DISKOMINFO")
         for s in Self.statistik {
             #expect(try await kit.scalar("SELECT reviewer_nip || ' ' || atasan_source FROM assignment a JOIN cycle c ON c.id = a.cycle_id WHERE c.period = '2026-Q3' AND a.role = 'atasan' AND a.subject_nip = '\(s)'") == "\(Self.galih) Plt.")
         }
+
+        try await Self.remindQ3(kit: kit, sink: sink)
+        try await Self.closeAndAnalyseQ3(kit: kit)
+        await sink.stop()
         try await daemon.stop()
+    }
+
+    /// The Q3 reminders, swept and delivered by hand to the SMTP sink. Every reviewer's review is due in 1 to 3
+    /// days, so each reviewer with an address gets a first reminder: no earlier reminders claimed, no copy to an
+    /// atasan (escalation starts after the due date). Cecep Sudrajat has no address: he is the only person
+    /// listed as missing one (as reviewer; he is nobody's atasan), and the admin digest names him once.
+    static func remindQ3(kit: CyclesKit, sink: SMTPSink) async throws {
+        let preview = try await kit.call("PreviewReminders")
+        let planned = preview["messages"]?.arrayValue ?? []
+        #expect(preview["working_time"]?.boolValue == true)
+        #expect(preview["missing_addresses"]?.arrayValue?.compactMap(\.stringValue) == ["\(cecep) (reviewer)"], "\(preview)")
+        let send = try await kit.ctl(["reminders", "send-now"])
+        #expect(send.status == .exited(0), "\(send.standardErrorText)\(send.standardOutputText)")
+        let received = try await sink.waitForMessages(count: planned.count)
+        #expect(received.count == planned.count && planned.count > 2)
+        var bodies: [String: String] = [:]  // first recipient → decoded body
+        for message in received {
+            let mail = try await ParsedMail.parse(message.data)
+            let to = message.recipients.first ?? ""
+            #expect(bodies[to] == nil, "\(to) got two messages")
+            bodies[to] = mail.body
+            if to != "admin.bkpsdm@bandung.go.id" {
+                #expect(mail.header("Cc") == nil, "a first reminder to \(to) copies someone")
+                #expect(!mail.body.contains("beberapa kali pengingat"), "a first reminder to \(to) claims earlier ones")
+            }
+        }
+        func line(_ body: String?, _ name: String) -> String {
+            body?.split(separator: "\n").first { $0.contains(name + " (NIP ") }.map(String.init) ?? ""
+        }
+        // Galih is Plt. for the four Statistik staff and atasan of his own Bidang TIK (Budi among them).
+        let galih = bodies["galih.permadi@bandung.go.id"]
+        #expect(line(galih, "Sinta Wulandari").hasSuffix(", sebagai Plt. atasan langsung"), "\(galih ?? "no mail to Galih")")
+        #expect(line(galih, "Salsa Nabila").hasSuffix(", sebagai Plt. atasan langsung"))
+        #expect(line(galih, "Budi Santoso").hasSuffix(", sebagai atasan langsung") && !line(galih, "Budi Santoso").contains("Plt."))
+        // Hendra: Plt. for Bidang Pengembangan (Cecep among them), atasan of Agus in the Sekretariat.
+        let hendra = bodies["hendra.gunawan@bandung.go.id"]
+        #expect(line(hendra, "Cecep Sudrajat").hasSuffix(", sebagai Plt. atasan langsung"), "\(hendra ?? "no mail to Hendra")")
+        #expect(line(hendra, "Agus Setiawan").hasSuffix(", sebagai atasan langsung"))
+        // The admin digest lists Cecep once, as without an address.
+        let digest = bodies["admin.bkpsdm@bandung.go.id"] ?? ""
+        #expect(digest.components(separatedBy: "Cecep Sudrajat").count == 2, "\(digest)")
+    }
+
+    /// Q3 reviews (Tests/Fixtures/bandung/reviews-2026-Q3.csv), close, report and the motivation analysis.
+    static func closeAndAnalyseQ3(kit: CyclesKit) async throws {
+        func json(_ r: Subprocess.Completed) throws -> JSONValue { try JSONValue(parsing: r.standardOutputText) }
+        let imported = try await kit.ctl(["--json", "reviews", "import", fixture("reviews-2026-Q3.csv"), "--cycle", "2026-Q3"])
+        #expect(imported.status == .exited(0), "\(imported.standardErrorText)")
+        #expect(try json(imported)["added"]?.intValue == 8)
+        let closed = try await kit.ctl(["cycles", "close", "2026-Q3", "--force", "--reason", "akhir triwulan"])
+        #expect(closed.status == .exited(0), "\(closed.standardErrorText)")
+
+        // Results, by hand (atasan only unless said; perilaku: mean ≥ 4.25 di_atas, ≥ 3.00 sesuai, else di_bawah):
+        //   Sekda 4.00 sesuai, hasil sesuai → Baik; Agus self 5.00 + atasan 4.00 → sesuai or di_atas, hasil sesuai → Baik;
+        //   Jajang 3.00 (exactly the threshold) sesuai → Baik; Toni 2.00 di_bawah with hasil di_bawah → Sangat Kurang;
+        //   Sinta 29/7 = 4.14, Eko 4.14, Budi 4.14 sesuai → Baik. Baik 6, Sangat Kurang 1; 56 − 7 = 49 without, all
+        //   because their atasan review was not submitted.
+        let r = try json(try await kit.ctl(["--json", "report", "cycle", "2026-Q3"]))
+        func predikat(_ name: String) -> Int64? { r["total"]?["predikat"]?.arrayValue?.first { $0["predikat"]?.stringValue == name }?["count"]?.intValue }
+        #expect(r["total"]?["results"]?.intValue == 56)
+        #expect(predikat("baik") == 6 && predikat("sangat_kurang") == 1)
+        #expect(r["without_predikat"]?.intValue == 49)
+        #expect(r["without_predikat_reasons"]?["atasan_not_submitted"]?.intValue == 49)
+        let list = r["without_predikat_list"]?.arrayValue ?? []
+        #expect(list.count == 49 && list.allSatisfy { !($0["reason"]?.stringValue ?? "").isEmpty })
+        // Cecep's and Salsa's atasan reviews were owed by acting appraisers: the reason names them with "Plt.".
+        #expect(list.first { $0["nip"]?.stringValue == cecep }?["reason"]?.stringValue
+                == "the atasan review by \(hendra) Plt. Hendra Gunawan was not submitted by the close")
+        #expect(list.first { $0["nip"]?.stringValue == statistik[3] }?["reason"]?.stringValue
+                == "the atasan review by \(galih) Plt. Galih Permadi was not submitted by the close")
+        // Caps: rated per unit SETDA 1, BKPSDM 1, DLHK 2, DISKOMINFO 3: all below 10, none checked.
+        #expect(r["caps_checked"]?.intValue == 0)
+        #expect(r["caps_unchecked"]?.arrayValue?.compactMap { $0["unit"]?.stringValue } == ["BKPSDM", "DISKOMINFO", "DLHK", "SETDA"])
+        let table = try await kit.ctl(["report", "cycle", "2026-Q3"])
+        #expect(table.standardOutputText.contains("Distribution: no unit was checked against the caps."), "\(table.standardOutputText)")
+        #expect(table.standardOutputText.contains("DLHK: only 2 employees with a predikat, fewer than results.distribution.minimum_unit_size (10)"), "\(table.standardOutputText)")
+
+        // Flags, by hand (motivation defaults), after the closes of Q1, Q2 and Q3:
+        // - perfunctory_reviewer (window 2, ≥ 5 reviews, ≥ 80 % uniform): at the Q1 close Ade (6 reviews, all 4s)
+        //   and Nia (5, Mira's all 5s and four all 4s) → raised; Q2 close, Q1+Q2: Ade 6 of 7 uniform (0.86), Nia 5 of
+        //   5 → still hold; Q3 close, Q2+Q3: Ade 3 reviews, Nia none, Galih 5 with 2 uniform (0.4) → both cleared.
+        // - declining_trend (2 falls ≥ 0.05): Jajang 4.00 → 3.57 → 3.00 → raised at the Q3 close, holds.
+        // - stalled_development (latest predikat ≤ butuh_perbaikan, no training in 12 months): Toni, Sangat Kurang in
+        //   Q3, no training recorded → raised, holds.
+        // - recognition_gap (self − atasan ≥ 0.75 in 2 of the last 3): Agus 5.00 − 4.00 = 1.00 in Q2 and Q3 → raised.
+        // - feedback_drop: no rekan or bawahan review was submitted → none.
+        let flags = try await kit.call("ListFlags", ["status": .string("all"), "limit": .int(10_000)])["flags"]?.arrayValue ?? []
+        func holders(_ rule: String, cleared: Bool) -> Set<String> {
+            Set(flags.filter { $0["rule"]?.stringValue == rule && $0["condition_cleared"]?.boolValue == cleared }.compactMap { $0["nip"]?.stringValue })
+        }
+        #expect(holders("perfunctory_reviewer", cleared: true) == [ade, nia], "\(flags)")
+        #expect(holders("perfunctory_reviewer", cleared: false).isEmpty)
+        #expect(holders("declining_trend", cleared: false) == [jajang] && holders("declining_trend", cleared: true).isEmpty)
+        #expect(holders("stalled_development", cleared: false) == [toni] && holders("stalled_development", cleared: true).isEmpty)
+        #expect(holders("recognition_gap", cleared: false) == [agus] && holders("recognition_gap", cleared: true).isEmpty)
+        #expect(flags.allSatisfy { $0["rule"]?.stringValue != "feedback_drop" })
     }
 }

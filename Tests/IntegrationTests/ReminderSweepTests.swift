@@ -7,13 +7,15 @@ import Varlink
 /// loopback; exactly one message per recipient, also across kill -9 at random points.
 @Suite("reminder sweep and mail, end to end", .serialized)
 struct ReminderSweepTests {
-    /// The harness options of a daemon that mails through msmtp to `sink`, with these job calendars.
-    static func options(sink: SMTPSink, schedule: String) -> DaemonHarness.Options {
+    /// The harness options of a daemon that mails through msmtp to `sink`, with these job calendars;
+    /// with `adminAddress`, the daily admin digest is mailed there too.
+    static func options(sink: SMTPSink, schedule: String, adminAddress: String? = nil) -> DaemonHarness.Options {
         var options = DaemonHarness.Options()
+        let admin = adminAddress.map { "\n  admin_address: \($0)" } ?? ""
         options.extraConfig = """
             mail:
               sendmail: [/usr/bin/msmtp, --host=127.0.0.1, --port=\(sink.port), --from=kinerjad@localhost, -t]
-              from_address: kinerjad@localhost
+              from_address: kinerjad@localhost\(admin)
               retry_base: 1s
               retry_cap: 2s
             reminders:

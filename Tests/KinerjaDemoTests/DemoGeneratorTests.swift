@@ -52,6 +52,24 @@ struct DemoGeneratorTests {
         #expect(!training.isEmpty)
     }
 
+    @Test("the employee file carries the rank columns: the importer reads a jenis jabatan for everyone, staff share their supervisor's sub-unit")
+    func ranksImport() throws {
+        let (g, _) = try Self.generate()
+        let units = try #require(try? UnitImport.validate(csv: DemoCSV.units(g.units)).get())
+        let employees = try EmployeeImport.validate(csv: DemoCSV.employees(g.employees), knownUnits: units).get().employees
+        let byNIP = Dictionary(uniqueKeysWithValues: employees.map { ($0.nip, $0) })
+        #expect(employees.allSatisfy { $0.rank.jenisJabatan != nil && $0.rank.level != nil })
+        // The Sekda II.a, unit heads II.b, sekretaris III.a, kepala bidang III.b, kepala seksi IV.a: all struktural.
+        #expect(employees.filter { $0.rank.eselon != nil }.allSatisfy { $0.rank.jenisJabatan == .struktural })
+        #expect(employees.filter { $0.rank.eselon == .iiA }.map(\.jabatan) == ["Sekretaris Daerah"])
+        // Below a sekretaris or kepala bidang, everyone is in their supervisor's sub-unit; sub-units repeat
+        // inside a unit, so peers can be drawn from one.
+        let staff = employees.filter { e in e.supervisor.flatMap { byNIP[$0]?.rank.subUnit } != nil }
+        #expect(!staff.isEmpty && staff.allSatisfy { $0.rank.subUnit == byNIP[$0.supervisor!]!.rank.subUnit })
+        #expect(Set(staff.map { $0.unit + "/" + ($0.rank.subUnit ?? "") }).count < staff.count / 3)
+        #expect(employees.contains { $0.rank.jenisJabatan == .fungsional } && employees.contains { $0.rank.jenisJabatan == .pelaksana })
+    }
+
     @Test("planted cases: every pattern, disjoint, listed once, sorted")
     func plantedList() throws {
         let (g, _) = try Self.generate()

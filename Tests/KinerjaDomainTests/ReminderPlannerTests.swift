@@ -219,6 +219,36 @@ struct ReminderPlannerTests {
         }
     }
 
+    /// The store plans a city in batches of reviewers (each with its reviewers' rows and contacts);
+    /// the messages, their order and the admin digest's lists are those of one plan over everything.
+    @Test func aPlanInBatchesOfReviewersIsThePlanAtOnce() {
+        var owed: [OwedReview] = []
+        for reviewer in [1, 2, 3, 50] {
+            for i in 0..<4 {
+                owed.append(Self.owed(Int64(reviewer * 100 + i), reviewer: TestData.nip(reviewer), subject: 400 + i,
+                                      due: ["2026-03-13T16:00", "2026-03-19T16:00", "2026-03-20T10:00"][i % 3]))
+            }
+        }
+        let now = "2026-03-26T09:00"
+        let last = [Self.b: F.at("2026-03-26T08:30")]
+        let reference = Self.plan(owed, at: now, last: last)
+        #expect(reference.messages.count >= 3 && !reference.deferred.isEmpty && !reference.escalated.isEmpty)
+
+        let planner = Self.planner()
+        var state = planner.begin(now: F.at(now))
+        var messages: [PlannedMessage] = []
+        for batch in [[1, 2], [3], [50]].map({ $0.map { TestData.nip($0) } }) {
+            // Only the batch's rows, and only the contacts the batch needs.
+            let rows = owed.filter { batch.contains($0.reviewer) }
+            let needed = Set(batch + [Self.atasan, Self.head])
+            planner.plan(batch: rows, contacts: Self.contacts.filter { needed.contains($0.nip) }, alreadySent: [],
+                         lastMessagePerRecipient: last, into: &state) { messages.append($0) }
+        }
+        var plan = planner.finish(state) { messages.append($0) }
+        plan.messages = messages
+        #expect(plan == reference)
+    }
+
     @Test func reviewersWithoutAddressGoToTheAdminDigest() throws {
         let owed = [Self.owed(1, reviewer: Self.n), Self.owed(2, reviewer: Self.n, subject: 101)]
         let p = Self.plan(owed, at: "2026-03-17T09:00")

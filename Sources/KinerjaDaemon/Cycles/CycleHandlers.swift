@@ -11,9 +11,11 @@ extension AdminService {
     static let cycleHandlers: [String: Handler] = [
         "OpenCycle": { service, call, reply in try await reply.reply(try await service.openCycle(call)) },
         "ListCycles": { service, call, reply in
-            let cycles = try await service.runtime.withDatabase { db in try db.cycles() }
-            let shown = call.accessLevel.isPrivileged ? cycles : cycles.map(\.withoutFreeText)
-            try await reply.reply(["cycles": try service.encoding.value(shown)])
+            // Free text (close reasons) only for admins, as the access classes say.
+            let privileged = call.accessLevel.isPrivileged
+            try await service.streamList(call, reply, key: "cycles", withTotal: false,
+                                         page: { db, after, rows in try db.cyclePage(after: after, limit: rows) },
+                                         encode: { try service.encoding.value(privileged ? $0 : $0.withoutFreeText) })
         },
         "GetCycle": { service, call, reply in
             let reference = try service.cycleReference(call, "cycle")!
@@ -36,14 +38,10 @@ extension AdminService {
                 }
                 filter.status = status
             }
-            let found = filter
-            let (rows, total) = try await service.runtime.withDatabase { db in try db.assignments(found) }
-            try await reply.reply(["assignments": try service.encoding.value(rows), "total": .int(Int64(total))])
+            try await service.streamAssignments(filter, call, reply)
         },
         "ListOverdue": { service, call, reply in
-            let filter = try service.filter(call, status: .overdue)
-            let (rows, total) = try await service.runtime.withDatabase { db in try db.assignments(filter) }
-            try await reply.reply(["assignments": try service.encoding.value(rows), "total": .int(Int64(total))])
+            try await service.streamAssignments(try service.filter(call, status: .overdue), call, reply)
         },
         "SetPerilakuOverride": { service, call, reply in
             let reference = try service.cycleReference(call, "cycle")!
@@ -121,11 +119,20 @@ extension AdminService {
     func filter(_ call: VarlinkCall, status: AppDatabase.AssignmentFilter.Status?) throws -> AppDatabase.AssignmentFilter {
         let at = try encoding.instant(call.parameters["at"]?.stringValue, parameter: "at") ?? runtime.now()
         let limit = call.parameters["limit"]?.intValue ?? 1000
-        guard (1...100_000).contains(limit) else { throw AdminError.invalidInput(["limit: must be 1 to 100000, found \(limit)"]) }
+        guard (1...1_000_000).contains(limit) else { throw AdminError.invalidInput(["limit: must be 1 to 1000000, found \(limit)"]) }
         return AppDatabase.AssignmentFilter(
             cycle: try cycleReference(call, "cycle"), reviewer: try nip(call, "reviewer"), subject: try nip(call, "subject"),
             unit: call.parameters["unit"]?.stringValue, role: try role(call, "role"), status: status, at: at, limit: Int(limit))
     }
+
+    /// ListReviews and ListOverdue: the assignments matching `filter`, streamed (see `streamList`).
+    func streamAssignments(_ filter: AppDatabase.AssignmentFilter, _ call: VarlinkCall, _ reply: VarlinkReplySink) async throws {
+        try await streamList(call, reply, key: "assignments", limit: filter.limit,
+                             page: { db, after, rows in try db.assignmentPage(filter, after: after, limit: rows) },
+                             encode: encoding.value)
+    }
+
+    // MARK: Cycles
 
     func openCycle(_ call: VarlinkCall) async throws -> [String: JSONValue] {
         let text = call.parameters["period"]?.stringValue ?? ""

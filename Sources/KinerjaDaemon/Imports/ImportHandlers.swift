@@ -16,8 +16,11 @@ extension AdminService {
         },
         "AbortImport": { service, call, reply in
             let id = call.parameters["import_id"]?.stringValue ?? ""
-            try await reply.reply(["dropped": .bool(service.runtime.imports.abort(id))])
+            let dropped = service.runtime.imports.abort(id)
+            if dropped { service.runtime.logger.info("Staged import \(id) aborted", metadata: ["import": "\(id)", "peer": "\(call.peerDescription)"]) }
+            try await reply.reply(["dropped": .bool(dropped)])
         },
+        "ListImports": { service, _, reply in try await reply.reply(service.listImports()) },
     ]
 
     static let maxRecordsPerStage = 5000
@@ -75,8 +78,9 @@ extension AdminService {
         }
         let id: String
         do {
+            let owner = ImportStaging.Owner(connection: call.connection, caller: call.peerDescription, began: runtime.now())
             id = try runtime.imports.begin(kind: kind, accumulator: accumulator, dryRun: p["dry_run"]?.boolValue ?? false,
-                                           now: runtime.now(), limits: config.imports)
+                                           owner: owner, limits: config.imports)
         } catch {
             throw Self.refusal(error)
         }
@@ -143,11 +147,34 @@ extension AdminService {
         return options
     }
 
+    /// A record from the call; a field over `CSVRecord.maxFieldBytes` is refused with its line and
+    /// column (a client sends such a file's records to no avail: the field cannot be imported).
     func record(_ value: JSONValue?, path: String) throws -> CSVRecord {
         guard let line = value?["line"]?.intValue, line >= 1, let fields = value?["fields"]?.arrayValue else {
             throw AdminError.invalidInput(["\(path): a record needs line (≥ 1) and fields"])
         }
-        return CSVRecord(line: Int(line), fields: fields.map { $0.stringValue ?? "" })
+        let record = CSVRecord(line: Int(line), fields: fields.map { $0.stringValue ?? "" })
+        if let problem = record.oversizedField() { throw AdminError.invalidInput([problem.description]) }
+        return record
+    }
+
+    /// ListImports: the imports staged now.
+    func listImports() -> [String: JSONValue] {
+        ["imports": .array(runtime.imports.list().map { i in
+            .object([
+                "import_id": .string(i.id), "kind": .string(i.kind.rawValue), "records": .int(Int64(i.records)),
+                "problems": .int(Int64(i.problems)), "dry_run": .bool(i.dryRun), "committing": .bool(i.committing),
+                "began_by": .string(i.owner.caller), "began_at": encoding.time(i.owner.began), "last_used": encoding.time(i.lastUsed),
+            ])
+        })]
+    }
+
+    /// Imports begun on a connection go with it: nobody else can commit them, and they would hold one
+    /// of `imports.max_staged` until `imports.staging_timeout`.
+    public func connectionClosed(_ connection: VarlinkConnectionID) async {
+        for id in runtime.imports.drop(connection: connection) {
+            runtime.logger.info("Staged import \(id) dropped: its connection closed", metadata: ["import": "\(id)"])
+        }
     }
 
     static func refusal(_ error: ImportStaging.Refusal) -> VarlinkError {

@@ -2,6 +2,7 @@ import Foundation
 import KinerjaDomain
 import KinerjaStore
 import Synchronization
+import Varlink
 
 /// Streamed imports held in memory between `BeginImport` and `CommitImport`: large files reach the
 /// daemon in batches, so no call carries a whole file.
@@ -9,8 +10,9 @@ import Synchronization
 /// Each import keeps its kind's accumulator, which checks records as they arrive and keeps only the
 /// validated values (not the text), so a 150,000-row review file costs its parsed reviews, not its
 /// CSV. Nothing touches the database until the commit, which validates the rest and applies all of
-/// it in one transaction. Imports are limited in number and size (config `imports:`) and dropped
-/// when idle past `imports.staging_timeout`.
+/// it in one transaction. Imports are limited in number and size (config `imports:`), dropped
+/// when idle past `imports.staging_timeout`, and dropped at once when the connection that began
+/// them closes (only that connection could have committed them).
 public final class ImportStaging: Sendable {
     /// The kinds of file that can be imported.
     public enum Kind: String, Sendable, CaseIterable {
@@ -80,6 +82,28 @@ public final class ImportStaging: Sendable {
         var lastUsed: Date
         /// Set while a commit runs, so the import cannot be staged into or committed twice.
         var committing = false
+        /// Who began it, and when, on which connection.
+        var owner: Owner
+    }
+
+    /// Who began an import: on which connection (it is dropped when that closes), the caller as
+    /// audit lines name them, and when.
+    struct Owner: Sendable {
+        var connection: VarlinkConnectionID?
+        var caller: String
+        var began: Date
+    }
+
+    /// An import as `ListImports` shows it.
+    struct Summary: Sendable {
+        var id: String
+        var kind: Kind
+        var records: Int
+        var problems: Int
+        var dryRun: Bool
+        var committing: Bool
+        var owner: Owner
+        var lastUsed: Date
     }
 
     /// Why a staging call is refused.
@@ -95,7 +119,8 @@ public final class ImportStaging: Sendable {
     public init() {}
 
     /// Registers a new import; returns its id. Drops idle imports first.
-    func begin(kind: Kind, accumulator: Accumulator, dryRun: Bool, now: Date, limits: DaemonConfig.Imports) throws(Refusal) -> String {
+    func begin(kind: Kind, accumulator: Accumulator, dryRun: Bool, owner: Owner, limits: DaemonConfig.Imports) throws(Refusal) -> String {
+        let now = owner.began
         var bytes = [UInt8](repeating: 0, count: 16)
         for i in bytes.indices { bytes[i] = UInt8.random(in: 0...255) }
         let id = bytes.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
@@ -103,7 +128,7 @@ public final class ImportStaging: Sendable {
         let result: Result<String, Refusal> = entries.withLock { entries in
             entries = entries.filter { $0.value.committing || now.timeIntervalSince($0.value.lastUsed) < timeout.inSeconds }
             guard entries.count < limits.maxStaged else { return .failure(.tooMany(limit: limits.maxStaged)) }
-            entries[id] = Entry(kind: kind, accumulator: accumulator, dryRun: dryRun, lastUsed: now)
+            entries[id] = Entry(kind: kind, accumulator: accumulator, dryRun: dryRun, lastUsed: now, owner: owner)
             return .success(id)
         }
         return try result.get()
@@ -147,6 +172,26 @@ public final class ImportStaging: Sendable {
     /// Drops an import; false when there was none.
     func abort(_ id: String) -> Bool {
         entries.withLock { $0.removeValue(forKey: id) != nil }
+    }
+
+    /// Drops the imports begun on `connection` (not one being committed: its transaction decides);
+    /// returns their ids.
+    func drop(connection: VarlinkConnectionID) -> [String] {
+        entries.withLock { entries in
+            let gone = entries.filter { $0.value.owner.connection == connection && !$0.value.committing }.map(\.key)
+            for id in gone { entries[id] = nil }
+            return gone.sorted()
+        }
+    }
+
+    /// The imports staged now, oldest first.
+    func list() -> [Summary] {
+        entries.withLock { entries in
+            entries.map { id, e in
+                Summary(id: id, kind: e.kind, records: e.records, problems: e.accumulator.problemCount, dryRun: e.dryRun,
+                        committing: e.committing, owner: e.owner, lastUsed: e.lastUsed)
+            }
+        }.sorted { ($0.owner.began, $0.id) < ($1.owner.began, $1.id) }
     }
 
     /// Imports staged now.

@@ -17,8 +17,9 @@ extension AdminService {
             guard service.scheduler.jobs.contains(where: { $0.name == name }) else { throw AdminError.notFound("job", name) }
             let limit = Int(call.parameters["limit"]?.intValue ?? 20)
             guard (1...10_000).contains(limit) else { throw AdminError.invalidInput(["limit: \(limit) is not between 1 and 10000"]) }
-            let runs = try await service.runtime.withDatabase { db in try db.jobHistory(name: name, limit: limit) }
-            try await reply.reply(["runs": .array(runs.map(service.json))])
+            try await service.streamList(call, reply, key: "runs", limit: limit, withTotal: false,
+                                         page: { db, after, rows in try db.jobHistoryPage(name: name, after: after, limit: rows) },
+                                         encode: service.json)
         },
     ]
 

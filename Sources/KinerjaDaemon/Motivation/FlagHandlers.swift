@@ -11,9 +11,11 @@ extension AdminService {
     static let flagHandlers: [String: Handler] = [
         "ListFlags": { service, call, reply in
             let filter = try service.flagFilter(call)
-            let (rows, total, hidden) = try await service.runtime.withDatabase { db in try db.flags(filter) }
-            try await reply.reply(["flags": .array(rows.map(service.flagJSON)), "total": .int(Int64(total)),
-                                   "hidden_cleared": .int(Int64(hidden))])
+            let hidden = try await service.runtime.withDatabase { db in try db.hiddenClearedFlags(filter) }
+            try await service.streamList(call, reply, key: "flags", limit: filter.limit,
+                                         extra: ["hidden_cleared": .int(Int64(hidden))],
+                                         page: { db, after, rows in try db.flagPage(filter, after: after, limit: rows) },
+                                         encode: service.flagJSON)
         },
         "ShowFlag": { service, call, reply in
             let id = try Self.flagID(call)

@@ -16,8 +16,9 @@ extension AdminService {
             let limit = Int(call.parameters["limit"]?.intValue ?? 100)
             guard (1...10_000).contains(limit) else { throw AdminError.invalidInput(["limit: \(limit) is not between 1 and 10000"]) }
             let wanted = status
-            let (messages, total) = try await service.runtime.withDatabase { db in try db.outboxMessages(status: wanted, limit: limit) }
-            try await reply.reply(["messages": .array(messages.map(service.json)), "total": .int(Int64(total))])
+            try await service.streamList(call, reply, key: "messages", limit: limit,
+                                         page: { db, after, rows in try db.outboxPage(status: wanted, after: after, limit: rows) },
+                                         encode: service.json)
         },
         "ShowReminder": { service, call, reply in
             let id = try Self.outboxID(call)

@@ -1,6 +1,7 @@
 import Foundation
 import KinerjaDomain
 import KinerjaSchedule
+import KinerjaStore
 import Varlink
 
 /// `--- Reminder sweep ---` in io.kinerjad.Admin: preview what the sweep would send, or run it now.
@@ -24,28 +25,7 @@ extension AdminService {
                     }
                 }
             }
-            let plan = try await ReminderSweep(runtime: service.runtime).preview(at: at)
-            try await reply.reply([
-                "at": service.encoding.time(at),
-                "working_time": .bool(plan.isWorkingTime),
-                "next_working": service.encoding.time(plan.nextWorkingInstant),
-                "messages": .array(plan.messages.map { message in
-                    .object([
-                        "kind": .string(message.kind.rawValue),
-                        "recipient": message.recipient.map { .string($0.description) } ?? .null,
-                        "to": .array(message.to.map { .string($0.description) }),
-                        "cc": .array(message.cc.map { .string($0.address.description) }),
-                        "subject": .string(message.subject),
-                        "body": .string(message.body),
-                        "escalation": .string(message.escalation.rawValue),
-                        "stages": .array(message.marks.map { .string("\($0.assignmentID):\($0.stage.id)") }),
-                    ])
-                }),
-                "deferred": .int(Int64(plan.waitingForTomorrow)),
-                "missing_addresses": .array(plan.peopleWithoutAddress.map { person in
-                    .string("\(person.nip) (\(person.roles.map(\.rawValue).joined(separator: ", ")))")
-                }),
-            ])
+            try await service.streamPreview(at: at, call, reply)
         },
         "SendReminders": { service, call, reply in
             service.runtime.logger.info("Reminders sent by hand", metadata: ["peer": "\(call.peerDescription)"])
@@ -56,4 +36,58 @@ extension AdminService {
             try await reply.reply(runs)
         },
     ]
+
+    /// PreviewReminders: the plan comes from `ReminderSweep.preview` a batch of reviewers at a time;
+    /// each batch's messages are sent (see `ReplyLimits`) before the next batch is read. Without
+    /// `more`, a preview of more than `messagesWithoutMore` messages is answered with ExpectedMore.
+    func streamPreview(at: Date, _ call: VarlinkCall, _ reply: VarlinkReplySink) async throws {
+        let head: [String: JSONValue] = [
+            "at": encoding.time(at),
+            "working_time": .bool(runtime.config.reminders.policy.isWorkingTime(at)),
+            "next_working": encoding.time(runtime.config.reminders.policy.nextWorkingInstant(atOrAfter: at)),
+        ]
+        var stream = ReplyStream(reply)
+        var collected: [JSONValue] = []
+        let plan = try await ReminderSweep(runtime: runtime).preview(at: at) { messages, deferred in
+            let encoded = messages.map(Self.json)
+            guard call.more else {
+                collected += encoded
+                if collected.count > ReplyLimits.messagesWithoutMore { throw VarlinkError.expectedMore }
+                return
+            }
+            for start in stride(from: 0, to: encoded.count, by: ReplyLimits.messagesPerReply) {
+                let part = Array(encoded[start..<min(start + ReplyLimits.messagesPerReply, encoded.count)])
+                try await stream.send(head.merging(["messages": .array(part), "deferred": .int(Int64(deferred)),
+                                                    "missing_addresses": .array([])]) { a, _ in a })
+            }
+        }
+        // Each person without an address once, with every reason; deferred counts only those who
+        // wait for tomorrow (they had their one message today), not those without an address.
+        let missing = plan.peopleWithoutAddress.map { person in
+            JSONValue.string("\(person.nip) (\(person.roles.map(\.rawValue).joined(separator: ", ")))")
+        }
+        let tail = head.merging(["deferred": .int(Int64(plan.waitingForTomorrow))]) { a, _ in a }
+        guard call.more else {
+            try await reply.reply(tail.merging(["messages": .array(collected), "missing_addresses": .array(missing)]) { a, _ in a })
+            return
+        }
+        for start in stride(from: 0, to: missing.count, by: ReplyLimits.rowsPerReply) {
+            let part = Array(missing[start..<min(start + ReplyLimits.rowsPerReply, missing.count)])
+            try await stream.send(tail.merging(["messages": .array([]), "missing_addresses": .array(part)]) { a, _ in a })
+        }
+        try await stream.finish(tail.merging(["messages": .array([]), "missing_addresses": .array([])]) { a, _ in a })
+    }
+
+    static func json(_ message: PlannedMessage) -> JSONValue {
+        .object([
+            "kind": .string(message.kind.rawValue),
+            "recipient": message.recipient.map { .string($0.description) } ?? .null,
+            "to": .array(message.to.map { .string($0.description) }),
+            "cc": .array(message.cc.map { .string($0.address.description) }),
+            "subject": .string(message.subject),
+            "body": .string(message.body),
+            "escalation": .string(message.escalation.rawValue),
+            "stages": .array(message.marks.map { .string("\($0.assignmentID):\($0.stage.id)") }),
+        ])
+    }
 }

@@ -279,3 +279,19 @@ public struct CSVError: Error, Sendable, Hashable, CustomStringConvertible {
         "line \(line)" + (column.map { ", column \($0)" } ?? "") + ": " + message
     }
 }
+
+extension CSVRecord {
+    /// The longest field an import takes, in UTF-8 bytes: far above any name, address or comment
+    /// (the import rules allow a few hundred characters), and small enough that a record always fits
+    /// in one message to the daemon.
+    public static let maxFieldBytes = 64 << 10
+
+    /// The first field longer than `maxFieldBytes`, as a problem with its line and column
+    /// (`columnNames[i]` names column `i + 1` when given); `nil` when every field fits.
+    public func oversizedField(columnNames: [String] = []) -> ImportProblem? {
+        guard let index = fields.firstIndex(where: { $0.utf8.count > Self.maxFieldBytes }) else { return nil }
+        return ImportProblem(
+            line: line, column: index + 1, columnName: index < columnNames.count ? columnNames[index] : nil, code: .tooLong,
+            message: "the field has \(fields[index].utf8.count) bytes, at most \(Self.maxFieldBytes) allowed")
+    }
+}

@@ -75,12 +75,35 @@ public struct ReminderPlanner: Sendable {
     public func plan(owed: [OwedReview], contacts: [ReminderContact], alreadySent: Set<ReminderStageKey>,
                      lastMarkedAt: [Int64: Date] = [:], lastMessagePerRecipient: [NIP: Date], lastAdminDigest: Date? = nil,
                      now: Date, emit: (PlannedMessage) throws -> Void) rethrows -> ReminderPlan {
-        let next = policy.nextWorkingInstant(atOrAfter: now)
-        guard policy.isWorkingTime(now) else {
-            return ReminderPlan(now: now, isWorkingTime: false, nextWorkingInstant: next, messages: [], deferred: [],
-                                escalated: [], missingAddresses: [])
-        }
-        let today = policy.day(of: now)
+        var state = begin(now: now)
+        try plan(batch: owed, contacts: contacts, alreadySent: alreadySent, lastMarkedAt: lastMarkedAt,
+                 lastMessagePerRecipient: lastMessagePerRecipient, into: &state, emit: emit)
+        return try finish(state, lastAdminDigest: lastAdminDigest, emit: emit)
+    }
+
+    /// Starts a plan at `now` that is fed reviewer by reviewer in batches (`plan(batch:…)`) and
+    /// ended by `finish`; the store reads one batch of reviewers at a time, so neither the rows
+    /// read nor the messages made grow with the city.
+    public func begin(now: Date) -> ReminderPlanState {
+        ReminderPlanState(now: now, isWorkingTime: policy.isWorkingTime(now), today: policy.day(of: now))
+    }
+
+    /// Plans the reviewers of one batch, handing each message to `emit`.
+    ///
+    /// - Parameters:
+    ///   - owed: every owed review of the batch's reviewers (all rows of a reviewer in the same
+    ///     batch; batches in ascending reviewer NIP, so messages come out in NIP order as a single
+    ///     plan lists them); a repeated assignment id is counted once (first row kept).
+    ///   - contacts: the batch's reviewers, their atasan and unit heads; a repeated NIP keeps the first row.
+    ///   - alreadySent: the stage marks already written (at least those of the batch's assignments).
+    ///   - lastMarkedAt: per assignment, when the message carrying its latest mark was written (at
+    ///     least for the batch's assignments; absent: no pause before the next overdue stage).
+    ///   - lastMessagePerRecipient: when the last message addressed to each reviewer was written.
+    public func plan(batch owed: [OwedReview], contacts: [ReminderContact], alreadySent: Set<ReminderStageKey>,
+                     lastMarkedAt: [Int64: Date] = [:], lastMessagePerRecipient: [NIP: Date], into state: inout ReminderPlanState,
+                     emit: (PlannedMessage) throws -> Void) rethrows {
+        guard state.isWorkingTime else { return }
+        let today = state.today
         var contactByNIP: [NIP: ReminderContact] = [:]
         for c in contacts where contactByNIP[c.nip] == nil { contactByNIP[c.nip] = c }
 
@@ -93,10 +116,6 @@ public struct ReminderPlanner: Sendable {
         let overdueDays = policy.afterDays.sorted()
         let history = ReminderHistory(alreadySent)
         var dueDays: [Date: CalendarDate] = [:]
-
-        var deferred: [DeferredReminder] = []
-        var escalated: [EscalatedReviewer] = []
-        var missing: [MissingKey: MissingAddress] = [:]
         var cache = ReminderTextCache()
 
         for reviewer in byReviewer.keys.sorted() {
@@ -153,15 +172,15 @@ public struct ReminderPlanner: Sendable {
             // The admin digest's snapshot.
             if currentLevel == .unitHead {
                 let atLevel = zip(items, levels).filter { $0.1 == .unitHead }.map(\.0)
-                escalated.append(EscalatedReviewer(
+                state.escalated.append(EscalatedReviewer(
                     reviewer: reviewer, name: contact?.name ?? "", unit: contact?.unit ?? "",
                     lateReviews: atLevel.count, mostDaysLate: atLevel.map(\.daysLate).max() ?? 0))
             }
             func noteMissing(_ nip: NIP, _ role: MissingAddress.Role, reviews: Int) {
                 let c = contactByNIP[nip]
                 let key = MissingKey(nip: nip, role: role)
-                missing[key, default: MissingAddress(nip: nip, name: c?.name ?? "", unit: c?.unit ?? "", role: role,
-                                                     reviews: 0)].reviews += reviews
+                state.missing[key, default: MissingAddress(nip: nip, name: c?.name ?? "", unit: c?.unit ?? "", role: role,
+                                                           reviews: 0)].reviews += reviews
             }
             if contact?.address == nil { noteMissing(reviewer, .reviewer, reviews: reached.count) }
             if currentLevel >= .atasan, let sup = contact?.supervisor, sup != reviewer,
@@ -176,11 +195,11 @@ public struct ReminderPlanner: Sendable {
             // The reviewer's message.
             guard !newItems.isEmpty else { continue }
             guard let contact, let address = contact.address else {
-                deferred.append(DeferredReminder(reviewer: reviewer, reason: .noAddress, pending: newItems.count))
+                state.deferred.append(DeferredReminder(reviewer: reviewer, reason: .noAddress, pending: newItems.count))
                 continue
             }
             if let last = lastMessagePerRecipient[reviewer], policy.day(of: last) == today {
-                deferred.append(DeferredReminder(reviewer: reviewer, reason: .alreadyMessagedToday, pending: newItems.count))
+                state.deferred.append(DeferredReminder(reviewer: reviewer, reason: .alreadyMessagedToday, pending: newItems.count))
                 continue
             }
             var cc: [CopyRecipient] = []
@@ -197,15 +216,26 @@ public struct ReminderPlanner: Sendable {
             try emit(reviewerMessage(
                 contact: contact, address: address, items: ordered, cc: cc, level: newLevel, today: today, cache: &cache))
         }
+    }
 
-        let missingList = missing.values.sorted { ($0.unit, $0.nip, $0.role.order) < ($1.unit, $1.nip, $1.role.order) }
-        escalated.sort { ($0.unit, $0.reviewer) < ($1.unit, $1.reviewer) }
+    /// Ends a plan: the admin digest (when due and something is listed) goes to `emit`, and the plan
+    /// comes back with what was deferred, escalated and missing (its `messages` empty).
+    public func finish(_ state: ReminderPlanState, lastAdminDigest: Date? = nil,
+                       emit: (PlannedMessage) throws -> Void) rethrows -> ReminderPlan {
+        let now = state.now, today = state.today
+        let next = policy.nextWorkingInstant(atOrAfter: now)
+        guard state.isWorkingTime else {
+            return ReminderPlan(now: now, isWorkingTime: false, nextWorkingInstant: next, messages: [], deferred: [],
+                                escalated: [], missingAddresses: [])
+        }
+        let missingList = state.missing.values.sorted { ($0.unit, $0.nip, $0.role.order) < ($1.unit, $1.nip, $1.role.order) }
+        let escalated = state.escalated.sorted { ($0.unit, $0.reviewer) < ($1.unit, $1.reviewer) }
         if let adminAddress, !escalated.isEmpty || !missingList.isEmpty,
            lastAdminDigest.map({ policy.day(of: $0) != today }) ?? true {
             try emit(adminDigestMessage(to: adminAddress, escalated: escalated, missing: missingList, today: today))
         }
         return ReminderPlan(now: now, isWorkingTime: true, nextWorkingInstant: next, messages: [],
-                            deferred: deferred, escalated: escalated, missingAddresses: missingList)
+                            deferred: state.deferred, escalated: escalated, missingAddresses: missingList)
     }
 
     /// The marks already written, summed per assignment once per sweep (not looked up per row).
@@ -249,6 +279,28 @@ public struct ReminderPlanner: Sendable {
             if a.cycleID != b.cycleID { return (firstDue[a.cycleID]!, a.cycleID) < (firstDue[b.cycleID]!, b.cycleID) }
             return (a.due, a.subject, a.role.order, a.assignmentID) < (b.due, b.subject, b.role.order, b.assignmentID)
         }
+    }
+}
+
+/// What a plan fed in batches has gathered so far (see `ReminderPlanner.begin(now:)`): the
+/// reviewers deferred, the admin digest's lists. It grows with the reviewers listed there, not with
+/// the messages.
+public struct ReminderPlanState: Sendable {
+    public let now: Date
+    public let isWorkingTime: Bool
+    let today: CalendarDate
+    var deferred: [DeferredReminder] = []
+    var escalated: [EscalatedReviewer] = []
+    var missing: [ReminderPlanner.MissingKey: MissingAddress] = [:]
+
+    /// Reviewers so far who wait for tomorrow: they had their one message today (those without an
+    /// address are not waiting for anything and are counted as such, in `missing`).
+    public var deferredCount: Int { deferred.filter { $0.reason == .alreadyMessagedToday }.count }
+
+    init(now: Date, isWorkingTime: Bool, today: CalendarDate) {
+        self.now = now
+        self.isWorkingTime = isWorkingTime
+        self.today = today
     }
 }
 

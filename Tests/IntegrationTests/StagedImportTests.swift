@@ -1,0 +1,116 @@
+import Foundation
+import KinerjaTestSupport
+import Testing
+import Varlink
+
+/// Staged imports: they die with the connection that began them, an admin can list and abort them,
+/// and a field too large to send is a line/column problem with nothing left staged.
+@Suite("staged imports", .serialized)
+struct StagedImportTests {
+    static let unitsHeader: JSONValue = .object(["line": 1, "fields": ["code", "name"]])
+
+    static func begin(_ client: VarlinkClient) async throws -> String {
+        let reply = try await client.call("io.kinerjad.Admin.BeginImport", parameters: [
+            "kind": "units", "header": unitsHeader, "dry_run": false,
+        ])
+        return try #require(reply["import_id"]?.stringValue)
+    }
+
+    static func staged(_ daemon: DaemonHarness) async throws -> [JSONValue] {
+        try await daemon.call("io.kinerjad.Admin.ListImports")["imports"]?.arrayValue ?? []
+    }
+
+    @Test("four imports abandoned by closed connections are dropped at once and do not block a fifth")
+    func abandonedImportsGo() async throws {
+        let daemon = try await DaemonHarness.start()
+        for _ in 0..<4 {
+            let client = try await daemon.client()
+            _ = try await Self.begin(client)
+            // Records staged, then the client goes away without commit or abort.
+            _ = try await client.call("io.kinerjad.Admin.StageImport", parameters: [
+                "import_id": .string(try #require(try await Self.staged(daemon).last?["import_id"]?.stringValue)),
+                "records": [.object(["line": 2, "fields": ["dlhk", "Dinas Lingkungan Hidup"]])],
+            ])
+            await client.close()
+        }
+        // Well within imports.staging_timeout (10 minutes by default).
+        try await waitUntil("the abandoned imports are dropped", timeout: .seconds(5)) {
+            try await Self.staged(daemon).isEmpty
+        }
+        let fifth = try await daemon.client()
+        let id = try await Self.begin(fifth)
+        let listed = try await Self.staged(daemon)
+        #expect(listed.map { $0["import_id"]?.stringValue } == [id])
+        #expect(listed.first?["began_by"]?.stringValue?.hasPrefix("uid ") == true)
+        #expect(listed.first?["kind"]?.stringValue == "units" && listed.first?["records"]?.intValue == 0)
+        await fifth.close()
+        #expect(try await daemon.stop() == .exited(0))
+    }
+
+    @Test("kinerjactl import list shows a staged import, import abort drops it, a second abort fails")
+    func listAndAbort() async throws {
+        let daemon = try await DaemonHarness.start()
+        let kit = CyclesKit(daemon: daemon)
+        let holder = try await daemon.client()
+        let id = try await Self.begin(holder)
+
+        let table = try await kit.ctl(["import", "list"])
+        #expect(table.status == .exited(0), "\(table.standardErrorText)")
+        #expect(table.standardOutputText.contains(id) && table.standardOutputText.contains("units"))
+        let json = try await kit.ctl(["--json", "import", "list"])
+        #expect(try JSONValue(parsing: json.standardOutputText).arrayValue?.first?["import_id"]?.stringValue == id)
+
+        let abort = try await kit.ctl(["import", "abort", id])
+        #expect(abort.status == .exited(0), "\(abort.standardErrorText)")
+        #expect(try await Self.staged(daemon).isEmpty)
+        // The holder's import is gone: staging into it is NotFound.
+        do {
+            _ = try await holder.call("io.kinerjad.Admin.StageImport", parameters: ["import_id": .string(id), "records": []])
+            Issue.record("staging into an aborted import succeeded")
+        } catch let error as VarlinkError {
+            #expect(error.name == "io.kinerjad.Admin.NotFound")
+        }
+        let again = try await kit.ctl(["import", "abort", id])
+        #expect(again.status == .exited(1))
+        #expect(again.standardErrorText.contains("no import \(id)"), "\(again.standardErrorText)")
+        let empty = try await kit.ctl(["import", "list"])
+        #expect(empty.standardOutputText.contains("No imports are staged."))
+        await holder.close()
+        #expect(try await daemon.stop() == .exited(0))
+    }
+
+    @Test("an oversized field is an error with its line and column, not a protocol violation, and nothing stays staged")
+    func oversizedField() async throws {
+        let daemon = try await DaemonHarness.start()
+        let kit = CyclesKit(daemon: daemon)
+        // A field of 2 MiB: sent, its record alone would exceed the daemon's 1 MiB message limit.
+        let file = daemon.directory.path("units.csv")
+        try "code,name\ndlhk,Dinas Lingkungan Hidup\nbig,\(String(repeating: "x", count: 2 << 20))\n"
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        let result = try await kit.ctl(["import", "units", file])
+        #expect(result.status == .exited(1), "\(result.standardErrorText)")
+        #expect(result.standardErrorText.contains("line 3, column 2 (name)"), "\(result.standardErrorText)")
+        #expect(!result.standardErrorText.contains("ProtocolViolation") && !result.standardErrorText.contains("cannot reach"))
+        #expect(try await Self.staged(daemon).isEmpty)
+        #expect(try await kit.scalar("SELECT COUNT(*) FROM unit") == "0")
+
+        // A client of its own sending a field over the limit (within the message limit) gets the same
+        // kind of answer from the daemon.
+        let client = try await daemon.client()
+        let id = try await Self.begin(client)
+        do {
+            _ = try await client.call("io.kinerjad.Admin.StageImport", parameters: [
+                "import_id": .string(id),
+                "records": [.object(["line": 7, "fields": ["big", .string(String(repeating: "y", count: 100_000))]])],
+            ])
+            Issue.record("a 100 KB field was staged")
+        } catch let error as VarlinkError {
+            #expect(error.name == "io.kinerjad.Admin.InvalidInput")
+            let problems = error.parameters["problems"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            #expect(problems.first?.hasPrefix("line 7, column 2:") == true, "\(problems)")
+        }
+        await client.close()
+        try await waitUntil("the client's import is dropped", timeout: .seconds(5)) { try await Self.staged(daemon).isEmpty }
+        #expect(try await daemon.stop() == .exited(0))
+    }
+}
