@@ -231,7 +231,9 @@ struct ReminderPlannerTests {
         }
         let now = "2026-03-26T09:00"
         let last = [Self.b: F.at("2026-03-26T08:30")]
-        let reference = Self.plan(owed, at: now, last: last)
+        // Two overdue reminders each already: the third escalates to the unit head.
+        let sent = Self.overdueSent(owed.map(\.assignmentID), days: [1, 3])
+        let reference = Self.plan(owed, at: now, sent: sent, last: last)
         #expect(reference.messages.count >= 3 && !reference.deferred.isEmpty && !reference.escalated.isEmpty)
 
         let planner = Self.planner()
@@ -241,7 +243,7 @@ struct ReminderPlannerTests {
             // Only the batch's rows, and only the contacts the batch needs.
             let rows = owed.filter { batch.contains($0.reviewer) }
             let needed = Set(batch + [Self.atasan, Self.head])
-            planner.plan(batch: rows, contacts: Self.contacts.filter { needed.contains($0.nip) }, alreadySent: [],
+            planner.plan(batch: rows, contacts: Self.contacts.filter { needed.contains($0.nip) }, alreadySent: sent,
                          lastMessagePerRecipient: last, into: &state) { messages.append($0) }
         }
         var plan = planner.finish(state) { messages.append($0) }
