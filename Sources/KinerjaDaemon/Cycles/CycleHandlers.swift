@@ -143,7 +143,9 @@ extension AdminService {
             throw AdminError.invalidInput(["period: \(error.message)"])
         }
         let openedAt = try encoding.instant(call.parameters["opened_at"]?.stringValue, parameter: "opened_at") ?? runtime.now()
-        return try encoding.object(try await OpenCycle(runtime: runtime)(period, openedAt: openedAt, by: call.peerDescription))
+        let early = call.parameters["early"]?.boolValue ?? false
+        return try encoding.object(try await OpenCycle(runtime: runtime)(period, openedAt: openedAt, early: early,
+                                                                         by: call.peerDescription))
     }
 
     func closeCycle(_ call: VarlinkCall) async throws -> [String: JSONValue] {
@@ -195,9 +197,10 @@ extension AdminService {
                                           review: Review(scores: checked, comment: comment, hasilKerja: hasil),
                                           submittedAt: submittedAt)
         let cycle = try cycleReference(call, "cycle"), now = runtime.now(), source = "review by \(call.peerDescription)"
+        let zone = runtime.config.cycles.zone
         let named = key
         let (summary, info) = try await runtime.withDatabase { db -> (ImportSummary, AssignmentInfo?) in
-            let summary = try db.submitReviews([submission], cycle: cycle, now: now, dryRun: false, source: source)
+            let summary = try db.submitReviews([submission], cycle: cycle, now: now, dryRun: false, source: source, timeZone: zone)
             var filter = AppDatabase.AssignmentFilter(cycle: cycle, reviewer: named?.reviewer, subject: named?.subject, role: named?.role,
                                                       at: now, limit: 1)
             filter.id = id
