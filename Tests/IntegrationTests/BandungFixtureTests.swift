@@ -191,6 +191,14 @@ struct BandungFixtureTests {
             #expect(try await kit.scalar("SELECT reviewer_nip || ' ' || atasan_source FROM assignment a JOIN cycle c ON c.id = a.cycle_id WHERE c.period = '2026-Q3' AND a.role = 'atasan' AND a.subject_nip = '\(s)'") == "\(Self.galih) Plt.")
         }
 
+        // Guard rail, shown in the city's zone: 2026-Q4 runs until 2026-12-31. Asked for as of 2026-11-02 01:00
+        // UTC, which is 08:00 WIB, it has not ended, so it opens only with --early; the refusal names that time
+        // with the +07:00 offset of cycles.time_zone (Asia/Jakarta), and nothing is opened.
+        let early = try await kit.ctl(["cycles", "open", "2026-Q4", "--opened-at", "2026-11-02T01:00:00Z"])
+        #expect(early.status == .exited(1))
+        #expect(early.standardErrorText.contains("has not ended at 2026-11-02T08:00:00+07:00"), "\(early.standardErrorText)")
+        #expect(try await count("SELECT COUNT(*) FROM cycle WHERE period = '2026-Q4'") == 0)
+
         try await Self.remindQ3(kit: kit, sink: sink)
         try await Self.closeAndAnalyseQ3(kit: kit)
         await sink.stop()
