@@ -84,12 +84,14 @@ extension ReminderQueries {
     /// The stage marks written for the batch's assignments in open cycles, and per assignment when
     /// the message carrying its latest mark was written (the pace of the next overdue reminder).
     public static func stageMarks(of batch: ReviewerBatch, in db: Database) throws -> (marks: Set<ReminderStageKey>, lastMarkedAt: [Int64: Date]) {
+        // CROSS JOIN fixes the order (open cycles, the batch's assignments by index, their marks,
+        // each mark's message): left to itself SQLite scans every mark of the city for each batch.
         let rows = try Row.fetchCursor(db, sql: """
-            SELECT s.assignment_id, s.stage, x.created_at FROM assignment a
-            JOIN cycle c ON c.id = a.cycle_id AND c.status = 'open'
-            JOIN outbox_stage s ON s.assignment_id = a.id
-            JOIN outbox x ON x.id = s.outbox_id
-            WHERE a.reviewer_nip BETWEEN ? AND ?
+            SELECT s.assignment_id, s.stage, x.created_at FROM cycle c
+            CROSS JOIN assignment a ON a.cycle_id = c.id
+            CROSS JOIN outbox_stage s ON s.assignment_id = a.id
+            CROSS JOIN outbox x ON x.id = s.outbox_id
+            WHERE c.status = 'open' AND a.reviewer_nip BETWEEN ? AND ?
             """, arguments: [batch.first, batch.last])
         return try Outbox.stageMarks(from: rows)
     }
