@@ -381,14 +381,15 @@ def scenario(data, manifest):
             (f"close {period}", ["call", "io.kinerjad.Admin.CloseCycle",
                                  json.dumps({"cycle": period, "force": False, "closed_at": p["close_at"]})]),
         ]
-    # One more quarter, opened long ago with nothing submitted: every reviewer is overdue.
+    # One more quarter, opened long ago (on its first day, so early) with nothing submitted: every
+    # reviewer is overdue.
     last = periods[-1]
     year, quarter = int(last[:4]), int(last[-1])
     year, quarter = (year + 1, 1) if quarter == 4 else (year, quarter + 1)
     overdue = f"{year}-Q{quarter}"
     opened = (datetime.date(year, 3 * quarter - 2, 1)).isoformat() + "T00:00:00+07:00"
     steps += [
-        (f"open {overdue}", ["call", "io.kinerjad.Admin.OpenCycle", json.dumps({"period": overdue, "opened_at": opened})]),
+        (f"open {overdue}", ["call", "io.kinerjad.Admin.OpenCycle", json.dumps({"period": overdue, "opened_at": opened, "early": True})]),
         ("reminder sweep", ["jobs", "run", "reminder-sweep"]),
         ("delivery", ["jobs", "run", "outbox-delivery"]),
         ("analysis", ["jobs", "run", "motivation-analysis"]),

@@ -370,7 +370,9 @@ def boot_admin(s, c):
         c.ok(["kinerjactl", "demo", "generate", "--employees", "40", "--periods", "1", "--seed", "7", "--out", "/home/alice/demo"],
              user="alice")
         c.ok(["kinerjactl", "import", "employees", "/home/alice/demo/employees.csv"], user="alice")
-        c.ok(["kinerjactl", "cycles", "open", "2026-Q2", "--opened-at", "2026-04-01T00:00:00Z"], user="alice")
+        # Opened just after the quarter ended (a period still running needs --early); its due date has
+        # long passed, so the mail step has overdue reviews to remind.
+        c.ok(["kinerjactl", "cycles", "open", "2026-Q2", "--opened-at", "2026-07-01T01:00:00Z"], user="alice")
         cycles = c.ok(["kinerjactl", "cycles", "list"], user="alice")
         expect("2026-Q2" in cycles, cycles)
         # The audit trail names the real caller (SO_PEERCRED), not "nobody".

@@ -17,17 +17,24 @@ struct CyclesCommand: AsyncParsableCommand {
     struct Open: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Open the cycle of a period and make its review assignments.",
-            discussion: "Opening a period that already has a cycle changes nothing and says so (exit 0).")
+            discussion: """
+                Opening a period that already has a cycle changes nothing and says so (exit 0). A period
+                that has not ended yet is refused unless --early. A due date on a weekend or holiday moves
+                to the next working day (cycles.due_on_working_day). Times without an offset are read in
+                the daemon's cycles.time_zone.
+                """)
         @OptionGroup(visibility: .hidden) var global: GlobalOptions
         @Argument(help: ArgumentHelp("Period code, e.g. 2025-Q1.", valueName: "period")) var period: String
-        @Option(name: .long, help: ArgumentHelp("When the cycle opened (ISO 8601), to replay history; default now.",
+        @Option(name: .long, help: ArgumentHelp("When the cycle opened (ISO 8601; without an offset in cycles.time_zone), to replay history; default now.",
                                                 valueName: "time"))
         var openedAt: String?
+        @Flag(name: .long, help: "Open the period before it has ended.") var early = false
 
         func run() async throws {
             try await runCommand {
                 var params: [String: JSONValue] = ["period": .string(period)]
                 if let openedAt { params["opened_at"] = .string(openedAt) }
+                if early { params["early"] = .bool(true) }
                 let reply = try await ControlConnection(options: global).call("io.kinerjad.Admin.OpenCycle", params)
                 Output(options: global).emit(reply) {
                     print(reply["message"]?.stringValue ?? "")
@@ -35,7 +42,7 @@ struct CyclesCommand: AsyncParsableCommand {
                     let roles = reply["by_role"]?.objectValue ?? [:]
                     print("  assignments: " + ["self", "atasan", "rekan", "bawahan"].map { "\($0) \(roles[$0]?.cellText ?? "0")" }
                         .joined(separator: ", "))
-                    print("  due: \(reply["cycle"]?["due_at"]?.cellText ?? "-")")
+                    print("  due: \(displayTime(reply["cycle"]?["due_at"]))")
                     // One line per kind, naming who (the counts are in the JSON too).
                     for note in reply["notes"]?.arrayValue?.compactMap(\.stringValue) ?? [] { print("  " + note) }
                 }
@@ -82,12 +89,12 @@ struct CyclesCommand: AsyncParsableCommand {
                     var pairs: [(String, String)] = [
                         ("Cycle", "\(c["period"]?.cellText ?? "") (id \(c["id"]?.cellText ?? ""), \(c["kind"]?.cellText ?? ""))"),
                         ("Status", c["status"]?.cellText ?? ""),
-                        ("Opened", "\(c["opened_at"]?.cellText ?? "") by \(c["opened_by"]?.cellText ?? "")"),
-                        ("Due", c["due_at"]?.cellText ?? ""),
+                        ("Opened", "\(displayTime(c["opened_at"])) by \(c["opened_by"]?.cellText ?? "")"),
+                        ("Due", displayTime(c["due_at"])),
                         ("Rekan", "\(c["rekan_per_subject"]?.cellText ?? "") per subject, at most \(c["rekan_cap_per_reviewer"]?.cellText ?? "") per reviewer, seed \(c["rekan_seed"]?.cellText ?? "")"),
                     ]
-                    if let closed = c["closed_at"]?.stringValue {
-                        pairs.append(("Closed", "\(closed) by \(c["closed_by"]?.cellText ?? "")"))
+                    if c["closed_at"]?.stringValue != nil {
+                        pairs.append(("Closed", "\(displayTime(c["closed_at"])) by \(c["closed_by"]?.cellText ?? "")"))
                         if c["forced"]?.boolValue == true || c["close_reason"]?.stringValue != nil {
                             pairs.append(("Forced", "yes; reason: \(c["close_reason"]?.cellText ?? "")"))
                         }
@@ -118,14 +125,17 @@ struct CyclesCommand: AsyncParsableCommand {
                 """)
         @OptionGroup(visibility: .hidden) var global: GlobalOptions
         @Argument(help: ArgumentHelp("Cycle id or period code.", valueName: "cycle")) var cycle: String
-        @Flag(name: .long, help: "Close even though required assignments are open (needs --reason).") var force = false
-        @Option(name: .long, help: ArgumentHelp("Why the cycle is closed by force (recorded).", valueName: "text")) var reason: String?
-        @Option(name: .long, help: ArgumentHelp("When the cycle closed (ISO 8601), to replay history; default now.", valueName: "time"))
+        @Flag(name: .long, help: "Close before the due date, or while required assignments are open (needs --reason).") var force = false
+        @Option(name: .long, help: ArgumentHelp("Why the cycle is closed by force (recorded); only with --force.", valueName: "text")) var reason: String?
+        @Option(name: .long, help: ArgumentHelp("When the cycle closed (ISO 8601; without an offset in cycles.time_zone), to replay history; default now.", valueName: "time"))
         var closedAt: String?
 
         func validate() throws {
             if force && (reason ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
                 throw ValidationError("--force needs --reason TEXT (it is recorded with the cycle)")
+            }
+            if !force && reason != nil {
+                throw ValidationError("--reason is only taken with --force (a reason is recorded for a forced close)")
             }
         }
 

@@ -242,9 +242,11 @@ struct DemoCommand: AsyncParsableCommand {
             compare("rekan_cap_per_reviewer", Int64(m.rekanCapPerReviewer))
             compare("rekan_seed", Int64(bitPattern: m.rekanSeed))
             let zone = TimeZone(identifier: m.timeZone) ?? TimeZone(identifier: "UTC")!
+            // The daemon's due date is opening + due_after, moved to the next working day when that is a day off.
             if let opened = cycle["opened_at"]?.stringValue.flatMap({ Timestamp.parse($0, defaultTimeZone: zone) }),
                let due = cycle["due_at"]?.stringValue.flatMap({ Timestamp.parse($0, defaultTimeZone: zone) }),
-               Int64(due.timeIntervalSince(opened).rounded()) != m.dueAfterSeconds {
+               case let planned = opened.addingTimeInterval(TimeInterval(m.dueAfterSeconds)),
+               due != planned, due != WorkingDays.standard(timeZone: zone).onWorkingDay(planned) {
                 differences.append("due_after: daemon \(Int64(due.timeIntervalSince(opened).rounded()))s, data set \(m.dueAfterSeconds)s")
             }
             if !differences.isEmpty {

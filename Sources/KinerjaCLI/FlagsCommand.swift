@@ -14,7 +14,7 @@ struct FlagsCommand: AsyncParsableCommand {
             a reviewer (perfunctory_reviewer), with the evidence and a recommended follow-up. A flag
             goes open → acknowledged → resolved or dismissed; each change records who, when and a note.
             When the pattern no longer holds the flag is marked "cleared" but stays until a person
-            closes it.
+            closes it; the list leaves such flags out unless --all.
 
             Examples:
               kinerjactl flags --unit DLHK --severity critical
@@ -41,6 +41,8 @@ struct FlagsCommand: AsyncParsableCommand {
         var status: String?
         @Option(name: .long, help: ArgumentHelp("info, warning or critical.", valueName: "severity")) var severity: String?
         @Option(name: .long, help: ArgumentHelp("Only flags about this employee (or reviewer).", valueName: "nip")) var nip: String?
+        @Flag(name: .long, help: "Also flags whose condition no longer holds (by default only those whose pattern still holds).")
+        var all = false
         @Option(name: .long, help: "Most rows shown.") var limit = 1000
 
         func validate() throws {
@@ -74,12 +76,17 @@ struct FlagsCommand: AsyncParsableCommand {
                         FlagsCommand.window(f), f["follow_up"]?.cellText ?? "-",
                     ]
                 }
-                var total = 0
+                if all { params["include_cleared"] = .bool(true) }
+                var total = 0, hidden = 0
                 try await ControlConnection(options: global).stream("io.kinerjad.Admin.ListFlags", params) { reply, _ in
                     total = Int(reply["total"]?.intValue ?? 0)
+                    hidden = Int(reply["hidden_cleared"]?.intValue ?? 0)
                     printer.add(reply["flags"]?.arrayValue ?? [])
                 }
                 printer.finish(empty: "No flags match.")
+                if !global.json && !global.quiet && hidden > 0 {
+                    print("\n\(hidden) flag(s) whose condition no longer holds not shown; --all shows them.")
+                }
                 if !global.json && !global.quiet && total > printer.count {
                     print("\n\(printer.count) of \(total) flags shown (--limit).")
                 }
@@ -252,7 +259,7 @@ struct FlagsCommand: AsyncParsableCommand {
             lines.append("")
             lines.append("History:")
             for ev in events {
-                var text = "  \(localTime(ev["at"]))  \(ev["action"]?.cellText ?? "") by \(ev["actor"]?.cellText ?? "")"
+                var text = "  \(displayTime(ev["at"]))  \(ev["action"]?.cellText ?? "") by \(ev["actor"]?.cellText ?? "")"
                 if let uid = ev["actor_uid"]?.intValue { text += " (uid \(uid))" }
                 if let from = ev["from_severity"]?.stringValue, let to = ev["to_severity"]?.stringValue { text += ": \(from) → \(to)" }
                 if let note = ev["note"]?.stringValue { text += ": \"\(note)\"" }

@@ -51,7 +51,7 @@ struct ImportCommand: AsyncParsableCommand {
                             i["import_id"]?.cellText ?? "", i["kind"]?.cellText ?? "", i["records"]?.cellText ?? "",
                             i["problems"]?.cellText ?? "", i["dry_run"]?.cellText ?? "",
                             i["committing"]?.boolValue == true ? "committing" : "staging", i["began_by"]?.cellText ?? "",
-                            localTime(i["began_at"]), localTime(i["last_used"]),
+                            displayTime(i["began_at"]), displayTime(i["last_used"]),
                         ])
                     }
                     print(table.render())

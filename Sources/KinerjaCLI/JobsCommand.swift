@@ -25,7 +25,7 @@ struct JobsCommand: AsyncParsableCommand {
                         let outcome = job["running"]?.boolValue == true ? "running" : job["last_outcome"]?.cellText ?? "-"
                         table.rows.append([
                             job["name"]?.cellText ?? "-", job["calendar"]?.cellText ?? "(by hand)",
-                            localTime(job["last_run"]), outcome, localTime(job["next_run"]),
+                            displayTime(job["last_run"]), outcome, displayTime(job["next_run"]),
                         ])
                     }
                     print(table.render())
@@ -72,8 +72,8 @@ struct JobsCommand: AsyncParsableCommand {
                 let printer = ListPrinter(
                     options: global, headers: ["ID", "TRIGGER", "SLOT", "STARTED", "OUTCOME", "MS", "MESSAGE"], numeric: [0, 5]
                 ) { run in
-                    [run["id"]?.cellText ?? "-", run["trigger"]?.cellText ?? "-", localTime(run["slot"]),
-                     localTime(run["started_at"]), run["outcome"]?.cellText ?? "-",
+                    [run["id"]?.cellText ?? "-", run["trigger"]?.cellText ?? "-", displayTime(run["slot"]),
+                     displayTime(run["started_at"]), run["outcome"]?.cellText ?? "-",
                      run["duration_ms"]?.cellText ?? "-", run["message"]?.cellText ?? ""]
                 }
                 try await ControlConnection(options: global).stream(
@@ -87,12 +87,13 @@ struct JobsCommand: AsyncParsableCommand {
     }
 }
 
-/// A time from the daemon (RFC 3339 with an offset) shown in the local zone, as `journalctl` shows times.
-func localTime(_ value: JSONValue?) -> String {
+/// A time from the daemon as a person reads it: the daemon writes every time in `cycles.time_zone`
+/// with its offset (`2026-12-05T10:03:00+07:00`), and it is shown in that zone, not the zone of the
+/// machine kinerjactl runs on: `2026-12-05 10:03:00 +07:00`. Anything else is shown as it came.
+func displayTime(_ value: JSONValue?) -> String {
     guard let text = value?.stringValue else { return "-" }
-    guard let date = Timestamp.parse(text, defaultTimeZone: TimeZone(identifier: "UTC")!) else { return text }
-    let formatter = DateFormatter()
-    formatter.locale = Locale(identifier: "en_US_POSIX")
-    formatter.dateFormat = "EEE yyyy-MM-dd HH:mm:ss zzz"
-    return formatter.string(from: date)
+    let b = Array(text.utf8)
+    guard b.count == 25, b[10] == UInt8(ascii: "T"), b[19] == UInt8(ascii: "+") || b[19] == UInt8(ascii: "-") else { return text }
+    return String(decoding: b[0..<10], as: UTF8.self) + " " + String(decoding: b[11..<19], as: UTF8.self) + " "
+        + String(decoding: b[19...], as: UTF8.self)
 }

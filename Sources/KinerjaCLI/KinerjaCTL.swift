@@ -61,7 +61,7 @@ struct Status: AsyncParsableCommand {
                 var pairs: [(String, String)] = [
                     ("Version", reply["version"]?.cellText ?? "-"),
                     ("PID", reply["pid"]?.cellText ?? "-"),
-                    ("Started", reply["started_at"]?.cellText ?? "-"),
+                    ("Started", displayTime(reply["started_at"])),
                     ("Uptime", formatUptime(uptime)),
                     ("Database", reply["database_path"]?.cellText ?? "-"),
                     ("Schema", "version \(reply["schema_version"]?.cellText ?? "-")"),

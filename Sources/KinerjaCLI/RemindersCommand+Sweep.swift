@@ -33,18 +33,19 @@ extension RemindersCommand {
                     guard human else { return }
                     if head == nil {
                         head = reply
-                        let when = localTime(reply["at"])
+                        let when = displayTime(reply["at"])
                         if reply["working_time"]?.boolValue == true {
                             print("At \(when) the sweep would write:")
                         } else {
-                            print("\(when) is outside working hours or a holiday: nothing would be sent. Next working time: \(localTime(reply["next_working"])).")
+                            print("\(when) is outside working hours or a holiday: nothing would be sent. Next working time: \(displayTime(reply["next_working"])).")
                         }
                     }
                     for message in messages { Self.printMessage(message) }
                 }
                 if global.json { json.finish(empty: "") }
                 guard human, head?["working_time"]?.boolValue == true else { return }
-                print("\n\(count) message(s); \(deferred) reminder(s) wait for tomorrow (one message a day).")
+                print("\n\(count) message(s); \(deferred) reviewer(s) wait for tomorrow (one message a day); "
+                    + "\(missing.count) people have no email address.")
                 if !missing.isEmpty {
                     print("No email address (reported in the admin digest): \(missing.joined(separator: ", "))")
                 }

@@ -40,9 +40,9 @@ struct RemindersCommand: AsyncParsableCommand {
                     numeric: [0, 5], jsonKey: "messages"
                 ) { message in
                     let state = message["status"]?.stringValue ?? "?"
-                    let when = state == "sent" ? localTime(message["sent_at"]) : localTime(message["next_attempt_at"])
+                    let when = state == "sent" ? displayTime(message["sent_at"]) : displayTime(message["next_attempt_at"])
                     return [
-                        message["id"]?.cellText ?? "-", state, localTime(message["created_at"]),
+                        message["id"]?.cellText ?? "-", state, displayTime(message["created_at"]),
                         RemindersCommand.addresses(message["to"]), RemindersCommand.shortened(message["subject"]?.stringValue ?? "", 50),
                         message["attempts"]?.cellText ?? "-", state == "dead" ? "-" : when,
                     ]
@@ -74,14 +74,14 @@ struct RemindersCommand: AsyncParsableCommand {
                     var pairs: [(String, String)] = [
                         ("Message", "\(message["id"]?.cellText ?? "?") (\(message["kind"]?.cellText ?? "?"), key \(message["key"]?.cellText ?? "?"))"),
                         ("Status", message["status"]?.cellText ?? "?"),
-                        ("Created", localTime(message["created_at"])),
+                        ("Created", displayTime(message["created_at"])),
                         ("Attempts", message["attempts"]?.cellText ?? "0"),
                     ]
                     if message["last_attempt_at"]?.stringValue != nil {
-                        pairs.append(("Last attempt", "\(localTime(message["last_attempt_at"])) via \(message["channel"]?.cellText ?? "?")"))
+                        pairs.append(("Last attempt", "\(displayTime(message["last_attempt_at"])) via \(message["channel"]?.cellText ?? "?")"))
                     }
-                    if message["next_attempt_at"]?.stringValue != nil { pairs.append(("Next attempt", localTime(message["next_attempt_at"]))) }
-                    if message["sent_at"]?.stringValue != nil { pairs.append(("Sent", localTime(message["sent_at"]))) }
+                    if message["next_attempt_at"]?.stringValue != nil { pairs.append(("Next attempt", displayTime(message["next_attempt_at"]))) }
+                    if message["sent_at"]?.stringValue != nil { pairs.append(("Sent", displayTime(message["sent_at"]))) }
                     if let error = message["last_error"]?.stringValue { pairs.append(("Last error", error)) }
                     let stages = (reply["stages"]?.arrayValue ?? []).map { "\($0["assignment_id"]?.cellText ?? "?")@\($0["stage"]?.cellText ?? "?")" }
                     if !stages.isEmpty { pairs.append(("Stages", stages.joined(separator: ", "))) }

@@ -67,7 +67,7 @@ struct ReviewsCommand: AsyncParsableCommand {
                     let verb = reply["revised"]?.boolValue == true ? "Revised" : "Submitted"
                     print("\(verb) the \(a["role"]?.cellText ?? "") review of \(a["subject"]?.cellText ?? "") by "
                           + "\(a["reviewer"]?.cellText ?? "") (assignment \(a["id"]?.cellText ?? ""), cycle \(a["cycle"]?.cellText ?? ""))"
-                          + (a["late"]?.boolValue == true ? "; after the due date \(a["due_at"]?.cellText ?? "")" : ""))
+                          + (a["late"]?.boolValue == true ? "; after the due date \(displayTime(a["due_at"]))" : ""))
                 }
             }
         }
@@ -203,7 +203,7 @@ struct ReviewsCommand: AsyncParsableCommand {
             headers: ["ID", "CYCLE", "ROLE", "REVIEWER", "REVIEWER NAME", "SUBJECT", "UNIT", "DUE", "SUBMITTED", "MEAN"],
             numeric: [0, 9]
         ) { a in
-            var submitted = a["submitted_at"]?.stringValue.map { String($0.prefix(16)).replacingOccurrences(of: "T", with: " ") } ?? "-"
+            var submitted = displayTime(a["submitted_at"])
             if a["late"]?.boolValue == true { submitted += " (late)" }
             return [a["id"]?.cellText ?? "", a["cycle"]?.cellText ?? "", a["role"]?.cellText ?? "",
                     a["reviewer"]?.cellText ?? "", a["reviewer_name"]?.cellText ?? "", a["subject"]?.cellText ?? "",

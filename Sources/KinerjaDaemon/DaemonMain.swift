@@ -1,5 +1,6 @@
 import Foundation
 import KinerjaDomain
+import KinerjaSchedule
 import KinerjaStore
 import KinerjaSystemd
 import Logging
@@ -129,8 +130,9 @@ public enum DaemonMain {
         // 4. Scheduler: registers the configured jobs; runs left "running" by a crash are marked.
         let scheduler: Scheduler
         do {
+            // A job calendar without a zone is read in cycles.time_zone, like every time without an offset.
             scheduler = try Scheduler(runtime: runtime, jobs: DaemonJobs.all(runtime), schedule: config.jobs.schedule,
-                                      timeout: config.jobs.timeout)
+                                      timeout: config.jobs.timeout, localZone: ZoneInfoDatabase.system.zone(for: config.cycles.zone))
         } catch {
             let storage = StorageDiagnosis.explain(error, path: config.database.path)
             logger.critical("Cannot start the scheduler: \(storage ?? "\(error)")", metadata: ["message_id": "\(MessageIDs.startFailed)"])

@@ -237,7 +237,9 @@ public struct DemoGenerator {
         let period = periods[index]
         let plan = plans[index]
         let opened = openedAt[index]
-        let due = plan.assignments.first?.due ?? opened
+        // The due date as the daemon sets it by default: moved off a weekend or holiday.
+        let planned = plan.assignments.first?.due ?? opened
+        let due = WorkingDays.standard(timeZone: spec.timeZone).onWorkingDay(planned) ?? planned
         let dueSeconds = due.timeIntervalSince(opened)
         var rng = SeededRandom(seed: spec.seed, mixing: ["reviews", period.code])
         var commented = Set<NIP>()

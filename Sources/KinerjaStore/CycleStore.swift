@@ -7,8 +7,10 @@ import KinerjaPausePoints
 extension AppDatabase {
     /// Opens the cycle of `period` in one transaction: one assignment per (subject, reviewer, role)
     /// from the stored employees (`AssignmentPlanner`), inserted in batches. Opening a period that
-    /// already has a cycle changes nothing and says so (`created == false`).
-    public func openCycle(period: Period, openedAt: Date, policy: AssignmentPolicy, by: String,
+    /// already has a cycle changes nothing and says so (`created == false`). `dueAt`, when given, is
+    /// the due date of every assignment (the caller moved it to a working day); otherwise it is
+    /// `openedAt` plus the policy's `dueAfter`.
+    public func openCycle(period: Period, openedAt: Date, dueAt: Date? = nil, policy: AssignmentPolicy, by: String,
                           appraisers: [ExternalAppraiser] = [], progress: ProgressSink = { _ in }) throws -> OpenCycleOutcome {
         try writer.write { db in
             if let existing = try Self.findCycle(db, .period(period)) {
@@ -47,7 +49,7 @@ extension AppDatabase {
             var unitOf: [NIP: String] = [:]
             unitOf.reserveCapacity(employees.count)
             for e in employees { unitOf[e.nip] = e.unit }
-            let due = openedAt.addingTimeInterval(policy.dueAfter.inSeconds)
+            let due = dueAt ?? openedAt.addingTimeInterval(policy.dueAfter.inSeconds)
             try db.execute(sql: """
                 INSERT INTO cycle(period, kind, period_start, period_end, status, opened_at, opened_by, due_at,
                                   rekan_per_subject, rekan_cap, rekan_seed)

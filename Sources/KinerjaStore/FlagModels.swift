@@ -74,10 +74,14 @@ public struct FlagFilter: Sendable, Hashable {
     public var rule: MotivationRule? = nil
     public var severity: FlagSeverity? = nil
     public var nip: NIP? = nil
+    /// Also open and acknowledged flags whose condition no longer holds (`condition_cleared`); by
+    /// default only flags whose pattern still holds are listed.
+    public var includeCleared = false
     public var limit: Int = 1000
 
     public init(statuses: Set<FlagStatus>? = nil, unit: String? = nil, rule: MotivationRule? = nil,
-                severity: FlagSeverity? = nil, nip: NIP? = nil, limit: Int = 1000) {
+                severity: FlagSeverity? = nil, nip: NIP? = nil, includeCleared: Bool = false, limit: Int = 1000) {
+        self.includeCleared = includeCleared
         self.statuses = statuses
         self.unit = unit
         self.rule = rule
@@ -129,6 +133,9 @@ public struct FlagUpdateOutcome: Sendable, Hashable {
     public var cleared = 0
     /// Cleared flags whose pattern holds again.
     public var returned = 0
+    /// Open flags nobody acted on, cleared by a period that had already closed (by its recorded
+    /// close time) before the flag was raised: leftovers of loading history, dismissed by the analysis.
+    public var retired = 0
     /// Findings whose flag is already resolved or dismissed (left as they are).
     public var closedAlready = 0
 
@@ -137,7 +144,8 @@ public struct FlagUpdateOutcome: Sendable, Hashable {
     /// One line for the job's summary.
     public var summary: String {
         "\(findings) findings: \(created.count) new flags, \(escalated.count) escalated, \(updated) updated, "
-            + "\(cleared) cleared, \(returned) returned, \(closedAlready) already closed"
+            + "\(cleared) cleared, \(returned) returned, \(retired) retired as history leftovers, "
+            + "\(closedAlready) already closed"
     }
 }
 

@@ -11,25 +11,52 @@ extension AppDatabase {
         f.condition_cleared, f.cleared_at, f.ratio, f.concurrent_rules, f.follow_up, f.resolution, f.created_at, f.updated_at
         """
 
-    /// Flags matching `filter`, most severe first (then unit, rule, NIP), at most `filter.limit`, and
-    /// how many match in all.
-    public func flags(_ filter: FlagFilter) throws -> (rows: [FlagRecord], total: Int) {
+    /// Flags matching `filter`, most severe first (then unit, rule, NIP), at most `filter.limit`; how
+    /// many match in all; and how many open or acknowledged ones were left out because their
+    /// condition cleared (0 with `includeCleared`).
+    public func flags(_ filter: FlagFilter) throws -> (rows: [FlagRecord], total: Int, hiddenCleared: Int) {
         let page = try flagPage(filter, after: nil, limit: filter.limit)
-        return (page.rows, page.total ?? page.rows.count)
+        return (page.rows, page.total ?? page.rows.count, try hiddenClearedFlags(filter))
+    }
+
+    /// An open or acknowledged flag whose pattern no longer holds.
+    static let clearedCondition = "f.condition_cleared AND f.status IN ('open', 'acknowledged')"
+
+    /// How many flags matching `filter` but for their condition `flagPage` leaves out because it
+    /// cleared; 0 with `includeCleared`.
+    public func hiddenClearedFlags(_ filter: FlagFilter) throws -> Int {
+        guard !filter.includeCleared else { return 0 }
+        return try writer.read { db in
+            let (conditions, arguments) = Self.flagConditions(filter, cleared: true)
+            return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM flag f WHERE " + conditions.joined(separator: " AND "),
+                                    arguments: StatementArguments(arguments)) ?? 0
+        }
+    }
+
+    /// The filter's conditions; `cleared`: only the flags left out for a cleared condition, else
+    /// without them unless `includeCleared`.
+    static func flagConditions(_ filter: FlagFilter, cleared: Bool = false) -> ([String], [any DatabaseValueConvertible]) {
+        var conditions: [String] = []
+        var arguments: [any DatabaseValueConvertible] = []
+        let statuses = (filter.statuses ?? [.open, .acknowledged]).map(\.rawValue).sorted()
+        conditions.append("f.status IN (" + statuses.map { _ in "?" }.joined(separator: ",") + ")")
+        arguments += statuses
+        if let unit = filter.unit { conditions.append("f.unit_code = ? COLLATE NOCASE"); arguments.append(unit) }
+        if let rule = filter.rule { conditions.append("f.rule = ?"); arguments.append(rule.rawValue) }
+        if let severity = filter.severity { conditions.append("f.severity = ?"); arguments.append(severity.rawValue) }
+        if let nip = filter.nip { conditions.append("f.subject_nip = ?"); arguments.append(nip.description) }
+        if cleared {
+            conditions.append(clearedCondition)
+        } else if !filter.includeCleared {
+            conditions.append("NOT (\(clearedCondition))")
+        }
+        return (conditions, arguments)
     }
 
     /// One page of `flags(_:)` (`filter.limit` is not applied): at most `limit` rows after `cursor`.
     public func flagPage(_ filter: FlagFilter, after cursor: PageCursor?, limit: Int) throws -> Page<FlagRecord> {
         try writer.read { db in
-            var conditions: [String] = []
-            var arguments: [any DatabaseValueConvertible] = []
-            let statuses = (filter.statuses ?? [.open, .acknowledged]).map(\.rawValue).sorted()
-            conditions.append("f.status IN (" + statuses.map { _ in "?" }.joined(separator: ",") + ")")
-            arguments += statuses
-            if let unit = filter.unit { conditions.append("f.unit_code = ? COLLATE NOCASE"); arguments.append(unit) }
-            if let rule = filter.rule { conditions.append("f.rule = ?"); arguments.append(rule.rawValue) }
-            if let severity = filter.severity { conditions.append("f.severity = ?"); arguments.append(severity.rawValue) }
-            if let nip = filter.nip { conditions.append("f.subject_nip = ?"); arguments.append(nip.description) }
+            let (conditions, arguments) = Self.flagConditions(filter)
             let query = KeysetQuery(
                 select: Self.flagColumns, from: "FROM flag f LEFT JOIN employee e ON e.nip = f.subject_nip",
                 conditions: conditions, arguments: arguments,

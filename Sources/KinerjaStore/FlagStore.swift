@@ -32,6 +32,11 @@ extension AppDatabase {
     /// - A resolved or dismissed flag is left as it is, even when its pattern continues.
     /// - An open or acknowledged flag not found any more is marked `condition_cleared` (event
     ///   `condition_cleared`) and stays open until a person resolves or dismisses it.
+    /// - Except a leftover of loading history: an open flag (nobody acknowledged it) cleared by a
+    ///   later closed period of the same kind whose recorded close time is before the flag was
+    ///   raised. Such a flag exists only because the analysis ran between two replayed closes; had
+    ///   the periods closed when their records say, it would never have been raised. The analysis
+    ///   dismisses it (event `dismissed` by motivation-analysis, with a note naming that period).
     ///
     /// - Parameter units: each employee's unit, stored with their flags.
     public func applyFindings(_ findings: [FlagFinding], units: [NIP: String], at now: Date) throws -> FlagUpdateOutcome {
@@ -46,6 +51,7 @@ extension AppDatabase {
                 var status: FlagStatus
                 var cleared: Bool
                 var createdAt: Date
+                var windowEnd: String
                 var fingerprint: [DatabaseValue]
             }
             var live: [String: Live] = [:]
@@ -56,7 +62,7 @@ extension AppDatabase {
             while let row = try rows.next() {
                 live[row[1]] = Live(id: row[0], severity: FlagSeverity(rawValue: row[2]) ?? .info,
                                     status: FlagStatus(rawValue: row[3]) ?? .open, cleared: row[4], createdAt: row[11],
-                                    fingerprint: (5...10).map { row[$0] as DatabaseValue })
+                                    windowEnd: row[6], fingerprint: (5...10).map { row[$0] as DatabaseValue })
             }
             let closed = Set(try String.fetchAll(db, sql: "SELECT identity FROM flag WHERE status IN ('resolved', 'dismissed')"))
             let insert = try db.cachedStatement(sql: """
@@ -118,7 +124,26 @@ extension AppDatabase {
                 try Self.addFlagEvent(db, flag: id, at: now, actor: .analysis, action: "created", toStatus: .open, toSeverity: f.severity)
                 outcome.created.append(Self.record(f, id: id, unit: unit, status: .open, createdAt: now, now: now))
             }
-            for (key, old) in live where !seen.contains(key) && !old.cleared {
+            var closedCycles: [(period: Period, closedAt: Date)] = []
+            for row in try Row.fetchAll(db, sql: "SELECT period, closed_at FROM cycle WHERE status = 'closed' AND closed_at IS NOT NULL") {
+                if let period = try? Period(parsing: row[0] as String) { closedCycles.append((period, row[1])) }
+            }
+            for (key, old) in live.sorted(by: { $0.value.id < $1.value.id }) where !seen.contains(key) {
+                if old.status == .open, let end = try? Period(parsing: old.windowEnd),
+                   let later = closedCycles.filter({ $0.period.kind == end.kind && $0.period > end && $0.closedAt < old.createdAt })
+                       .min(by: { $0.period < $1.period }) {
+                    let note = "history leftover: \(later.period.code), a later period than the flag's window, had closed "
+                        + "before the flag was raised, and the pattern does not hold there"
+                    try db.execute(sql: """
+                        UPDATE flag SET status = 'dismissed', condition_cleared = 1, cleared_at = COALESCE(cleared_at, ?),
+                                        updated_at = ? WHERE id = ?
+                        """, arguments: [now, now, old.id])
+                    try Self.addFlagEvent(db, flag: old.id, at: now, actor: .analysis, action: "dismissed", note: note,
+                                          fromStatus: .open, toStatus: .dismissed)
+                    outcome.retired += 1
+                    continue
+                }
+                guard !old.cleared else { continue }
                 try db.execute(sql: "UPDATE flag SET condition_cleared = 1, cleared_at = ?, updated_at = ? WHERE id = ?",
                                arguments: [now, now, old.id])
                 try Self.addFlagEvent(db, flag: old.id, at: now, actor: .analysis, action: "condition_cleared")

@@ -19,19 +19,37 @@ public struct MotivationHistory: Sendable {
     public var kinds: [MotivationKindHistory]
     /// Each employee's most recent training date.
     public var lastTraining: [NIP: CalendarDate]
+    /// Each employee's training dates, oldest first.
+    public var trainingDates: [NIP: [CalendarDate]]
     /// Each employee's unit in the latest period read (as a subject's result, or as a reviewer).
     public var units: [NIP: String]
 
     /// The findings of the six rules over every kind, severities combined per person.
-    public func findings(thresholds: MotivationThresholds, asOf: CalendarDate) -> [FlagFinding] {
+    ///
+    /// Each kind's window is judged as of the end of its latest closed period (`today` when that is
+    /// earlier, after an early close): "no training in the 12 months up to 2025-12-31" for a window
+    /// ending in 2025-Q4, counting only trainings up to that day, whatever the date of the run. So
+    /// loading past periods judges each of them as it stood then, not against today.
+    public func findings(thresholds: MotivationThresholds, asOf today: CalendarDate) -> [FlagFinding] {
         var all: [FlagFinding] = []
         for k in kinds {
-            all += MotivationAnalysis.analyze(subjectRows: k.subjectRows, lastTraining: lastTraining,
+            let asOf = k.closedPeriods.last.map { min($0.end, today) } ?? today
+            all += MotivationAnalysis.analyze(subjectRows: k.subjectRows, lastTraining: lastTraining(upTo: asOf),
                                               reviewerRows: k.reviewerRows,
                                               context: MotivationContext(closedPeriods: k.closedPeriods, asOf: asOf),
                                               thresholds: thresholds)
         }
         return kinds.count > 1 ? MotivationAnalysis.combine(all, thresholds: thresholds) : all
+    }
+
+    /// Each employee's latest training on or before `day` (employees without one are absent).
+    public func lastTraining(upTo day: CalendarDate) -> [NIP: CalendarDate] {
+        var result: [NIP: CalendarDate] = [:]
+        result.reserveCapacity(trainingDates.count)
+        for (nip, dates) in trainingDates {
+            if let last = dates.last(where: { $0 <= day }) { result[nip] = last }
+        }
+        return result
     }
 }
 
@@ -77,8 +95,10 @@ extension AppDatabase {
                 let subjects = try Row.fetchCursor(db, sql: """
                     SELECT r.cycle_id, r.subject_nip, r.unit_code, r.predikat, r.weighted_mean, r.self_mean, r.atasan_mean,
                            r.rekan_mean, r.rekan_count, r.bawahan_mean, r.bawahan_count, a.id,
-                           (julianday(a.submitted_at) - julianday(a.due_at)) * 86400.0
+                           (julianday(a.submitted_at) - julianday(a.due_at)) * 86400.0,
+                           (a.submitted_at IS NULL AND a.due_at > c.closed_at) AS not_due
                     FROM result r
+                    JOIN cycle c ON c.id = r.cycle_id
                     LEFT JOIN assignment a ON a.cycle_id = r.cycle_id AND a.subject_nip = r.subject_nip
                                           AND a.role = 'self' AND a.reviewer_nip = r.subject_nip
                     WHERE r.cycle_id IN (\(ids))
@@ -94,7 +114,8 @@ extension AppDatabase {
                     subjectRows[period.kind, default: []].append(SubjectPeriodRecord(
                         subject: nip, period: period, predikat: (row[3] as String?).flatMap(Predikat.init(rawValue:)),
                         perilakuMean: row[4], selfMean: row[5], atasanMean: row[6],
-                        selfAssessment: Self.selfAssessment(assigned: (row[11] as Int64?) != nil, lateSeconds: row[12]),
+                        selfAssessment: Self.selfAssessment(assigned: (row[11] as Int64?) != nil, lateSeconds: row[12],
+                                                            dueAfterClose: (row[13] as Bool?) ?? false),
                         rekan: aggregate(7, 8), bawahan: aggregate(9, 10)))
                 }
                 // Reviews in the order they are stored, cycle by cycle: a cycle's assignments have
@@ -130,21 +151,28 @@ extension AppDatabase {
                 }
             }
             var training: [NIP: CalendarDate] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT nip, MAX(date) FROM training GROUP BY nip") {
-                if let nip = NIP(row[0] as String), let date = (row[1] as String?).flatMap(CalendarDate.init(iso:)) { training[nip] = date }
+            var trainingDates: [NIP: [CalendarDate]] = [:]
+            let trainings = try Row.fetchCursor(db, sql: "SELECT DISTINCT nip, date FROM training ORDER BY nip, date")
+            while let row = try trainings.next() {
+                if let nip = NIP(row[0] as String), let date = (row[1] as String?).flatMap(CalendarDate.init(iso:)) {
+                    trainingDates[nip, default: []].append(date)
+                    training[nip] = date
+                }
             }
             let kinds = byKind.keys.sorted { $0.months < $1.months }.map { kind in
                 MotivationKindHistory(kind: kind, closedPeriods: byKind[kind]!.map(\.period),
                                       subjectRows: subjectRows[kind] ?? [], reviewerRows: reviewerRows[kind] ?? [])
             }
-            return MotivationHistory(kinds: kinds, lastTraining: training, units: units.mapValues(\.unit))
+            return MotivationHistory(kinds: kinds, lastTraining: training, trainingDates: trainingDates,
+                                     units: units.mapValues(\.unit))
         }
     }
 
     /// The self-assessment's status from the join: none assigned, missing (not submitted), on time,
-    /// or late by whole days rounded up (a few hours late is one day late).
-    static func selfAssessment(assigned: Bool, lateSeconds: Double?) -> SelfAssessmentStatus? {
-        guard assigned else { return nil }
+    /// or late by whole days rounded up (a few hours late is one day late). One not submitted and not
+    /// yet due when the cycle closed (an early, forced close) counts neither way: nobody was late.
+    static func selfAssessment(assigned: Bool, lateSeconds: Double?, dueAfterClose: Bool = false) -> SelfAssessmentStatus? {
+        guard assigned, !dueAfterClose else { return nil }
         guard let late = lateSeconds else { return .missing }
         return late > 0 ? .late(days: max(1, Int((late / 86_400).rounded(.up)))) : .onTime
     }

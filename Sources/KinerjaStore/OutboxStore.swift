@@ -68,30 +68,40 @@ public enum Outbox {
         return summary
     }
 
-    /// Every (assignment, stage) mark of the assignments of open cycles: the `alreadySent` set of the
-    /// reminder planner.
-    /// - Throws: `OutboxError(.corruptRow)` for a stored stage that is not a stage identifier.
+    /// The (assignment, stage) marks of the assignments of open cycles.
     public static func stageMarks(ofOpenCyclesIn db: Database) throws -> Set<ReminderStageKey> {
+        try stageMarkHistory(ofOpenCyclesIn: db).marks
+    }
+
+    /// The marks of the assignments of open cycles, and per assignment when the message carrying its
+    /// latest mark was written (the pace of the next overdue reminder). One query.
+    /// - Throws: `OutboxError(.corruptRow)` for a stored stage that is not a stage identifier.
+    public static func stageMarkHistory(ofOpenCyclesIn db: Database) throws -> (marks: Set<ReminderStageKey>, lastMarkedAt: [Int64: Date]) {
         let rows = try Row.fetchCursor(db, sql: """
-            SELECT s.assignment_id, s.stage FROM outbox_stage s
+            SELECT s.assignment_id, s.stage, o.created_at FROM outbox_stage s
             JOIN assignment a ON a.id = s.assignment_id
             JOIN cycle c ON c.id = a.cycle_id
+            JOIN outbox o ON o.id = s.outbox_id
             WHERE c.status = 'open'
             """)
         return try stageMarks(from: rows)
     }
 
-    /// Stage marks from rows of (assignment_id, stage).
-    static func stageMarks(from rows: RowCursor) throws -> Set<ReminderStageKey> {
+    /// Stage marks from rows of (assignment_id, stage, created_at of the message carrying it), and
+    /// per assignment when its latest mark was written.
+    static func stageMarks(from rows: RowCursor) throws -> (marks: Set<ReminderStageKey>, lastMarkedAt: [Int64: Date]) {
         var marks = Set<ReminderStageKey>()
+        var lastMarkedAt: [Int64: Date] = [:]
         while let row = try rows.next() {
             let text: String = row[1]
             guard let stage = ReminderStage(id: text) else {
                 throw OutboxError(.corruptRow, "outbox_stage: assignment \(row[0] as Int64) has an unknown stage '\(text)'")
             }
-            marks.insert(ReminderStageKey(assignmentID: row[0], stage: stage))
+            let id: Int64 = row[0], at: Date = row[2]
+            marks.insert(ReminderStageKey(assignmentID: id, stage: stage))
+            if lastMarkedAt[id].map({ $0 < at }) ?? true { lastMarkedAt[id] = at }
         }
-        return marks
+        return (marks, lastMarkedAt)
     }
 
     /// The marks one message carries, sorted.

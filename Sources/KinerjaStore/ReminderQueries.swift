@@ -81,13 +81,17 @@ extension ReminderQueries {
         return try contacts(from: rows)
     }
 
-    /// The stage marks written for the batch's assignments in open cycles.
-    public static func stageMarks(of batch: ReviewerBatch, in db: Database) throws -> Set<ReminderStageKey> {
+    /// The stage marks written for the batch's assignments in open cycles, and per assignment when
+    /// the message carrying its latest mark was written (the pace of the next overdue reminder).
+    public static func stageMarks(of batch: ReviewerBatch, in db: Database) throws -> (marks: Set<ReminderStageKey>, lastMarkedAt: [Int64: Date]) {
+        // CROSS JOIN fixes the order (open cycles, the batch's assignments by index, their marks,
+        // each mark's message): left to itself SQLite scans every mark of the city for each batch.
         let rows = try Row.fetchCursor(db, sql: """
-            SELECT s.assignment_id, s.stage FROM assignment a
-            JOIN cycle c ON c.id = a.cycle_id AND c.status = 'open'
-            JOIN outbox_stage s ON s.assignment_id = a.id
-            WHERE a.reviewer_nip BETWEEN ? AND ?
+            SELECT s.assignment_id, s.stage, x.created_at FROM cycle c
+            CROSS JOIN assignment a ON a.cycle_id = c.id
+            CROSS JOIN outbox_stage s ON s.assignment_id = a.id
+            CROSS JOIN outbox x ON x.id = s.outbox_id
+            WHERE c.status = 'open' AND a.reviewer_nip BETWEEN ? AND ?
             """, arguments: [batch.first, batch.last])
         return try Outbox.stageMarks(from: rows)
     }
@@ -99,8 +103,9 @@ extension ReminderQueries {
         guard state.isWorkingTime, let batch = try nextReviewerBatch(after: after, in: db) else { return nil }
         let policy = planner.policy
         let startOfDay = policy.workingHours.instant(on: policy.day(of: state.now), at: TimeOfDay(hour: 0, minute: 0)!)
+        let sent = try stageMarks(of: batch, in: db)
         try planner.plan(batch: try owedReviews(of: batch, in: db), contacts: try contacts(of: batch, in: db),
-                         alreadySent: try stageMarks(of: batch, in: db),
+                         alreadySent: sent.marks, lastMarkedAt: sent.lastMarkedAt,
                          lastMessagePerRecipient: try Outbox.lastMessageTimes(since: startOfDay, recipients: batch, in: db),
                          into: &state, emit: emit)
         return batch

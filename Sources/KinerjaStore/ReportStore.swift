@@ -123,7 +123,8 @@ extension AppDatabase {
     public func history(of nip: NIP) throws -> [HistoryEntry] {
         try writer.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT c.id AS cycle_id, c.period, c.status, a.subject_unit, a.submitted_at, a.due_at, r.*
+                SELECT c.id AS cycle_id, c.period, c.status, c.closed_at AS cycle_closed_at, a.subject_unit, a.submitted_at,
+                       a.due_at, r.*
                 FROM assignment a JOIN cycle c ON c.id = a.cycle_id
                 LEFT JOIN result r ON r.cycle_id = a.cycle_id AND r.subject_nip = a.subject_nip
                 WHERE a.subject_nip = ? AND a.role = 'self'
@@ -133,6 +134,9 @@ extension AppDatabase {
                 let submitted: Date? = row["submitted_at"], due: Date = row["due_at"]
                 func rating(_ column: String) -> Rating? { (row[column] as String?).flatMap(Rating.init(rawValue:)) }
                 let closed = (row["status"] as String) == "closed"
+                // Missing counts as late only when it was due before the cycle closed.
+                let closedAt: Date? = row["cycle_closed_at"]
+                let dueBeforeClose = closedAt.map { due <= $0 } ?? false
                 return HistoryEntry(
                     cycle: row["cycle_id"], period: period, status: closed ? .closed : .open, unit: row["subject_unit"],
                     selfMean: row["self_mean"], atasanMean: row["atasan_mean"], rekanMean: row["rekan_mean"],
@@ -141,7 +145,7 @@ extension AppDatabase {
                     overrideRating: rating("override_rating"), overrideReason: row["override_reason"],
                     perilakuRating: rating("perilaku_rating"), hasilKerja: rating("hasil_kerja"),
                     predikat: (row["predikat"] as String?).flatMap(Predikat.init(rawValue:)),
-                    selfSubmittedAt: submitted, selfLate: submitted.map { $0 > due } ?? closed)
+                    selfSubmittedAt: submitted, selfLate: submitted.map { $0 > due } ?? (closed && dueBeforeClose))
             }
         }
     }

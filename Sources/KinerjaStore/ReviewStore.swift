@@ -17,7 +17,8 @@ extension AppDatabase {
     /// reviewed replaces the scores (counted as `replaced`) and keeps the first submission time.
     public func submitReviews<Submissions: RandomAccessCollection & Sendable>(
         _ submissions: Submissions, cycle: CycleReference?, now: Date, dryRun: Bool, source: String,
-        columns: CSVColumnMap? = nil, problemCap: Int = ProblemCollector.defaultCap, progress: ProgressSink = { _ in }
+        columns: CSVColumnMap? = nil, problemCap: Int = ProblemCollector.defaultCap,
+        timeZone: TimeZone = TimeZone(identifier: "UTC")!, progress: ProgressSink = { _ in }
     ) throws -> ImportSummary where Submissions.Element == ReviewSubmission, Submissions.Index == Int {
         let apply = { (db: Database) throws -> ImportSummary in
             var collector = ProblemCollector(cap: problemCap)
@@ -123,12 +124,14 @@ extension AppDatabase {
                     }
                     if let at = s.submittedAt {
                         if at > now.addingTimeInterval(300) {
-                            problem(s, "submitted_at", .badTimestamp, "submitted_at \(at) is in the future")
+                            problem(s, "submitted_at", .badTimestamp,
+                                    "submitted_at \(Timestamp.format(at, in: timeZone)) is in the future")
                             continue
                         }
                         if at < c.openedAt {
                             problem(s, "submitted_at", .badTimestamp,
-                                    "submitted_at \(at) is before cycle \(c.period.code) opened (\(c.openedAt))")
+                                    "submitted_at \(Timestamp.format(at, in: timeZone)) is before cycle \(c.period.code) "
+                                        + "opened (\(Timestamp.format(c.openedAt, in: timeZone)))")
                             continue
                         }
                     }

@@ -52,10 +52,10 @@ struct LoadDaemon {
         try await control.call("io.kinerjad.Admin." + method, parameters: parameters)
     }
 
-    /// Opens `period` as if on `openedAt` (its assignments then overdue) and tells the clients about
-    /// its self-assessments. Returns the assignment count.
+    /// Opens `period` as if on `openedAt` (its first day, so early; its assignments then overdue)
+    /// and tells the clients about its self-assessments. Returns the assignment count.
     func openCycle(_ period: String, openedAt: String, context: LoadContext) async throws -> Int64 {
-        let opened = try await call("OpenCycle", ["period": .string(period), "opened_at": .string(openedAt)])
+        let opened = try await call("OpenCycle", ["period": .string(period), "opened_at": .string(openedAt), "early": .bool(true)])
         var ids: [Int64] = []
         let parameters: [String: JSONValue] = ["cycle": .string(period), "role": .string("self"), "limit": .int(2000)]
         for try await part in control.callMore("io.kinerjad.Admin.ListReviews", parameters: parameters) {

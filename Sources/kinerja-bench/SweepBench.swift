@@ -13,7 +13,10 @@ import KinerjaStore
 /// The data set is built through the real paths: `kinerjactl demo generate`, units and employees
 /// imported into a real kinerjad, then (the daemon stopped) the cycle opened through the store at an
 /// instant in the past and a deterministic 70% of the assignments submitted through the store's
-/// review path, so exactly the rest are overdue. Then, on fresh copies of that file, alternately:
+/// review path, so exactly the rest are overdue; then the daemon's own sweep runs at 09:00 on every
+/// working day from the first reminder stage up to the day before the measured one, so the file
+/// holds the reminders a real deployment would have sent (overdue reminders follow the ones sent).
+/// Then, on fresh copies of that file, alternately:
 /// the daemon's sweep (`AppDatabase.sweepReminders` with the planner the reference config gives) at
 /// a working-hours instant `--days-late` days after the due date, and the same selection, outbox rows
 /// and stage marks as set-based SQL in one transaction (`SweepBenchSQL`). Both results are compared
@@ -26,8 +29,8 @@ struct SweepBench: AsyncParsableCommand {
     @Option(help: "Employees generated.") var employees = 25_000
     @Option(help: "Generator seed.") var seed: UInt64 = 1
     @Option(name: .customLong("overdue-percent"), help: "Share of the assignments left overdue, in percent.") var overduePercent = 30
-    @Option(name: .customLong("days-late"), help: "Days after the due date at which the sweep runs (7: the unit-head stage).")
-    var daysLate = 7
+    @Option(name: .customLong("days-late"), help: "Days after the due date at which the sweep runs (8: the third overdue reminder, after:7d, copied to the unit head).")
+    var daysLate = 8
     @Option(help: "Measurements of each kind, each on a fresh copy.") var repeats = 5
     @Option(help: ArgumentHelp("The daemon config whose reminder policy and templates are used.", valueName: "file"))
     var config = "config/kinerjad.yaml"
@@ -66,9 +69,10 @@ struct SweepBench: AsyncParsableCommand {
         try FileManager.default.createDirectory(atPath: directory + "/backup", withIntermediateDirectories: true)
         defer { if data == nil { try? FileManager.default.removeItem(atPath: directory) } }
         let template = directory + "/kinerja.sqlite"
-        let marker = directory + "/built-\(employees)-\(seed)-\(overduePercent)"
+        let marker = directory + "/built-\(employees)-\(seed)-\(overduePercent)-reminded-to-\(daysLate)"
         if !FileManager.default.fileExists(atPath: marker) {
             try build(directory: directory, database: template, config: daemonConfig, openedAt: openedAt, submittedBy: due)
+            try remindUntil(sweepDay, database: template, planner: planner, from: daemonConfig.mail.from, due: due)
             _ = FileManager.default.createFile(atPath: marker, contents: nil)
         }
         let sizes = try Self.query(template, """
@@ -100,7 +104,7 @@ struct SweepBench: AsyncParsableCommand {
                 if round == 1 {
                     print("sweep wrote \(summary.inserted) messages with \(summary.marks) stage marks "
                           + "(\(plan.messages.filter { $0.kind == .escalation }.count) escalations, "
-                          + "\(plan.messages.filter { $0.kind == .adminDigest }.count) admin digest, \(plan.deferred.count) deferred, "
+                          + "\(plan.messages.filter { $0.kind == .adminDigest }.count) admin digest, \(plan.waitingForTomorrow) deferred, "
                           + "\(plan.missingAddresses.count) without an address)")
                 }
                 if let previous = sweepOutcome, !previous.sameRows(as: outcome) { throw BenchError("two sweeps on copies of one file differ") }
@@ -152,6 +156,25 @@ struct SweepBench: AsyncParsableCommand {
         print("peak RSS of this process: \(sweepPeak / 1024) MiB during the sweep, \(sqlPeak / 1024) MiB during the SQL "
               + "(VmHWM, reset before each; \(baseline / 1024) MiB resident before the first, shared libraries included)")
         print("SQLite's own heap at its peak (sqlite3_memory_highwater): \(sweepSQLite / 1024) MiB in the sweep, \(sqlSQLite / 1024) MiB in the SQL")
+    }
+
+    /// The daemon's sweep at 09:00 on every working day from the first reminder stage before `due` up
+    /// to the day before `day`: the reminders sent before the measured sweep.
+    func remindUntil(_ day: CalendarDate, database path: String, planner: ReminderPlanner, from: MailAddress, due: Date) throws {
+        let policy = planner.policy
+        let database = try AppDatabase.open(path: path)
+        let first = policy.day(of: due).daysSinceEpoch + (policy.stages.first?.dayOffset ?? 0)
+        var messages = 0, marks = 0, days: [String] = []
+        for d in first..<day.daysSinceEpoch {
+            let instant = policy.workingHours.instant(on: CalendarDate(daysSinceEpoch: d), at: TimeOfDay(hour: 9, minute: 0)!)
+            guard policy.isWorkingTime(instant) else { continue }
+            let (_, summary) = try database.sweepReminders(planner, from: from, now: instant)
+            messages += summary.inserted
+            marks += summary.marks
+            days.append(CalendarDate(daysSinceEpoch: d).description)
+        }
+        try database.writer.close()
+        print("reminders before the measured sweep: \(messages) messages with \(marks) stage marks on \(days.joined(separator: ", "))")
     }
 
     /// Units and employees through a real kinerjad, then the cycle and the reviews through the store.

@@ -60,8 +60,11 @@ struct SweepBenchSQL {
         let nowText = Self.instant(now)
         let local = { (column: String) in "date(\(column), '\(offset >= 0 ? "+" : "")\(offset) seconds')" }
         let level = { (l: EscalationLevel) -> Int in l == .none ? 0 : l == .atasan ? 1 : 2 }
-        let stages = policy.stages.map { "(\(Self.literal($0.id)), \($0.dayOffset), \(level(policy.escalationLevel(for: $0))))" }
+        let stages = policy.stages.map { "(\(Self.literal($0.id)), \($0.dayOffset))" }.joined(separator: ", ")
+        // The escalation level of the Nth overdue reminder sent for a review (0: none yet).
+        let levels = (0...policy.afterDays.count).map { "(\($0), \(level(policy.escalation.level(atOverdueStage: $0))))" }
             .joined(separator: ", ")
+        let firstOverdue = policy.afterDays.min().map(String.init) ?? "NULL"
         let domain = from.email.split(separator: "@").last.map(String.init) ?? "localhost"
         let messageID = "'kinerjad.' || lower(hex(randomblob(16))) || \(Self.literal("@" + domain))"
         let fromJSON = "json_object('email', \(Self.literal(from.email)), 'name', \(Self.literal(from.name)))"
@@ -88,30 +91,64 @@ struct SweepBenchSQL {
         let reminderSubject = Self.render(templates.reminder.subject, values)
         let reminderBody = Self.render(templates.reminder.body, values)
         values["tembusan"] = copyList
+        values["riwayat_pengingat"] = """
+            CASE WHEN IFNULL(m.earlier, 0) > 0 THEN 'setelah ' || m.earlier || ' kali pengingat sebelumnya' \
+            ELSE 'hingga melewati batas waktunya' END
+            """
         let escalationSubject = Self.render(templates.escalation.subject, values)
         let escalationBody = Self.render(templates.escalation.body, values)
 
         var sql = [
-            "CREATE TEMP TABLE st(stage TEXT NOT NULL, off INTEGER PRIMARY KEY, lvl INTEGER NOT NULL)",
+            "CREATE TEMP TABLE st(stage TEXT NOT NULL, off INTEGER PRIMARY KEY)",
             "INSERT INTO st VALUES \(stages)",
-            // Every owed review with the latest stage reached and whether its mark is new.
+            "CREATE TEMP TABLE lv(ord INTEGER PRIMARY KEY, lvl INTEGER NOT NULL)",
+            "INSERT INTO lv VALUES \(levels)",
+            // The reminders each review of an open cycle already had: all, overdue ones, the latest
+            // overdue stage (days), and when the message with its latest mark was written.
+            """
+            CREATE TEMP TABLE mk AS
+            SELECT s.assignment_id AS id, COUNT(*) AS tot, SUM(s.stage LIKE 'after:%') AS ocnt,
+                   MAX(CASE WHEN s.stage LIKE 'after:%' THEN CAST(substr(s.stage, 7, length(s.stage) - 7) AS INTEGER) END) AS hi,
+                   MAX(x.created_at) AS lastat
+            FROM outbox_stage s JOIN outbox x ON x.id = s.outbox_id
+            JOIN assignment a ON a.id = s.assignment_id JOIN cycle c ON c.id = a.cycle_id AND c.status = 'open'
+            GROUP BY s.assignment_id
+            """,
+            // Every owed review with its stage and whether its mark is new: before the first overdue
+            // stage the latest stage reached; after it, the overdue stage after the last one sent, once
+            // the calendar and the pace since that reminder allow, else the last one sent.
             """
             CREATE TEMP TABLE os AS
             WITH o AS (
               SELECT a.id, a.cycle_id AS cid, c.period AS label, a.reviewer_nip AS rv, a.subject_nip AS sj, s.nama AS sname,
                      a.role, a.due_at AS due, \(local("a.due_at")) AS dday,
-                     CAST(julianday(\(todayText)) - julianday(\(local("a.due_at"))) AS INTEGER) AS el
+                     CAST(julianday(\(todayText)) - julianday(\(local("a.due_at"))) AS INTEGER) AS el,
+                     IFNULL(mk.tot, 0) AS tot, IFNULL(mk.ocnt, 0) AS ocnt, mk.hi, mk.lastat,
+                     (SELECT MIN(off) FROM st WHERE off > IFNULL(mk.hi, 0)) AS nx
               FROM assignment a
               JOIN cycle c ON c.id = a.cycle_id AND c.status = 'open'
               JOIN employee r ON r.nip = a.reviewer_nip AND r.aktif
               JOIN employee s ON s.nip = a.subject_nip
-              WHERE a.submitted_at IS NULL)
-            SELECT o.*, st.stage, IFNULL(st.lvl, 0) AS lvl,
-                   st.stage IS NOT NULL AND NOT EXISTS (SELECT 1 FROM outbox_stage m WHERE m.assignment_id = o.id AND m.stage = st.stage) AS isnew,
-                   MIN(o.due) OVER (PARTITION BY o.rv, o.cid) AS cfirst,
-                   ROW_NUMBER() OVER (PARTITION BY o.rv, o.cid ORDER BY o.due, o.sj,
-                                      CASE o.role WHEN 'self' THEN 0 WHEN 'atasan' THEN 1 WHEN 'rekan' THEN 2 ELSE 3 END, o.id) AS num
-            FROM o LEFT JOIN st ON st.off = (SELECT MAX(off) FROM st WHERE off <= o.el)
+              LEFT JOIN mk ON mk.id = a.id
+              WHERE a.submitted_at IS NULL),
+            p AS (
+              SELECT o.*, \(firstOverdue) IS NOT NULL AND o.el >= \(firstOverdue) AS overdue,
+                     CASE WHEN \(firstOverdue) IS NOT NULL AND o.el >= \(firstOverdue) THEN
+                            CASE WHEN o.nx IS NOT NULL AND o.nx <= o.el
+                                      AND (o.hi IS NULL OR o.lastat IS NULL
+                                           OR CAST(julianday(\(todayText)) - julianday(\(local("o.lastat"))) AS INTEGER) >= o.nx - o.hi)
+                                 THEN o.nx ELSE o.hi END
+                          ELSE (SELECT MAX(off) FROM st WHERE off <= o.el) END AS soff
+              FROM o),
+            q AS (
+              SELECT p.*, st.stage,
+                     st.stage IS NOT NULL AND NOT EXISTS (SELECT 1 FROM outbox_stage m WHERE m.assignment_id = p.id AND m.stage = st.stage) AS isnew
+              FROM p LEFT JOIN st ON st.off = p.soff)
+            SELECT q.*, CASE WHEN q.overdue THEN (SELECT lvl FROM lv WHERE ord = q.ocnt + q.isnew) ELSE 0 END AS lvl,
+                   MIN(q.due) OVER (PARTITION BY q.rv, q.cid) AS cfirst,
+                   ROW_NUMBER() OVER (PARTITION BY q.rv, q.cid ORDER BY q.due, q.sj,
+                                      CASE q.role WHEN 'self' THEN 0 WHEN 'atasan' THEN 1 WHEN 'rekan' THEN 2 ELSE 3 END, q.id) AS num
+            FROM q
             """,
             "CREATE INDEX temp.os_order ON os(rv, cfirst, cid, num)",
             // Per reviewer: counts, levels, the next due day.
@@ -119,7 +156,8 @@ struct SweepBenchSQL {
             CREATE TEMP TABLE g AS
             SELECT rv, COUNT(*) AS n, SUM(el > 0) AS late, MAX(lvl) AS cur, MAX(CASE WHEN isnew THEN lvl END) AS newlvl,
                    SUM(isnew) AS nnew, SUM(stage IS NOT NULL) AS reached, MIN(CASE WHEN el <= 0 THEN dday END) AS nextdue,
-                   SUM(lvl = 2) AS atlvl2, MAX(CASE WHEN lvl = 2 THEN el END) AS mostlate, SUM(lvl >= 1) AS ge1
+                   SUM(lvl = 2) AS atlvl2, MAX(CASE WHEN lvl = 2 THEN el END) AS mostlate, SUM(lvl >= 1) AS ge1,
+                   MIN(CASE WHEN isnew AND soff > 0 THEN tot END) AS earlier
             FROM os GROUP BY rv HAVING SUM(stage IS NOT NULL) > 0
             """,
             // The digest list: numbered items per cycle block, blocks in order of their first due instant.
@@ -212,12 +250,14 @@ struct SweepBenchSQL {
                       AND trim(IFNULL(hd.email, ''), \(blank)) = ''),
                 t AS (SELECT k.nip, k.r, SUM(k.n) AS n, IFNULL(p.nama, '') AS nama, IFNULL(p.unit_code, '') AS unit
                       FROM k LEFT JOIN employee p ON p.nip = k.nip AND p.aktif GROUP BY k.nip, k.r)
-                SELECT unit, nip, r, '  - ' || CASE nama WHEN '' THEN '(tidak ada di data pegawai)' ELSE nama END
+                SELECT unit, nip, '  - ' || CASE nama WHEN '' THEN '(tidak ada di data pegawai)' ELSE nama END
                        || ' (NIP ' || \(Self.groupedNIP("nip")) || ')' || CASE unit WHEN '' THEN '' ELSE ', ' || unit END || ': '
-                       || CASE r WHEN 0 THEN 'penilai dengan ' || n || ' penilaian yang perlu diingatkan'
-                                 WHEN 1 THEN 'atasan langsung yang perlu menerima tembusan (' || n || ' penilaian terlambat)'
-                                 ELSE 'kepala unit kerja yang perlu menerima tembusan (' || n || ' penilaian terlambat)' END AS text
-                FROM t ORDER BY unit, nip, r
+                       || group_concat(phrase, '; ') AS text
+                FROM (SELECT t.*, CASE r WHEN 0 THEN 'penilai dengan ' || n || ' penilaian yang perlu diingatkan'
+                                         WHEN 1 THEN 'atasan langsung yang perlu menerima tembusan (' || n || ' penilaian terlambat)'
+                                         ELSE 'kepala unit kerja yang perlu menerima tembusan (' || n || ' penilaian terlambat)' END AS phrase
+                      FROM t ORDER BY unit, nip, r)
+                GROUP BY unit, nip ORDER BY unit, nip
                 """,
                 """
                 INSERT INTO outbox (idempotency_key, kind, recipient_nip, mail_from, mail_to, mail_cc, subject, body,
@@ -231,7 +271,7 @@ struct SweepBenchSQL {
                 """,
             ]
         }
-        return sql + ["DROP TABLE temp.st", "DROP TABLE temp.os", "DROP TABLE temp.g", "DROP TABLE temp.b", "DROP TABLE temp.d"]
+        return sql + ["DROP TABLE temp.st", "DROP TABLE temp.lv", "DROP TABLE temp.mk", "DROP TABLE temp.os", "DROP TABLE temp.g", "DROP TABLE temp.b", "DROP TABLE temp.d"]
             + (planner.adminAddress == nil ? [] : ["DROP TABLE temp.esc", "DROP TABLE temp.eu", "DROP TABLE temp.miss"])
     }
 }

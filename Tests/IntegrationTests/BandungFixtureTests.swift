@@ -191,6 +191,14 @@ struct BandungFixtureTests {
             #expect(try await kit.scalar("SELECT reviewer_nip || ' ' || atasan_source FROM assignment a JOIN cycle c ON c.id = a.cycle_id WHERE c.period = '2026-Q3' AND a.role = 'atasan' AND a.subject_nip = '\(s)'") == "\(Self.galih) Plt.")
         }
 
+        // Guard rail, shown in the city's zone: 2026-Q4 runs until 2026-12-31. Asked for as of 2026-11-02 01:00
+        // UTC, which is 08:00 WIB, it has not ended, so it opens only with --early; the refusal names that time
+        // with the +07:00 offset of cycles.time_zone (Asia/Jakarta), and nothing is opened.
+        let early = try await kit.ctl(["cycles", "open", "2026-Q4", "--opened-at", "2026-11-02T01:00:00Z"])
+        #expect(early.status == .exited(1))
+        #expect(early.standardErrorText.contains("has not ended at 2026-11-02T08:00:00+07:00"), "\(early.standardErrorText)")
+        #expect(try await count("SELECT COUNT(*) FROM cycle WHERE period = '2026-Q4'") == 0)
+
         try await Self.remindQ3(kit: kit, sink: sink)
         try await Self.closeAndAnalyseQ3(kit: kit)
         await sink.stop()
@@ -281,7 +289,11 @@ struct BandungFixtureTests {
         //   Q3, no training recorded → raised, holds.
         // - recognition_gap (self − atasan ≥ 0.75 in 2 of the last 3): Agus 5.00 − 4.00 = 1.00 in Q2 and Q3 → raised.
         // - feedback_drop: no rekan or bawahan review was submitted → none.
-        let flags = try await kit.call("ListFlags", ["status": .string("all"), "limit": .int(10_000)])["flags"]?.arrayValue ?? []
+        // The two cleared ones stay open for a person, but the default list leaves them out and counts them.
+        let current = try await kit.call("ListFlags", ["status": .string("all"), "limit": .int(10_000)])
+        #expect(current["hidden_cleared"]?.intValue == 2, "\(current)")
+        let flags = try await kit.call("ListFlags", ["status": .string("all"), "include_cleared": .bool(true),
+                                                     "limit": .int(10_000)])["flags"]?.arrayValue ?? []
         func holders(_ rule: String, cleared: Bool) -> Set<String> {
             Set(flags.filter { $0["rule"]?.stringValue == rule && $0["condition_cleared"]?.boolValue == cleared }.compactMap { $0["nip"]?.stringValue })
         }

@@ -43,7 +43,7 @@ struct BoundedRepliesTests {
             let imported = try await kit.ctl(["-q", "import", kind, "\(data)/\(kind).csv"])
             #expect(imported.status == .exited(0), "\(imported.standardErrorText)")
         }
-        let opened = try await kit.ctl(["-q", "cycles", "open", "2026-Q2", "--opened-at", "2026-04-01T00:00:00Z"])
+        let opened = try await kit.ctl(["-q", "cycles", "open", "2026-Q2", "--early", "--opened-at", "2026-04-01T00:00:00Z"])
         #expect(opened.status == .exited(0), "\(opened.standardErrorText)")
         return (daemon, kit)
     }

@@ -14,6 +14,8 @@ struct CycleJobsTests {
             cycles:
               due_after: 1s
               close_grace: 1s
+              # Seconds, not days: the due date must not move to the next working day.
+              due_on_working_day: false
             """
         let daemon = try await DaemonHarness.start(options)
         let ctl = try BuiltProducts.kinerjactl

@@ -108,7 +108,9 @@ struct CyclesEndToEndTests {
                                         "--role", "atasan", "--scores", scores, "--hasil-kerja", held["hasil_kerja"]!,
                                         "--submitted-at", "2025-05-01T09:00:00+07:00"])
         #expect(submit.status == .exited(0), "\(submit.standardErrorText)")
-        #expect(submit.standardOutputText.contains("after the due date \(due)"), "\(submit.standardOutputText)")
+        // Shown as the daemon wrote it, in cycles.time_zone: 2025-04-15T08:00:00+07:00 as 2025-04-15 08:00:00 +07:00.
+        let shownDue = due.replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: "+", with: " +")
+        #expect(submit.standardOutputText.contains("after the due date \(shownDue)"), "\(submit.standardOutputText)")
 
         let close = try await kit.ctl(["cycles", "close", "2025-Q1", "--closed-at", "2025-05-02T08:00:00+07:00"])
         #expect(close.status == .exited(0), "\(close.standardErrorText)")

@@ -44,7 +44,7 @@ struct ReminderSweepTests {
             let imp = try await Subprocess.run(ctl, arguments: ["--socket", daemon.socketPath, "import", "employees", data + "/employees.csv"],
                                                environment: Subprocess.environment(), timeout: .seconds(120))
             #expect(imp.status == .exited(0), "\(imp.standardErrorText)")
-            let open = try await Subprocess.run(ctl, arguments: ["--socket", daemon.socketPath, "cycles", "open", "2026-Q2", "--opened-at", "2026-04-01T00:00:00Z"],
+            let open = try await Subprocess.run(ctl, arguments: ["--socket", daemon.socketPath, "cycles", "open", "2026-Q2", "--early", "--opened-at", "2026-04-01T00:00:00Z"],
                                                 environment: Subprocess.environment(), timeout: .seconds(120))
             #expect(open.status == .exited(0), "\(open.standardErrorText)")
         }

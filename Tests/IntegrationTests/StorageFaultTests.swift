@@ -81,7 +81,7 @@ struct StorageFaultTests {
         let (daemon, kit) = try await Self.start(dir: dir, state: state)
         let database = state + "/kinerja.sqlite"
         #expect(try await kit.ctl(["import", "employees", data + "/employees.csv"]).status == .exited(0))
-        #expect(try await kit.ctl(["cycles", "open", "2026-Q2", "--opened-at", "2026-04-01T00:00:00Z"]).status == .exited(0))
+        #expect(try await kit.ctl(["cycles", "open", "2026-Q2", "--early", "--opened-at", "2026-04-01T00:00:00Z"]).status == .exited(0))
         let before = try await Self.check(database)
         let activeBefore = try await Self.scalar(database, "SELECT COUNT(*) FROM employee WHERE aktif")
 
@@ -113,7 +113,7 @@ struct StorageFaultTests {
         #expect(imported.status == .exited(1))
         #expect(imported.standardErrorText.contains("disk is full"), "\(imported.standardErrorText)")
 
-        let open = try await kit.ctl(["cycles", "open", "2026-Q3", "--opened-at", "2026-07-01T00:00:00Z"])
+        let open = try await kit.ctl(["cycles", "open", "2026-Q3", "--early", "--opened-at", "2026-07-01T00:00:00Z"])
         print("full disk, kinerjactl cycles open: \(open.standardErrorText)")
         #expect(open.status == .exited(1))
         #expect(open.standardErrorText.contains("disk is full (SQLITE_FULL)"), "\(open.standardErrorText)")
@@ -133,7 +133,7 @@ struct StorageFaultTests {
 
         // Space returns: the same operations succeed, without a restart.
         try FileManager.default.removeItem(atPath: filler)
-        let reopened = try await kit.ctl(["cycles", "open", "2026-Q3", "--opened-at", "2026-07-01T00:00:00Z"])
+        let reopened = try await kit.ctl(["cycles", "open", "2026-Q3", "--early", "--opened-at", "2026-07-01T00:00:00Z"])
         #expect(reopened.status == .exited(0), "\(reopened.standardErrorText)")
         let swept = try await kit.ctl(["jobs", "run", "reminder-sweep"])
         #expect(swept.status == .exited(0), "\(swept.standardErrorText)\(swept.standardOutputText)")
@@ -163,7 +163,7 @@ struct StorageFaultTests {
         var immutable = true
         defer { if immutable { Mounts.chattrSync("-i", files) } }
 
-        let open = try await kit.ctl(["cycles", "open", "2026-Q2", "--opened-at", "2026-04-01T00:00:00Z"])
+        let open = try await kit.ctl(["cycles", "open", "2026-Q2", "--early", "--opened-at", "2026-04-01T00:00:00Z"])
         #expect(open.status == .exited(1))
         #expect(open.standardErrorText.contains("immutable (chattr +i)"), "\(open.standardErrorText)")
         #expect(open.standardErrorText.contains("\(state)/kinerja.sqlite"), "\(open.standardErrorText)")
@@ -176,7 +176,7 @@ struct StorageFaultTests {
 
         try await Mounts.chattr("-i", files)
         immutable = false
-        #expect(try await kit.ctl(["cycles", "open", "2026-Q2", "--opened-at", "2026-04-01T00:00:00Z"]).status == .exited(0))
+        #expect(try await kit.ctl(["cycles", "open", "2026-Q2", "--early", "--opened-at", "2026-04-01T00:00:00Z"]).status == .exited(0))
         let after = try await Self.check(database)
         #expect(after.integrity == "ok")
         #expect(after.cycles == "1")

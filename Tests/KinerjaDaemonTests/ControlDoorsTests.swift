@@ -25,7 +25,7 @@ struct ControlFixture {
     /// The peer of every call: root, as `kinerjactl` run by an administrator.
     static let peer = PeerCredentials(pid: 1, uid: 0, gid: 0)
 
-    init(at start: String = "2025-04-01T01:00:00Z") throws {
+    init(at start: String = "2025-04-01T01:00:00Z", configure: (inout DaemonConfig) -> Void = { _ in }) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("kinerjad-doors-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var config = DaemonConfig()
@@ -33,6 +33,7 @@ struct ControlFixture {
         config.backup.directory = directory.appendingPathComponent("backup").path
         config.cycles.dueAfter = .seconds(3600)
         config.cycles.closeGrace = .seconds(60)
+        configure(&config)
         let clock = ManualClock(ISO8601DateFormatter().date(from: start)!)
         self.clock = clock
         let database = try AppDatabase.open(path: config.database.path)
@@ -146,7 +147,7 @@ struct ControlDoorsTests {
         defer { f.remove() }
         try await f.loadOrganisation()
         _ = try await f.call("OpenCycle", ["period": "2025-Q1"])
-        _ = try await f.call("OpenCycle", ["period": "2025-Q2"])
+        _ = try await f.call("OpenCycle", ["period": "2025-Q2", "early": true])  // the quarter that has just begun
         let closed = try await f.call("CloseCycle", ["cycle": "2025-Q1", "force": true, "reason": "test: close by hand"])
         #expect(closed["closed"]?.boolValue == true)
         _ = try await f.waitForRuns(of: MotivationAnalysisJob.jobName, count: 1)

@@ -28,7 +28,10 @@ struct EscalationCopyPrivacyTests {
         }
         let policy = ReminderPolicy(escalation: EscalationPolicy(), workingHours: WorkingHours(timeZone: jakarta), holidays: [])
         let now = try #require(Timestamp.parse("2026-06-15T10:00", defaultTimeZone: jakarta)) // a Monday, weeks late
-        return ReminderPlanner(policy: policy).plan(owed: owed, contacts: contacts, alreadySent: [],
+        // Escalation follows the reminders sent: every review already had its first two overdue
+        // reminders, so this one is the third, copied to the atasan and the unit head.
+        let sent = Set(owed.flatMap { o in [1, 3].map { ReminderStageKey(assignmentID: o.assignmentID, stage: .after(days: $0)) } })
+        return ReminderPlanner(policy: policy).plan(owed: owed, contacts: contacts, alreadySent: sent,
                                                     lastMessagePerRecipient: [:], now: now)
     }
 
@@ -53,7 +56,7 @@ struct EscalationCopyPrivacyTests {
                 #expect(message.body.contains("Selain itu, \(aboutCopied) penilaian lain tidak dirinci"), "\(message.body)")
             }
             let late = message.items.filter { $0.daysLate > 0 }.count
-            #expect(message.subject.contains("\(late) penilaian"), "\(message.subject)")
+            #expect(message.subject.contains("\(late) dari \(message.items.count) penilaian"), "\(message.subject)")
             #expect(message.body.contains("\(late) dari \(message.items.count) penilaian"), "\(message.body)")
         }
         #expect(withheldSomewhere > 0, "the demo should have reviews about atasan or unit heads")

@@ -32,10 +32,15 @@ struct ReminderPlannerTests {
         ReminderPlanner(policy: F.policy(holidays: holidays), adminAddress: admin)
     }
 
-    static func plan(_ owed: [OwedReview], at now: String, sent: Set<ReminderStageKey> = [],
+    static func plan(_ owed: [OwedReview], at now: String, sent: Set<ReminderStageKey> = [], markedAt: [Int64: Date] = [:],
                      last: [NIP: Date] = [:], lastAdmin: Date? = nil, contacts: [ReminderContact] = contacts) -> ReminderPlan {
-        planner().plan(owed: owed, contacts: contacts, alreadySent: sent, lastMessagePerRecipient: last,
+        planner().plan(owed: owed, contacts: contacts, alreadySent: sent, lastMarkedAt: markedAt, lastMessagePerRecipient: last,
                        lastAdminDigest: lastAdmin, now: F.at(now))
+    }
+
+    /// The marks of overdue reminders already sent for `ids`, at `days` after the due date.
+    static func overdueSent(_ ids: [Int64], days: [Int]) -> Set<ReminderStageKey> {
+        Set(ids.flatMap { id in days.map { ReminderStageKey(assignmentID: id, stage: .after(days: $0)) } })
     }
 
     @Test func nothingOutsideWorkingHours() {
@@ -59,19 +64,24 @@ struct ReminderPlannerTests {
         let due = Self.owed(1)
         var sent: Set<ReminderStageKey> = []
         let days = ["2026-03-17", "2026-03-20", "2026-03-23", "2026-03-24", "2026-03-27", "2026-04-03", "2026-04-06"]
+        var markedAt: [Int64: Date] = [:]
         var stagesSent: [String] = []
         for day in days {
-            let p = Self.plan([due], at: "\(day)T09:00", sent: sent)
+            let p = Self.plan([due], at: "\(day)T09:00", sent: sent, markedAt: markedAt)
             for m in p.messages where m.kind != .adminDigest {
                 stagesSent += m.marks.map(\.stage.id)
                 sent.formUnion(m.marks)
+                for mark in m.marks { markedAt[mark.assignmentID] = F.at("\(day)T09:00") }
             }
             // Re-running the same sweep changes nothing.
-            let again = Self.plan([due], at: "\(day)T09:00", sent: sent)
+            let again = Self.plan([due], at: "\(day)T09:00", sent: sent, markedAt: markedAt)
             #expect(again.messages.allSatisfy { $0.kind == .adminDigest })
         }
-        // 2026-03-21/22 are a weekend: after:1d is skipped by the time after:3d is reached on Monday 23.
-        #expect(stagesSent == ["before:3d", "due", "after:3d", "after:7d", "after:14d"])
+        // 2026-03-21/22 are a weekend: the first overdue reminder (after:1d) goes out on Monday 23,
+        // and the next ones keep the policy's pace from it: after:3d two days later at the
+        // earliest (Friday 27, the next sweep here), after:7d four days after that (April 3);
+        // after:14d would need seven more days (April 10).
+        #expect(stagesSent == ["before:3d", "due", "after:1d", "after:3d", "after:7d"])
     }
 
     @Test func reminderMessageContents() throws {
@@ -131,8 +141,9 @@ struct ReminderPlannerTests {
         #expect(a3.marks.map(\.stage) == [.after(days: 3)])
         #expect(a3.kind == .escalation && a3.escalation == .atasan)
         #expect(a3.cc.map(\.nip) == [Self.atasan] && a3.cc.map(\.reason) == [.atasan])
-        #expect(a3.subject == "Penilaian perilaku kerja terlambat: 1 penilaian belum diisi")
-        #expect(a3.body.contains("sebagai tembusan kepada Asep Sunandar (atasan langsung)."))
+        #expect(a3.subject == "Penilaian perilaku kerja terlambat: 1 dari 1 penilaian melewati batas waktu")
+        #expect(a3.body.contains("belum diisi setelah 1 kali pengingat sebelumnya, pesan ini disampaikan pula sebagai "
+                                 + "tembusan kepada Asep Sunandar (atasan langsung)."))
         let sent3 = Set(a1.marks).union(a3.marks)
         // Thursday (+7), after:7d (3rd overdue stage): the atasan, then the unit head.
         let p7 = Self.plan([due], at: "2026-03-26T09:00", sent: sent3)
@@ -152,7 +163,7 @@ struct ReminderPlannerTests {
         // B's atasan is the unit head: one copy. The unit head reviewing: no copy to themselves.
         let owed = [Self.owed(1, reviewer: Self.b, due: "2026-03-19T16:00"),
                     Self.owed(2, reviewer: Self.head, subject: 101, due: "2026-03-19T16:00")]
-        let p = Self.plan(owed, at: "2026-03-26T09:00")
+        let p = Self.plan(owed, at: "2026-03-26T09:00", sent: Self.overdueSent([1, 2], days: [1, 3]))
         let forB = try #require(p.messages.first { $0.recipient == Self.b })
         #expect(forB.cc.map(\.nip) == [Self.head] && forB.cc.map(\.reason) == [.atasan])
         let forHead = try #require(p.messages.first { $0.recipient == Self.head })
@@ -163,13 +174,14 @@ struct ReminderPlannerTests {
         var owed: [OwedReview] = []
         for i in 0..<25 { owed.append(Self.owed(Int64(1000 + i), subject: 200 + i, due: "2026-03-20T16:00", cycle: 11, label: "2026-Q1")) }
         for i in 0..<15 { owed.append(Self.owed(Int64(2000 + i), subject: 300 + i, due: "2026-03-13T16:00", cycle: 12, label: "2026-02")) }
-        let p = Self.plan(owed.shuffled(), at: "2026-03-17T09:00")
+        let p = Self.plan(owed.shuffled(), at: "2026-03-17T09:00", sent: Self.overdueSent((0..<15).map { 2000 + $0 }, days: [1]))
         #expect(p.messages.count == 1)
         let m = try #require(p.messages.first)
         #expect(m.items.count == 40 && m.marks.count == 40)
-        // The 15 late ones reached after:3d, the 2nd overdue stage: an escalation copied to the atasan.
+        // The 15 late ones, reminded once after the due date, reach after:3d, their 2nd overdue
+        // reminder: an escalation copied to the atasan.
         #expect(m.kind == .escalation && m.cc.map(\.nip) == [Self.atasan])
-        #expect(m.subject == "Penilaian perilaku kerja terlambat: 15 penilaian belum diisi")
+        #expect(m.subject == "Penilaian perilaku kerja terlambat: 15 dari 40 penilaian melewati batas waktu")
         #expect(m.body.contains("15 dari 40 penilaian perilaku kerja"))
         // Cycle 12 (due earlier) first, each cycle numbered from 1.
         #expect(m.items.prefix(15).allSatisfy { $0.cycleID == 12 } && m.items.suffix(25).allSatisfy { $0.cycleID == 11 })
@@ -219,7 +231,9 @@ struct ReminderPlannerTests {
         }
         let now = "2026-03-26T09:00"
         let last = [Self.b: F.at("2026-03-26T08:30")]
-        let reference = Self.plan(owed, at: now, last: last)
+        // Two overdue reminders each already: the third escalates to the unit head.
+        let sent = Self.overdueSent(owed.map(\.assignmentID), days: [1, 3])
+        let reference = Self.plan(owed, at: now, sent: sent, last: last)
         #expect(reference.messages.count >= 3 && !reference.deferred.isEmpty && !reference.escalated.isEmpty)
 
         let planner = Self.planner()
@@ -229,7 +243,7 @@ struct ReminderPlannerTests {
             // Only the batch's rows, and only the contacts the batch needs.
             let rows = owed.filter { batch.contains($0.reviewer) }
             let needed = Set(batch + [Self.atasan, Self.head])
-            planner.plan(batch: rows, contacts: Self.contacts.filter { needed.contains($0.nip) }, alreadySent: [],
+            planner.plan(batch: rows, contacts: Self.contacts.filter { needed.contains($0.nip) }, alreadySent: sent,
                          lastMessagePerRecipient: last, into: &state) { messages.append($0) }
         }
         var plan = planner.finish(state) { messages.append($0) }
@@ -261,7 +275,8 @@ struct ReminderPlannerTests {
     @Test func aCopyTargetWithoutAddressIsReported() throws {
         var contacts = Self.contacts
         contacts[3].email = nil // the atasan
-        let p = Self.plan([Self.owed(1, due: "2026-03-19T16:00")], at: "2026-03-23T09:00", contacts: contacts)
+        let p = Self.plan([Self.owed(1, due: "2026-03-19T16:00")], at: "2026-03-23T09:00",
+                          sent: Self.overdueSent([1], days: [1]), contacts: contacts)
         let m = try #require(p.messages.first { $0.kind != .adminDigest })
         #expect(m.cc.isEmpty && m.kind == .reminder && m.escalation == .atasan)
         #expect(p.missingAddresses.map(\.role) == [.atasan] && p.missingAddresses.first?.nip == Self.atasan)
@@ -279,5 +294,84 @@ struct ReminderPlannerTests {
     @Test func repeatedRowsCountOnce() throws {
         let p = Self.plan([Self.owed(1), Self.owed(1)], at: "2026-03-17T09:00")
         #expect(try #require(p.messages.first).items.count == 1)
+    }
+}
+
+@Suite("Reminder planner: stages and wording follow the reminders actually sent")
+struct ReminderHistoryTests {
+    typealias F = ReminderFixture
+    typealias T = ReminderPlannerTests
+
+    @Test("a backdated cycle far past due: the first message is the first overdue reminder, copies nobody, and never speaks of earlier reminders")
+    func firstMessageOfABackdatedCycle() throws {
+        // Due 20 days ago; nothing was ever sent about it.
+        let owed = [T.owed(1, due: "2026-03-02T16:00"), T.owed(2, subject: 101, due: "2026-03-02T16:00")]
+        let p = T.plan(owed, at: "2026-03-23T09:00")
+        let m = try #require(p.messages.first { $0.kind != .adminDigest })
+        #expect(m.marks.map(\.stage) == [.after(days: 1), .after(days: 1)])
+        #expect(m.cc.isEmpty && m.kind == .reminder && m.escalation == EscalationLevel.none)
+        #expect(!m.body.contains("pengingat sebelumnya") && !m.body.contains("beberapa kali"))
+        #expect(m.body.contains("terlambat 21 hari"))
+        #expect(p.escalated.isEmpty)
+        // Monday's sweep again, and Tuesday's: one day since the reminder, after:3d needs two.
+        var markedAt: [Int64: Date] = [1: F.at("2026-03-23T09:00"), 2: F.at("2026-03-23T09:00")]
+        let tuesday = T.plan(owed, at: "2026-03-24T09:00", sent: Set(m.marks), markedAt: markedAt)
+        #expect(tuesday.messages.allSatisfy { $0.kind == .adminDigest } && tuesday.marks.isEmpty)
+        // Wednesday: the second overdue reminder, copied to the atasan, saying how often it was sent.
+        let wednesday = T.plan(owed, at: "2026-03-25T09:00", sent: Set(m.marks), markedAt: markedAt)
+        let e = try #require(wednesday.messages.first { $0.kind != .adminDigest })
+        #expect(e.marks.map(\.stage) == [.after(days: 3), .after(days: 3)])
+        #expect(e.kind == .escalation && e.cc.map(\.nip) == [T.atasan])
+        #expect(e.body.contains("belum diisi setelah 1 kali pengingat sebelumnya"))
+        markedAt = [1: F.at("2026-03-25T09:00"), 2: F.at("2026-03-25T09:00")]
+        // The third (after:7d) comes four days later, with the unit head.
+        let sent = Set(m.marks).union(e.marks)
+        #expect(T.plan(owed, at: "2026-03-27T09:00", sent: sent, markedAt: markedAt).marks.isEmpty)
+        let third = try #require(T.plan(owed, at: "2026-03-30T09:00", sent: sent, markedAt: markedAt).messages.first)
+        #expect(third.marks.map(\.stage) == [.after(days: 7), .after(days: 7)] && third.escalation == .unitHead)
+        #expect(third.body.contains("setelah 2 kali pengingat sebelumnya"))
+    }
+
+    @Test("an escalation configured at the first overdue reminder says the due date passed, not 'after reminders'")
+    func escalationAtTheFirstReminder() throws {
+        let planner = ReminderPlanner(policy: F.policy(escalation: EscalationPolicy(ccAtasanFrom: 1, ccUnitHeadFrom: nil)))
+        let p = planner.plan(owed: [T.owed(1, due: "2026-03-19T16:00")], contacts: T.contacts, alreadySent: [],
+                             lastMessagePerRecipient: [:], now: F.at("2026-03-20T09:00"))
+        let m = try #require(p.messages.first)
+        #expect(m.kind == .escalation)
+        #expect(m.body.contains("belum diisi hingga melewati batas waktunya, pesan ini"))
+    }
+
+    @Test("subject and body give the same counts")
+    func subjectAndBodyAgree() throws {
+        // 2 late (reminded once before), 3 not yet due.
+        var owed = (0..<2).map { T.owed(Int64(10 + $0), subject: 300 + $0, due: "2026-03-13T16:00") }
+        owed += (0..<3).map { T.owed(Int64(20 + $0), subject: 400 + $0, due: "2026-03-20T16:00", cycle: 2, label: "2026-03") }
+        let m = try #require(T.plan(owed, at: "2026-03-17T09:00", sent: T.overdueSent([10, 11], days: [1])).messages.first)
+        #expect(m.kind == .escalation)
+        #expect(m.subject.contains("2 dari 5 penilaian"))
+        #expect(m.body.contains("2 dari 5 penilaian perilaku kerja"))
+        let plain = try #require(T.plan(Array(owed.suffix(3)), at: "2026-03-17T09:00").messages.first)
+        #expect(plain.subject.contains("3 penilaian") && plain.body.contains("masih ada 3 penilaian"))
+    }
+
+    @Test("a person without an address is counted once, as such, and not as waiting for tomorrow")
+    func withoutAddressCountedOnce() throws {
+        // Nanang (no address) owes reviews and is also the atasan of a late reviewer.
+        var contacts = T.contacts
+        contacts[0].supervisor = T.n
+        let owed = [T.owed(1, reviewer: T.n), T.owed(2, reviewer: T.r, due: "2026-03-13T16:00")]
+        let p = T.plan(owed, at: "2026-03-17T09:00", sent: T.overdueSent([2], days: [1]), contacts: contacts)
+        #expect(Set(p.missingAddresses.map(\.role)) == [.reviewer, .atasan])
+        #expect(p.peopleWithoutAddress.count == 1)
+        #expect(p.peopleWithoutAddress.first?.nip == T.n)
+        #expect(p.waitingForTomorrow == 0)
+        // The admin digest counts and lists Nanang once, with both reasons.
+        let digest = try #require(p.messages.last)
+        #expect(digest.kind == .adminDigest && digest.body.contains("(1 orang)"), "\(digest.body)")
+        #expect(digest.body.contains("Nanang (NIP \(T.n.formatted)), DLHK: penilai dengan 1 penilaian yang perlu diingatkan; "
+                                     + "atasan langsung yang perlu menerima tembusan (1 penilaian terlambat)"), "\(digest.body)")
+        let tomorrow = T.plan(owed, at: "2026-03-17T11:00", last: [T.r: F.at("2026-03-17T09:00")], contacts: contacts)
+        #expect(tomorrow.waitingForTomorrow == 1 && tomorrow.peopleWithoutAddress.count == 1)
     }
 }

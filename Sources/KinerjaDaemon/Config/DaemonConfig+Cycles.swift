@@ -8,6 +8,9 @@ extension DaemonConfig {
         public var kinds: [PeriodKind] = [.quarterly, .annual]
         /// From opening a cycle to the due date of its assignments (systemd time span).
         public var dueAfter: Duration = .seconds(14 * 86_400)
+        /// A due date on a weekend or a holiday (the reminders' working weekdays and holiday list)
+        /// moves to the next working day, same time of day.
+        public var dueOnWorkingDay = true
         /// The `cycle-close` job closes an open cycle once its due date plus this has passed (forced,
         /// with the reason recorded, when required reviews are still open).
         public var closeGrace: Duration = .seconds(7 * 86_400)
@@ -92,6 +95,7 @@ extension DaemonConfig {
         }
         if cycles.kinds.isEmpty { c.problem("kinds", "at least one period kind is needed") }
         cycles.dueAfter = c.duration("due_after", default: cycles.dueAfter)
+        cycles.dueOnWorkingDay = c.bool("due_on_working_day", default: cycles.dueOnWorkingDay)
         cycles.closeGrace = c.duration("close_grace", default: cycles.closeGrace)
         cycles.rekanPerSubject = c.int("rekan_per_subject", default: cycles.rekanPerSubject, range: 0...20)
         cycles.rekanCapPerReviewer = c.int("rekan_cap_per_reviewer", default: cycles.rekanCapPerReviewer, range: 1...50)

@@ -46,11 +46,17 @@ extension DaemonConfig {
         if r.has("working_hours") {
             let text = r.string("working_hours", default: reminders.workingHoursText)
             do {
-                policy.workingHours = try WorkingHours.parse(text)
+                // A window written without a zone is in cycles.time_zone, like every other time.
+                policy.workingHours = try WorkingHours.parse(text, defaultTimeZone: cycles.zone)
                 reminders.workingHoursText = text
             } catch {
                 r.problem("working_hours", "\(error) (expected e.g. \"Mon..Fri 08:00..15:59 Asia/Jakarta\")")
             }
+        } else {
+            // The default window keeps its hours and follows cycles.time_zone.
+            policy.workingHours.timeZone = cycles.zone
+            reminders.workingHoursText = Reminders.defaultWorkingHoursText.replacingOccurrences(
+                of: "Asia/Jakarta", with: cycles.timeZone)
         }
         if r.has("holidays") {
             let list = r.list("holidays", default: [CalendarDate](), expected: "a date YYYY-MM-DD") { CalendarDate(iso: $0) }

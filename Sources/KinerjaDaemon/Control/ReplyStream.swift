@@ -45,9 +45,10 @@ struct ReplyStream {
 extension AdminService {
     /// Answers a listing read from the store page by page (`page(cursor, rows)`), under the rules of
     /// `ReplyLimits`: the rows go under `key`, `total` (all matching rows, from the first page) in
-    /// every reply when `withTotal`. At most `limit` rows in all.
+    /// every reply when `withTotal`, and the fields of `extra` in every reply. At most `limit` rows in all.
     func streamList<Row: Sendable>(
         _ call: VarlinkCall, _ reply: VarlinkReplySink, key: String, limit: Int = .max, withTotal: Bool = true,
+        extra: [String: JSONValue] = [:],
         page: @escaping @Sendable (AppDatabase, PageCursor?, Int) throws -> Page<Row>,
         encode: (Row) throws -> JSONValue
     ) async throws {
@@ -56,7 +57,8 @@ extension AdminService {
         var sent = 0
         var total: Int?
         func parameters(_ rows: [JSONValue]) -> [String: JSONValue] {
-            var object: [String: JSONValue] = [key: .array(rows)]
+            var object = extra
+            object[key] = .array(rows)
             if withTotal { object["total"] = .int(Int64(total ?? rows.count)) }
             return object
         }

@@ -10,12 +10,25 @@ import KinerjaStore
 struct CloseCycle {
     let runtime: DaemonRuntime
 
-    /// Closes `cycle` as of `closedAt`. Without `force` a cycle with required reviews still open is
-    /// refused (`CycleStoreError.notClosable`); with it, `reason` is recorded.
+    /// Closes `cycle` as of `closedAt`. Without `force` a cycle before its due date, or with required
+    /// reviews still open (`CycleStoreError.notClosable`), is refused; with it, `reason` is recorded.
+    /// A reason without `force` is refused: it would be recorded for a close that was not forced.
     func callAsFunction(_ cycle: CycleReference, force: Bool, reason: String?, closedAt: Date,
                         by actor: String) async throws -> CloseCycleOutcome {
         let config = runtime.config
         let required = Set(config.cycles.requiredRoles), policy = config.results.policy
+        if reason != nil && !force {
+            throw Refusal("reason: a reason is only recorded for a forced close; add force (kinerjactl cycles close --force --reason TEXT)")
+        }
+        if !force {
+            let current = try await runtime.withDatabase { db in try db.cycle(cycle) }
+            if current.status == .open && closedAt < current.dueAt {
+                let zone = config.cycles.zone
+                throw Refusal("cycle \(current.period.code) is due at \(Timestamp.format(current.dueAt, in: zone)); closing it at "
+                    + "\(Timestamp.format(closedAt, in: zone)), before its due date, needs force with a reason "
+                    + "(kinerjactl cycles close --force --reason TEXT)")
+            }
+        }
         let started = ContinuousClock.now
         let outcome = try await runtime.withDatabase { db in
             try db.closeCycle(cycle, force: force, reason: reason, requiredRoles: required, policy: policy, at: closedAt, by: actor,

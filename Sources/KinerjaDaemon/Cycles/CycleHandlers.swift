@@ -143,7 +143,9 @@ extension AdminService {
             throw AdminError.invalidInput(["period: \(error.message)"])
         }
         let openedAt = try encoding.instant(call.parameters["opened_at"]?.stringValue, parameter: "opened_at") ?? runtime.now()
-        return try encoding.object(try await OpenCycle(runtime: runtime)(period, openedAt: openedAt, by: call.peerDescription))
+        let early = call.parameters["early"]?.boolValue ?? false
+        return try encoding.object(try await OpenCycle(runtime: runtime)(period, openedAt: openedAt, early: early,
+                                                                         by: call.peerDescription))
     }
 
     func closeCycle(_ call: VarlinkCall) async throws -> [String: JSONValue] {

@@ -4,7 +4,7 @@ import KinerjaStore
 
 /// `cycle-open:<kind>`: opens the cycle of the period of that kind which ended most recently before
 /// the slot (the quarter just finished, for a slot on the first day of a quarter), through
-/// `OpenCycle`. Idempotent: opening a period that already has a cycle changes nothing. A kind that
+/// `OpenCycle`, never early. Idempotent: opening a period that already has a cycle changes nothing. A kind that
 /// is not in `cycles.kinds` is refused as it is for an admin, so the run fails and says why.
 struct CycleOpenJob: ScheduledJob {
     let runtime: DaemonRuntime
@@ -16,7 +16,8 @@ struct CycleOpenJob: ScheduledJob {
         guard let current = Period.containing(today, kind: kind), let period = current.previous else {
             return "no \(kind.rawValue) period before \(today)"
         }
-        let outcome = try await OpenCycle(runtime: runtime)(period, openedAt: runtime.now(), by: "scheduler (\(name))")
+        let outcome = try await OpenCycle(runtime: runtime)(period, openedAt: runtime.now(), early: false,
+                                                             by: "scheduler (\(name))")
         return outcome.created
             ? "opened \(period.code) with \(outcome.cycle.assignments) assignments"
             : "\(period.code) already has a cycle; nothing changed"

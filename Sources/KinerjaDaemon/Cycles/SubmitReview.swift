@@ -21,7 +21,8 @@ public struct SubmitReview: Sendable {
     public func callAsFunction(_ submission: ReviewSubmission, cycle: CycleReference?, source: String) async throws -> Outcome {
         let now = runtime.now()
         let (summary, info) = try await runtime.withDatabase { db -> (ImportSummary, AssignmentInfo?) in
-            let summary = try db.submitReviews([submission], cycle: cycle, now: now, dryRun: false, source: source)
+            let summary = try db.submitReviews([submission], cycle: cycle, now: now, dryRun: false, source: source,
+                                           timeZone: runtime.config.cycles.zone)
             let key = submission.reference.key
             var filter = AppDatabase.AssignmentFilter(cycle: cycle, reviewer: key?.reviewer, subject: key?.subject, role: key?.role,
                                                       at: now, limit: 1)

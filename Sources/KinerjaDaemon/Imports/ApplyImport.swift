@@ -15,7 +15,7 @@ struct ApplyImport {
                         options: EmployeeImportOptions? = nil, progress: @escaping ProgressSink) async throws -> ImportSummary {
         let options = options ?? EmployeeImportOptions(maxDeactivateShare: runtime.config.imports.maxDeactivateShare)
         let now = runtime.now(), source = "\(entry.kind.rawValue) import by \(actor)"
-        let dryRun = entry.dryRun, cap = runtime.config.imports.problemCap
+        let dryRun = entry.dryRun, cap = runtime.config.imports.problemCap, zone = runtime.config.cycles.zone
         let started = ContinuousClock.now
         let summary = try await runtime.withDatabase { db -> ImportSummary in
             switch entry.accumulator {
@@ -32,7 +32,7 @@ struct ApplyImport {
                 case .failure(let failure): throw failure
                 case .success(let submissions):
                     return try db.submitReviews(submissions, cycle: cycle, now: now, dryRun: dryRun, source: source,
-                                                columns: a.columns, problemCap: cap, progress: progress)
+                                                columns: a.columns, problemCap: cap, timeZone: zone, progress: progress)
                 }
             }
         }

@@ -11,7 +11,9 @@ extension AdminService {
     static let flagHandlers: [String: Handler] = [
         "ListFlags": { service, call, reply in
             let filter = try service.flagFilter(call)
+            let hidden = try await service.runtime.withDatabase { db in try db.hiddenClearedFlags(filter) }
             try await service.streamList(call, reply, key: "flags", limit: filter.limit,
+                                         extra: ["hidden_cleared": .int(Int64(hidden))],
                                          page: { db, after, rows in try db.flagPage(filter, after: after, limit: rows) },
                                          encode: service.flagJSON)
         },
@@ -54,6 +56,7 @@ extension AdminService {
 
     func flagFilter(_ call: VarlinkCall) throws -> FlagFilter {
         var filter = FlagFilter()
+        filter.includeCleared = call.parameters["include_cleared"]?.boolValue ?? false
         var problems: [String] = []
         if let text = call.parameters["status"]?.stringValue {
             switch text.lowercased() {

@@ -33,7 +33,7 @@ struct ReminderSweep {
         } while after != nil
         let final = state
         let (digest, plan) = try await runtime.withDatabase { db in try db.previewReminderFinish(planner, state: final) }
-        try await each(digest, plan.deferred.count)
+        try await each(digest, plan.waitingForTomorrow)
         return plan
     }
 
@@ -57,7 +57,9 @@ struct ReminderSweepJob: ScheduledJob {
         let now = runtime.now()
         let (plan, summary) = try await ReminderSweep(runtime: runtime).run(now: now)
         guard plan.isWorkingTime else {
-            return "outside working hours; nothing sent (next working time \(plan.nextWorkingInstant.map { "\($0)" } ?? "none"))"
+            let zone = runtime.config.cycles.zone
+            return "outside working hours; nothing sent (next working time "
+                + "\(plan.nextWorkingInstant.map { Timestamp.format($0, in: zone) } ?? "none"))"
         }
         for missing in plan.missingAddresses {
             runtime.logger.notice("No email address; reported in the admin digest instead", metadata: [
@@ -65,8 +67,8 @@ struct ReminderSweepJob: ScheduledJob {
             ])
         }
         return "\(summary.inserted) message(s) written with \(summary.marks) stage mark(s); "
-            + "\(summary.duplicates + summary.alreadyReminded) already written; \(plan.deferred.count) deferred to tomorrow; "
-            + "\(plan.missingAddresses.count) without an address"
+            + "\(summary.duplicates + summary.alreadyReminded) already written; \(plan.waitingForTomorrow) deferred to tomorrow "
+            + "(one message a day); \(plan.peopleWithoutAddress.count) people without an email address (listed in the admin digest)"
     }
 }
 

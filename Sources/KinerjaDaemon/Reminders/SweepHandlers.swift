@@ -11,10 +11,18 @@ extension AdminService {
             let now = service.runtime.now()
             var at = now
             if let text = call.parameters["at"]?.stringValue {
-                do {
-                    at = try SystemdTimestamp.parse(text, now: now, localTimeZone: TimeZone.current)
-                } catch {
-                    throw AdminError.invalidInput(["at: \"\(text)\" is not a time (ISO 8601 with an offset, or a systemd timestamp such as \"2027-02-01 09:00\"): \(error)"])
+                // ISO 8601 first (an offset-less one in cycles.time_zone, as every other time
+                // parameter), then what systemd accepts ("tomorrow 09:00", "+2d").
+                let zone = service.runtime.config.cycles.zone
+                if let iso = Timestamp.parse(text, defaultTimeZone: zone) {
+                    at = iso
+                } else {
+                    do {
+                        at = try SystemdTimestamp.parse(text, now: now, localTimeZone: zone)
+                    } catch {
+                        throw AdminError.invalidInput(["at: \"\(text)\" is not a time (ISO 8601, or a systemd timestamp such as "
+                            + "\"2027-02-01 09:00\"; without an offset read in \(service.runtime.config.cycles.timeZone)): \(error)"])
+                    }
                 }
             }
             try await service.streamPreview(at: at, call, reply)
@@ -53,8 +61,12 @@ extension AdminService {
                                                     "missing_addresses": .array([])]) { a, _ in a })
             }
         }
-        let missing = plan.missingAddresses.map { JSONValue.string("\($0.nip) (\($0.role.rawValue))") }
-        let tail = head.merging(["deferred": .int(Int64(plan.deferred.count))]) { a, _ in a }
+        // Each person without an address once, with every reason; deferred counts only those who
+        // wait for tomorrow (they had their one message today), not those without an address.
+        let missing = plan.peopleWithoutAddress.map { person in
+            JSONValue.string("\(person.nip) (\(person.roles.map(\.rawValue).joined(separator: ", ")))")
+        }
+        let tail = head.merging(["deferred": .int(Int64(plan.waitingForTomorrow))]) { a, _ in a }
         guard call.more else {
             try await reply.reply(tail.merging(["messages": .array(collected), "missing_addresses": .array(missing)]) { a, _ in a })
             return

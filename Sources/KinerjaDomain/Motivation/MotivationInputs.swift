@@ -125,7 +125,9 @@ public struct MotivationContext: Sendable, Hashable {
     /// The organisation's closed periods, oldest first, without repeats. A subject without a record
     /// in one of them was not evaluated then (a gap in their history).
     public var closedPeriods: [Period]
-    /// The analysis date (for "no training in the last N months").
+    /// The day the window is judged at (for "no training in the last N months"): the end of the
+    /// latest closed period, or the day of the run when that is earlier, never a later day, so a
+    /// past period is judged as it stood then.
     public var asOf: CalendarDate
 
     /// `closedPeriods` is sorted and de-duplicated here.

@@ -1,6 +1,7 @@
 extension MotivationRules {
     /// `stalled_development`: the latest closed period's predikat is `predikatAtMost` or lower, and no
-    /// training is recorded in the `trainingMonths` months up to `context.asOf`.
+    /// training is recorded in the `trainingMonths` months up to `context.asOf` (the end of that
+    /// period; `history.lastTraining` is the latest training up to that day).
     ///
     /// A training on the day exactly `trainingMonths` months before `asOf`, or later, is recent (no
     /// flag). Window start: the first period of the run of consecutive low predikat ending at the

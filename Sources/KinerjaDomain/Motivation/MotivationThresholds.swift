@@ -56,7 +56,7 @@ public struct FeedbackDropThresholds: Sendable, Hashable, Codable {
 }
 
 /// `stalled_development`: the latest closed period's predikat is `predikatAtMost` or lower, and no
-/// training is recorded in the `trainingMonths` months up to the analysis date (a training exactly
+/// training is recorded in the `trainingMonths` months up to the end of that period (a training exactly
 /// that many months ago still counts as recent). Defaults: Butuh Perbaikan, 12 months.
 public struct StalledDevelopmentThresholds: Sendable, Hashable, Codable {
     public var predikatAtMost: Predikat = .butuhPerbaikan

@@ -32,6 +32,8 @@ public struct DigestItem: Sendable, Hashable, Codable {
     public var stage: ReminderStage?
     /// Whether this message is the reminder for `stage` (its mark is written with the message).
     public var isNewStage: Bool
+    /// Reminders about this review sent before this message (its stage marks).
+    public var earlierReminders: Int = 0
     /// For an atasan review by an acting (Plt/Plh) or outside appraiser, which.
     public var atasanSource: AtasanSource? = nil
 }
@@ -141,4 +143,19 @@ public struct ReminderPlan: Sendable, Hashable, Codable {
 
     /// All stage marks of all messages, sorted.
     public var marks: [ReminderStageKey] { messages.flatMap(\.marks).sorted() }
+
+    /// Reviewers who have an address but already had a message today: tomorrow's sweep reminds them.
+    public var waitingForTomorrow: Int { deferred.filter { $0.reason == .alreadyMessagedToday }.count }
+
+    /// People without an address, each counted once (someone can be both a reviewer and an atasan
+    /// due a copy), with what they should have received.
+    public var peopleWithoutAddress: [(nip: NIP, roles: [MissingAddress.Role])] {
+        var roles: [NIP: [MissingAddress.Role]] = [:]
+        var order: [NIP] = []
+        for m in missingAddresses {
+            if roles[m.nip] == nil { order.append(m.nip) }
+            roles[m.nip, default: []].append(m.role)
+        }
+        return order.map { ($0, roles[$0]!) }
+    }
 }

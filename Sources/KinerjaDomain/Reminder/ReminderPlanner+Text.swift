@@ -51,6 +51,13 @@ extension ReminderPlanner {
         let template: MessageTemplate
         if kind == .escalation {
             values["tembusan"] = Self.copyList(cc)
+            // How often the reviews that escalate now were reminded before: the fewest among them,
+            // so the sentence holds for each.
+            let earlier = items.filter { item in
+                guard item.isNewStage, case .after = item.stage else { return false }
+                return true
+            }.map(\.earlierReminders).min() ?? 0
+            values["riwayat_pengingat"] = Self.reminderHistoryPhrase(earlier)
             template = templates.escalation
         } else {
             template = templates.reminder
@@ -72,7 +79,7 @@ extension ReminderPlanner {
             "jumlah_penilai": String(escalated.count),
             "jumlah_penilaian": String(escalated.reduce(0) { $0 + $1.lateReviews }),
             "daftar_eskalasi": Self.escalationList(escalated),
-            "jumlah_tanpa_email": String(missing.count),
+            "jumlah_tanpa_email": String(Set(missing.map(\.nip)).count),
             "daftar_tanpa_email": Self.missingList(missing),
         ]
         return PlannedMessage(
@@ -80,6 +87,11 @@ extension ReminderPlanner {
             subject: Self.oneLine(templates.adminDigest.subject.render(values)),
             body: templates.adminDigest.body.render(values), items: [], marks: [], escalation: .unitHead,
             dedupeKey: "admin-digest/\(today)")
+    }
+
+    /// `setelah 2 kali pengingat sebelumnya`, or, with none before, `hingga melewati batas waktunya`.
+    static func reminderHistoryPhrase(_ earlier: Int) -> String {
+        earlier > 0 ? "setelah \(earlier) kali pengingat sebelumnya" : "hingga melewati batas waktunya"
     }
 
     /// How the reviewer's role towards the subject is named; an acting appraiser's with its title
@@ -167,19 +179,29 @@ extension ReminderPlanner {
         return lines.joined(separator: "\n")
     }
 
+    /// One line per person without an address (`missing` is sorted by unit, NIP, role, so a person
+    /// who is both a reviewer and an atasan due a copy is one line naming both).
     static func missingList(_ missing: [MissingAddress]) -> String {
         guard !missing.isEmpty else { return "  (tidak ada)" }
-        return missing.map { m in
+        var lines: [String] = []
+        var index = missing.startIndex
+        while index < missing.endIndex {
+            let m = missing[index]
+            var end = index
+            while end < missing.endIndex, missing[end].nip == m.nip { end += 1 }
+            let roles = missing[index..<end].map { m -> String in
+                switch m.role {
+                case .reviewer: return "penilai dengan \(m.reviews) penilaian yang perlu diingatkan"
+                case .atasan: return "atasan langsung yang perlu menerima tembusan (\(m.reviews) penilaian terlambat)"
+                case .unitHead: return "kepala unit kerja yang perlu menerima tembusan (\(m.reviews) penilaian terlambat)"
+                }
+            }
             let name = m.name.isEmpty ? "(tidak ada di data pegawai)" : inline(m.name)
             let unit = m.unit.isEmpty ? "" : ", \(inline(m.unit))"
-            let role: String
-            switch m.role {
-            case .reviewer: role = "penilai dengan \(m.reviews) penilaian yang perlu diingatkan"
-            case .atasan: role = "atasan langsung yang perlu menerima tembusan (\(m.reviews) penilaian terlambat)"
-            case .unitHead: role = "kepala unit kerja yang perlu menerima tembusan (\(m.reviews) penilaian terlambat)"
-            }
-            return "  - \(name) (NIP \(ReminderTextCache.grouped(m.nip)))\(unit): \(role)"
-        }.joined(separator: "\n")
+            lines.append("  - \(name) (NIP \(ReminderTextCache.grouped(m.nip)))\(unit): " + roles.joined(separator: "; "))
+            index = end
+        }
+        return lines.joined(separator: "\n")
     }
 
     /// Subjects are one line: line breaks from a template or a value become spaces.

@@ -4,8 +4,15 @@ import Foundation
 ///
 /// Rules implemented (docs/admin-guide.md, "Reminders"):
 /// - nothing outside working hours or on a holiday (`ReminderPolicy.isWorkingTime`);
-/// - each owed review is at the latest stage it has reached; a reviewer is reminded when at least one
-///   of their reviews is at a stage not yet marked as sent;
+/// - a review not yet overdue is at the latest stage it has reached (before, due); a reviewer is
+///   reminded when at least one of their reviews is at a stage not yet marked as sent;
+/// - an overdue review follows the reminders it actually had, not only the calendar: its next
+///   overdue stage is the one after the latest it was reminded of, reached when the calendar has
+///   reached it and, after an earlier overdue reminder, when as many days have passed since that
+///   reminder as lie between the two stages. A backdated cycle already far past due therefore starts
+///   with the first overdue stage and steps through the others at the policy's pace;
+/// - escalation follows the overdue reminders sent: the Nth overdue reminder of a review escalates
+///   as `EscalationPolicy` says for N, so a reviewer's first reminder never copies anyone;
 /// - one message per reviewer: a digest of every review they still owe (also those not yet at a stage
 ///   or already reminded at their stage), grouped by cycle, with due dates and days late; the marks of
 ///   the newly reached stages go with it;
@@ -46,13 +53,18 @@ public struct ReminderPlanner: Sendable {
     ///     assignment id is counted once (first row kept).
     ///   - contacts: the reviewers, their atasan and unit heads; a repeated NIP keeps the first row.
     ///   - alreadySent: the stage marks already written.
+    ///   - lastMarkedAt: per assignment, when the message carrying its latest mark was written (the
+    ///     pace of overdue stages after a reminder; absent: no pause is required).
     ///   - lastMessagePerRecipient: when the last message addressed to each employee was written.
     ///   - lastAdminDigest: when the last admin digest was written.
     public func plan(owed: [OwedReview], contacts: [ReminderContact], alreadySent: Set<ReminderStageKey>,
-                     lastMessagePerRecipient: [NIP: Date], lastAdminDigest: Date? = nil, now: Date) -> ReminderPlan {
+                     lastMarkedAt: [Int64: Date] = [:], lastMessagePerRecipient: [NIP: Date], lastAdminDigest: Date? = nil,
+                     now: Date) -> ReminderPlan {
         var messages: [PlannedMessage] = []
-        var plan = plan(owed: owed, contacts: contacts, alreadySent: alreadySent, lastMessagePerRecipient: lastMessagePerRecipient,
-                        lastAdminDigest: lastAdminDigest, now: now) { messages.append($0) }
+        var plan = plan(owed: owed, contacts: contacts, alreadySent: alreadySent, lastMarkedAt: lastMarkedAt,
+                        lastMessagePerRecipient: lastMessagePerRecipient, lastAdminDigest: lastAdminDigest, now: now) {
+            messages.append($0)
+        }
         plan.messages = messages
         return plan
     }
@@ -61,10 +73,10 @@ public struct ReminderPlanner: Sendable {
     /// lists them; the returned plan's `messages` is empty. The sweep writes each message as it
     /// comes, so a city-wide run never holds every message text at once.
     public func plan(owed: [OwedReview], contacts: [ReminderContact], alreadySent: Set<ReminderStageKey>,
-                     lastMessagePerRecipient: [NIP: Date], lastAdminDigest: Date? = nil, now: Date,
-                     emit: (PlannedMessage) throws -> Void) rethrows -> ReminderPlan {
+                     lastMarkedAt: [Int64: Date] = [:], lastMessagePerRecipient: [NIP: Date], lastAdminDigest: Date? = nil,
+                     now: Date, emit: (PlannedMessage) throws -> Void) rethrows -> ReminderPlan {
         var state = begin(now: now)
-        try plan(batch: owed, contacts: contacts, alreadySent: alreadySent,
+        try plan(batch: owed, contacts: contacts, alreadySent: alreadySent, lastMarkedAt: lastMarkedAt,
                  lastMessagePerRecipient: lastMessagePerRecipient, into: &state, emit: emit)
         return try finish(state, lastAdminDigest: lastAdminDigest, emit: emit)
     }
@@ -84,9 +96,11 @@ public struct ReminderPlanner: Sendable {
     ///     plan lists them); a repeated assignment id is counted once (first row kept).
     ///   - contacts: the batch's reviewers, their atasan and unit heads; a repeated NIP keeps the first row.
     ///   - alreadySent: the stage marks already written (at least those of the batch's assignments).
+    ///   - lastMarkedAt: per assignment, when the message carrying its latest mark was written (at
+    ///     least for the batch's assignments; absent: no pause before the next overdue stage).
     ///   - lastMessagePerRecipient: when the last message addressed to each reviewer was written.
     public func plan(batch owed: [OwedReview], contacts: [ReminderContact], alreadySent: Set<ReminderStageKey>,
-                     lastMessagePerRecipient: [NIP: Date], into state: inout ReminderPlanState,
+                     lastMarkedAt: [Int64: Date] = [:], lastMessagePerRecipient: [NIP: Date], into state: inout ReminderPlanState,
                      emit: (PlannedMessage) throws -> Void) rethrows {
         guard state.isWorkingTime else { return }
         let today = state.today
@@ -99,6 +113,8 @@ public struct ReminderPlanner: Sendable {
             byReviewer[row.reviewer, default: []].append(row)
         }
         let stages = policy.stages
+        let overdueDays = policy.afterDays.sorted()
+        let history = ReminderHistory(alreadySent)
         var dueDays: [Date: CalendarDate] = [:]
         var cache = ReminderTextCache()
 
@@ -116,13 +132,35 @@ public struct ReminderPlanner: Sendable {
                     dueDays[row.due] = dueDay
                 }
                 let elapsed = today.daysSinceEpoch - dueDay.daysSinceEpoch
-                let stage = stages.last { $0.dayOffset <= elapsed }
-                let isNew = stage.map { !alreadySent.contains(ReminderStageKey(assignmentID: row.assignmentID, stage: $0)) } ?? false
+                let marks = history.marks[row.assignmentID] ?? .init()
+                var stage: ReminderStage?
+                var isNew = false
+                var overdueOrdinal = 0
+                if let first = overdueDays.first, elapsed >= first {
+                    // Overdue: the stage after the latest overdue reminder sent, at the policy's pace.
+                    let next = overdueDays.first { marks.highestOverdue == nil || $0 > marks.highestOverdue! }
+                    var paced = true
+                    if let highest = marks.highestOverdue, let next, let last = lastMarkedAt[row.assignmentID] {
+                        paced = today.daysSinceEpoch - policy.day(of: last).daysSinceEpoch >= next - highest
+                    }
+                    if let next, next <= elapsed, paced {
+                        stage = .after(days: next)
+                        isNew = !alreadySent.contains(ReminderStageKey(assignmentID: row.assignmentID, stage: .after(days: next)))
+                        overdueOrdinal = marks.overdue + (isNew ? 1 : 0)
+                    } else if let highest = marks.highestOverdue {
+                        stage = .after(days: highest)
+                        overdueOrdinal = marks.overdue
+                    }
+                } else {
+                    stage = stages.last { $0.dayOffset <= elapsed }
+                    isNew = stage.map { !alreadySent.contains(ReminderStageKey(assignmentID: row.assignmentID, stage: $0)) } ?? false
+                }
                 items.append(DigestItem(
                     assignmentID: row.assignmentID, cycleID: row.cycleID, cycleLabel: row.cycleLabel, subject: row.subject,
                     subjectName: row.subjectName, role: row.role, due: row.due, dueDay: dueDay, daysLate: max(0, elapsed),
-                    daysLeft: max(0, -elapsed), stage: stage, isNewStage: isNew, atasanSource: row.atasanSource))
-                levels.append(stage.map(policy.escalationLevel(for:)) ?? .none)
+                    daysLeft: max(0, -elapsed), stage: stage, isNewStage: isNew, earlierReminders: marks.total,
+                    atasanSource: row.atasanSource))
+                levels.append(policy.escalation.level(atOverdueStage: overdueOrdinal))
             }
             let reached = items.filter { $0.stage != nil }
             guard !reached.isEmpty else { continue }
@@ -200,6 +238,33 @@ public struct ReminderPlanner: Sendable {
                             deferred: state.deferred, escalated: escalated, missingAddresses: missingList)
     }
 
+    /// The marks already written, summed per assignment once per sweep (not looked up per row).
+    struct ReminderHistory {
+        struct Marks {
+            /// Every stage reminded.
+            var total = 0
+            /// Overdue stages reminded.
+            var overdue = 0
+            /// The latest overdue stage reminded, in days after the due date.
+            var highestOverdue: Int?
+        }
+
+        var marks: [Int64: Marks] = [:]
+
+        init(_ sent: Set<ReminderStageKey>) {
+            marks.reserveCapacity(sent.count / 2)
+            for key in sent {
+                var m = marks[key.assignmentID] ?? Marks()
+                m.total += 1
+                if case .after(let days) = key.stage {
+                    m.overdue += 1
+                    m.highestOverdue = max(m.highestOverdue ?? days, days)
+                }
+                marks[key.assignmentID] = m
+            }
+        }
+    }
+
     struct MissingKey: Hashable {
         var nip: NIP
         var role: MissingAddress.Role
@@ -228,8 +293,9 @@ public struct ReminderPlanState: Sendable {
     var escalated: [EscalatedReviewer] = []
     var missing: [ReminderPlanner.MissingKey: MissingAddress] = [:]
 
-    /// Reviewers deferred so far.
-    public var deferredCount: Int { deferred.count }
+    /// Reviewers so far who wait for tomorrow: they had their one message today (those without an
+    /// address are not waiting for anything and are counted as such, in `missing`).
+    public var deferredCount: Int { deferred.filter { $0.reason == .alreadyMessagedToday }.count }
 
     init(now: Date, isWorkingTime: Bool, today: CalendarDate) {
         self.now = now

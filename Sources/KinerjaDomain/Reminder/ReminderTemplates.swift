@@ -34,13 +34,17 @@ public struct ReminderTemplates: Sendable, Hashable {
     public static let reminderPlaceholders: Set<String> = [
         "nama", "nip", "jumlah", "jumlah_terlambat", "daftar", "tanggal", "batas_terdekat", "instansi",
     ]
-    /// The reminder's placeholders and `{tembusan}`: who is copied (`Budi (atasan langsung)`).
-    public static let escalationPlaceholders: Set<String> = reminderPlaceholders.union(["tembusan"])
+    /// The reminder's placeholders, `{tembusan}`: who is copied (`Budi (atasan langsung)`), and
+    /// `{riwayat_pengingat}`: how often the late reviews were reminded before, from the reminders
+    /// actually sent (`setelah 2 kali pengingat sebelumnya`, or `hingga melewati batas waktunya`
+    /// when none was).
+    public static let escalationPlaceholders: Set<String> = reminderPlaceholders.union(["tembusan", "riwayat_pengingat"])
     /// Placeholders of the daily admin digest:
     /// - `{tanggal}`, `{instansi}` as above;
     /// - `{jumlah_penilai}` reviewers escalated to their unit head, `{jumlah_penilaian}` their late reviews,
     ///   `{daftar_eskalasi}` one line per such reviewer, grouped by unit;
-    /// - `{jumlah_tanpa_email}` people who could not be reached, `{daftar_tanpa_email}` one line each.
+    /// - `{jumlah_tanpa_email}` people who could not be reached, each counted once, `{daftar_tanpa_email}`
+    ///   one line per person (a reviewer who is also an atasan due a copy is one line with both).
     public static let adminDigestPlaceholders: Set<String> = [
         "tanggal", "instansi", "jumlah_penilai", "jumlah_penilaian", "daftar_eskalasi", "jumlah_tanpa_email",
         "daftar_tanpa_email",
@@ -104,7 +108,7 @@ public struct ReminderTemplates: Sendable, Hashable {
         """
 
     public static let defaultEscalationSubject =
-        "Penilaian perilaku kerja terlambat: {jumlah_terlambat} penilaian belum diisi"
+        "Penilaian perilaku kerja terlambat: {jumlah_terlambat} dari {jumlah} penilaian melewati batas waktu"
 
     public static let defaultEscalationBody = """
         Yth. Bapak/Ibu {nama} (NIP {nip}),
@@ -114,8 +118,8 @@ public struct ReminderTemplates: Sendable, Hashable {
 
         {daftar}
 
-        Karena penilaian tersebut belum diisi setelah beberapa kali pengingat, pesan ini disampaikan pula \
-        sebagai tembusan kepada {tembusan}.
+        Karena penilaian tersebut belum diisi {riwayat_pengingat}, pesan ini disampaikan pula sebagai \
+        tembusan kepada {tembusan}.
 
         Mohon penilaian tersebut segera diisi. Apabila ada kendala, silakan menghubungi pengelola \
         kepegawaian di unit kerja Bapak/Ibu.
