@@ -44,9 +44,10 @@ web=$!
 trap 'kill -TERM "$pid" "$web" 2>/dev/null' INT TERM
 ctl=("$bin/kinerjactl" --socket var/admin.varlink)
 if [ -n "$fresh" ]; then
-    # The demo's cycles are closed; open the current quarter so there is something to review.
+    # The demo's cycles are closed; open the current quarter (still running, hence --early) so there
+    # is something to review.
     quarter=$(TZ=Asia/Jakarta date +%Y-Q$(( ($(TZ=Asia/Jakarta date +%-m) - 1) / 3 + 1 )))
-    "${ctl[@]}" cycles open "$quarter" >/dev/null || echo "kinerjad: could not open $quarter for the web demo"
+    "${ctl[@]}" cycles open "$quarter" --early >/dev/null || echo "kinerjad: could not open $quarter for the web demo"
 fi
 reviewer=$("${ctl[@]}" --json reviews list --status open --limit 1 2>/dev/null | python3 -c 'import json,sys; r=json.load(sys.stdin); print(r[0]["reviewer"] if r else "")' 2>/dev/null)
 unit=$("${ctl[@]}" --json reviews list --limit 1 2>/dev/null | python3 -c 'import json,sys; r=json.load(sys.stdin); print(r[0]["unit"] if r else "")' 2>/dev/null)
