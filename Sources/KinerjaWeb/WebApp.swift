@@ -261,8 +261,12 @@ struct WebHeaders: RouterMiddleware {
         let path = request.uri.path
         let tokenKey = path.hasPrefix("/r/") || path.hasPrefix("/s/") ? String(path.prefix(3 + 43)) : nil
         let now = front.now()
-        if !path.hasPrefix("/static/"), !front.perIP.allow(client, now: now) || !(tokenKey.map { front.perToken.allow($0, now: now) } ?? true) {
-            front.logger.notice("Rate limit reached", metadata: ["client": "\(client)"])
+        let ipAllowed = path.hasPrefix("/static/") || front.perIP.allow(client, now: now)
+        let tokenAllowed = path.hasPrefix("/static/") || !ipAllowed || (tokenKey.map { front.perToken.allow($0, now: now) } ?? true)
+        if !ipAllowed || !tokenAllowed {
+            front.logger.notice("Rate limit reached; answered 429", metadata: [
+                "message_id": "\(MessageIDs.webRateLimited)", "client": "\(client)", "limit": "\(ipAllowed ? "token" : "ip")",
+            ])
             response = front.html(.tooManyRequests, front.pages.message(
                 title: "Terlalu banyak permintaan", heading: "Terlalu banyak permintaan",
                 paragraphs: ["Mohon tunggu sekitar satu menit, lalu coba lagi."]), headers: [.retryAfter: "60"])

@@ -62,12 +62,18 @@ public struct MakeSurveyLink: Sendable {
         self.runtime = runtime
     }
 
-    public func callAsFunction(unit: String, period: Period?, revoke: Bool, by: String) async throws -> Outcome {
-        let now = runtime.now()
-        let today = CalendarDate(now, in: runtime.config.cycles.zone)
-        guard let period = period ?? Period.containing(today, kind: runtime.config.cycles.kinds.first ?? .quarterly) else {
+    /// The survey period of today: the period of the first of `cycles.kinds` that contains it.
+    static func currentPeriod(_ runtime: DaemonRuntime) throws -> Period {
+        let today = CalendarDate(runtime.now(), in: runtime.config.cycles.zone)
+        guard let period = Period.containing(today, kind: runtime.config.cycles.kinds.first ?? .quarterly) else {
             throw Refusal("period: no period contains \(today)")
         }
+        return period
+    }
+
+    public func callAsFunction(unit: String, period: Period?, revoke: Bool, by: String) async throws -> Outcome {
+        let now = runtime.now()
+        let period = try period ?? Self.currentPeriod(runtime)
         if revoke {
             let n = try await runtime.withDatabase { db in try db.revokeSurveyLinks(unit: unit, period: period, now: now) }
             runtime.logger.notice("Survey links revoked", metadata: ["unit": "\(unit)", "period": "\(period)", "count": "\(n)", "peer": "\(by)"])
