@@ -90,7 +90,7 @@ extension AppDatabase {
                                            arguments: [unit, period.code])
             while let row = try rows.next() {
                 let day = CalendarDate(row[0] as Date, in: zone).description
-                counts[day, default: [:]][row[1], default: 0] += 1
+                counts[day, default: [:]][row[1] as String, default: 0] += 1
             }
             let sums = try Row.fetchOne(db, sql: """
                 SELECT COUNT(*), SUM(u1), SUM(u2), SUM(u3), SUM(u4), SUM(u5), SUM(u6), SUM(u7), SUM(u8), SUM(u9)

@@ -189,8 +189,8 @@ public struct ReviewService: VarlinkService {
         case .failure(let failure): problems += failure.problems.map { "respondent.\($0.message)" }
         }
         guard problems.isEmpty else { throw Self.invalidInput(problems) }
-        let now = runtime.now()
-        try await runtime.withDatabase { db in try db.addSKMResponse(response, suggestion: suggestion, now: now) }
+        let now = runtime.now(), stored = response
+        try await runtime.withDatabase { db in try db.addSKMResponse(stored, suggestion: suggestion, now: now) }
         runtime.logger.notice("Public survey response stored", metadata: [
             "message_id": "\(MessageIDs.surveyAnswered)", "unit": "\(grant.unit)", "period": "\(grant.period.code)",
         ])
