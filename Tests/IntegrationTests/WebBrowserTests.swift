@@ -31,9 +31,9 @@ struct WebBrowserTests {
     func fromReminderToSubmittedReviews() async throws {
         let sink = try await SMTPSink.start()
         var options = ReminderSweepTests.options(sink: sink, schedule: "    reminder-sweep: \"off\"\n    outbox-delivery: \"off\"")
-        // Reviews due in two days: the sweep reminds at once (reminders.before 3d) and they can still be filled in.
-        options.extraConfig += "\ncycles:\n  due_after: 2d\n  due_on_working_day: false\n"
-        let s = try await WebFrontTests.start(options: options)
+        // Opened 13 days ago (cycles.due_after 14d; every day is a working day here): the reviews are due
+        // tomorrow, so the sweep reminds at once (reminders.before 3d) and they can still be filled in.
+        let s = try await WebFrontTests.start(options: options, openedAt: Date().addingTimeInterval(-13 * 86_400))
         let reviewer = try await s.kit.scalar("""
             SELECT a.reviewer_nip FROM assignment a JOIN cycle c ON c.id = a.cycle_id AND c.status = 'open'
             JOIN employee e ON e.nip = a.reviewer_nip WHERE coalesce(e.email, '') != ''

@@ -43,7 +43,8 @@ struct WebFrontTests {
     /// A daemon with demo data and the current quarter open, and a kinerja-web. `options` starts the
     /// daemon's options (mail to an SMTP sink, a journal namespace); its extraConfig is kept before
     /// the web section.
-    static func start(rateLimit: Int = 60, options base: DaemonHarness.Options = DaemonHarness.Options()) async throws -> Setup {
+    static func start(rateLimit: Int = 60, options base: DaemonHarness.Options = DaemonHarness.Options(),
+                      openedAt: Date? = nil) async throws -> Setup {
         let port = try WebFrontHarness.freePort()
         var options = base
         options.extraConfig = (base.extraConfig.isEmpty ? "" : base.extraConfig + "\n") + """
@@ -57,9 +58,11 @@ struct WebFrontTests {
         let kit = CyclesKit(daemon: daemon)
         let demo = daemon.directory.path("demo")
         #expect(try await kit.ctl(["demo", "generate", "--employees", "40", "--periods", "1", "--seed", "7", "--out", demo, "-q"]).status == .exited(0))
-        #expect(try await kit.ctl(["demo", "load", demo]).status == .exited(0))
+        let loaded = try await kit.ctl(["demo", "load", demo])
+        #expect(loaded.status == .exited(0), "\(loaded.standardErrorText)")
         let cycle = currentQuarter()
-        let opened = try await kit.ctl(["cycles", "open", cycle, "--early"])
+        let opened = try await kit.ctl(["cycles", "open", cycle, "--early"]
+                                       + (openedAt.map { ["--opened-at", ISO8601DateFormatter().string(from: $0)] } ?? []))
         #expect(opened.status == .exited(0), "\(opened.standardErrorText)")
         let web = try await WebFrontHarness.start(configPath: daemon.configPath, port: port)
         return Setup(daemon: daemon, web: web, kit: kit, cycle: cycle)
