@@ -191,6 +191,7 @@ def survey(browser, url, out_dir):
     page.get_by_label("Pekerjaan utama").select_option("WIRAUSAHA")
     page.get_by_label("Jenis layanan yang diterima").fill("Perizinan usaha")
     page.get_by_label("Saran dan masukan").fill("Tanpa JavaScript pun bisa.")
+    page.screenshot(path=os.path.join(out_dir, "survey-filled-360x740-full.png"), full_page=True)
     with page.expect_navigation() as navigation:
         page.get_by_role("button", name="Kirim jawaban").click()
     check(navigation.value.status == 200, f"survey answered {navigation.value.status}")
