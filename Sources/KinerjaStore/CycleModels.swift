@@ -95,6 +95,9 @@ public struct AssignmentInfo: Sendable, Hashable, Encodable {
     public var mean: Double?
     public var hasilKerja: Rating?
     public var comment: String?
+    /// How the review was stored: `web` (the reviewer's personal link), or the admin call or import
+    /// that stored it; nil while not submitted.
+    public var source: String? = nil
 }
 
 /// Completion of a group of assignments (a role, a unit, or the whole cycle).

@@ -44,4 +44,21 @@ extension Migrations {
             }
         }
     }
+
+    /// The optional respondent fields of the survey form (PermenPANRB 14/2017): age band, sex,
+    /// education, occupation (codes of `SKMRespondent`) and the service used (free text), NULL when
+    /// not given. Kept with the anonymous response for aggregate statistics; never listed per row.
+    static func registerSurveyRespondents(_ m: inout DatabaseMigrator) {
+        m.registerMigration("v9-survey-respondents") { db in
+            try db.alter(table: "skm_response") { t in
+                t.add(column: "age_band", .text)
+                t.add(column: "sex", .text)
+                t.add(column: "education", .text)
+                t.add(column: "occupation", .text)
+                t.add(column: "service", .text)
+            }
+            // survey stats count a unit's responses per day and source.
+            try db.create(index: "skm_unit_day", on: "skm_response", columns: ["unit_code", "period", "imported_at"])
+        }
+    }
 }

@@ -163,6 +163,27 @@ extension AppDatabase {
         }
     }
 
+    /// A message that carries the reviewer's link (`{tautan}`) goes to the reviewer alone; the
+    /// copies to the atasan and unit head go as a separate message (`copyDraft`) without it. A message
+    /// without a link keeps its Cc.
+    static func withoutCopies(_ draft: OutboxDraft, _ message: PlannedMessage) -> OutboxDraft {
+        guard !draft.cc.isEmpty, ReviewLinkSlot.hasSlot(message.body) else { return draft }
+        var own = draft
+        own.cc = []
+        return own
+    }
+
+    /// The copy of a linked escalation to the people copied (`<key>/tembusan`, kind
+    /// `escalation_copy`): the same text with `{tautan}` as `ReviewLinkSlot.copyText`, no stage marks
+    /// (the reviewer's message carries them), addressed to no employee (so it does not count against
+    /// anyone's one message a day). nil when the message goes as one (no copies, or no link).
+    static func copyDraft(_ draft: OutboxDraft, _ message: PlannedMessage) -> OutboxDraft? {
+        guard !draft.cc.isEmpty, ReviewLinkSlot.hasSlot(message.body) else { return nil }
+        return OutboxDraft(idempotencyKey: draft.idempotencyKey + "/tembusan", kind: "escalation_copy", recipientNIP: nil,
+                           from: draft.from, to: draft.cc, subject: "Tembusan: " + draft.subject,
+                           body: ReviewLinkSlot.fill(draft.body) { _ in ReviewLinkSlot.copyText })
+    }
+
     /// What the reminder sweep would write at `now`; reads only.
     public func previewReminders(_ planner: ReminderPlanner, now: Date) throws -> ReminderPlan {
         try writer.read { db in try ReminderQueries.plan(planner, in: db, now: now) }
@@ -182,7 +203,11 @@ extension AppDatabase {
                 let draft = OutboxDraft(idempotencyKey: message.dedupeKey, kind: message.kind.rawValue,
                                         recipientNIP: message.recipient?.description, from: from, to: message.to,
                                         cc: message.cc.map(\.address), subject: message.subject, body: message.body, marks: message.marks)
-                summary.add(try Outbox.enqueue(draft, at: now, in: db))
+                let result = try Outbox.enqueue(Self.withoutCopies(draft, message), at: now, in: db)
+                summary.add(result)
+                if case .inserted = result, let copy = Self.copyDraft(draft, message) {
+                    summary.add(try Outbox.enqueue(copy, at: now, in: db))
+                }
                 var kept = message
                 kept.body = ""
                 kept.items = []

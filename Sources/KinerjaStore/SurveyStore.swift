@@ -2,6 +2,20 @@ import Foundation
 import GRDB
 import KinerjaDomain
 
+/// One day of a unit's SKM responses: the local day (YYYY-MM-DD) and the count per source.
+public struct SKMDayCount: Sendable, Hashable {
+    public var day: String
+    public var bySource: [String: Int]
+    public var total: Int { bySource.values.reduce(0, +) }
+}
+
+/// `skmStats`: a unit's responses of a period per day and source, and their IKM.
+public struct SKMStats: Sendable, Hashable {
+    public var unitName: String
+    public var days: [SKMDayCount]
+    public var ikm: IKMResult?
+}
+
 /// Public satisfaction survey responses and training records (`kinerjactl import skm`, `import training`).
 extension AppDatabase {
     /// Applies a validated SKM file: the responses of every (unit, period) in the file replace those
@@ -51,14 +65,42 @@ extension AppDatabase {
     /// The one insert of SKM responses, for imported files and web answers alike.
     static func insertSKM(_ db: Database, _ responses: [SKMResponse], source: String, now: Date) throws {
         var insert = BatchInsert(db, """
-            INSERT INTO skm_response(unit_code, period, period_start, period_end, u1, u2, u3, u4, u5, u6, u7, u8, u9, imported_at, source)
-            """, columns: 15)
+            INSERT INTO skm_response(unit_code, period, period_start, period_end, u1, u2, u3, u4, u5, u6, u7, u8, u9, imported_at, source,
+                                     age_band, sex, education, occupation, service)
+            """, columns: 20)
         let stamp = now.databaseValue, sourceValue = source.databaseValue
         for r in responses {
+            let p = r.respondent
             try insert.add([r.unit.databaseValue, r.period.code.databaseValue, r.period.start.description.databaseValue,
-                            r.period.end.description.databaseValue] + r.answers.map { $0.databaseValue } + [stamp, sourceValue])
+                            r.period.end.description.databaseValue] + r.answers.map { $0.databaseValue } + [stamp, sourceValue]
+                           + [p.ageBand, p.sex, p.education, p.occupation, p.service].map { $0.databaseValue })
         }
         try insert.finish()
+    }
+
+    /// A unit's SKM responses of `period`: counted per day (in `zone`, from the instant each was
+    /// stored) and source (`web`, `import`), oldest day first, so a flood of answers shows as one tall
+    /// day (an imported file's rows all fall on the day of the import); and the IKM of them all. nil
+    /// when there is no such unit.
+    public func skmStats(unit: String, period: Period, in zone: TimeZone) throws -> SKMStats? {
+        try writer.read { db in
+            guard let name = try String.fetchOne(db, sql: "SELECT name FROM unit WHERE code = ?", arguments: [unit]) else { return nil }
+            var counts: [String: [String: Int]] = [:]
+            let rows = try Row.fetchCursor(db, sql: "SELECT imported_at, source FROM skm_response WHERE unit_code = ? AND period = ?",
+                                           arguments: [unit, period.code])
+            while let row = try rows.next() {
+                let day = CalendarDate(row[0] as Date, in: zone).description
+                counts[day, default: [:]][row[1] as String, default: 0] += 1
+            }
+            let sums = try Row.fetchOne(db, sql: """
+                SELECT COUNT(*), SUM(u1), SUM(u2), SUM(u3), SUM(u4), SUM(u5), SUM(u6), SUM(u7), SUM(u8), SUM(u9)
+                FROM skm_response WHERE unit_code = ? AND period = ?
+                """, arguments: [unit, period.code])
+            let n: Int = sums?[0] ?? 0
+            let ikm = n > 0 ? IKMResult.compute(unit: unit, period: period, respondents: n,
+                                                 elementSums: (1...9).map { (sums?[$0] as Int?) ?? 0 }) : nil
+            return SKMStats(unitName: name, days: counts.keys.sorted().map { SKMDayCount(day: $0, bySource: counts[$0]!) }, ikm: ikm)
+        }
     }
 
     /// Applies a validated training file; a record already stored (same NIP, course ignoring case,

@@ -45,6 +45,29 @@ extension AppDatabase {
         }
     }
 
+    /// Stores the review links a reminder carries, one per cycle (`tokens`: cycle id → token hash),
+    /// without revoking earlier ones: every reminder sent keeps a working link, and a message sent
+    /// again after an unknown outcome carries a new one while the first copy's still opens. Cycles that
+    /// are closed, or in which the reviewer has no assignment any more, get no link. Returns the period
+    /// codes of the cycles whose link was stored; all in one transaction, committed before the message
+    /// is handed to the mail system.
+    public func addReminderLinks(reviewer: NIP, tokens: [Int64: Data], expiresAt: Date?, now: Date, by: String) throws -> [Int64: String] {
+        try writer.write { db in
+            var stored: [Int64: String] = [:]
+            for (cycleID, hash) in tokens.sorted(by: { $0.key < $1.key }) {
+                guard let c = try Self.findCycle(db, .id(cycleID)), c.status == .open,
+                      try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM assignment WHERE cycle_id = ? AND reviewer_nip = ?",
+                                       arguments: [cycleID, reviewer.description]) ?? 0 > 0 else { continue }
+                try db.execute(sql: """
+                    INSERT INTO review_link(cycle_id, reviewer_nip, token_sha256, created_at, created_by, expires_at)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """, arguments: [cycleID, reviewer.description, hash, now, by, expiresAt])
+                stored[cycleID] = c.period.code
+            }
+            return stored
+        }
+    }
+
     /// Revokes the reviewer's working links of `cycle` (default: the only open one); returns the cycle
     /// and how many were revoked.
     public func revokeReviewLinks(reviewer: NIP, cycle: CycleReference?, now: Date) throws -> (CycleInfo, Int) {

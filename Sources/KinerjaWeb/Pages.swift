@@ -1,4 +1,5 @@
 import Foundation
+import KinerjaDomain
 import Mustache
 import Varlink
 
@@ -97,6 +98,11 @@ public struct Pages: Sendable {
             "unit_name": reply["unit_name"]?.stringValue ?? "", "period": reply["period"]?.stringValue ?? "",
             "elements": elements, "token": token, "csrf": csrf, "max_suggestion": maxSuggestion,
             "has_errors": !errors.isEmpty, "errors": errors,
+            "respondent": SKMRespondent.questions.map { q in
+                ["field": q.field, "label": q.label,
+                 "choices": q.choices.map { ["code": $0.code, "label": $0.label] }] as [String: Any]
+            },
+            "max_service": SKMRespondent.serviceMaxLength,
         ]
         return page(title: "Survei Kepuasan Masyarakat", template: "survey", object)
     }

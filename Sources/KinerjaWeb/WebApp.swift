@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import KinerjaDaemon
+import KinerjaDomain
 import Logging
 import NIOCore
 import Varlink
@@ -221,11 +222,22 @@ public struct WebFront: Sendable {
             }
             let suggestion = form["suggestion"]?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
             if suggestion.count > 1000 { problems.append("Saran paling banyak 1000 karakter.") }
+            var respondent: [String: String] = [:]
+            switch SKMRespondent.parse({ form[$0] }) {
+            case .success(let r): respondent = r.given
+            case .failure(let failure):
+                problems += failure.problems.map { p in
+                    p.field == SKMRespondent.serviceField
+                        ? "Jenis layanan paling banyak \(SKMRespondent.serviceMaxLength) karakter, dalam satu baris."
+                        : "Pilihan untuk \(SKMRespondent.questions.first { $0.field == p.field }?.label ?? p.field) tidak dikenal."
+                }
+            }
             guard problems.isEmpty else {
                 return html(.unprocessableContent, pages.survey(survey, token: token, csrf: csrf, maxSuggestion: 1000, errors: problems))
             }
             var parameters: [String: JSONValue] = ["token": .string(token), "answers": .array(answers)]
             if !suggestion.isEmpty { parameters["suggestion"] = .string(suggestion) }
+            if !respondent.isEmpty { parameters["respondent"] = .object(respondent.mapValues { .string($0) }) }
             _ = try await client.call("SubmitSurvey", parameters)
             let day = today()
             let cookie = "skm=\(day).\(signer.sign("survey", "\(unit)|\(day)")); Path=/s/\(token); Max-Age=86400; HttpOnly; SameSite=Strict"
@@ -249,8 +261,12 @@ struct WebHeaders: RouterMiddleware {
         let path = request.uri.path
         let tokenKey = path.hasPrefix("/r/") || path.hasPrefix("/s/") ? String(path.prefix(3 + 43)) : nil
         let now = front.now()
-        if !path.hasPrefix("/static/"), !front.perIP.allow(client, now: now) || !(tokenKey.map { front.perToken.allow($0, now: now) } ?? true) {
-            front.logger.notice("Rate limit reached", metadata: ["client": "\(client)"])
+        let ipAllowed = path.hasPrefix("/static/") || front.perIP.allow(client, now: now)
+        let tokenAllowed = path.hasPrefix("/static/") || !ipAllowed || (tokenKey.map { front.perToken.allow($0, now: now) } ?? true)
+        if !ipAllowed || !tokenAllowed {
+            front.logger.notice("Rate limit reached; answered 429", metadata: [
+                "message_id": "\(MessageIDs.webRateLimited)", "client": "\(client)", "limit": "\(ipAllowed ? "token" : "ip")",
+            ])
             response = front.html(.tooManyRequests, front.pages.message(
                 title: "Terlalu banyak permintaan", heading: "Terlalu banyak permintaan",
                 paragraphs: ["Mohon tunggu sekitar satu menit, lalu coba lagi."]), headers: [.retryAfter: "60"])

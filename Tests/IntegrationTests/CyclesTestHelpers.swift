@@ -32,6 +32,14 @@ struct CyclesKit {
         return r.standardOutputText.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// One SQL change made behind the daemon's back with Python's sqlite3 (a test's way to age a
+    /// row, e.g. to expire a link); waits up to 10 s for the daemon's write lock.
+    func execute(_ sql: String) async throws {
+        let script = "import sqlite3, sys\ndb = sqlite3.connect(sys.argv[1], timeout=10)\ndb.execute(sys.argv[2])\ndb.commit()"
+        let r = try await Subprocess.run("python3", arguments: ["-c", script, daemon.databasePath, sql], timeout: .seconds(60))
+        guard r.status == .exited(0) else { throw TestSupportError("\(sql): \(r.standardErrorText)") }
+    }
+
     /// One SQL scalar, read with Python's sqlite3.
     func scalar(_ sql: String) async throws -> String {
         let script = "import sqlite3, sys\ndb = sqlite3.connect('file:' + sys.argv[1] + '?mode=ro', uri=True)\nprint(db.execute(sys.argv[2]).fetchone()[0])"

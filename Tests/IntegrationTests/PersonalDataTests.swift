@@ -83,7 +83,7 @@ struct PersonalDataTests {
         """
 
     /// Parameters good enough to pass validation, by field name and type.
-    static func sample(_ fields: [VarlinkField], nip: String) -> [String: JSONValue] {
+    static func sample(_ fields: [VarlinkField], nip: String, unit: String) -> [String: JSONValue] {
         var parameters: [String: JSONValue] = [:]
         for field in fields {
             if case .optional = field.type { continue }
@@ -92,6 +92,7 @@ struct PersonalDataTests {
             case ("name", _): parameters[field.name] = "outbox-delivery"
             case ("nip", _), ("subject", _), ("reviewer", _): parameters[field.name] = .string(nip)
             case ("period", _): parameters[field.name] = "2026-Q3"
+            case ("unit", _): parameters[field.name] = .string(unit)
             case (_, .string): parameters[field.name] = "x"
             case (_, .int): parameters[field.name] = 1
             case (_, .float): parameters[field.name] = 1
@@ -117,6 +118,7 @@ struct PersonalDataTests {
         let nips = employees.compactMap { $0["nip"] }
         let names = employees.compactMap { $0["nama"] }.filter { $0.count >= 6 }
         #expect(nips.count >= 40)
+        let unit = try #require(employees.compactMap { $0["unit_kerja"] }.first)
         // Root sees personal data through the same methods (so the walk below is not vacuous).
         let asRoot = try await daemon.call("io.kinerjad.Admin.ListReminders")
         #expect((asRoot["total"]?.intValue ?? 0) > 0)
@@ -124,7 +126,7 @@ struct PersonalDataTests {
         let idl = try await daemon.call("org.varlink.service.GetInterfaceDescription", ["interface": "io.kinerjad.Admin"])
         let interface = try VarlinkInterface(parsing: idl["description"]?.stringValue ?? "")
         let calls: [JSONValue] = interface.methods.map { method in
-            .array([.string("io.kinerjad.Admin.\(method.name)"), .object(Self.sample(method.input, nip: nips[1]))])
+            .array([.string("io.kinerjad.Admin.\(method.name)"), .object(Self.sample(method.input, nip: nips[1], unit: unit))])
         }
         let input = Array(JSONValue.array(calls).serializedString(.compact).utf8)
         let ctlDone = try await Subprocess.run(
@@ -154,7 +156,7 @@ struct PersonalDataTests {
             let keys = Self.keys(reply["parameters"] ?? .null)
             #expect(keys.isDisjoint(with: forbiddenKeys), "\(method.name) carries \(keys.intersection(forbiddenKeys))")
         }
-        #expect(Set(answered) == ["Ping", "GetStatus", "ListJobs", "JobHistory", "ListCycles", "GetCycle"])
+        #expect(Set(answered) == ["Ping", "GetStatus", "ListJobs", "JobHistory", "ListCycles", "GetCycle", "SurveyStats"])
 
         // kinerjactl explains a refused read as a matter of personal data, not of changing state.
         let flags = try await Self.ctl(daemon, ["flags"], asNobody: true)

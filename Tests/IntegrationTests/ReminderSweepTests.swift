@@ -9,9 +9,11 @@ import Varlink
 struct ReminderSweepTests {
     /// The harness options of a daemon that mails through msmtp to `sink`, with these job calendars;
     /// with `adminAddress`, the daily admin digest is mailed there too.
-    static func options(sink: SMTPSink, schedule: String, adminAddress: String? = nil) -> DaemonHarness.Options {
+    /// With `publicBaseURL`, the reminders carry the reviewers' links (`web.public_base_url`).
+    static func options(sink: SMTPSink, schedule: String, adminAddress: String? = nil, publicBaseURL: String? = nil) -> DaemonHarness.Options {
         var options = DaemonHarness.Options()
         let admin = adminAddress.map { "\n  admin_address: \($0)" } ?? ""
+        let web = publicBaseURL.map { "\nweb:\n  public_base_url: \($0)" } ?? ""
         options.extraConfig = """
             mail:
               sendmail: [/usr/bin/msmtp, --host=127.0.0.1, --port=\(sink.port), --from=kinerjad@localhost, -t]
@@ -23,16 +25,16 @@ struct ReminderSweepTests {
               holidays: []
             jobs:
               schedule:
-            \(schedule)
+            \(schedule)\(web)
             """
         return options
     }
 
     /// A daemon with demo employees imported and one cycle opened months ago (all reviews overdue).
-    static func startWithOverdueCycle(sink: SMTPSink, schedule: String, in directory: TemporaryDirectory? = nil,
+    static func startWithOverdueCycle(sink: SMTPSink, schedule: String, in directory: TemporaryDirectory? = nil, publicBaseURL: String? = nil,
                                       adjust: (inout DaemonHarness.Options) -> Void = { _ in }) async throws -> (DaemonHarness, TemporaryDirectory) {
         let dir = try directory ?? TemporaryDirectory(prefix: "kinerjad-remind")
-        var options = Self.options(sink: sink, schedule: schedule)
+        var options = Self.options(sink: sink, schedule: schedule, publicBaseURL: publicBaseURL)
         adjust(&options)
         let daemon = try await DaemonHarness.start(options, in: dir)
         if directory == nil {
@@ -75,6 +77,12 @@ struct ReminderSweepTests {
         #expect(received.allSatisfy { $0.text.contains("Auto-Submitted: auto-generated") })
         #expect(received.allSatisfy { $0.text.split(whereSeparator: \.isNewline).contains { $0.lowercased().hasPrefix("message-id: <") } })
         #expect(received.contains { $0.text.contains("Subject: ") && $0.text.contains("penilaian") })
+        // Without web.public_base_url, {tautan} is a sentence naming whom to contact, never a URL.
+        for message in received {
+            let body = try await ParsedMail.parse(message.data).body
+            #expect(body.contains("Pengisian penilaian melalui web belum tersedia; silakan menghubungi Bagian Kepegawaian, BKPSDM Kota Bandung."), "\(body)")
+            #expect(!body.contains("/r/") && !body.contains("\u{1}"), "\(body)")
+        }
 
         // Everything is marked: a second sweep writes and sends nothing more.
         let again = try await Subprocess.run(ctl, arguments: ["--socket", daemon.socketPath, "--json", "reminders", "send-now"],
@@ -99,12 +107,14 @@ struct ReminderSweepTests {
         let sink = try await SMTPSink.start(dataReplyDelays: [.milliseconds(300), .milliseconds(300), .milliseconds(300), .seconds(2)])
         let offJobs = "    reminder-sweep: \"off\"\n    outbox-delivery: \"off\""
         let fast = "    reminder-sweep: \"*:*:0/1\"\n    outbox-delivery: \"*:*:0/1\""
-        var (daemon, directory) = try await Self.startWithOverdueCycle(sink: sink, schedule: offJobs)
+        // The reminders carry the reviewers' links, made at delivery: none may arrive with a link that does not open.
+        let base = "http://kinerja.test"
+        var (daemon, directory) = try await Self.startWithOverdueCycle(sink: sink, schedule: offJobs, publicBaseURL: base)
         // What is due, decided before any sweep ran; then the jobs run every second from the next start on.
         let planned = (try await daemon.call("io.kinerjad.Admin.PreviewReminders")["messages"]?.arrayValue ?? [])
             .filter { !($0["to"]?.arrayValue ?? []).isEmpty }
         #expect(planned.count >= 10)
-        try DaemonHarness.configText(directory: directory, options: Self.options(sink: sink, schedule: fast))
+        try DaemonHarness.configText(directory: directory, options: Self.options(sink: sink, schedule: fast, publicBaseURL: base))
             .write(toFile: daemon.configPath, atomically: true, encoding: .utf8)
 
         var generator = SystemRandomNumberGenerator()
@@ -134,7 +144,7 @@ struct ReminderSweepTests {
             _ = try await daemon.process.wait(timeout: .seconds(10))
             kills += 1
             logs += daemon.log
-            (daemon, _) = try await Self.startWithOverdueCycle(sink: sink, schedule: fast, in: directory)
+            (daemon, _) = try await Self.startWithOverdueCycle(sink: sink, schedule: fast, in: directory, publicBaseURL: base)
         }
         // Let it finish: everything sent, nothing waiting or in flight.
         try await waitUntil("the outbox is drained", timeout: .seconds(60), interval: .milliseconds(200)) {
@@ -182,6 +192,13 @@ struct ReminderSweepTests {
         // Every planned recipient got its digest.
         let plannedTo = Set(planned.compactMap { $0["to"]?.arrayValue?.first?.stringValue }.map(email))
         #expect(plannedTo == Set(received.compactMap(\.recipients.first)))
+        // Every reminder carries one link per cycle, and every link that arrived opens: its token's SHA-256 is
+        // stored and not revoked (links of a message sent again after a kill keep working side by side).
+        let links = try await Subprocess.run("python3", arguments: ["-c", SentMail.linkCheck, sink.directory.path("mail"), daemon.databasePath],
+                                             timeout: .seconds(60))
+        let figures = links.standardOutputText.split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        #expect(figures.count == 3 && figures[0] == received.count && figures[1] >= received.count && figures[2] == 0,
+                "messages, links, links that do not open: \(links.standardOutputText) \(links.standardErrorText)")
         // Every attempt's spool files were removed once its outcome was recorded.
         let spool = (try? FileManager.default.contentsOfDirectory(atPath: directory.path("outbox"))) ?? []
         #expect(spool.isEmpty, "\(spool)")
@@ -192,6 +209,25 @@ struct ReminderSweepTests {
 
 /// Reading what the sink received.
 enum SentMail {
+    /// Prints how many messages of the sink (argv 1) carry a reviewer's link, how many links, and how
+    /// many of them do not open in the database (argv 2): no stored SHA-256, or revoked.
+    static let linkCheck = """
+        import base64, email, email.policy, glob, hashlib, re, sqlite3, sys
+        db = sqlite3.connect("file:" + sys.argv[2] + "?mode=ro", uri=True)
+        messages = links = broken = 0
+        for path in sorted(glob.glob(sys.argv[1] + "/*.eml")):
+            with open(path, "rb") as f:
+                body = email.message_from_binary_file(f, policy=email.policy.default).get_body(preferencelist=("plain",)).get_content()
+            tokens = re.findall(r"/r/([A-Za-z0-9_-]{43})", body)
+            messages += 1 if tokens else 0
+            for token in tokens:
+                links += 1
+                digest = hashlib.sha256(base64.urlsafe_b64decode(token + "=")).digest()
+                row = db.execute("SELECT revoked_at FROM review_link WHERE token_sha256 = ?", (digest,)).fetchone()
+                broken += 1 if row is None or row[0] is not None else 0
+        print(messages, links, broken)
+        """
+
     /// The Message-ID header's value, angle brackets included ("none" when absent).
     static func messageID(_ message: SMTPSink.Message) -> String {
         let line = message.text.split(whereSeparator: \.isNewline).first { $0.lowercased().hasPrefix("message-id:") }

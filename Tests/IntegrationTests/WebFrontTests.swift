@@ -40,10 +40,14 @@ struct WebFrontTests {
         return "\(c.year!)-Q\((c.month! - 1) / 3 + 1)"
     }
 
-    static func start(rateLimit: Int = 60) async throws -> Setup {
+    /// A daemon with demo data and the current quarter open, and a kinerja-web. `options` starts the
+    /// daemon's options (mail to an SMTP sink, a journal namespace); its extraConfig is kept before
+    /// the web section.
+    static func start(rateLimit: Int = 60, options base: DaemonHarness.Options = DaemonHarness.Options(),
+                      openedAt: Date? = nil) async throws -> Setup {
         let port = try WebFrontHarness.freePort()
-        var options = DaemonHarness.Options()
-        options.extraConfig = """
+        var options = base
+        options.extraConfig = (base.extraConfig.isEmpty ? "" : base.extraConfig + "\n") + """
             web:
               listen: 127.0.0.1:\(port)
               public_base_url: http://127.0.0.1:\(port)
@@ -54,9 +58,11 @@ struct WebFrontTests {
         let kit = CyclesKit(daemon: daemon)
         let demo = daemon.directory.path("demo")
         #expect(try await kit.ctl(["demo", "generate", "--employees", "40", "--periods", "1", "--seed", "7", "--out", demo, "-q"]).status == .exited(0))
-        #expect(try await kit.ctl(["demo", "load", demo]).status == .exited(0))
+        let loaded = try await kit.ctl(["demo", "load", demo])
+        #expect(loaded.status == .exited(0), "\(loaded.standardErrorText)")
         let cycle = currentQuarter()
-        let opened = try await kit.ctl(["cycles", "open", cycle, "--early"])
+        let opened = try await kit.ctl(["cycles", "open", cycle, "--early"]
+                                       + (openedAt.map { ["--opened-at", ISO8601DateFormatter().string(from: $0)] } ?? []))
         #expect(opened.status == .exited(0), "\(opened.standardErrorText)")
         let web = try await WebFrontHarness.start(configPath: daemon.configPath, port: port)
         return Setup(daemon: daemon, web: web, kit: kit, cycle: cycle)
@@ -244,6 +250,55 @@ struct WebFrontTests {
         #expect(statuses.contains(429))
         // X-Forwarded-For from an untrusted peer changes nothing.
         #expect(try s.web.request("GET", "/", headers: ["X-Forwarded-For": "203.0.113.9"]).status == 429)
+        try await s.stop()
+    }
+
+    @Test("web submissions, refused tokens and rate limits are journal events with catalog ids, without scores, comments, answers or tokens",
+          .enabled(if: getuid() == 0, "needs root: it reads the entries from a private journald namespace"))
+    func journalEvents() async throws {
+        let journal = try await JournalNamespace.start()
+        defer { Task { await journal.stop() } }
+        var options = DaemonHarness.Options()
+        options.logging = "  target: journal\n  level: info\n  journal_socket: \(journal.socketPath)\n"
+        let s = try await Self.start(rateLimit: 30, options: options)
+        let assignment = try #require(try await s.ctlJSON(["reviews", "list", "--cycle", s.cycle, "--role", "rekan", "--limit", "1"])[0])
+        let id = try #require(assignment["id"]?.intValue)
+        let reviewer = try #require(assignment["reviewer"]?.stringValue)
+        let path = try s.path(of: try #require(try await s.ctlJSON(["reviews", "link", "--reviewer", reviewer])["url"]?.stringValue))
+        let csrf = try #require(Self.formValue("csrf", in: try s.web.request("GET", path).body))
+        let review = "csrf=\(csrf)&assignment=\(id)&\(Self.scores(4))&comment=RAHASIA+komentar"
+        #expect(try s.web.request("POST", path, body: review).status == 303)
+
+        let unit = try await s.kit.scalar("SELECT code FROM unit ORDER BY code LIMIT 1")
+        let survey = try s.path(of: try #require(try await s.ctlJSON(["survey", "link", unit])["url"]?.stringValue))
+        let surveyCSRF = try #require(Self.formValue("csrf", in: try s.web.request("GET", survey).body))
+        let answers = (1...9).map { "u\($0)=3" }.joined(separator: "&")
+        let answered = try s.web.request("POST", survey, body: "csrf=\(surveyCSRF)&\(answers)&suggestion=RAHASIA+saran&jenis_layanan=RAHASIA+layanan&umur=30_39")
+        #expect(answered.status == 200)
+
+        #expect(try s.web.request("GET", "/r/" + String(repeating: "B", count: 43)).status == 404)
+        var statuses: [Int] = []
+        for _ in 0..<35 { statuses.append(try s.web.request("GET", "/").status) }
+        #expect(statuses.contains(429))
+
+        // reviewSubmitted, surveyAnswered, webTokenRefused (kinerjad), webRateLimited (kinerja-web).
+        let submitted = try await journal.waitForEntries(matching: ["MESSAGE_ID": "39b7f8a9d40446d080d4bcb5a32ce56d"])
+        #expect(submitted.contains { $0["KINERJA_SOURCE"] == "web" && $0["KINERJA_ASSIGNMENT"] == "\(id)" }, "\(submitted)")
+        let stored = try await journal.waitForEntries(matching: ["MESSAGE_ID": "322c7fc5575d48b698d73bca68e6fae5"])
+        #expect(stored.first?["KINERJA_UNIT"] == unit)
+        let refused = try await journal.waitForEntries(matching: ["MESSAGE_ID": "1c312c4872d34d519041d72aff6c0506"])
+        #expect(refused.first?["KINERJA_KIND"] == "review")
+        let limited = try await journal.waitForEntries(matching: ["MESSAGE_ID": "5e1a9efc92ce4ad294e65b7c06225e09"])
+        #expect(limited.first?["KINERJA_LIMIT"] == "ip" && limited.first?["KINERJA_CLIENT"] == "127.0.0.1", "\(limited)")
+        #expect(limited.first?["_PID"] == "\(s.web.process.pid)", "the 429 entry is not kinerja-web's")
+
+        // Nothing in the namespace holds a score, a comment, an answer, a respondent field or a token.
+        let token = String(path.dropFirst(3)), surveyToken = String(survey.dropFirst(3))
+        for entry in try await journal.entries() {
+            let text = entry.description
+            #expect(!text.contains("RAHASIA") && !text.contains(token) && !text.contains(surveyToken), "\(text)")
+            #expect(entry["KINERJA_SCORES"] == nil && entry["KINERJA_COMMENT"] == nil && entry["KINERJA_ANSWERS"] == nil)
+        }
         try await s.stop()
     }
 }

@@ -48,6 +48,6 @@ struct CatalogAndInterfaceTests {
         #expect(untagged.isEmpty, "methods without [access: …]: \(untagged)")
         let open = Dictionary(uniqueKeysWithValues: interface.methods.filter { $0.accessClass < .admin }.map { ($0.name, $0.accessClass) })
         #expect(open == ["Ping": .public, "GetStatus": .public, "ListJobs": .read, "JobHistory": .read,
-                         "ListCycles": .read, "GetCycle": .read])
+                         "ListCycles": .read, "GetCycle": .read, "SurveyStats": .read])
     }
 }

@@ -90,7 +90,8 @@ struct InputSafetyTests {
         #expect(horizon.problem(date: CalendarDate(iso: "9999-12-31")!) != nil)
         #expect(horizon.problem(date: CalendarDate(iso: "2031-12-05")!) == nil)
         #expect(DateHorizon(today: CalendarDate(iso: "2028-02-29")!).latest == CalendarDate(iso: "2033-02-28")!)
-        var skm = SKMImport.Accumulator(columns: CSVColumnMap(canonical: SKMImport.schema))
+        // A file without the optional respondent columns.
+        var skm = SKMImport.Accumulator(columns: try SKMImport.schema.bind(header: CSVRecord(line: 1, fields: ["unit", "period"] + SKMElement.allCases.map(\.column))).get())
         skm.horizon = horizon
         skm.add([CSVRecord(line: 2, fields: ["DLHK", "9999-Q4"] + Array(repeating: "4", count: 9))])
         guard case .failure(let failure) = skm.finish() else { Issue.record("9999-Q4 accepted"); return }

@@ -108,4 +108,21 @@ struct SKMTests {
             try SKMResponse(unit: "U", period: Self.period, answers: [1, 5, 1, 1, 1, 1, 1, 1, 1])
         }
     }
+
+    @Test("the optional respondent fields of the form: codes in any case, blanks allowed, a wrong code named with its line and column")
+    func respondentFields() throws {
+        let text = """
+        unit,period,u1,u2,u3,u4,u5,u6,u7,u8,u9,umur,jenis_kelamin,pendidikan,pekerjaan,jenis_layanan
+        DLHK,2025-Q1,4,4,4,4,4,4,4,4,4,30_39,p,S1,wirausaha,Perizinan usaha
+        DLHK,2025-Q1,3,3,3,3,3,3,3,3,3,,,,,
+        """
+        let responses = try #require(success(of: SKMImport.validate(csv: text, knownUnits: ["DLHK"])))
+        #expect(responses[0].respondent.given == ["umur": "30_39", "jenis_kelamin": "P", "pendidikan": "S1", "pekerjaan": "WIRAUSAHA",
+                                                  "jenis_layanan": "Perizinan usaha"])
+        #expect(responses[1].respondent == SKMRespondent())
+        let bad = text.replacingOccurrences(of: ",p,S1,", with: ",X,S1,")
+        let f = try #require(failure(of: SKMImport.validate(csv: bad, knownUnits: ["DLHK"])))
+        #expect(f.problems.map { "\($0.line):\($0.column ?? 0):\($0.code)" } == ["2:13:bad_value"])
+        #expect(f.problems[0].message == "jenis_kelamin: 'X' is not one of L, P")
+    }
 }

@@ -13,7 +13,9 @@ extension DaemonConfig {
         /// Where kinerja-web listens when it is not socket-activated (`make run`), host:port.
         public var listen = "127.0.0.1:8480"
         /// The address reviewers and the public open; links are this plus `/r/TOKEN` or `/s/TOKEN`.
-        public var publicBaseURL = "http://127.0.0.1:8480"
+        /// nil (not set): no link can be made; `reviews link` and `survey link` refuse, and `{tautan}`
+        /// in a reminder reads `ReviewLinks.unavailableText` (whom to contact) instead of a URL.
+        public var publicBaseURL: String?
         /// Who to ask when a link does not work, shown on the error page.
         public var contact = "Bagian Kepegawaian, BKPSDM Kota Bandung"
         /// How long a review link works after it is made; nil: until its cycle closes.
@@ -39,7 +41,7 @@ extension DaemonConfig {
                                     expected: "an http or https URL without a trailing slash, e.g. https://kinerja.bandung.go.id") { text in
             guard let url = URL(string: text), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil,
                   !text.hasSuffix("/"), url.query == nil, url.fragment == nil else { return nil }
-            return text
+            return Optional(text)
         }
         web.contact = w.string("contact", default: web.contact, nonEmpty: true)
         if w.has("link_lifetime") {

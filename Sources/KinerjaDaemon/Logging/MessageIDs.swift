@@ -24,6 +24,9 @@ public enum MessageIDs {
     public static let webTokenRefused = "1c312c4872d34d519041d72aff6c0506"
     /// A public SKM response was stored from the web (KINERJA_UNIT, KINERJA_PERIOD); no answers in the entry.
     public static let surveyAnswered = "322c7fc5575d48b698d73bca68e6fae5"
+    /// kinerja-web answered 429: a client IP (KINERJA_CLIENT) or a link went over its rate limit
+    /// (KINERJA_LIMIT: ip or token); no token, path or form content in the entry.
+    public static let webRateLimited = "5e1a9efc92ce4ad294e65b7c06225e09"
 
     /// A scheduled job finished its run.
     public static let jobFinished = "cbba0fbdbad14437ae257e4dc1b326a4"
@@ -70,6 +73,7 @@ public enum MessageIDs {
 
     /// Every id above, for the catalog check.
     public static let all: [String] = [started, stopping, reloaded, reloadFailed, backupWritten, logLevelChanged, startFailed,
+                                       reviewSubmitted, webTokenRefused, surveyAnswered, webRateLimited,
                                        jobFinished, jobFailed, cycleOpened, cycleClosed, importApplied, assignmentsAdjusted,
                                        mailSent, mailFailed, mailDead, mailLogged, mailRetried, mailInterrupted, mailOutcomeUnknown,
                                        flagDecliningTrend, flagRecognitionGap, flagDisengaged, flagFeedbackDrop,

@@ -26,9 +26,10 @@ public struct MailMessage: Sendable, Equatable {
         self.messageID = messageID
     }
 
-    /// The message of an outbox row.
+    /// The message of an outbox row, its `{tautan}` slot shown as `ReviewLinkSlot.displayText` (the
+    /// delivery puts the links in; see `ReminderLinks`).
     public init(_ outbox: OutboxMessage) {
-        self.init(from: outbox.from, to: outbox.to, cc: outbox.cc, subject: outbox.subject, body: outbox.body,
+        self.init(from: outbox.from, to: outbox.to, cc: outbox.cc, subject: outbox.subject, body: ReviewLinkSlot.display(outbox.body),
                   date: outbox.createdAt, messageID: outbox.messageID)
     }
 

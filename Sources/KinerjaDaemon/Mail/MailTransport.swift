@@ -72,6 +72,9 @@ public struct DeliveryFailure: Error, Sendable, Equatable, CustomStringConvertib
         case spawn
         /// The program exited 0 without reading the whole message.
         case incompleteInput = "incomplete_input"
+        /// The message could not be made ready (its reviewer's links could not be stored); the
+        /// program was not started.
+        case preparation
     }
 
     public var kind: Kind
@@ -92,8 +95,9 @@ public struct DeliveryFailure: Error, Sendable, Equatable, CustomStringConvertib
 /// The `journal` channel: logs the message instead of mailing it (dry runs, or a site without
 /// mail). The message counts as sent; its full text is in the entry's KINERJA_BODY field.
 public struct JournalTransport: MailTransport {
+    public static let channelName = "journal"
     public let logger: Logger
-    public var channel: String { "journal" }
+    public var channel: String { Self.channelName }
 
     public init(logger: Logger) {
         self.logger = logger

@@ -118,7 +118,19 @@ public struct OutboxDeliveryJob: ScheduledJob {
 
     /// Renders, delivers and records one claimed message.
     func attempt(_ message: OutboxMessage, transport: any MailTransport, timeZone: TimeZone, policy: OutboxRetryPolicy) async -> AttemptResult {
-        let mail = MailMessage(message)
+        var mail = MailMessage(message)
+        let attempt = DeliveryAttempt(outboxID: message.id, number: message.attempts)
+        // The reviewer's links are made now, for the text that leaves; the journal channel (a dry run)
+        // logs the message with its slot shown, and makes no link.
+        if transport.channel != JournalTransport.channelName {
+            do {
+                mail.body = try await ReminderLinks(runtime: runtime).body(of: message)
+            } catch {
+                let failure = DeliveryFailure(kind: .preparation, summary: "the reviewer's links could not be stored",
+                                              output: runtime.describe(error))
+                return await record(.failed(failure), of: message, attempt: attempt, transport: transport, policy: policy)
+            }
+        }
         let text: String
         do {
             text = try mail.rendered(timeZone: timeZone)
@@ -129,7 +141,6 @@ public struct OutboxDeliveryJob: ScheduledJob {
             logDead(message, error: error.description)
             return .dead
         }
-        let attempt = DeliveryAttempt(outboxID: message.id, number: message.attempts)
         let outcome = await transport.deliver(mail, text: text, attempt: attempt)
         return await record(outcome, of: message, attempt: attempt, transport: transport, policy: policy)
     }

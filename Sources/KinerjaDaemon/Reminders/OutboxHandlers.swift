@@ -1,4 +1,5 @@
 import Foundation
+import KinerjaDomain
 import KinerjaStore
 import Varlink
 
@@ -34,7 +35,7 @@ extension AdminService {
             }
             try await reply.reply([
                 "message": service.json(message),
-                "body": .string(message.body),
+                "body": .string(ReviewLinkSlot.display(message.body)),
                 "stages": .array(stages.map { .object(["assignment_id": .int($0.assignmentID), "stage": .string($0.stage.id)]) }),
                 "text": text,
                 "render_error": renderError,

@@ -85,7 +85,7 @@ extension AdminService {
             "to": .array(message.to.map { .string($0.description) }),
             "cc": .array(message.cc.map { .string($0.address.description) }),
             "subject": .string(message.subject),
-            "body": .string(message.body),
+            "body": .string(ReviewLinkSlot.display(message.body)),
             "escalation": .string(message.escalation.rawValue),
             "stages": .array(message.marks.map { .string("\($0.assignmentID):\($0.stage.id)") }),
         ])

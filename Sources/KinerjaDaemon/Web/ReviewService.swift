@@ -177,15 +177,20 @@ public struct ReviewService: VarlinkService {
         if let suggestion, suggestion.count > Self.maxSuggestionLength {
             problems.append("suggestion: \(suggestion.count) characters, at most \(Self.maxSuggestionLength) allowed")
         }
-        let response: SKMResponse
+        var response: SKMResponse
         do {
             response = try SKMResponse(unit: grant.unit, period: grant.period, answers: answers)
         } catch {
             throw Self.invalidInput(["answers: \(error)"] + problems)
         }
+        let given = call.parameters["respondent"]?.objectValue ?? [:]
+        switch SKMRespondent.parse({ given[$0]?.stringValue }) {
+        case .success(let respondent): response.respondent = respondent
+        case .failure(let failure): problems += failure.problems.map { "respondent.\($0.message)" }
+        }
         guard problems.isEmpty else { throw Self.invalidInput(problems) }
-        let now = runtime.now()
-        try await runtime.withDatabase { db in try db.addSKMResponse(response, suggestion: suggestion, now: now) }
+        let now = runtime.now(), stored = response
+        try await runtime.withDatabase { db in try db.addSKMResponse(stored, suggestion: suggestion, now: now) }
         runtime.logger.notice("Public survey response stored", metadata: [
             "message_id": "\(MessageIDs.surveyAnswered)", "unit": "\(grant.unit)", "period": "\(grant.period.code)",
         ])

@@ -46,6 +46,7 @@ extension ReminderPlanner {
             "tanggal": cache.longDate(today),
             "batas_terdekat": nextDue.map { cache.longDate($0) } ?? "semua batas waktu telah terlewati",
             "instansi": Self.inline(sender),
+            "tautan": ReviewLinkSlot.slot(cycles: Self.cycleIDs(items)),
         ]
         let kind: PlannedMessage.Kind = cc.isEmpty ? .reminder : .escalation
         let template: MessageTemplate
@@ -87,6 +88,12 @@ extension ReminderPlanner {
             subject: Self.oneLine(templates.adminDigest.subject.render(values)),
             body: templates.adminDigest.body.render(values), items: [], marks: [], escalation: .unitHead,
             dedupeKey: "admin-digest/\(today)")
+    }
+
+    /// The cycles of `items`, in digest order, each once: the links `{tautan}` carries.
+    static func cycleIDs(_ items: [DigestItem]) -> [Int64] {
+        var seen = Set<Int64>()
+        return items.map(\.cycleID).filter { seen.insert($0).inserted }
     }
 
     /// `setelah 2 kali pengingat sebelumnya`, or, with none before, `hingga melewati batas waktunya`.

@@ -30,9 +30,13 @@ public struct ReminderTemplates: Sendable, Hashable {
     /// - `{jumlah}` how many reviews they owe; `{jumlah_terlambat}` how many of those are late;
     /// - `{daftar}` the digest: every owed review grouped by cycle, with due date and days late;
     /// - `{tanggal}` today (`Senin, 16 Maret 2026`); `{batas_terdekat}` the earliest due date among
-    ///   the reviews not yet late (or `-`); `{instansi}` the sender (e.g. `BKPSDM Kota Bandung`).
+    ///   the reviews not yet late (or `-`); `{instansi}` the sender (e.g. `BKPSDM Kota Bandung`);
+    /// - `{tautan}` the reviewer's personal link to the web front (`https://…/r/TOKEN`; one line per
+    ///   cycle when the reviews are of several cycles), made when the message is sent (see
+    ///   `ReviewLinkSlot`). In a copy to the atasan or unit head it reads `ReviewLinkSlot.copyText`;
+    ///   without `web.public_base_url` it is a sentence saying whom to contact instead.
     public static let reminderPlaceholders: Set<String> = [
-        "nama", "nip", "jumlah", "jumlah_terlambat", "daftar", "tanggal", "batas_terdekat", "instansi",
+        "nama", "nip", "jumlah", "jumlah_terlambat", "daftar", "tanggal", "batas_terdekat", "instansi", "tautan",
     ]
     /// The reminder's placeholders, `{tembusan}`: who is copied (`Budi (atasan langsung)`), and
     /// `{riwayat_pengingat}`: how often the late reviews were reminded before, from the reminders
@@ -93,8 +97,12 @@ public struct ReminderTemplates: Sendable, Hashable {
 
         {daftar}
 
-        Mohon penilaian tersebut diisi sebelum batas waktunya (batas terdekat: {batas_terdekat}). \
-        Penilaian yang jujur dan tepat waktu memberi rekan kerja umpan balik yang bermanfaat dan menjadi \
+        Mohon penilaian tersebut diisi sebelum batas waktunya (batas terdekat: {batas_terdekat}) melalui \
+        tautan pribadi Bapak/Ibu berikut:
+
+        {tautan}
+
+        Tautan ini khusus untuk Bapak/Ibu; mohon tidak diteruskan kepada orang lain. Penilaian yang jujur dan tepat waktu memberi rekan kerja umpan balik yang bermanfaat dan menjadi \
         bahan dialog kinerja bersama atasan.
 
         Apabila ada kendala, silakan menghubungi pengelola kepegawaian di unit kerja Bapak/Ibu.
@@ -121,7 +129,11 @@ public struct ReminderTemplates: Sendable, Hashable {
         Karena penilaian tersebut belum diisi {riwayat_pengingat}, pesan ini disampaikan pula sebagai \
         tembusan kepada {tembusan}.
 
-        Mohon penilaian tersebut segera diisi. Apabila ada kendala, silakan menghubungi pengelola \
+        Mohon penilaian tersebut segera diisi melalui tautan pribadi Bapak/Ibu berikut:
+
+        {tautan}
+
+        Apabila ada kendala, silakan menghubungi pengelola \
         kepegawaian di unit kerja Bapak/Ibu.
 
         Terima kasih atas perhatian dan kerja samanya.

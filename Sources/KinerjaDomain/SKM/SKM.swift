@@ -31,6 +31,8 @@ public struct SKMResponse: Sendable, Hashable, Codable {
     public var period: Period
     /// Answers to U1…U9, each 1–4.
     public private(set) var answers: [Int]
+    /// The respondent's optional fields (age band, sex, education, occupation, service used).
+    public var respondent = SKMRespondent()
 
     /// Throws when there are not nine answers or one is outside 1–4.
     public init(unit: String, period: Period, answers: [Int]) throws(SKMError) {

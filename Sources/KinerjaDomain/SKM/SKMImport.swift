@@ -1,13 +1,17 @@
 /// Validation of an SKM survey file (`kinerjactl import skm FILE`).
 ///
 /// Columns (any order, case-insensitive): `unit` (alias `unit_kerja`), `period` (a period code such
-/// as `2025-Q1`), `u1` … `u9` (whole numbers 1–4). One record per respondent. When `knownUnits` is
+/// as `2025-Q1`), `u1` … `u9` (whole numbers 1–4), and the optional respondent fields of the form
+/// (`umur`, `jenis_kelamin`, `pendidikan`, `pekerjaan` as the codes of `SKMRespondent`, `jenis_layanan`
+/// free text). One record per respondent. When `knownUnits` is
 /// given, the unit must be one of them (matched case-insensitively, the known spelling is kept). All
 /// problems are collected up to the cap.
 public enum SKMImport {
     public static let schema = CSVSchema(
         [.init("unit", aliases: ["unit_kerja"]), .init("period")]
-        + SKMElement.allCases.map { CSVSchema.Column($0.column) })
+        + SKMElement.allCases.map { CSVSchema.Column($0.column) }
+        + SKMRespondent.questions.map { CSVSchema.Column($0.field, required: false) }
+        + [CSVSchema.Column(SKMRespondent.serviceField, required: false, freeText: true)])
 
     public static func validate(csv text: String, knownUnits: [String]? = nil,
                                 problemCap: Int = ProblemCollector.defaultCap) -> Result<[SKMResponse], ImportFailure> {
@@ -114,8 +118,15 @@ public enum SKMImport {
                     report(record, e.column, .badScore, "\(e.column) (\(e.name)) must be a whole number 1–4, found '\(text)'")
                 }
             }
+            var respondent = SKMRespondent()
+            switch SKMRespondent.parse({ columns.value($0, in: record) }) {
+            case .success(let r): respondent = r
+            case .failure(let failure):
+                for p in failure.problems { report(record, p.field, .badValue, p.message) }
+            }
             if collector.totalCount == before, let period,
-               let response = try? SKMResponse(unit: unit, period: period, answers: answers) {
+               var response = try? SKMResponse(unit: unit, period: period, answers: answers) {
+                response.respondent = respondent
                 result.append(response)
             }
         }
