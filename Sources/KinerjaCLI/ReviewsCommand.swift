@@ -205,6 +205,7 @@ struct ReviewsCommand: AsyncParsableCommand {
         ) { a in
             var submitted = displayTime(a["submitted_at"])
             if a["late"]?.boolValue == true { submitted += " (late)" }
+            if a["source"]?.stringValue == "web" { submitted += " (web)" }
             return [a["id"]?.cellText ?? "", a["cycle"]?.cellText ?? "", a["role"]?.cellText ?? "",
                     a["reviewer"]?.cellText ?? "", a["reviewer_name"]?.cellText ?? "", a["subject"]?.cellText ?? "",
                     a["unit"]?.cellText ?? "", day(a["due_at"]), submitted, a["mean"]?.cellText ?? "-"]

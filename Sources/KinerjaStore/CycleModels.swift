@@ -95,6 +95,9 @@ public struct AssignmentInfo: Sendable, Hashable, Encodable {
     public var mean: Double?
     public var hasilKerja: Rating?
     public var comment: String?
+    /// Where the review came from: "web" (the reviewer's own link), the admin who submitted it, or
+    /// the import; nil while not submitted.
+    public var source: String? = nil
 }
 
 /// Completion of a group of assignments (a role, a unit, or the whole cycle).

@@ -256,7 +256,7 @@ extension AppDatabase {
                 select: """
                     a.*, c.period, s.nama AS subject_name, \(Self.reviewerNameSQL) AS reviewer_name,
                     (v.berorientasi_pelayanan + v.akuntabel + v.kompeten + v.harmonis + v.loyal + v.adaptif + v.kolaboratif) AS total_score,
-                    v.hasil_kerja, v.comment
+                    v.hasil_kerja, v.comment, v.source
                     """,
                 from: """
                     FROM assignment a JOIN cycle c ON c.id = a.cycle_id LEFT JOIN review v ON v.assignment_id = a.id
@@ -281,7 +281,7 @@ extension AppDatabase {
             late: submitted.map { $0 > due } ?? false,
             mean: shown ? total.map { Double($0) / 7 } : nil,
             hasilKerja: shown ? (row["hasil_kerja"] as String?).flatMap(Rating.init(rawValue:)) : nil,
-            comment: shown ? row["comment"] : nil)
+            comment: shown ? row["comment"] : nil, source: row["source"])
     }
 
     /// Records the atasan's override of a subject's perilaku rating (the reason is required). When the

@@ -12,6 +12,8 @@ struct WebFrontTests {
         let web: WebFrontHarness
         let kit: CyclesKit
         let cycle: String
+        /// The port of web.listen.
+        let listen: Int
 
         func stop() async throws {
             try await web.stop()
@@ -40,12 +42,15 @@ struct WebFrontTests {
         return "\(c.year!)-Q\((c.month! - 1) / 3 + 1)"
     }
 
-    static func start(rateLimit: Int = 60) async throws -> Setup {
+    /// With `socketActivated`, kinerja-web gets its socket from systemd-socket-activate on the port of
+    /// the links, and web.listen names another port, which must stay closed.
+    static func start(rateLimit: Int = 60, socketActivated: Bool = false) async throws -> Setup {
         let port = try WebFrontHarness.freePort()
+        let listen = socketActivated ? try WebFrontHarness.freePort() : port
         var options = DaemonHarness.Options()
         options.extraConfig = """
             web:
-              listen: 127.0.0.1:\(port)
+              listen: 127.0.0.1:\(listen)
               public_base_url: http://127.0.0.1:\(port)
               contact: Bagian Kepegawaian (022) 1234567
               rate_limit_per_minute: \(rateLimit)
@@ -58,8 +63,8 @@ struct WebFrontTests {
         let cycle = currentQuarter()
         let opened = try await kit.ctl(["cycles", "open", cycle])
         #expect(opened.status == .exited(0), "\(opened.standardErrorText)")
-        let web = try await WebFrontHarness.start(configPath: daemon.configPath, port: port)
-        return Setup(daemon: daemon, web: web, kit: kit, cycle: cycle)
+        let web = try await WebFrontHarness.start(configPath: daemon.configPath, port: port, socketActivated: socketActivated)
+        return Setup(daemon: daemon, web: web, kit: kit, cycle: cycle, listen: listen)
     }
 
     static func formValue(_ name: String, in html: String) -> String? {
@@ -149,6 +154,34 @@ struct WebFrontTests {
         #expect(try s.web.request("POST", fresh, body: "csrf=\(freshCSRF)&assignment=\(id)&\(Self.scores(5))").status == 409)
         #expect(try await s.kit.scalar("SELECT akuntabel FROM review WHERE assignment_id = \(id)") == stored)
         try await s.stop()
+    }
+
+    @Test("socket-activated (systemd-socket-activate, as kinerja-web.socket): serves a review on the passed socket, binds nothing itself")
+    func servesOnPassedSocket() async throws {
+        let s = try await Self.start(socketActivated: true)
+        try await s.web.process.waitForOutput(containing: "listening on fd 3 (socket activation)", in: .standardError)
+        // web.listen stays closed: the passed socket is the only one.
+        #expect(throws: (any Error).self) { try HTTPExchange.send(port: s.listen, method: "GET", path: "/static/style.css") }
+
+        let listed = try await s.ctlJSON(["reviews", "list", "--cycle", s.cycle, "--role", "rekan", "--limit", "1"])
+        let id = try #require(listed[0]?["id"]?.intValue)
+        let reviewer = try #require(listed[0]?["reviewer"]?.stringValue)
+        let path = try s.path(of: try #require(try await s.ctlJSON(["reviews", "link", "--reviewer", reviewer])["url"]?.stringValue))
+        let page = try s.web.request("GET", path)
+        #expect(page.status == 200)
+        let csrf = try #require(Self.formValue("csrf", in: page.body))
+        #expect(try s.web.request("POST", path, body: "csrf=\(csrf)&assignment=\(id)&\(Self.scores(4))").status == 303)
+
+        // kinerjactl reviews list shows where the review came from: JSON source, and "(web)" in the table.
+        let submitted = try await s.ctlJSON(["reviews", "list", "--cycle", s.cycle, "--reviewer", reviewer, "--status", "submitted"])
+        let row = try #require(submitted.arrayValue?.first { $0["id"]?.intValue == id })
+        #expect(row["source"]?.stringValue == "web")
+        let table = try await s.kit.ctl(["reviews", "list", "--cycle", s.cycle, "--reviewer", reviewer, "--status", "submitted"])
+        #expect(table.standardOutputText.contains("(web)"), "\(table.standardOutputText)")
+
+        // SIGTERM stops it cleanly (the listening socket closed, requests under way finished).
+        #expect(try await s.web.stop() == .exited(0), "\(s.web.process.text(.standardError))")
+        try await s.daemon.stop()
     }
 
     @Test("kinerja-web --check-config and a start with a bad file exit 78 naming the key")
