@@ -61,7 +61,9 @@ struct WebFrontTests {
         #expect(try await kit.ctl(["demo", "generate", "--employees", "40", "--periods", "1", "--seed", "7", "--out", demo, "-q"]).status == .exited(0))
         #expect(try await kit.ctl(["demo", "load", demo]).status == .exited(0))
         let cycle = currentQuarter()
-        let opened = try await kit.ctl(["cycles", "open", cycle])
+        // The running quarter (its due date ahead, so reviews can be submitted): opening a period that
+        // has not ended needs --early.
+        let opened = try await kit.ctl(["cycles", "open", cycle, "--early"])
         #expect(opened.status == .exited(0), "\(opened.standardErrorText)")
         let web = try await WebFrontHarness.start(configPath: daemon.configPath, port: port, socketActivated: socketActivated)
         return Setup(daemon: daemon, web: web, kit: kit, cycle: cycle, listen: listen)
