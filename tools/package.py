@@ -83,8 +83,10 @@ def stage(bin_dir, destdir, prefix="/usr", unitdir=None, man_dir=None, source=RO
             target = root(f"{prefix}/share/man/man1/{name}.1")
             with open(page, "rb") as f:
                 # generate-manual leaves blank lines between paragraphs of a discussion; in mdoc a
-                # paragraph break is .Pp (groff warns about empty input lines).
-                text = b"\n".join(b".Pp" if not line.strip() else line for line in f.read().split(b"\n")[:-1]) + b"\n"
+                # paragraph break is .Pp (groff warns about empty input lines). A text line that
+                # starts with ' (a quoted command name) would be read as a request: \& keeps it text.
+                text = b"\n".join(b".Pp" if not line.strip() else b"\\&" + line if line.startswith(b"'") else line
+                                   for line in f.read().split(b"\n")[:-1]) + b"\n"
             if compress_man:
                 write(target + ".gz", gzip.compress(text, 9, mtime=0))
             else:

@@ -387,7 +387,7 @@ def boot_install(s, c, new_deb):
         expect("install ok installed" in c.ok(["dpkg-query", "-W", "-f=${Status}", "kinerjad"]), "kinerjad not installed")
 
     with s.step("binaries: ldd shows only libraries of Debian 12 packages"):
-        for binary in ("/usr/bin/kinerjad", "/usr/bin/kinerjactl", "/usr/libexec/kinerjad/kinerjad-sendmail"):
+        for binary in ("/usr/bin/kinerjad", "/usr/bin/kinerjactl", "/usr/bin/kinerja-web", "/usr/libexec/kinerjad/kinerjad-sendmail"):
             out = c.ok(["ldd", binary])
             expect("not found" not in out, f"{binary}: {out}")
             for path in re.findall(r"=> (/\S+)", out):
