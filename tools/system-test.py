@@ -693,6 +693,9 @@ def boot_upgrade(s, c, old_deb, new_deb):
     with s.step("upgrade: the web front's sockets are active after the upgrade, the restarted daemon got the Review socket, a page is served"):
         for unit in ("kinerjad-review.socket", "kinerja-web.socket"):
             expect(c.show(unit, "ActiveState") == "active", f"{unit} is {c.show(unit, 'ActiveState')}")
+        # Started in the right order: never refused because the old daemon was still running.
+        socket_log = c.ok(["journalctl", "--no-pager", "-u", "kinerjad-review.socket"])
+        expect("refusing" not in socket_log and "Failed" not in socket_log, socket_log[-800:])
         pid = c.show("kinerjad.service", "MainPID")
         ready = [e for e in c.journal(None, "_SYSTEMD_UNIT=kinerjad.service", f"MESSAGE_ID={ID_READY}") if e.get("_PID") == pid]
         expect(ready and "socket activation" in ready[-1].get("KINERJA_REVIEW_SOCKET", ""), f"ready entries of {pid}: {ready}")
