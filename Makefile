@@ -48,7 +48,7 @@ MANUAL_TOOL     = $(RELEASE_SCRATCH)/generate-manual/release/generate-manual
 release: deps-apt
 	$(SWIFT) build $(RELEASE_FLAGS) $(BUILD_FLAGS)
 	$(SWIFT) build -c release --package-path $(RELEASE_SCRATCH)/checkouts/swift-argument-parser --scratch-path $(RELEASE_SCRATCH)/generate-manual --product generate-manual
-	@mkdir -p $(RELEASE_MAN) && for t in kinerjactl kinerjad; do $(MANUAL_TOOL) $(RELEASE_BIN)/$$t --output-directory $(RELEASE_MAN) || exit 1; done
+	@mkdir -p $(RELEASE_MAN) && for t in kinerjactl kinerjad kinerja-web; do $(MANUAL_TOOL) $(RELEASE_BIN)/$$t --output-directory $(RELEASE_MAN) || exit 1; done
 
 # Build and run the daemon in the foreground with the development config; state goes to ./var/.
 # A new ./var starts with a small demo data set (tools/run-dev.sh generates and loads it once the
@@ -74,21 +74,29 @@ test: deps
 	$(SWIFT) test --skip-build $(BUILD_FLAGS) --filter '$(TIMED_TESTS)' --no-parallel
 	$(SWIFT) test --skip-build $(BUILD_FLAGS) --filter '$(HEAVY_TESTS)' --no-parallel
 
-check-units:
-	systemd-analyze verify systemd/kinerjad.service systemd/kinerjad.socket systemd/kinerjad-review.socket systemd/kinerja-web.service
+# Every shipped unit verified together (so Sockets=, Requires= and Also= find the units they name),
+# with the installed program paths pointed at this build's binaries (verify checks that each Exec*=
+# program exists), then the exposure of both services.
+UNITS = kinerjad.service kinerjad.socket kinerjad-review.socket kinerjad-mail.socket kinerjad-mail@.service \
+        kinerja-web.service kinerja-web.socket
+check-units: build
+	@units=$$(mktemp -d) && bin=$$(cd "$(BIN_DIR)" && pwd) && \
+	for u in $(UNITS); do sed -e "s|/usr/bin/|$$bin/|g" -e "s|/usr/libexec/kinerjad/|$$bin/|g" systemd/$$u > $$units/$$u; done && \
+	echo "systemd-analyze verify $(UNITS) (programs from $$bin)" && \
+	systemd-analyze verify $$(for u in $(UNITS); do echo $$units/$$u; done); rc=$$?; rm -rf $$units; exit $$rc
 	systemd-analyze security --offline=true systemd/kinerjad.service
 	systemd-analyze security --offline=true systemd/kinerja-web.service
 
 # The man page, generated from kinerjactl's argument parser (swift-argument-parser's plugin).
 man:
 	$(SWIFT) package plugin --allow-writing-to-package-directory generate-manual
-	@mkdir -p .build/man && for t in kinerjactl kinerjad; do cp "$$(find .build/plugins -name "$$t.1" | head -1)" .build/man/$$t.1; done
+	@mkdir -p .build/man && for t in kinerjactl kinerjad kinerja-web; do cp "$$(find .build/plugins -name "$$t.1" | head -1)" .build/man/$$t.1; done
 
 # Installs what `make release` built (run that first, as yourself); builds nothing and installs no
 # packages. The list of files is tools/package.py's, the same the Debian package holds. An existing
 # /etc/kinerjad/kinerjad.yaml is kept. Then: systemd-sysusers, systemd-tmpfiles --create (see README).
 install:
-	@test -x $(RELEASE_BIN)/kinerjad -a -x $(RELEASE_BIN)/kinerjactl || { echo "no release build in $(RELEASE_BIN): run make release first"; exit 1; }
+	@test -x $(RELEASE_BIN)/kinerjad -a -x $(RELEASE_BIN)/kinerjactl -a -x $(RELEASE_BIN)/kinerja-web || { echo "no release build in $(RELEASE_BIN): run make release first"; exit 1; }
 	python3 tools/package.py stage --bin $(RELEASE_BIN) --man $(RELEASE_MAN) --prefix $(PREFIX) --destdir "$(DESTDIR)"
 
 # dist/kinerjad_<version>_<arch>.deb from the release build, checked by lintian (errors fail).

@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
@@ -100,8 +101,15 @@ let package = Package(
         .target(
             name: "KinerjaWeb",
             dependencies: [
-                "Varlink", "KinerjaDaemon", "KinerjaDomain",
+                "Varlink", "KinerjaDaemon", "KinerjaDomain", "KinerjaSystemd",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                // ServerQuiescingHelper: a stop lets requests under way finish (what Hummingbird's own server does).
+                .product(name: "NIOExtras", package: "swift-nio-extras"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -159,13 +167,13 @@ let package = Package(
         .testTarget(
             name: "KinerjaDaemonTests",
             dependencies: [
-                "KinerjaDaemon", "KinerjaTestSupport", "KinerjaDemo", "Varlink",
+                "KinerjaDaemon", "KinerjaTestSupport", "KinerjaDemo", "KinerjaSystemd", "Varlink",
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         .testTarget(name: "KinerjaFuzzTests", dependencies: ["KinerjaFuzzTargets", "KinerjaDaemon", "KinerjaDomain"]),
         .testTarget(name: "IntegrationTests", dependencies: ["KinerjaTestSupport", "Varlink"]),
-        .testTarget(name: "KinerjaWebTests", dependencies: ["KinerjaWeb", "KinerjaDaemon", "Varlink"]),
+        .testTarget(name: "KinerjaWebTests", dependencies: ["KinerjaWeb", "KinerjaDaemon", "KinerjaSystemd", "Varlink"]),
     ],
     swiftLanguageModes: [.v6]
 )

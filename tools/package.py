@@ -38,6 +38,12 @@ SYSTEMD_FILES = [
     ("kinerjad.sysusers.conf", "PREFIX/lib/sysusers.d", "kinerjad.conf"),
     ("kinerjad.tmpfiles.conf", "PREFIX/lib/tmpfiles.d", "kinerjad.conf"),
     ("kinerjad.catalog", "PREFIX/lib/systemd/catalog", "kinerjad.catalog"),
+    ("kinerjad-review.socket", "UNITDIR", "kinerjad-review.socket"),
+]
+# The web front's units, installed with its binary (an older tree packaged for the upgrade test has none).
+WEB_FILES = [
+    ("kinerja-web.socket", "UNITDIR", "kinerja-web.socket"),
+    ("kinerja-web.service", "UNITDIR", "kinerja-web.service"),
 ]
 CONFIG = "/etc/kinerjad/kinerjad.yaml"
 
@@ -65,19 +71,22 @@ def stage(bin_dir, destdir, prefix="/usr", unitdir=None, man_dir=None, source=RO
     unitdir = unitdir or prefix + "/lib/systemd/system"
     config = config or os.path.join(source, "config", "kinerjad.yaml")
     root = lambda path: os.path.join(destdir, path.lstrip("/"))
-    for name in ("kinerjad", "kinerjactl"):
+    web = os.path.exists(os.path.join(bin_dir, "kinerja-web"))
+    for name in ("kinerjad", "kinerjactl") + (("kinerja-web",) if web else ()):
         install(os.path.join(bin_dir, name), root(f"{prefix}/bin/{name}"), 0o755)
     helper = os.path.join(bin_dir, "kinerjad-sendmail")
     if os.path.exists(helper):
         install(helper, root(f"{prefix}/libexec/kinerjad/kinerjad-sendmail"), 0o755)
-    for name in ("kinerjactl", "kinerjad"):
+    for name in ("kinerjactl", "kinerjad", "kinerja-web"):
         page = os.path.join(man_dir, f"{name}.1") if man_dir else None
         if page and os.path.exists(page):
             target = root(f"{prefix}/share/man/man1/{name}.1")
             with open(page, "rb") as f:
                 # generate-manual leaves blank lines between paragraphs of a discussion; in mdoc a
-                # paragraph break is .Pp (groff warns about empty input lines).
-                text = b"\n".join(b".Pp" if not line.strip() else line for line in f.read().split(b"\n")[:-1]) + b"\n"
+                # paragraph break is .Pp (groff warns about empty input lines). A text line that
+                # starts with ' (a quoted command name) would be read as a request: \& keeps it text.
+                text = b"\n".join(b".Pp" if not line.strip() else b"\\&" + line if line.startswith(b"'") else line
+                                   for line in f.read().split(b"\n")[:-1]) + b"\n"
             if compress_man:
                 write(target + ".gz", gzip.compress(text, 9, mtime=0))
             else:
@@ -90,7 +99,7 @@ def stage(bin_dir, destdir, prefix="/usr", unitdir=None, man_dir=None, source=RO
         if shell == "bash" and script.startswith(b"#!"):
             script = script.split(b"\n", 1)[1]  # sourced by bash-completion, never executed
         write(root(f"{prefix}/{path}"), script)
-    for name, directory, target in SYSTEMD_FILES:
+    for name, directory, target in SYSTEMD_FILES + (WEB_FILES if web else []):
         directory = directory.replace("UNITDIR", unitdir).replace("PREFIX", prefix)
         install(os.path.join(ROOT, "systemd", name), root(f"{directory}/{target}"), 0o644)
     docs = root(f"{prefix}/share/doc/kinerjad")
@@ -99,6 +108,8 @@ def stage(bin_dir, destdir, prefix="/usr", unitdir=None, man_dir=None, source=RO
             install(os.path.join(source, name), os.path.join(docs, name), 0o644)
     install(os.path.join(ROOT, "docs", "packaging.md"), os.path.join(docs, "packaging.md"), 0o644)
     install(config, os.path.join(docs, "kinerjad.yaml"), 0o644)
+    if web:
+        install(os.path.join(ROOT, "config", "nginx-kinerja-web.conf"), os.path.join(docs, "examples", "nginx-kinerja-web.conf"), 0o644)
     # Readable by the service through its group; systemd-tmpfiles (kinerjad.tmpfiles.conf) sets
     # root:kinerjad once the group exists.
     if keep_config and os.path.exists(root(CONFIG)):
@@ -150,9 +161,9 @@ def build_deb(bin_dir, out_dir, man_dir=None, source=ROOT, config=None, compress
         # /lib/systemd/system: Debian 12 packages ship units there (the usr-merge moratorium).
         stage(bin_dir, root, prefix="/usr", unitdir="/lib/systemd/system", man_dir=man_dir, source=source,
               config=config, keep_config=False, compress_man=True)
-        binaries = ["/usr/bin/kinerjad", "/usr/bin/kinerjactl"]
-        if os.path.exists(os.path.join(root, "usr/libexec/kinerjad/kinerjad-sendmail")):
-            binaries.append("/usr/libexec/kinerjad/kinerjad-sendmail")
+        binaries = [path for path in ("/usr/bin/kinerjad", "/usr/bin/kinerjactl", "/usr/bin/kinerja-web",
+                                      "/usr/libexec/kinerjad/kinerjad-sendmail")
+                    if os.path.exists(os.path.join(root, path.lstrip("/")))]
         for binary in binaries:
             run(["strip", "--remove-section=.comment", "--remove-section=.note", os.path.join(root, binary.lstrip("/"))])
         docs = os.path.join(root, "usr/share/doc/kinerjad")

@@ -44,6 +44,73 @@ ID_RELOAD_REFUSED = "76916220e7d24369a6bcc104004e90a5"
 ID_BACKUP = "a0eb9e94815146c7a4694705042eb104"
 ID_JOB_FINISHED = "cbba0fbdbad14437ae257e4dc1b326a4"
 ID_MAIL_SENT = "98608085f8de46e89a5dead425075ef3"
+WEB = "127.0.0.1:8480"
+REVIEW_SOCKET = "/run/kinerjad/review.varlink"
+ADMIN_SOCKET = "/run/kinerjad/admin.varlink"
+
+# Run inside the container with python3-minimal, which has neither urllib, http.client nor json: one
+# HTTP/1.1 request with Connection: close on a raw socket. argv: host:port METHOD PATH [BODY]; prints
+# the status code, the headers (lower-cased names) one a line, an empty line, then the body.
+HTTP_CLIENT = r"""
+import socket, sys
+host, port = sys.argv[1].rsplit(":", 1)
+method, path = sys.argv[2], sys.argv[3]
+body = sys.argv[4].encode() if len(sys.argv) > 4 else b""
+head = f"{method} {path} HTTP/1.1\r\nHost: {sys.argv[1]}\r\nConnection: close\r\n"
+if body:
+    head += f"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {len(body)}\r\n"
+s = socket.create_connection((host, int(port)), timeout=30)
+s.sendall(head.encode() + b"\r\n" + body)
+data = b""
+while chunk := s.recv(65536):
+    data += chunk
+head, _, rest = data.partition(b"\r\n\r\n")
+lines = head.decode("latin-1").split("\r\n")
+headers = dict((k.strip().lower(), v.strip()) for k, v in (line.split(":", 1) for line in lines[1:]))
+if headers.get("transfer-encoding") == "chunked":
+    decoded = b""
+    while rest:
+        size, _, rest = rest.partition(b"\r\n")
+        n = int(size, 16)
+        if n == 0:
+            break
+        decoded, rest = decoded + rest[:n], rest[n + 2:]
+    rest = decoded
+print(lines[0].split()[1])
+for name, value in headers.items():
+    print(f"{name}: {value}")
+print()
+sys.stdout.write(rest.decode("utf-8", "replace"))
+"""
+
+# One Varlink call on a Unix socket (argv: SOCKET METHOD). Prints the reply's error name or "ok";
+# "refused" when the socket cannot be opened (permissions), "closed" when the daemon closes the
+# connection unanswered (its SO_PEERCRED check).
+VARLINK_CLIENT = r"""
+import re, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+try:
+    s.connect(sys.argv[1])
+except PermissionError:
+    print("refused")
+    sys.exit(0)
+s.settimeout(20)
+try:
+    s.sendall(('{"method":"%s","parameters":{}}' % sys.argv[2]).encode() + b"\0")
+    data = b""
+    while not data.endswith(b"\0"):
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+except (ConnectionResetError, BrokenPipeError):
+    data = b""
+if not data:
+    print("closed")
+else:
+    error = re.search(rb'"error"\s*:\s*"([^"]+)"', data)
+    print(error.group(1).decode() if error else "ok")
+"""
 
 
 def log(message):
@@ -320,7 +387,7 @@ def boot_install(s, c, new_deb):
         expect("install ok installed" in c.ok(["dpkg-query", "-W", "-f=${Status}", "kinerjad"]), "kinerjad not installed")
 
     with s.step("binaries: ldd shows only libraries of Debian 12 packages"):
-        for binary in ("/usr/bin/kinerjad", "/usr/bin/kinerjactl", "/usr/libexec/kinerjad/kinerjad-sendmail"):
+        for binary in ("/usr/bin/kinerjad", "/usr/bin/kinerjactl", "/usr/bin/kinerja-web", "/usr/libexec/kinerjad/kinerjad-sendmail"):
             out = c.ok(["ldd", binary])
             expect("not found" not in out, f"{binary}: {out}")
             for path in re.findall(r"=> (/\S+)", out):
@@ -357,6 +424,99 @@ def boot_install(s, c, new_deb):
         interfaces = [line.split(":")[0].strip() for line in c.ok(["cat", f"/proc/{pid}/net/dev"]).splitlines()[2:]]
         expect(interfaces == ["lo"], f"interfaces seen by kinerjad: {interfaces}")
         expect(c.show("kinerjad.service", "PrivateUsers") == "no", "PrivateUsers= is set")
+
+    boot_web_units(s, c)
+
+
+def http(c, method, path, body=None):
+    reply = c.ok(["python3", "-c", HTTP_CLIENT, WEB, method, path] + ([body] if body is not None else []))
+    head, _, text = reply.partition("\n\n")
+    lines = head.split("\n")
+    return {"status": int(lines[0]), "headers": dict(line.split(": ", 1) for line in lines[1:]), "body": text}
+
+
+def varlink(c, socket_path, method, user=None, group=None):
+    """The outcome of one call as `user` (with only `group`, if given: setpriv, no supplementary groups)."""
+    argv = ["python3", "-c", VARLINK_CLIENT, socket_path, method]
+    if user:
+        argv = ["setpriv", f"--reuid={user}", f"--regid={group or user}", "--clear-groups"] + argv
+    return c.ok(argv).strip()
+
+
+def boot_web_units(s, c):
+    with s.step("web units: kinerjad-review.socket and kinerja-web.socket active and enabled, the Review socket root:kinerja-web 0660"):
+        for unit in ("kinerjad-review.socket", "kinerja-web.socket"):
+            expect(c.show(unit, "ActiveState") == "active", f"{unit} is {c.show(unit, 'ActiveState')}")
+            expect(c.run(["systemctl", "is-enabled", unit]).stdout.strip() == "enabled", f"{unit} not enabled")
+        mode = c.ok(["stat", "-c", "%U:%G %a", REVIEW_SOCKET]).strip()
+        expect(mode == "root:kinerja-web 660", f"{REVIEW_SOCKET} is {mode}")
+        expect(c.ok(["id", "-nG", "kinerja-web"]).split() == ["kinerja-web"], "kinerja-web is in other groups")
+        # The daemon took the Review socket from systemd (started by the admin socket just before).
+        ready = [e.get("REVIEW_SOCKET", e.get("KINERJA_REVIEW_SOCKET", "")) for e in
+                 c.journal(None, "_SYSTEMD_UNIT=kinerjad.service", f"MESSAGE_ID={ID_READY}")]
+        expect(any("socket activation" in r for r in ready), f"review socket in the ready entries: {ready}")
+
+
+def boot_web(s, c):
+    with s.step("web: a review submitted over HTTP (link, page, form with its anti-forgery value) shows as from the web"):
+        # 2026-Q3 opened now: its due date is ahead, so its reviews can still be submitted.
+        c.ok(["kinerjactl", "cycles", "open", "2026-Q3"], user="alice")
+        row = json.loads(c.ok(["kinerjactl", "--json", "reviews", "list", "--cycle", "2026-Q3", "--role", "rekan",
+                               "--limit", "1"], user="alice"))[0]
+        url = json.loads(c.ok(["kinerjactl", "--json", "reviews", "link", "--reviewer", row["reviewer"], "--cycle", "2026-Q3"],
+                              user="alice"))["url"]
+        expect(url.startswith(f"http://{WEB}/r/"), url)
+        path = url[len(f"http://{WEB}"):]
+        page = http(c, "GET", path)
+        expect(page["status"] == 200, f"GET {page['status']}: {page['body'][:500]}")
+        expect(page["headers"].get("cache-control") == "no-store", f"{page['headers']}")
+        expect(c.show("kinerja-web.service", "ActiveState") == "active", "kinerja-web.service not started by its socket")
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page["body"])
+        expect(csrf, "no anti-forgery value in the page")
+        scores = "&".join(f"{v}=4" for v in ("berorientasi_pelayanan", "akuntabel", "kompeten", "harmonis", "loyal",
+                                            "adaptif", "kolaboratif"))
+        body = f"assignment={row['id']}&{scores}&comment=Kerja+sama+baik"
+        forged = http(c, "POST", path, body)
+        expect(forged["status"] == 403, f"a POST without the anti-forgery value got {forged['status']}")
+        posted = http(c, "POST", path, f"csrf={csrf.group(1)}&{body}")
+        expect(posted["status"] == 303, f"POST {posted['status']}: {posted['body'][:500]}")
+        listed = json.loads(c.ok(["kinerjactl", "--json", "reviews", "list", "--cycle", "2026-Q3", "--reviewer", row["reviewer"],
+                                  "--status", "submitted"], user="alice"))
+        mine = [r for r in listed if r["id"] == row["id"]]
+        expect(mine and mine[0].get("source") == "web", f"submitted rows: {listed}")
+        table = c.ok(["kinerjactl", "reviews", "list", "--cycle", "2026-Q3", "--reviewer", row["reviewer"], "--status", "submitted"],
+                     user="alice")
+        expect("(web)" in table, table)
+
+    with s.step("web: kinerja-web runs as its own user, with no network of its own and no readable /etc/kinerjad"):
+        pid = c.show("kinerja-web.service", "MainPID")
+        uid = re.search(r"^Uid:\s+(\d+)", c.ok(["cat", f"/proc/{pid}/status"]), re.M).group(1)
+        expect(uid == c.ok(["id", "-u", "kinerja-web"]).strip(), f"kinerja-web.service runs as uid {uid}")
+        interfaces = [line.split(":")[0].strip() for line in c.ok(["cat", f"/proc/{pid}/net/dev"]).splitlines()[2:]]
+        expect(interfaces == ["lo"], f"interfaces seen by kinerja-web: {interfaces}")
+        result = c.run(["setpriv", "--reuid=kinerja-web", "--regid=kinerja-web", "--clear-groups", "cat", "/etc/kinerjad/kinerjad.yaml"])
+        expect(result.returncode != 0, "the kinerja-web user can read /etc/kinerjad/kinerjad.yaml")
+
+    with s.step("web: io.kinerjad.Admin fails over review.varlink; the web user cannot open the admin socket"):
+        for user in (None, "kinerja-web"):
+            outcome = varlink(c, REVIEW_SOCKET, "io.kinerjad.Admin.Ping", user=user)
+            expect(outcome == "org.varlink.service.InterfaceNotFound", f"Admin.Ping as {user or 'root'}: {outcome}")
+        outcome = varlink(c, ADMIN_SOCKET, "io.kinerjad.Admin.Ping", user="kinerja-web")
+        expect(outcome == "refused", f"the web user on the admin socket: {outcome}")
+
+    with s.step("web: a uid other than root and kinerja-web cannot connect to review.varlink"):
+        outcome = varlink(c, REVIEW_SOCKET, "org.varlink.service.GetInfo", user="bob")
+        expect(outcome == "refused", f"bob: {outcome}")
+        # Even with the socket's group (past the file mode), the daemon closes the connection: uid check.
+        outcome = varlink(c, REVIEW_SOCKET, "org.varlink.service.GetInfo", user="bob", group="kinerja-web")
+        expect(outcome == "closed", f"bob with group kinerja-web: {outcome}")
+        expect(varlink(c, REVIEW_SOCKET, "org.varlink.service.GetInfo", user="kinerja-web") == "ok", "kinerja-web refused")
+
+    with s.step("web security: `systemd-analyze security kinerja-web.service` (online) is 1.0 or lower"):
+        out = c.run(["systemd-analyze", "security", "--no-pager", "kinerja-web.service"]).stdout
+        score = exposure(out)
+        log(f"      online exposure kinerja-web.service: {score}")
+        expect(score is not None and score <= 1.0, f"exposure {score}: {out[-1500:]}")
 
 
 def boot_admin(s, c):
@@ -530,6 +690,18 @@ def boot_upgrade(s, c, old_deb, new_deb):
         expect(before["status"]["counts"]["active_employees"] >= 40, f"{before['status']['counts']}")
         log(f"      upgraded {old_version} -> {new_version}, schema {old_schema} -> {new_schema}")
 
+    with s.step("upgrade: the web front's sockets are active after the upgrade, the restarted daemon got the Review socket, a page is served"):
+        for unit in ("kinerjad-review.socket", "kinerja-web.socket"):
+            expect(c.show(unit, "ActiveState") == "active", f"{unit} is {c.show(unit, 'ActiveState')}")
+        # Started in the right order: never refused because the old daemon was still running.
+        socket_log = c.ok(["journalctl", "--no-pager", "-u", "kinerjad-review.socket"])
+        expect("refusing" not in socket_log and "Failed" not in socket_log, socket_log[-800:])
+        pid = c.show("kinerjad.service", "MainPID")
+        ready = [e for e in c.journal(None, "_SYSTEMD_UNIT=kinerjad.service", f"MESSAGE_ID={ID_READY}") if e.get("_PID") == pid]
+        expect(ready and "socket activation" in ready[-1].get("KINERJA_REVIEW_SOCKET", ""), f"ready entries of {pid}: {ready}")
+        page = http(c, "GET", "/")
+        expect(page["status"] == 200 and "Penilaian Kinerja" in page["body"], f"GET / {page['status']}: {page['body'][:300]}")
+
     with s.step("remove: `apt remove` stops the service and keeps /var/lib/kinerjad and the config"):
         c.ok(["apt-get", "remove", "-y", "-q", "kinerjad"], timeout=300)
         expect(c.run(["test", "-s", "/var/lib/kinerjad/kinerja.sqlite"]).returncode == 0, "the database is gone")
@@ -590,6 +762,7 @@ def main():
             boot_security(s, c)
             boot_schedule(s, c)
             boot_mail(s, c)
+            boot_web(s, c)
 
         boot(s, tree, share, "kinerjad-install", first)
         boot(s, tree, share, "kinerjad-upgrade", lambda c: boot_upgrade(s, c, old_deb, new_deb))

@@ -143,7 +143,7 @@ public enum DaemonMain {
         // 5. Control socket: the one systemd passed us, or our own.
         // The Review socket for the web front beside it, with its own peer check.
         let control: ControlServer
-        let review: ReviewServer
+        let review: ReviewServer?
         do {
             let admin = AdminService(runtime: runtime, scheduler: scheduler, handlers: AdminHandlers.all)
             control = try await ControlServer.start(runtime: runtime, service: admin, activation: try activation.get())
@@ -164,7 +164,7 @@ public enum DaemonMain {
         logger.notice("kinerjad ready", metadata: [
             "message_id": "\(MessageIDs.started)",
             "socket": "\(control.endpointDescription)",
-            "review_socket": "\(review.endpointDescription)",
+            "review_socket": "\(review?.endpointDescription ?? "none (not passed by systemd)")",
             "database": "\(database.path)",
             "schema_version": "\(AppDatabase.currentSchemaVersion)",
         ])
@@ -172,9 +172,7 @@ public enum DaemonMain {
         // 8. Services until SIGTERM/SIGINT. Shutdown runs in reverse: STOPPING=1 first, the control
         // socket last, so an admin can watch the daemon stop.
         let group = ServiceGroup(configuration: .init(
-            services: [
-                .init(service: control),
-                .init(service: review),
+            services: [.init(service: control)] + (review.map { [.init(service: $0)] } ?? []) + [
                 .init(service: WorkLoop(runtime: runtime, work: [scheduler], watchdogInterval: watchdog?.pingInterval)),
                 .init(service: ReloadOnHangup(runtime: runtime, signals: hangups)),
                 .init(service: ShutdownNotifier(runtime: runtime)),

@@ -27,6 +27,12 @@ public struct SocketActivation: Sendable, Equatable {
         public var isListeningUnixStreamSocket: Bool {
             sd_is_socket_unix(fd, SOCK_STREAM_VALUE, 1, nil, 0) > 0
         }
+
+        /// Whether the fd is a listening `SOCK_STREAM` socket of any family (what `ListenStream=` gives,
+        /// e.g. `127.0.0.1:8480`).
+        public var isListeningStreamSocket: Bool {
+            sd_is_socket(fd, AF_UNSPEC, SOCK_STREAM_VALUE, 1) > 0
+        }
     }
 
     /// The inherited descriptors in fd order; empty when the process was not socket-activated.

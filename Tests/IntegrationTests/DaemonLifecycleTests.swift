@@ -44,6 +44,41 @@ struct DaemonLifecycleTests {
         #expect(exit == .exited(0), "\(daemon.log)")
     }
 
+    @Test("socket-activated with the Review socket (FileDescriptorName=review): io.kinerjad.Review on the passed fd, nothing else")
+    func reviewSocketFromActivation() async throws {
+        var options = DaemonHarness.Options()
+        options.socketActivated = true
+        options.reviewSocketActivated = true
+        let daemon = try await DaemonHarness.start(options)
+        try await daemon.process.waitForOutput(containing: "review_socket=\"fd 4 (socket activation)\"", in: .standardError)
+        let client = try await VarlinkClient.connect(unixPath: daemon.directory.path("review.varlink"))
+        do {
+            _ = try await client.call("io.kinerjad.Review.GetReviewerPage", parameters: ["token": .string("x")])
+            Issue.record("a malformed token opened a page")
+        } catch let error as VarlinkError {
+            #expect(error.name == "io.kinerjad.Review.InvalidToken")
+        }
+        do {
+            _ = try await client.call("io.kinerjad.Admin.Ping")
+            Issue.record("Admin.Ping answered on the Review socket")
+        } catch let error as VarlinkError {
+            #expect(error.name == VarlinkError.Name.interfaceNotFound)
+        }
+        await client.close()
+        #expect(try await daemon.stop() == .exited(0), "\(daemon.log)")
+    }
+
+    @Test("socket-activated without the Review socket: the daemon does not bind it itself, says so, and serves the admin socket")
+    func reviewSocketNotPassed() async throws {
+        var options = DaemonHarness.Options()
+        options.socketActivated = true
+        let daemon = try await DaemonHarness.start(options)
+        try await daemon.process.waitForOutput(containing: "systemd passed no Review socket", in: .standardError)
+        #expect(!FileManager.default.fileExists(atPath: daemon.directory.path("review.varlink")))
+        _ = try await daemon.call("io.kinerjad.Admin.Ping")
+        #expect(try await daemon.stop() == .exited(0), "\(daemon.log)")
+    }
+
     @Test("without WATCHDOG_USEC there are no watchdog pings")
     func noWatchdogWithoutEnvironment() async throws {
         let daemon = try await DaemonHarness.start()

@@ -12,6 +12,8 @@ struct WebFrontTests {
         let web: WebFrontHarness
         let kit: CyclesKit
         let cycle: String
+        /// The port of web.listen.
+        let listen: Int
 
         func stop() async throws {
             try await web.stop()
@@ -42,14 +44,17 @@ struct WebFrontTests {
 
     /// A daemon with demo data and the current quarter open, and a kinerja-web. `options` starts the
     /// daemon's options (mail to an SMTP sink, a journal namespace); its extraConfig is kept before
-    /// the web section.
+    /// the web section. With `socketActivated`, kinerja-web gets its socket from
+    /// systemd-socket-activate on the port of the links, and web.listen names another port, which must
+    /// stay closed.
     static func start(rateLimit: Int = 60, options base: DaemonHarness.Options = DaemonHarness.Options(),
-                      openedAt: Date? = nil) async throws -> Setup {
+                      openedAt: Date? = nil, socketActivated: Bool = false) async throws -> Setup {
         let port = try WebFrontHarness.freePort()
+        let listen = socketActivated ? try WebFrontHarness.freePort() : port
         var options = base
         options.extraConfig = (base.extraConfig.isEmpty ? "" : base.extraConfig + "\n") + """
             web:
-              listen: 127.0.0.1:\(port)
+              listen: 127.0.0.1:\(listen)
               public_base_url: http://127.0.0.1:\(port)
               contact: Bagian Kepegawaian (022) 1234567
               rate_limit_per_minute: \(rateLimit)
@@ -61,11 +66,13 @@ struct WebFrontTests {
         let loaded = try await kit.ctl(["demo", "load", demo])
         #expect(loaded.status == .exited(0), "\(loaded.standardErrorText)")
         let cycle = currentQuarter()
+        // The running quarter (its due date ahead, so reviews can be submitted): opening a period that
+        // has not ended needs --early.
         let opened = try await kit.ctl(["cycles", "open", cycle, "--early"]
                                        + (openedAt.map { ["--opened-at", ISO8601DateFormatter().string(from: $0)] } ?? []))
         #expect(opened.status == .exited(0), "\(opened.standardErrorText)")
-        let web = try await WebFrontHarness.start(configPath: daemon.configPath, port: port)
-        return Setup(daemon: daemon, web: web, kit: kit, cycle: cycle)
+        let web = try await WebFrontHarness.start(configPath: daemon.configPath, port: port, socketActivated: socketActivated)
+        return Setup(daemon: daemon, web: web, kit: kit, cycle: cycle, listen: listen)
     }
 
     static func formValue(_ name: String, in html: String) -> String? {
@@ -155,6 +162,34 @@ struct WebFrontTests {
         #expect(try s.web.request("POST", fresh, body: "csrf=\(freshCSRF)&assignment=\(id)&\(Self.scores(5))").status == 409)
         #expect(try await s.kit.scalar("SELECT akuntabel FROM review WHERE assignment_id = \(id)") == stored)
         try await s.stop()
+    }
+
+    @Test("socket-activated (systemd-socket-activate, as kinerja-web.socket): serves a review on the passed socket, binds nothing itself")
+    func servesOnPassedSocket() async throws {
+        let s = try await Self.start(socketActivated: true)
+        try await s.web.process.waitForOutput(containing: "listening on fd 3 (socket activation)", in: .standardError)
+        // web.listen stays closed: the passed socket is the only one.
+        #expect(throws: (any Error).self) { try HTTPExchange.send(port: s.listen, method: "GET", path: "/static/style.css") }
+
+        let listed = try await s.ctlJSON(["reviews", "list", "--cycle", s.cycle, "--role", "rekan", "--limit", "1"])
+        let id = try #require(listed[0]?["id"]?.intValue)
+        let reviewer = try #require(listed[0]?["reviewer"]?.stringValue)
+        let path = try s.path(of: try #require(try await s.ctlJSON(["reviews", "link", "--reviewer", reviewer])["url"]?.stringValue))
+        let page = try s.web.request("GET", path)
+        #expect(page.status == 200)
+        let csrf = try #require(Self.formValue("csrf", in: page.body))
+        #expect(try s.web.request("POST", path, body: "csrf=\(csrf)&assignment=\(id)&\(Self.scores(4))").status == 303)
+
+        // kinerjactl reviews list shows where the review came from: JSON source, and "(web)" in the table.
+        let submitted = try await s.ctlJSON(["reviews", "list", "--cycle", s.cycle, "--reviewer", reviewer, "--status", "submitted"])
+        let row = try #require(submitted.arrayValue?.first { $0["id"]?.intValue == id })
+        #expect(row["source"]?.stringValue == "web")
+        let table = try await s.kit.ctl(["reviews", "list", "--cycle", s.cycle, "--reviewer", reviewer, "--status", "submitted"])
+        #expect(table.standardOutputText.contains("(web)"), "\(table.standardOutputText)")
+
+        // SIGTERM stops it cleanly (the listening socket closed, requests under way finished).
+        #expect(try await s.web.stop() == .exited(0), "\(s.web.process.text(.standardError))")
+        try await s.daemon.stop()
     }
 
     @Test("kinerja-web --check-config and a start with a bad file exit 78 naming the key")

@@ -26,6 +26,9 @@ public final class DaemonHarness: Sendable {
         public var logging = "  target: stderr\n  level: debug\n"
         /// Run under `systemd-socket-activate -l SOCKET --fdname=varlink`.
         public var socketActivated = false
+        /// With `socketActivated`, also pass the Review socket (`review.varlink` beside the control
+        /// socket) as `FileDescriptorName=review`, as kinerjad-review.socket does.
+        public var reviewSocketActivated = false
         /// Extra environment (e.g. WATCHDOG_USEC).
         public var environment: [String: String] = [:]
         /// Wait for READY=1 before returning.
@@ -89,7 +92,9 @@ public final class DaemonHarness: Sendable {
             let passed = (["NOTIFY_SOCKET"] + options.environment.keys.sorted()).flatMap { ["-E", $0] }
             process = try Subprocess.launch(
                 "systemd-socket-activate",
-                arguments: ["-l", socketPath, "--fdname=varlink"] + passed + [daemon, "--config", configPath],
+                arguments: (options.reviewSocketActivated
+                    ? ["-l", socketPath, "-l", directory.path("review.varlink"), "--fdname=varlink:review"]
+                    : ["-l", socketPath, "--fdname=varlink"]) + passed + [daemon, "--config", configPath],
                 environment: environment, newProcessGroup: true)
         } else {
             var command = options.wrapper + [daemon, "--config", configPath]

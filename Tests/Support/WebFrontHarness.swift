@@ -6,10 +6,15 @@ public final class WebFrontHarness: Sendable {
     public let process: Subprocess
     public let port: Int
 
-    /// Starts kinerja-web with the daemon's config file and waits until it answers.
-    public static func start(configPath: String, port: Int) async throws -> WebFrontHarness {
-        let process = try Subprocess.launch(try BuiltProducts.executable(named: "kinerja-web"), arguments: ["--config", configPath],
-                                            environment: Subprocess.environment(), newProcessGroup: true)
+    /// Starts kinerja-web with the daemon's config file and waits until it answers. With
+    /// `socketActivated`, `systemd-socket-activate` listens on `port` and passes the socket
+    /// (`FileDescriptorName=http`, as kinerja-web.socket does); kinerja-web starts at the first request.
+    public static func start(configPath: String, port: Int, socketActivated: Bool = false) async throws -> WebFrontHarness {
+        let web = try BuiltProducts.executable(named: "kinerja-web")
+        let process = socketActivated
+            ? try Subprocess.launch("systemd-socket-activate", arguments: ["-l", "127.0.0.1:\(port)", "--fdname=http", web, "--config", configPath],
+                                    environment: Subprocess.environment(), newProcessGroup: true)
+            : try Subprocess.launch(web, arguments: ["--config", configPath], environment: Subprocess.environment(), newProcessGroup: true)
         let harness = WebFrontHarness(process: process, port: port)
         try await waitUntil("kinerja-web answers on port \(port)", timeout: .seconds(30), interval: .milliseconds(100)) {
             (try? HTTPExchange.send(port: port, method: "GET", path: "/static/style.css"))?.status == 200
