@@ -7,7 +7,7 @@ CONFIGURATION ?= debug
 BUILD_FLAGS  ?=
 BIN_DIR       = $(shell $(SWIFT) build -c $(CONFIGURATION) --show-bin-path 2>/dev/null)
 
-APT_PACKAGES  = libsystemd-dev libsqlite3-dev pkg-config msmtp systemd strace python3-seccomp util-linux chromium
+APT_PACKAGES  = libsystemd-dev libsqlite3-dev pkg-config msmtp systemd strace python3-seccomp util-linux chromium libqrencode-dev zbar-tools librsvg2-bin
 PIP_PACKAGES  = varlink==31.0.0 aiosmtpd playwright
 
 .PHONY: all build release run test deps deps-apt deps-pip install man clean deb deps-deb test-system deps-system bench bench-control bench-cycles bench-flags bench-sweep bench-preview check-units crash load soak fuzz fuzz-build
