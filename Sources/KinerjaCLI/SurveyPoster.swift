@@ -44,7 +44,7 @@ struct SurveyPoster {
 
         // The question and the invitation.
         y += 4
-        body.append(text("Bagaimana pelayanan kami hari ini?", x: mid, y: y, size: 9, weight: "bold", fill: Self.accent))
+        body.append(text("Bagaimana pelayanan kami hari ini?", x: mid, y: y, size: 8.2, weight: "bold", fill: Self.accent))
         y += 8.5
         for line in Self.wrap("Beri penilaian Anda atas pelayanan yang baru saja Anda terima. Pendapat Anda membantu kami "
                               + "memperbaiki pelayanan.", width: 170, size: 4.6, bold: false, maxLines: 3) {
@@ -61,8 +61,11 @@ struct SurveyPoster {
         y = cardTop + card + 9
         body.append(text("Pindai kode QR ini dengan kamera ponsel Anda", x: mid, y: y, size: 5.4, weight: "bold", fill: Self.ink))
         y += 6.5
-        let linkSize = min(4.2, (Self.width - 2 * Self.margin) / (Double(url.count) * 0.61))
-        body.append(##"<text x="\##(Self.mm(mid))" y="\##(Self.mm(y))" font-family="'DejaVu Sans Mono', 'Liberation Mono', monospace" font-size="\##(Self.mm(linkSize))" fill="\##(Self.ink)" text-anchor="middle">atau buka: \##(Self.escape(url))</text>"##)
+        body.append(text("atau buka alamat ini di peramban ponsel Anda:", x: mid, y: y, size: 4.2, fill: Self.ink))
+        y += 6
+        // DejaVu Sans Mono's advance is 0.6 em: the link takes at most the width between the margins.
+        let linkSize = min(4.6, (Self.width - 2 * Self.margin) / (Double(url.count) * 0.61))
+        body.append(##"<text x="\##(Self.mm(mid))" y="\##(Self.mm(y))" font-family="'DejaVu Sans Mono', 'Liberation Mono', monospace" font-size="\##(Self.mm(linkSize))" font-weight="bold" fill="\##(Self.navy)" text-anchor="middle">\##(Self.escape(url))</text>"##)
 
         // Three facts side by side: anonymous, short, and what it is for.
         let boxTop = y + 8
