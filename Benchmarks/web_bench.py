@@ -33,6 +33,8 @@ import time
 import urllib.parse
 import urllib.request
 
+from cycles_bench import rss_kib  # this directory is on sys.path when the script runs
+
 BERAKHLAK = ["berorientasi_pelayanan", "akuntabel", "kompeten", "harmonis", "loyal", "adaptif", "kolaboratif"]
 
 # wrk's script: requests from a file of "path<TAB>body" lines (an empty body: a GET), each thread
@@ -93,17 +95,6 @@ function done(summary, latency, requests)
     latency.max, bad, seen, e.connect, e.read, e.write, e.timeout, e.status))
 end
 """
-
-
-def rss_kib(pid, field="VmRSS"):
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith(field + ":"):
-                    return int(line.split()[1])
-    except FileNotFoundError:
-        pass
-    return 0
 
 
 class Sampler:
