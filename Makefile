@@ -7,10 +7,10 @@ CONFIGURATION ?= debug
 BUILD_FLAGS  ?=
 BIN_DIR       = $(shell $(SWIFT) build -c $(CONFIGURATION) --show-bin-path 2>/dev/null)
 
-APT_PACKAGES  = libsystemd-dev libsqlite3-dev pkg-config msmtp systemd strace python3-seccomp util-linux chromium
+APT_PACKAGES  = libsystemd-dev libsqlite3-dev pkg-config msmtp systemd strace python3-seccomp util-linux chromium libqrencode-dev zbar-tools librsvg2-bin
 PIP_PACKAGES  = varlink==31.0.0 aiosmtpd playwright
 
-.PHONY: all build release run test deps deps-apt deps-pip install man clean deb deps-deb test-system deps-system bench bench-control bench-cycles bench-flags bench-sweep bench-preview check-units crash load soak fuzz fuzz-build
+.PHONY: all build release run test deps deps-apt deps-pip install man clean deb deps-deb test-system deps-system bench bench-control bench-cycles bench-flags bench-sweep bench-preview bench-web check-units crash load soak fuzz fuzz-build
 
 all: build
 
@@ -141,6 +141,19 @@ PREVIEW_EMPLOYEES ?= 25000
 PREVIEW_CLIENTS   ?= 16
 bench-preview: release
 	$(RELEASE_BIN)/kinerja-bench preview --employees $(PREVIEW_EMPLOYEES) --clients $(PREVIEW_CLIENTS)
+
+# WEB_EMPLOYEES with the current quarter open, a release kinerjad and kinerja-web on loopback: wrk
+# on the reviewer's page (GET) and on review submissions (POST, each with the page's anti-forgery
+# value and one of the link's own assignments) from WEB_REVIEWERS links, while `kinerjactl report
+# cycle` runs in a loop; throughput, p50/p90/p99 and both processes' RSS. Targets: page p99 <= 50 ms;
+# submissions >= 300/s with p99 <= 100 ms. Not part of `make bench` (it waits for fresh rate-limit
+# windows, a few minutes in all).
+WEB_EMPLOYEES ?= 25000
+WEB_REVIEWERS ?= 4000
+WEB_SECONDS   ?= 30
+bench-web: release
+	@$(MAKE) --no-print-directory deps-apt APT_PACKAGES="wrk"
+	python3 Benchmarks/web_bench.py --bin $(RELEASE_BIN) --employees $(WEB_EMPLOYEES) --reviewers $(WEB_REVIEWERS) --seconds $(WEB_SECONDS)
 
 # Concurrent control clients (Varlink + kinerjactl) while a cycle of LOAD_EMPLOYEES opens and the
 # reminder sweep, delivery and a backup run: per-method p50/p99, errors (must be 0), daemon RSS and fds.

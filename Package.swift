@@ -30,6 +30,14 @@ let package = Package(
             pkgConfig: "libsystemd",
             providers: [.apt(["libsystemd-dev"])]
         ),
+        // libqrencode (QR codes for the survey poster) through pkg-config.
+        .systemLibrary(
+            name: "CQRencode",
+            pkgConfig: "libqrencode",
+            providers: [.apt(["libqrencode-dev"])]
+        ),
+        // QR code symbols from libqrencode, as a grid of modules.
+        .target(name: "KinerjaQR", dependencies: ["CQRencode"]),
         // Gregorian day arithmetic on integers: the one calendar, shared by the domain and the scheduler.
         .target(name: "KinerjaCalendar"),
         // Pure rules. Foundation and the integer calendar only; no I/O, no clock reads.
@@ -80,7 +88,7 @@ let package = Package(
         .target(
             name: "KinerjaCLI",
             dependencies: [
-                "Varlink", "KinerjaSchedule", "KinerjaDomain", "KinerjaDemo",
+                "Varlink", "KinerjaSchedule", "KinerjaDomain", "KinerjaDemo", "KinerjaQR",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

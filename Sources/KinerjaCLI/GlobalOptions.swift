@@ -38,4 +38,6 @@ public enum CLIExit {
     public static let usage: Int32 = 64
     /// The daemon could not be reached.
     public static let unavailable: Int32 = 69
+    /// An output file could not be written (sysexits' EX_CANTCREAT).
+    public static let cannotCreate: Int32 = 73
 }
