@@ -362,8 +362,8 @@ def restart_and_wait(c):
 
 
 def test_config(schedule_maintenance):
-    """The configuration the checks use: defaults plus reminders at any hour, quick retries, and
-    the maintenance job a few seconds away."""
+    """The configuration the checks use: defaults plus reminders at any hour, quick retries, the
+    maintenance job a few seconds away, and the web front's public address (links need it)."""
     return f"""# kinerjad system test
 mail:
   from_address: kinerjad@localhost
@@ -378,6 +378,8 @@ jobs:
     reminder-sweep: "off"
     outbox-delivery: "off"
     motivation-analysis: "off"
+web:
+  public_base_url: http://127.0.0.1:8480
 """
 
 
