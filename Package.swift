@@ -110,6 +110,7 @@ let package = Package(
             resources: [
                 .embedInCode("Templates/layout.mustache"), .embedInCode("Templates/reviewer.mustache"),
                 .embedInCode("Templates/survey.mustache"), .embedInCode("Templates/message.mustache"),
+                .embedInCode("Templates/followup.mustache"),
                 .embedInCode("Templates/style.css"),
             ]
         ),
@@ -161,6 +162,7 @@ let package = Package(
             dependencies: [
                 "KinerjaDaemon", "KinerjaTestSupport", "KinerjaDemo", "Varlink",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         .testTarget(name: "KinerjaFuzzTests", dependencies: ["KinerjaFuzzTargets", "KinerjaDaemon", "KinerjaDomain"]),

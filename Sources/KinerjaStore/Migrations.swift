@@ -15,6 +15,7 @@ enum Migrations {
         registerJobRequests(&m)
         registerOrgDetail(&m)
         registerWeb(&m)
+        registerFollowups(&m)
         return m
     }
 
