@@ -53,11 +53,16 @@ with sync_playwright() as p:
 
     # Keyboard only: Tab through the form, fill each control as it comes.
     done = False
-    for _ in range(60):
+    filled = set()
+    for _ in range(80):
         page.keyboard.press("Tab")
         a = page.evaluate(ACTIVE)
+        key = a["name"] or a["tag"]
+        if key in filled:
+            continue  # a date field's day, month and year are Tab stops of their own
         if a["name"] == "held_on":
-            page.fill("#held_on", held_on)  # a date field takes typed digits in a locale-dependent order; set it directly
+            # Typed digits go to the field's segments in the browser's locale order; set the value directly.
+            page.fill("#held_on", held_on)
         elif a["name"] == "action" and a["type"] == "radio":
             page.keyboard.press("Space")  # the first choice, pelatihan
         elif a["name"] == "note":
@@ -67,6 +72,8 @@ with sync_playwright() as p:
                 page.keyboard.press("Enter")
             done = True
             break
+        if a["name"]:
+            filled.add(key)
     check(done, "the submit button was not reached with Tab")
     text = page.inner_text("body")
     check("Hasil tindak lanjut sudah tersimpan" in text, f"no confirmation after submitting: {text[:300]}")

@@ -58,8 +58,9 @@ struct FollowupWebTests {
         let analysed = try await Self.runJob(kit, "motivation-analysis")
         let tasks = Int(try await kit.scalar("SELECT COUNT(*) FROM followup")) ?? 0
         let flags = Int(try await kit.scalar("SELECT COUNT(*) FROM flag WHERE status IN ('open', 'acknowledged') AND condition_cleared = 0")) ?? 0
+        // Each close during the load ran the analysis, which created the tasks; running it again adds none.
         #expect(tasks > 0 && tasks == flags, "\(analysed)")
-        #expect(analysed.contains("\(tasks) follow-up(s) created"), "\(analysed)")
+        #expect(analysed.contains("; 0 follow-up(s) created;"), "\(analysed)")
         let pass = try await Self.runJob(kit, "followup-pass")
         #expect(pass.hasPrefix("0 follow-up(s) created;"), "\(pass)")
 
