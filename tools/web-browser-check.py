@@ -17,23 +17,10 @@ import sys
 
 from playwright.sync_api import sync_playwright
 
+from browser_common import UNLABELLED, check, failures
+
 review_url, survey_url, out_dir = sys.argv[1:4]
 os.makedirs(out_dir, exist_ok=True)
-failures = []
-
-
-def check(condition, message):
-    if not condition:
-        failures.append(message)
-
-
-UNLABELLED = """() => [...document.querySelectorAll('input, textarea, select, button')]
-  .filter(e => e.type !== 'hidden' && !e.closest('[aria-hidden="true"]'))
-  .filter(e => {
-    const name = (e.labels && [...e.labels].map(l => l.textContent.trim()).join(' ')) || e.getAttribute('aria-label')
-      || (e.tagName === 'BUTTON' ? e.textContent.trim() : '');
-    return !name;
-  }).map(e => e.outerHTML.slice(0, 80))"""
 
 ACTIVE = """() => { const e = document.activeElement; const f = e && e.form;
   const a = f && f.querySelector('input[name=assignment]');

@@ -20,7 +20,7 @@ struct FollowupsCommand: AsyncParsableCommand {
               kinerjactl followups show 7
               kinerjactl followups record 7 --held-on 2026-12-03 --action mentoring --note "mentor: Ibu Rina" --next-check 2027-03-01
             """,
-        subcommands: [List.self, Show.self, Record.self],
+        subcommands: [List.self, Show.self, Record.self, Catalogue.self],
         defaultSubcommand: List.self)
 
     static let statuses = FollowupStatus.allCases.map(\.rawValue) + ["awaiting", "all"]
@@ -123,11 +123,49 @@ struct FollowupsCommand: AsyncParsableCommand {
             lines.append("  held on:      \(v("held_on")): \(v("action")); next check \(v("next_check")); recorded by \(v("recorded_by")) via \(v("recorded_via"))")
             lines.append("  note:         \(v("note"))")
         }
+        for t in reply["trainings"]?.arrayValue ?? [] {
+            lines.append("  training:     \(t["title"]?.cellText ?? "") (\(t["code"]?.cellText ?? ""), \(t["mode"]?.cellText ?? ""), "
+                         + "\(t["hours"]?.cellText ?? "") JP): \(t["reason"]?.cellText ?? "")"
+                         + (t["attended_on"]?.stringValue.map { "; attended \($0)" } ?? ""))
+        }
         lines.append("History:")
         for e in reply["events"]?.arrayValue ?? [] {
             lines.append("  \(e["at"]?.cellText ?? "?")  \(e["action"]?.cellText ?? "?")  \(e["actor"]?.cellText ?? "?")"
                          + (e["note"]?.stringValue.map { "  \($0)" } ?? ""))
         }
         return lines.joined(separator: "\n")
+    }
+}
+
+extension FollowupsCommand {
+    struct Catalogue: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Replace the training catalogue with a CSV file (admin only).",
+            discussion: """
+                Columns: code, title, provider, mode (klasikal, e-learning, coaching), hours (JP), builds
+                (BerAKHLAK values or competencies, separated by ;). A file with problems changes nothing;
+                each problem names its line and field. Follow-ups about stalled development or recommending
+                training get the courses that build the employee's weakest values.
+
+                Example line: KOM-01,Komunikasi Efektif,BPSDM Jabar,klasikal,16,Kolaboratif;Harmonis
+                """)
+        @OptionGroup(visibility: .hidden) var global: GlobalOptions
+        @Argument(help: ArgumentHelp("The CSV file.", valueName: "file")) var file: String
+        @Flag(name: .long, help: "Only check the file.") var dryRun = false
+
+        func run() async throws {
+            try await runCommand {
+                let document = try CSVParser.parse(try String(contentsOfFile: file, encoding: .utf8))
+                func record(_ r: CSVRecord) -> JSONValue {
+                    .object(["line": .int(Int64(r.line)), "fields": .array(r.fields.map { .string($0) })])
+                }
+                let reply = try await ControlConnection(options: global).call(
+                    "io.kinerjad.Admin.ImportTrainingCatalogue",
+                    ["header": record(document.header), "records": .array(document.records.map(record)), "dry_run": .bool(dryRun)])
+                Output(options: global).emit(reply) {
+                    print("\(reply["courses"]?.cellText ?? "0") course(s) " + (dryRun ? "checked; nothing changed." : "in the training catalogue."))
+                }
+            }
+        }
     }
 }

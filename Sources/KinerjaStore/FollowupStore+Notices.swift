@@ -29,6 +29,8 @@ public struct FollowupTellInput: Sendable {
     public var messagedToday: [NIP: Date]
     /// Whether today's follow-up digest is written already.
     public var digestWrittenToday: Bool
+    /// The courses recommended for the untold tasks, by task.
+    public var trainings: [Int64: [FollowupTrainingRow]] = [:]
 }
 
 extension AppDatabase {
@@ -63,10 +65,14 @@ extension AppDatabase {
             let unreachable = try Row.fetchAll(db, sql: """
                 SELECT \(Self.noticeColumns) \(Self.noticeFrom) WHERE \(awaiting) AND COALESCE(ae.email, ap.email) IS NULL ORDER BY fu.unit_code, fu.id
                 """).map(Self.noticeRow)
-            let input = FollowupTellInput(
+            let read = FollowupTellInput(
                 untold: untold, escalated: escalated, unreachable: unreachable,
                 messagedToday: try Outbox.lastMessageTimes(since: startOfToday, in: db),
                 digestWrittenToday: try Int.fetchOne(db, sql: "SELECT 1 FROM outbox WHERE idempotency_key = ?", arguments: [digestKey]) != nil)
+            var input = read
+            for row in untold where row.followup.rule == .stalledDevelopment || row.followup.recommendation == .training {
+                input.trainings[row.followup.id] = try Self.followupTrainings(db, row.followup.id)
+            }
             var summary = EnqueueSummary()
             let notice = try db.cachedStatement(sql: """
                 INSERT INTO followup_notice(followup_id, stage, outbox_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING

@@ -5,7 +5,9 @@ extension Migrations {
     /// unique, so re-analysis and restarts never add a second), with the atasan who must hold the
     /// dialog, the due date, the life cycle and the recorded outcome; `followup_event` keeps every
     /// change; `followup_notice` the (task, stage) messages already written to the outbox, like
-    /// `outbox_stage` for reviews; `followup_link` the atasan's personal links, only as SHA-256.
+    /// `outbox_stage` for reviews; `followup_link` the atasan's personal links, only as SHA-256;
+    /// `training_course` the imported training catalogue and `followup_training` the courses recommended
+    /// for a task, with why.
     static func registerFollowups(_ m: inout DatabaseMigrator) {
         m.registerMigration("v10-followups") { db in
             try db.create(table: "followup") { t in
@@ -58,6 +60,24 @@ extension Migrations {
                 t.column("token_sha256", .blob).notNull().unique()
                 t.column("created_at", .datetime).notNull()
                 t.column("revoked_at", .datetime)
+            }
+            try db.create(table: "training_course") { t in
+                t.primaryKey("code", .text)
+                t.column("title", .text).notNull()
+                t.column("provider", .text).notNull()
+                t.column("mode", .text).notNull().check { ["klasikal", "e-learning", "coaching"].contains($0) }
+                t.column("hours", .double).notNull()
+                // BerAKHLAK value column names and other competencies, ';'-separated.
+                t.column("bervalues", .text).notNull()
+                t.column("competencies", .text).notNull()
+                t.column("imported_at", .datetime).notNull()
+            }
+            try db.create(table: "followup_training", options: .withoutRowID) { t in
+                t.column("followup_id", .integer).notNull().references("followup", onDelete: .cascade)
+                t.column("code", .text).notNull()
+                t.column("reason", .text).notNull()
+                t.column("rank", .integer).notNull()
+                t.primaryKey(["followup_id", "code"])
             }
         }
     }

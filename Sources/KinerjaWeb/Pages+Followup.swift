@@ -23,6 +23,13 @@ extension Pages {
             "token": token, "csrf": csrf, "has_errors": !errors.isEmpty, "errors": errors,
         ]
         if let unit = reply["unit_name"]?.stringValue { object["unit_name"] = unit }
+        let trainings: [[String: Any]] = (reply["trainings"]?.arrayValue ?? []).map { t in
+            ["title": t["title"]?.stringValue ?? "", "code": t["code"]?.stringValue ?? "", "provider": t["provider"]?.stringValue ?? "",
+             "mode": t["mode"]?.stringValue ?? "", "hours": IndonesianFormat.decimal(t["hours"]?.doubleValue ?? 0, places: 0),
+             "reason": t["reason"]?.stringValue ?? ""]
+        }
+        object["trainings"] = trainings
+        object["has_trainings"] = !trainings.isEmpty
         if let held = reply["held_on"]?.stringValue {
             object["recorded"] = [
                 "held_on": CalendarDate(iso: held).map(IndonesianFormat.date) ?? held,

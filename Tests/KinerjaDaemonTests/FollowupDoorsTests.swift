@@ -166,4 +166,23 @@ struct FollowupDoorsTests {
         _ = try await f.runJob("followup-pass")
         #expect(try Self.outbox(f, kind: "followup_digest").count == 1)
     }
+
+    @Test("the training catalogue: a bad file is refused naming line and field and changes nothing; dry run checks only; a good one replaces it")
+    func catalogueImport() async throws {
+        let f = try Self.fixture()
+        defer { f.remove() }
+        func file(_ text: String) throws -> [String: JSONValue] {
+            let document = try CSVParser.parse(text)
+            return ["header": f.record(document.header), "records": .array(document.records.map(f.record))]
+        }
+        let good = try file("code,title,provider,mode,hours,builds\nKOM-01,Komunikasi Efektif,LAN,klasikal,16,Kolaboratif\n")
+        let bad = await f.reply("ImportTrainingCatalogue", try file("code,title,provider,mode,hours,builds\nX,Y,Z,tatap muka,2,Loyal\n"))
+        #expect(bad.error == "io.kinerjad.Admin.InvalidInput")
+        #expect(bad.parameters["problems"]?.arrayValue?.compactMap(\.stringValue) == ["line 2, field mode: 'tatap muka' is not one of klasikal, e-learning, coaching"])
+        #expect(try await f.call("ImportTrainingCatalogue", good.merging(["dry_run": true]) { a, _ in a })["courses"]?.intValue == 1)
+        #expect(try f.runtime.database.trainingCatalogue().isEmpty)
+        #expect(try await f.call("ImportTrainingCatalogue", good)["dry_run"]?.boolValue == false)
+        #expect(try f.runtime.database.trainingCatalogue().map(\.code) == ["KOM-01"])
+        #expect(await f.reply("ImportTrainingCatalogue", good, access: .restricted).error == VarlinkError.Name.permissionDenied)
+    }
 }

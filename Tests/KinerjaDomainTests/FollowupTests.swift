@@ -70,6 +70,11 @@ struct FollowupTests {
             #expect(body.contains(part), "\(part)")
         }
         #expect(FollowupMail.subject(items: [item]) == "Tindak lanjut kinerja: Budi Santoso menunggu dialog Anda")
+        var trained = item
+        trained.trainings = ["Komunikasi Efektif (KOM-01, klasikal, 16 JP, LAN); nilai terendah: Kolaboratif 2,4 dari atasan dan rekan"]
+        let withTraining = FollowupMail.body(atasanName: "Rina Wati", items: [trained], sender: "BKPSDM", today: Self.day("2026-12-04"))
+        #expect(withTraining.contains("   Rekomendasi: Mentoring\n   Pelatihan yang sesuai: Komunikasi Efektif (KOM-01, klasikal, 16 JP, LAN); "
+                                      + "nilai terendah: Kolaboratif 2,4 dari atasan dan rekan\n   Batas waktu:"))
         var late = item
         late.status = .escalated
         late.due = Self.day("2026-11-20")
@@ -125,5 +130,55 @@ struct FollowupEffectTests {
                                                clearedWithinTwo: mentoring.clearedWithinTwo,
                                                meanPerilakuChange: mentoring.meanPerilakuChange, meanPredikatChange: 0.5))
         #expect(FollowupEffect.median([4, 10]) == 7)
+    }
+}
+
+@Suite("Training catalogue")
+struct TrainingCatalogueTests {
+    static let file = """
+        code,title,provider,mode,hours,builds
+        KOM-01,Komunikasi Efektif,BPSDM Jabar,klasikal,16,Kolaboratif;harmonis
+        TIM-02,Kerja Sama Tim,LAN,e-learning,8,kolaboratif;Manajemen konflik
+        PEL-03,Pelayanan Prima,BKPSDM,coaching,4,Berorientasi Pelayanan
+        """
+
+    @Test("a catalogue file is read with its values and competencies; every problem names its line and field, and nothing is returned")
+    func parse() throws {
+        let courses = try TrainingCatalogue.parse(csv: Self.file).get()
+        #expect(courses.map(\.code) == ["KOM-01", "TIM-02", "PEL-03"])
+        #expect(courses[0].values == [.kolaboratif, .harmonis] && courses[0].mode == .klasikal && courses[0].hours == 16)
+        #expect(courses[1].values == [.kolaboratif] && courses[1].competencies == ["Manajemen konflik"] && courses[1].mode == .eLearning)
+        #expect(courses[2].values == [.berorientasiPelayanan])
+        guard case .failure(let bad) = TrainingCatalogue.parse(csv: """
+            code,judul,penyelenggara,mode,jp,nilai
+            A1,Satu,LAN,daring,0,
+            A1,,LAN,klasikal,2,Loyal
+            """) else {
+            Issue.record("a bad file was accepted")
+            return
+        }
+        #expect(bad.problems == [
+            "line 2, field mode: 'daring' is not one of klasikal, e-learning, coaching",
+            "line 2, field hours: '0' is not a number above 0 and at most 1000",
+            "line 2, field builds: name at least one BerAKHLAK value or competency (separated by ;)",
+            "line 3, field code: A1 is also on line 2",
+            "line 3, field title: 1 to 255 characters required",
+        ])
+        guard case .failure(let header) = TrainingCatalogue.parse(csv: "code,title\nA,B\n") else { return }
+        #expect(header.problems.first == "line 1: the header has no column provider")
+    }
+
+    @Test("courses that build the weakest value first, shorter first, explained with the value's mean and its sources")
+    func recommend() throws {
+        let courses = try TrainingCatalogue.parse(csv: Self.file).get()
+        let means = [ValueMean(value: .akuntabel, mean: 3.9, sources: ["atasan", "rekan"]),
+                     ValueMean(value: .kolaboratif, mean: 2.4, sources: ["atasan", "rekan"]),
+                     ValueMean(value: .berorientasiPelayanan, mean: 3.1, sources: ["atasan", "rekan"])]
+        let picked = TrainingCatalogue.recommend(means, from: courses)
+        #expect(picked.map(\.course.code) == ["TIM-02", "KOM-01", "PEL-03"])
+        #expect(picked[0].reason == "nilai terendah: Kolaboratif 2,4 dari atasan dan rekan")
+        #expect(picked[2].reason == "nilai terendah: Berorientasi Pelayanan 3,1 dari atasan dan rekan")
+        #expect(TrainingCatalogue.recommend(means, from: courses, limit: 1).map(\.course.code) == ["TIM-02"])
+        #expect(TrainingCatalogue.recommend([], from: courses).isEmpty)
     }
 }

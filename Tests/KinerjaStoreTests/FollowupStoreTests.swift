@@ -193,4 +193,55 @@ struct FollowupStoreTests {
         #expect(rows.filter { $0.action == nil }.allSatisfy { !$0.heldOnTime && $0.daysToDialog == nil && $0.clearedWithin == nil && $0.perilakuChange == nil })
         #expect(try db.followupEffectRows(since: Self.today.adding(days: 1)).isEmpty)
     }
+
+    @Test("training: the weakest values over the flag's window (rekan only from the anonymity minimum), courses stored, a later record linked")
+    func trainingMatch() throws {
+        let db = try AppDatabase.inMemory()
+        try Self.seed(db)
+        let created = try db.createFollowups(FollowupPolicy(), today: Self.today, now: Self.t0)
+        // Subject 1 in 2025-Q3: the atasan gives 4 on every value but kolaboratif 2; two rekan give 3 everywhere.
+        try db.writer.write { d in
+            func review(_ reviewer: Int, _ role: String, _ scores: [Int]) throws {
+                try d.execute(sql: """
+                    INSERT INTO assignment(cycle_id, subject_nip, role, reviewer_nip, subject_unit, reviewer_unit, due_at, submitted_at)
+                    VALUES (1, ?, ?, ?, 'DLHK', 'DLHK', ?, ?)
+                    """, arguments: [Self.nip(1).description, role, Self.nip(reviewer).description, Self.t0, Self.t0])
+                try d.execute(sql: """
+                    INSERT INTO review(assignment_id, berorientasi_pelayanan, akuntabel, kompeten, harmonis, loyal, adaptif, kolaboratif,
+                                       submitted_at, recorded_at, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'import')
+                    """, arguments: StatementArguments([d.lastInsertedRowID as any DatabaseValueConvertible] + scores.map { $0 as any DatabaseValueConvertible }
+                                                       + [Self.t0, Self.t0]))
+            }
+            try review(10, "atasan", [4, 4, 4, 4, 4, 4, 2])
+            try review(2, "rekan", [3, 3, 3, 3, 3, 3, 3])
+            try review(5, "rekan", [3, 3, 3, 3, 3, 3, 3])
+        }
+        let atasanOnly = try db.valueMeans(followup: created[0].id, anonymityMinimum: 3)
+        #expect(atasanOnly.first { $0.value == .kolaboratif } == ValueMean(value: .kolaboratif, mean: 2, sources: ["atasan"]))
+        let withRekan = try db.valueMeans(followup: created[0].id, anonymityMinimum: 2)
+        #expect(abs(withRekan.first { $0.value == .kolaboratif }!.mean - 8.0 / 3) < 1e-9 && withRekan[0].sources == ["atasan", "rekan"])
+        #expect(try db.valueMeans(followup: created[1].id, anonymityMinimum: 2).isEmpty)
+
+        let course = TrainingCourse(code: "KOM-01", title: "Komunikasi Efektif", provider: "LAN", mode: .klasikal, hours: 16,
+                                    values: [.kolaboratif], competencies: [])
+        #expect(try db.replaceTrainingCatalogue([course], now: Self.t0) == 1)
+        #expect(try db.trainingCatalogue() == [course])
+        #expect(try db.followupsWantingTraining().isEmpty)  // feedback_drop recommending mentoring: no course wanted
+        try db.writer.write { d in try d.execute(sql: "UPDATE followup SET recommendation = 'training' WHERE id = ?", arguments: [created[0].id]) }
+        #expect(try db.followupsWantingTraining().map(\.id) == [created[0].id])
+        let picked = TrainingCatalogue.recommend(atasanOnly, from: try db.trainingCatalogue())
+        try db.setFollowupTrainings(created[0].id, picked)
+        try db.setFollowupTrainings(created[0].id, picked)
+        #expect(try db.followupsWantingTraining().isEmpty)
+        #expect(try db.followupTrainings(created[0].id).map(\.reason) == ["nilai terendah: Kolaboratif 2,0 dari atasan"])
+        #expect(try db.followupTrainings(created[0].id)[0].attendedOn == nil)
+        // A training record from before the task does not count; one after it, by title, links itself.
+        try db.writer.write { d in
+            for day in ["2025-11-01", "2026-01-12"] {
+                try d.execute(sql: "INSERT INTO training(nip, course, course_key, date, hours, imported_at) VALUES (?, 'Komunikasi Efektif', 'komunikasi efektif', ?, 16, ?)",
+                              arguments: [Self.nip(1).description, day, Self.t0])
+            }
+        }
+        #expect(try db.followupTrainings(created[0].id)[0].attendedOn == CalendarDate(iso: "2026-01-12"))
+    }
 }

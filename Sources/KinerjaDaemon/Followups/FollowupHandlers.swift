@@ -17,12 +17,14 @@ extension AdminService {
             guard let (record, events) = try await service.runtime.withDatabase({ db in try db.followup(id: id) }) else {
                 throw NotFound("follow-up", "\(id)")
             }
+            let trainings = try await service.runtime.withDatabase { db in try db.followupTrainings(id) }
             try await reply.reply([
                 "followup": service.followupJSON(record),
                 "events": .array(events.map { e in
                     .object(["at": service.encoding.time(e.at), "actor": .string(e.actor), "action": .string(e.action),
                              "note": e.note.map(JSONValue.string) ?? .null])
                 }),
+                "trainings": .array(trainings.map(Self.trainingJSON)),
             ])
         },
         "RecordFollowup": { service, call, reply in
@@ -35,6 +37,24 @@ extension AdminService {
                                                note: p["note"]?.stringValue ?? "", nextCheck: p["next_check"]?.stringValue)
             let record = try await RecordFollowup(runtime: service.runtime)(id: id, fields, by: Self.flagActor(call).name, via: "admin")
             try await reply.reply(["followup": service.followupJSON(record)])
+        },
+        "ImportTrainingCatalogue": { service, call, reply in
+            let header = try service.record(call.parameters["header"], path: "header")
+            let records = try (call.parameters["records"]?.arrayValue ?? []).enumerated().map { i, r in
+                try service.record(r, path: "records[\(i)]")
+            }
+            let courses: [TrainingCourse]
+            switch TrainingCatalogue.parse(header: header, records: records) {
+            case .success(let c): courses = c
+            case .failure(let error): throw AdminError.invalidInput(error.problems)
+            }
+            let dryRun = call.parameters["dry_run"]?.boolValue ?? false
+            if !dryRun {
+                let now = service.runtime.now()
+                _ = try await service.runtime.withDatabase { db in try db.replaceTrainingCatalogue(courses, now: now) }
+                service.runtime.logger.notice("Training catalogue imported", metadata: ["courses": "\(courses.count)", "peer": "\(call.peerDescription)"])
+            }
+            try await reply.reply(["courses": .int(Int64(courses.count)), "dry_run": .bool(dryRun)])
         },
         "FollowupReport": { service, call, reply in
             var since: Period?
@@ -62,6 +82,12 @@ extension AdminService {
             ])
         },
     ]
+
+    static func trainingJSON(_ t: FollowupTrainingRow) -> JSONValue {
+        .object(["code": .string(t.course.code), "title": .string(t.course.title), "provider": .string(t.course.provider),
+                 "mode": .string(t.course.mode.rawValue), "hours": .double(t.course.hours), "reason": .string(t.reason),
+                 "attended_on": t.attendedOn.map { .string($0.description) } ?? .null])
+    }
 
     static func followupID(_ call: VarlinkCall) throws -> Int64 {
         guard let id = call.parameters["id"]?.intValue, id > 0 else {

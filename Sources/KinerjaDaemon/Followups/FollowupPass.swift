@@ -25,7 +25,26 @@ struct FollowupPass {
             runtime.logger.notice("Follow-up \(f.id) created for flag \(f.flagID) (\(f.rule.rawValue)): \(f.subject), atasan \(f.appraiser?.description ?? "unknown"), due \(f.due); recommended: \(f.recommendation.name)",
                                   metadata: metadata)
         }
+        _ = try await matchTrainings()
         return created
+    }
+
+    /// Recommends catalogue courses for the tasks that want training (stalled development, or training
+    /// recommended) and have none yet: the courses that build the employee's weakest values over the
+    /// flag's window. Nothing while the catalogue is empty; a task whose reviews name no value waits.
+    func matchTrainings() async throws -> Int {
+        let minimum = runtime.config.motivation.thresholds.anonymityMinimum
+        let (catalogue, wanting) = try await runtime.withDatabase { db in (try db.trainingCatalogue(), try db.followupsWantingTraining()) }
+        guard !catalogue.isEmpty else { return 0 }
+        var matched = 0
+        for f in wanting {
+            let means = try await runtime.withDatabase { db in try db.valueMeans(followup: f.id, anonymityMinimum: minimum) }
+            let recommendations = TrainingCatalogue.recommend(means, from: catalogue)
+            guard !recommendations.isEmpty else { continue }
+            try await runtime.withDatabase { db in try db.setFollowupTrainings(f.id, recommendations) }
+            matched += 1
+        }
+        return matched
     }
 
     /// Overdue, escalated and closed by the calendar; overdue and escalated are journalled.

@@ -21,6 +21,12 @@ struct FollowupTelling {
 
     static func digestKey(_ day: CalendarDate) -> String { "followup-digest/\(day)" }
 
+    /// `Komunikasi Efektif (KOM-01, klasikal, 16 JP, BPSDM Jabar); nilai terendah: Kolaboratif 2,4 dari atasan dan rekan`.
+    static func line(_ t: FollowupTrainingRow) -> String {
+        "\(t.course.title) (\(t.course.code), \(t.course.mode.rawValue), \(IndonesianFormat.decimal(t.course.hours, places: 0)) JP, "
+            + "\(t.course.provider)); \(t.reason)"
+    }
+
     func messages(_ input: FollowupTellInput) -> [FollowupTellMessage] {
         var result: [FollowupTellMessage] = []
         let byAppraiser = Dictionary(grouping: input.untold.filter { $0.followup.appraiser != nil && $0.appraiserEmail != nil },
@@ -32,9 +38,11 @@ struct FollowupTelling {
                 let token = WebToken.generate()
                 links.append((row.followup.id, token.sha256))
                 let f = row.followup
-                return FollowupMailItem(followupID: f.id, subjectName: f.subjectName ?? f.subject.description, subjectNIP: f.subject,
-                                        rule: f.rule, seen: f.seen, recommendation: f.recommendation, due: f.due, status: f.status,
-                                        link: "\(baseURL)/f/\(token.text)")
+                var item = FollowupMailItem(followupID: f.id, subjectName: f.subjectName ?? f.subject.description, subjectNIP: f.subject,
+                                            rule: f.rule, seen: f.seen, recommendation: f.recommendation, due: f.due, status: f.status,
+                                            link: "\(baseURL)/f/\(token.text)")
+                item.trainings = (input.trainings[f.id] ?? []).map(Self.line)
+                return item
             }
             let name = rows[0].followup.appraiserName ?? appraiser.description
             var cc: [MailAddress] = []

@@ -17,7 +17,7 @@ extension ReviewService {
     func followupPage(_ call: VarlinkCall) async throws -> [String: JSONValue] {
         let f = try await followupGrant(call)
         let today = CalendarDate(runtime.now(), in: runtime.config.cycles.zone)
-        let unitName = try await runtime.withDatabase { db in try db.unitName(f.unit) }
+        let (unitName, trainings) = try await runtime.withDatabase { db in (try db.unitName(f.unit), try db.followupTrainings(f.id)) }
         func text(_ s: String?) -> JSONValue { s.map(JSONValue.string) ?? .null }
         return [
             "subject_name": .string(f.subjectName ?? f.subject.description), "unit_name": text(unitName),
@@ -27,6 +27,10 @@ extension ReviewService {
             "max_note_length": .int(Int64(FollowupOutcome.maxNoteLength)),
             "held_on": text(f.outcome?.heldOn.description), "action": text(f.outcome?.action.rawValue),
             "note": text(f.outcome?.note), "next_check": text(f.outcome?.nextCheck?.description),
+            "trainings": .array(trainings.map { t in
+                .object(["title": .string(t.course.title), "code": .string(t.course.code), "provider": .string(t.course.provider),
+                         "mode": .string(t.course.mode.rawValue), "hours": .double(t.course.hours), "reason": .string(t.reason)])
+            }),
         ]
     }
 

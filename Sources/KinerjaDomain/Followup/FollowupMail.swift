@@ -14,6 +14,8 @@ public struct FollowupMailItem: Sendable, Hashable {
     public var status: FollowupStatus
     /// The personal link to the page where the outcome is recorded.
     public var link: String
+    /// Catalogue courses matched to the employee's weakest values, one line each, with why.
+    public var trainings: [String] = []
 
     public init(followupID: Int64, subjectName: String, subjectNIP: NIP, rule: MotivationRule, seen: String,
                 recommendation: FollowUpAction, due: CalendarDate, status: FollowupStatus, link: String) {
@@ -68,6 +70,9 @@ public enum FollowupMail {
                 "\(i + 1). \(item.subjectName) (NIP \(item.subjectNIP))",
                 "   Yang terlihat: \(item.rule.judul). \(item.seen)",
                 "   Rekomendasi: \(item.recommendation.name)",
+            ]
+            lines += item.trainings.map { "   Pelatihan yang sesuai: \($0)" }
+            lines += [
                 "   Batas waktu: \(IndonesianFormat.longDate(item.due)) (\(when))"
                     + (item.status == .escalated ? "; telah diteruskan ke kepala unit" : ""),
                 "   Catat hasil dialog: \(item.link)",
