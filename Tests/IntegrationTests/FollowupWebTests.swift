@@ -125,6 +125,13 @@ struct FollowupWebTests {
         let listedHeld = try await Self.ctlJSON(kit, ["followups", "--status", "held"])
         #expect(Set(listedHeld.arrayValue?.compactMap { $0["id"]?.intValue.map(String.init) } ?? []) == [id, other])
 
+        // The report through the CLI, as CSV and as the table with its wording.
+        let csv = try await kit.ctl(["report", "followups", "--format", "csv"])
+        #expect(csv.status == .exited(0) && csv.standardOutputText.hasPrefix("unit,group,follow_ups,suppressed,held_on_time,"),
+                "\(csv.standardErrorText)")
+        let table = try await kit.ctl(["report", "followups"])
+        #expect(table.standardOutputText.contains("they do not show that the action caused it"), "\(table.standardOutputText)")
+
         // Re-analysis, then a restart and both jobs again: no second task for any flag.
         _ = try await Self.runJob(kit, "motivation-analysis")
         #expect(try await daemon.stop() == .exited(0))

@@ -129,6 +129,18 @@ struct FollowupDoorsTests {
         let shown = try await f.call("ShowFollowup", ["id": other])
         #expect(shown["events"]?.arrayValue?.compactMap { $0["action"]?.stringValue } == ["created", "told", "held"])
         #expect(f.log.with(messageID: MessageIDs.followupHeld).map { $0.metadata["via"] } == ["web", "admin"])
+
+        // The report: two follow-ups, each its own group, both under followup.report_minimum (5): counts only.
+        let report = try await f.call("FollowupReport", ["since": "2025-Q4"])
+        let cells = report["cells"]?.arrayValue ?? []
+        #expect(report["minimum"]?.intValue == 5 && report["since"]?.stringValue == "2025-Q4")
+        #expect(cells.map { "\($0["unit"]?.stringValue ?? "*")/\($0["group"]?.stringValue ?? "")" }.filter { $0.hasPrefix("*/") }
+                == ["*/training", "*/none_needed"])
+        #expect(cells.allSatisfy { $0["flags"]?.intValue == 1 && $0["suppressed"]?.boolValue == true && $0["held_on_time"] == .null })
+        #expect(try await f.call("FollowupReport", ["since": "2026-Q1"])["cells"]?.arrayValue?.isEmpty == true)
+        #expect(await f.reply("FollowupReport", ["since": "Q4"]).parameters["problems"]?.arrayValue?.first?.stringValue?
+                    .hasPrefix("since: 'Q4' is not a period") == true)
+        #expect(await f.reply("FollowupReport", [:], access: .restricted).error == VarlinkError.Name.permissionDenied)
     }
 
     @Test("an unheld task: overdue after its due date (the atasan told once more), escalated a week later to the unit head and the BKPSDM digest")
