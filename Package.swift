@@ -126,6 +126,7 @@ let package = Package(
             resources: [
                 .embedInCode("Templates/layout.mustache"), .embedInCode("Templates/reviewer.mustache"),
                 .embedInCode("Templates/survey.mustache"), .embedInCode("Templates/message.mustache"),
+                .embedInCode("Templates/followup.mustache"),
                 .embedInCode("Templates/style.css"),
             ]
         ),
@@ -177,6 +178,7 @@ let package = Package(
             dependencies: [
                 "KinerjaDaemon", "KinerjaTestSupport", "KinerjaDemo", "KinerjaSystemd", "Varlink",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         .testTarget(name: "KinerjaFuzzTests", dependencies: ["KinerjaFuzzTargets", "KinerjaDaemon", "KinerjaDomain"]),

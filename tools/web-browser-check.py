@@ -32,21 +32,7 @@ import sys
 
 from playwright.sync_api import sync_playwright
 
-failures = []
-
-
-def check(condition, message):
-    if not condition:
-        failures.append(message)
-
-
-UNLABELLED = """() => [...document.querySelectorAll('input, textarea, select, button')]
-  .filter(e => e.type !== 'hidden' && !e.closest('[aria-hidden="true"]'))
-  .filter(e => {
-    const name = (e.labels && [...e.labels].map(l => l.textContent.trim()).join(' ')) || e.getAttribute('aria-label')
-      || (e.tagName === 'BUTTON' ? e.textContent.trim() : '');
-    return !name;
-  }).map(e => e.outerHTML.slice(0, 80))"""
+from browser_common import UNLABELLED, check, failures
 
 ACTIVE = """() => { const e = document.activeElement; const f = e && e.form;
   const a = f && f.querySelector('input[name=assignment]');

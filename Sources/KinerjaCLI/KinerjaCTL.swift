@@ -24,7 +24,7 @@ public struct KinerjaCTL: AsyncParsableCommand {
         version: KinerjaVersion.string,
         subcommands: [Status.self, Ping.self, Reload.self, LogLevel.self, Backup.self, Call.self, CalendarCommand.self, JobsCommand.self,
                       ImportCommand.self, CyclesCommand.self, ReviewsCommand.self, ReportCommand.self, EmployeeCommand.self,
-                      DemoCommand.self, RemindersCommand.self, FlagsCommand.self, SurveyCommand.self]
+                      DemoCommand.self, RemindersCommand.self, FlagsCommand.self, SurveyCommand.self, FollowupsCommand.self]
     )
 
     @OptionGroup public var global: GlobalOptions

@@ -6,7 +6,7 @@ import Varlink
 /// `kinerjactl report cycle ID [--unit U] [--format table|csv|json]`.
 struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "report", abstract: "Reports on cycles.", subcommands: [Cycle.self])
+        commandName: "report", abstract: "Reports on cycles and follow-ups.", subcommands: [Cycle.self, Followups.self])
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
         case table, csv, json

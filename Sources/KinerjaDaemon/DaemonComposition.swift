@@ -10,6 +10,7 @@ public enum AdminHandlers {
         AdminService.statusHandlers, AdminService.jobHandlers, AdminService.backupHandlers,
         AdminService.cycleHandlers, AdminService.importHandlers, AdminService.flagHandlers,
         AdminService.outboxHandlers, AdminService.sweepHandlers, AdminService.linkHandlers,
+        AdminService.followupHandlers,
     ].flatMap { $0.map { ($0.key, $0.value) } })
 }
 
@@ -17,7 +18,7 @@ public enum AdminHandlers {
 public enum DaemonJobs {
     public static func all(_ runtime: DaemonRuntime) -> [any ScheduledJob] {
         [MaintenanceJob(runtime: runtime), OutboxDeliveryJob(runtime: runtime), MotivationAnalysisJob(runtime: runtime),
-         ReminderSweepJob(runtime: runtime), CycleCloseJob(runtime: runtime)]
+         ReminderSweepJob(runtime: runtime), CycleCloseJob(runtime: runtime), FollowupPassJob(runtime: runtime)]
             + PeriodKind.allCases.map { CycleOpenJob(runtime: runtime, kind: $0) }
     }
 }

@@ -16,6 +16,7 @@ enum Migrations {
         registerOrgDetail(&m)
         registerWeb(&m)
         registerSurveyRespondents(&m)
+        registerFollowups(&m)
         return m
     }
 

@@ -14,7 +14,8 @@ public struct Pages: Sendable {
     public init(contact: String) throws {
         var library = MustacheLibrary()
         for (name, bytes) in [("layout", PackageResources.layout_mustache), ("reviewer", PackageResources.reviewer_mustache),
-                              ("survey", PackageResources.survey_mustache), ("message", PackageResources.message_mustache)] {
+                              ("survey", PackageResources.survey_mustache), ("message", PackageResources.message_mustache),
+                              ("followup", PackageResources.followup_mustache)] {
             try library.register(String(decoding: bytes, as: UTF8.self), named: name)
         }
         self.library = library

@@ -59,6 +59,8 @@ public struct WebFront: Sendable {
         router.post("/r/:token") { request, context in try await self.submitReview(request, context) }
         router.get("/s/:token") { request, context in try await self.surveyPage(request, context) }
         router.post("/s/:token") { request, context in try await self.submitSurvey(request, context) }
+        router.get("/f/:token") { request, context in try await self.followupPage(request, context, notice: nil, errors: [], status: .ok) }
+        router.post("/f/:token") { request, context in try await self.recordFollowup(request, context) }
         return router
     }
 
@@ -259,7 +261,7 @@ struct WebHeaders: RouterMiddleware {
         let client = ClientAddress.resolve(peer: context.peer, forwardedFor: request.headers[.xForwardedFor],
                                            trustedProxies: Set(front.config.trustedProxies))
         let path = request.uri.path
-        let tokenKey = path.hasPrefix("/r/") || path.hasPrefix("/s/") ? String(path.prefix(3 + 43)) : nil
+        let tokenKey = path.hasPrefix("/r/") || path.hasPrefix("/s/") || path.hasPrefix("/f/") ? String(path.prefix(3 + 43)) : nil
         let now = front.now()
         let ipAllowed = path.hasPrefix("/static/") || front.perIP.allow(client, now: now)
         let tokenAllowed = path.hasPrefix("/static/") || !ipAllowed || (tokenKey.map { front.perToken.allow($0, now: now) } ?? true)

@@ -90,6 +90,7 @@ extension DaemonConfig {
         readReminders(from: root)
         readMotivation(from: root)
         readWeb(from: root)
+        readFollowup(from: root)
 
         let j = root.section("jobs")
         jobs.timeout = j.duration("timeout", default: jobs.timeout)

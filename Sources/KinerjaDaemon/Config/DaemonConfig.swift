@@ -62,13 +62,14 @@ public struct DaemonConfig: Sendable, Equatable {
                                                  "reminder-sweep": "Mon..Fri *-*-* 08..15:00/30:00 Asia/Jakarta",
                                                  "cycle-open:quarterly": "*-01,04,07,10-01 08:00:00 Asia/Jakarta",
                                                  "cycle-open:annual": "*-01-02 08:00:00 Asia/Jakarta",
-                                                 "cycle-close": "*-*-* 01:00:00 Asia/Jakarta"]
+                                                 "cycle-close": "*-*-* 01:00:00 Asia/Jakarta",
+                                                 "followup-pass": "Mon..Fri *-*-* 08..15:15/30:00 Asia/Jakarta"]
     }
 
     /// Names of the jobs this build can run (the `jobs.schedule` keys accepted).
     public static let knownJobs: [String] = ["maintenance", "motivation-analysis", "outbox-delivery", "reminder-sweep",
                                              "cycle-open:monthly", "cycle-open:quarterly", "cycle-open:semester", "cycle-open:annual",
-                                             "cycle-close"]
+                                             "cycle-close", "followup-pass"]
 
     public var database = Database()
     public var backup = Backup()
@@ -89,6 +90,8 @@ public struct DaemonConfig: Sendable, Equatable {
     public var appraisers: [ExternalAppraiser] = []
     /// `web:` (DaemonConfig+Web.swift).
     public var web = Web()
+    /// `followup:` — follow-up tasks for the atasan (DaemonConfig+Followup.swift).
+    public var followup = FollowupPolicy()
 
     public init() {}
 }

@@ -77,7 +77,7 @@ public enum MessageIDs {
                                        jobFinished, jobFailed, cycleOpened, cycleClosed, importApplied, assignmentsAdjusted,
                                        mailSent, mailFailed, mailDead, mailLogged, mailRetried, mailInterrupted, mailOutcomeUnknown,
                                        flagDecliningTrend, flagRecognitionGap, flagDisengaged, flagFeedbackDrop,
-                                       flagStalledDevelopment, flagPerfunctoryReviewer, flagEscalated]
+                                       flagStalledDevelopment, flagPerfunctoryReviewer, flagEscalated] + followupIDs
 }
 
 extension MessageIDs {

@@ -41,7 +41,8 @@ struct MotivationAnalysisJob: ScheduledJob {
         releaseFreedMemory()
         for flag in outcome.created { journalNew(flag) }
         for escalation in outcome.escalated { journalEscalation(escalation) }
-        return "read \(read); " + outcome.summary + "; load \(loaded.wholeMilliseconds) ms, rules \(analysed.wholeMilliseconds) ms, "
+        let followups = try await FollowupPass(runtime: runtime).create(now: now)
+        return "read \(read); " + outcome.summary + "; \(followups.count) follow-up(s) created; load \(loaded.wholeMilliseconds) ms, rules \(analysed.wholeMilliseconds) ms, "
             + "write \(written.wholeMilliseconds) ms"
     }
 

@@ -30,6 +30,8 @@ public struct ReviewService: VarlinkService {
                 let grant = try await surveyGrant(call)
                 try await reply.reply(["unit": .string(grant.unit), "unit_name": .string(grant.unitName), "period": .string(grant.period.code)])
             case "SubmitSurvey": try await reply.reply(try await submitSurvey(call))
+            case "GetFollowupPage": try await reply.reply(try await followupPage(call))
+            case "RecordFollowup": try await reply.reply(try await recordFollowup(call))
             default: throw VarlinkError.methodNotImplemented(call.qualifiedMethod)
             }
         } catch let error as VarlinkError {

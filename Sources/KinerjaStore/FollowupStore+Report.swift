@@ -1,0 +1,49 @@
+import Foundation
+import GRDB
+import KinerjaDomain
+
+extension AppDatabase {
+    /// Predikat as a rank (Sangat Kurang 0 … Sangat Baik 4), in SQL.
+    static func predikatRank(_ column: String) -> String {
+        "CASE \(column) WHEN 'sangat_kurang' THEN 0 WHEN 'kurang' THEN 1 WHEN 'butuh_perbaikan' THEN 2 WHEN 'baik' THEN 3 WHEN 'sangat_baik' THEN 4 END"
+    }
+
+    /// The follow-ups created on or after `since` (a local day; nil: all), one effect row each, read in
+    /// one set-based query: how each went, whether and when its flag's condition cleared (closed
+    /// cycles of the flag's kind closed after the task was created, up to the clearing), and the change
+    /// of the subject's perilaku mean and predikat from the flag's last period to the next closed one.
+    public func followupEffectRows(since: CalendarDate?) throws -> [FollowupEffectRow] {
+        try writer.read { db in
+            let rows = try Row.fetchCursor(db, sql: """
+                WITH fu AS (
+                    SELECT COALESCE(fu.unit_code, '-') AS unit, fu.agreed_action, fu.held_on IS NOT NULL AND fu.held_on <= fu.due_date AS on_time,
+                           CAST(julianday(fu.held_on) - julianday(fu.created_on) AS INTEGER) AS days, fu.created_at, f.subject_nip,
+                           f.window_end, f.condition_cleared, f.cleared_at, c.kind
+                    FROM followup fu JOIN flag f ON f.id = fu.flag_id LEFT JOIN cycle c ON c.period = f.window_end
+                    WHERE fu.created_on >= ?
+                ), measured AS (
+                    SELECT fu.*,
+                           (SELECT r.weighted_mean FROM result r JOIN cycle k ON k.id = r.cycle_id
+                            WHERE r.subject_nip = fu.subject_nip AND k.period = fu.window_end) AS before_mean,
+                           (SELECT \(Self.predikatRank("r.predikat")) FROM result r JOIN cycle k ON k.id = r.cycle_id
+                            WHERE r.subject_nip = fu.subject_nip AND k.period = fu.window_end) AS before_rank,
+                           (SELECT k.id FROM cycle k WHERE k.kind = fu.kind AND k.status = 'closed' AND k.period > fu.window_end
+                            ORDER BY k.period LIMIT 1) AS next_cycle
+                    FROM fu
+                )
+                SELECT m.unit, m.agreed_action, m.on_time, m.days,
+                       CASE WHEN m.condition_cleared THEN (SELECT COUNT(*) FROM cycle k WHERE k.kind = m.kind AND k.status = 'closed'
+                                                           AND k.closed_at > m.created_at AND k.closed_at <= m.cleared_at) END,
+                       n.weighted_mean - m.before_mean, \(Self.predikatRank("n.predikat")) - m.before_rank
+                FROM measured m LEFT JOIN result n ON n.cycle_id = m.next_cycle AND n.subject_nip = m.subject_nip
+                """, arguments: [since?.description ?? ""])
+            var result: [FollowupEffectRow] = []
+            while let row = try rows.next() {
+                result.append(FollowupEffectRow(
+                    unit: row[0], action: (row[1] as String?).flatMap(FollowupAgreedAction.init(rawValue:)), heldOnTime: row[2],
+                    daysToDialog: row[3], clearedWithin: row[4], perilakuChange: row[5], predikatChange: row[6]))
+            }
+            return result
+        }
+    }
+}

@@ -1,0 +1,191 @@
+import Foundation
+import GRDB
+import KinerjaDomain
+
+/// Follow-up tasks: created from flags (set-based, idempotent), moved along their life cycle by the
+/// follow-up pass, recorded by the atasan (web) or an admin (CLI), listed and shown.
+extension AppDatabase {
+    static let followupColumns = """
+        fu.id, fu.flag_id, f.rule, f.severity, fu.subject_nip, se.nama AS subject_name, fu.unit_code, fu.appraiser_nip,
+        COALESCE(ae.nama, ap.nama) AS appraiser_name, fu.appraiser_source, fu.recommendation, fu.status, fu.created_at,
+        fu.created_on, fu.due_date, COALESCE(json_extract(f.evidence, '$.penjelasan'), '') AS seen, fu.held_on,
+        fu.agreed_action, fu.note, fu.next_check, fu.recorded_by, fu.recorded_via, fu.recorded_at, fu.updated_at
+        """
+    static let followupFrom = """
+        FROM followup fu JOIN flag f ON f.id = fu.flag_id
+        LEFT JOIN employee se ON se.nip = fu.subject_nip
+        LEFT JOIN employee ae ON ae.nip = fu.appraiser_nip
+        LEFT JOIN appraiser ap ON ap.nip = fu.appraiser_nip
+        """
+
+    static func followupRecord(_ row: Row) -> FollowupRecord {
+        var outcome: FollowupOutcome?
+        if let held = (row["held_on"] as String?).flatMap(CalendarDate.init(iso:)),
+           let action = (row["agreed_action"] as String?).flatMap(FollowupAgreedAction.init(rawValue:)) {
+            outcome = FollowupOutcome(heldOn: held, action: action, note: row["note"] ?? "",
+                                      nextCheck: (row["next_check"] as String?).flatMap(CalendarDate.init(iso:)))
+        }
+        let createdOn = CalendarDate(iso: row["created_on"]) ?? CalendarDate(daysSinceEpoch: 0)
+        return FollowupRecord(
+            id: row["id"], flagID: row["flag_id"], rule: MotivationRule(rawValue: row["rule"]) ?? .decliningTrend,
+            severity: FlagSeverity(rawValue: row["severity"]) ?? .warning, subject: NIP(row["subject_nip"] as String)!,
+            subjectName: row["subject_name"], unit: row["unit_code"], appraiser: (row["appraiser_nip"] as String?).flatMap(NIP.init),
+            appraiserName: row["appraiser_name"], appraiserSource: row["appraiser_source"],
+            recommendation: FollowUpAction(rawValue: row["recommendation"]) ?? .dialogKinerja,
+            status: FollowupStatus(rawValue: row["status"]) ?? .open, createdAt: row["created_at"], createdOn: createdOn,
+            due: CalendarDate(iso: row["due_date"]) ?? createdOn, seen: row["seen"], outcome: outcome,
+            recordedBy: row["recorded_by"], recordedVia: row["recorded_via"], recordedAt: row["recorded_at"], updatedAt: row["updated_at"])
+    }
+
+    /// Creates a task for every open or acknowledged flag of a severity in `policy.severities` whose
+    /// condition still holds and that has none yet, in one statement: `followup.flag_id` is unique, so
+    /// running it again, after a crash or a re-analysis, creates nothing. The atasan is the active
+    /// acting appraiser (Plt/Plh), else the active atasan in the file, else whoever was assigned the
+    /// subject's latest atasan review (an appraiser outside the file).
+    public func createFollowups(_ policy: FollowupPolicy, today: CalendarDate, now: Date) throws -> [FollowupRecord] {
+        try writer.write { db in try Self.createFollowups(db, policy, today: today, now: now) }
+    }
+
+    static func createFollowups(_ db: Database, _ policy: FollowupPolicy, today: CalendarDate, now: Date) throws -> [FollowupRecord] {
+        let severities = policy.severities.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+        let ids = try Int64.fetchAll(db, sql: """
+            WITH candidate AS (
+                SELECT f.id, f.subject_nip, f.unit_code, f.follow_up FROM flag f
+                WHERE f.status IN ('open', 'acknowledged') AND f.condition_cleared = 0 AND f.severity IN (\(severities))
+                  AND NOT EXISTS (SELECT 1 FROM followup x WHERE x.flag_id = f.id)
+            ), latest AS (
+                SELECT a.subject_nip, a.reviewer_nip,
+                       ROW_NUMBER() OVER (PARTITION BY a.subject_nip ORDER BY c.period_end DESC, a.id DESC) AS n
+                FROM assignment a JOIN cycle c ON c.id = a.cycle_id
+                WHERE a.role = 'atasan' AND a.subject_nip IN (SELECT subject_nip FROM candidate)
+            )
+            INSERT OR IGNORE INTO followup(flag_id, subject_nip, unit_code, appraiser_nip, appraiser_source, recommendation,
+                                           status, created_at, created_on, due_date, updated_at)
+            SELECT c.id, c.subject_nip, c.unit_code,
+                   CASE WHEN pl.nip IS NOT NULL THEN pl.nip WHEN su.nip IS NOT NULL THEN su.nip ELSE l.reviewer_nip END,
+                   CASE WHEN pl.nip IS NOT NULL THEN e.acting_kind WHEN su.nip IS NOT NULL THEN 'supervisor'
+                        WHEN l.reviewer_nip IS NOT NULL THEN 'appraiser' END,
+                   c.follow_up, 'open', ?, ?, ?, ?
+            FROM candidate c
+            LEFT JOIN employee e ON e.nip = c.subject_nip
+            LEFT JOIN employee pl ON pl.nip = e.acting_nip AND pl.aktif AND pl.nip <> c.subject_nip
+            LEFT JOIN employee su ON su.nip = e.supervisor_nip AND su.aktif AND su.nip <> c.subject_nip
+            LEFT JOIN latest l ON l.subject_nip = c.subject_nip AND l.n = 1
+            ORDER BY c.id
+            RETURNING id
+            """, arguments: [now, today.description, today.adding(days: policy.dueAfterDays).description, now])
+        guard !ids.isEmpty else { return [] }
+        let event = try db.cachedStatement(sql: """
+            INSERT INTO followup_event(followup_id, at, actor, action) VALUES (?, ?, 'motivation-analysis', 'created')
+            """)
+        for id in ids { try event.execute(arguments: [id, now]) }
+        return try Self.followups(db, ids: ids)
+    }
+
+    static func followups(_ db: Database, ids: [Int64]) throws -> [FollowupRecord] {
+        var result: [FollowupRecord] = []
+        for chunk in stride(from: 0, to: ids.count, by: 500).map({ Array(ids[$0..<min($0 + 500, ids.count)]) }) {
+            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
+            result += try Row.fetchAll(db, sql: "SELECT \(followupColumns) \(followupFrom) WHERE fu.id IN (\(marks)) ORDER BY fu.id",
+                                       arguments: StatementArguments(chunk)).map(followupRecord)
+        }
+        return result
+    }
+
+    /// Moves tasks along by the calendar on `today` (open → overdue → escalated, held → closed), with
+    /// an event each; set-based per transition, idempotent.
+    public func advanceFollowups(_ policy: FollowupPolicy, today: CalendarDate, now: Date) throws -> [FollowupTransition] {
+        try writer.write { db in try Self.advanceFollowups(db, policy, today: today, now: now) }
+    }
+
+    static func advanceFollowups(_ db: Database, _ policy: FollowupPolicy, today: CalendarDate, now: Date) throws -> [FollowupTransition] {
+        let escalateBefore = today.adding(days: -policy.escalateAfterDays).description
+        let steps: [(from: FollowupStatus, to: FollowupStatus, condition: String, argument: String)] = [
+            (.open, .escalated, "due_date < ?", escalateBefore),
+            (.overdue, .escalated, "due_date < ?", escalateBefore),
+            (.open, .overdue, "due_date < ?", today.description),
+            (.held, .closed, "(next_check IS NULL OR next_check <= ?)", today.description),
+        ]
+        var transitions: [FollowupTransition] = []
+        let event = try db.cachedStatement(sql: "INSERT INTO followup_event(followup_id, at, actor, action) VALUES (?, ?, 'followup-pass', ?)")
+        for step in steps {
+            let moved = try Int64.fetchAll(db, sql: """
+                UPDATE followup SET status = ?, updated_at = ? WHERE status = ? AND \(step.condition) RETURNING id
+                """, arguments: [step.to.rawValue, now, step.from.rawValue, step.argument])
+            for id in moved { try event.execute(arguments: [id, now, step.to.rawValue]) }
+            transitions += try Self.followups(db, ids: moved.sorted()).map { FollowupTransition(followup: $0, from: step.from, to: step.to) }
+        }
+        return transitions
+    }
+
+    /// Records the outcome of a task that awaits one (open, overdue or escalated): it becomes held.
+    public func recordFollowupOutcome(id: Int64, _ outcome: FollowupOutcome, by actor: String, via: String,
+                                      now: Date) throws -> FollowupRecordResult {
+        try writer.write { db in
+            guard let text = try String.fetchOne(db, sql: "SELECT status FROM followup WHERE id = ?", arguments: [id]) else {
+                return .notFound
+            }
+            let status = FollowupStatus(rawValue: text) ?? .closed
+            guard status.awaitsOutcome else { return .notAwaiting(status) }
+            try db.execute(sql: """
+                UPDATE followup SET status = 'held', held_on = ?, agreed_action = ?, note = ?, next_check = ?, recorded_by = ?,
+                                    recorded_via = ?, recorded_at = ?, updated_at = ? WHERE id = ?
+                """, arguments: [outcome.heldOn.description, outcome.action.rawValue, outcome.note, outcome.nextCheck?.description,
+                                 actor, via, now, now, id])
+            try db.execute(sql: "INSERT INTO followup_event(followup_id, at, actor, action, note) VALUES (?, ?, ?, 'held', ?)",
+                           arguments: [id, now, actor, "\(outcome.action.rawValue) via \(via), was \(status.rawValue)"])
+            return .recorded(try Self.followups(db, ids: [id])[0])
+        }
+    }
+
+    /// One page of tasks, soonest due first.
+    public func followupPage(_ filter: FollowupFilter, after cursor: PageCursor?, limit: Int) throws -> Page<FollowupRecord> {
+        try writer.read { db in
+            var conditions: [String] = []
+            var arguments: [any DatabaseValueConvertible] = []
+            if filter.statuses.count < FollowupStatus.allCases.count {
+                conditions.append("fu.status IN (\(filter.statuses.map { "'\($0.rawValue)'" }.sorted().joined(separator: ", ")))")
+            }
+            if let unit = filter.unit { conditions.append("fu.unit_code = ? COLLATE NOCASE"); arguments.append(unit) }
+            if let a = filter.appraiser { conditions.append("fu.appraiser_nip = ?"); arguments.append(a.description) }
+            if let s = filter.subject { conditions.append("fu.subject_nip = ?"); arguments.append(s.description) }
+            let query = KeysetQuery(select: Self.followupColumns, from: Self.followupFrom, conditions: conditions, arguments: arguments,
+                                    keys: ["fu.due_date", "fu.id"])
+            return try query.page(db, after: cursor, limit: limit, Self.followupRecord)
+        }
+    }
+
+    /// One task and its history; nil when there is none.
+    public func followup(id: Int64) throws -> (FollowupRecord, [FollowupEvent])? {
+        try writer.read { db in
+            guard let record = try Self.followups(db, ids: [id]).first else { return nil }
+            let events = try Row.fetchAll(db, sql: "SELECT at, actor, action, note FROM followup_event WHERE followup_id = ? ORDER BY id",
+                                          arguments: [id]).map { FollowupEvent(at: $0["at"], actor: $0["actor"], action: $0["action"], note: $0["note"]) }
+            return (record, events)
+        }
+    }
+
+    /// A unit's name, for the follow-up page.
+    public func unitName(_ code: String?) throws -> String? {
+        guard let code else { return nil }
+        return try writer.read { db in try String.fetchOne(db, sql: "SELECT name FROM unit WHERE code = ?", arguments: [code]) }
+    }
+
+    // MARK: Links
+
+    /// Stores a personal link for a task (the token's SHA-256 only), in the caller's transaction.
+    public static func addFollowupLink(_ db: Database, followup: Int64, tokenHash: Data, now: Date) throws {
+        try db.execute(sql: "INSERT INTO followup_link(followup_id, token_sha256, created_at) VALUES (?, ?, ?)",
+                       arguments: [followup, tokenHash, now])
+    }
+
+    /// The task a link opens, or nil for an unknown or revoked token. A closed task's link still opens
+    /// its (read-only) page; a deleted flag takes its task and links with it.
+    public func followupLink(tokenHash: Data) throws -> FollowupRecord? {
+        try writer.read { db in
+            guard let id = try Int64.fetchOne(db, sql: "SELECT followup_id FROM followup_link WHERE token_sha256 = ? AND revoked_at IS NULL",
+                                              arguments: [tokenHash]) else { return nil }
+            return try Self.followups(db, ids: [id]).first
+        }
+    }
+}
