@@ -16,7 +16,9 @@ struct FollowupTelling {
     var from: MailAddress
     var sender: String
     var admin: MailAddress?
-    var baseURL: String
+    /// `web.public_base_url`; without it no link is made and the mail names `contact` instead.
+    var baseURL: String?
+    var contact: String
     var today: CalendarDate
 
     static func digestKey(_ day: CalendarDate) -> String { "followup-digest/\(day)" }
@@ -35,12 +37,16 @@ struct FollowupTelling {
             let rows = byAppraiser[appraiser]!.sorted { $0.followup.id < $1.followup.id }
             var links: [(followup: Int64, tokenHash: Data)] = []
             let items = rows.map { row -> FollowupMailItem in
-                let token = WebToken.generate()
-                links.append((row.followup.id, token.sha256))
+                var link = "melalui web belum tersedia; silakan menghubungi \(contact)."
+                if let baseURL {
+                    let token = WebToken.generate()
+                    links.append((row.followup.id, token.sha256))
+                    link = "\(baseURL)/f/\(token.text)"
+                }
                 let f = row.followup
                 var item = FollowupMailItem(followupID: f.id, subjectName: f.subjectName ?? f.subject.description, subjectNIP: f.subject,
                                             rule: f.rule, seen: f.seen, recommendation: f.recommendation, due: f.due, status: f.status,
-                                            link: "\(baseURL)/f/\(token.text)")
+                                            link: link)
                 item.trainings = (input.trainings[f.id] ?? []).map(Self.line)
                 return item
             }
