@@ -56,7 +56,7 @@ struct WebFrontTests {
         #expect(try await kit.ctl(["demo", "generate", "--employees", "40", "--periods", "1", "--seed", "7", "--out", demo, "-q"]).status == .exited(0))
         #expect(try await kit.ctl(["demo", "load", demo]).status == .exited(0))
         let cycle = currentQuarter()
-        let opened = try await kit.ctl(["cycles", "open", cycle])
+        let opened = try await kit.ctl(["cycles", "open", cycle, "--early"])  // the running quarter, before its end
         #expect(opened.status == .exited(0), "\(opened.standardErrorText)")
         let web = try await WebFrontHarness.start(configPath: daemon.configPath, port: port)
         return Setup(daemon: daemon, web: web, kit: kit, cycle: cycle)
