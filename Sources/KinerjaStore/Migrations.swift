@@ -15,6 +15,7 @@ enum Migrations {
         registerJobRequests(&m)
         registerOrgDetail(&m)
         registerWeb(&m)
+        registerCompactStorage(&m)
         return m
     }
 
