@@ -10,7 +10,7 @@ BIN_DIR       = $(shell $(SWIFT) build -c $(CONFIGURATION) --show-bin-path 2>/de
 APT_PACKAGES  = libsystemd-dev libsqlite3-dev pkg-config msmtp systemd strace python3-seccomp util-linux chromium libqrencode-dev zbar-tools librsvg2-bin
 PIP_PACKAGES  = varlink==31.0.0 aiosmtpd playwright
 
-.PHONY: all build release run test deps deps-apt deps-pip install man clean deb deps-deb test-system deps-system bench bench-control bench-cycles bench-flags bench-sweep bench-preview bench-web check-units crash load soak fuzz fuzz-build
+.PHONY: all build release run test deps deps-apt deps-pip install man clean deb deps-deb test-system deps-system bench bench-control bench-cycles bench-flags bench-sweep bench-preview bench-web bench-scale check-units crash load soak fuzz fuzz-build
 
 all: build
 
@@ -154,6 +154,14 @@ WEB_SECONDS   ?= 30
 bench-web: release
 	@$(MAKE) --no-print-directory deps-apt APT_PACKAGES="wrk"
 	python3 Benchmarks/web_bench.py --bin $(RELEASE_BIN) --employees $(WEB_EMPLOYEES) --reviewers $(WEB_REVIEWERS) --seconds $(WEB_SECONDS)
+
+# A full quarter (import, open, reminder preview, reviews, close, report, then a second quarter) at
+# each of BENCH_SCALE_SIZES employees: wall and CPU seconds per step, daemon peak RSS, database size
+# and growth, the growth ratios, cycle open against lean set-based SQL, reviews import rows/s, and
+# Ping/GetStatus/ListFlags p50/p99 during the open and the close; the table goes into docs/benchmarks.md.
+BENCH_SCALE_SIZES ?= 25000,100000,250000
+bench-scale: release
+	python3 Benchmarks/scale_bench.py --bin $(RELEASE_BIN) --sizes $(BENCH_SCALE_SIZES) --write docs/benchmarks.md
 
 # Concurrent control clients (Varlink + kinerjactl) while a cycle of LOAD_EMPLOYEES opens and the
 # reminder sweep, delivery and a backup run: per-method p50/p99, errors (must be 0), daemon RSS and fds.

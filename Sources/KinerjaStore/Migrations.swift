@@ -17,6 +17,7 @@ enum Migrations {
         registerWeb(&m)
         registerSurveyRespondents(&m)
         registerFollowups(&m)
+        registerStatusIndex(&m)
         return m
     }
 

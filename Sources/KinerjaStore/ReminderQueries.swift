@@ -32,27 +32,33 @@ extension ReminderQueries {
 
     /// The next `limit` reviewers (ascending NIP) after `after` who owe reviews in open cycles, or
     /// `nil` when there are none.
+    ///
+    /// One query per open cycle, each reading the cycle's reviewers in order from `assignment_reviewer`
+    /// and stopping after `limit` of them; the union's first `limit` are the batch. So a batch costs the
+    /// rows of its reviewers, not of the city: left to itself SQLite scans every open assignment
+    /// (`assignment_open`) and sorts them, for each batch, which made a sweep or preview at 100,000
+    /// employees take hours.
     public static func nextReviewerBatch(after: String?, limit: Int = reviewersPerBatch, in db: Database) throws -> ReviewerBatch? {
-        let nips = try String.fetchAll(db, sql: """
-            SELECT DISTINCT a.reviewer_nip FROM assignment a
-            JOIN cycle c ON c.id = a.cycle_id AND c.status = 'open'
-            WHERE a.submitted_at IS NULL AND a.reviewer_nip > ?
-            ORDER BY a.reviewer_nip LIMIT ?
-            """, arguments: [after ?? "", max(1, limit)])
-        guard let first = nips.first, let last = nips.last else { return nil }
+        let limit = max(1, limit)
+        var nips = Set<String>()
+        for cycle in try Int64.fetchAll(db, sql: "SELECT id FROM cycle WHERE status = 'open'") {
+            nips.formUnion(try String.fetchAll(db, sql: nextReviewersSQL, arguments: [cycle, after ?? "", limit]))
+        }
+        let batch = nips.sorted().prefix(limit)
+        guard let first = batch.first, let last = batch.last else { return nil }
         return ReviewerBatch(first: first, last: last)
     }
 
+    /// The next reviewers of one cycle owing reviews, in NIP order (by the reviewer index, never a sort).
+    static let nextReviewersSQL = """
+        SELECT DISTINCT reviewer_nip FROM assignment INDEXED BY assignment_reviewer
+        WHERE cycle_id = ? AND submitted_at IS NULL AND reviewer_nip > ?
+        ORDER BY reviewer_nip LIMIT ?
+        """
+
     /// Every review still owed in an open cycle by an active reviewer, or an outside appraiser, of the batch.
     public static func owedReviews(of batch: ReviewerBatch, in db: Database) throws -> [OwedReview] {
-        let rows = try Row.fetchCursor(db, sql: """
-            SELECT a.id, a.cycle_id, c.period, a.reviewer_nip, a.subject_nip, s.nama, a.role, a.due_at, a.atasan_source
-            FROM assignment a
-            JOIN cycle c ON c.id = a.cycle_id AND c.status = 'open'
-            JOIN (SELECT nip FROM employee WHERE aktif UNION ALL SELECT nip FROM appraiser) r ON r.nip = a.reviewer_nip
-            JOIN employee s ON s.nip = a.subject_nip
-            WHERE a.submitted_at IS NULL AND a.reviewer_nip BETWEEN ? AND ?
-            """, arguments: [batch.first, batch.last])
+        let rows = try Row.fetchCursor(db, sql: owedReviewsSQL, arguments: [batch.first, batch.last])
         var owed: [OwedReview] = []
         while let row = try rows.next() {
             guard let reviewer = NIP(row[3] as String), let subject = NIP(row[4] as String),
@@ -63,6 +69,17 @@ extension ReminderQueries {
         }
         return owed
     }
+
+    /// CROSS JOIN fixes the order (open cycles, then the batch's rows through `assignment_reviewer`):
+    /// left to itself SQLite scans every open assignment of the city (`assignment_open`) for each batch.
+    static let owedReviewsSQL = """
+        SELECT a.id, a.cycle_id, c.period, a.reviewer_nip, a.subject_nip, s.nama, a.role, a.due_at, a.atasan_source
+        FROM cycle c
+        CROSS JOIN assignment a ON a.cycle_id = c.id
+        JOIN (SELECT nip FROM employee WHERE aktif UNION ALL SELECT nip FROM appraiser) r ON r.nip = a.reviewer_nip
+        JOIN employee s ON s.nip = a.subject_nip
+        WHERE c.status = 'open' AND a.submitted_at IS NULL AND a.reviewer_nip BETWEEN ? AND ?
+        """
 
     /// How to reach the batch's reviewers (and the other active employees in its NIP range), their
     /// atasan and their unit heads: the address and the people escalation copies; and the appraisers

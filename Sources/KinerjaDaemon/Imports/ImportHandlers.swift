@@ -73,14 +73,18 @@ extension AdminService {
             }
             accumulator = .reviews(reviews, cycle: try cycleReference(call, "cycle"))
         }
-        if let expected = p["expected_records"]?.intValue, expected > 0 {
-            accumulator.reserveCapacity(Int(min(expected, Int64(config.imports.maxRecords))))
+        var limit = ImportLimit(maxRecords: config.imports.maxRecords)
+        if kind == .reviews {
+            let open = try await runtime.withDatabase { db in try db.openCycles().reduce(0) { $0 + $1.assignments } }
+            limit = ImportLimit(maxRecords: config.imports.maxRecords, openAssignments: open)
         }
+        let expected = p["expected_records"]?.intValue.map { Int(clamping: $0) }
+        if let expected, expected > 0, expected <= limit.records { accumulator.reserveCapacity(expected) }
         let id: String
         do {
             let owner = ImportStaging.Owner(connection: call.connection, caller: call.peerDescription, began: runtime.now())
             id = try runtime.imports.begin(kind: kind, accumulator: accumulator, dryRun: p["dry_run"]?.boolValue ?? false,
-                                           owner: owner, limits: config.imports)
+                                           owner: owner, limits: config.imports, limit: limit, expected: expected)
         } catch {
             throw Self.refusal(error)
         }
@@ -96,8 +100,7 @@ extension AdminService {
         }
         let records = try items.enumerated().map { try record($1, path: "records[\($0)]") }
         do {
-            let (count, problems) = try runtime.imports.stage(id, records: records, now: runtime.now(),
-                                                              maxRecords: runtime.config.imports.maxRecords)
+            let (count, problems) = try runtime.imports.stage(id, records: records, now: runtime.now())
             return ["records": .int(Int64(count)), "problems": .int(Int64(problems))]
         } catch {
             throw Self.refusal(error)
@@ -186,7 +189,7 @@ extension AdminService {
         case .tooMany(let limit):
             return AdminError.operationFailed("\(limit) imports are already staged (imports.max_staged); commit or abort one first")
         case .tooLarge(let limit):
-            return AdminError.invalidInput(["the import exceeds imports.max_records (\(limit) records)"])
+            return AdminError.invalidInput(["the import exceeds \(limit.explanation)"])
         }
     }
 }

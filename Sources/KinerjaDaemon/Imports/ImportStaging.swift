@@ -79,6 +79,8 @@ public final class ImportStaging: Sendable {
         var accumulator: Accumulator
         var dryRun: Bool
         var records = 0
+        /// The most records this import may have (see `ImportLimit`).
+        var limit: ImportLimit
         var lastUsed: Date
         /// Set while a commit runs, so the import cannot be staged into or committed twice.
         var committing = false
@@ -111,7 +113,7 @@ public final class ImportStaging: Sendable {
         case unknown(String)
         case busy(String)
         case tooMany(limit: Int)
-        case tooLarge(limit: Int)
+        case tooLarge(ImportLimit)
     }
 
     private let entries = Mutex<[String: Entry]>([:])
@@ -119,7 +121,10 @@ public final class ImportStaging: Sendable {
     public init() {}
 
     /// Registers a new import; returns its id. Drops idle imports first.
-    func begin(kind: Kind, accumulator: Accumulator, dryRun: Bool, owner: Owner, limits: DaemonConfig.Imports) throws(Refusal) -> String {
+    /// `expected`: the records the client announced; more than `limit` is refused before any is sent.
+    func begin(kind: Kind, accumulator: Accumulator, dryRun: Bool, owner: Owner, limits: DaemonConfig.Imports,
+               limit: ImportLimit, expected: Int? = nil) throws(Refusal) -> String {
+        if let expected, expected > limit.records { throw .tooLarge(limit) }
         let now = owner.began
         var bytes = [UInt8](repeating: 0, count: 16)
         for i in bytes.indices { bytes[i] = UInt8.random(in: 0...255) }
@@ -128,20 +133,20 @@ public final class ImportStaging: Sendable {
         let result: Result<String, Refusal> = entries.withLock { entries in
             entries = entries.filter { $0.value.committing || now.timeIntervalSince($0.value.lastUsed) < timeout.inSeconds }
             guard entries.count < limits.maxStaged else { return .failure(.tooMany(limit: limits.maxStaged)) }
-            entries[id] = Entry(kind: kind, accumulator: accumulator, dryRun: dryRun, lastUsed: now, owner: owner)
+            entries[id] = Entry(kind: kind, accumulator: accumulator, dryRun: dryRun, limit: limit, lastUsed: now, owner: owner)
             return .success(id)
         }
         return try result.get()
     }
 
     /// Adds records to an import; returns (records so far, problems so far).
-    func stage(_ id: String, records: [CSVRecord], now: Date, maxRecords: Int) throws(Refusal) -> (Int, Int) {
+    func stage(_ id: String, records: [CSVRecord], now: Date) throws(Refusal) -> (Int, Int) {
         // Take the accumulator out while the records are checked, so other imports are not held up
         // and it is referenced once (it grows in place); the table keeps a busy placeholder.
         let taken: Result<Entry, Refusal> = entries.withLock { entries in
             guard let entry = entries[id] else { return .failure(.unknown(id)) }
             guard !entry.committing else { return .failure(.busy(id)) }
-            guard entry.records + records.count <= maxRecords else { return .failure(.tooLarge(limit: maxRecords)) }
+            guard entry.records + records.count <= entry.limit.records else { return .failure(.tooLarge(entry.limit)) }
             var placeholder = entry
             placeholder.accumulator = .empty
             placeholder.committing = true
@@ -196,4 +201,29 @@ public final class ImportStaging: Sendable {
 
     /// Imports staged now.
     public var count: Int { entries.withLock { $0.count } }
+}
+
+/// The most records one import may have: `imports.max_records`, except that a review import may have
+/// as many as the open cycles have assignments (each row answers one assignment, a second row for the
+/// same one is refused), so the largest instansi's quarter is never refused by a limit sized for a
+/// city. The limit is known when the import begins, so a client that announces more records
+/// (`expected_records`) is refused before it sends any.
+struct ImportLimit: Sendable, Equatable {
+    var records: Int
+    /// The open cycles' assignments, when they raised the limit above `imports.max_records`.
+    var openAssignments: Int?
+
+    init(maxRecords: Int, openAssignments: Int? = nil) {
+        if let openAssignments, openAssignments > maxRecords {
+            records = openAssignments
+            self.openAssignments = openAssignments
+        } else {
+            records = maxRecords
+        }
+    }
+
+    var explanation: String {
+        if let openAssignments { return "\(openAssignments) records: the open cycles' assignments, above imports.max_records" }
+        return "imports.max_records (\(records) records)"
+    }
 }

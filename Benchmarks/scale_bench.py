@@ -1,0 +1,356 @@
+#!/usr/bin/env python3
+"""Scale benchmark (not a test; `make bench-scale`): a full quarter through the real daemon and
+kinerjactl at several sizes (default 25,000, 100,000 and 250,000 employees), release build.
+
+For each size, on a fresh database: `kinerjactl demo generate --employees N --periods 2 --seed 5`,
+then import units and employees, open the first quarter, preview its reminders (every review
+overdue), import its reviews, close it, report it; then the second quarter's open, reviews and close,
+so the database holds two quarters. Each step: wall seconds (kinerjactl), the daemon's CPU seconds
+(user + system from /proc), the daemon's peak RSS while the step ran. While the open and the close
+(which reruns the motivation analysis) run, a probe on its own connection calls Ping, GetStatus and
+ListFlags in turn every 20 ms and the p50/p99 of each is printed.
+
+Ratios: the cycle open against the leanest honest SQL for the same rows (integer keys, one unique key,
+two indexes, one transaction, on a copy of the database made just before the open; the SQL is
+printed), reviews import rows/s, and every step's time and the peak RSS at the largest size against
+the smallest (linear is the ratio of the sizes). The table goes to stdout and, with --write, into
+docs/benchmarks.md between the `scale-bench` markers, with the date and the machine.
+
+Usage: python3 Benchmarks/scale_bench.py --bin .build-release-static/release [--sizes 25000,100000]
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import resource
+import shutil
+import socket as sock
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cycles_bench import Sampler, rss_kib  # noqa: E402
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def children_cpu():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run(cmd):
+    start = time.perf_counter()
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if r.returncode != 0:
+        sys.exit(f"failed ({r.returncode}): {' '.join(cmd)}\n{r.stdout[-4000:]}\n{r.stderr[-4000:]}")
+    return elapsed, r.stdout
+
+
+class Probe:
+    """Ping, GetStatus and ListFlags in turn every 20 ms on one Varlink connection, while a step runs."""
+
+    METHODS = [("ping", "io.kinerjad.Admin.Ping", {}), ("status", "io.kinerjad.Admin.GetStatus", {}),
+               ("flags list", "io.kinerjad.Admin.ListFlags", {"limit": 50})]
+
+    def __init__(self, path):
+        self.path, self.times, self.running = path, {m[0]: [] for m in self.METHODS}, False
+
+    def call(self, s, method, parameters):
+        s.sendall(json.dumps({"method": method, "parameters": parameters}).encode() + b"\0")
+        data = b""
+        while not data.endswith(b"\0"):
+            chunk = s.recv(1 << 16)
+            if not chunk:
+                raise RuntimeError("the daemon closed the probe's connection")
+            data += chunk
+        reply = json.loads(data[:-1])
+        if "error" in reply:
+            raise RuntimeError(f"{method}: {reply['error']}")
+
+    def loop(self):
+        s = sock.socket(sock.AF_UNIX, sock.SOCK_STREAM)
+        s.connect(self.path)
+        i = 0
+        while self.running:
+            name, method, parameters = self.METHODS[i % len(self.METHODS)]
+            start = time.perf_counter()
+            self.call(s, method, parameters)
+            self.times[name].append(time.perf_counter() - start)
+            i += 1
+            time.sleep(0.02)
+        s.close()
+
+    def __enter__(self):
+        self.running = True
+        self.thread = threading.Thread(target=self.loop, daemon=True)
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.running = False
+        self.thread.join()
+
+
+def percentile(values, p):
+    if not values:
+        return float("nan")
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+# The leanest honest SQL for the same assignments: integer keys, the role as a small integer, times
+# as integer seconds, one unique key and two indexes (the reviewer's work list, the open reviews by
+# due date), one transaction. The employees' integer ids are made before the clock starts.
+LEAN_PREPARE = """
+CREATE TABLE lean_unit(id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE);
+INSERT INTO lean_unit(code) SELECT code FROM unit ORDER BY code;
+CREATE TABLE lean_employee(id INTEGER PRIMARY KEY, nip TEXT NOT NULL UNIQUE, unit_id INTEGER NOT NULL,
+                           supervisor_id INTEGER, aktif INTEGER NOT NULL);
+INSERT INTO lean_employee(nip, unit_id, aktif)
+  SELECT e.nip, u.id, e.aktif FROM employee e JOIN lean_unit u ON u.code = e.unit_code ORDER BY e.nip;
+UPDATE lean_employee SET supervisor_id = (SELECT s.id FROM employee e JOIN lean_employee s ON s.nip = e.supervisor_nip
+                                          WHERE e.nip = lean_employee.nip);
+CREATE INDEX lean_employee_supervisor ON lean_employee(supervisor_id);
+CREATE TABLE lean_assignment(id INTEGER PRIMARY KEY, cycle_id INTEGER NOT NULL, subject_id INTEGER NOT NULL,
+                             role INTEGER NOT NULL, reviewer_id INTEGER NOT NULL, due_at INTEGER NOT NULL,
+                             submitted_at INTEGER, UNIQUE(cycle_id, subject_id, role, reviewer_id));
+CREATE INDEX lean_assignment_reviewer ON lean_assignment(cycle_id, reviewer_id);
+CREATE INDEX lean_assignment_open ON lean_assignment(cycle_id, due_at) WHERE submitted_at IS NULL
+"""
+
+LEAN_OPEN = """
+INSERT INTO lean_assignment(cycle_id, subject_id, role, reviewer_id, due_at)
+  SELECT 1, id, 0, id, :due FROM lean_employee WHERE aktif;
+INSERT INTO lean_assignment(cycle_id, subject_id, role, reviewer_id, due_at)
+  SELECT 1, e.id, 1, s.id, :due FROM lean_employee e JOIN lean_employee s ON s.id = e.supervisor_id WHERE e.aktif AND s.aktif;
+INSERT INTO lean_assignment(cycle_id, subject_id, role, reviewer_id, due_at)
+  SELECT 1, s.id, 3, e.id, :due FROM lean_employee e JOIN lean_employee s ON s.id = e.supervisor_id WHERE e.aktif AND s.aktif;
+CREATE TEMP TABLE m AS
+  SELECT id, unit_id, ROW_NUMBER() OVER (PARTITION BY unit_id ORDER BY (id * 2654435761) % 4294967291, id) - 1 AS pos,
+         COUNT(*) OVER (PARTITION BY unit_id) AS n
+  FROM lean_employee WHERE aktif;
+CREATE INDEX temp.m_pos ON m(unit_id, pos);
+INSERT INTO lean_assignment(cycle_id, subject_id, role, reviewer_id, due_at)
+  WITH k(d) AS (VALUES (1), (2), (3))
+  SELECT 1, s.id, 2, r.id, :due FROM m s JOIN k JOIN m r ON r.unit_id = s.unit_id AND r.pos = (s.pos + k.d) % s.n WHERE s.n > k.d;
+DROP TABLE temp.m
+"""
+
+
+def lean_open(path):
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA journal_mode = WAL")
+    db.execute("PRAGMA synchronous = NORMAL")
+    db.executescript("BEGIN;" + LEAN_PREPARE + ";COMMIT;")
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    start = time.perf_counter()
+    db.execute("BEGIN IMMEDIATE")
+    for statement in [s for s in LEAN_OPEN.split(";\n") if s.strip()]:
+        db.execute(statement, {"due": 1744678800} if ":due" in statement else {})
+    db.execute("COMMIT")
+    elapsed = time.perf_counter() - start
+    rows = db.execute("SELECT COUNT(*) FROM lean_assignment").fetchone()[0]
+    db.close()
+    return elapsed, rows
+
+
+def db_size(path):
+    return sum(os.path.getsize(path + s) for s in ["", "-wal"] if os.path.exists(path + s))
+
+
+def one_size(bin_dir, employees, work):
+    ctl, kinerjad = os.path.join(bin_dir, "kinerjactl"), os.path.join(bin_dir, "kinerjad")
+    demo, socket, dbpath = f"{work}/demo", f"{work}/admin.varlink", f"{work}/kinerja.sqlite"
+    with open(f"{work}/kinerjad.yaml", "w") as f:
+        f.write(f"database:\n  path: {dbpath}\nbackup:\n  directory: {work}/backup\n"
+                f"control:\n  socket: {socket}\n  idle_timeout: 1h\nlogging:\n  target: stderr\n  level: notice\n")
+    steps, extra = {}, {}
+    t, _ = run([ctl, "demo", "generate", "--employees", str(employees), "--periods", "2", "--seed", "5",
+                "--first-period", "2025-Q1", "--out", demo, "-q"])
+    extra["generate"] = t
+    with open(f"{demo}/demo.json") as f:
+        manifest = json.load(f)
+    periods = manifest["periods"]
+
+    log = open(f"{work}/daemon.log", "w")
+    env = {k: v for k, v in os.environ.items() if k not in ("NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID", "WATCHDOG_USEC")}
+    daemon = subprocess.Popen([kinerjad, "--config", f"{work}/kinerjad.yaml"], stderr=log, stdout=log, env=env)
+    for _ in range(600):
+        if os.path.exists(socket):
+            break
+        time.sleep(0.05)
+    pid = daemon.pid
+    c = [ctl, "--socket", socket, "-q"]
+    probes = {}
+
+    def step(name, cmd, probe=False):
+        cpu, client = cpu_seconds(pid), children_cpu()
+        with Sampler(pid) as s:
+            if probe:
+                with Probe(socket) as p:
+                    t, out = run(cmd)
+                probes[name] = p.times
+            else:
+                t, out = run(cmd)
+        steps[name] = {"wall": t, "cpu": cpu_seconds(pid) - cpu, "client": children_cpu() - client, "peak": s.peak}
+        return out
+
+    try:
+        run(c + ["import", "units", f"{demo}/units.csv"])
+        step("import employees", c + ["import", "employees", f"{demo}/employees.csv"])
+        first, second = periods[0], periods[1]
+        src, copy = sqlite3.connect(dbpath), sqlite3.connect(f"{work}/copy.sqlite")
+        src.backup(copy)
+        src.close()
+        copy.close()
+        out = step("cycle open (first)", c[:-1] + ["--json", "cycles", "open", first["period"], "--opened-at", first["opened_at"]],
+                   probe=True)
+        extra["assignments"] = json.loads(out)["cycle"]["assignments"]
+        extra["lean_open"], extra["lean_rows"] = lean_open(f"{work}/copy.sqlite")
+        os.remove(f"{work}/copy.sqlite")
+        # Every review overdue: a Wednesday 09:00 (working time) weeks after the due date.
+        at = datetime.datetime.fromisoformat(first["opened_at"]) + datetime.timedelta(days=35)
+        while at.weekday() != 2:
+            at += datetime.timedelta(days=1)
+        at = at.replace(hour=9, minute=0, second=0)
+        out = step("reminders preview (streamed)", c[:-1] + ["--json", "reminders", "preview", "--at", at.isoformat()])
+        extra["preview_bytes"] = len(out.encode())
+        step("reviews import", c + ["reviews", "import", f"{demo}/reviews-{first['period']}.csv", "--cycle", first["period"]])
+        extra["reviews"] = first["reviews"]
+        step("close (and analysis)", c + ["cycles", "close", first["period"], "--closed-at", first["close_at"]], probe=True)
+        step("report", c[:-1] + ["report", "cycle", first["period"], "--format", "json"])
+        run(c[:-1] + ["cycles", "list"])
+        extra["db_q1"] = db_size(dbpath)
+        # The second quarter, so the database holds two and the growth per quarter shows.
+        run(c[:-1] + ["cycles", "open", second["period"], "--opened-at", second["opened_at"]])
+        run(c + ["reviews", "import", f"{demo}/reviews-{second['period']}.csv", "--cycle", second["period"]])
+        run(c + ["cycles", "close", second["period"], "--closed-at", second["close_at"]])
+        extra["db_q2"] = db_size(dbpath)
+        extra["hwm"] = rss_kib(pid, "VmHWM")
+    finally:
+        daemon.send_signal(15)
+        daemon.wait(timeout=120)
+    db = sqlite3.connect(dbpath)
+    extra["space"] = db.execute("SELECT name, SUM(pgsize), SUM(CASE WHEN pagetype = 'leaf' THEN ncell ELSE 0 END) FROM dbstat "
+                                "GROUP BY name ORDER BY 2 DESC LIMIT 12").fetchall()
+    db.close()
+    return steps, extra, probes
+
+
+STEPS = ["import employees", "cycle open (first)", "reminders preview (streamed)", "reviews import",
+         "close (and analysis)", "report"]
+
+
+def table(sizes, results):
+    lines = []
+    small, large = sizes[0], sizes[-1]
+    head = "| step | " + " | ".join(f"{n:,}" for n in sizes) + \
+        (f" | {large // 1000}k / {small // 1000}k (linear = {large / small:g}) |" if len(sizes) > 1 else " |")
+    lines += [head, "|" + "---|" * (len(sizes) + 1 + (len(sizes) > 1))]
+    for name in STEPS:
+        cells = [f"{results[n][0][name]['wall']:.2f} s ({results[n][0][name]['cpu']:.2f} / {results[n][0][name]['client']:.2f})"
+                 for n in sizes]
+        ratio = results[large][0][name]["wall"] / results[small][0][name]["wall"] if len(sizes) > 1 else None
+        lines.append(f"| {name} | " + " | ".join(cells) + (f" | {ratio:.1f} |" if ratio else " |"))
+
+    def row(label, values, fmt, ratio=True):
+        r = f" | {values[-1] / values[0]:.1f} |" if len(sizes) > 1 and ratio else (" | |" if len(sizes) > 1 else " |")
+        lines.append(f"| {label} | " + " | ".join(fmt(v) for v in values) + r)
+
+    row("assignments (first quarter)", [results[n][1]["assignments"] for n in sizes], lambda v: f"{v:,}")
+    row("lean set-based SQL, cycle open", [results[n][1]["lean_open"] for n in sizes], lambda v: f"{v:.2f} s")
+    row("cycle open / lean SQL", [results[n][0]["cycle open (first)"]["wall"] / results[n][1]["lean_open"] for n in sizes],
+        lambda v: f"{v:.2f}×", ratio=False)
+    row("reviews import, rows/s", [results[n][1]["reviews"] / results[n][0]["reviews import"]["wall"] for n in sizes],
+        lambda v: f"{v:,.0f}", ratio=False)
+    row("reminders preview reply (JSON)", [results[n][1]["preview_bytes"] for n in sizes], lambda v: f"{v / 1e6:.1f} MB")
+    row("daemon peak RSS (VmHWM)", [results[n][1]["hwm"] / 1024 for n in sizes], lambda v: f"{v:.1f} MiB")
+    lines.append(f"| peak RSS {large // 1000}k − {small // 1000}k | "
+                 + " | ".join("" for _ in sizes[:-1])
+                 + f"{' | ' if len(sizes) > 1 else ''}{(results[large][1]['hwm'] - results[small][1]['hwm']) / 1024:.1f} MiB |"
+                 + (" |" if len(sizes) > 1 else ""))
+    row("database after one quarter", [results[n][1]["db_q1"] for n in sizes], lambda v: f"{v / 1e6:.0f} MB")
+    row("database after two quarters", [results[n][1]["db_q2"] for n in sizes], lambda v: f"{v / 1e6:.0f} MB")
+    row("growth per quarter", [results[n][1]["db_q2"] - results[n][1]["db_q1"] for n in sizes], lambda v: f"{v / 1e6:.0f} MB")
+    for name in ["cycle open (first)", "close (and analysis)"]:
+        for method in ["ping", "status", "flags list"]:
+            row(f"{method} during {name.split(' ')[0]}, p50 / p99 (n)",
+                [results[n][2][name][method] for n in sizes],
+                lambda v: f"{percentile(v, 50) * 1000:.1f} / {percentile(v, 99) * 1000:.1f} ms ({len(v)})", ratio=False)
+    lines += ["", f"Where the space goes at {large:,} employees after two quarters (SQLite's dbstat: pages of each "
+              "table and index):", "", "| table or index | MB | rows |", "|---|---|---|"]
+    for name, size, cells in results[large][1]["space"]:
+        lines.append(f"| {name} | {size / 1e6:.1f} | {cells:,} |")
+    return lines
+
+
+def machine():
+    cpu = "?"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    return f"{os.cpu_count()} CPUs ({cpu}), {platform.system()} {platform.release()}, SQLite {sqlite3.sqlite_version}"
+
+
+def write_doc(path, text):
+    with open(path) as f:
+        doc = f.read()
+    begin, end = "<!-- scale-bench: begin -->", "<!-- scale-bench: end -->"
+    if begin in doc:
+        doc = re.sub(re.escape(begin) + ".*?" + re.escape(end), lambda _: begin + "\n" + text + end, doc, flags=re.S)
+    else:
+        doc += "\n## Scale\n\n" + begin + "\n" + text + end + "\n"
+    with open(path, "w") as f:
+        f.write(doc)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--bin", required=True)
+    parser.add_argument("--sizes", default=os.environ.get("BENCH_SCALE_SIZES", "25000,100000,250000"))
+    parser.add_argument("--write", help="docs/benchmarks.md to update")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directories")
+    args = parser.parse_args()
+    sizes = sorted(int(s) for s in args.sizes.split(",") if s.strip())
+    results = {}
+    started = time.perf_counter()
+    for n in sizes:
+        work = tempfile.mkdtemp(prefix=f"kinerja-scale-{n}-")
+        print(f"{n:,} employees in {work} …", file=sys.stderr, flush=True)
+        results[n] = one_size(args.bin, n, work)
+        if not args.keep:
+            shutil.rmtree(work)
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    header = (f"Measured {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, commit {commit}, "
+              f"{machine()}; `make bench-scale` (sizes {','.join(str(n) for n in sizes)}), "
+              f"{time.perf_counter() - started:.0f} s in all, load average at the end "
+              f"{os.getloadavg()[0]:.1f}. Seconds are kinerjactl wall time (in brackets: CPU seconds of the daemon / "
+              f"of kinerjactl); RSS is the daemon's.\n\n")
+    lines = table(sizes, results)
+    lean = "The lean set-based SQL (prepared outside the clock: " + \
+        "integer ids for units and employees):\n\n```sql\n" + LEAN_PREPARE.strip() + ";\n-- timed, one transaction:\n" + \
+        LEAN_OPEN.strip() + ";\n```\n"
+    text = header + "\n".join(lines) + "\n\n" + lean
+    print(text)
+    if args.write:
+        write_doc(args.write, text)
+
+
+if __name__ == "__main__":
+    main()
