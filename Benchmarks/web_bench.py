@@ -17,6 +17,7 @@ for a page, 303 for a stored review) is counted and printed.
 Usage: python3 Benchmarks/web_bench.py --bin .build-release-static/release [--employees 25000]
 """
 import argparse
+import concurrent.futures
 import html
 import json
 import os
@@ -97,12 +98,21 @@ end
 """
 
 
+def cpu_seconds(pid):
+    """User plus system CPU time of a process so far."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class Sampler:
-    """Peak resident size of some processes while a step runs (sampled every 50 ms)."""
+    """Peak resident size of some processes while a step runs (sampled every 50 ms), and the CPU
+    time each used in it."""
 
     def __init__(self, pids):
         self.pids = pids
         self.peak = {pid: 0 for pid in pids}
+        self.cpu = {pid: cpu_seconds(pid) for pid in pids}
         self.running = False
 
     def sample(self):
@@ -124,6 +134,7 @@ class Sampler:
         self.running = False
         self.thread.join()
         self.sample()
+        self.cpu = {pid: cpu_seconds(pid) - self.cpu[pid] for pid in self.pids}
 
 
 class Varlink:
@@ -307,19 +318,20 @@ web:
         # Links, each link's assignments (from the Review interface, as root) and its form's
         # anti-forgery value (from the page itself, as a browser gets it).
         t0 = time.perf_counter()
-        control, reviewing = Varlink(admin), Varlink(review)
-        gets, posts = [], []
-        for i, nip in enumerate(reviewers):
-            url = control.call("io.kinerjad.Admin.ReviewLink", {"reviewer": nip})["url"]
+        local = threading.local()
+
+        def prepare(item):
+            i, nip = item
+            if not hasattr(local, "control"):
+                local.control, local.reviewing = Varlink(admin), Varlink(review)
+            url = local.control.call("io.kinerjad.Admin.ReviewLink", {"reviewer": nip})["url"]
             path = url[len(f"http://127.0.0.1:{args.port}"):]
-            token = path[3:]
-            page = reviewing.call("io.kinerjad.Review.GetReviewerPage", {"token": token})
-            body = fetch(args.port, path, client_ip(i))
-            m = re.search(r'name="csrf" value="([^"]+)"', body)
+            page = local.reviewing.call("io.kinerjad.Review.GetReviewerPage", {"token": path[3:]})
+            m = re.search(r'name="csrf" value="([^"]+)"', fetch(args.port, path, client_ip(i)))
             if m is None:
-                sys.exit(f"no anti-forgery value on {path}")
+                raise RuntimeError(f"no anti-forgery value on {path}")
             csrf = html.unescape(m.group(1))
-            gets.append(f"{path}\t{client_ip(i)}\t")
+            lines = []
             for a in page["assignments"]:
                 if not a["editable"]:
                     continue
@@ -328,7 +340,14 @@ web:
                 if a["needs_hasil_kerja"]:
                     form.append(("hasil_kerja", "sesuai"))
                 form.append(("comment", "Pelayanan baik dan tepat waktu."))
-                posts.append(f"{path}\t{client_ip(i)}\t" + urllib.parse.urlencode(form))
+                lines.append(f"{path}\t{client_ip(i)}\t" + urllib.parse.urlencode(form))
+            return f"{path}\t{client_ip(i)}\t", lines
+
+        gets, posts = [], []
+        with concurrent.futures.ThreadPoolExecutor(max_workers=16) as pool:
+            for get, lines in pool.map(prepare, enumerate(reviewers)):
+                gets.append(get)
+                posts += lines
         random.shuffle(gets)
         random.shuffle(posts)
         with open(f"{work}/gets.txt", "w") as f:
@@ -347,12 +366,14 @@ web:
             g = wrk(args, f"{work}/bench.lua", f"{work}/gets.txt", 200, "GET")
         print_figures(f"GET /r/TOKEN, {args.connections} connections", g, "target p99 <= 50 ms")
         print("  " + reports.summary())
+        print(f"  CPU seconds: kinerjad {gs.cpu[daemon.pid]:.1f}, kinerja-web {gs.cpu[web.pid]:.1f}")
         wait_for_new_minute()
         with Sampler([daemon.pid, web.pid]) as ps, ReportLoop(ctl, admin, cycle) as reports:
             p = wrk(args, f"{work}/bench.lua", f"{work}/posts.txt", 303, "POST")
         print_figures(f"POST /r/TOKEN (review submitted), {args.connections} connections", p,
                       "target >= 300/s sustained, p99 <= 100 ms")
         print("  " + reports.summary())
+        print(f"  CPU seconds: kinerjad {ps.cpu[daemon.pid]:.1f}, kinerja-web {ps.cpu[web.pid]:.1f}")
         db = sqlite3.connect(f"file:{work}/kinerja.sqlite?mode=ro", uri=True)
         (stored,) = db.execute("SELECT COUNT(*) FROM review WHERE source = 'web'").fetchone()
         db.close()
