@@ -41,7 +41,7 @@ extension AppDatabase {
                     SELECT a.*, c.period, s.nama AS subject_name, \(Self.reviewerNameSQL) AS reviewer_name, NULL AS total_score,
                            NULL AS hasil_kerja, NULL AS comment
                     FROM assignment a JOIN cycle c ON c.id = a.cycle_id
-                    LEFT JOIN employee s ON s.nip = a.subject_nip LEFT JOIN \(Self.reviewerSQL) r ON r.nip = a.reviewer_nip
+                    LEFT JOIN employee s ON s.nip = a.subject_nip \(Self.reviewerJoinSQL)
                     WHERE a.cycle_id = ? AND a.submitted_at IS NULL AND a.role IN (\(marks))
                     ORDER BY a.subject_unit, a.reviewer_nip, a.subject_nip LIMIT \(Self.closeRefusalSample)
                     """, arguments: StatementArguments([c.id] + roles)).map(Self.assignmentInfo)

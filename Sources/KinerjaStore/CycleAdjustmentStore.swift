@@ -19,14 +19,17 @@ public struct EmployeeImportOptions: Sendable, Hashable {
 }
 
 extension AppDatabase {
-    /// Reviewers by NIP with their names: employees, and appraisers outside the employee file.
-    static let reviewerSQL = """
-        (SELECT nip, nama FROM employee UNION ALL
-         SELECT nip, nama FROM appraiser WHERE nip NOT IN (SELECT nip FROM employee))
-        """
+    /// The reviewer of assignment `a` with their name: an employee (`re`), or an appraiser outside the
+    /// employee file (`ra`). Two primary-key lookups per row: a union of both tables joined here
+    /// instead was built whole (every employee, plus an automatic index) on each call, which made one
+    /// reviewer's page cost as much as listing the whole city.
+    static let reviewerJoinSQL = "LEFT JOIN employee re ON re.nip = a.reviewer_nip LEFT JOIN appraiser ra ON ra.nip = a.reviewer_nip"
+
+    /// The reviewer's name (with `reviewerJoinSQL`); an employee's wins over an appraiser's record.
+    static let reviewerPlainNameSQL = "coalesce(re.nama, ra.nama)"
 
     /// The reviewer's name as shown in lists: an acting appraiser's with its title (`Plt. Nama`).
-    static let reviewerNameSQL = "CASE WHEN a.atasan_source IN ('Plt.', 'Plh.') THEN a.atasan_source || ' ' || r.nama ELSE r.nama END"
+    static let reviewerNameSQL = "CASE WHEN a.atasan_source IN ('Plt.', 'Plh.') THEN a.atasan_source || ' ' || \(reviewerPlainNameSQL) ELSE \(reviewerPlainNameSQL) END"
 
     /// Applies `CycleAdjustment` to every open cycle after an employee import changed `changed`
     /// (their state after the import; `current` is the state before), inside the import's

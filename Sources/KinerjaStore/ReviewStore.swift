@@ -260,7 +260,7 @@ extension AppDatabase {
                     """,
                 from: """
                     FROM assignment a JOIN cycle c ON c.id = a.cycle_id LEFT JOIN review v ON v.assignment_id = a.id
-                    LEFT JOIN employee s ON s.nip = a.subject_nip LEFT JOIN \(Self.reviewerSQL) r ON r.nip = a.reviewer_nip
+                    LEFT JOIN employee s ON s.nip = a.subject_nip \(Self.reviewerJoinSQL)
                     """,
                 conditions: conditions, arguments: arguments,
                 keys: ["c.period_start", "a.due_at", "a.reviewer_nip", "a.subject_nip", "a.role", "a.id"])

@@ -30,11 +30,11 @@ extension AppDatabase {
             if let unit { args.append(unit) }
             let rows = try Row.fetchAll(db, sql: """
                 SELECT r.subject_nip, COALESCE(e.nama, '') AS nama, r.unit_code, a.reviewer_nip AS atasan, a.submitted_at,
-                       CASE WHEN a.atasan_source IN ('Plt.', 'Plh.') THEN a.atasan_source || ' ' || p.nama ELSE p.nama END AS atasan_name,
+                       \(Self.reviewerNameSQL) AS atasan_name,
                        x.nip AS cancelled_by, x.detail AS cancelled
                 FROM result r LEFT JOIN employee e ON e.nip = r.subject_nip
                 LEFT JOIN assignment a ON a.cycle_id = r.cycle_id AND a.subject_nip = r.subject_nip AND a.role = 'atasan'
-                LEFT JOIN \(Self.reviewerSQL) p ON p.nip = a.reviewer_nip
+                \(Self.reviewerJoinSQL)
                 LEFT JOIN assignment_change x ON x.id = (
                     SELECT MAX(id) FROM assignment_change WHERE cycle_id = r.cycle_id AND subject_nip = r.subject_nip
                     AND role = 'atasan' AND new_reviewer_nip IS NULL)
