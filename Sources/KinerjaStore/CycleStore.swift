@@ -210,11 +210,25 @@ extension AppDatabase {
         }
     }
 
+    /// A cycle's own row without the counts of its assignments, for the lookups on a request's path (a
+    /// reviewer's page, a submission, a link) that need its identity, status and dates only. The
+    /// counts read an index entry per assignment of the cycle (about 150,000 for 25,000 employees,
+    /// some 40 ms), several times per web request. Its `assignments`, `submitted` and `late` are 0:
+    /// never show a cycle found here.
+    static func findCycleRow(_ db: Database, _ reference: CycleReference) throws -> CycleInfo? {
+        switch reference {
+        case .id(let id): return try fetchCycles(db, whereSQL: "WHERE c.id = ?", arguments: [id], counts: false).first
+        case .period(let p): return try fetchCycles(db, whereSQL: "WHERE c.period = ?", arguments: [p.code], counts: false).first
+        }
+    }
+
     /// Cycles with their counts; each count is answered by an index alone (the unique key's prefix,
     /// and the partial indexes `assignment_open` and `assignment_late`), never by reading the rows.
-    static func fetchCycles(_ db: Database, whereSQL: String, arguments: StatementArguments) throws -> [CycleInfo] {
+    /// Without `counts` they are 0 (see `findCycleRow`).
+    static func fetchCycles(_ db: Database, whereSQL: String, arguments: StatementArguments, counts: Bool = true) throws -> [CycleInfo] {
         try Row.fetchAll(db, sql: """
-            SELECT \(cycleColumns) FROM cycle c \(whereSQL) ORDER BY c.period_start DESC, c.kind
+            SELECT \(counts ? cycleColumns : "c.*, 0 AS n_total, 0 AS n_open, 0 AS n_late") FROM cycle c \(whereSQL)
+            ORDER BY c.period_start DESC, c.kind
             """, arguments: arguments).map(cycleInfo)
     }
 

@@ -30,10 +30,10 @@ extension AppDatabase {
             var keyCycle: CycleInfo?
             if needsCycle {
                 if let cycle {
-                    guard let c = try Self.findCycle(db, cycle) else { throw CycleStoreError.notFound(what: "cycle", id: cycle.description) }
+                    guard let c = try Self.findCycleRow(db, cycle) else { throw CycleStoreError.notFound(what: "cycle", id: cycle.description) }
                     keyCycle = c
                 } else {
-                    let open = try Self.fetchCycles(db, whereSQL: "WHERE c.status = 'open'", arguments: [])
+                    let open = try Self.fetchCycles(db, whereSQL: "WHERE c.status = 'open'", arguments: [], counts: false)
                     guard open.count == 1 else {
                         throw CycleStoreError.refused(open.isEmpty
                             ? "no cycle is open; open one first (cycles open PERIOD)"
@@ -87,7 +87,7 @@ extension AppDatabase {
                                         AssignmentKey(subject: subject, reviewer: reviewer, role: role))
                     }
                     for cid in Set(byID.values.map(\.0.cycle)) where cycles[cid] == nil {
-                        cycles[cid] = try Self.findCycle(db, .id(cid))
+                        cycles[cid] = try Self.findCycleRow(db, .id(cid))
                     }
                 }
                 for index in range {
@@ -229,7 +229,7 @@ extension AppDatabase {
             var conditions: [String] = []
             var arguments: [any DatabaseValueConvertible] = []
             if let cycle = filter.cycle {
-                guard let c = try Self.findCycle(db, cycle) else { throw CycleStoreError.notFound(what: "cycle", id: cycle.description) }
+                guard let c = try Self.findCycleRow(db, cycle) else { throw CycleStoreError.notFound(what: "cycle", id: cycle.description) }
                 conditions.append("a.cycle_id = ?")
                 arguments.append(c.id)
             } else if filter.status == .open || filter.status == .overdue {

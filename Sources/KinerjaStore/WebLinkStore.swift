@@ -55,7 +55,7 @@ extension AppDatabase {
         try writer.write { db in
             var stored: [Int64: String] = [:]
             for (cycleID, hash) in tokens.sorted(by: { $0.key < $1.key }) {
-                guard let c = try Self.findCycle(db, .id(cycleID)), c.status == .open,
+                guard let c = try Self.findCycleRow(db, .id(cycleID)), c.status == .open,
                       try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM assignment WHERE cycle_id = ? AND reviewer_nip = ?",
                                        arguments: [cycleID, reviewer.description]) ?? 0 > 0 else { continue }
                 try db.execute(sql: """
@@ -90,7 +90,7 @@ extension AppDatabase {
                 """, arguments: [tokenHash]) else { return nil }
             let expires: Date? = row[2]
             if let expires, expires <= now { return nil }
-            guard let nip = NIP(row[1] as String), let c = try Self.findCycle(db, .id(row[0])) else { return nil }
+            guard let nip = NIP(row[1] as String), let c = try Self.findCycleRow(db, .id(row[0])) else { return nil }
             return ReviewLinkGrant(cycle: c, reviewer: nip, reviewerName: row[3], expiresAt: expires)
         }
     }
