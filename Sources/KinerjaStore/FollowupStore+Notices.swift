@@ -2,16 +2,14 @@ import Foundation
 import GRDB
 import KinerjaDomain
 
-/// A message the follow-up pass writes: the outbox draft, the personal links its text carries (only
-/// their SHA-256 is stored) and the (task, stage) notices it covers.
+/// A message the follow-up pass writes: the outbox draft (its personal links are slots, made at
+/// delivery; see `ReviewLinkSlot`) and the (task, stage) notices it covers.
 public struct FollowupTellMessage: Sendable {
     public var draft: OutboxDraft
-    public var links: [(followup: Int64, tokenHash: Data)]
     public var notices: [(followup: Int64, stage: String)]
 
-    public init(draft: OutboxDraft, links: [(followup: Int64, tokenHash: Data)], notices: [(followup: Int64, stage: String)]) {
+    public init(draft: OutboxDraft, notices: [(followup: Int64, stage: String)]) {
         self.draft = draft
-        self.links = links
         self.notices = notices
     }
 }
@@ -48,8 +46,7 @@ extension AppDatabase {
                           unitHeadEmail: row["head_email"])
     }
 
-    /// Reads what the pass needs, lets `compose` decide the messages, and writes them with their links,
-    /// notices and `told` events, all in one write transaction: a crash leaves either everything or
+    /// Reads what the pass needs, lets `compose` decide the messages, and writes them with their and `told` events, all in one write transaction: a crash leaves either everything or
     /// nothing, and a task's stage is told once (`followup_notice` is keyed by task and stage).
     public func tellFollowups(startOfToday: Date, digestKey: String, now: Date,
                               compose: (FollowupTellInput) throws -> [FollowupTellMessage]) throws -> EnqueueSummary {
@@ -82,7 +79,6 @@ extension AppDatabase {
                 let result = try Outbox.enqueue(message.draft, at: now, in: db)
                 summary.add(result)
                 guard case .inserted(let id, _) = result else { continue }
-                for link in message.links { try Self.addFollowupLink(db, followup: link.followup, tokenHash: link.tokenHash, now: now) }
                 for n in message.notices {
                     try notice.execute(arguments: [n.followup, n.stage, id])
                     try told.execute(arguments: [n.followup, now, "\(n.stage): outbox \(id)"])

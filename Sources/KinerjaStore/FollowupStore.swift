@@ -173,10 +173,22 @@ extension AppDatabase {
 
     // MARK: Links
 
-    /// Stores a personal link for a task (the token's SHA-256 only), in the caller's transaction.
-    public static func addFollowupLink(_ db: Database, followup: Int64, tokenHash: Data, now: Date) throws {
-        try db.execute(sql: "INSERT INTO followup_link(followup_id, token_sha256, created_at) VALUES (?, ?, ?)",
-                       arguments: [followup, tokenHash, now])
+    /// Stores the personal links a follow-up message carries (`tokens`: task id → token SHA-256), in
+    /// one transaction committed before the message is handed to the mail system, without revoking
+    /// earlier ones (a message sent again after an unknown outcome carries new links while the first
+    /// copy's still open). A task that no longer exists (its flag deleted) gets none. Returns the ids of
+    /// the tasks whose link was stored.
+    public func addFollowupLinks(tokens: [Int64: Data], now: Date) throws -> Set<Int64> {
+        try writer.write { db in
+            var stored = Set<Int64>()
+            for (id, hash) in tokens.sorted(by: { $0.key < $1.key }) {
+                guard try Int.fetchOne(db, sql: "SELECT 1 FROM followup WHERE id = ?", arguments: [id]) != nil else { continue }
+                try db.execute(sql: "INSERT INTO followup_link(followup_id, token_sha256, created_at) VALUES (?, ?, ?)",
+                               arguments: [id, hash, now])
+                stored.insert(id)
+            }
+            return stored
+        }
     }
 
     /// The task a link opens, or nil for an unknown or revoked token. A closed task's link still opens

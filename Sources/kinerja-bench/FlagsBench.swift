@@ -30,19 +30,8 @@ struct FlagsBench: AsyncParsableCommand {
         try FileManager.default.createDirectory(atPath: directory + "/backup", withIntermediateDirectories: true)
         defer { if data == nil { try? FileManager.default.removeItem(atPath: directory) } }
         let database = directory + "/kinerja.sqlite"
-        let marker = directory + "/loaded-\(employees)x\(periods)-\(seed)"
 
-        if !FileManager.default.fileExists(atPath: marker) {
-            let daemon = try BenchDaemon(directory: directory, extraConfig: "jobs:\n  timeout: 2h\n", logFile: directory + "/daemon.log", startTimeout: 60)
-            let started = ContinuousClock.now
-            try FlagsBenchTools.runTool(bin + "/kinerjactl", ["--socket", daemon.socketPath, "demo", "generate", "--employees", "\(employees)",
-                                                               "--periods", "\(periods)", "--seed", "\(seed)", "--out", directory + "/demo"])
-            try FlagsBenchTools.runTool(bin + "/kinerjactl", ["--socket", daemon.socketPath, "demo", "load", directory + "/demo"])
-            print(String(format: "data set: %d employees, %d periods generated and loaded through the daemon in %.0f s",
-                         employees, periods, (ContinuousClock.now - started).inSeconds))
-            daemon.stop()
-            FileManager.default.createFile(atPath: marker, contents: nil)
-        }
+        try FlagsBenchTools.loadDemo(bin: bin, directory: directory, employees: employees, periods: periods, seed: seed)
         let sizes = try FlagsBenchTools.sqlite(database, """
             SELECT (SELECT COUNT(*) FROM cycle WHERE status = 'closed'), (SELECT COUNT(*) FROM result),
                    (SELECT COUNT(*) FROM assignment), (SELECT COUNT(*) FROM review);
@@ -159,8 +148,25 @@ struct FlagsBench: AsyncParsableCommand {
     }
 }
 
-/// Tools the flags benchmark runs.
+/// Tools the flags and follow-up benchmarks run.
 enum FlagsBenchTools {
+    /// Generates a data set with `kinerjactl demo generate` and replays it through a real kinerjad
+    /// (`demo load`) into `directory`, unless a marker says this one is loaded there already.
+    static func loadDemo(bin: String, directory: String, employees: Int, periods: Int, seed: Int, extraConfig: String = "") throws {
+        let marker = directory + "/loaded-\(employees)x\(periods)-\(seed)"
+        guard !FileManager.default.fileExists(atPath: marker) else { return }
+        let daemon = try BenchDaemon(directory: directory, extraConfig: "jobs:\n  timeout: 2h\n" + extraConfig, logFile: directory + "/daemon.log",
+                                     startTimeout: 60)
+        let started = ContinuousClock.now
+        try runTool(bin + "/kinerjactl", ["--socket", daemon.socketPath, "demo", "generate", "--employees", "\(employees)",
+                                          "--periods", "\(periods)", "--seed", "\(seed)", "--out", directory + "/demo"])
+        try runTool(bin + "/kinerjactl", ["--socket", daemon.socketPath, "demo", "load", directory + "/demo"])
+        print(String(format: "data set: %d employees, %d periods generated and loaded through the daemon in %.0f s",
+                     employees, periods, (ContinuousClock.now - started).inSeconds))
+        daemon.stop()
+        FileManager.default.createFile(atPath: marker, contents: nil)
+    }
+
     /// Runs a tool to completion, its output shown; a failure stops the benchmark.
     static func runTool(_ path: String, _ arguments: [String]) throws {
         let p = Process()

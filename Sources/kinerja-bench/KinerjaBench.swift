@@ -6,5 +6,5 @@ struct KinerjaBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kinerja-bench",
         abstract: "Performance figures for kinerjad (release build).",
-        subcommands: [ControlBench.self, FlagsBench.self, SweepBench.self, LoadBench.self, SoakBench.self, PreviewBench.self])
+        subcommands: [ControlBench.self, FlagsBench.self, FollowupsBench.self, SweepBench.self, LoadBench.self, SoakBench.self, PreviewBench.self])
 }

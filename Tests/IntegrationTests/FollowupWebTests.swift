@@ -22,6 +22,23 @@ struct FollowupWebTests {
         throw TestSupportError("\(name) stayed busy for a minute")
     }
 
+    /// A quoted-printable message text decoded (soft line breaks joined, `=XX` as bytes).
+    static func decoded(_ text: String) -> String {
+        var bytes: [UInt8] = [], input = Array(text.replacingOccurrences(of: "=\r\n", with: "").replacingOccurrences(of: "=\n", with: "").utf8)
+        var i = 0
+        while i < input.count {
+            if input[i] == UInt8(ascii: "="), i + 2 < input.count, let byte = UInt8(String(decoding: input[i + 1...i + 2], as: UTF8.self), radix: 16) {
+                bytes.append(byte)
+                i += 3
+            } else {
+                bytes.append(input[i])
+                i += 1
+            }
+        }
+        input = []
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
     static func ctlJSON(_ kit: CyclesKit, _ arguments: [String]) async throws -> JSONValue {
         let r = try await kit.ctl(["--json"] + arguments)
         #expect(r.status == .exited(0), "kinerjactl \(arguments): \(r.standardErrorText)")
@@ -31,6 +48,7 @@ struct FollowupWebTests {
     @Test("rule → task → mail → outcome on the web page (keyboard, no JavaScript) and by the CLI; anonymity; no duplicate after re-analysis and restart; a long-overdue task escalated")
     func endToEnd() async throws {
         let port = try WebFrontHarness.freePort()
+        let sink = try await SMTPSink.start()
         var options = DaemonHarness.Options()
         options.extraConfig = """
             web:
@@ -43,11 +61,14 @@ struct FollowupWebTests {
               holidays: []
             mail:
               admin_address: bkpsdm@example.go.id
+              sendmail: [/usr/bin/msmtp, --host=127.0.0.1, --port=\(sink.port), --from=kinerjad@localhost, -t]
+              from_address: kinerjad@localhost
             jobs:
               schedule:
                 followup-pass: "off"
                 motivation-analysis: "off"
                 reminder-sweep: "off"
+                outbox-delivery: "off"
             """
         var daemon = try await DaemonHarness.start(options)
         var kit = CyclesKit(daemon: daemon)
@@ -68,11 +89,22 @@ struct FollowupWebTests {
         let id = try await kit.scalar("""
             SELECT n.followup_id FROM followup_notice n JOIN outbox o ON o.id = n.outbox_id WHERE o.kind = 'followup' ORDER BY n.followup_id LIMIT 1
             """)
-        let body = try await kit.scalar("""
-            SELECT o.body FROM followup_notice n JOIN outbox o ON o.id = n.outbox_id WHERE n.followup_id = \(id)
-            """)
         let subject = try await kit.scalar("SELECT subject_nip FROM followup WHERE id = \(id)")
         let subjectName = try await kit.scalar("SELECT nama FROM employee WHERE nip = '\(subject)'")
+        let atasanEmail = try await kit.scalar("""
+            SELECT COALESCE(ae.email, ap.email) FROM followup f LEFT JOIN employee ae ON ae.nip = f.appraiser_nip
+            LEFT JOIN appraiser ap ON ap.nip = f.appraiser_nip WHERE f.id = \(id)
+            """)
+        // The outbox holds a slot where the link goes, never a token: the delivery makes the link.
+        #expect(try await kit.scalar("SELECT COUNT(*) FROM outbox WHERE instr(body, '/f/') > 0") == "0")
+        #expect(try await kit.scalar("SELECT COUNT(*) FROM followup_link") == "0")
+        _ = try await Self.runJob(kit, "outbox-delivery")
+        try await waitUntil("the follow-up mail to \(atasanEmail) reached the sink", timeout: .seconds(60), interval: .milliseconds(100)) {
+            try sink.messages().contains { $0.recipients.contains(atasanEmail) && Self.decoded($0.text).contains(subject) }
+        }
+        let body = try #require(try sink.messages().first { $0.recipients.contains(atasanEmail) && Self.decoded($0.text).contains(subject) }
+            .map { Self.decoded($0.text).replacingOccurrences(of: "\r\n", with: "\n") })
+        #expect(try await kit.scalar("SELECT COUNT(*) FROM outbox WHERE instr(body, '/f/') > 0") == "0")
         let line = try #require(body.split(separator: "\n").first { $0.contains(subjectName) && $0.contains(subject) }.map(String.init))
         let position = try #require(body.components(separatedBy: "\n").firstIndex(of: line))
         let link = try #require(body.components(separatedBy: "\n")[position...].first { $0.contains("Catat hasil dialog: ") })
@@ -152,5 +184,6 @@ struct FollowupWebTests {
         let escalated = try await Self.ctlJSON(kit, ["followups", "--status", "escalated"])
         #expect(escalated.arrayValue?.compactMap { $0["id"]?.intValue.map(String.init) } == [late])
         #expect(try await daemon.stop() == .exited(0))
+        await sink.stop()
     }
 }

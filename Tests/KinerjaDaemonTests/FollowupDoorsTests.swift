@@ -63,7 +63,7 @@ struct FollowupDoorsTests {
 
     static func outbox(_ f: ControlFixture, kind: String) throws -> [Row] {
         try f.runtime.database.writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT recipient_nip, mail_to, mail_cc, subject, body FROM outbox WHERE kind = ? ORDER BY id", arguments: [kind])
+            try Row.fetchAll(db, sql: "SELECT id, recipient_nip, mail_to, mail_cc, subject, body FROM outbox WHERE kind = ? ORDER BY id", arguments: [kind])
         }
     }
 
@@ -82,7 +82,13 @@ struct FollowupDoorsTests {
         let mails = try Self.outbox(f, kind: "followup")
         #expect(mails.count == Set(planted.map(\.atasan)).count)
         let mail = try #require(mails.first { ($0["recipient_nip"] as String) == planted[0].atasan })
-        let body: String = mail["body"]
+        // The outbox holds a slot, never a link: the delivery makes it (its SHA-256 stored first).
+        let stored: String = mail["body"]
+        #expect(!stored.contains("/f/") && ReviewLinkSlot.ids(.followup, in: stored).count == 1, "\(stored)")
+        #expect(try await f.runtime.database.writer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM followup_link") } == 0)
+        let message = try #require(try f.runtime.database.outboxMessage(id: mail["id"]))
+        let body = try await FollowupLinks(runtime: f.runtime).fill(message.body, of: message)
+        #expect(try await f.runtime.database.writer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM followup_link") } == 1)
         #expect(body.contains("Yang terlihat: Upaya belum tercermin dalam penilaian. Penilaian diri 4,6 melebihi penilaian atasan 3,4"))
         #expect(body.contains("Rekomendasi: Dialog kinerja") && body.contains("Batas waktu: Senin, 15 Desember 2025 (14 hari lagi)"))
         let link = try #require(body.split(separator: "\n").first { $0.contains("Catat hasil dialog: ") })
@@ -97,6 +103,14 @@ struct FollowupDoorsTests {
         // The atasan's door.
         let page = try await Self.review(f.runtime, "GetFollowupPage", ["token": .string(token)])
         #expect(page.error == nil, "\(page)")
+        // A delivery attempt again (as after a kill during the hand-off) makes a new link; the first
+        // copy's still opens.
+        let resent = try await FollowupLinks(runtime: f.runtime).fill(message.body, of: message)
+        let token2 = String(try #require(resent.split(separator: "\n").first { $0.contains("Catat hasil dialog: ") }).split(separator: "/").last!)
+        #expect(token2 != token)
+        for t in [token, token2] {
+            #expect(try await Self.review(f.runtime, "GetFollowupPage", ["token": .string(t)]).error == nil)
+        }
         #expect(page.parameters["status"]?.stringValue == "open" && page.parameters["editable"]?.boolValue == true)
         #expect(page.parameters["recommendation"]?.stringValue == "Dialog kinerja" && page.parameters["due_date"]?.stringValue == "2025-12-15")
         let bad = try await Self.review(f.runtime, "RecordFollowup", ["token": .string(token), "held_on": "2025-12-09", "action": "coaching"])

@@ -18,6 +18,19 @@ struct ReviewLinkSlotTests {
         #expect(ReviewLinkSlot.fill("no slot here, {tautan} is literal text") { _ in "X" } == "no slot here, {tautan} is literal text")
     }
 
+    @Test("a follow-up slot names its tasks, is filled only as a follow-up slot, and reads as its own text where no link is made")
+    func followupSlot() {
+        let text = "Catat hasil dialog: " + ReviewLinkSlot.slot(followups: [12]) + "\nIsi: " + ReviewLinkSlot.slot(cycles: [3])
+        #expect(ReviewLinkSlot.ids(.followup, in: text) == [12] && ReviewLinkSlot.cycles(in: text) == [3])
+        #expect(ReviewLinkSlot.display(text) == "Catat hasil dialog: \(ReviewLinkSlot.Kind.followup.displayText)\nIsi: \(ReviewLinkSlot.displayText)")
+        // Filling one kind keeps the other's slot as it was.
+        let reviews = ReviewLinkSlot.fill(text) { ids in "R\(ids)" }
+        #expect(reviews == "Catat hasil dialog: " + ReviewLinkSlot.slot(followups: [12]) + "\nIsi: R[3]")
+        #expect(ReviewLinkSlot.fill(reviews, .followup) { ids in "F\(ids)" } == "Catat hasil dialog: F[12]\nIsi: R[3]")
+        // A frame with an unknown tag is dropped, never shown.
+        #expect(ReviewLinkSlot.display("a\u{1}other:1\u{1}b") == "ab")
+    }
+
     @Test("the planner writes one slot with the message's cycles; a name cannot imitate one")
     func plannerWritesSlot() throws {
         let zone = TimeZone(identifier: "Asia/Jakarta")!

@@ -126,7 +126,7 @@ struct FollowupStoreTests {
         }
     }
 
-    @Test("telling: one message per atasan and day with the links stored as SHA-256, each stage once; the nobody-to-tell ones wait in the digest")
+    @Test("telling: one message per atasan and day, each stage once; the nobody-to-tell ones wait in the digest; links stored at delivery as SHA-256")
     func tellOncePerStage() throws {
         let db = try AppDatabase.inMemory()
         try Self.seed(db)
@@ -140,7 +140,6 @@ struct FollowupStoreTests {
                 FollowupTellMessage(
                     draft: OutboxDraft(idempotencyKey: "followup/\(nip)/\(rows[0].stage)", kind: "followup", recipientNIP: nip.description, from: from,
                                        to: [MailAddress(name: "", email: rows[0].appraiserEmail!)], cc: [], subject: "s", body: "b", marks: []),
-                    links: rows.map { ($0.followup.id, Data(repeating: UInt8($0.followup.id) + ($0.stage == "new" ? 0 : 100), count: 32)) },
                     notices: rows.map { ($0.followup.id, $0.stage) })
             }
         }
@@ -148,7 +147,11 @@ struct FollowupStoreTests {
         #expect(first.inserted == 2)
         #expect(seen[0].untold.count == 3 && seen[0].unreachable.map(\.followup.subject) == [Self.nip(3)])
         #expect(seen[0].untold.first { $0.followup.subject == Self.nip(1) }?.unitHeadEmail == "kadis@example.go.id")
+        // The delivery stores a message's links: only for tasks that exist, never revoking earlier ones.
+        #expect(try db.addFollowupLinks(tokens: [1: Data(repeating: 1, count: 32), 999: Data(repeating: 9, count: 32)], now: Self.t0) == [1])
+        #expect(try db.addFollowupLinks(tokens: [1: Data(repeating: 2, count: 32)], now: Self.t0) == [1])
         #expect(try db.followupLink(tokenHash: Data(repeating: 1, count: 32))?.subject == Self.nip(1))
+        #expect(try db.followupLink(tokenHash: Data(repeating: 2, count: 32))?.subject == Self.nip(1))
         #expect(try db.followupLink(tokenHash: Data(repeating: 9, count: 32)) == nil)
         let second = try db.tellFollowups(startOfToday: Self.t0 - 3600, digestKey: "followup-digest/x", now: Self.t0 + 60, compose: compose)
         #expect(second.inserted == 0)

@@ -67,7 +67,7 @@ struct FollowupPass {
         guard config.reminders.policy.isWorkingTime(now) else { return nil }
         let today = self.today(now)
         let telling = FollowupTelling(from: config.mail.from, sender: config.mail.fromName, admin: config.mail.admin,
-                                      baseURL: config.web.publicBaseURL, contact: config.web.contact, today: today)
+                                      today: today)
         let start = today.startInstant(in: config.cycles.zone)
         return try await runtime.withDatabase { db in
             try db.tellFollowups(startOfToday: start, digestKey: FollowupTelling.digestKey(today), now: now, compose: telling.messages)

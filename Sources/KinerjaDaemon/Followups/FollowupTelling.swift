@@ -2,11 +2,12 @@ import Foundation
 import KinerjaDomain
 import KinerjaStore
 
-/// Decides the follow-up pass's messages from what the store read (no I/O but the CSPRNG for links).
+/// Decides the follow-up pass's messages from what the store read (no I/O). A task's personal link is
+/// a slot in the stored text, made when the message is delivered (`FollowupLinks`).
 ///
 /// Rules implemented (docs/admin-guide.md, "Follow-up tasks"):
 /// - one message per atasan and local day (`followup/<NIP>/<day>`) listing every task whose current
-///   stage they have not been told, each with a new personal link; an atasan who already had any
+///   stage they have not been told, each with a personal link; an atasan who already had any
 ///   message today (a reminder too) is told tomorrow, as reminders are;
 /// - an escalated task's message is copied to the unit head (never the atasan themselves);
 /// - a task with no atasan or no address is not mailed; it is listed in the BKPSDM digest;
@@ -16,9 +17,6 @@ struct FollowupTelling {
     var from: MailAddress
     var sender: String
     var admin: MailAddress?
-    /// `web.public_base_url`; without it no link is made and the mail names `contact` instead.
-    var baseURL: String?
-    var contact: String
     var today: CalendarDate
 
     static func digestKey(_ day: CalendarDate) -> String { "followup-digest/\(day)" }
@@ -35,18 +33,11 @@ struct FollowupTelling {
                                      by: { $0.followup.appraiser! })
         for appraiser in byAppraiser.keys.sorted(by: { $0.description < $1.description }) where input.messagedToday[appraiser] == nil {
             let rows = byAppraiser[appraiser]!.sorted { $0.followup.id < $1.followup.id }
-            var links: [(followup: Int64, tokenHash: Data)] = []
             let items = rows.map { row -> FollowupMailItem in
-                var link = "melalui web belum tersedia; silakan menghubungi \(contact)."
-                if let baseURL {
-                    let token = WebToken.generate()
-                    links.append((row.followup.id, token.sha256))
-                    link = "\(baseURL)/f/\(token.text)"
-                }
                 let f = row.followup
                 var item = FollowupMailItem(followupID: f.id, subjectName: f.subjectName ?? f.subject.description, subjectNIP: f.subject,
                                             rule: f.rule, seen: f.seen, recommendation: f.recommendation, due: f.due, status: f.status,
-                                            link: link)
+                                            link: ReviewLinkSlot.slot(followups: [f.id]))
                 item.trainings = (input.trainings[f.id] ?? []).map(Self.line)
                 return item
             }
@@ -61,7 +52,7 @@ struct FollowupTelling {
                                     from: from, to: [MailAddress(name: name, email: rows[0].appraiserEmail!)], cc: cc,
                                     subject: FollowupMail.subject(items: items),
                                     body: FollowupMail.body(atasanName: name, items: items, sender: sender, today: today), marks: [])
-            result.append(FollowupTellMessage(draft: draft, links: links, notices: rows.map { ($0.followup.id, $0.stage) }))
+            result.append(FollowupTellMessage(draft: draft, notices: rows.map { ($0.followup.id, $0.stage) }))
         }
         if let admin, !input.digestWrittenToday, !(input.escalated.isEmpty && input.unreachable.isEmpty) {
             let body = FollowupMail.digestBody(
@@ -77,7 +68,7 @@ struct FollowupTelling {
                                     to: [admin], cc: [], subject: "Ringkasan tindak lanjut kinerja \(IndonesianFormat.date(today)): "
                                         + "\(input.escalated.count) diteruskan, \(input.unreachable.count) tanpa atasan yang dapat dihubungi",
                                     body: body, marks: [])
-            result.append(FollowupTellMessage(draft: draft, links: [], notices: []))
+            result.append(FollowupTellMessage(draft: draft, notices: []))
         }
         return result
     }

@@ -72,7 +72,7 @@ public struct DeliveryFailure: Error, Sendable, Equatable, CustomStringConvertib
         case spawn
         /// The program exited 0 without reading the whole message.
         case incompleteInput = "incomplete_input"
-        /// The message could not be made ready (its reviewer's links could not be stored); the
+        /// The message could not be made ready (its personal links could not be stored); the
         /// program was not started.
         case preparation
     }

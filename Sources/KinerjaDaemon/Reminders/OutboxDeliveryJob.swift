@@ -120,13 +120,14 @@ public struct OutboxDeliveryJob: ScheduledJob {
     func attempt(_ message: OutboxMessage, transport: any MailTransport, timeZone: TimeZone, policy: OutboxRetryPolicy) async -> AttemptResult {
         var mail = MailMessage(message)
         let attempt = DeliveryAttempt(outboxID: message.id, number: message.attempts)
-        // The reviewer's links are made now, for the text that leaves; the journal channel (a dry run)
-        // logs the message with its slot shown, and makes no link.
+        // The personal links (a reviewer's, an atasan's follow-up page) are made now, for the text that
+        // leaves; the journal channel (a dry run) logs the message with its slots shown, and makes none.
         if transport.channel != JournalTransport.channelName {
             do {
-                mail.body = try await ReminderLinks(runtime: runtime).body(of: message)
+                let reviews = try await ReminderLinks(runtime: runtime).body(of: message)
+                mail.body = try await FollowupLinks(runtime: runtime).fill(reviews, of: message)
             } catch {
-                let failure = DeliveryFailure(kind: .preparation, summary: "the reviewer's links could not be stored",
+                let failure = DeliveryFailure(kind: .preparation, summary: "the message's personal links could not be stored",
                                               output: runtime.describe(error))
                 return await record(.failed(failure), of: message, attempt: attempt, transport: transport, policy: policy)
             }

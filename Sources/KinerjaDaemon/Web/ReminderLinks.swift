@@ -21,16 +21,18 @@ struct ReminderLinks {
         "(Siklus penilaian ini sudah ditutup; tautan pengisian tidak lagi tersedia. Informasi: \(contact).)"
     }
 
-    /// The body of `message` as sent: every slot filled with the reviewer's new links. Throws when
+    /// The body of `message` as sent: every review slot filled with the reviewer's new links (slots of
+    /// other kinds are kept). Throws when
     /// the links cannot be stored (the attempt then fails and is retried; nothing is sent).
     func body(of message: OutboxMessage) async throws -> String {
         let body = message.body, web = runtime.config.web
-        guard ReviewLinkSlot.hasSlot(body) else { return body }
+        let cycles = ReviewLinkSlot.cycles(in: body)
+        guard !cycles.isEmpty else { return body }
         guard let base = web.publicBaseURL, let reviewer = message.recipientNIP.flatMap({ NIP($0) }) else {
             return ReviewLinkSlot.fill(body) { _ in Self.unavailableText(contact: web.contact) }
         }
         let now = runtime.now()
-        let tokens = Dictionary(uniqueKeysWithValues: ReviewLinkSlot.cycles(in: body).map { ($0, WebToken.generate()) })
+        let tokens = Dictionary(uniqueKeysWithValues: cycles.map { ($0, WebToken.generate()) })
         let expires = web.linkLifetime.map { now.addingTimeInterval(TimeInterval($0.components.seconds)) }
         let hashes = tokens.mapValues(\.sha256)
         let stored = try await runtime.withDatabase { db in
