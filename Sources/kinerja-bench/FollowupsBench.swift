@@ -44,7 +44,7 @@ struct FollowupsBench: AsyncParsableCommand {
     /// Every follow-up and what the pass wrote for it removed (the flags stay).
     static let reset = """
         DELETE FROM followup_notice; DELETE FROM followup_link; DELETE FROM followup_event; DELETE FROM followup_training;
-        DELETE FROM followup; DELETE FROM outbox WHERE kind IN ('followup', 'followup_digest');
+        DELETE FROM followup; DELETE FROM outbox WHERE kind IN ('followup', 'followup_copy', 'followup_digest');
         CREATE TABLE IF NOT EXISTS bench_cleared(flag_id INTEGER PRIMARY KEY);
         UPDATE flag SET condition_cleared = 0, cleared_at = NULL WHERE id IN (SELECT flag_id FROM bench_cleared);
         DELETE FROM bench_cleared;

@@ -182,8 +182,14 @@ struct FollowupDoorsTests {
                                 arguments: [planted[0].subject])
         }
         let last = try #require(mails.last { ($0["recipient_nip"] as String) == planted[0].atasan })
-        #expect((last["mail_cc"] as String).contains(try #require(head)))
+        #expect(!(last["mail_cc"] as String).contains(try #require(head)))
         #expect((last["body"] as String).contains("telah diteruskan ke kepala unit"))
+        // The unit head gets a copy of its own, without the atasan's recording link.
+        let copies = try Self.outbox(f, kind: "followup_copy")
+        let headEmail = try #require(head)
+        let copy = try #require(copies.first { ($0["mail_to"] as String).contains(headEmail) })
+        #expect(!(copy["body"] as String).contains("/f/") && !ReviewLinkSlot.hasSlot(copy["body"] as String))
+        #expect((copy["body"] as String).contains("tautan pencatatan hanya dikirim kepada"))
         let digest = try Self.outbox(f, kind: "followup_digest")
         #expect(digest.count == 1 && (digest[0]["mail_to"] as String).contains("bkpsdm@example.go.id"))
         #expect((digest[0]["body"] as String).contains("diteruskan ke kepala unit (2)"))

@@ -9,7 +9,8 @@ import KinerjaStore
 /// - one message per atasan and local day (`followup/<NIP>/<day>`) listing every task whose current
 ///   stage they have not been told, each with a personal link; an atasan who already had any
 ///   message today (a reminder too) is told tomorrow, as reminders are;
-/// - an escalated task's message is copied to the unit head (never the atasan themselves);
+/// - an escalated task's message goes to the unit head too, as a separate copy without the link
+///   (never to the atasan themselves);
 /// - a task with no atasan or no address is not mailed; it is listed in the BKPSDM digest;
 /// - the BKPSDM digest (`followup-digest/<day>`, to `mail.admin_address`) at most once a day, only
 ///   when it lists something: every escalated task and every task nobody can be told about.
@@ -42,17 +43,30 @@ struct FollowupTelling {
                 return item
             }
             let name = rows[0].followup.appraiserName ?? appraiser.description
-            var cc: [MailAddress] = []
-            for row in rows where row.stage == FollowupStatus.escalated.rawValue {
-                if let head = row.unitHead, head != appraiser, let email = row.unitHeadEmail, !cc.contains(where: { $0.email == email }) {
-                    cc.append(MailAddress(name: row.unitHeadName ?? head.description, email: email))
-                }
-            }
             let draft = OutboxDraft(idempotencyKey: "followup/\(appraiser)/\(today)", kind: "followup", recipientNIP: appraiser.description,
-                                    from: from, to: [MailAddress(name: name, email: rows[0].appraiserEmail!)], cc: cc,
+                                    from: from, to: [MailAddress(name: name, email: rows[0].appraiserEmail!)], cc: [],
                                     subject: FollowupMail.subject(items: items),
                                     body: FollowupMail.body(atasanName: name, items: items, sender: sender, today: today), marks: [])
             result.append(FollowupTellMessage(draft: draft, notices: rows.map { ($0.followup.id, $0.stage) }))
+            // The unit head's copy of an escalated task is its own message without the link: the link
+            // records the dialog as the atasan, so only the atasan gets it (as with reminders).
+            var heads: [MailAddress] = []
+            for row in rows where row.stage == FollowupStatus.escalated.rawValue {
+                if let head = row.unitHead, head != appraiser, let email = row.unitHeadEmail, !heads.contains(where: { $0.email == email }) {
+                    heads.append(MailAddress(name: row.unitHeadName ?? head.description, email: email))
+                }
+            }
+            if !heads.isEmpty {
+                let copied = items.map { item -> FollowupMailItem in
+                    var item = item
+                    item.link = "(tautan pencatatan hanya dikirim kepada \(name))"
+                    return item
+                }
+                let copy = OutboxDraft(idempotencyKey: "followup/\(appraiser)/\(today)/tembusan", kind: "followup_copy", recipientNIP: nil,
+                                       from: from, to: heads, cc: [], subject: "Tembusan: " + FollowupMail.subject(items: items),
+                                       body: FollowupMail.body(atasanName: name, items: copied, sender: sender, today: today), marks: [])
+                result.append(FollowupTellMessage(draft: copy, notices: []))
+            }
         }
         if let admin, !input.digestWrittenToday, !(input.escalated.isEmpty && input.unreachable.isEmpty) {
             let body = FollowupMail.digestBody(
