@@ -37,7 +37,9 @@ struct DemoCommand: AsyncParsableCommand {
             abstract: "Write a realistic synthetic data set as the CSV files the importers read.",
             discussion: """
                 Writes units.csv, employees.csv, reviews-<period>.csv, skm-<period>.csv, training.csv,
-                planted.csv (nip,rule: the motivation patterns planted on purpose) and demo.json. The
+                planted.csv (nip,rule: the motivation patterns planted on purpose), followups.csv (the
+                follow-ups the second period's close creates, what their atasan records and who recovers
+                afterwards; with three periods or more) and demo.json. The
                 same options give the same files. The assignment options must match the daemon's
                 cycles.* settings (the defaults do), because the review files name assignments by
                 reviewer, subject and role. Periods default to the last quarters whose reviews are all in the
@@ -121,6 +123,7 @@ struct DemoCommand: AsyncParsableCommand {
                 }
                 try write("training.csv", DemoCSV.training(generator.training()))
                 try write("planted.csv", DemoCSV.planted(generator.planted))
+                try write("followups.csv", DemoCSV.followups(generator))
                 var planted: [String: Int] = [:]
                 for c in generator.planted { planted[c.pattern.rawValue, default: 0] += 1 }
                 let comps = spec.assignmentPolicy.dueAfter.components
@@ -138,6 +141,12 @@ struct DemoCommand: AsyncParsableCommand {
                           + "\(entries.count) periods (\(entries.map(\.period).joined(separator: ", "))), "
                           + "\(entries.reduce(0) { $0 + $1.reviews }) reviews")
                     print("Planted: " + planted.keys.sorted().map { "\($0) \(planted[$0]!)" }.joined(separator: ", "))
+                    let f = generator.followups
+                    if !f.isEmpty {
+                        let late = f.filter { ($0.heldAfterDays ?? 0) > 14 }.count, held = f.filter { $0.action != nil }.count
+                        print("Follow-ups: \(f.count) (\(held - late) held on time, \(late) late, \(f.count - held) never held; "
+                              + "\(f.filter { $0.recoversFrom != nil }.count) recover)")
+                    }
                 }
             }
         }
@@ -148,7 +157,10 @@ struct DemoCommand: AsyncParsableCommand {
             abstract: "Replay a generated data set through the daemon: units, employees, then per period open, reviews, SKM, training, close.",
             discussion: """
                 Every step goes through the same methods as the commands (import, cycles open, reviews
-                import, cycles close). A period whose cycle already exists is skipped. The daemon's
+                import, cycles close, followups record). Each close is dated at the period's close in
+                the data set, and so are the flags and follow-up tasks its analysis makes; after the close
+                that creates the follow-ups of followups.csv, the load waits for their tasks and records
+                the planned outcomes. A period whose cycle already exists is skipped. The daemon's
                 cycles.* settings must match the data set's (demo.json), or the review files would not
                 match the assignments; a mismatch stops the load with the difference.
                 """)
@@ -180,6 +192,9 @@ struct DemoCommand: AsyncParsableCommand {
                     say(ImportUploader.describe(s, file: file))
                 }
                 let trainingDates = Self.trainingPeriods(manifest)
+                let followupPlan = try Self.followupPlan(path("followups.csv"))
+                let zone = TimeZone(identifier: manifest.timeZone) ?? TimeZone(identifier: "UTC")!
+                let today = CalendarDate(Date(), in: zone).description
                 for (index, entry) in manifest.periods.enumerated() {
                     progress.update("\(entry.period): opening the cycle", force: true)
                     let opened = try await connection.call("io.kinerjad.Admin.OpenCycle",
@@ -212,6 +227,11 @@ struct DemoCommand: AsyncParsableCommand {
                                                             "closed_at": .string(entry.closeAt)])
                     log.append(.object(closed))
                     say("  " + (closed["message"]?.stringValue ?? "closed"))
+                    let planned = followupPlan.filter { $0.period == entry.period }
+                    if !planned.isEmpty && closed["closed"]?.boolValue == true {
+                        progress.update("\(entry.period): recording follow-up outcomes", force: true)
+                        say("  " + (try await Self.recordFollowups(planned, connection: connection, today: today)).summary)
+                    }
                 }
                 progress.clear()
                 if global.json { print(JSONValue.array(log).serializedString(.init(sortedKeys: true, prettyPrinted: true))) }

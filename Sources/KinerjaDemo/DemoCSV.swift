@@ -2,7 +2,7 @@ import Foundation
 import KinerjaDomain
 
 /// The files of a demo data set, as the importers read them (`units.csv`, `employees.csv`,
-/// `reviews-<period>.csv`, `skm-<period>.csv`, `training.csv`, `planted.csv`).
+/// `reviews-<period>.csv`, `skm-<period>.csv`, `training.csv`, `planted.csv`, `followups.csv`).
 public enum DemoCSV {
     public static func units(_ units: [KinerjaDomain.Unit]) -> String {
         var lines = ["code,name,head_nip"]
@@ -58,5 +58,23 @@ public enum DemoCSV {
     /// `nip,rule`: one line per planted case, sorted by rule, then NIP.
     public static func planted(_ cases: [PlantedCase]) -> String {
         "nip,rule\n" + cases.map { "\($0.nip),\($0.pattern.rawValue)\n" }.joined()
+    }
+
+    public static let followupHeader = "nip,rule,period,created_on,held_on,action,note,next_check,recovers_from"
+
+    /// `followups.csv`: one line per planned follow-up (`DemoFollowupCase`), by NIP: the period whose
+    /// close creates the task and that close's day (`created_on`), the outcome the atasan records
+    /// (`held_on`, `action`, `note`, `next_check`; empty when never held) and the first period of
+    /// better scores (`recovers_from`; empty when none). Call after every `period(_:)`.
+    public static func followups(_ generator: DemoGenerator) -> String {
+        var out = followupHeader + "\n"
+        for f in generator.followups {
+            let created = generator.closeAt(period: f.taskPeriod).map { CalendarDate($0, in: generator.spec.timeZone) }
+            let held = created.flatMap { f.heldOn(createdOn: $0) }, next = created.flatMap { f.nextCheck(createdOn: $0) }
+            out += CSVWriter.line([f.nip.description, f.pattern.rawValue, generator.periods[f.taskPeriod].code,
+                                   created?.description ?? "", held?.description ?? "", f.action?.rawValue ?? "", f.note,
+                                   next?.description ?? "", f.recoversFrom.map { generator.periods[$0].code } ?? ""]) + "\n"
+        }
+        return out
     }
 }

@@ -38,11 +38,19 @@ public struct DemoPeriod: Sendable {
 /// perfunctory reviewer (who scores 4 on every value) have the level 28 (mean 4), so the uniform
 /// scores do not move their means. Randomness (lateness, missing peer reviews, comments, SKM) never
 /// changes these invariants.
+///
+/// Besides the planted cases, `followups` (`DemoFollowupCase`) are employees with a stalled
+/// development or a recognition gap from the first period, whose task the close of the second period
+/// creates, with the outcome their atasan records; those that recover get better scores from the
+/// third period on (and, when training was agreed, a training after the dialog), the others keep their
+/// pattern to the end. They are neither planted nor steady.
 public struct DemoGenerator {
     public let spec: DemoSpec
     public let units: [KinerjaDomain.Unit]
     public let employees: [Employee]
     public let planted: [PlantedCase]
+    /// The follow-ups with planned outcomes, by NIP.
+    public let followups: [DemoFollowupCase]
     public let periods: [Period]
     private var plans: [AssignmentPlan]
     private var openedAt: [Date]
@@ -51,6 +59,10 @@ public struct DemoGenerator {
     private var hasil: [NIP: Rating] = [:]
     /// Who had a predikat below Baik, per period index.
     private var lowPredikat: [Int: Set<NIP>] = [:]
+    /// The first period (index) of better scores of the follow-ups that recover.
+    private var recoversFrom: [NIP: Int] = [:]
+    /// When each generated period's cycle closes, by index.
+    private var closeTimes: [Int: Date] = [:]
     private var skmQuality: [String: Double] = [:]
 
     public init(_ spec: DemoSpec) throws(DemoSpecError) {
@@ -86,13 +98,22 @@ public struct DemoGenerator {
             hasil[e.nip] = sum <= 26 && h < 20 ? .diBawah : (sum >= 28 && h < 25 ? .diAtas : .sesuai)
         }
         for unit in units { skmQuality[unit.code] = 2.55 + Double(rng.below(120)) / 100 }
-        planted = Self.plant(spec: spec, org: org, plans: plans, rng: &rng, pattern: &pattern, level: &level, hasil: &hasil)
+        var followups: [DemoFollowupCase] = []
+        planted = Self.plant(spec: spec, org: org, plans: plans, rng: &rng, pattern: &pattern, level: &level, hasil: &hasil,
+                             followups: &followups)
+        self.followups = followups
+        for f in followups { if let r = f.recoversFrom { recoversFrom[f.nip] = r } }
     }
 
-    /// Chooses the planted cases (disjoint; see the type's rules) and sets their levels.
+    /// When the cycle of period `index` closes (a task of that close is created on its day), once
+    /// `period(index)` was generated.
+    public func closeAt(period index: Int) -> Date? { closeTimes[index] }
+
+    /// Chooses the planted cases (disjoint; see the type's rules), then the follow-ups among the rest,
+    /// and sets their levels.
     private static func plant(spec: DemoSpec, org: DemoOrganisation, plans: [AssignmentPlan], rng: inout SeededRandom,
                               pattern: inout [NIP: DemoPattern], level: inout [NIP: Int],
-                              hasil: inout [NIP: Rating]) -> [PlantedCase] {
+                              hasil: inout [NIP: Rating], followups: inout [DemoFollowupCase]) -> [PlantedCase] {
         let active = org.employees.filter(\.aktif)
         let perPattern = spec.employees >= 50 ? max(2, Int((Double(spec.employees) * spec.plantedShare).rounded())) : 1
         var cases: [PlantedCase] = []
@@ -168,6 +189,13 @@ public struct DemoGenerator {
             }
         }
         choose(.stalledDevelopment) { _ in true }
+        followups = chooseFollowups(spec: spec, employees: org.employees, pool: pool.filter { !taken.contains($0) },
+                                    periods: plans.count, steadyPeers: steadyPeers)
+        for f in followups {
+            pattern[f.nip] = f.pattern
+            level[f.nip] = f.pattern == .recognitionGap ? 24 : 25
+            hasil[f.nip] = f.pattern == .recognitionGap ? .sesuai : .diBawah
+        }
         for c in cases {
             switch c.pattern {
             case .decliningTrend: hasil[c.nip] = .diAtas
@@ -191,7 +219,14 @@ public struct DemoGenerator {
             let declineStart = max(0, periods.count - 4)
             return 32 - 4 * max(0, t - declineStart)
         case .recognitionGap?:
+            if let r = recoversFrom[subject], t >= r {
+                // After the dialog: the atasan sees more of the effort, the self-assessment comes down a little.
+                return role == .selfAssessment ? 30 : (role == .atasan ? 29 : 26)
+            }
             return role == .selfAssessment ? 32 : 24
+        case .stalledDevelopment?:
+            if let r = recoversFrom[subject], t >= r { return 29 }
+            return base
         case .feedbackDrop?:
             return t == periods.count - 1 && (role == .rekan || role == .bawahan) ? base - 10 : base
         default:
@@ -204,6 +239,7 @@ public struct DemoGenerator {
             let s = sum(subject: subject, role: .atasan, period: t)
             return s >= 30 ? .diAtas : (s >= 22 ? .sesuai : .diBawah)
         }
+        if let r = recoversFrom[subject], t >= r { return .sesuai }
         return hasil[subject] ?? .sesuai
     }
 
@@ -321,6 +357,7 @@ public struct DemoGenerator {
             }
         }
         let closeAt = latest.addingTimeInterval(86_400)
+        closeTimes[index] = closeAt
         return DemoPeriod(period: period, openedAt: opened, dueAt: due, closeAt: closeAt,
                           assignmentCount: plan.assignments.count, reviews: reviews, skm: skm)
     }
@@ -359,6 +396,13 @@ public struct DemoGenerator {
             for nip in lowPredikat[t]!.sorted() where pattern[nip] != .stalledDevelopment {
                 add(nip, end.adding(days: -(5 + rng.below(room))))
             }
+        }
+        // The training agreed at a follow-up's dialog, attended 3 to 12 days later (by the end of the
+        // period of recovery), by those who recover.
+        for f in followups where f.action == .training {
+            guard let r = f.recoversFrom, r < periods.count, let closed = closeTimes[f.taskPeriod],
+                  let held = f.heldOn(createdOn: CalendarDate(closed, in: spec.timeZone)) else { continue }
+            add(f.nip, min(held.adding(days: 3 + rng.below(10)), periods[r].end))
         }
         return records.sorted { ($0.date, $0.nip) < ($1.date, $1.nip) }
     }

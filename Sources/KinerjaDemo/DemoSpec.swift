@@ -44,10 +44,14 @@ public struct DemoSpec: Sendable, Hashable {
     public var timeZone: TimeZone
     /// Share of employees planted per pattern (at least 2 each when there are 50 employees or more).
     public var plantedShare: Double
+    /// Share of employees given a follow-up with a planned outcome (`DemoFollowupCase`), when there
+    /// are at least three periods (a flag, its task, and a period to recover in).
+    public var followupShare: Double
 
     public init(employees: Int, periods: Int, seed: UInt64, firstPeriod: Period,
                 assignmentPolicy: AssignmentPolicy = AssignmentPolicy(), resultPolicy: ResultPolicy = ResultPolicy(),
-                timeZone: TimeZone = TimeZone(identifier: "Asia/Jakarta")!, plantedShare: Double = 0.01) {
+                timeZone: TimeZone = TimeZone(identifier: "Asia/Jakarta")!, plantedShare: Double = 0.01,
+                followupShare: Double = 0.12) {
         self.employees = employees
         self.periods = periods
         self.seed = seed
@@ -56,6 +60,7 @@ public struct DemoSpec: Sendable, Hashable {
         self.resultPolicy = resultPolicy
         self.timeZone = timeZone
         self.plantedShare = plantedShare
+        self.followupShare = followupShare
     }
 
     /// What is wrong with the spec; empty when it can be generated.
@@ -64,6 +69,7 @@ public struct DemoSpec: Sendable, Hashable {
         if employees < 20 || employees > 1_000_000 { result.append("employees must be 20 to 1,000,000, found \(employees)") }
         if periods < 1 || periods > 60 { result.append("periods must be 1 to 60, found \(periods)") }
         if !(0...0.05).contains(plantedShare) { result.append("planted share must be 0 to 0.05, found \(plantedShare)") }
+        if !(0...0.2).contains(followupShare) { result.append("follow-up share must be 0 to 0.2, found \(followupShare)") }
         result += assignmentPolicy.problems + resultPolicy.problems
         return result
     }

@@ -126,10 +126,10 @@ extension AppDatabase {
             """, arguments: [name, reason, now])
     }
 
-    /// Jobs owed a run (see `requestJob`), by name, with the reason of the latest request.
-    public func jobRequests() throws -> [(name: String, reason: String)] {
+    /// Jobs owed a run (see `requestJob`), by name, with the reason and time of the latest request.
+    public func jobRequests() throws -> [(name: String, reason: String, requestedAt: Date)] {
         try writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT name, reason FROM job_request ORDER BY name").map { ($0[0], $0[1]) }
+            try Row.fetchAll(db, sql: "SELECT name, reason, requested_at FROM job_request ORDER BY name").map { ($0[0], $0[1], $0[2]) }
         }
     }
 

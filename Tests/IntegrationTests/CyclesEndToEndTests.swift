@@ -202,8 +202,10 @@ struct CyclesEndToEndTests {
                 Issue.record("unknown rule \(p)")
             }
         }
-        // An unplanted employee: steady, self equal to atasan.
-        let planters = Set(planted.map { $0["nip"]! })
+        // An unplanted employee without a planned follow-up: steady, self equal to atasan.
+        let followups = TestCSV.records(try String(contentsOfFile: demo + "/followups.csv", encoding: .utf8))
+        #expect(!followups.isEmpty, "three periods: the second close creates follow-ups")
+        let planters = Set(planted.map { $0["nip"]! } + followups.map { $0["nip"]! })
         let people = TestCSV.records(try String(contentsOfFile: demo + "/employees.csv", encoding: .utf8))
         for person in people.prefix(40) where person["aktif"] == "true" && !planters.contains(person["nip"]!) {
             let h = try await history(person["nip"]!)

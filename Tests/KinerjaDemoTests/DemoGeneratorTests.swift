@@ -25,6 +25,7 @@ struct DemoGeneratorTests {
         #expect(DemoCSV.skm(pa[1].skm) == DemoCSV.skm(pb[1].skm))
         #expect(DemoCSV.training(a.training()) == DemoCSV.training(b.training()))
         #expect(DemoCSV.planted(a.planted) == DemoCSV.planted(b.planted))
+        #expect(DemoCSV.followups(a) == DemoCSV.followups(b))
         var other = Self.spec
         other.seed = 12
         let (c, _) = try Self.generate(other)
@@ -102,7 +103,7 @@ struct DemoGeneratorTests {
     @Test("unplanted employees: the same level from every role in every period, self on time")
     func unplantedAreSteady() throws {
         let (g, periods) = try Self.generate()
-        let planted = Set(g.planted.filter { $0.pattern != .perfunctoryReviewer }.map(\.nip))
+        let planted = Set(g.planted.filter { $0.pattern != .perfunctoryReviewer }.map(\.nip)).union(g.followups.map(\.nip))
         let facts = Self.facts(periods, generator: g)
         for e in g.employees where e.aktif && !planted.contains(e.nip) {
             var levels = Set<Int>()
@@ -172,12 +173,14 @@ struct DemoGeneratorTests {
         let records = g.training()
         let stalled = Set(g.planted.filter { $0.pattern == .stalledDevelopment }.map(\.nip))
         #expect(records.allSatisfy { !stalled.contains($0.nip) })
+        // The follow-ups' stalled development: no training until a dialog agrees one (checked in followups()).
+        let stalledFollowups = Set(g.followups.filter { $0.pattern == .stalledDevelopment }.map(\.nip))
         // Low predikat, recomputed from the reviews with the spec's result policy.
         for p in periods {
             let end = p.period.end
             var bySubject: [NIP: [DemoReview]] = [:]
             for r in p.reviews { bySubject[r.key.subject, default: []].append(r) }
-            for (nip, reviews) in bySubject where !stalled.contains(nip) {
+            for (nip, reviews) in bySubject where !stalled.contains(nip) && !stalledFollowups.contains(nip) {
                 let result = PerformanceEvaluation.evaluate(
                     subject: nip, reviews: reviews.map { RoleScores(role: $0.key.role, reviewer: $0.key.reviewer, scores: $0.scores) },
                     hasilKerja: reviews.first { $0.key.role == .atasan }?.hasilKerja, policy: Self.spec.resultPolicy)
@@ -186,6 +189,77 @@ struct DemoGeneratorTests {
                         "\(nip) \(predikat) in \(p.period) without recent training")
             }
         }
+    }
+
+    @Test("follow-ups: the planned shares, apart from the planted cases, the pattern until the recovery, training after the dialog")
+    func followups() throws {
+        let (g, periods) = try Self.generate()
+        let zone = Self.spec.timeZone
+        // 12 % of 400; the fixed cycle of 20 gives 14 held and 6 never held per 20.
+        #expect(g.followups.count == 48)
+        #expect(Set(g.followups.map(\.nip)).isDisjoint(with: g.planted.map(\.nip)))
+        #expect(Set(g.followups.map(\.nip)).count == g.followups.count)
+        let held = g.followups.filter { $0.action != nil }, never = g.followups.filter { $0.action == nil }
+        #expect(held.count > 2 * never.count && !never.isEmpty)
+        #expect(held.allSatisfy { ($0.heldAfterDays ?? -1) >= 2 && ($0.heldAfterDays ?? 99) <= 34 })
+        #expect(held.contains { $0.heldAfterDays! > 14 } && held.contains { $0.heldAfterDays! <= 14 }, "on time and late")
+        #expect(Set(held.compactMap(\.action)) == Set(FollowupAgreedAction.allCases))
+        func share(_ list: [DemoFollowupCase]) -> Double { Double(list.filter { $0.recoversFrom != nil }.count) / Double(list.count) }
+        #expect(share(held) >= 0.6 && share(never) <= 0.25, "held \(share(held)), never held \(share(never))")
+        #expect(Set(g.followups.map(\.pattern)) == [.recognitionGap, .stalledDevelopment])
+        // Half of them in the largest unit, so that its cells of the report are shown.
+        let unitOf = Dictionary(uniqueKeysWithValues: g.employees.map { ($0.nip, $0.unit) })
+        let byUnit = Dictionary(grouping: g.followups, by: { unitOf[$0.nip]! })
+        #expect(byUnit.values.map(\.count).max() ?? 0 >= 20)
+
+        let facts = Self.facts(periods, generator: g)
+        func mean(_ t: Int, _ nip: NIP, _ role: ReviewerRole) -> Double {
+            let sums = facts[t][nip]?.roleSums[role] ?? []
+            return Double(sums.reduce(0, +)) / Double(7 * max(1, sums.count))
+        }
+        func hasil(_ t: Int, _ nip: NIP) -> Rating? {
+            periods[t].reviews.first { $0.key.subject == nip && $0.key.role == .atasan }?.hasilKerja
+        }
+        let records = g.training()
+        for f in g.followups {
+            #expect(f.taskPeriod == 1)
+            for t in periods.indices {
+                let recovered = f.recoversFrom.map { t >= $0 } ?? false
+                switch f.pattern {
+                case .recognitionGap:
+                    let gap = mean(t, f.nip, .selfAssessment) - mean(t, f.nip, .atasan)
+                    #expect(recovered ? gap < 0.75 : gap >= 1.0, "\(f.nip) period \(t): gap \(gap)")
+                case .stalledDevelopment:
+                    #expect(hasil(t, f.nip) == (recovered ? .sesuai : .diBawah), "\(f.nip) period \(t)")
+                default:
+                    Issue.record("unexpected pattern \(f)")
+                }
+            }
+            if let r = f.recoversFrom {
+                #expect(mean(r, f.nip, .atasan) > mean(r - 1, f.nip, .atasan), "\(f.nip): better scores from the recovery")
+            }
+            guard f.pattern == .stalledDevelopment else { continue }
+            let created = CalendarDate(try #require(g.closeAt(period: f.taskPeriod)), in: zone)
+            let theirs = records.filter { $0.nip == f.nip }
+            if f.action == .training, let r = f.recoversFrom {
+                let heldOn = try #require(f.heldOn(createdOn: created))
+                #expect(theirs.count == 1 && theirs.allSatisfy { $0.date > heldOn && $0.date <= periods[r].period.end }, "\(f.nip): \(theirs)")
+            } else {
+                #expect(theirs.isEmpty, "\(f.nip): \(theirs)")
+            }
+        }
+        // followups.csv: a line each, dated at the second period's close.
+        let csv = DemoCSV.followups(g).split(separator: "\n")
+        #expect(csv.first == Substring(DemoCSV.followupHeader) && csv.count == g.followups.count + 1)
+        let createdOn = CalendarDate(periods[1].closeAt, in: zone).description
+        #expect(csv.dropFirst().allSatisfy { $0.split(separator: ",", omittingEmptySubsequences: false)[3] == Substring(createdOn) })
+    }
+
+    @Test("no follow-ups with fewer than three periods (no period to recover in)")
+    func noFollowupsInShortDataSets() throws {
+        var spec = Self.spec
+        spec.periods = 2
+        #expect(try DemoGenerator(spec).followups.isEmpty)
     }
 
     @Test("a spec out of range is refused with the reason")

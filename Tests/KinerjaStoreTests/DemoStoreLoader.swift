@@ -58,6 +58,24 @@ struct DemoStoreLoader {
         }
     }
 
+    /// The planned follow-ups (`DemoFollowupCase`) by rule: those whose flag's condition still holds
+    /// after the last period, and those whose condition has cleared. A recovery clears stalled
+    /// development at the first close with the better scores; a recognition gap one close later (the
+    /// default rule wants the gap in 2 of the last 3 periods).
+    var followupsHoldingAtTheEnd: (holding: [MotivationRule: Set<NIP>], cleared: [MotivationRule: Set<NIP>]) {
+        var holding: [MotivationRule: Set<NIP>] = [:], cleared: [MotivationRule: Set<NIP>] = [:]
+        for f in generator.followups {
+            let rule = MotivationRule(rawValue: f.pattern.rawValue)!
+            let clearsAt = f.recoversFrom.map { $0 + (f.pattern == .recognitionGap ? 1 : 0) }
+            if let clearsAt, clearsAt < periods.count {
+                cleared[rule, default: []].insert(f.nip)
+            } else {
+                holding[rule, default: []].insert(f.nip)
+            }
+        }
+        return (holding, cleared)
+    }
+
     /// Planted NIPs per rule.
     var planted: [MotivationRule: Set<NIP>] {
         var result: [MotivationRule: Set<NIP>] = [:]

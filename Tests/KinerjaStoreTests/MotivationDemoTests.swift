@@ -56,12 +56,21 @@ struct MotivationDemoTests {
         var runs: [FlagUpdateOutcome] = []
         try demo.load(into: db) { period in runs.append(try Self.analyse(db, at: period.closeAt)) }
         let found = try Self.holding(db)
+        let followups = demo.followupsHoldingAtTheEnd
         for rule in MotivationRule.allCases {
-            let flagged = found[rule, default: []], expected = planted[rule, default: []]
+            let flagged = found[rule, default: []], expected = planted[rule, default: []].union(followups.holding[rule, default: []])
             #expect(flagged.isSuperset(of: expected), "\(rule.rawValue): planted \(expected.subtracting(flagged).sorted()) not flagged")
             #expect(flagged.subtracting(expected).isSubset(of: Self.alsoShowing(rule, planted)),
                     "\(rule.rawValue): \(flagged.subtracting(expected).sorted()) flagged without that pattern planted")
         }
+        // The follow-ups that recover: flagged, and their flag's condition cleared by the end.
+        let all = try db.flags(FlagFilter(statuses: Set(FlagStatus.allCases), includeCleared: true, limit: 100_000)).rows
+        for (rule, nips) in followups.cleared {
+            let theirs = all.filter { $0.rule == rule && nips.contains($0.nip) }
+            #expect(Set(theirs.map(\.nip)) == nips, "\(rule.rawValue): recovering follow-ups never flagged")
+            #expect(theirs.allSatisfy { $0.conditionCleared }, "\(rule.rawValue): \(theirs.filter { !$0.conditionCleared }.map(\.nip)) still hold")
+        }
+        #expect(!followups.cleared.isEmpty)
         // One entry per new flag: what the runs reported as created is what the table holds.
         #expect(runs.reduce(0) { $0 + $1.created.count } == (try counts(db))[0])
         // The evidence never carries an individual rekan or bawahan review: only means with their reviewer counts.

@@ -5,7 +5,7 @@ import KinerjaStore
 /// Closing an evaluation cycle: the one implementation behind the `CloseCycle` method and the
 /// `cycle-close` job. It computes the results in one transaction that also records the motivation
 /// analysis they owe (so a crash before it runs keeps it owed), logs `MessageIDs.cycleClosed` with
-/// the same fields whoever asked, and starts that analysis at once. Closing a closed cycle changes
+/// the same fields whoever asked, and starts that analysis at once, dated at the close. Closing a closed cycle changes
 /// nothing (nothing logged, no analysis).
 struct CloseCycle {
     let runtime: DaemonRuntime
@@ -43,8 +43,9 @@ struct CloseCycle {
                 "reason": "\(outcome.cycle.closeReason ?? "")",
                 "duration_ms": "\((ContinuousClock.now - started).wholeMilliseconds)", "peer": "\(actor)",
             ])
-            // New results: the motivation flags are brought up to date in the background.
-            runtime.rerunJob(MotivationAnalysisJob.jobName, because: "cycle \(period) closed")
+            // New results: the motivation flags are brought up to date in the background, dated at
+            // the close (a replayed close of a past period dates its flags and follow-ups then).
+            runtime.rerunJob(MotivationAnalysisJob.jobName, because: "cycle \(period) closed", asOf: closedAt)
         }
         return outcome
     }

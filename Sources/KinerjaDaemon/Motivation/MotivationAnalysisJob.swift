@@ -6,6 +6,12 @@ import Logging
 /// `motivation-analysis`: runs the six low-motivation rules over the closed cycles and
 /// writes the findings as flags. Daily by schedule, and after every cycle close.
 ///
+/// A run is dated: the flags it raises, escalates or clears and the follow-up tasks it creates carry
+/// its instant (and the tasks' due dates count from it). A scheduled or manual run is dated now; the
+/// run a close starts is dated at the close, so a replay of past periods (`kinerjactl demo load`,
+/// `cycles close --closed-at`) dates each period's flags and tasks at that period's close and not at
+/// the day of the replay.
+///
 /// Idempotent: a second run over the same data adds no flag, no event and no journal entry. Loading
 /// and analysing happen off the concurrency pool; the write is one transaction, so a shutdown
 /// between the steps leaves the flags as they were.
@@ -15,9 +21,17 @@ struct MotivationAnalysisJob: ScheduledJob {
     var name: String { Self.jobName }
 
     func run(slot: Date) async throws -> String {
+        try await analyse(at: runtime.now())
+    }
+
+    func run(slot: Date, asOf: Date) async throws -> String {
+        try await analyse(at: min(asOf, runtime.now()))
+    }
+
+    /// The run dated `now`.
+    func analyse(at now: Date) async throws -> String {
         let config = runtime.config
         let thresholds = config.motivation.thresholds
-        let now = runtime.now()
         let asOf = CalendarDate(now, in: config.cycles.zone)
         let clock = ContinuousClock()
         let (findings, units, read, loaded, analysed) = try await runtime.withDatabase {

@@ -22,7 +22,7 @@ public final class DaemonRuntime: Sendable {
     public let wholeCycleReads = WorkLimiter(limit: 1)
     private let state: Mutex<DaemonConfig>
     /// How a use case asks for a job to run again (`rerunJob`); the scheduler installs it when it starts.
-    private let rerunHook = Mutex<(@Sendable (_ job: String, _ reason: String) -> Void)?>(nil)
+    private let rerunHook = Mutex<(@Sendable (_ job: String, _ reason: String, _ asOf: Date) -> Void)?>(nil)
 
     public init(config: DaemonConfig, configPath: String, environment: [String: String],
                 database: AppDatabase, logLevel: LogLevelControl, logger: Logger,
@@ -40,14 +40,15 @@ public final class DaemonRuntime: Sendable {
 
     public var config: DaemonConfig { state.withLock { $0 } }
 
-    /// Runs job `name` again soon because the data it reads changed (a cycle closed: the analysis).
-    /// A use case calls this, whichever door started it; nothing happens before a scheduler exists.
-    public func rerunJob(_ name: String, because reason: String) {
-        rerunHook.withLock { $0 }?(name, reason)
+    /// Runs job `name` again soon because the data it reads changed at `asOf` (a cycle closed then:
+    /// the analysis, dated at the close, which lies in the past when history is replayed). A use case
+    /// calls this, whichever door started it; nothing happens before a scheduler exists.
+    public func rerunJob(_ name: String, because reason: String, asOf: Date) {
+        rerunHook.withLock { $0 }?(name, reason, asOf)
     }
 
     /// Called once by the scheduler: `rerunJob` goes to `hook` from now on.
-    func installRerun(_ hook: @escaping @Sendable (_ job: String, _ reason: String) -> Void) {
+    func installRerun(_ hook: @escaping @Sendable (_ job: String, _ reason: String, _ asOf: Date) -> Void) {
         rerunHook.withLock { $0 = hook }
     }
 

@@ -1,16 +1,16 @@
 import Foundation
 
 extension Scheduler {
-    /// Runs job `name` once more because the data it reads changed (a cycle closed), without
-    /// waiting: at once when it is idle; when it is running, right after that run, which may have
-    /// read the data before the change. A run that starts while this one waits covers the change
+    /// Runs job `name` once more because the data it reads changed at `asOf` (a cycle closed),
+    /// without waiting: at once when it is idle; when it is running, right after that run, which may
+    /// have read the data before the change. A run that starts while this one waits covers the change
     /// too, so at most one extra run is started. An unknown job is ignored.
-    public func rerun(_ name: String, because reason: String) {
+    public func rerun(_ name: String, because reason: String, asOf: Date) {
         let logger = runtime.logger
         Task {
             for attempt in 0..<2 {
                 do {
-                    _ = try await runNow(name)
+                    _ = try await runNow(name, asOf: asOf)
                     return
                 } catch RunError.alreadyRunning {
                     if attempt == 1 { return }

@@ -68,7 +68,7 @@ public final class Scheduler: LoopWork, Sendable {
             runtime.logger.warning("Marked \(interrupted) job run(s) left running by a previous process as interrupted; their slots run again")
         }
         _ = try runtime.database.registerJobs(entries.values.map { ($0.job.name, $0.calendar) }.sorted { $0.0 < $1.0 }, now: runtime.now())
-        runtime.installRerun { [weak self] name, reason in self?.rerun(name, because: reason) }
+        runtime.installRerun { [weak self] name, reason, asOf in self?.rerun(name, because: reason, asOf: asOf) }
     }
 
     public func runDue(now: Date) async -> Date? {
@@ -97,10 +97,11 @@ public final class Scheduler: LoopWork, Sendable {
     }
 
     /// Starts the jobs owed a run because their data changed (`job_request`, written with the change:
-    /// a cycle close requests the motivation analysis), unless running. A request outlives a crash, so
-    /// the first turn after a restart runs what the dead process owed.
+    /// a cycle close requests the motivation analysis), unless running, as of the latest request (the
+    /// close's time). A request outlives a crash, so the first turn after a restart runs what the dead
+    /// process owed.
     func startRequestedJobs(now: Date) {
-        let requests: [(name: String, reason: String)]
+        let requests: [(name: String, reason: String, requestedAt: Date)]
         do {
             requests = try runtime.database.jobRequests()
         } catch {
@@ -109,21 +110,22 @@ public final class Scheduler: LoopWork, Sendable {
         }
         for request in requests {
             guard let job = entries[request.name]?.job ?? manualOnly[request.name] else { continue }
-            if start(job, slot: now, trigger: "manual") != nil {
+            if start(job, slot: now, trigger: "manual", asOf: request.requestedAt) != nil {
                 runtime.logger.info("Running job \(request.name): \(request.reason)", metadata: ["job": "\(request.name)"])
             }
         }
     }
 
-    /// Starts `job` unless it is already running; returns the task, or nil when it was running.
+    /// Starts `job` unless it is already running; returns the task, or nil when it was running. With
+    /// `asOf`, the job runs because its data changed then (`ScheduledJob.run(slot:asOf:)`).
     @discardableResult
-    func start(_ job: any ScheduledJob, slot: Date, trigger: String) -> Task<Execution, Never>? {
+    func start(_ job: any ScheduledJob, slot: Date, trigger: String, asOf: Date? = nil) -> Task<Execution, Never>? {
         let runtime = self.runtime
         let clock = self.clock
         return running.withLock { running -> Task<Execution, Never>? in
             guard running[job.name] == nil else { return nil }
             let task = Task { [weak self] in
-                let execution = await Self.execute(job, slot: slot, trigger: trigger, runtime: runtime, clock: clock)
+                let execution = await Self.execute(job, slot: slot, trigger: trigger, asOf: asOf, runtime: runtime, clock: clock)
                 self?.running.withLock { _ = $0.removeValue(forKey: job.name) }
                 return execution
             }
@@ -132,7 +134,8 @@ public final class Scheduler: LoopWork, Sendable {
         }
     }
 
-    static func execute(_ job: any ScheduledJob, slot: Date, trigger: String, runtime: DaemonRuntime, clock: ContinuousClock) async -> Execution {
+    static func execute(_ job: any ScheduledJob, slot: Date, trigger: String, asOf: Date? = nil, runtime: DaemonRuntime,
+                        clock: ContinuousClock) async -> Execution {
         let logger = runtime.logger
         let runID: Int64
         let startedAt = runtime.now()
@@ -151,7 +154,11 @@ public final class Scheduler: LoopWork, Sendable {
         var outcome = "ok"
         var message: String
         do {
-            message = try await job.run(slot: slot)
+            if let asOf {
+                message = try await job.run(slot: slot, asOf: asOf)
+            } else {
+                message = try await job.run(slot: slot)
+            }
         } catch {
             outcome = Task.isCancelled ? "interrupted" : "failed"
             message = runtime.describe(error)
@@ -186,10 +193,11 @@ public final class Scheduler: LoopWork, Sendable {
     }
 
     /// Runs a job now (`kinerjactl jobs run`) and waits for it; the scheduled slot is not consumed.
+    /// With `asOf`, it runs because its data changed then (see `rerun`).
     /// Returns this run's record: as stored, or as it ended when its end could not be stored.
-    public func runNow(_ name: String) async throws(RunError) -> JobRunRecord? {
+    public func runNow(_ name: String, asOf: Date? = nil) async throws(RunError) -> JobRunRecord? {
         guard let job = entries[name]?.job ?? manualOnly[name] else { throw .unknownJob(name) }
-        guard let task = start(job, slot: runtime.now(), trigger: "manual") else { throw .alreadyRunning(name) }
+        guard let task = start(job, slot: runtime.now(), trigger: "manual", asOf: asOf) else { throw .alreadyRunning(name) }
         switch await task.value {
         case .notStarted(let reason):
             throw .notRecorded(name: name, reason: reason)
