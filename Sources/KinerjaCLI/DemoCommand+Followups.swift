@@ -105,9 +105,10 @@ extension DemoCommand.Load {
             if let next = p.nextCheck { params["next_check"] = .string(next) }
             do {
                 _ = try await connection.call("io.kinerjad.Admin.RecordFollowup", params)
-            } catch {
+            } catch let failure as CLIFailure {
+                let reason = failure.message.hasPrefix("kinerjactl: ") ? String(failure.message.dropFirst(12)) : failure.message
                 throw CLIFailure(message: "kinerjactl: followups.csv, line \(p.line): recording the outcome of follow-up \(task.id) "
-                                     + "(\(p.nip), \(p.rule)) failed: \(error)", status: CLIExit.varlinkError)
+                                     + "(\(p.nip), \(p.rule)) failed: \(reason)", status: failure.status)
             }
             result.recorded += 1
         }

@@ -9,8 +9,9 @@ import KinerjaDomain
 /// The pattern is `stalled_development` (predikat Butuh Perbaikan and no training; a recovery raises
 /// the scores to a predikat of Baik, and a training agreed at the dialog is recorded, so the flag's
 /// condition clears at the next close) or `recognition_gap` (self-assessment well above the atasan's;
-/// a recovery narrows the gap and raises every role's scores; with the default window of 2 of 3
-/// periods the condition clears one close later).
+/// a recovery narrows the gap under the margin in its first period and closes it in the next, raising
+/// the other roles' scores; with the default window of 2 of 3 periods the condition clears one close
+/// later, so the flag's last period is the first of the recovery and the next one is better still).
 public struct DemoFollowupCase: Sendable, Hashable {
     public var nip: NIP
     public var pattern: DemoPattern

@@ -220,7 +220,9 @@ public struct DemoGenerator {
             return 32 - 4 * max(0, t - declineStart)
         case .recognitionGap?:
             if let r = recoversFrom[subject], t >= r {
-                // After the dialog: the atasan sees more of the effort, the self-assessment comes down a little.
+                // After the dialog the atasan sees more of the effort and the self-assessment comes down
+                // a little: partly in the first period (the gap under the margin), fully from the next.
+                if t == r { return role == .selfAssessment ? 31 : (role == .atasan ? 26 : 25) }
                 return role == .selfAssessment ? 30 : (role == .atasan ? 29 : 26)
             }
             return role == .selfAssessment ? 32 : 24

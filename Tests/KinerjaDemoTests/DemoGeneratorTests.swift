@@ -237,6 +237,9 @@ struct DemoGeneratorTests {
             }
             if let r = f.recoversFrom {
                 #expect(mean(r, f.nip, .atasan) > mean(r - 1, f.nip, .atasan), "\(f.nip): better scores from the recovery")
+                if f.pattern == .recognitionGap, r + 1 < periods.count {
+                    #expect(mean(r + 1, f.nip, .atasan) > mean(r, f.nip, .atasan), "\(f.nip): the gap closes a period later")
+                }
             }
             guard f.pattern == .stalledDevelopment else { continue }
             let created = CalendarDate(try #require(g.closeAt(period: f.taskPeriod)), in: zone)
