@@ -5,8 +5,8 @@ import KinerjaStore
 /// Closing an evaluation cycle: the one implementation behind the `CloseCycle` method and the
 /// `cycle-close` job. It computes the results in one transaction that also records the motivation
 /// analysis they owe (so a crash before it runs keeps it owed), logs `MessageIDs.cycleClosed` with
-/// the same fields whoever asked, and starts that analysis at once, dated at the close. Closing a closed cycle changes
-/// nothing (nothing logged, no analysis).
+/// the same fields whoever asked, and starts that analysis at once, dated at the close. Closing a
+/// closed cycle changes nothing (nothing logged, no analysis).
 struct CloseCycle {
     let runtime: DaemonRuntime
 
