@@ -4,6 +4,7 @@ import KinerjaStore
 import KinerjaSystemd
 import Logging
 import Synchronization
+import KinerjaTestSupport
 import Testing
 @testable import KinerjaDaemon
 
@@ -32,6 +33,22 @@ final class CountingJob: ScheduledJob, Sendable {
         return "ran for \(slot)"
     }
     struct TestFailure: Error, CustomStringConvertible { let description: String }
+}
+
+/// A job that records, per run, whether it ran because its data changed and as of when.
+final class DatingJob: ScheduledJob, Sendable {
+    let name: String
+    private let state = Mutex<[Date?]>([])
+    init(name: String) { self.name = name }
+    var asOf: [Date?] { state.withLock { $0 } }
+    func run(slot: Date) async throws -> String {
+        state.withLock { $0.append(nil) }
+        return "ran now"
+    }
+    func run(slot: Date, asOf: Date) async throws -> String {
+        state.withLock { $0.append(asOf) }
+        return "ran as of \(asOf)"
+    }
 }
 
 @Suite("Scheduler with an injected clock and a real (in-memory) database")
@@ -175,5 +192,29 @@ struct SchedulerTests {
         try await db.writer.write { db in try AppDatabase.requestJob(db, name: "motivation-analysis", reason: "second", at: clock.now) }
         try db.finishJobRun(id: run, name: "motivation-analysis", outcome: "ok", message: nil, slot: nil, at: clock.now, durationMs: 1)
         #expect(try db.jobRequests().map(\.reason) == ["second"])
+    }
+
+    @Test("a run owed to a change is dated at the change: a request (a close in the past) and a rerun pass their time; a manual run none")
+    func changeDrivenRunsAreDated() async throws {
+        let db = try AppDatabase.inMemory()
+        let clock = TestClock(date("2027-01-01T00:00:00Z"))
+        let job = DatingJob(name: "motivation-analysis")
+        let runtime = makeRuntime(db, clock: clock)
+        let scheduler = try Scheduler(runtime: runtime, jobs: [job], schedule: [:], timeout: .seconds(60), localZone: .utc)
+        // A replayed close of 2026-Q3 requested the analysis as of its own time.
+        let closed = date("2026-10-25T03:00:00Z")
+        try await db.writer.write { db in try AppDatabase.requestJob(db, name: "motivation-analysis", reason: "cycle 2026-Q3 closed", at: closed) }
+        #expect(try db.jobRequests().map(\.requestedAt) == [closed])
+        _ = await scheduler.runDue(now: clock.now)
+        await scheduler.waitUntilIdle()
+        #expect(job.asOf == [closed])
+        // By hand: dated now (no time passed).
+        _ = try await scheduler.runNow("motivation-analysis")
+        #expect(job.asOf == [closed, nil])
+        // The hook a close calls: the rerun carries the close's time.
+        let next = date("2026-12-20T03:00:00Z")
+        runtime.rerunJob("motivation-analysis", because: "cycle 2026-Q4 closed", asOf: next)
+        try await waitUntil("the rerun ran", timeout: .seconds(10), interval: .milliseconds(20)) { job.asOf.count == 3 }
+        #expect(job.asOf == [closed, nil, next])
     }
 }
