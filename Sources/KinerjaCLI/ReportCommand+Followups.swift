@@ -13,7 +13,7 @@ extension ReportCommand {
                 Per unit and action agreed (and for all units): follow-ups, held by the due date, median
                 days to the dialog, the share whose flag's condition cleared within one and two closed
                 periods, and the mean change of the perilaku mean and of the predikat (rank 0-4) from the
-                flag's last period to the next closed one; the row "not held" is the same for follow-ups
+                period the task was made on to the next closed one; the row "not held" is the same for follow-ups
                 never held. Cells smaller than followup.report_minimum show their count only. The bar is
                 the share cleared within two periods. The figures describe what followed; they do not
                 show that an action caused it.

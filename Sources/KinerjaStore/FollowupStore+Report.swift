@@ -11,7 +11,14 @@ extension AppDatabase {
     /// The follow-ups created on or after `since` (a local day; nil: all), one effect row each, read in
     /// one set-based query: how each went, whether and when its flag's condition cleared (closed
     /// cycles of the flag's kind closed after the task was created, up to the clearing), and the change
-    /// of the subject's perilaku mean and predikat from the flag's last period to the next closed one.
+    /// of the subject's perilaku mean and predikat from the period judged when the task was made to the
+    /// next closed one.
+    ///
+    /// The base period is the last closed cycle of the flag's kind closed by the time the task was
+    /// created, not the flag's window end: a flag whose condition goes on is re-detected each period
+    /// and its window end moves on, so measuring from there would give a change only to the flags that
+    /// cleared and bias the comparison of held and never-held follow-ups. A cycle without a close time
+    /// (older data) falls back to the window end.
     public func followupEffectRows(since: CalendarDate?) throws -> [FollowupEffectRow] {
         try writer.read { db in
             let rows = try Row.fetchCursor(db, sql: """
@@ -21,15 +28,20 @@ extension AppDatabase {
                            f.window_end, f.condition_cleared, f.cleared_at, c.kind
                     FROM followup fu JOIN flag f ON f.id = fu.flag_id LEFT JOIN cycle c ON c.period = f.window_end
                     WHERE fu.created_on >= ?
-                ), measured AS (
+                ), based AS (
                     SELECT fu.*,
-                           (SELECT r.weighted_mean FROM result r JOIN cycle k ON k.id = r.cycle_id
-                            WHERE r.subject_nip = fu.subject_nip AND k.period = fu.window_end) AS before_mean,
-                           (SELECT \(Self.predikatRank("r.predikat")) FROM result r JOIN cycle k ON k.id = r.cycle_id
-                            WHERE r.subject_nip = fu.subject_nip AND k.period = fu.window_end) AS before_rank,
-                           (SELECT k.id FROM cycle k WHERE k.kind = fu.kind AND k.status = 'closed' AND k.period > fu.window_end
-                            ORDER BY k.period LIMIT 1) AS next_cycle
+                           COALESCE((SELECT k.period FROM cycle k WHERE k.kind = fu.kind AND k.status = 'closed'
+                                     AND k.closed_at <= fu.created_at ORDER BY k.period DESC LIMIT 1), fu.window_end) AS base_period
                     FROM fu
+                ), measured AS (
+                    SELECT b.*,
+                           (SELECT r.weighted_mean FROM result r JOIN cycle k ON k.id = r.cycle_id
+                            WHERE r.subject_nip = b.subject_nip AND k.period = b.base_period) AS before_mean,
+                           (SELECT \(Self.predikatRank("r.predikat")) FROM result r JOIN cycle k ON k.id = r.cycle_id
+                            WHERE r.subject_nip = b.subject_nip AND k.period = b.base_period) AS before_rank,
+                           (SELECT k.id FROM cycle k WHERE k.kind = b.kind AND k.status = 'closed' AND k.period > b.base_period
+                            ORDER BY k.period LIMIT 1) AS next_cycle
+                    FROM based b
                 )
                 SELECT m.unit, m.agreed_action, m.on_time, m.days,
                        CASE WHEN m.condition_cleared THEN (SELECT COUNT(*) FROM cycle k WHERE k.kind = m.kind AND k.status = 'closed'

@@ -166,7 +166,7 @@ struct FollowupStoreTests {
         #expect(try count(db, "SELECT COUNT(*) FROM followup_event WHERE action = 'told'") == 4)
     }
 
-    @Test("effect rows: how each task went, when its flag cleared (in closed periods after the task), the change to the next closed period")
+    @Test("effect rows: how each task went, when its flag cleared (in closed periods after the task), the change from the period judged at the task to the next closed one")
     func effectRows() throws {
         let db = try AppDatabase.inMemory()
         try Self.seed(db)
@@ -179,21 +179,31 @@ struct FollowupStoreTests {
                 INSERT INTO cycle(id, period, kind, period_start, period_end, status, opened_at, opened_by, due_at, rekan_per_subject, rekan_cap, rekan_seed, closed_at)
                 VALUES (2, '2025-Q4', 'quarterly', '2025-10-01', '2025-12-31', 'closed', ?, 'test', ?, 3, 5, 1, ?)
                 """, arguments: [Self.t0, Self.t0, Self.t0 + 30 * 86_400])
-            for (cycle, mean, predikat) in [(1, 3.1, "butuh_perbaikan"), (2, 3.6, "baik")] {
+            // Q3 closed the day before the tasks were made: it is the period they were made on.
+            try d.execute(sql: "UPDATE cycle SET closed_at = ? WHERE id = 1", arguments: [Self.t0 - 86_400])
+            for (subject, cycle, mean, predikat) in [(1, 1, 3.1, "butuh_perbaikan"), (1, 2, 3.6, "baik"),
+                                                     (3, 1, 3.0, "butuh_perbaikan"), (3, 2, 2.8, "butuh_perbaikan")] {
                 try d.execute(sql: """
                     INSERT INTO result(cycle_id, subject_nip, unit_code, rekan_count, bawahan_count, weighted_mean, predikat)
                     VALUES (?, ?, 'DLHK', 3, 0, ?, ?)
-                    """, arguments: [cycle, Self.nip(1).description, mean, predikat])
+                    """, arguments: [cycle, Self.nip(subject).description, mean, predikat])
             }
             try d.execute(sql: "UPDATE flag SET condition_cleared = 1, cleared_at = ? WHERE subject_nip = ?",
                           arguments: [Self.t0 + 31 * 86_400, Self.nip(1).description])
+            // Subject 3's condition goes on: Q4 re-detects it and moves the flag's window end to Q4. Its
+            // change is still measured from Q3 (3.0) to Q4 (2.8), not left out for want of a period after Q4.
+            try d.execute(sql: "UPDATE flag SET window_end = '2025-Q4', window_end_date = '2025-12-31' WHERE subject_nip = ?",
+                          arguments: [Self.nip(3).description])
         }
         let rows = try db.followupEffectRows(since: nil)
         #expect(rows.count == 3)
         let held = try #require(rows.first { $0.action == .mentoring })
         #expect(held.unit == "DLHK" && held.heldOnTime && held.daysToDialog == 4 && held.clearedWithin == 1 && held.predikatChange == 1)
         #expect(abs(held.perilakuChange! - 0.5) < 1e-9)
-        #expect(rows.filter { $0.action == nil }.allSatisfy { !$0.heldOnTime && $0.daysToDialog == nil && $0.clearedWithin == nil && $0.perilakuChange == nil })
+        let neverHeld = rows.filter { $0.action == nil }
+        #expect(neverHeld.count == 2 && neverHeld.allSatisfy { !$0.heldOnTime && $0.daysToDialog == nil && $0.clearedWithin == nil })
+        #expect(neverHeld.compactMap(\.perilakuChange).count == 1 && abs(neverHeld.compactMap(\.perilakuChange)[0] + 0.2) < 1e-9)
+        #expect(neverHeld.compactMap(\.predikatChange) == [0])
         #expect(try db.followupEffectRows(since: Self.today.adding(days: 1)).isEmpty)
     }
 
