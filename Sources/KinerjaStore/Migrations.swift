@@ -18,6 +18,7 @@ enum Migrations {
         registerSurveyRespondents(&m)
         registerFollowups(&m)
         registerStatusIndex(&m)
+        registerCompactKeys(&m)
         return m
     }
 

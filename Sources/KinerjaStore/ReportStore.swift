@@ -82,7 +82,7 @@ extension AppDatabase {
             for row in try Row.fetchAll(db, sql: """
                 SELECT subject_unit, COUNT(*) AS total, COUNT(submitted_at) AS submitted, SUM(submitted_at > due_at) AS late,
                        SUM(role = 'self') AS subjects
-                FROM assignment WHERE cycle_id = ?\(unitFilter) GROUP BY subject_unit
+                FROM assignment_named WHERE cycle_id = ?\(unitFilter) GROUP BY subject_unit
                 """, arguments: StatementArguments(args)) {
                 let code: String = row["subject_unit"]
                 var f = blank(code)
@@ -125,9 +125,9 @@ extension AppDatabase {
             try Row.fetchAll(db, sql: """
                 SELECT c.id AS cycle_id, c.period, c.status, c.closed_at AS cycle_closed_at, a.subject_unit, a.submitted_at,
                        a.due_at, r.*
-                FROM assignment a JOIN cycle c ON c.id = a.cycle_id
+                FROM assignment_named a JOIN cycle c ON c.id = a.cycle_id
                 LEFT JOIN result r ON r.cycle_id = a.cycle_id AND r.subject_nip = a.subject_nip
-                WHERE a.subject_nip = ? AND a.role = 'self'
+                WHERE a.subject_nip = ? AND a.role_code = \(ReviewerRole.selfAssessment.code)
                 ORDER BY c.period_start, c.kind
                 """, arguments: [nip.description]).compactMap { row in
                 guard let period = try? Period(parsing: row["period"] as String) else { return nil }

@@ -59,15 +59,16 @@ extension AppDatabase {
                 if let keyCycle, !keyed.isEmpty {
                     let values = Array(repeating: "(?,?,?)", count: keyed.count).joined(separator: ",")
                     var arguments: [any DatabaseValueConvertible] = []
-                    for k in keyed { arguments += [k.subject.description, k.role.rawValue, k.reviewer.description] }
+                    for k in keyed { arguments += [k.subject.description, Int64(k.role.code), k.reviewer.description] }
                     arguments.append(keyCycle.id)
                     for row in try Row.fetchAll(db, sql: """
                         WITH k(s, r, v) AS (VALUES \(values))
-                        SELECT a.id, a.subject_nip, a.role, a.reviewer_nip, a.due_at, a.submitted_at
-                        FROM k JOIN assignment a ON a.cycle_id = ? AND a.subject_nip = k.s AND a.role = k.r AND a.reviewer_nip = k.v
+                        SELECT a.id, ps.nip, a.role, pr.nip, a.due_at, a.submitted_at
+                        FROM k JOIN person ps ON ps.nip = k.s JOIN person pr ON pr.nip = k.v
+                        JOIN assignment a ON a.cycle_id = ? AND a.subject_id = ps.id AND a.role = k.r AND a.reviewer_id = pr.id
                         """, arguments: StatementArguments(arguments)) {
                         guard let subject = NIP(row[1] as String), let reviewer = NIP(row[3] as String),
-                              let role = ReviewerRole(rawValue: row[2]) else { continue }
+                              let role = ReviewerRole(code: row[2]) else { continue }
                         byKey[AssignmentKey(subject: subject, reviewer: reviewer, role: role)] = AssignmentSlot(
                             subject: subject.value, reviewer: reviewer.value, role: role.code, id: row[0], cycle: keyCycle.id,
                             due: row[4], submitted: row[5])
@@ -78,7 +79,7 @@ extension AppDatabase {
                 if !ids.isEmpty {
                     let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
                     for row in try Row.fetchAll(db, sql: """
-                        SELECT id, subject_nip, role, reviewer_nip, due_at, submitted_at, cycle_id FROM assignment WHERE id IN (\(marks))
+                        SELECT id, subject_nip, role, reviewer_nip, due_at, submitted_at, cycle_id FROM assignment_named WHERE id IN (\(marks))
                         """, arguments: StatementArguments(ids)) {
                         guard let subject = NIP(row[1] as String), let reviewer = NIP(row[3] as String),
                               let role = ReviewerRole(rawValue: row[2]) else { continue }
@@ -174,7 +175,7 @@ extension AppDatabase {
             try insert.finish()
             // Mark the assignments submitted, set-based.
             try db.execute(sql: """
-                UPDATE assignment SET submitted_at = review.submitted_at FROM review
+                UPDATE assignment SET submitted_at = unixepoch(review.submitted_at) FROM review
                 WHERE review.assignment_id = assignment.id AND assignment.submitted_at IS NULL
                   AND assignment.cycle_id IN (SELECT id FROM cycle WHERE status = 'open')
                 """)
@@ -249,7 +250,7 @@ extension AppDatabase {
             case .open?: conditions.append("a.submitted_at IS NULL")
             case .overdue?:
                 conditions.append("a.submitted_at IS NULL AND a.due_at < ? AND c.status = 'open'")
-                arguments.append(filter.at)
+                arguments.append(StoredTime.seconds(filter.at))
             case nil: break
             }
             let query = KeysetQuery(
@@ -259,7 +260,7 @@ extension AppDatabase {
                     v.hasil_kerja, v.comment, v.source AS review_source
                     """,
                 from: """
-                    FROM assignment a JOIN cycle c ON c.id = a.cycle_id LEFT JOIN review v ON v.assignment_id = a.id
+                    FROM assignment_named a JOIN cycle c ON c.id = a.cycle_id LEFT JOIN review v ON v.assignment_id = a.id
                     LEFT JOIN employee s ON s.nip = a.subject_nip \(Self.reviewerJoinSQL)
                     """,
                 conditions: conditions, arguments: arguments,
@@ -290,7 +291,10 @@ extension AppDatabase {
                                     at now: Date) throws -> CycleInfo {
         try writer.write { db in
             guard let c = try Self.findCycle(db, cycle) else { throw CycleStoreError.notFound(what: "cycle", id: cycle.description) }
-            guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM assignment WHERE cycle_id = ? AND subject_nip = ? AND role = 'self')",
+            guard try Bool.fetchOne(db, sql: """
+                SELECT EXISTS (SELECT 1 FROM assignment a JOIN person p ON p.id = a.subject_id
+                               WHERE a.cycle_id = ? AND p.nip = ? AND a.role = \(ReviewerRole.selfAssessment.code))
+                """,
                                     arguments: [c.id, subject.description]) == true else {
                 throw CycleStoreError.notFound(what: "subject in cycle \(c.period.code)", id: subject.description)
             }

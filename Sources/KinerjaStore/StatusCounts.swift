@@ -35,7 +35,7 @@ extension AppDatabase {
                 overdueAssignments: try Int.fetchOne(db, sql: """
                     SELECT COUNT(*) FROM assignment
                     WHERE cycle_id IN (SELECT id FROM cycle WHERE status = 'open') AND submitted_at IS NULL AND due_at < ?
-                    """, arguments: [now]) ?? 0,
+                    """, arguments: [StoredTime.seconds(now)]) ?? 0,
                 pendingMessages: outbox.waiting,
                 deadMessages: outbox.dead,
                 openFlags: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM flag WHERE status IN ('open', 'acknowledged')") ?? 0,
