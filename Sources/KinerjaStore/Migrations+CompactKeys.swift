@@ -15,8 +15,8 @@ extension Migrations {
     /// - `assignment_named` shows the rows with their NIPs, codes and role names, for the reads that
     ///   list them; the hot paths (open, import, counts, reminders, close) use the table.
     ///
-    /// The rows are copied in one transaction (the migrator's); the daemon backs the file up first
-    /// (`AppDatabase.open`, `MigrationBackup`).
+    /// The rows are copied in one transaction (the migrator's), so a failure leaves the old tables;
+    /// the daemon copies the file first (`Migrations.rewriting`, `AppDatabase.open(backupBeforeRewrite:)`).
     static func registerCompactKeys(_ m: inout DatabaseMigrator) {
         m.registerMigration("v12-compact-assignments") { db in
             try db.execute(sql: """
