@@ -112,9 +112,10 @@ def percentile(values, p):
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
-# The leanest honest SQL for the same assignments: integer keys, the role as a small integer, times
-# as integer seconds, one unique key and two indexes (the reviewer's work list, the open reviews by
-# due date), one transaction. The employees' integer ids are made before the clock starts.
+# The leanest honest SQL for the same assignments, into a table of the store's own schema
+# (v12-compact-assignments: integer person and unit ids, the role as a small integer, times as integer
+# seconds, the units at the time of the cycle, AUTOINCREMENT, the unique key and the three indexes the
+# queries need), one transaction. The employees' integer ids are made before the clock starts.
 LEAN_PREPARE = """
 CREATE TABLE lean_unit(id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE);
 INSERT INTO lean_unit(code) SELECT code FROM unit ORDER BY code;
@@ -125,28 +126,33 @@ INSERT INTO lean_employee(nip, unit_id, aktif)
 UPDATE lean_employee SET supervisor_id = (SELECT s.id FROM employee e JOIN lean_employee s ON s.nip = e.supervisor_nip
                                           WHERE e.nip = lean_employee.nip);
 CREATE INDEX lean_employee_supervisor ON lean_employee(supervisor_id);
-CREATE TABLE lean_assignment(id INTEGER PRIMARY KEY, cycle_id INTEGER NOT NULL, subject_id INTEGER NOT NULL,
-                             role INTEGER NOT NULL, reviewer_id INTEGER NOT NULL, due_at INTEGER NOT NULL,
-                             submitted_at INTEGER, UNIQUE(cycle_id, subject_id, role, reviewer_id));
+CREATE TABLE lean_assignment(id INTEGER PRIMARY KEY AUTOINCREMENT, cycle_id INTEGER NOT NULL, subject_id INTEGER NOT NULL,
+                             role INTEGER NOT NULL, reviewer_id INTEGER NOT NULL, subject_unit_id INTEGER NOT NULL,
+                             reviewer_unit_id INTEGER NOT NULL, due_at INTEGER NOT NULL, submitted_at INTEGER,
+                             atasan_source TEXT, UNIQUE(cycle_id, subject_id, role, reviewer_id));
 CREATE INDEX lean_assignment_reviewer ON lean_assignment(cycle_id, reviewer_id);
-CREATE INDEX lean_assignment_open ON lean_assignment(cycle_id, due_at) WHERE submitted_at IS NULL
+CREATE INDEX lean_assignment_open ON lean_assignment(cycle_id, due_at) WHERE submitted_at IS NULL;
+CREATE INDEX lean_assignment_late ON lean_assignment(cycle_id) WHERE submitted_at > due_at
 """
 
 LEAN_OPEN = """
-INSERT INTO lean_assignment(cycle_id, subject_id, role, reviewer_id, due_at)
-  SELECT 1, id, 0, id, :due FROM lean_employee WHERE aktif;
-INSERT INTO lean_assignment(cycle_id, subject_id, role, reviewer_id, due_at)
-  SELECT 1, e.id, 1, s.id, :due FROM lean_employee e JOIN lean_employee s ON s.id = e.supervisor_id WHERE e.aktif AND s.aktif;
-INSERT INTO lean_assignment(cycle_id, subject_id, role, reviewer_id, due_at)
-  SELECT 1, s.id, 3, e.id, :due FROM lean_employee e JOIN lean_employee s ON s.id = e.supervisor_id WHERE e.aktif AND s.aktif;
+INSERT INTO lean_assignment(cycle_id, subject_id, role, reviewer_id, subject_unit_id, reviewer_unit_id, due_at)
+  SELECT 1, id, 0, id, unit_id, unit_id, :due FROM lean_employee WHERE aktif;
+INSERT INTO lean_assignment(cycle_id, subject_id, role, reviewer_id, subject_unit_id, reviewer_unit_id, due_at)
+  SELECT 1, e.id, 1, s.id, e.unit_id, s.unit_id, :due
+  FROM lean_employee e JOIN lean_employee s ON s.id = e.supervisor_id WHERE e.aktif AND s.aktif;
+INSERT INTO lean_assignment(cycle_id, subject_id, role, reviewer_id, subject_unit_id, reviewer_unit_id, due_at)
+  SELECT 1, s.id, 3, e.id, s.unit_id, e.unit_id, :due
+  FROM lean_employee e JOIN lean_employee s ON s.id = e.supervisor_id WHERE e.aktif AND s.aktif;
 CREATE TEMP TABLE m AS
   SELECT id, unit_id, ROW_NUMBER() OVER (PARTITION BY unit_id ORDER BY (id * 2654435761) % 4294967291, id) - 1 AS pos,
          COUNT(*) OVER (PARTITION BY unit_id) AS n
   FROM lean_employee WHERE aktif;
 CREATE INDEX temp.m_pos ON m(unit_id, pos);
-INSERT INTO lean_assignment(cycle_id, subject_id, role, reviewer_id, due_at)
+INSERT INTO lean_assignment(cycle_id, subject_id, role, reviewer_id, subject_unit_id, reviewer_unit_id, due_at)
   WITH k(d) AS (VALUES (1), (2), (3))
-  SELECT 1, s.id, 2, r.id, :due FROM m s JOIN k JOIN m r ON r.unit_id = s.unit_id AND r.pos = (s.pos + k.d) % s.n WHERE s.n > k.d;
+  SELECT 1, s.id, 2, r.id, s.unit_id, r.unit_id, :due
+  FROM m s JOIN k JOIN m r ON r.unit_id = s.unit_id AND r.pos = (s.pos + k.d) % s.n WHERE s.n > k.d;
 DROP TABLE temp.m
 """
 

@@ -1,7 +1,7 @@
 import GRDB
 
 extension Migrations {
-    /// The compact assignment table: integer keys in place of NIP and unit-code text, the role as a
+    /// The compact assignment and review tables: integer keys in place of NIP and unit-code text, the role as a
     /// small integer and times as integer seconds (see docs/architecture.md, "Storage").
     ///
     /// - `person` gives every NIP a row refers to (employees, and appraisers outside the employee file)
@@ -12,13 +12,16 @@ extension Migrations {
     ///   1 bawahan, 2 rekan, 3 self — the order the names sort as text, so ORDER BY role keeps its
     ///   order), the units at the time the cycle opened as unit_key ids (historical: the employee may
     ///   move since), `due_at` and `submitted_at` as Unix seconds.
+    /// - `review` holds its three times as Unix seconds and its source (who or what recorded it: `web`,
+    ///   `reviews import by …`, repeated on every row before) as a `review_source` id; `web` is id 1
+    ///   (`ReviewSource.web`), so the partial index of today's web reviews names it as a constant.
     /// - `assignment_named` shows the rows with their NIPs, codes and role names, for the reads that
     ///   list them; the hot paths (open, import, counts, reminders, close) use the table.
     ///
     /// The rows are copied in one transaction (the migrator's), so a failure leaves the old tables;
     /// the daemon copies the file first (`Migrations.rewriting`, `AppDatabase.open(backupBeforeRewrite:)`).
     static func registerCompactKeys(_ m: inout DatabaseMigrator) {
-        m.registerMigration("v12-compact-assignments") { db in
+        m.registerMigration("v12-compact-rows") { db in
             try db.execute(sql: """
                 CREATE TABLE person(id INTEGER PRIMARY KEY, nip TEXT NOT NULL UNIQUE);
                 CREATE TABLE unit_key(id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE);
@@ -54,6 +57,27 @@ extension Migrations {
                 CREATE INDEX assignment_reviewer ON assignment(cycle_id, reviewer_id);
                 CREATE INDEX assignment_open ON assignment(cycle_id, due_at) WHERE submitted_at IS NULL;
                 CREATE INDEX assignment_late ON assignment(cycle_id) WHERE submitted_at > due_at;
+                CREATE TABLE review_source(id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE);
+                INSERT INTO review_source(id, text) VALUES (\(ReviewSource.web), 'web');
+                INSERT OR IGNORE INTO review_source(text) SELECT DISTINCT source FROM review ORDER BY 1;
+                CREATE TABLE review_compact(
+                  assignment_id INTEGER PRIMARY KEY REFERENCES assignment(id) ON DELETE CASCADE,
+                  \(BerAKHLAKColumns.all.map { "\($0) INTEGER NOT NULL CHECK (\($0) BETWEEN 1 AND 5)" }.joined(separator: ",\n  "))
+                  ,comment TEXT,
+                  hasil_kerja TEXT CHECK (hasil_kerja IS NULL OR hasil_kerja IN ('di_atas', 'sesuai', 'di_bawah')),
+                  submitted_at INTEGER NOT NULL,
+                  recorded_at INTEGER NOT NULL,
+                  revised_at INTEGER,
+                  source_id INTEGER NOT NULL REFERENCES review_source(id));
+                INSERT INTO review_compact(assignment_id, \(BerAKHLAKColumns.list), comment, hasil_kerja, submitted_at, recorded_at,
+                                           revised_at, source_id)
+                  SELECT v.assignment_id, \(BerAKHLAKColumns.all.map { "v.\($0)" }.joined(separator: ", ")), v.comment, v.hasil_kerja,
+                         unixepoch(v.submitted_at), unixepoch(v.recorded_at), unixepoch(v.revised_at), s.id
+                  FROM review v JOIN review_source s ON s.text = v.source ORDER BY v.assignment_id;
+                DROP TABLE review;
+                ALTER TABLE review_compact RENAME TO review;
+                CREATE INDEX review_web_touched ON review(max(recorded_at, coalesce(revised_at, recorded_at)))
+                  WHERE source_id = \(ReviewSource.web);
                 CREATE VIEW assignment_named AS
                   SELECT a.id, a.cycle_id, s.nip AS subject_nip, \(RoleCode.nameSQL("a.role")) AS role, r.nip AS reviewer_nip,
                          su.code AS subject_unit, ru.code AS reviewer_unit, a.due_at, a.submitted_at, a.atasan_source,

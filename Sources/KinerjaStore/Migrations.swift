@@ -46,7 +46,7 @@ enum Migrations {
     }
 
     /// Migrations that rewrite tables holding the city's data: the daemon backs the file up before one runs.
-    static let rewriting: Set<String> = ["v12-compact-assignments"]
+    static let rewriting: Set<String> = ["v12-compact-rows"]
 
     /// Identifiers in the order they apply; the schema version is a position in this list.
     static var known: [String] { migrator.migrations }

@@ -152,30 +152,30 @@ extension AppDatabase {
             summary.added = resolved.count - summary.replaced
             guard !dryRun else { return summary }
 
-            let stamp = now.databaseValue, sourceValue = source.databaseValue
+            let stamp = StoredTime.seconds(now).databaseValue, sourceValue = try ReviewSource.id(db, source).databaseValue
             var insert = BatchInsert(db, """
                 INSERT INTO review(assignment_id, berorientasi_pelayanan, akuntabel, kompeten, harmonis, loyal, adaptif,
-                                   kolaboratif, comment, hasil_kerja, submitted_at, recorded_at, source)
+                                   kolaboratif, comment, hasil_kerja, submitted_at, recorded_at, source_id)
                 """, columns: 13, tail: """
                 ON CONFLICT(assignment_id) DO UPDATE SET berorientasi_pelayanan = excluded.berorientasi_pelayanan,
                 akuntabel = excluded.akuntabel, kompeten = excluded.kompeten, harmonis = excluded.harmonis,
                 loyal = excluded.loyal, adaptif = excluded.adaptif, kolaboratif = excluded.kolaboratif,
                 comment = excluded.comment, hasil_kerja = excluded.hasil_kerja, revised_at = excluded.recorded_at,
-                source = excluded.source
+                source_id = excluded.source_id
                 """)
             for (i, r) in resolved.enumerated() {
                 let s = submissions[Int(r.index)]
                 var values: [DatabaseValue] = [r.id.databaseValue]
                 values += s.review.scores.ordered.map { $0.databaseValue }
                 values += [s.review.comment?.databaseValue ?? .null, s.review.hasilKerja?.rawValue.databaseValue ?? .null,
-                           (s.submittedAt ?? now).databaseValue, stamp, sourceValue]
+                           StoredTime.seconds(s.submittedAt ?? now).databaseValue, stamp, sourceValue]
                 try insert.add(values)
                 if i % 20_000 == 19_999 { progress(StoreProgress(phase: "writing", done: i + 1, total: resolved.count)) }
             }
             try insert.finish()
             // Mark the assignments submitted, set-based.
             try db.execute(sql: """
-                UPDATE assignment SET submitted_at = unixepoch(review.submitted_at) FROM review
+                UPDATE assignment SET submitted_at = review.submitted_at FROM review
                 WHERE review.assignment_id = assignment.id AND assignment.submitted_at IS NULL
                   AND assignment.cycle_id IN (SELECT id FROM cycle WHERE status = 'open')
                 """)
@@ -257,10 +257,11 @@ extension AppDatabase {
                 select: """
                     a.*, c.period, s.nama AS subject_name, \(Self.reviewerNameSQL) AS reviewer_name,
                     (v.berorientasi_pelayanan + v.akuntabel + v.kompeten + v.harmonis + v.loyal + v.adaptif + v.kolaboratif) AS total_score,
-                    v.hasil_kerja, v.comment, v.source AS review_source
+                    v.hasil_kerja, v.comment, vs.text AS review_source
                     """,
                 from: """
                     FROM assignment_named a JOIN cycle c ON c.id = a.cycle_id LEFT JOIN review v ON v.assignment_id = a.id
+                    LEFT JOIN review_source vs ON vs.id = v.source_id
                     LEFT JOIN employee s ON s.nip = a.subject_nip \(Self.reviewerJoinSQL)
                     """,
                 conditions: conditions, arguments: arguments,

@@ -68,3 +68,21 @@ enum StoredKeys {
         return result
     }
 }
+
+/// The BerAKHLAK score columns of `review`, in their order.
+enum BerAKHLAKColumns {
+    static let all = ["berorientasi_pelayanan", "akuntabel", "kompeten", "harmonis", "loyal", "adaptif", "kolaboratif"]
+    static var list: String { all.joined(separator: ", ") }
+}
+
+/// Who or what recorded a review (`review.source_id`): `review_source` holds each text once.
+enum ReviewSource {
+    /// The web front's id, fixed by the migration (the partial index `review_web_touched` names it).
+    static let web: Int64 = 1
+
+    /// The id of `text`, added when new.
+    static func id(_ db: Database, _ text: String) throws -> Int64 {
+        try db.execute(sql: "INSERT OR IGNORE INTO review_source(text) VALUES (?)", arguments: [text])
+        return try Int64.fetchOne(db, sql: "SELECT id FROM review_source WHERE text = ?", arguments: [text])!
+    }
+}

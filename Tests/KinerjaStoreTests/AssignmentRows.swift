@@ -19,4 +19,14 @@ enum AssignmentRows {
                              submitted, atasanSource])
         return db.lastInsertedRowID
     }
+
+    /// A review of `assignment` (times as dates, stored as Unix seconds; the source's text by id).
+    static func insertReview(_ db: Database, assignment: Int64, scores: [Int], comment: String? = nil,
+                             at: any DatabaseValueConvertible, source: String) throws {
+        try db.execute(sql: """
+            INSERT INTO review(assignment_id, \(BerAKHLAKColumns.list), comment, submitted_at, recorded_at, source_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, unixepoch(?), unixepoch(?), ?)
+            """, arguments: StatementArguments([assignment] + scores.map { $0 as any DatabaseValueConvertible }
+                                                + [comment, at, at, try ReviewSource.id(db, source)]))
+    }
 }

@@ -5,11 +5,11 @@ import KinerjaDemo
 @testable import KinerjaStore
 import Testing
 
-/// `v12-compact-assignments` rewrites the assignment table of a database in use. A database on the
+/// `v12-compact-rows` rewrites the assignment and review tables of a database in use. A database on the
 /// schema before it (migrated up to `v11-status-index`, holding three closed quarters with results,
 /// flags and follow-up tasks, an open quarter with reviews, reminders and their stage marks) is
 /// converted in place, and every report reads the same before and after.
-@Suite("v12-compact-assignments: an old database converted in place reports the same")
+@Suite("v12-compact-rows: an old database converted in place reports the same")
 struct CompactMigrationTests {
     static let jakarta = TimeZone(identifier: "Asia/Jakarta")!
     static let from = MailAddress(name: "BKPSDM Kota Bandung", email: "kinerjad@bandung.go.id")
@@ -66,7 +66,7 @@ struct CompactMigrationTests {
         escalation: EscalationPolicy(ccAtasanFrom: 1, ccUnitHeadFrom: 2), workingHours: WorkingHours(timeZone: jakarta), holidays: []))
 
     /// Three quarters loaded and closed, the analysis and follow-up tasks run, the fourth quarter open
-    /// with a third of its reviews in and a reminder sweep written.
+    /// with a third of its reviews in (through the web) and a reminder sweep written.
     static func fill(_ db: AppDatabase) throws {
         let loader = try DemoStoreLoader(DemoSpec(employees: 90, periods: 3, seed: 11, firstPeriod: try Period(parsing: "2025-Q1")))
         try loader.load(into: db)
@@ -85,13 +85,13 @@ struct CompactMigrationTests {
                                             hasilKerja: a.role == .atasan ? .sesuai : nil),
                              submittedAt: opened.addingTimeInterval(Double(i) * 3_600 + 0.25))
         }
-        _ = try db.submitReviews(submissions, cycle: nil, now: now.addingTimeInterval(-86_400), dryRun: false, source: "test")
+        _ = try db.submitReviews(submissions, cycle: nil, now: now.addingTimeInterval(-86_400), dryRun: false, source: "web")
         _ = try db.sweepReminders(planner, from: from, now: now.addingTimeInterval(-2 * 86_400))
     }
 
     /// The same rows on the schema before v12: a file migrated up to `v11-status-index`, every table
-    /// copied from `source`, the assignments as they were stored then (NIPs, unit codes and the role
-    /// as text, times as GRDB's date text).
+    /// copied from `source`, the assignments and reviews as they were stored then (NIPs, unit codes,
+    /// the role and the review's source as text, times as GRDB's date text).
     static func oldSchemaCopy(of source: String) throws -> String {
         let path = temporaryPath("old.sqlite")
         let queue = try DatabaseQueue(path: path)
@@ -102,7 +102,7 @@ struct CompactMigrationTests {
                 try db.execute(sql: "PRAGMA defer_foreign_keys = ON")
                 let tables = try String.fetchAll(db, sql: """
                     SELECT name FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
-                      AND name NOT IN ('grdb_migrations', 'assignment')
+                      AND name NOT IN ('grdb_migrations', 'assignment', 'review')
                     """)
                 for table in tables {
                     let columns = try db.columns(in: table, in: "main").map { "\"\($0.name)\"" }.joined(separator: ", ")
@@ -115,6 +115,14 @@ struct CompactMigrationTests {
                            strftime('%Y-%m-%d %H:%M:%f', due_at, 'unixepoch'), strftime('%Y-%m-%d %H:%M:%f', submitted_at, 'unixepoch'),
                            atasan_source
                     FROM src.assignment_named
+                    """)
+                let scores = BerAKHLAKColumns.list
+                try db.execute(sql: """
+                    INSERT INTO main.review(assignment_id, \(scores), comment, hasil_kerja, submitted_at, recorded_at, revised_at, source)
+                    SELECT v.assignment_id, \(scores), v.comment, v.hasil_kerja, strftime('%Y-%m-%d %H:%M:%f', v.submitted_at, 'unixepoch'),
+                           strftime('%Y-%m-%d %H:%M:%f', v.recorded_at, 'unixepoch'), strftime('%Y-%m-%d %H:%M:%f', v.revised_at, 'unixepoch'),
+                           s.text
+                    FROM src.review v JOIN src.review_source s ON s.id = v.source_id
                     """)
                 return .commit
             }
@@ -135,14 +143,18 @@ struct CompactMigrationTests {
         }
         #expect(expected.cycles.count == 4 && expected.flags.count > 0 && expected.followups.count > 0)
         #expect(expected.overdue.count > 0 && (expected.reminders?.messages.count ?? 0) > 0)
+        #expect((expected.status?.webReviewsToday ?? 0) > 0)
         #expect(expected.reviews.contains { $0.submittedAt != nil && $0.cycle == "2025-Q4" })
 
         let old = try Self.oldSchemaCopy(of: source)
         let oldAssignments = try DatabaseQueue(path: old).read { db in
-            (try String.fetchOne(db, sql: "SELECT typeof(subject_nip) || typeof(due_at) FROM assignment LIMIT 1"),
+            (try String.fetchOne(db, sql: """
+                SELECT typeof(subject_nip) || typeof(due_at) || (SELECT typeof(recorded_at) || typeof(source) FROM review LIMIT 1)
+                FROM assignment LIMIT 1
+                """),
              try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM assignment"))
         }
-        #expect(oldAssignments.0 == "texttext")
+        #expect(oldAssignments.0 == "texttexttexttext")
 
         let migrated = try AppDatabase.open(path: old)
         #expect(try migrated.schemaVersion() == AppDatabase.currentSchemaVersion)
@@ -197,7 +209,7 @@ extension CompactMigrationTests {
         let before = try Self.contents(old)
         let migrated = try AppDatabase.open(path: old, backupBeforeRewrite: name)
         let file = try #require(migrated.migrationBackup)
-        #expect(file == name("v12-compact-assignments"))
+        #expect(file == name("v12-compact-rows"))
         #expect(try Self.contents(file) == before, "the backup is the file as it was before the conversion")
         #expect(try Self.contents(old) != before)
 

@@ -206,11 +206,7 @@ struct FollowupStoreTests {
                 try AssignmentRows.insert(d, cycle: 1, subject: Self.nip(1).description, role: role,
                                           reviewer: Self.nip(reviewer).description, subjectUnit: "DLHK", reviewerUnit: "DLHK",
                                           due: Self.t0, submitted: Self.t0)
-                try d.execute(sql: """
-                    INSERT INTO review(assignment_id, berorientasi_pelayanan, akuntabel, kompeten, harmonis, loyal, adaptif, kolaboratif,
-                                       submitted_at, recorded_at, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'import')
-                    """, arguments: StatementArguments([d.lastInsertedRowID as any DatabaseValueConvertible] + scores.map { $0 as any DatabaseValueConvertible }
-                                                       + [Self.t0, Self.t0]))
+                try AssignmentRows.insertReview(d, assignment: d.lastInsertedRowID, scores: scores, at: Self.t0, source: "import")
             }
             try review(10, "atasan", [4, 4, 4, 4, 4, 4, 2])
             try review(2, "rekan", [3, 3, 3, 3, 3, 3, 3])

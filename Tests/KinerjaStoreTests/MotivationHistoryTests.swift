@@ -30,12 +30,7 @@ struct MotivationHistoryTests {
     }
 
     func review(_ db: Database, _ assignment: Int64, _ scores: [Int], comment: String?) throws {
-        try db.execute(sql: """
-            INSERT INTO review(assignment_id, berorientasi_pelayanan, akuntabel, kompeten, harmonis, loyal, adaptif, kolaboratif,
-                               comment, submitted_at, recorded_at, source)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'test')
-            """, arguments: StatementArguments([assignment] + scores.map { $0 as any DatabaseValueConvertible }
-                                                + [comment, Self.due, Self.due]))
+        try AssignmentRows.insertReview(db, assignment: assignment, scores: scores, comment: comment, at: Self.due, source: "test")
     }
 
     func result(_ db: Database, cycle: Int, subject: Int, unit: String, predikat: String?, weighted: Double?, own: Double?,
