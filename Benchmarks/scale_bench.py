@@ -46,6 +46,19 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / TICKS
 
 
+def runqueue_wait(pid):
+    """Seconds the daemon's threads have spent runnable but waiting for a CPU (schedstat's second field):
+    a step's wall time beyond its CPU time is this wait when the machine is busy, not I/O or the protocol."""
+    total = 0
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{task}/schedstat") as f:
+                total += int(f.read().split()[1])
+        except (FileNotFoundError, ProcessLookupError, IndexError):
+            pass
+    return total / 1e9
+
+
 def children_cpu():
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
@@ -204,7 +217,7 @@ def one_size(bin_dir, employees, work):
     probes = {}
 
     def step(name, cmd, probe=False):
-        cpu, client = cpu_seconds(pid), children_cpu()
+        cpu, client, wait = cpu_seconds(pid), children_cpu(), runqueue_wait(pid)
         with Sampler(pid) as s:
             if probe:
                 with Probe(socket) as p:
@@ -212,7 +225,8 @@ def one_size(bin_dir, employees, work):
                 probes[name] = p.times
             else:
                 t, out = run(cmd)
-        steps[name] = {"wall": t, "cpu": cpu_seconds(pid) - cpu, "client": children_cpu() - client, "peak": s.peak}
+        steps[name] = {"wall": t, "cpu": cpu_seconds(pid) - cpu, "client": children_cpu() - client, "peak": s.peak,
+                       "wait": max(0.0, runqueue_wait(pid) - wait)}
         return out
 
     try:
@@ -268,8 +282,8 @@ def table(sizes, results):
         (f" | {large // 1000}k / {small // 1000}k (linear = {large / small:g}) |" if len(sizes) > 1 else " |")
     lines += [head, "|" + "---|" * (len(sizes) + 1 + (len(sizes) > 1))]
     for name in STEPS:
-        cells = [f"{results[n][0][name]['wall']:.2f} s ({results[n][0][name]['cpu']:.2f} / {results[n][0][name]['client']:.2f})"
-                 for n in sizes]
+        cells = [f"{results[n][0][name]['wall']:.2f} s ({results[n][0][name]['cpu']:.2f} / {results[n][0][name]['client']:.2f}"
+                 f" / {results[n][0][name]['wait']:.2f})" for n in sizes]
         ratio = results[large][0][name]["wall"] / results[small][0][name]["wall"] if len(sizes) > 1 else None
         lines.append(f"| {name} | " + " | ".join(cells) + (f" | {ratio:.1f} |" if ratio else " |"))
 
@@ -347,7 +361,7 @@ def main():
               f"{machine()}; `make bench-scale` (sizes {','.join(str(n) for n in sizes)}), "
               f"{time.perf_counter() - started:.0f} s in all, load average at the end "
               f"{os.getloadavg()[0]:.1f}. Seconds are kinerjactl wall time (in brackets: CPU seconds of the daemon / "
-              f"of kinerjactl); RSS is the daemon's.\n\n")
+              f"of kinerjactl / seconds the daemon's threads waited for a CPU, from /proc schedstat); RSS is the daemon's.\n\n")
     lines = table(sizes, results)
     lean = "The lean set-based SQL (prepared outside the clock: " + \
         "integer ids for units and employees):\n\n```sql\n" + LEAN_PREPARE.strip() + ";\n-- timed, one transaction:\n" + \

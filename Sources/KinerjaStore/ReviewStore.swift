@@ -57,16 +57,10 @@ extension AppDatabase {
                 var byKey: [AssignmentKey: AssignmentSlot] = [:]
                 let keyed = range.compactMap { i in submissions[i].reference.id == nil ? submissions[i].reference.key : nil }
                 if let keyCycle, !keyed.isEmpty {
-                    let values = Array(repeating: "(?,?,?)", count: keyed.count).joined(separator: ",")
                     var arguments: [any DatabaseValueConvertible] = []
                     for k in keyed { arguments += [k.subject.description, Int64(k.role.code), k.reviewer.description] }
                     arguments.append(keyCycle.id)
-                    for row in try Row.fetchAll(db, sql: """
-                        WITH k(s, r, v) AS (VALUES \(values))
-                        SELECT a.id, ps.nip, a.role, pr.nip, a.due_at, a.submitted_at
-                        FROM k JOIN person ps ON ps.nip = k.s JOIN person pr ON pr.nip = k.v
-                        JOIN assignment a ON a.cycle_id = ? AND a.subject_id = ps.id AND a.role = k.r AND a.reviewer_id = pr.id
-                        """, arguments: StatementArguments(arguments)) {
+                    for row in try Row.fetchAll(db, sql: Self.assignmentsByKeySQL(keyed.count), arguments: StatementArguments(arguments)) {
                         guard let subject = NIP(row[1] as String), let reviewer = NIP(row[3] as String),
                               let role = ReviewerRole(code: row[2]) else { continue }
                         byKey[AssignmentKey(subject: subject, reviewer: reviewer, role: role)] = AssignmentSlot(
@@ -184,6 +178,17 @@ extension AppDatabase {
             return summary
         }
         return dryRun ? try writer.read(apply) : try writer.write(apply)
+    }
+
+    /// `rows` (subject NIP, role code, reviewer NIP) keys resolved to their assignments of one cycle
+    /// (the last argument): each NIP by `person`'s unique key, each assignment by the unique key.
+    static func assignmentsByKeySQL(_ rows: Int) -> String {
+        """
+        WITH k(s, r, v) AS (VALUES \(Array(repeating: "(?,?,?)", count: rows).joined(separator: ",")))
+        SELECT a.id, ps.nip, a.role, pr.nip, a.due_at, a.submitted_at
+        FROM k JOIN person ps ON ps.nip = k.s JOIN person pr ON pr.nip = k.v
+        JOIN assignment a ON a.cycle_id = ? AND a.subject_id = ps.id AND a.role = k.r AND a.reviewer_id = pr.id
+        """
     }
 
     /// What to list (all filters optional; `limit` caps the rows returned, `total` counts them all).

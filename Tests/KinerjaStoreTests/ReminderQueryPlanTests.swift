@@ -33,6 +33,24 @@ struct ReminderQueryPlanTests {
         #expect(!plan.contains { $0.hasPrefix("SCAN") }, "\(plan)")
     }
 
+    @Test("a batch's stage marks: its people by NIP range, their assignments by assignment_reviewer, marks by key, never a scan")
+    func stageMarksPlan() throws {
+        let plan = try Self.plan(ReminderQueries.stageMarksSQL, ["196501012003011012", "199912312023121999"])
+        #expect(plan.contains { $0.contains("SEARCH rp USING COVERING INDEX sqlite_autoindex_person_1 (nip>? AND nip<?)") }, "\(plan)")
+        #expect(plan.contains { $0.contains("SEARCH a USING COVERING INDEX assignment_reviewer (cycle_id=? AND reviewer_id=?)") }, "\(plan)")
+        #expect(!plan.contains { $0.hasPrefix("SCAN s") || $0.hasPrefix("SCAN a") || $0.hasPrefix("SCAN rp") }, "\(plan)")
+    }
+
+    @Test("imported reviews resolve by key: each NIP through person's key, each assignment through the unique key")
+    func reviewsByKeyPlan() throws {
+        let plan = try Self.plan(AppDatabase.assignmentsByKeySQL(2), ["196501012003011012", 2, "196501012003011013",
+                                                                    "196501012003011014", 0, "196501012003011015", 1])
+        #expect(plan.contains { $0.contains("USING COVERING INDEX sqlite_autoindex_person_1 (nip=?)") }, "\(plan)")
+        #expect(plan.contains { $0.contains("SEARCH a USING INDEX sqlite_autoindex_assignment_1 (cycle_id=? AND subject_id=? AND role=? AND reviewer_id=?)") },
+                "\(plan)")
+        #expect(!plan.contains { $0.hasPrefix("SCAN a") || $0.hasPrefix("SCAN p") || $0.contains("AUTOMATIC") }, "\(plan)")
+    }
+
     @Test("batches over several open cycles: the smallest NIPs of all of them, closed cycles and submitted reviews left out")
     func batchesAcrossCycles() throws {
         let db = try AppDatabase.inMemory()
