@@ -76,26 +76,33 @@ def run(cmd, **kw):
 SET_BASED_OPEN = """
 INSERT INTO cycle(period, kind, period_start, period_end, status, opened_at, opened_by, due_at,
                   rekan_per_subject, rekan_cap, rekan_seed)
-VALUES ('2025-Q1', 'quarterly', '2025-01-01', '2025-03-31', 'open', :opened, 'bench', :due, 3, 4, 0);
-INSERT INTO assignment(cycle_id, subject_nip, role, reviewer_nip, subject_unit, reviewer_unit, due_at)
-SELECT (SELECT id FROM cycle WHERE period = '2025-Q1'), nip, 'self', nip, unit_code, unit_code, :due FROM employee WHERE aktif;
-INSERT INTO assignment(cycle_id, subject_nip, role, reviewer_nip, subject_unit, reviewer_unit, due_at)
-SELECT (SELECT id FROM cycle WHERE period = '2025-Q1'), e.nip, 'atasan', s.nip, e.unit_code, s.unit_code, :due
-FROM employee e JOIN employee s ON s.nip = e.supervisor_nip WHERE e.aktif AND s.aktif;
-INSERT INTO assignment(cycle_id, subject_nip, role, reviewer_nip, subject_unit, reviewer_unit, due_at)
-SELECT (SELECT id FROM cycle WHERE period = '2025-Q1'), s.nip, 'bawahan', e.nip, s.unit_code, e.unit_code, :due
-FROM employee e JOIN employee s ON s.nip = e.supervisor_nip WHERE e.aktif AND s.aktif;
+VALUES ('2025-Q1', 'quarterly', '2025-01-01', '2025-03-31', 'open', :opened, 'bench', :due_text, 3, 4, 0);
+INSERT OR IGNORE INTO person(nip) SELECT nip FROM employee WHERE aktif;
+INSERT OR IGNORE INTO unit_key(code) SELECT DISTINCT unit_code FROM employee WHERE aktif;
+CREATE TEMP TABLE k AS
+  SELECT e.nip, e.supervisor_nip, p.id AS pid, u.id AS uid FROM employee e JOIN person p ON p.nip = e.nip
+  JOIN unit_key u ON u.code = e.unit_code WHERE e.aktif;
+CREATE INDEX temp.k_nip ON k(nip);
+INSERT INTO assignment(cycle_id, subject_id, role, reviewer_id, subject_unit_id, reviewer_unit_id, due_at)
+SELECT (SELECT id FROM cycle WHERE period = '2025-Q1'), pid, 3, pid, uid, uid, :due FROM k;
+INSERT INTO assignment(cycle_id, subject_id, role, reviewer_id, subject_unit_id, reviewer_unit_id, due_at)
+SELECT (SELECT id FROM cycle WHERE period = '2025-Q1'), e.pid, 0, s.pid, e.uid, s.uid, :due
+FROM k e JOIN k s ON s.nip = e.supervisor_nip;
+INSERT INTO assignment(cycle_id, subject_id, role, reviewer_id, subject_unit_id, reviewer_unit_id, due_at)
+SELECT (SELECT id FROM cycle WHERE period = '2025-Q1'), s.pid, 1, e.pid, s.uid, e.uid, :due
+FROM k e JOIN k s ON s.nip = e.supervisor_nip;
 CREATE TEMP TABLE m AS
-  SELECT nip, unit_code,
-         ROW_NUMBER() OVER (PARTITION BY unit_code ORDER BY (CAST(substr(nip, 10, 9) AS INTEGER) * 2654435761) % 4294967291, nip) - 1 AS pos,
-         COUNT(*) OVER (PARTITION BY unit_code) AS n
-  FROM employee WHERE aktif;
-CREATE INDEX temp.m_pos ON m(unit_code, pos);
-INSERT INTO assignment(cycle_id, subject_nip, role, reviewer_nip, subject_unit, reviewer_unit, due_at)
-WITH k(d) AS (VALUES (1), (2), (3))
-SELECT (SELECT id FROM cycle WHERE period = '2025-Q1'), s.nip, 'rekan', r.nip, s.unit_code, r.unit_code, :due
-FROM m s JOIN k JOIN m r ON r.unit_code = s.unit_code AND r.pos = (s.pos + k.d) % s.n WHERE s.n > k.d;
+  SELECT pid, uid,
+         ROW_NUMBER() OVER (PARTITION BY uid ORDER BY (CAST(substr(nip, 10, 9) AS INTEGER) * 2654435761) % 4294967291, nip) - 1 AS pos,
+         COUNT(*) OVER (PARTITION BY uid) AS n
+  FROM k;
+CREATE INDEX temp.m_pos ON m(uid, pos);
+INSERT INTO assignment(cycle_id, subject_id, role, reviewer_id, subject_unit_id, reviewer_unit_id, due_at)
+WITH d(d) AS (VALUES (1), (2), (3))
+SELECT (SELECT id FROM cycle WHERE period = '2025-Q1'), s.pid, 2, r.pid, s.uid, r.uid, :due
+FROM m s JOIN d JOIN m r ON r.uid = s.uid AND r.pos = (s.pos + d.d) % s.n WHERE s.n > d.d;
 DROP TABLE temp.m;
+DROP TABLE temp.k;
 """
 
 
@@ -104,11 +111,12 @@ def set_based_open(path):
     db.execute("PRAGMA journal_mode = WAL")
     db.execute("PRAGMA synchronous = NORMAL")
     db.execute("PRAGMA foreign_keys = ON")
-    params = {"opened": "2025-04-01 01:00:00.000", "due": "2025-04-15 01:00:00.000"}
+    # The assignment's due date as the store keeps it (Unix seconds), the cycle's as GRDB's date text.
+    params = {"opened": "2025-04-01 01:00:00.000", "due_text": "2025-04-15 01:00:00.000", "due": 1744678800}
     start = time.perf_counter()
     db.execute("BEGIN IMMEDIATE")
     for statement in [s for s in SET_BASED_OPEN.split(";\n") if s.strip()]:
-        db.execute(statement, {k: v for k, v in params.items() if ":" + k in statement})
+        db.execute(statement, {k: v for k, v in params.items() if re.search(":" + k + r"\b", statement)})
     db.execute("COMMIT")
     elapsed = time.perf_counter() - start
     rows = db.execute("SELECT COUNT(*) FROM assignment").fetchone()[0]

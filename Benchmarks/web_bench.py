@@ -306,7 +306,7 @@ web:
         db = sqlite3.connect(f"file:{work}/kinerja.sqlite?mode=ro", uri=True)
         (assignments,) = db.execute("SELECT COUNT(*) FROM assignment").fetchone()
         reviewers = [r[0] for r in db.execute(
-            "SELECT reviewer_nip FROM assignment GROUP BY reviewer_nip ORDER BY random() LIMIT ?", (args.reviewers,))]
+            "SELECT reviewer_nip FROM assignment_named GROUP BY reviewer_nip ORDER BY random() LIMIT ?", (args.reviewers,))]
         db.close()
         print(f"  {assignments} assignments, {time.perf_counter() - t0:.0f} s")
 
@@ -375,7 +375,7 @@ web:
         print("  " + reports.summary())
         print(f"  CPU seconds: kinerjad {ps.cpu[daemon.pid]:.1f}, kinerja-web {ps.cpu[web.pid]:.1f}")
         db = sqlite3.connect(f"file:{work}/kinerja.sqlite?mode=ro", uri=True)
-        (stored,) = db.execute("SELECT COUNT(*) FROM review WHERE source = 'web'").fetchone()
+        (stored,) = db.execute("SELECT COUNT(*) FROM review v JOIN review_source s ON s.id = v.source_id WHERE s.text = 'web'").fetchone()
         db.close()
         print(f"  reviews stored with source web: {stored}")
         for name, proc in [("kinerjad", daemon), ("kinerja-web", web)]:

@@ -265,7 +265,7 @@ def snapshot(daemon):
     try:
         cycles = {}
         for cid, period, status in rows(db, "SELECT id, period, status FROM cycle ORDER BY period"):
-            by_role = dict(rows(db, "SELECT role, COUNT(*) FROM assignment WHERE cycle_id = ? GROUP BY role", cid))
+            by_role = dict(rows(db, "SELECT role, COUNT(*) FROM assignment_named WHERE cycle_id = ? GROUP BY role", cid))
             results = rows(db, "SELECT COUNT(*) FROM result WHERE cycle_id = ?", cid)[0][0]
             cycles[period] = {"status": status, "by_role": by_role, "results": results}
         flags = sorted(r[0] for r in rows(db, "SELECT identity FROM flag"))
@@ -289,7 +289,7 @@ def check_invariants(daemon, sink, in_flight_at_kill=None):
                                   WHERE e.aktif AND s.aktif""")[0][0]
         for cid, period, status, per_subject, cap in rows(
                 db, "SELECT id, period, status, rekan_per_subject, rekan_cap FROM cycle"):
-            by_role = dict(rows(db, "SELECT role, COUNT(*) FROM assignment WHERE cycle_id = ? GROUP BY role", cid))
+            by_role = dict(rows(db, "SELECT role, COUNT(*) FROM assignment_named WHERE cycle_id = ? GROUP BY role", cid))
             if not by_role:
                 problems.append(f"cycle {period}: half-open: no assignments")
                 continue
@@ -297,15 +297,15 @@ def check_invariants(daemon, sink, in_flight_at_kill=None):
             for role, count in expected.items():
                 if by_role.get(role, 0) != count:
                     problems.append(f"cycle {period}: {by_role.get(role, 0)} {role} assignments, the rules give {count}")
-            bad = rows(db, """SELECT COUNT(*) FROM assignment a WHERE a.cycle_id = ? AND a.role = 'rekan' AND (
+            bad = rows(db, """SELECT COUNT(*) FROM assignment_named a WHERE a.cycle_id = ? AND a.role = 'rekan' AND (
                                   a.subject_nip = a.reviewer_nip OR a.subject_unit != a.reviewer_unit OR EXISTS (
-                                  SELECT 1 FROM assignment b WHERE b.cycle_id = a.cycle_id AND b.subject_nip = a.subject_nip
+                                  SELECT 1 FROM assignment_named b WHERE b.cycle_id = a.cycle_id AND b.subject_nip = a.subject_nip
                                   AND b.reviewer_nip = a.reviewer_nip AND b.role IN ('atasan', 'bawahan')))""", cid)[0][0]
             if bad:
                 problems.append(f"cycle {period}: {bad} rekan assignments break the rules (self, other unit, atasan or bawahan)")
-            over = rows(db, """SELECT COUNT(*) FROM (SELECT subject_nip FROM assignment WHERE cycle_id = ? AND role = 'rekan'
+            over = rows(db, """SELECT COUNT(*) FROM (SELECT subject_nip FROM assignment_named WHERE cycle_id = ? AND role = 'rekan'
                                 GROUP BY subject_nip HAVING COUNT(*) > ?)""", cid, per_subject)[0][0]
-            over += rows(db, """SELECT COUNT(*) FROM (SELECT reviewer_nip FROM assignment WHERE cycle_id = ? AND role = 'rekan'
+            over += rows(db, """SELECT COUNT(*) FROM (SELECT reviewer_nip FROM assignment_named WHERE cycle_id = ? AND role = 'rekan'
                                 GROUP BY reviewer_nip HAVING COUNT(*) > ?)""", cid, cap)[0][0]
             if over:
                 problems.append(f"cycle {period}: {over} subjects/reviewers over rekan_per_subject/rekan_cap")

@@ -103,7 +103,16 @@ public enum DaemonMain {
         defer { withExtendedLifetime(lock) {} }
         let database: AppDatabase
         do {
-            database = try AppDatabase.open(path: config.database.path, busyTimeout: config.database.busyTimeout)
+            // A migration that rewrites the city's tables runs only after a copy of the file as it was.
+            let startedAt = Date()
+            database = try AppDatabase.open(path: config.database.path, busyTimeout: config.database.busyTimeout) { migration in
+                BackupFiles.beforeMigration(directory: config.backup.directory, date: startedAt, migration: migration)
+            }
+            if let file = database.migrationBackup {
+                logger.notice("Database backup written before migration", metadata: [
+                    "message_id": "\(MessageIDs.backupWritten)", "file": "\(file)", "peer": "migration",
+                ])
+            }
         } catch let error as StoreError {
             logger.critical("Cannot start: \(error.message)", metadata: ["message_id": "\(MessageIDs.startFailed)", "database": "\(config.database.path)"])
             notifier.status("Failed: \(error.message)")

@@ -11,8 +11,12 @@ public final class AppDatabase: Sendable {
     /// The file path, or `:memory:`.
     public let path: String
 
-    /// Opens (creating if needed) the database file and migrates it to the current schema.
-    public static func open(path: String, busyTimeout: Duration = .seconds(5)) throws -> AppDatabase {
+    /// Opens (creating if needed) the database file and migrates it to the current schema. When a
+    /// pending migration rewrites tables (`Migrations.rewriting`) in a database already in use and
+    /// `backupBeforeRewrite` is given, the file is first copied to the path it returns for that
+    /// migration's name; a failed copy stops the opening and changes nothing.
+    public static func open(path: String, busyTimeout: Duration = .seconds(5),
+                            backupBeforeRewrite: ((String) -> String)? = nil) throws -> AppDatabase {
         var config = Configuration()
         config.foreignKeysEnabled = true
         config.busyMode = .timeout(busyTimeout.inSeconds)
@@ -31,7 +35,7 @@ public final class AppDatabase: Sendable {
             throw StoreError(.cannotOpen, "cannot open the database \(path): \(error)")
         }
         do {
-            return try AppDatabase(writer: pool, path: path)
+            return try AppDatabase(writer: pool, path: path, backupBeforeRewrite: backupBeforeRewrite)
         } catch let error as StoreError {
             throw error
         } catch {
@@ -47,19 +51,24 @@ public final class AppDatabase: Sendable {
         return try AppDatabase(writer: DatabaseQueue(configuration: config), path: ":memory:")
     }
 
-    init(writer: any DatabaseWriter, path: String) throws {
+    init(writer: any DatabaseWriter, path: String, backupBeforeRewrite: ((String) -> String)? = nil) throws {
         self.writer = writer
         self.path = path
-        try Self.migrate(writer, path: path)
+        migrationBackup = try Self.migrate(writer, path: path, backupBeforeRewrite: backupBeforeRewrite)
     }
 
-    static func migrate(_ writer: any DatabaseWriter, path: String) throws {
+    /// The copy taken before a rewriting migration ran at this opening, if one was.
+    public let migrationBackup: String?
+
+    /// Migrates; returns the backup taken first, if any.
+    static func migrate(_ writer: any DatabaseWriter, path: String, backupBeforeRewrite: ((String) -> String)? = nil) throws -> String? {
         let migrator = Migrations.migrator
-        let unknown = try writer.read { db -> [String] in
+        let applied = try writer.read { db -> Set<String> in
             guard try db.tableExists("grdb_migrations") else { return [] }
-            let known = Set(migrator.migrations)
-            return try migrator.appliedIdentifiers(db).filter { !known.contains($0) }.sorted()
+            return try migrator.appliedIdentifiers(db)
         }
+        let known = Set(migrator.migrations)
+        let unknown = applied.filter { !known.contains($0) }.sorted()
         if !unknown.isEmpty {
             throw StoreError(.schemaTooNew, """
                 the database \(path) has a newer schema than this kinerjad knows \
@@ -67,11 +76,20 @@ public final class AppDatabase: Sendable {
                 \(migrator.migrations.last ?? "none")). Run the newer kinerjad, or restore a backup made by this version.
                 """)
         }
+        var backup: String?
+        if let backupBeforeRewrite, !applied.isEmpty,
+           let rewrite = migrator.migrations.first(where: { Migrations.rewriting.contains($0) && !applied.contains($0) }) {
+            let file = backupBeforeRewrite(rewrite)
+            try PrivateFiles.createDirectory((file as NSString).deletingLastPathComponent)
+            _ = try copy(writer, to: file)
+            backup = file
+        }
         try migrator.migrate(writer)
         let version = migrator.migrations.count
         try writer.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA user_version = \(version)")
         }
+        return backup
     }
 
     /// The number of migrations applied (this build's schema version once `open` returned).
@@ -86,6 +104,10 @@ public final class AppDatabase: Sendable {
     /// atomically: written to a temporary name in the same directory and renamed when complete.
     /// Returns the size in bytes.
     public func backup(to destination: String) throws -> Int64 {
+        try Self.copy(writer, to: destination)
+    }
+
+    static func copy(_ writer: any DatabaseWriter, to destination: String) throws -> Int64 {
         let fm = FileManager.default
         if fm.fileExists(atPath: destination) {
             throw StoreError(.backupFailed, "backup target \(destination) already exists")

@@ -27,11 +27,10 @@ extension AppDatabase {
                                          predikat: counts.byPredikat,
                                          message: "cycle \(c.period.code) is already closed; nothing changed")
             }
-            let roles = requiredRoles.map(\.rawValue).sorted()
-            let marks = Array(repeating: "?", count: max(1, roles.count)).joined(separator: ",")
+            let roles = RoleCode.list(requiredRoles)
             let openRequired = roles.isEmpty ? 0 : try Int.fetchOne(db, sql: """
-                SELECT COUNT(*) FROM assignment WHERE cycle_id = ? AND submitted_at IS NULL AND role IN (\(marks))
-                """, arguments: StatementArguments([c.id] + roles)) ?? 0
+                SELECT COUNT(*) FROM assignment WHERE cycle_id = ? AND submitted_at IS NULL AND role IN (\(roles))
+                """, arguments: [c.id]) ?? 0
             let trimmedReason = reason?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
             if force && trimmedReason.isEmpty {
                 throw CycleStoreError.refused("closing with --force needs --reason TEXT (it is recorded with the cycle)")
@@ -40,21 +39,24 @@ extension AppDatabase {
                 let sample = try Row.fetchAll(db, sql: """
                     SELECT a.*, c.period, s.nama AS subject_name, \(Self.reviewerNameSQL) AS reviewer_name, NULL AS total_score,
                            NULL AS hasil_kerja, NULL AS comment
-                    FROM assignment a JOIN cycle c ON c.id = a.cycle_id
+                    FROM assignment_named a JOIN cycle c ON c.id = a.cycle_id
                     LEFT JOIN employee s ON s.nip = a.subject_nip \(Self.reviewerJoinSQL)
-                    WHERE a.cycle_id = ? AND a.submitted_at IS NULL AND a.role IN (\(marks))
+                    WHERE a.cycle_id = ? AND a.submitted_at IS NULL AND a.role_code IN (\(roles))
                     ORDER BY a.subject_unit, a.reviewer_nip, a.subject_nip LIMIT \(Self.closeRefusalSample)
-                    """, arguments: StatementArguments([c.id] + roles)).map(Self.assignmentInfo)
+                    """, arguments: [c.id]).map(Self.assignmentInfo)
                 throw CycleStoreError.notClosable(cycle: c, openRequired: openRequired, sample: sample)
             }
 
             // Subjects and their units: everyone with an assignment about them (someone on leave has no
             // self review left but is still appraised; someone who left has none).
-            var units: [(NIP, String)] = []
+            // In subject id order (the unique key's), as the reviews below are read.
+            var units: [(id: Int64, nip: NIP, unit: String)] = []
             for row in try Row.fetchAll(db, sql: """
-                SELECT subject_nip, MIN(subject_unit) FROM assignment WHERE cycle_id = ? GROUP BY subject_nip ORDER BY subject_nip
+                SELECT a.subject_id, p.nip, MIN(u.code) FROM assignment a JOIN person p ON p.id = a.subject_id
+                JOIN unit_key u ON u.id = a.subject_unit_id
+                WHERE a.cycle_id = ? GROUP BY a.subject_id ORDER BY a.subject_id
                 """, arguments: [c.id]) {
-                if let nip = NIP(row[0] as String) { units.append((nip, row[1])) }
+                if let nip = NIP(row[1] as String) { units.append((row[0], nip, row[2])) }
             }
             var overrides: [NIP: PerilakuOverride] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT subject_nip, rating, reason FROM perilaku_override WHERE cycle_id = ?",
@@ -71,22 +73,22 @@ extension AppDatabase {
                                    override_reason, perilaku_rating, hasil_kerja, predikat)
                 """, columns: 16)
             let cursor = try Row.fetchCursor(db, sql: """
-                SELECT a.subject_nip, a.role, a.reviewer_nip, v.berorientasi_pelayanan, v.akuntabel, v.kompeten,
+                SELECT a.subject_id, a.role, p.nip, v.berorientasi_pelayanan, v.akuntabel, v.kompeten,
                        v.harmonis, v.loyal, v.adaptif, v.kolaboratif, v.hasil_kerja
-                FROM assignment a JOIN review v ON v.assignment_id = a.id
-                WHERE a.cycle_id = ? ORDER BY a.subject_nip
+                FROM assignment a JOIN review v ON v.assignment_id = a.id JOIN person p ON p.id = a.reviewer_id
+                WHERE a.cycle_id = ? ORDER BY a.subject_id
                 """, arguments: [c.id])
             var pending: Row? = try cursor.next()
             var counts: [Predikat: Int] = [:]
             var withPredikat = 0
             let cycleValue = c.id.databaseValue
-            for (index, (subject, unit)) in units.enumerated() {
+            for (index, (subjectID, subject, unit)) in units.enumerated() {
                 let key = subject.description
                 var reviews: [RoleScores] = []
                 var hasil: Rating?
-                // The cursor is ordered by subject NIP text, which sorts like the numbers (18 digits).
-                while let row = pending, (row[0] as String) <= key {
-                    if (row[0] as String) == key, let role = ReviewerRole(rawValue: row[1]), let reviewer = NIP(row[2] as String),
+                // The cursor is ordered by subject id, as `units` is.
+                while let row = pending, (row[0] as Int64) <= subjectID {
+                    if (row[0] as Int64) == subjectID, let role = ReviewerRole(code: row[1]), let reviewer = NIP(row[2] as String),
                        let scores = try? BerAKHLAKScores((3...9).map { row[$0] as Int }) {
                         reviews.append(RoleScores(role: role, reviewer: reviewer, scores: scores))
                         if role == .atasan { hasil = (row[10] as String?).flatMap(Rating.init(rawValue:)) }

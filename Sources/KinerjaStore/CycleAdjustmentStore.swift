@@ -23,7 +23,12 @@ extension AppDatabase {
     /// employee file (`ra`). Two primary-key lookups per row: a union of both tables joined here
     /// instead was built whole (every employee, plus an automatic index) on each call, which made one
     /// reviewer's page cost as much as listing the whole city.
-    static let reviewerJoinSQL = "LEFT JOIN employee re ON re.nip = a.reviewer_nip LEFT JOIN appraiser ra ON ra.nip = a.reviewer_nip"
+    static let reviewerJoinSQL = reviewerJoinSQL(nip: "a.reviewer_nip")
+
+    /// `reviewerJoinSQL` for a reviewer NIP found in `nip`.
+    static func reviewerJoinSQL(nip: String) -> String {
+        "LEFT JOIN employee re ON re.nip = \(nip) LEFT JOIN appraiser ra ON ra.nip = \(nip)"
+    }
 
     /// The reviewer's name (with `reviewerJoinSQL`); an employee's wins over an appraiser's record.
     static let reviewerPlainNameSQL = "coalesce(re.nama, ra.nama)"
@@ -56,9 +61,10 @@ extension AppDatabase {
         for cycle in open {
             var rows: [CycleAdjustment.OpenAssignment] = []
             for row in try Row.fetchAll(db, sql: """
-                SELECT id, subject_nip, role, reviewer_nip FROM assignment
+                SELECT id, subject_nip, role, reviewer_nip FROM assignment_named
                 WHERE cycle_id = ? AND submitted_at IS NULL
-                  AND (subject_nip IN (SELECT value FROM json_each(?)) OR reviewer_nip IN (SELECT value FROM json_each(?)))
+                  AND (subject_id IN (SELECT p.id FROM person p WHERE p.nip IN (SELECT value FROM json_each(?)))
+                       OR reviewer_id IN (SELECT p.id FROM person p WHERE p.nip IN (SELECT value FROM json_each(?))))
                 """, arguments: [cycle.id, affected, affected]) {
                 guard let s = NIP(row[1] as String), let r = NIP(row[3] as String), let role = ReviewerRole(rawValue: row[2]) else { continue }
                 rows.append(.init(id: row[0], key: AssignmentKey(subject: s, reviewer: r, role: role)))
@@ -66,8 +72,9 @@ extension AppDatabase {
             let subjects = "[" + Set(rows.map(\.key.subject)).map { "\"\($0)\"" }.joined(separator: ",") + "]"
             var existing = Set<AssignmentKey>()
             for row in try Row.fetchAll(db, sql: """
-                SELECT subject_nip, reviewer_nip FROM assignment
-                WHERE cycle_id = ? AND role = 'atasan' AND subject_nip IN (SELECT value FROM json_each(?))
+                SELECT subject_nip, reviewer_nip FROM assignment_named
+                WHERE cycle_id = ? AND role_code = \(ReviewerRole.atasan.code)
+                  AND subject_id IN (SELECT p.id FROM person p WHERE p.nip IN (SELECT value FROM json_each(?)))
                 """, arguments: [cycle.id, subjects]) {
                 if let s = NIP(row[0] as String), let r = NIP(row[1] as String) {
                     existing.insert(AssignmentKey(subject: s, reviewer: r, role: .atasan))
@@ -79,9 +86,11 @@ extension AppDatabase {
                 for c in changes {
                     let k = c.assignment.key
                     if let reviewer = c.newReviewer {
+                        let unit = after[reviewer]?.unit ?? ""
                         try db.execute(sql: """
-                            UPDATE assignment SET reviewer_nip = ?, reviewer_unit = ?, atasan_source = ? WHERE id = ?
-                            """, arguments: [reviewer.description, after[reviewer]?.unit ?? "", c.newSource?.rawValue, c.assignment.id])
+                            UPDATE assignment SET reviewer_id = ?, reviewer_unit_id = ?, atasan_source = ? WHERE id = ?
+                            """, arguments: [try StoredKeys.personIDs(db, [reviewer.description])[reviewer.description],
+                                             try StoredKeys.unitIDs(db, [unit])[unit], c.newSource?.rawValue, c.assignment.id])
                         try db.execute(sql: "DELETE FROM outbox_stage WHERE assignment_id = ?", arguments: [c.assignment.id])
                     } else {
                         try db.execute(sql: "DELETE FROM assignment WHERE id = ?", arguments: [c.assignment.id])

@@ -61,15 +61,16 @@ extension AppDatabase {
                     SELECT COUNT(*), \(columns.map { "AVG(r.\($0))" }.joined(separator: ", "))
                     FROM followup fu JOIN flag f ON f.id = fu.flag_id
                     JOIN cycle c ON c.status = 'closed' AND c.period_start >= f.window_start_date AND c.period_end <= f.window_end_date
-                    JOIN assignment a ON a.cycle_id = c.id AND a.subject_nip = fu.subject_nip AND a.role IN (\(roles))
+                    JOIN person sp ON sp.nip = fu.subject_nip
+                    JOIN assignment a ON a.cycle_id = c.id AND a.subject_id = sp.id AND a.role IN (\(roles))
                     JOIN review r ON r.assignment_id = a.id
                     WHERE fu.id = ?
                     """, arguments: [id])!
                 return (row[0], (1...columns.count).map { row[$0] as Double? })
             }
-            let rekan = try means(roles: "'rekan'").count
+            let rekan = try means(roles: RoleCode.list([.rekan])).count
             let withRekan = rekan >= anonymityMinimum
-            let (count, values) = try means(roles: withRekan ? "'atasan', 'rekan'" : "'atasan'")
+            let (count, values) = try means(roles: RoleCode.list(withRekan ? [.atasan, .rekan] : [.atasan]))
             guard count > 0 else { return [] }
             let sources = withRekan ? ["atasan", "rekan"] : ["atasan"]
             return zip(BerAKHLAKValue.allCases, values).compactMap { v, m in m.map { ValueMean(value: v, mean: $0, sources: sources) } }

@@ -55,9 +55,10 @@ extension AppDatabase {
                   AND NOT EXISTS (SELECT 1 FROM followup x WHERE x.flag_id = f.id)
             ), latest AS (
                 SELECT a.subject_nip, a.reviewer_nip,
-                       ROW_NUMBER() OVER (PARTITION BY a.subject_nip ORDER BY c.period_end DESC, a.id DESC) AS n
-                FROM assignment a JOIN cycle c ON c.id = a.cycle_id
-                WHERE a.role = 'atasan' AND a.subject_nip IN (SELECT subject_nip FROM candidate)
+                       ROW_NUMBER() OVER (PARTITION BY a.subject_id ORDER BY c.period_end DESC, a.id DESC) AS n
+                FROM assignment_named a JOIN cycle c ON c.id = a.cycle_id
+                WHERE a.role_code = \(ReviewerRole.atasan.code)
+                  AND a.subject_id IN (SELECT p.id FROM person p WHERE p.nip IN (SELECT subject_nip FROM candidate))
             )
             INSERT OR IGNORE INTO followup(flag_id, subject_nip, unit_code, appraiser_nip, appraiser_source, recommendation,
                                            status, created_at, created_on, due_date, updated_at)

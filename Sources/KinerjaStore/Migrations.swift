@@ -18,6 +18,7 @@ enum Migrations {
         registerSurveyRespondents(&m)
         registerFollowups(&m)
         registerStatusIndex(&m)
+        registerCompactKeys(&m)
         return m
     }
 
@@ -43,6 +44,9 @@ enum Migrations {
             try db.create(index: "employee_unit", on: "employee", columns: ["unit_code", "aktif"])
         }
     }
+
+    /// Migrations that rewrite tables holding the city's data: the daemon backs the file up before one runs.
+    static let rewriting: Set<String> = ["v12-compact-rows"]
 
     /// Identifiers in the order they apply; the schema version is a position in this list.
     static var known: [String] { migrator.migrations }

@@ -95,12 +95,13 @@ extension AppDatabase {
                 let subjects = try Row.fetchCursor(db, sql: """
                     SELECT r.cycle_id, r.subject_nip, r.unit_code, r.predikat, r.weighted_mean, r.self_mean, r.atasan_mean,
                            r.rekan_mean, r.rekan_count, r.bawahan_mean, r.bawahan_count, a.id,
-                           (julianday(a.submitted_at) - julianday(a.due_at)) * 86400.0,
-                           (a.submitted_at IS NULL AND a.due_at > c.closed_at) AS not_due
+                           (a.submitted_at - a.due_at) * 1.0,
+                           (a.submitted_at IS NULL AND a.due_at > unixepoch(c.closed_at)) AS not_due
                     FROM result r
                     JOIN cycle c ON c.id = r.cycle_id
-                    LEFT JOIN assignment a ON a.cycle_id = r.cycle_id AND a.subject_nip = r.subject_nip
-                                          AND a.role = 'self' AND a.reviewer_nip = r.subject_nip
+                    LEFT JOIN person sp ON sp.nip = r.subject_nip
+                    LEFT JOIN assignment a ON a.cycle_id = r.cycle_id AND a.subject_id = sp.id
+                                          AND a.role = \(ReviewerRole.selfAssessment.code) AND a.reviewer_id = sp.id
                     WHERE r.cycle_id IN (\(ids))
                     ORDER BY r.subject_nip, r.cycle_id
                     """)
@@ -129,12 +130,13 @@ extension AppDatabase {
                     """)
                 if !ranges.isEmpty {
                     let perCycle = Array(repeating: """
-                        SELECT a.reviewer_nip AS reviewer, a.cycle_id AS cycle, a.reviewer_unit AS unit,
+                        SELECT p.nip AS reviewer, a.cycle_id AS cycle, u.code AS unit,
                                (v.berorientasi_pelayanan = v.akuntabel AND v.akuntabel = v.kompeten AND v.kompeten = v.harmonis
                                 AND v.harmonis = v.loyal AND v.loyal = v.adaptif AND v.adaptif = v.kolaboratif) AS uniform,
                                (v.comment IS NOT NULL AND v.comment <> '') AS commented
                         FROM review v CROSS JOIN assignment a ON a.id = v.assignment_id
-                        WHERE v.assignment_id BETWEEN ? AND ? AND a.cycle_id = ? AND a.role <> 'self'
+                        JOIN person p ON p.id = a.reviewer_id JOIN unit_key u ON u.id = a.reviewer_unit_id
+                        WHERE v.assignment_id BETWEEN ? AND ? AND a.cycle_id = ? AND a.role <> \(ReviewerRole.selfAssessment.code)
                         """, count: ranges.count).joined(separator: " UNION ALL ")
                     var arguments: [any DatabaseValueConvertible] = []
                     for range in ranges { arguments += [range[1] as Int64, range[2] as Int64, range[0] as Int64] }

@@ -42,18 +42,20 @@ extension ReminderQueries {
         let limit = max(1, limit)
         var nips = Set<String>()
         for cycle in try Int64.fetchAll(db, sql: "SELECT id FROM cycle WHERE status = 'open'") {
-            nips.formUnion(try String.fetchAll(db, sql: nextReviewersSQL, arguments: [cycle, after ?? "", limit]))
+            nips.formUnion(try String.fetchAll(db, sql: nextReviewersSQL, arguments: [after ?? "", cycle, limit]))
         }
         let batch = nips.sorted().prefix(limit)
         guard let first = batch.first, let last = batch.last else { return nil }
         return ReviewerBatch(first: first, last: last)
     }
 
-    /// The next reviewers of one cycle owing reviews, in NIP order (by the reviewer index, never a sort).
+    /// The next reviewers of one cycle owing reviews, in NIP order: people in NIP order (`person`'s
+    /// unique index, never a sort), each probed in `assignment_reviewer`, stopping after `limit`.
     static let nextReviewersSQL = """
-        SELECT DISTINCT reviewer_nip FROM assignment INDEXED BY assignment_reviewer
-        WHERE cycle_id = ? AND submitted_at IS NULL AND reviewer_nip > ?
-        ORDER BY reviewer_nip LIMIT ?
+        SELECT p.nip FROM person p
+        WHERE p.nip > ? AND EXISTS (SELECT 1 FROM assignment a INDEXED BY assignment_reviewer
+                                    WHERE a.cycle_id = ? AND a.reviewer_id = p.id AND a.submitted_at IS NULL)
+        ORDER BY p.nip LIMIT ?
         """
 
     /// Every review still owed in an open cycle by an active reviewer, or an outside appraiser, of the batch.
@@ -62,7 +64,7 @@ extension ReminderQueries {
         var owed: [OwedReview] = []
         while let row = try rows.next() {
             guard let reviewer = NIP(row[3] as String), let subject = NIP(row[4] as String),
-                  let role = ReviewerRole(rawValue: row[6]) else { continue }
+                  let role = ReviewerRole(code: row[6]) else { continue }
             owed.append(OwedReview(assignmentID: row[0], cycleID: row[1], cycleLabel: row[2], reviewer: reviewer,
                                    subject: subject, subjectName: row[5], role: role, due: row[7],
                                    atasanSource: (row[8] as String?).flatMap(AtasanSource.init(rawValue:))))
@@ -70,15 +72,18 @@ extension ReminderQueries {
         return owed
     }
 
-    /// CROSS JOIN fixes the order (open cycles, then the batch's rows through `assignment_reviewer`):
-    /// left to itself SQLite scans every open assignment of the city (`assignment_open`) for each batch.
+    /// CROSS JOIN fixes the order (open cycles, the batch's people by NIP, their rows through
+    /// `assignment_reviewer`): left to itself SQLite scans every open assignment of the city
+    /// (`assignment_open`) for each batch.
     static let owedReviewsSQL = """
-        SELECT a.id, a.cycle_id, c.period, a.reviewer_nip, a.subject_nip, s.nama, a.role, a.due_at, a.atasan_source
+        SELECT a.id, a.cycle_id, c.period, rp.nip, sp.nip, s.nama, a.role, a.due_at, a.atasan_source
         FROM cycle c
-        CROSS JOIN assignment a ON a.cycle_id = c.id
-        JOIN (SELECT nip FROM employee WHERE aktif UNION ALL SELECT nip FROM appraiser) r ON r.nip = a.reviewer_nip
-        JOIN employee s ON s.nip = a.subject_nip
-        WHERE c.status = 'open' AND a.submitted_at IS NULL AND a.reviewer_nip BETWEEN ? AND ?
+        CROSS JOIN person rp
+        CROSS JOIN assignment a ON a.cycle_id = c.id AND a.reviewer_id = rp.id
+        JOIN (SELECT nip FROM employee WHERE aktif UNION ALL SELECT nip FROM appraiser) r ON r.nip = rp.nip
+        JOIN person sp ON sp.id = a.subject_id
+        JOIN employee s ON s.nip = sp.nip
+        WHERE c.status = 'open' AND a.submitted_at IS NULL AND rp.nip BETWEEN ? AND ?
         """
 
     /// How to reach the batch's reviewers (and the other active employees in its NIP range), their
@@ -101,17 +106,21 @@ extension ReminderQueries {
     /// The stage marks written for the batch's assignments in open cycles, and per assignment when
     /// the message carrying its latest mark was written (the pace of the next overdue reminder).
     public static func stageMarks(of batch: ReviewerBatch, in db: Database) throws -> (marks: Set<ReminderStageKey>, lastMarkedAt: [Int64: Date]) {
-        // CROSS JOIN fixes the order (open cycles, the batch's assignments by index, their marks,
-        // each mark's message): left to itself SQLite scans every mark of the city for each batch.
-        let rows = try Row.fetchCursor(db, sql: """
-            SELECT s.assignment_id, s.stage, x.created_at FROM cycle c
-            CROSS JOIN assignment a ON a.cycle_id = c.id
-            CROSS JOIN outbox_stage s ON s.assignment_id = a.id
-            CROSS JOIN outbox x ON x.id = s.outbox_id
-            WHERE c.status = 'open' AND a.reviewer_nip BETWEEN ? AND ?
-            """, arguments: [batch.first, batch.last])
+        // CROSS JOIN fixes the order (open cycles, the batch's people by NIP, their assignments by
+        // index, their marks, each mark's message): left to itself SQLite scans every mark of the city
+        // for each batch.
+        let rows = try Row.fetchCursor(db, sql: stageMarksSQL, arguments: [batch.first, batch.last])
         return try Outbox.stageMarks(from: rows)
     }
+
+    static let stageMarksSQL = """
+        SELECT s.assignment_id, s.stage, x.created_at FROM cycle c
+        CROSS JOIN person rp
+        CROSS JOIN assignment a ON a.cycle_id = c.id AND a.reviewer_id = rp.id
+        CROSS JOIN outbox_stage s ON s.assignment_id = a.id
+        CROSS JOIN outbox x ON x.id = s.outbox_id
+        WHERE c.status = 'open' AND rp.nip BETWEEN ? AND ?
+        """
 
     /// Plans the next batch of reviewers after `after` into `state`, each message to `emit`; returns
     /// the batch planned, or `nil` when no reviewer is left.

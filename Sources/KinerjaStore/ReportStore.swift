@@ -76,14 +76,16 @@ extension AppDatabase {
                 return UnitFigures(unit: code, name: names[code] ?? code, employees: 0, assignments: 0, submitted: 0, late: 0,
                                    results: 0, predikat: counts, ikm: nil)
             }
-            let unitFilter = unit == nil ? "" : " AND subject_unit = ? COLLATE NOCASE"
             var args: [any DatabaseValueConvertible] = [c.id]
             if let unit { args.append(unit) }
+            let rows = try Self.cycleRows(db, cycle: c.id)
             for row in try Row.fetchAll(db, sql: """
-                SELECT subject_unit, COUNT(*) AS total, COUNT(submitted_at) AS submitted, SUM(submitted_at > due_at) AS late,
-                       SUM(role = 'self') AS subjects
-                FROM assignment WHERE cycle_id = ?\(unitFilter) GROUP BY subject_unit
-                """, arguments: StatementArguments(args)) {
+                SELECT u.code AS subject_unit, x.total, x.submitted, x.late, x.subjects FROM (
+                  SELECT subject_unit_id, COUNT(*) AS total, COUNT(submitted_at) AS submitted, SUM(submitted_at > due_at) AS late,
+                         SUM(role = \(ReviewerRole.selfAssessment.code)) AS subjects
+                  FROM assignment WHERE \(rows.condition) GROUP BY subject_unit_id) x
+                JOIN unit_key u ON u.id = x.subject_unit_id\(unit == nil ? "" : " WHERE u.code = ? COLLATE NOCASE")
+                """, arguments: StatementArguments(rows.arguments.map { $0 as any DatabaseValueConvertible } + args.dropFirst())) {
                 let code: String = row["subject_unit"]
                 var f = blank(code)
                 f.assignments = row["total"]
@@ -125,9 +127,9 @@ extension AppDatabase {
             try Row.fetchAll(db, sql: """
                 SELECT c.id AS cycle_id, c.period, c.status, c.closed_at AS cycle_closed_at, a.subject_unit, a.submitted_at,
                        a.due_at, r.*
-                FROM assignment a JOIN cycle c ON c.id = a.cycle_id
+                FROM assignment_named a JOIN cycle c ON c.id = a.cycle_id
                 LEFT JOIN result r ON r.cycle_id = a.cycle_id AND r.subject_nip = a.subject_nip
-                WHERE a.subject_nip = ? AND a.role = 'self'
+                WHERE a.subject_nip = ? AND a.role_code = \(ReviewerRole.selfAssessment.code)
                 ORDER BY c.period_start, c.kind
                 """, arguments: [nip.description]).compactMap { row in
                 guard let period = try? Period(parsing: row["period"] as String) else { return nil }

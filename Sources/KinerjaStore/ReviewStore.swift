@@ -57,17 +57,12 @@ extension AppDatabase {
                 var byKey: [AssignmentKey: AssignmentSlot] = [:]
                 let keyed = range.compactMap { i in submissions[i].reference.id == nil ? submissions[i].reference.key : nil }
                 if let keyCycle, !keyed.isEmpty {
-                    let values = Array(repeating: "(?,?,?)", count: keyed.count).joined(separator: ",")
                     var arguments: [any DatabaseValueConvertible] = []
-                    for k in keyed { arguments += [k.subject.description, k.role.rawValue, k.reviewer.description] }
+                    for k in keyed { arguments += [k.subject.description, Int64(k.role.code), k.reviewer.description] }
                     arguments.append(keyCycle.id)
-                    for row in try Row.fetchAll(db, sql: """
-                        WITH k(s, r, v) AS (VALUES \(values))
-                        SELECT a.id, a.subject_nip, a.role, a.reviewer_nip, a.due_at, a.submitted_at
-                        FROM k JOIN assignment a ON a.cycle_id = ? AND a.subject_nip = k.s AND a.role = k.r AND a.reviewer_nip = k.v
-                        """, arguments: StatementArguments(arguments)) {
+                    for row in try Row.fetchAll(db, sql: Self.assignmentsByKeySQL(keyed.count), arguments: StatementArguments(arguments)) {
                         guard let subject = NIP(row[1] as String), let reviewer = NIP(row[3] as String),
-                              let role = ReviewerRole(rawValue: row[2]) else { continue }
+                              let role = ReviewerRole(code: row[2]) else { continue }
                         byKey[AssignmentKey(subject: subject, reviewer: reviewer, role: role)] = AssignmentSlot(
                             subject: subject.value, reviewer: reviewer.value, role: role.code, id: row[0], cycle: keyCycle.id,
                             due: row[4], submitted: row[5])
@@ -78,7 +73,7 @@ extension AppDatabase {
                 if !ids.isEmpty {
                     let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
                     for row in try Row.fetchAll(db, sql: """
-                        SELECT id, subject_nip, role, reviewer_nip, due_at, submitted_at, cycle_id FROM assignment WHERE id IN (\(marks))
+                        SELECT id, subject_nip, role, reviewer_nip, due_at, submitted_at, cycle_id FROM assignment_named WHERE id IN (\(marks))
                         """, arguments: StatementArguments(ids)) {
                         guard let subject = NIP(row[1] as String), let reviewer = NIP(row[3] as String),
                               let role = ReviewerRole(rawValue: row[2]) else { continue }
@@ -151,23 +146,23 @@ extension AppDatabase {
             summary.added = resolved.count - summary.replaced
             guard !dryRun else { return summary }
 
-            let stamp = now.databaseValue, sourceValue = source.databaseValue
+            let stamp = StoredTime.seconds(now).databaseValue, sourceValue = try ReviewSource.id(db, source).databaseValue
             var insert = BatchInsert(db, """
                 INSERT INTO review(assignment_id, berorientasi_pelayanan, akuntabel, kompeten, harmonis, loyal, adaptif,
-                                   kolaboratif, comment, hasil_kerja, submitted_at, recorded_at, source)
+                                   kolaboratif, comment, hasil_kerja, submitted_at, recorded_at, source_id)
                 """, columns: 13, tail: """
                 ON CONFLICT(assignment_id) DO UPDATE SET berorientasi_pelayanan = excluded.berorientasi_pelayanan,
                 akuntabel = excluded.akuntabel, kompeten = excluded.kompeten, harmonis = excluded.harmonis,
                 loyal = excluded.loyal, adaptif = excluded.adaptif, kolaboratif = excluded.kolaboratif,
                 comment = excluded.comment, hasil_kerja = excluded.hasil_kerja, revised_at = excluded.recorded_at,
-                source = excluded.source
+                source_id = excluded.source_id
                 """)
             for (i, r) in resolved.enumerated() {
                 let s = submissions[Int(r.index)]
                 var values: [DatabaseValue] = [r.id.databaseValue]
                 values += s.review.scores.ordered.map { $0.databaseValue }
                 values += [s.review.comment?.databaseValue ?? .null, s.review.hasilKerja?.rawValue.databaseValue ?? .null,
-                           (s.submittedAt ?? now).databaseValue, stamp, sourceValue]
+                           StoredTime.seconds(s.submittedAt ?? now).databaseValue, stamp, sourceValue]
                 try insert.add(values)
                 if i % 20_000 == 19_999 { progress(StoreProgress(phase: "writing", done: i + 1, total: resolved.count)) }
             }
@@ -183,6 +178,17 @@ extension AppDatabase {
             return summary
         }
         return dryRun ? try writer.read(apply) : try writer.write(apply)
+    }
+
+    /// `rows` (subject NIP, role code, reviewer NIP) keys resolved to their assignments of one cycle
+    /// (the last argument): each NIP by `person`'s unique key, each assignment by the unique key.
+    static func assignmentsByKeySQL(_ rows: Int) -> String {
+        """
+        WITH k(s, r, v) AS (VALUES \(Array(repeating: "(?,?,?)", count: rows).joined(separator: ",")))
+        SELECT a.id, ps.nip, a.role, pr.nip, a.due_at, a.submitted_at
+        FROM k JOIN person ps ON ps.nip = k.s JOIN person pr ON pr.nip = k.v
+        JOIN assignment a ON a.cycle_id = ? AND a.subject_id = ps.id AND a.role = k.r AND a.reviewer_id = pr.id
+        """
     }
 
     /// What to list (all filters optional; `limit` caps the rows returned, `total` counts them all).
@@ -249,17 +255,18 @@ extension AppDatabase {
             case .open?: conditions.append("a.submitted_at IS NULL")
             case .overdue?:
                 conditions.append("a.submitted_at IS NULL AND a.due_at < ? AND c.status = 'open'")
-                arguments.append(filter.at)
+                arguments.append(StoredTime.seconds(filter.at))
             case nil: break
             }
             let query = KeysetQuery(
                 select: """
                     a.*, c.period, s.nama AS subject_name, \(Self.reviewerNameSQL) AS reviewer_name,
                     (v.berorientasi_pelayanan + v.akuntabel + v.kompeten + v.harmonis + v.loyal + v.adaptif + v.kolaboratif) AS total_score,
-                    v.hasil_kerja, v.comment, v.source AS review_source
+                    v.hasil_kerja, v.comment, vs.text AS review_source
                     """,
                 from: """
-                    FROM assignment a JOIN cycle c ON c.id = a.cycle_id LEFT JOIN review v ON v.assignment_id = a.id
+                    FROM assignment_named a JOIN cycle c ON c.id = a.cycle_id LEFT JOIN review v ON v.assignment_id = a.id
+                    LEFT JOIN review_source vs ON vs.id = v.source_id
                     LEFT JOIN employee s ON s.nip = a.subject_nip \(Self.reviewerJoinSQL)
                     """,
                 conditions: conditions, arguments: arguments,
@@ -290,7 +297,10 @@ extension AppDatabase {
                                     at now: Date) throws -> CycleInfo {
         try writer.write { db in
             guard let c = try Self.findCycle(db, cycle) else { throw CycleStoreError.notFound(what: "cycle", id: cycle.description) }
-            guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM assignment WHERE cycle_id = ? AND subject_nip = ? AND role = 'self')",
+            guard try Bool.fetchOne(db, sql: """
+                SELECT EXISTS (SELECT 1 FROM assignment a JOIN person p ON p.id = a.subject_id
+                               WHERE a.cycle_id = ? AND p.nip = ? AND a.role = \(ReviewerRole.selfAssessment.code))
+                """,
                                     arguments: [c.id, subject.description]) == true else {
                 throw CycleStoreError.notFound(what: "subject in cycle \(c.period.code)", id: subject.description)
             }

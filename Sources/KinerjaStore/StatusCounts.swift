@@ -35,11 +35,11 @@ extension AppDatabase {
                 overdueAssignments: try Int.fetchOne(db, sql: """
                     SELECT COUNT(*) FROM assignment
                     WHERE cycle_id IN (SELECT id FROM cycle WHERE status = 'open') AND submitted_at IS NULL AND due_at < ?
-                    """, arguments: [now]) ?? 0,
+                    """, arguments: [StoredTime.seconds(now)]) ?? 0,
                 pendingMessages: outbox.waiting,
                 deadMessages: outbox.dead,
                 openFlags: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM flag WHERE status IN ('open', 'acknowledged')") ?? 0,
-                webReviewsToday: try Int.fetchOne(db, sql: Self.webReviewsSQL, arguments: [since ?? now]) ?? 0,
+                webReviewsToday: try Int.fetchOne(db, sql: Self.webReviewsSQL, arguments: [StoredTime.seconds(since ?? now)]) ?? 0,
                 webSurveyResponsesToday: try Int.fetchOne(db, sql: """
                     SELECT COUNT(*) FROM skm_response WHERE source = 'web' AND imported_at >= ?
                     """, arguments: [since ?? now]) ?? 0
@@ -47,9 +47,9 @@ extension AppDatabase {
         }
     }
 
-    /// Web reviews submitted or revised since a time: answered by the partial expression index
+    /// Web reviews submitted or revised since a time (Unix seconds): answered by the partial expression index
     /// `review_web_touched` (the expression must stay the index's, word for word).
     static let webReviewsSQL = """
-        SELECT COUNT(*) FROM review WHERE source = 'web' AND max(recorded_at, coalesce(revised_at, recorded_at)) >= ?
+        SELECT COUNT(*) FROM review WHERE source_id = \(ReviewSource.web) AND max(recorded_at, coalesce(revised_at, recorded_at)) >= ?
         """
 }

@@ -21,6 +21,11 @@ public struct SurveyLinkGrant: Sendable, Hashable {
 /// URL handed to its holder. Creating a link revokes the holder's earlier ones, so there is at most one
 /// working link per reviewer per cycle and per unit per period.
 extension AppDatabase {
+    /// A reviewer's assignments in a cycle (by NIP), counted through `assignment_reviewer`.
+    static let reviewerAssignmentsSQL = """
+        SELECT COUNT(*) FROM person p JOIN assignment a ON a.cycle_id = ? AND a.reviewer_id = p.id WHERE p.nip = ?
+        """
+
     /// Stores a new review link for `reviewer` in `cycle` (default: the only open one), revoking the
     /// reviewer's earlier links of that cycle. Refused when the cycle is closed or the reviewer has no
     /// assignment in it.
@@ -29,8 +34,7 @@ extension AppDatabase {
         try writer.write { db in
             let c = try Self.linkCycle(db, cycle)
             guard c.status == .open else { throw CycleStoreError.refused("cycle \(c.period.code) is closed; its reviews can no longer change") }
-            let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM assignment WHERE cycle_id = ? AND reviewer_nip = ?",
-                                         arguments: [c.id, reviewer.description]) ?? 0
+            let count = try Int.fetchOne(db, sql: Self.reviewerAssignmentsSQL, arguments: [c.id, reviewer.description]) ?? 0
             guard count > 0 else {
                 throw CycleStoreError.notFound(what: "reviewer in cycle \(c.period.code)", id: reviewer.description)
             }
@@ -56,8 +60,8 @@ extension AppDatabase {
             var stored: [Int64: String] = [:]
             for (cycleID, hash) in tokens.sorted(by: { $0.key < $1.key }) {
                 guard let c = try Self.findCycleRow(db, .id(cycleID)), c.status == .open,
-                      try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM assignment WHERE cycle_id = ? AND reviewer_nip = ?",
-                                       arguments: [cycleID, reviewer.description]) ?? 0 > 0 else { continue }
+                      try Int.fetchOne(db, sql: Self.reviewerAssignmentsSQL, arguments: [cycleID, reviewer.description]) ?? 0 > 0
+            else { continue }
                 try db.execute(sql: """
                     INSERT INTO review_link(cycle_id, reviewer_nip, token_sha256, created_at, created_by, expires_at)
                     VALUES (?, ?, ?, ?, ?, ?)

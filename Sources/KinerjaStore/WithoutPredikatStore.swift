@@ -29,12 +29,14 @@ extension AppDatabase {
             var args: [any DatabaseValueConvertible] = [c.id]
             if let unit { args.append(unit) }
             let rows = try Row.fetchAll(db, sql: """
-                SELECT r.subject_nip, COALESCE(e.nama, '') AS nama, r.unit_code, a.reviewer_nip AS atasan, a.submitted_at,
+                SELECT r.subject_nip, COALESCE(e.nama, '') AS nama, r.unit_code, rp.nip AS atasan, a.submitted_at,
                        \(Self.reviewerNameSQL) AS atasan_name,
                        x.nip AS cancelled_by, x.detail AS cancelled
                 FROM result r LEFT JOIN employee e ON e.nip = r.subject_nip
-                LEFT JOIN assignment a ON a.cycle_id = r.cycle_id AND a.subject_nip = r.subject_nip AND a.role = 'atasan'
-                \(Self.reviewerJoinSQL)
+                LEFT JOIN person sp ON sp.nip = r.subject_nip
+                LEFT JOIN assignment a ON a.cycle_id = r.cycle_id AND a.subject_id = sp.id AND a.role = \(ReviewerRole.atasan.code)
+                LEFT JOIN person rp ON rp.id = a.reviewer_id
+                \(Self.reviewerJoinSQL(nip: "rp.nip"))
                 LEFT JOIN assignment_change x ON x.id = (
                     SELECT MAX(id) FROM assignment_change WHERE cycle_id = r.cycle_id AND subject_nip = r.subject_nip
                     AND role = 'atasan' AND new_reviewer_nip IS NULL)

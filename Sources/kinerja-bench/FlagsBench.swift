@@ -113,8 +113,8 @@ struct FlagsBench: AsyncParsableCommand {
                  CASE WHEN x.rekan_count >= 3 THEN x.rekan_mean END AS rk,
                  CASE WHEN x.bawahan_count >= 3 THEN x.bawahan_mean END AS bw
           FROM result x JOIN h ON h.id = x.cycle_id
-          LEFT JOIN assignment a ON a.cycle_id = x.cycle_id AND a.subject_nip = x.subject_nip AND a.role = 'self'
-                                AND a.reviewer_nip = x.subject_nip),
+          LEFT JOIN person sp ON sp.nip = x.subject_nip
+          LEFT JOIN assignment a ON a.cycle_id = x.cycle_id AND a.subject_id = sp.id AND a.role = 3 AND a.reviewer_id = sp.id),
         s AS MATERIALIZED (
           SELECT r.s,
                  MAX(CASE WHEN n = t THEN m END) AS m0, MAX(CASE WHEN n = t - 1 THEN m END) AS m1, MAX(CASE WHEN n = t - 2 THEN m END) AS m2,
@@ -126,13 +126,13 @@ struct FlagsBench: AsyncParsableCommand {
         tr AS MATERIALIZED (SELECT nip, MAX(date) AS d FROM training GROUP BY nip),
         b AS (SELECT MIN(id) AS lo, MAX(id) AS hi FROM assignment WHERE cycle_id IN (SELECT id FROM h)),
         ra AS MATERIALIZED (
-          SELECT a.cycle_id AS cid, a.reviewer_nip AS rv, COUNT(*) AS c,
+          SELECT a.cycle_id AS cid, p.nip AS rv, COUNT(*) AS c,
                  SUM(v.berorientasi_pelayanan = v.akuntabel AND v.akuntabel = v.kompeten AND v.kompeten = v.harmonis
                      AND v.harmonis = v.loyal AND v.loyal = v.adaptif AND v.adaptif = v.kolaboratif) AS u,
                  SUM(v.comment IS NOT NULL AND v.comment <> '') AS cm
-          FROM b CROSS JOIN review v CROSS JOIN assignment a ON a.id = v.assignment_id
-          WHERE v.assignment_id BETWEEN b.lo AND b.hi AND a.cycle_id IN (SELECT id FROM h) AND a.role <> 'self'
-          GROUP BY a.cycle_id, a.reviewer_nip),
+          FROM b CROSS JOIN review v CROSS JOIN assignment a ON a.id = v.assignment_id JOIN person p ON p.id = a.reviewer_id
+          WHERE v.assignment_id BETWEEN b.lo AND b.hi AND a.cycle_id IN (SELECT id FROM h) AND a.role <> 3
+          GROUP BY a.cycle_id, p.nip),
         pf AS (SELECT rv FROM ra JOIN h ON h.id = ra.cid, k WHERE h.n > k.t - 2 GROUP BY rv
                HAVING SUM(c) >= 5 AND (SUM(u) * 1.0 / SUM(c) + 1e-9 >= 0.8 OR SUM(cm) = 0))
         SELECT 'declining_trend', COUNT(*) FROM s

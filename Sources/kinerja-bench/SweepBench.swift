@@ -205,7 +205,7 @@ struct SweepBench: AsyncParsableCommand {
         // A deterministic choice: assignments in a hashed order of their ids; the first share stays open.
         let rows = try store.writer.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT id, role FROM assignment WHERE cycle_id = ? ORDER BY (id * 2654435761) % 4294967291, id
+                SELECT id, role FROM assignment_named WHERE cycle_id = ? ORDER BY (id * 2654435761) % 4294967291, id
                 """, arguments: [opened.cycle.id])
         }
         let overdue = (rows.count * overduePercent + 50) / 100

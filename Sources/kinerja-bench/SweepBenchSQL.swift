@@ -58,6 +58,8 @@ struct SweepBenchSQL {
         let startOfDay = policy.workingHours.instant(on: today, at: TimeOfDay(hour: 0, minute: 0)!)
         let todayText = Self.literal(today.description)
         let nowText = Self.instant(now)
+        // The due date as the date text it was stored as before integer seconds, for the day arithmetic below.
+        let dueText = "strftime('%Y-%m-%d %H:%M:%f', a.due_at, 'unixepoch')"
         let local = { (column: String) in "date(\(column), '\(offset >= 0 ? "+" : "")\(offset) seconds')" }
         let level = { (l: EscalationLevel) -> Int in l == .none ? 0 : l == .atasan ? 1 : 2 }
         let stages = policy.stages.map { "(\(Self.literal($0.id)), \($0.dayOffset))" }.joined(separator: ", ")
@@ -121,11 +123,11 @@ struct SweepBenchSQL {
             CREATE TEMP TABLE os AS
             WITH o AS (
               SELECT a.id, a.cycle_id AS cid, c.period AS label, a.reviewer_nip AS rv, a.subject_nip AS sj, s.nama AS sname,
-                     a.role, a.due_at AS due, \(local("a.due_at")) AS dday,
-                     CAST(julianday(\(todayText)) - julianday(\(local("a.due_at"))) AS INTEGER) AS el,
+                     a.role, \(dueText) AS due, \(local(dueText)) AS dday,
+                     CAST(julianday(\(todayText)) - julianday(\(local(dueText))) AS INTEGER) AS el,
                      IFNULL(mk.tot, 0) AS tot, IFNULL(mk.ocnt, 0) AS ocnt, mk.hi, mk.lastat,
                      (SELECT MIN(off) FROM st WHERE off > IFNULL(mk.hi, 0)) AS nx
-              FROM assignment a
+              FROM assignment_named a
               JOIN cycle c ON c.id = a.cycle_id AND c.status = 'open'
               JOIN employee r ON r.nip = a.reviewer_nip AND r.aktif
               JOIN employee s ON s.nip = a.subject_nip

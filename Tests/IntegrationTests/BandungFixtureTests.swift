@@ -74,7 +74,7 @@ struct BandungFixtureTests {
         #expect(notes.contains("1 atasan reviews are written by appraisers outside the employee file"), "\(notes)")
         // Unit heads (everyone in their unit is below them) have no rekan; the kepala dinas is never a rekan.
         #expect(notes.first { $0.contains("got fewer rekan") }?.contains(Self.yayan) == true, "\(notes)")
-        #expect(try await kit.scalar("SELECT COUNT(*) FROM assignment WHERE role = 'rekan' AND (reviewer_nip = '\(Self.yayan)' OR subject_nip = '\(Self.yayan)')") == "0")
+        #expect(try await kit.scalar("SELECT COUNT(*) FROM assignment_named WHERE role = 'rekan' AND (reviewer_nip = '\(Self.yayan)' OR subject_nip = '\(Self.yayan)')") == "0")
 
         // The Plt. and the Wali Kota are shown as such.
         let plt = try await kit.call("ListReviews", ["reviewer": .string(Self.hendra), "role": .string("atasan")])
@@ -118,8 +118,8 @@ struct BandungFixtureTests {
         let q2 = try await kit.call("OpenCycle", ["period": .string("2026-Q2")])
         #expect(q2["by_role"]?["self"]?.intValue == 57)
         func count(_ sql: String) async throws -> Int { Int(try await kit.scalar(sql)) ?? -1 }
-        let budiRekan = try await count("SELECT COUNT(*) FROM assignment a JOIN cycle c ON c.id = a.cycle_id WHERE c.period = '2026-Q2' AND a.role = 'rekan' AND '\(Self.budi)' IN (a.subject_nip, a.reviewer_nip)")
-        let hermanRekan = try await count("SELECT COUNT(*) FROM assignment a JOIN cycle c ON c.id = a.cycle_id WHERE c.period = '2026-Q2' AND a.role = 'rekan' AND '\(Self.herman)' IN (a.subject_nip, a.reviewer_nip)")
+        let budiRekan = try await count("SELECT COUNT(*) FROM assignment_named a JOIN cycle c ON c.id = a.cycle_id WHERE c.period = '2026-Q2' AND a.role = 'rekan' AND '\(Self.budi)' IN (a.subject_nip, a.reviewer_nip)")
+        let hermanRekan = try await count("SELECT COUNT(*) FROM assignment_named a JOIN cycle c ON c.id = a.cycle_id WHERE c.period = '2026-Q2' AND a.role = 'rekan' AND '\(Self.herman)' IN (a.subject_nip, a.reviewer_nip)")
         let update = try await kit.ctl(["--json", "import", "employees", Self.fixture("employees-q2.csv")])
         #expect(update.status == .exited(0), "\(update.standardErrorText)")
         let u = try json(update)
@@ -140,8 +140,8 @@ struct BandungFixtureTests {
         let hermanCancelled = Int64(1 + 1 + 4 + 1 + hermanRekan)
         #expect(h?["reassigned"]?.intValue == 4 && h?["cancelled"]?.intValue == hermanCancelled)
         #expect(changes.count == 2, "\(changes)")
-        #expect(try await count("SELECT COUNT(*) FROM assignment a JOIN cycle c ON c.id = a.cycle_id WHERE c.period = '2026-Q2' AND a.role = 'atasan' AND a.reviewer_nip = '\(Self.galih)' AND a.atasan_source = 'Plt.'") == 4)
-        #expect(try await count("SELECT COUNT(*) FROM assignment a JOIN cycle c ON c.id = a.cycle_id WHERE c.period = '2026-Q2' AND a.role = 'rekan' AND '\(Self.budi)' IN (a.subject_nip, a.reviewer_nip)") == 0)
+        #expect(try await count("SELECT COUNT(*) FROM assignment_named a JOIN cycle c ON c.id = a.cycle_id WHERE c.period = '2026-Q2' AND a.role = 'atasan' AND a.reviewer_nip = '\(Self.galih)' AND a.atasan_source = 'Plt.'") == 4)
+        #expect(try await count("SELECT COUNT(*) FROM assignment_named a JOIN cycle c ON c.id = a.cycle_id WHERE c.period = '2026-Q2' AND a.role = 'rekan' AND '\(Self.budi)' IN (a.subject_nip, a.reviewer_nip)") == 0)
         // One journal entry per employee, with its MESSAGE_ID.
         let log = daemon.log
         #expect(log.contains("2026-Q2: \(Self.budi) Budi Santoso moved from DLHK to DISKOMINFO: 1 review reassigned"))
@@ -186,9 +186,9 @@ struct BandungFixtureTests {
         let openedAt = ISO8601DateFormatter().string(from: Date().addingTimeInterval(-13 * 86_400))
         let q3 = try await kit.call("OpenCycle", ["period": .string("2026-Q3"), "opened_at": .string(openedAt)])
         #expect(q3["by_role"]?["self"]?.intValue == 56)
-        #expect(try await kit.scalar("SELECT subject_unit FROM assignment a JOIN cycle c ON c.id = a.cycle_id WHERE c.period = '2026-Q3' AND a.role = 'self' AND a.subject_nip = '\(Self.budi)'") == "DISKOMINFO")
+        #expect(try await kit.scalar("SELECT subject_unit FROM assignment_named a JOIN cycle c ON c.id = a.cycle_id WHERE c.period = '2026-Q3' AND a.role = 'self' AND a.subject_nip = '\(Self.budi)'") == "DISKOMINFO")
         for s in Self.statistik {
-            #expect(try await kit.scalar("SELECT reviewer_nip || ' ' || atasan_source FROM assignment a JOIN cycle c ON c.id = a.cycle_id WHERE c.period = '2026-Q3' AND a.role = 'atasan' AND a.subject_nip = '\(s)'") == "\(Self.galih) Plt.")
+            #expect(try await kit.scalar("SELECT reviewer_nip || ' ' || atasan_source FROM assignment_named a JOIN cycle c ON c.id = a.cycle_id WHERE c.period = '2026-Q3' AND a.role = 'atasan' AND a.subject_nip = '\(s)'") == "\(Self.galih) Plt.")
         }
 
         // Guard rail, shown in the city's zone: 2026-Q4 runs until 2026-12-31. Asked for as of 2026-11-02 01:00

@@ -95,7 +95,7 @@ struct BoundedRepliesTests {
 
         // Assignments: the ids in the order the database gives for the documented sort key.
         let expected = try await kit.scalar("""
-            SELECT group_concat(id) FROM (SELECT a.id FROM assignment a JOIN cycle c ON c.id = a.cycle_id
+            SELECT group_concat(id) FROM (SELECT a.id FROM assignment_named a JOIN cycle c ON c.id = a.cycle_id
             ORDER BY c.period_start, a.due_at, a.reviewer_nip, a.subject_nip, a.role, a.id)
             """).split(separator: ",").compactMap { Int64($0) }
         #expect(expected.count > 2000, "the data set should need several replies")
@@ -152,7 +152,7 @@ struct BoundedRepliesTests {
         let reviewers = messages.filter { $0["kind"]?.stringValue != "admin_digest" }.compactMap { $0["recipient"]?.stringValue }
         #expect(reviewers == reviewers.sorted() && Set(reviewers).count == reviewers.count, "reviewer messages out of NIP order, or twice")
         let owing = Int(try await kit.scalar("""
-            SELECT COUNT(DISTINCT a.reviewer_nip) FROM assignment a JOIN employee e ON e.nip = a.reviewer_nip
+            SELECT COUNT(DISTINCT a.reviewer_nip) FROM assignment_named a JOIN employee e ON e.nip = a.reviewer_nip
             WHERE a.submitted_at IS NULL AND e.aktif AND COALESCE(e.email, '') <> ''
             """)) ?? -1
         #expect(reviewers.count == owing, "one message per reviewer owing reviews with an address")

@@ -119,7 +119,7 @@ struct FollowupWebTests {
             """).split(separator: ",").map(String.init)
         let atasan = try await kit.scalar("SELECT appraiser_nip FROM followup WHERE id = \(id)")
         let reviewers = try await kit.scalar("""
-            SELECT group_concat(DISTINCT a.reviewer_nip || '|' || e.nama) FROM assignment a JOIN employee e ON e.nip = a.reviewer_nip
+            SELECT group_concat(DISTINCT a.reviewer_nip || '|' || e.nama) FROM assignment_named a JOIN employee e ON e.nip = a.reviewer_nip
             WHERE a.role IN ('rekan', 'bawahan') AND a.subject_nip IN (\(listed.map { "'\($0)'" }.joined(separator: ",")))
             """).split(separator: ",").map { $0.split(separator: "|").map(String.init) }
         let otherNames = Set(try await kit.scalar("""

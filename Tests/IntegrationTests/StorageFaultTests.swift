@@ -91,7 +91,7 @@ struct StorageFaultTests {
         defer { try? FileManager.default.removeItem(atPath: filler) }
 
         // Small writes first (each needs new space), the large cycle open last.
-        let selfReview = try await Self.scalar(database, "SELECT id FROM assignment WHERE role = 'self' ORDER BY id LIMIT 1")
+        let selfReview = try await Self.scalar(database, "SELECT id FROM assignment_named WHERE role = 'self' ORDER BY id LIMIT 1")
         let review = try await kit.ctl(["reviews", "submit", "--assignment", selfReview, "--scores", "4,4,4,4,4,4,4"])
         #expect(review.status == .exited(1))
         #expect(review.standardErrorText.contains("disk is full"), "\(review.standardErrorText)")

@@ -35,7 +35,7 @@ struct WebBrowserTests {
         // tomorrow, so the sweep reminds at once (reminders.before 3d) and they can still be filled in.
         let s = try await WebFrontTests.start(options: options, openedAt: Date().addingTimeInterval(-13 * 86_400))
         let reviewer = try await s.kit.scalar("""
-            SELECT a.reviewer_nip FROM assignment a JOIN cycle c ON c.id = a.cycle_id AND c.status = 'open'
+            SELECT a.reviewer_nip FROM assignment_named a JOIN cycle c ON c.id = a.cycle_id AND c.status = 'open'
             JOIN employee e ON e.nip = a.reviewer_nip WHERE coalesce(e.email, '') != ''
             GROUP BY a.reviewer_nip HAVING COUNT(*) >= 3 ORDER BY a.reviewer_nip LIMIT 1
             """)
@@ -86,7 +86,7 @@ struct WebBrowserTests {
         let stages = mine.flatMap { $0["stages"]?.arrayValue ?? [] }.compactMap(\.stringValue)
         #expect(stages.contains { $0.hasPrefix("\(forbidden):") }, "\(stages)")
         for id in submitted { #expect(!stages.contains { $0.hasPrefix("\(id):") }, "\(stages)") }
-        let owed = try await s.kit.scalar("SELECT COUNT(*) FROM assignment a JOIN cycle c ON c.id = a.cycle_id AND c.status = 'open' WHERE a.reviewer_nip = '\(reviewer)' AND a.submitted_at IS NULL")
+        let owed = try await s.kit.scalar("SELECT COUNT(*) FROM assignment_named a JOIN cycle c ON c.id = a.cycle_id AND c.status = 'open' WHERE a.reviewer_nip = '\(reviewer)' AND a.submitted_at IS NULL")
         #expect(mine.first?["body"]?.stringValue?.contains("masih ada \(owed) penilaian") == true, "\(mine)")
 
         // The survey: two imported answers, then one through the browser raises the count and the IKM.
@@ -110,7 +110,7 @@ struct WebBrowserTests {
 
         // Forged, expired and revoked links get the one error page.
         let others = try await s.kit.scalar("""
-            SELECT group_concat(reviewer_nip) FROM (SELECT DISTINCT a.reviewer_nip FROM assignment a JOIN cycle c ON c.id = a.cycle_id
+            SELECT group_concat(reviewer_nip) FROM (SELECT DISTINCT a.reviewer_nip FROM assignment_named a JOIN cycle c ON c.id = a.cycle_id
             AND c.status = 'open' WHERE a.reviewer_nip != '\(reviewer)' ORDER BY a.reviewer_nip LIMIT 2)
             """).split(separator: ",").map(String.init)
         #expect(others.count == 2)

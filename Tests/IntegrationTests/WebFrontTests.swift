@@ -118,7 +118,7 @@ struct WebFrontTests {
         let posted = try s.web.request("POST", path, body: "csrf=\(csrf)&" + body)
         #expect(posted.status == 303)
         #expect(posted.headers["location"]?.hasPrefix(path) == true)
-        #expect(try await s.kit.scalar("SELECT source FROM review WHERE assignment_id = \(id)") == "web")
+        #expect(try await s.kit.scalar("SELECT s.text FROM review v JOIN review_source s ON s.id = v.source_id WHERE v.assignment_id = \(id)") == "web")
         let submitted = try await s.ctlJSON(["reviews", "list", "--cycle", s.cycle, "--reviewer", reviewer, "--status", "submitted"])
         #expect(submitted.arrayValue?.contains { $0["id"]?.intValue == id } == true)
         // A revision keeps the first submission time.

@@ -109,7 +109,7 @@ struct CycleStoreTests {
         let plan = try AssignmentPlanner.plan(employees: employees, period: period, openedAt: Self.opened, policy: Self.policy)
         #expect(first.cycle.assignments == plan.assignments.count)
         let stored = try db.writer.read { d in
-            try Row.fetchAll(d, sql: "SELECT subject_nip, reviewer_nip, role FROM assignment ORDER BY id").map {
+            try Row.fetchAll(d, sql: "SELECT subject_nip, reviewer_nip, role FROM assignment_named ORDER BY id").map {
                 AssignmentKey(subject: NIP($0[0] as String)!, reviewer: NIP($0[1] as String)!, role: ReviewerRole(rawValue: $0[2])!)
             }
         }

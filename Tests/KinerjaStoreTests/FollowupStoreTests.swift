@@ -41,10 +41,8 @@ struct FollowupStoreTests {
                 INSERT INTO cycle(id, period, kind, period_start, period_end, status, opened_at, opened_by, due_at, rekan_per_subject, rekan_cap, rekan_seed)
                 VALUES (1, '2025-Q3', 'quarterly', '2025-07-01', '2025-09-30', 'closed', ?, 'test', ?, 3, 5, 1)
                 """, arguments: [t0, t0])
-            try d.execute(sql: """
-                INSERT INTO assignment(cycle_id, subject_nip, role, reviewer_nip, subject_unit, reviewer_unit, due_at, atasan_source)
-                VALUES (1, ?, 'atasan', ?, 'DLHK', 'SETDA', ?, 'external')
-                """, arguments: [nip(3).description, nip(900).description, t0])
+            try AssignmentRows.insert(d, cycle: 1, subject: nip(3).description, role: "atasan", reviewer: nip(900).description,
+                                      subjectUnit: "DLHK", reviewerUnit: "SETDA", due: t0, atasanSource: "external")
             for (n, severity, status) in [(1, "warning", "open"), (2, "critical", "acknowledged"), (3, "warning", "open"),
                                           (4, "info", "open"), (5, "warning", "resolved")] {
                 try d.execute(sql: """
@@ -215,15 +213,10 @@ struct FollowupStoreTests {
         // Subject 1 in 2025-Q3: the atasan gives 4 on every value but kolaboratif 2; two rekan give 3 everywhere.
         try db.writer.write { d in
             func review(_ reviewer: Int, _ role: String, _ scores: [Int]) throws {
-                try d.execute(sql: """
-                    INSERT INTO assignment(cycle_id, subject_nip, role, reviewer_nip, subject_unit, reviewer_unit, due_at, submitted_at)
-                    VALUES (1, ?, ?, ?, 'DLHK', 'DLHK', ?, ?)
-                    """, arguments: [Self.nip(1).description, role, Self.nip(reviewer).description, Self.t0, Self.t0])
-                try d.execute(sql: """
-                    INSERT INTO review(assignment_id, berorientasi_pelayanan, akuntabel, kompeten, harmonis, loyal, adaptif, kolaboratif,
-                                       submitted_at, recorded_at, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'import')
-                    """, arguments: StatementArguments([d.lastInsertedRowID as any DatabaseValueConvertible] + scores.map { $0 as any DatabaseValueConvertible }
-                                                       + [Self.t0, Self.t0]))
+                try AssignmentRows.insert(d, cycle: 1, subject: Self.nip(1).description, role: role,
+                                          reviewer: Self.nip(reviewer).description, subjectUnit: "DLHK", reviewerUnit: "DLHK",
+                                          due: Self.t0, submitted: Self.t0)
+                try AssignmentRows.insertReview(d, assignment: d.lastInsertedRowID, scores: scores, at: Self.t0, source: "import")
             }
             try review(10, "atasan", [4, 4, 4, 4, 4, 4, 2])
             try review(2, "rekan", [3, 3, 3, 3, 3, 3, 3])

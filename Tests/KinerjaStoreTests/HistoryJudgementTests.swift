@@ -64,11 +64,9 @@ struct HistoryJudgementTests {
             try Self.closedCycle(d, 1, "2026-Q3", due: "2026-10-15T08:00", closed: "2026-10-01T08:00")
             for subject in [1, 2] {
                 try Self.lowResult(d, cycle: 1, subject: subject)
-                try d.execute(sql: """
-                    INSERT INTO assignment(cycle_id, subject_nip, role, reviewer_nip, subject_unit, reviewer_unit, due_at, submitted_at)
-                    VALUES (1, ?, 'self', ?, 'DLHK', 'DLHK', ?, ?)
-                    """, arguments: [Self.nip(subject).description, Self.nip(subject).description, Self.at("2026-10-15T08:00"),
-                                     subject == 2 ? Self.at("2026-09-30T08:00") : nil])
+                try AssignmentRows.insert(d, cycle: 1, subject: Self.nip(subject).description, role: "self",
+                                          reviewer: Self.nip(subject).description, subjectUnit: "DLHK", reviewerUnit: "DLHK",
+                                          due: Self.at("2026-10-15T08:00"), submitted: subject == 2 ? Self.at("2026-09-30T08:00") : nil)
             }
         }
         let rows = try db.motivationHistory(periods: 6).kinds[0].subjectRows

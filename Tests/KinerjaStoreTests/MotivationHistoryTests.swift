@@ -24,21 +24,13 @@ struct MotivationHistoryTests {
     @discardableResult
     func assignment(_ db: Database, cycle: Int, subject: Int, role: String, reviewer: Int, unit: String = "DLHK",
                     reviewerUnit: String = "DLHK", submitted: Date?) throws -> Int64 {
-        try db.execute(sql: """
-            INSERT INTO assignment(cycle_id, subject_nip, role, reviewer_nip, subject_unit, reviewer_unit, due_at, submitted_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [cycle, Self.nip(subject).description, role, Self.nip(reviewer).description, unit, reviewerUnit,
-                             Self.due, submitted])
-        return db.lastInsertedRowID
+        try AssignmentRows.insert(db, cycle: Int64(cycle), subject: Self.nip(subject).description, role: role,
+                                  reviewer: Self.nip(reviewer).description, subjectUnit: unit, reviewerUnit: reviewerUnit,
+                                  due: Self.due, submitted: submitted)
     }
 
     func review(_ db: Database, _ assignment: Int64, _ scores: [Int], comment: String?) throws {
-        try db.execute(sql: """
-            INSERT INTO review(assignment_id, berorientasi_pelayanan, akuntabel, kompeten, harmonis, loyal, adaptif, kolaboratif,
-                               comment, submitted_at, recorded_at, source)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'test')
-            """, arguments: StatementArguments([assignment] + scores.map { $0 as any DatabaseValueConvertible }
-                                                + [comment, Self.due, Self.due]))
+        try AssignmentRows.insertReview(db, assignment: assignment, scores: scores, comment: comment, at: Self.due, source: "test")
     }
 
     func result(_ db: Database, cycle: Int, subject: Int, unit: String, predikat: String?, weighted: Double?, own: Double?,

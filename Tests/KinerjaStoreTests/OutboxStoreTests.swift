@@ -22,10 +22,8 @@ struct OutboxStoreTests {
                     """, arguments: [id, period, status, t0, t0])
             }
             for id in 1...5 {
-                try db.execute(sql: """
-                    INSERT INTO assignment (id, cycle_id, subject_nip, role, reviewer_nip, subject_unit, reviewer_unit, due_at)
-                    VALUES (?, ?, ?, 'rekan', ?, 'DLH', 'DLH', ?)
-                    """, arguments: [id, id == 5 ? 2 : 1, "19850315201001100\(id)", nip, t0])
+                try AssignmentRows.insert(db, id: Int64(id), cycle: id == 5 ? 2 : 1, subject: "19850315201001100\(id)", role: "rekan",
+                                          reviewer: nip, subjectUnit: "DLH", reviewerUnit: "DLH", due: t0)
             }
         }
         return db

@@ -15,19 +15,40 @@ struct ReminderQueryPlanTests {
         }
     }
 
-    @Test("the next reviewers of a cycle come in order from assignment_reviewer, without a sort")
+    @Test("the next reviewers of a cycle come in NIP order from person's key, each probed in assignment_reviewer, without a sort")
     func nextReviewersPlan() throws {
-        let plan = try Self.plan(ReminderQueries.nextReviewersSQL, [1, "", 500])
-        #expect(plan.contains { $0.contains("USING INDEX assignment_reviewer (cycle_id=? AND reviewer_nip>?)") }, "\(plan)")
-        #expect(!plan.contains { $0.contains("TEMP B-TREE") }, "\(plan)")
+        let plan = try Self.plan(ReminderQueries.nextReviewersSQL, ["", 1, 500])
+        #expect(plan.contains { $0.contains("SEARCH p USING COVERING INDEX sqlite_autoindex_person_1 (nip>?)") }, "\(plan)")
+        #expect(plan.contains { $0.contains("SEARCH a USING INDEX assignment_reviewer (cycle_id=? AND reviewer_id=?)") }, "\(plan)")
+        #expect(!plan.contains { $0.contains("TEMP B-TREE") || $0.hasPrefix("SCAN") }, "\(plan)")
     }
 
     @Test("a batch's owed reviews are found by a range of assignment_reviewer per open cycle, never a scan")
     func owedReviewsPlan() throws {
         let plan = try Self.plan(ReminderQueries.owedReviewsSQL, ["196501012003011012", "199912312023121999"])
-        #expect(plan.contains { $0.contains("SEARCH a USING INDEX assignment_reviewer (cycle_id=? AND reviewer_nip>? AND reviewer_nip<?)") },
+        // The batch's NIP range is read from the employee and appraiser keys, each reviewer's rows by
+        // (cycle, reviewer id).
+        #expect(plan.contains { $0.contains("USING INDEX sqlite_autoindex_employee_1 (nip>? AND nip<?)") }, "\(plan)")
+        #expect(plan.contains { $0.contains("SEARCH a USING INDEX assignment_reviewer (cycle_id=? AND reviewer_id=?)") }, "\(plan)")
+        #expect(!plan.contains { $0.hasPrefix("SCAN") }, "\(plan)")
+    }
+
+    @Test("a batch's stage marks: its people by NIP range, their assignments by assignment_reviewer, marks by key, never a scan")
+    func stageMarksPlan() throws {
+        let plan = try Self.plan(ReminderQueries.stageMarksSQL, ["196501012003011012", "199912312023121999"])
+        #expect(plan.contains { $0.contains("SEARCH rp USING COVERING INDEX sqlite_autoindex_person_1 (nip>? AND nip<?)") }, "\(plan)")
+        #expect(plan.contains { $0.contains("SEARCH a USING COVERING INDEX assignment_reviewer (cycle_id=? AND reviewer_id=?)") }, "\(plan)")
+        #expect(!plan.contains { $0.hasPrefix("SCAN s") || $0.hasPrefix("SCAN a") || $0.hasPrefix("SCAN rp") }, "\(plan)")
+    }
+
+    @Test("imported reviews resolve by key: each NIP through person's key, each assignment through the unique key")
+    func reviewsByKeyPlan() throws {
+        let plan = try Self.plan(AppDatabase.assignmentsByKeySQL(2), ["196501012003011012", 2, "196501012003011013",
+                                                                    "196501012003011014", 0, "196501012003011015", 1])
+        #expect(plan.contains { $0.contains("USING COVERING INDEX sqlite_autoindex_person_1 (nip=?)") }, "\(plan)")
+        #expect(plan.contains { $0.contains("SEARCH a USING INDEX sqlite_autoindex_assignment_1 (cycle_id=? AND subject_id=? AND role=? AND reviewer_id=?)") },
                 "\(plan)")
-        #expect(!plan.contains { $0.contains("SCAN a") }, "\(plan)")
+        #expect(!plan.contains { $0.hasPrefix("SCAN a") || $0.hasPrefix("SCAN p") || $0.contains("AUTOMATIC") }, "\(plan)")
     }
 
     @Test("batches over several open cycles: the smallest NIPs of all of them, closed cycles and submitted reviews left out")
@@ -47,10 +68,8 @@ struct ReminderQueryPlanTests {
             let rows: [(Int, String, String?)] = [(1, closedOnly, nil), (2, a, nil), (3, b, nil), (2, c, nil), (3, d, nil),
                                                  (2, submitted, "2025-04-02 01:00:00.000"), (3, a, nil)]
             for (cycle, reviewer, at) in rows {
-                try db.execute(sql: """
-                    INSERT INTO assignment(cycle_id, subject_nip, role, reviewer_nip, subject_unit, reviewer_unit, due_at, submitted_at)
-                    VALUES (?, ?, 'self', ?, 'U', 'U', '2025-04-15 01:00:00.000', ?)
-                    """, arguments: [cycle, reviewer, reviewer, at])
+                try AssignmentRows.insert(db, cycle: Int64(cycle), subject: reviewer, role: "self", reviewer: reviewer,
+                                          subjectUnit: "U", reviewerUnit: "U", due: "2025-04-15 01:00:00.000", submitted: at)
             }
         }
         let batches = try db.writer.read { db -> [ReviewerBatch] in

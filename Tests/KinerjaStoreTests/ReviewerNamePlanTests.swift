@@ -12,7 +12,7 @@ struct ReviewerNamePlanTests {
         let db = try AppDatabase.inMemory()
         let sql = """
             SELECT a.id, \(AppDatabase.reviewerNameSQL) AS reviewer_name
-            FROM assignment a \(AppDatabase.reviewerJoinSQL)
+            FROM assignment_named a \(AppDatabase.reviewerJoinSQL)
             WHERE a.reviewer_nip = ?
             """
         let plan = try db.writer.read { db in

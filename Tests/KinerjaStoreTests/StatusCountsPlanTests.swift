@@ -11,7 +11,7 @@ struct StatusCountsPlanTests {
     func webReviews() throws {
         let db = try AppDatabase.inMemory()
         let plan = try db.writer.read { db in
-            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + AppDatabase.webReviewsSQL, arguments: [Date()])
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + AppDatabase.webReviewsSQL, arguments: [StoredTime.seconds(Date())])
                 .map { $0["detail"] as String? ?? "" }
         }
         #expect(plan.contains { $0.contains("SEARCH review USING INDEX review_web_touched (<expr>>?)") }, "\(plan)")

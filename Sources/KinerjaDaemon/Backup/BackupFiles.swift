@@ -34,6 +34,12 @@ enum BackupFiles {
         return (file, size, true)
     }
 
+    /// The copy taken before `migration` rewrites tables: `kinerja-YYYYMMDD-HHMMSS-before-MIGRATION.sqlite`,
+    /// rotated with the others.
+    static func beforeMigration(directory: String, date: Date, migration: String) -> String {
+        "\(directory)/\(prefix)\(stamp(date))-before-\(migration)\(suffix)"
+    }
+
     /// Removes the files of backups a killed process left unfinished (AppDatabase.backup writes to
     /// `NAME.sqlite.XXXXXXXX.partial` and renames when complete). Only at start-up, when no backup can
     /// be under way. Returns the removed paths.

@@ -74,19 +74,20 @@ public enum FieldValue {
 
 extension String {
     /// Without leading and trailing whitespace and newlines; returns `self` untouched in the common
-    /// case where there is none (no Foundation call).
-    var trimmed: String {
-        guard let first = first, let last = last else { return self }
-        if !first.isWhitespace && !last.isWhitespace { return self }
-        return trimmingCharacters(in: .whitespacesAndNewlines)
-    }
+    /// case where there is none, decided from the first and last byte (no Foundation call, no
+    /// grapheme breaking: a review file has a dozen fields a row).
+    var trimmed: String { trimming { $0.properties.isWhitespace } }
 
     /// Like ``trimmed`` but a TAB at either end stays.
-    var trimmedKeepingTabs: String {
-        guard let first = first, let last = last else { return self }
-        if !first.isWhitespace && !last.isWhitespace { return self }
+    var trimmedKeepingTabs: String { trimming { $0 != "\t" && $0.properties.isWhitespace } }
+
+    private func trimming(_ trimmable: (Unicode.Scalar) -> Bool) -> String {
+        guard let first = utf8.first, let last = utf8.last else { return self }
+        // An ASCII byte that is not a space, tab or line break at both ends: nothing to trim (every
+        // other whitespace is outside ASCII, so its bytes are >= 0x80).
+        func plain(_ b: UInt8) -> Bool { b < 0x80 && b != 0x20 && !(0x09...0x0D).contains(b) }
+        if plain(first) && plain(last) { return self }
         let scalars = unicodeScalars
-        func trimmable(_ s: Unicode.Scalar) -> Bool { s != "\t" && s.properties.isWhitespace }
         guard let start = scalars.firstIndex(where: { !trimmable($0) }),
               let end = scalars.lastIndex(where: { !trimmable($0) }) else { return "" }
         return String(scalars[start...end])
