@@ -162,14 +162,15 @@ class Varlink:
 class ReportLoop:
     """`kinerjactl report cycle` again and again in a thread; counts runs and their seconds."""
 
-    def __init__(self, ctl, socket_path, cycle):
+    def __init__(self, ctl, socket_path, cycle, enabled=True):
         self.command = [ctl, "--socket", socket_path, "--quiet", "report", "cycle", cycle]
+        self.enabled = enabled
         self.durations = []
         self.failures = 0
         self.running = False
 
     def __enter__(self):
-        self.running = True
+        self.running = self.enabled
         self.thread = threading.Thread(target=self.loop, daemon=True)
         self.thread.start()
         return self
@@ -189,6 +190,8 @@ class ReportLoop:
         self.thread.join()
 
     def summary(self):
+        if not self.enabled:
+            return "cycle report loop: not run (--no-report-loop)"
         if not self.durations:
             return f"cycle report: 0 runs completed, {self.failures} failed"
         d = sorted(self.durations)
@@ -250,6 +253,9 @@ def main():
     ap.add_argument("--seconds", type=int, default=30, help="length of each wrk run")
     ap.add_argument("--connections", type=int, default=16)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--no-report-loop", dest="report_loop", action="store_false",
+                    help="measure without `kinerjactl report cycle` running beside wrk (to tell the request path's own "
+                         "cost from the competition for the CPUs; the targets are for a run with the loop)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = ap.parse_args()
     if shutil.which("wrk") is None:
@@ -362,13 +368,13 @@ web:
         # The limits' windows are per minute: start each run in a fresh one, so the links' setup
         # requests and the previous run do not count against it.
         wait_for_new_minute()
-        with Sampler([daemon.pid, web.pid]) as gs, ReportLoop(ctl, admin, cycle) as reports:
+        with Sampler([daemon.pid, web.pid]) as gs, ReportLoop(ctl, admin, cycle, args.report_loop) as reports:
             g = wrk(args, f"{work}/bench.lua", f"{work}/gets.txt", 200, "GET")
         print_figures(f"GET /r/TOKEN, {args.connections} connections", g, "target p99 <= 50 ms")
         print("  " + reports.summary())
         print(f"  CPU seconds: kinerjad {gs.cpu[daemon.pid]:.1f}, kinerja-web {gs.cpu[web.pid]:.1f}")
         wait_for_new_minute()
-        with Sampler([daemon.pid, web.pid]) as ps, ReportLoop(ctl, admin, cycle) as reports:
+        with Sampler([daemon.pid, web.pid]) as ps, ReportLoop(ctl, admin, cycle, args.report_loop) as reports:
             p = wrk(args, f"{work}/bench.lua", f"{work}/posts.txt", 303, "POST")
         print_figures(f"POST /r/TOKEN (review submitted), {args.connections} connections", p,
                       "target >= 300/s sustained, p99 <= 100 ms")

@@ -34,12 +34,14 @@ struct KeysetQuery {
     var keys: [String]
     var descending = false
 
-    /// The page of at most `limit` rows after `cursor`; counts all matching rows when `cursor` is nil.
-    func page<T>(_ db: Database, after cursor: PageCursor?, limit: Int, _ transform: (Row) throws -> T) throws -> Page<T> {
+    /// The page of at most `limit` rows after `cursor`; counts all matching rows when `cursor` is nil
+    /// and `counting`.
+    func page<T>(_ db: Database, after cursor: PageCursor?, limit: Int, counting: Bool = true,
+                 _ transform: (Row) throws -> T) throws -> Page<T> {
         var conditions = self.conditions
         var arguments = self.arguments
         let total: Int?
-        if cursor == nil {
+        if cursor == nil && counting {
             let whereSQL = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
             total = try Int.fetchOne(db, sql: "SELECT COUNT(*) \(from) \(whereSQL)", arguments: StatementArguments(arguments)) ?? 0
         } else {
