@@ -79,7 +79,7 @@ extension AppDatabase {
                     let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
                     for row in try Row.fetchAll(db, sql: """
                         SELECT id, subject_nip, role, reviewer_nip, due_at, submitted_at, cycle_id FROM assignment WHERE id IN (\(marks))
-                        """, arguments: StatementArguments(ids)) {
+                        """, arguments: StatementArguments(ids), cached: ids.count <= Self.cachedListLength) {
                         guard let subject = NIP(row[1] as String), let reviewer = NIP(row[3] as String),
                               let role = ReviewerRole(rawValue: row[2]) else { continue }
                         byID[row[0]] = (AssignmentSlot(subject: subject.value, reviewer: reviewer.value, role: role.code, id: row[0],
@@ -182,7 +182,7 @@ extension AppDatabase {
                 WHERE review.assignment_id = assignment.id AND assignment.submitted_at IS NULL
                   AND assignment.cycle_id IN (SELECT id FROM cycle WHERE status = 'open')
                 """ + (few ? " AND assignment.id IN (\(Array(repeating: "?", count: resolved.count).joined(separator: ",")))" : ""),
-                arguments: few ? StatementArguments(resolved.map(\.id)) : [])
+                arguments: few ? StatementArguments(resolved.map(\.id)) : [], cached: few)
             progress(StoreProgress(phase: "writing", done: resolved.count, total: resolved.count))
             try Self.logImport(db, summary: summary, source: source, now: now)
             return summary
@@ -229,7 +229,7 @@ extension AppDatabase {
     }
 
     /// Submissions up to this many mark their own assignments submitted by id; more, set-based.
-    static let fewSubmissions = 100
+    static let fewSubmissions = cachedListLength
 
     /// At most `filter.limit` assignments matching `filter`, without counting all the matches: for the
     /// web front's requests, which show every row they get. The count is answered from the unique
