@@ -152,13 +152,15 @@ bench-preview: release
 # value and one of the link's own assignments) from WEB_REVIEWERS links, while `kinerjactl report
 # cycle` runs in a loop; throughput, p50/p90/p99 and both processes' RSS. Targets: page p99 <= 50 ms;
 # submissions >= 300/s with p99 <= 100 ms. Not part of `make bench` (it waits for fresh rate-limit
-# windows, a few minutes in all).
+# windows, a few minutes in all). WEB_FLAGS passes more options, e.g. --no-report-loop (the request
+# path alone, without the report competing for the CPUs) or --connections N.
 WEB_EMPLOYEES ?= 25000
 WEB_REVIEWERS ?= 4000
 WEB_SECONDS   ?= 30
+WEB_FLAGS     ?=
 bench-web: release
 	@$(MAKE) --no-print-directory deps-apt APT_PACKAGES="wrk"
-	python3 Benchmarks/web_bench.py --bin $(RELEASE_BIN) --employees $(WEB_EMPLOYEES) --reviewers $(WEB_REVIEWERS) --seconds $(WEB_SECONDS)
+	python3 Benchmarks/web_bench.py --bin $(RELEASE_BIN) --employees $(WEB_EMPLOYEES) --reviewers $(WEB_REVIEWERS) --seconds $(WEB_SECONDS) $(WEB_FLAGS)
 
 # A full quarter (import, open, reminder preview, reviews, close, report, then a second quarter) at
 # each of BENCH_SCALE_SIZES employees: wall and CPU seconds per step, daemon peak RSS, database size

@@ -126,7 +126,7 @@ let package = Package(
             resources: [
                 .embedInCode("Templates/layout.mustache"), .embedInCode("Templates/reviewer.mustache"),
                 .embedInCode("Templates/survey.mustache"), .embedInCode("Templates/message.mustache"),
-                .embedInCode("Templates/followup.mustache"),
+                .embedInCode("Templates/followup.mustache"), .embedInCode("Templates/value.mustache"),
                 .embedInCode("Templates/style.css"),
             ]
         ),

@@ -2,7 +2,7 @@
 """Run a command under the sandbox that systemd/kinerjad.service asks systemd for, so the tests can
 check the real binary against it without systemd as PID 1:
 
-  SystemCallFilter=@system-service + ~@privileged @resources, SystemCallErrorNumber=EPERM
+  SystemCallFilter=@system-service + ~@privileged @resources + setpriority, SystemCallErrorNumber=EPERM
   (the groups are expanded by this machine's `systemd-analyze syscall-filter`), and
   MemoryDenyWriteExecute=yes (through prctl(PR_SET_MDWE, PR_MDWE_REFUSE_EXEC_GAIN), the kernel
   mechanism newer systemd uses for it).
@@ -41,7 +41,7 @@ def main():
     if len(sys.argv) < 2:
         sys.exit("usage: seccomp-exec.py COMMAND [ARG...]")
     groups = syscall_groups()
-    allowed = expand(groups, "@system-service") - expand(groups, "@privileged") - expand(groups, "@resources")
+    allowed = (expand(groups, "@system-service") - expand(groups, "@privileged") - expand(groups, "@resources")) | {"setpriority"}
     flt = seccomp.SyscallFilter(defaction=seccomp.ERRNO(errno.EPERM))
     for name in sorted(allowed):
         try:

@@ -238,7 +238,7 @@ extension AppDatabase {
         try Row.fetchAll(db, sql: """
             SELECT \(counts ? cycleColumns : "c.*, 0 AS n_total, 0 AS n_open, 0 AS n_late") FROM cycle c \(whereSQL)
             ORDER BY c.period_start DESC, c.kind
-            """, arguments: arguments).map(cycleInfo)
+            """, arguments: arguments, cached: true).map(cycleInfo)
     }
 
     static let cycleColumns = """

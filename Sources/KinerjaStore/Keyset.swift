@@ -34,14 +34,17 @@ struct KeysetQuery {
     var keys: [String]
     var descending = false
 
-    /// The page of at most `limit` rows after `cursor`; counts all matching rows when `cursor` is nil.
-    func page<T>(_ db: Database, after cursor: PageCursor?, limit: Int, _ transform: (Row) throws -> T) throws -> Page<T> {
+    /// The page of at most `limit` rows after `cursor`; counts all matching rows when `cursor` is nil
+    /// and `counting`.
+    func page<T>(_ db: Database, after cursor: PageCursor?, limit: Int, counting: Bool = true,
+                 _ transform: (Row) throws -> T) throws -> Page<T> {
         var conditions = self.conditions
         var arguments = self.arguments
         let total: Int?
-        if cursor == nil {
+        if cursor == nil && counting {
             let whereSQL = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-            total = try Int.fetchOne(db, sql: "SELECT COUNT(*) \(from) \(whereSQL)", arguments: StatementArguments(arguments)) ?? 0
+            total = try Row.fetchOne(db, sql: "SELECT COUNT(*) \(from) \(whereSQL)", arguments: StatementArguments(arguments),
+                                     cached: true)?[0] ?? 0
         } else {
             total = nil
         }
@@ -55,7 +58,7 @@ struct KeysetQuery {
         let order = keys.map { $0 + (descending ? " DESC" : "") }.joined(separator: ", ")
         let rows = try Row.fetchAll(db, sql: """
             SELECT \(select), \(keyColumns) \(from) \(whereSQL) ORDER BY \(order) LIMIT ?
-            """, arguments: StatementArguments(arguments + [max(1, limit) + 1]))
+            """, arguments: StatementArguments(arguments + [max(1, limit) + 1]), cached: true)
         let shown = rows.prefix(max(1, limit))
         let next = rows.count > shown.count
             ? PageCursor(values: keys.indices.map { shown.last!["keyset_\($0)"] as DatabaseValue })

@@ -91,7 +91,7 @@ extension AppDatabase {
                 SELECT l.cycle_id, l.reviewer_nip, l.expires_at, e.nama FROM review_link l
                 LEFT JOIN employee e ON e.nip = l.reviewer_nip
                 WHERE l.token_sha256 = ? AND l.revoked_at IS NULL
-                """, arguments: [tokenHash]) else { return nil }
+                """, arguments: [tokenHash], cached: true) else { return nil }
             let expires: Date? = row[2]
             if let expires, expires <= now { return nil }
             guard let nip = NIP(row[1] as String), let c = try Self.findCycleRow(db, .id(row[0])) else { return nil }
@@ -146,7 +146,7 @@ extension AppDatabase {
             for row in try Row.fetchAll(db, sql: """
                 SELECT assignment_id, berorientasi_pelayanan, akuntabel, kompeten, harmonis, loyal, adaptif, kolaboratif,
                        comment, hasil_kerja FROM review WHERE assignment_id IN (\(marks))
-                """, arguments: StatementArguments(assignments)) {
+                """, arguments: StatementArguments(assignments), cached: assignments.count <= Self.cachedListLength) {
                 guard let scores = try? BerAKHLAKScores((1...7).map { row[$0] as Int }) else { continue }
                 found[row[0]] = Review(scores: scores, comment: row[8], hasilKerja: (row[9] as String?).flatMap(Rating.init(rawValue:)))
             }

@@ -5,21 +5,38 @@ import Varlink
 
 /// Renders the pages from the Mustache templates (embedded in the binary). Mustache escapes every
 /// `{{value}}` for HTML, so names and comments from the database cannot inject markup; the only
-/// unescaped insertion is the layout's `{{{content}}}`, which is itself a rendered template.
+/// unescaped insertions are the layout's `{{{content}}}` and the reviewer page's `{{{values}}}`,
+/// each itself a rendered template.
 public struct Pages: Sendable {
     let library: MustacheLibrary
     let contact: String
+    /// The fieldset of each BerAKHLAK value (`value.mustache`) as HTML, rendered once at start: per
+    /// value, with no point checked (index 0) and with point 1 to 5 checked. Rendered per request,
+    /// these 7 fieldsets of 5 points each per assignment were most of a page's CPU time (the
+    /// template's dictionaries are looked up through dynamic casts); they hold only this program's
+    /// own texts and the reviewer's earlier score.
+    let valueFieldsets: [[String]]
     public static let stylesheet = String(decoding: PackageResources.style_css, as: UTF8.self)
 
     public init(contact: String) throws {
         var library = MustacheLibrary()
         for (name, bytes) in [("layout", PackageResources.layout_mustache), ("reviewer", PackageResources.reviewer_mustache),
                               ("survey", PackageResources.survey_mustache), ("message", PackageResources.message_mustache),
-                              ("followup", PackageResources.followup_mustache)] {
+                              ("followup", PackageResources.followup_mustache), ("value", PackageResources.value_mustache)] {
             try library.register(String(decoding: bytes, as: UTF8.self), named: name)
         }
         self.library = library
         self.contact = contact
+        valueFieldsets = PageTexts.values.map { v in
+            (0...PageTexts.scale.count).map { checked in
+                library.render([
+                    "field": v.field, "name": v.name, "meaning": v.meaning, "examples": v.examples,
+                    "points": PageTexts.scale.enumerated().map { i, label in
+                        ["n": i + 1, "label": label, "checked": checked == i + 1] as [String: Any]
+                    },
+                ] as [String: Any], withTemplate: "value") ?? ""
+            }
+        }
     }
 
     func page(title: String, template: String, _ object: [String: Any]) -> String {
@@ -53,13 +70,10 @@ public struct Pages: Sendable {
             let subject = a["subject_name"]?.stringValue ?? ""
             let status = a["status"]?.stringValue ?? "open"
             // A submitted review's own answers are shown checked, so a revision starts from them.
-            let values: [[String: Any]] = PageTexts.values.map { v in
-                let given = a["scores"]?[v.field]?.intValue
-                return ["field": v.field, "name": v.name, "meaning": v.meaning, "examples": v.examples,
-                        "points": PageTexts.scale.enumerated().map { i, label in
-                            ["n": i + 1, "label": label, "checked": given == Int64(i + 1)] as [String: Any]
-                        }]
-            }
+            let values = PageTexts.values.enumerated().map { i, v in
+                let given = Int(a["scores"]?[v.field]?.intValue ?? 0)
+                return valueFieldsets[i][(0...PageTexts.scale.count).contains(given) ? given : 0]
+            }.joined()
             let hasil = a["hasil_kerja"]?.stringValue
             return [
                 "id": Int(a["id"]?.intValue ?? 0),

@@ -74,6 +74,8 @@ struct DaemonLifecycleTests {
         options.socketActivated = true
         let daemon = try await DaemonHarness.start(options)
         try await daemon.process.waitForOutput(containing: "systemd passed no Review socket", in: .standardError)
+        // With its catalog id (MessageIDs.reviewSocketMissing), whose entry says how to fix the units.
+        try await daemon.process.waitForOutput(containing: "message_id=3ab026ffcb9243e79363dfb5f103cd6d", in: .standardError)
         #expect(!FileManager.default.fileExists(atPath: daemon.directory.path("review.varlink")))
         _ = try await daemon.call("io.kinerjad.Admin.Ping")
         #expect(try await daemon.stop() == .exited(0), "\(daemon.log)")

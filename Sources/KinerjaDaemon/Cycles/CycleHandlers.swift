@@ -20,9 +20,10 @@ extension AdminService {
         "GetCycle": { service, call, reply in
             let reference = try service.cycleReference(call, "cycle")!
             let at = try service.encoding.instant(call.parameters["at"]?.stringValue, parameter: "at") ?? service.runtime.now()
-            // One whole-cycle read at a time (see WorkLimiter); the reply is built inside the turn.
+            // One whole-cycle read at a time (see WorkLimiter), at a lower priority than the short calls
+            // (see withDatabaseInBackground); the reply is built inside the turn.
             let object = try await service.runtime.wholeCycleReads.run {
-                var detail = try await service.runtime.withDatabase { db in try db.cycleDetail(reference, at: at) }
+                var detail = try await service.runtime.withDatabaseInBackground { db in try db.cycleDetail(reference, at: at) }
                 if !call.accessLevel.isPrivileged { detail.cycle = detail.cycle.withoutFreeText }
                 return try service.encoding.object(detail)
             }
@@ -69,19 +70,24 @@ extension AdminService {
         "CycleReport": { service, call, reply in
             let reference = try service.cycleReference(call, "cycle")!
             let unit = call.parameters["unit"]?.stringValue
-            // One whole-cycle read at a time (see WorkLimiter); the reply is built inside the turn.
+            // One whole-cycle read at a time (see WorkLimiter), at a lower priority than the short calls
+            // (see withDatabaseInBackground); the reply is built inside the turn.
             let object = try await service.runtime.wholeCycleReads.run {
-                let data = try await service.runtime.withDatabase { db in try db.cycleReport(reference, unit: unit) }
+                let data = try await service.runtime.withDatabaseInBackground { db in try db.cycleReport(reference, unit: unit) }
                 if let unit, data.units.isEmpty {
                     throw AdminError.notFound("unit in cycle \(data.cycle.period.code)", unit)
                 }
                 let builder = CycleReportBuilder(results: service.runtime.config.results, encoding: service.encoding)
                 // Motivation flags per unit beside the predikat distribution and IKM (AdminService+Flags.swift).
-                let flags = try await service.runtime.withDatabase { db in try db.flagCounts(overlapping: data.cycle.period, unit: unit) }
+                let flags = try await service.runtime.withDatabaseInBackground { db in
+                    try db.flagCounts(overlapping: data.cycle.period, unit: unit)
+                }
                 var object = Self.addingFlagCounts(flags, to: try builder.reply(data))
                 // Who has no predikat, counted by reason (ListWithoutPredikat names them).
                 if data.cycle.status == .closed {
-                    let missing = try await service.runtime.withDatabase { db in try db.withoutPredikat(reference, unit: unit).employees }
+                    let missing = try await service.runtime.withDatabaseInBackground { db in
+                        try db.withoutPredikat(reference, unit: unit).employees
+                    }
                     var byReason: [String: JSONValue] = [:]
                     for m in missing { byReason[m.reasonCode] = .int((byReason[m.reasonCode]?.intValue ?? 0) + 1) }
                     object["without_predikat"] = .int(Int64(missing.count))

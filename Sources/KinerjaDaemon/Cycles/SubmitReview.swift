@@ -28,7 +28,7 @@ public struct SubmitReview: Sendable {
                                                       at: now, limit: 1)
             filter.id = submission.reference.id
             filter.openCyclesOnly = cycle == nil
-            return (summary, try db.assignments(filter).rows.first)
+            return (summary, try db.assignmentRows(filter).first)
         }
         guard let info else { throw NotFound("assignment", submission.reference.id.map(String.init) ?? "named by reviewer, subject and role") }
         runtime.logger.notice(summary.replaced > 0 ? "Review revised" : "Review submitted", metadata: [

@@ -27,6 +27,8 @@ public enum MessageIDs {
     /// kinerja-web answered 429: a client IP (KINERJA_CLIENT) or a link went over its rate limit
     /// (KINERJA_LIMIT: ip or token); no token, path or form content in the entry.
     public static let webRateLimited = "5e1a9efc92ce4ad294e65b7c06225e09"
+    /// systemd passed kinerjad sockets but no `review` one: io.kinerjad.Review is not served.
+    public static let reviewSocketMissing = "3ab026ffcb9243e79363dfb5f103cd6d"
 
     /// A scheduled job finished its run.
     public static let jobFinished = "cbba0fbdbad14437ae257e4dc1b326a4"
@@ -73,7 +75,7 @@ public enum MessageIDs {
 
     /// Every id above, for the catalog check.
     public static let all: [String] = [started, stopping, reloaded, reloadFailed, backupWritten, logLevelChanged, startFailed,
-                                       reviewSubmitted, webTokenRefused, surveyAnswered, webRateLimited,
+                                       reviewSubmitted, webTokenRefused, surveyAnswered, webRateLimited, reviewSocketMissing,
                                        jobFinished, jobFailed, cycleOpened, cycleClosed, importApplied, assignmentsAdjusted,
                                        mailSent, mailFailed, mailDead, mailLogged, mailRetried, mailInterrupted, mailOutcomeUnknown,
                                        flagDecliningTrend, flagRecognitionGap, flagDisengaged, flagFeedbackDrop,

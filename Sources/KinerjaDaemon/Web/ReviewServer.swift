@@ -40,7 +40,8 @@ public struct ReviewServer: Service {
             bound = try ControlServer.endpoint(activation: .none, name: "review", path: path, key: "web.socket")
         case .notPassed:
             runtime.logger.warning(
-                "systemd passed no Review socket (FileDescriptorName=review): kinerja-web cannot reach kinerjad. Enable kinerjad-review.socket and list it in Sockets= of kinerjad.service")
+                "systemd passed no Review socket (FileDescriptorName=review): kinerja-web cannot reach kinerjad. Enable kinerjad-review.socket and list it in Sockets= of kinerjad.service",
+                metadata: ["message_id": "\(MessageIDs.reviewSocketMissing)"])
             return nil
         }
         var limits = VarlinkServer.Configuration()

@@ -80,12 +80,23 @@ public struct ReviewService: VarlinkService {
         return Self.invalidToken()
     }
 
-    func reviewGrant(_ call: VarlinkCall) async throws -> ReviewLinkGrant {
+    /// What a review link's token opens, read in one trip to the database: its grant and its
+    /// assignments in the link's cycle (`only`: the one with that id, when it is the link's), with
+    /// the stored reviews of the submitted ones when `withReviews`. Throws InvalidToken for a token
+    /// no working link has.
+    func reviewLink(_ call: VarlinkCall, only id: Int64? = nil, withReviews: Bool = false) async throws
+        -> (grant: ReviewLinkGrant, assignments: [AssignmentInfo], reviews: [Int64: Review]) {
         let hash = try token(call, kind: "review").sha256, now = runtime.now()
-        guard let grant = try await runtime.withDatabase({ db in try db.reviewLink(tokenHash: hash, now: now) }) else {
-            throw refused("review", "unknown, revoked or expired")
+        let found = try await runtime.withDatabase { db -> (ReviewLinkGrant, [AssignmentInfo], [Int64: Review])? in
+            guard let grant = try db.reviewLink(tokenHash: hash, now: now) else { return nil }
+            var filter = AppDatabase.AssignmentFilter(cycle: .id(grant.cycle.id), reviewer: grant.reviewer, at: now, limit: 1000)
+            filter.id = id
+            let rows = try db.assignmentRows(filter)
+            let reviews = withReviews ? try db.reviews(of: rows.filter { $0.submittedAt != nil }.map(\.id)) : [:]
+            return (grant, rows, reviews)
         }
-        return grant
+        guard let found else { throw refused("review", "unknown, revoked or expired") }
+        return found
     }
 
     func surveyGrant(_ call: VarlinkCall) async throws -> SurveyLinkGrant {
@@ -98,33 +109,37 @@ public struct ReviewService: VarlinkService {
 
     // MARK: Reviews
 
-    func assignments(of grant: ReviewLinkGrant, id: Int64? = nil) async throws -> [AssignmentInfo] {
-        var filter = AppDatabase.AssignmentFilter(cycle: .id(grant.cycle.id), reviewer: grant.reviewer, at: runtime.now(), limit: 1000)
-        filter.id = id
-        let found = filter
-        return try await runtime.withDatabase { db in try db.assignments(found).rows }
-    }
-
     func reviewerPage(_ call: VarlinkCall) async throws -> [String: JSONValue] {
-        let grant = try await reviewGrant(call)
-        let rows = try await assignments(of: grant)
-        let ids = rows.filter { $0.submittedAt != nil }.map(\.id)
-        let reviews = try await runtime.withDatabase { db in try db.reviews(of: ids) }
+        let (grant, rows, reviews) = try await reviewLink(call, withReviews: true)
+        let dates = DueDates(now: runtime.now(), zone: runtime.config.cycles.zone)
         return [
             "reviewer_name": .string(grant.reviewerName ?? grant.reviewer.description),
             "cycle": .string(grant.cycle.period.code),
             "cycle_open": .bool(grant.cycle.status == .open),
             "anonymity_minimum": .int(Int64(runtime.config.results.anonymityMinimum)),
             "max_comment_length": .int(Int64(Review.maxCommentLength)),
-            "assignments": .array(rows.map { .object(encode($0, cycle: grant.cycle, review: reviews[$0.id])) }),
+            "assignments": .array(rows.map { .object(encode($0, cycle: grant.cycle, dates: dates, review: reviews[$0.id])) }),
         ]
     }
 
-    func encode(_ a: AssignmentInfo, cycle: CycleInfo, review: Review? = nil) -> [String: JSONValue] {
-        let now = runtime.now()
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = runtime.config.cycles.zone
-        let days = calendar.dateComponents([.day], from: calendar.startOfDay(for: now), to: calendar.startOfDay(for: a.dueAt)).day ?? 0
+    /// The calendar that dates a reply's assignments, made once per reply.
+    struct DueDates {
+        let now: Date
+        let calendar: Calendar
+        let today: Date
+
+        init(now: Date, zone: TimeZone) {
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = zone
+            self.now = now
+            self.calendar = calendar
+            self.today = calendar.startOfDay(for: now)
+        }
+    }
+
+    func encode(_ a: AssignmentInfo, cycle: CycleInfo, dates: DueDates, review: Review? = nil) -> [String: JSONValue] {
+        let now = dates.now, calendar = dates.calendar
+        let days = calendar.dateComponents([.day], from: dates.today, to: calendar.startOfDay(for: a.dueAt)).day ?? 0
         let due = calendar.dateComponents([.year, .month, .day], from: a.dueAt)
         let status = a.submittedAt != nil ? "submitted" : (a.dueAt < now ? "overdue" : "open")
         return [
@@ -147,10 +162,10 @@ public struct ReviewService: VarlinkService {
     }
 
     func submitReview(_ call: VarlinkCall) async throws -> [String: JSONValue] {
-        let grant = try await reviewGrant(call)
         let p = call.parameters
         let id = p["assignment_id"]?.intValue ?? 0
-        guard let assignment = try await assignments(of: grant, id: id).first else {
+        let (grant, rows, _) = try await reviewLink(call, only: id)
+        guard let assignment = rows.first else {
             throw Self.invalidInput(["assignment_id: \(id) is not one of this link's assignments"])
         }
         guard grant.cycle.status == .open else { throw Self.readOnly("cycle \(grant.cycle.period.code) is closed") }
@@ -166,7 +181,8 @@ public struct ReviewService: VarlinkService {
         let key = AssignmentKey(subject: assignment.subject, reviewer: assignment.reviewer, role: assignment.role)
         let submission = ReviewSubmission(line: 0, reference: AssignmentReference(id: id, key: key), review: review, submittedAt: nil)
         let outcome = try await SubmitReview(runtime: runtime)(submission, cycle: .id(grant.cycle.id), source: "web")
-        return ["assignment": .object(encode(outcome.assignment, cycle: grant.cycle)), "revised": .bool(outcome.revised)]
+        let dates = DueDates(now: runtime.now(), zone: runtime.config.cycles.zone)
+        return ["assignment": .object(encode(outcome.assignment, cycle: grant.cycle, dates: dates)), "revised": .bool(outcome.revised)]
     }
 
     // MARK: Survey
