@@ -234,11 +234,15 @@ struct FollowupsBench: AsyncParsableCommand {
                    CAST(julianday(fu.held_on) - julianday(fu.created_on) AS INTEGER) AS days, fu.created_at, f.subject_nip,
                    f.window_end, f.condition_cleared, f.cleared_at, c.kind
             FROM followup fu JOIN flag f ON f.id = fu.flag_id LEFT JOIN cycle c ON c.period = f.window_end
+        ), based AS (
+            SELECT fu.*, COALESCE((SELECT k.period FROM cycle k WHERE k.kind = fu.kind AND k.status = 'closed' AND k.closed_at <= fu.created_at
+                                   ORDER BY k.period DESC LIMIT 1), fu.window_end) AS base_period
+            FROM fu
         ), m AS (
             SELECT fu.*, b.weighted_mean AS before_mean, \(Self.rank("b.predikat")) AS before_rank,
-                   (SELECT k.id FROM cycle k WHERE k.kind = fu.kind AND k.status = 'closed' AND k.period > fu.window_end
+                   (SELECT k.id FROM cycle k WHERE k.kind = fu.kind AND k.status = 'closed' AND k.period > fu.base_period
                     ORDER BY k.period LIMIT 1) AS next_cycle
-            FROM fu LEFT JOIN cycle bc ON bc.period = fu.window_end LEFT JOIN result b ON b.cycle_id = bc.id AND b.subject_nip = fu.subject_nip
+            FROM based fu LEFT JOIN cycle bc ON bc.period = fu.base_period LEFT JOIN result b ON b.cycle_id = bc.id AND b.subject_nip = fu.subject_nip
         ), row AS (
             SELECT m.unit, m.grp, m.on_time, m.days,
                    CASE WHEN m.condition_cleared THEN (SELECT COUNT(*) FROM cycle k WHERE k.kind = m.kind AND k.status = 'closed'
