@@ -33,36 +33,60 @@ struct KeysetQuery {
     /// Sort key expressions, together unique (end with the primary key); none may be NULL.
     var keys: [String]
     var descending = false
+    /// `FROM …` for the first page's count, when a narrower one gives the same number (the joins that
+    /// match at most one row each left out); `from` when nil.
+    var countFrom: String?
+    /// Adds the first key's bound (`keys[0] >= last`) as a term of its own after a cursor, so a plan
+    /// that walks an index in the first key's order (an outer loop over it) seeks to the page's start
+    /// instead of reading the listing from its beginning; the row-value comparison alone names
+    /// several tables' columns and cannot seek.
+    var seeksFirstKey = false
 
     /// The page of at most `limit` rows after `cursor`; counts all matching rows when `cursor` is nil
     /// and `counting`.
     func page<T>(_ db: Database, after cursor: PageCursor?, limit: Int, counting: Bool = true,
                  _ transform: (Row) throws -> T) throws -> Page<T> {
-        var conditions = self.conditions
-        var arguments = self.arguments
         let total: Int?
         if cursor == nil && counting {
-            let whereSQL = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-            total = try Row.fetchOne(db, sql: "SELECT COUNT(*) \(from) \(whereSQL)", arguments: StatementArguments(arguments),
-                                     cached: true)?[0] ?? 0
+            let count = countStatement()
+            total = try Row.fetchOne(db, sql: count.sql, arguments: count.arguments, cached: true)?[0] ?? 0
         } else {
             total = nil
         }
+        let statement = pageStatement(after: cursor, limit: limit)
+        let rows = try Row.fetchAll(db, sql: statement.sql, arguments: statement.arguments, cached: true)
+        let shown = rows.prefix(max(1, limit))
+        let next = rows.count > shown.count
+            ? PageCursor(values: keys.indices.map { shown.last!["keyset_\($0)"] as DatabaseValue })
+            : nil
+        return Page(rows: try shown.map(transform), next: next, total: total)
+    }
+
+    /// The statement that counts all matching rows (the first page's total).
+    func countStatement() -> (sql: String, arguments: StatementArguments) {
+        let whereSQL = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        return ("SELECT COUNT(*) \(countFrom ?? from) \(whereSQL)", StatementArguments(arguments))
+    }
+
+    /// The statement that reads the page after `cursor` (one row more than `limit`, to know whether
+    /// another page follows).
+    func pageStatement(after cursor: PageCursor?, limit: Int) -> (sql: String, arguments: StatementArguments) {
+        var conditions = self.conditions
+        var arguments = self.arguments
         if let cursor {
             let placeholders = Array(repeating: "?", count: keys.count).joined(separator: ", ")
+            if seeksFirstKey {
+                conditions.append("\(keys[0]) \(descending ? "<=" : ">=") ?")
+                arguments.append(cursor.values[0])
+            }
             conditions.append("(\(keys.joined(separator: ", "))) \(descending ? "<" : ">") (\(placeholders))")
             arguments += cursor.values.map { $0 as any DatabaseValueConvertible }
         }
         let whereSQL = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         let keyColumns = keys.enumerated().map { "\($1) AS keyset_\($0)" }.joined(separator: ", ")
         let order = keys.map { $0 + (descending ? " DESC" : "") }.joined(separator: ", ")
-        let rows = try Row.fetchAll(db, sql: """
+        return ("""
             SELECT \(select), \(keyColumns) \(from) \(whereSQL) ORDER BY \(order) LIMIT ?
-            """, arguments: StatementArguments(arguments + [max(1, limit) + 1]), cached: true)
-        let shown = rows.prefix(max(1, limit))
-        let next = rows.count > shown.count
-            ? PageCursor(values: keys.indices.map { shown.last!["keyset_\($0)"] as DatabaseValue })
-            : nil
-        return Page(rows: try shown.map(transform), next: next, total: total)
+            """, StatementArguments(arguments + [max(1, limit) + 1]))
     }
 }

@@ -227,8 +227,9 @@ extension AppDatabase {
         }
     }
 
-    /// Assignments matching `filter`, ordered by cycle, due date, reviewer, subject. Without a cycle:
-    /// the open cycles (for `open`/`overdue`) or all cycles. At most `filter.limit` rows.
+    /// Assignments matching `filter`, ordered by cycle, due date, reviewer NIP, subject NIP, role (the
+    /// rows of one cycle share a due date). Without a cycle: the open cycles (for `open`/`overdue`) or
+    /// all cycles. At most `filter.limit` rows.
     public func assignments(_ filter: AssignmentFilter) throws -> (rows: [AssignmentInfo], total: Int) {
         let page = try assignmentPage(filter, after: nil, limit: filter.limit)
         return (page.rows, page.total ?? page.rows.count)
@@ -250,47 +251,77 @@ extension AppDatabase {
     public func assignmentPage(_ filter: AssignmentFilter, after cursor: PageCursor?, limit: Int,
                                counting: Bool = true) throws -> Page<AssignmentInfo> {
         try writer.read { db in
-            var conditions: [String] = []
-            var arguments: [any DatabaseValueConvertible] = []
+            var cycleID: Int64?
             if let cycle = filter.cycle {
                 guard let c = try Self.findCycleRow(db, cycle) else { throw CycleStoreError.notFound(what: "cycle", id: cycle.description) }
-                conditions.append("a.cycle_id = ?")
-                arguments.append(c.id)
-            } else if filter.status == .open || filter.status == .overdue {
-                conditions.append("c.status = 'open'")
+                cycleID = c.id
             }
-            if let id = filter.id { conditions.append("a.id = ?"); arguments.append(id) }
-            if filter.openCyclesOnly { conditions.append("c.status = 'open'") }
-            if let r = filter.reviewer { conditions.append("a.reviewer_nip = ?"); arguments.append(r.description) }
-            if let s = filter.subject { conditions.append("a.subject_nip = ?"); arguments.append(s.description) }
-            if let u = filter.unit {
-                conditions.append(filter.status == .overdue ? "a.reviewer_unit = ? COLLATE NOCASE" : "a.subject_unit = ? COLLATE NOCASE")
-                arguments.append(u)
-            }
-            if let role = filter.role { conditions.append("a.role = ?"); arguments.append(role.rawValue) }
-            switch filter.status {
-            case .submitted?: conditions.append("a.submitted_at IS NOT NULL")
-            case .open?: conditions.append("a.submitted_at IS NULL")
-            case .overdue?:
-                conditions.append("a.submitted_at IS NULL AND a.due_at < ? AND c.status = 'open'")
-                arguments.append(StoredTime.seconds(filter.at))
-            case nil: break
-            }
-            let query = KeysetQuery(
-                select: """
-                    a.*, c.period, s.nama AS subject_name, \(Self.reviewerNameSQL) AS reviewer_name,
-                    (v.berorientasi_pelayanan + v.akuntabel + v.kompeten + v.harmonis + v.loyal + v.adaptif + v.kolaboratif) AS total_score,
-                    v.hasil_kerja, v.comment, vs.text AS review_source
-                    """,
-                from: """
-                    FROM assignment_named a JOIN cycle c ON c.id = a.cycle_id LEFT JOIN review v ON v.assignment_id = a.id
-                    LEFT JOIN review_source vs ON vs.id = v.source_id
-                    LEFT JOIN employee s ON s.nip = a.subject_nip \(Self.reviewerJoinSQL)
-                    """,
-                conditions: conditions, arguments: arguments,
-                keys: ["c.period_start", "a.due_at", "a.reviewer_nip", "a.subject_nip", "a.role", "a.id"])
-            return try query.page(db, after: cursor, limit: limit, counting: counting, Self.assignmentInfo)
+            return try Self.assignmentQuery(filter, cycleID: cycleID)
+                .page(db, after: cursor, limit: limit, counting: counting, Self.assignmentInfo)
         }
+    }
+
+    /// The listing of `filter` (the cycle already resolved to `cycleID`), in the order of
+    /// `assignments(_:)`.
+    ///
+    /// One cycle's listing is ordered by reviewer NIP, subject NIP, role, id (the open writes a
+    /// cycle's rows with one due date, so this is the order of a listing over several cycles too) and
+    /// read as a walk: reviewers in NIP order from `person`'s unique key (`CROSS JOIN` keeps it the
+    /// outer loop, which SQLite would not choose without statistics), each probed in
+    /// `assignment_reviewer`, the few rows of one reviewer sorted by subject. A page costs its own rows
+    /// and the people it passes over, not a sort of the cycle (150,000 rows at 25,000 employees). With
+    /// a subject or an id the planner chooses (a handful of rows, sorted). The count, when the cycle is
+    /// the only filter, is read from `assignment_reviewer`'s cycle prefix alone (`AssignmentListPlanTests`).
+    static func assignmentQuery(_ filter: AssignmentFilter, cycleID: Int64?) -> KeysetQuery {
+        var conditions: [String] = []
+        var arguments: [any DatabaseValueConvertible] = []
+        if let cycleID {
+            conditions.append("a.cycle_id = ?")
+            arguments.append(cycleID)
+        } else if filter.status == .open || filter.status == .overdue {
+            conditions.append("c.status = 'open'")
+        }
+        let reviewerNIP = cycleID == nil ? "a.reviewer_nip" : "w.nip"
+        if let id = filter.id { conditions.append("a.id = ?"); arguments.append(id) }
+        if filter.openCyclesOnly { conditions.append("c.status = 'open'") }
+        if let r = filter.reviewer { conditions.append("\(reviewerNIP) = ?"); arguments.append(r.description) }
+        if let s = filter.subject { conditions.append("a.subject_nip = ?"); arguments.append(s.description) }
+        if let u = filter.unit {
+            conditions.append(filter.status == .overdue ? "a.reviewer_unit = ? COLLATE NOCASE" : "a.subject_unit = ? COLLATE NOCASE")
+            arguments.append(u)
+        }
+        if let role = filter.role { conditions.append("a.role = ?"); arguments.append(role.rawValue) }
+        switch filter.status {
+        case .submitted?: conditions.append("a.submitted_at IS NOT NULL")
+        case .open?: conditions.append("a.submitted_at IS NULL")
+        case .overdue?:
+            conditions.append("a.submitted_at IS NULL AND a.due_at < ? AND c.status = 'open'")
+            arguments.append(StoredTime.seconds(filter.at))
+        case nil: break
+        }
+        let onlyCycle = cycleID != nil && conditions.count == 1
+        let walk = cycleID != nil && filter.subject == nil && filter.id == nil
+        let rows = cycleID == nil
+            ? "FROM assignment_named a JOIN cycle c ON c.id = a.cycle_id"
+            : "FROM person w \(walk ? "CROSS JOIN" : "JOIN") assignment_named a ON a.reviewer_id = w.id JOIN cycle c ON c.id = a.cycle_id"
+        return KeysetQuery(
+            select: """
+                a.*, c.period, s.nama AS subject_name, \(Self.reviewerNameSQL) AS reviewer_name,
+                (v.berorientasi_pelayanan + v.akuntabel + v.kompeten + v.harmonis + v.loyal + v.adaptif + v.kolaboratif) AS total_score,
+                v.hasil_kerja, v.comment, vs.text AS review_source
+                """,
+            from: """
+                \(rows) LEFT JOIN review v ON v.assignment_id = a.id
+                LEFT JOIN review_source vs ON vs.id = v.source_id
+                LEFT JOIN employee s ON s.nip = a.subject_nip \(Self.reviewerJoinSQL)
+                """,
+            conditions: conditions, arguments: arguments,
+            keys: cycleID == nil
+                ? ["c.period_start", "a.due_at", "a.reviewer_nip", "a.subject_nip", "a.role", "a.id"]
+                : ["w.nip", "a.subject_nip", "a.role", "a.id"],
+            // The left joins match at most one row each (primary or unique keys), so the count leaves them out.
+            countFrom: onlyCycle ? "FROM assignment a" : rows,
+            seeksFirstKey: walk)
     }
 
     static func assignmentInfo(_ row: Row) -> AssignmentInfo {
