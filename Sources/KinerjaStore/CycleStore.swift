@@ -21,9 +21,9 @@ extension AppDatabase {
                     message: "cycle \(period.code) already exists (id \(existing.id), \(state)); nothing changed")
             }
             var employees: [Employee] = []
-            // The integer keys of the employees and their units, read with them.
+            // The integer keys of the employees (person id, unit id), read with them.
             try StoredKeys.addActiveEmployees(db)
-            var personID: [NIP: Int64] = [:], unitID: [String: Int64] = [:]
+            var ids: [NIP: (person: Int64, unit: Int64)] = [:], unitID: [String: Int64] = [:]
             let cursor = try Row.fetchCursor(db, sql: """
                 SELECT e.nip, e.unit_code, e.supervisor_nip, e.kelas_jabatan, e.eselon, e.sub_unit, e.acting_nip, e.acting_kind,
                        p.id, k.id
@@ -31,7 +31,7 @@ extension AppDatabase {
                 """)
             while let row = try cursor.next() {
                 guard let nip = NIP(row[0] as String) else { continue }
-                personID[nip] = row[8]
+                ids[nip] = (row[8], row[9])
                 unitID[row[1]] = row[9]
                 let rank = EmployeeRank(kelasJabatan: row[3], eselon: (row[4] as String?).flatMap(Eselon.init(rawValue:)),
                                         subUnit: row[5])
@@ -45,16 +45,14 @@ extension AppDatabase {
                 throw CycleStoreError.refused("there are no active employees; import employees before opening a cycle")
             }
             progress(StoreProgress(phase: "planning", done: 0, total: employees.count))
-            let plan: AssignmentPlan
+            let plan: PreparedPlan
             do {
-                plan = try AssignmentPlanner.plan(employees: employees, period: period, openedAt: openedAt, policy: policy,
-                                                  appraisers: appraisers)
+                plan = try AssignmentPlanner.prepare(employees: employees, period: period, openedAt: openedAt, policy: policy,
+                                                     appraisers: appraisers)
             } catch {
                 throw CycleStoreError.refused("\(error)")
             }
-            var unitOf: [NIP: String] = [:]
-            unitOf.reserveCapacity(employees.count)
-            for e in employees { unitOf[e.nip] = e.unit }
+            employees = []
             let due = dueAt ?? openedAt.addingTimeInterval(policy.dueAfter.inSeconds)
             try db.execute(sql: """
                 INSERT INTO cycle(period, kind, period_start, period_end, status, opened_at, opened_by, due_at,
@@ -74,26 +72,32 @@ extension AppDatabase {
                     updated_at = excluded.updated_at
                     """, arguments: [a.nip.description, a.nama, a.jabatan, a.email, openedAt])
             }
-            // Reviewers outside the active employees (outside appraisers, acting appraisers not active)
-            // get their ids here; their unit is recorded as '' as before.
-            let others = Set(plan.assignments.lazy.map(\.reviewer).filter { personID[$0] == nil })
-            for (nip, pid) in try StoredKeys.personIDs(db, others.map(\.description)) { personID[NIP(nip)!] = pid }
-            if !others.isEmpty, unitID[""] == nil { unitID[""] = try StoredKeys.unitIDs(db, [""])[""] }
             var insert = BatchInsert(db, """
                 INSERT INTO assignment(cycle_id, subject_id, role, reviewer_id, subject_unit_id, reviewer_unit_id, due_at, atasan_source)
                 """, columns: 8)
-            let sourceValues = plan.atasanSources.mapValues { $0.rawValue.databaseValue }
-            func unit(_ nip: NIP) -> DatabaseValue { unitID[unitOf[nip] ?? ""]!.databaseValue }
-            let total = plan.assignments.count
-            // In the order of the unique index (subject id, role code, reviewer id): its pages fill in sequence.
-            let ordered = plan.assignments.map { (subject: personID[$0.subject]!, role: $0.role.code, reviewer: personID[$0.reviewer]!, a: $0) }
-                .sorted { ($0.subject, $0.role, $0.reviewer) < ($1.subject, $1.role, $1.reviewer) }
-            for (i, o) in ordered.enumerated() {
-                let a = o.a
-                try insert.add([id, o.subject.databaseValue, roleValues[a.role]!, o.reviewer.databaseValue, unit(a.subject),
-                                unit(a.reviewer), dueValue,
-                                a.role == .atasan ? sourceValues[a.subject] ?? .null : .null])
-                if i % 20_000 == 19_999 { progress(StoreProgress(phase: "writing", done: i + 1, total: total)) }
+            let sourceValues = plan.notes.atasanSources.mapValues { $0.rawValue.databaseValue }
+            let total = plan.notes.total
+            var written = 0
+            // A few thousand assignments at a time, the subjects in person id order and each batch in the
+            // order of the unique index (subject id, role code, reviewer id): its pages fill in sequence,
+            // and the rows are never all held at once.
+            try plan.batches(subjectOrder: { ids[$0]!.person }) { batch in
+                // Reviewers outside the active employees (outside appraisers) get their ids here; their
+                // unit is recorded as ''.
+                let others = Set(batch.lazy.map(\.reviewer).filter { ids[$0] == nil })
+                if !others.isEmpty {
+                    if unitID[""] == nil { unitID[""] = try StoredKeys.unitIDs(db, [""])[""] }
+                    for (nip, pid) in try StoredKeys.personIDs(db, others.map(\.description)) { ids[NIP(nip)!] = (pid, unitID[""]!) }
+                }
+                let ordered = batch.map { (subject: ids[$0.subject]!, role: $0.role.code, reviewer: ids[$0.reviewer]!, a: $0) }
+                    .sorted { ($0.subject.person, $0.role, $0.reviewer.person) < ($1.subject.person, $1.role, $1.reviewer.person) }
+                for o in ordered {
+                    try insert.add([id, o.subject.person.databaseValue, roleValues[o.a.role]!, o.reviewer.person.databaseValue,
+                                    o.subject.unit.databaseValue, o.reviewer.unit.databaseValue, dueValue,
+                                    o.a.role == .atasan ? sourceValues[o.a.subject] ?? .null : .null])
+                    written += 1
+                    if written % 20_000 == 0 { progress(StoreProgress(phase: "writing", done: written, total: total)) }
+                }
             }
             try insert.finish()
             progress(StoreProgress(phase: "writing", done: total, total: total))
@@ -101,7 +105,7 @@ extension AppDatabase {
             PausePoint.reach("cycle-open.assignments-inserted")
             #endif
             var byRole: [String: Int] = [:]
-            for role in ReviewerRole.allCases { byRole[role.rawValue] = plan.count(of: role) }
+            for role in ReviewerRole.allCases { byRole[role.rawValue] = plan.notes.byRole[role] ?? 0 }
             // Known without reading back the 150,000 rows just written.
             let info = CycleInfo(
                 id: cycleID, period: period, kind: period.kind, status: .open, openedAt: openedAt, openedBy: by, dueAt: due,
@@ -109,18 +113,18 @@ extension AppDatabase {
                 rekanPerSubject: policy.rekanPerSubject, rekanCapPerReviewer: policy.rekanCapPerReviewer,
                 rekanSeed: Int64(bitPattern: policy.seed))
             var outcome = OpenCycleOutcome(
-                created: true, cycle: info, byRole: byRole, rekanShortfalls: plan.rekanShortfalls.count,
-                withoutAtasan: plan.subjectsWithoutAtasan.count,
-                message: "opened cycle \(period.code) (id \(cycleID)) with \(total) assignments for \(employees.count) employees")
-            outcome.rekanFallbacks = plan.rekanFallbacks.count
-            outcome.notes = try Self.openNotes(db, plan: plan)
+                created: true, cycle: info, byRole: byRole, rekanShortfalls: plan.notes.rekanShortfalls.count,
+                withoutAtasan: plan.notes.subjectsWithoutAtasan.count,
+                message: "opened cycle \(period.code) (id \(cycleID)) with \(total) assignments for \(plan.notes.subjects) employees")
+            outcome.rekanFallbacks = plan.notes.rekanFallbacks.count
+            outcome.notes = try Self.openNotes(db, plan: plan.notes)
             return outcome
         }
     }
 
     /// Lines naming who got fewer or fallback peers, who has no atasan review and whose atasan
     /// review an acting or outside appraiser writes (at most `notesPerKind` names of each).
-    static func openNotes(_ db: Database, plan: AssignmentPlan) throws -> [String] {
+    static func openNotes(_ db: Database, plan: AssignmentPlanNotes) throws -> [String] {
         var names: [String: String] = [:]
         let wanted = plan.rekanShortfalls.prefix(notesPerKind).map(\.subject) + plan.rekanFallbacks.prefix(notesPerKind).map(\.subject)
             + plan.subjectsWithoutAtasan.prefix(notesPerKind)

@@ -276,4 +276,30 @@ struct AssignmentPlannerTests {
         #expect(p.assignments.count > 5 * active)
         Self.checkInvariants(p, employees: employees, policy: policy)
     }
+
+    /// The batches a cycle open writes: whole subjects, in the order asked, and together exactly
+    /// the plan (the same rekan draw), whatever the batch size; the notes count what they hold.
+    @Test func batchesMakeThePlan() throws {
+        let employees = TestData.organisation(count: 600, seed: 7)
+        let policy = AssignmentPolicy(rekanPerSubject: 3, rekanCapPerReviewer: 4, seed: 7)
+        let whole = try Self.plan(employees, policy)
+        let prepared = try AssignmentPlanner.prepare(employees: employees, period: Self.period, openedAt: Self.opened,
+                                                     policy: policy)
+        #expect(prepared.notes.total == whole.assignments.count)
+        for role in ReviewerRole.allCases { #expect(prepared.notes.byRole[role] == whole.count(of: role)) }
+        #expect(prepared.notes.rekanShortfalls == whole.rekanShortfalls)
+        #expect(prepared.notes.subjectsWithoutAtasan == whole.subjectsWithoutAtasan)
+        // Reversed NIP order, small batches.
+        let order: (NIP) -> Int64 = { -Int64(bitPattern: $0.value) }
+        var batches: [[Assignment]] = []
+        prepared.batches(subjectOrder: order, size: 50) { batches.append($0) }
+        #expect(batches.count > 10)
+        #expect(batches.dropLast().allSatisfy { $0.count >= 50 })
+        let subjects = batches.map { Set($0.map(\.subject)) }
+        for (a, b) in zip(subjects, subjects.dropFirst()) {
+            #expect(a.isDisjoint(with: b), "a subject's assignments are in one batch")
+            #expect(a.map(order).max()! < b.map(order).min()!, "batches follow the order asked")
+        }
+        #expect(batches.joined().sorted { $0.key < $1.key } == whole.assignments)
+    }
 }

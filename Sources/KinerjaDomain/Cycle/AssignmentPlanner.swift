@@ -108,14 +108,34 @@ public struct AssignmentPolicyError: Error, Sendable, Hashable, CustomStringConv
 /// subject (`ExternalAppraiser`); one `bawahan` per active direct subordinate (the supervisor in the
 /// file, not an acting or outside appraiser); and k `rekan` from the same unit (`PeerChoice`).
 public enum AssignmentPlanner {
+    /// The whole plan at once (tests, the demo generator): every batch of `prepare`, in NIP order.
     public static func plan(employees: [Employee], period: Period, openedAt: Date, policy: AssignmentPolicy,
                             appraisers: [ExternalAppraiser] = []) throws(AssignmentPolicyError) -> AssignmentPlan {
+        let prepared = try prepare(employees: employees, period: period, openedAt: openedAt, policy: policy,
+                                   appraisers: appraisers)
+        var assignments: [Assignment] = []
+        assignments.reserveCapacity(prepared.notes.total)
+        prepared.batches { assignments += $0 }
+        let notes = prepared.notes
+        var plan = AssignmentPlan(assignments: assignments, rekanShortfalls: notes.rekanShortfalls,
+                                  subjectsWithoutAtasan: notes.subjectsWithoutAtasan)
+        plan.atasanSources = notes.atasanSources
+        plan.rekanFallbacks = notes.rekanFallbacks
+        return plan
+    }
+
+    /// Who reviews whom, held as integers over the active employees (the rekan draw is made here,
+    /// whole, as it depends on each unit's members); the assignments themselves come out in batches
+    /// (`PreparedPlan.batches`), so a cycle open never holds them all.
+    public static func prepare(employees: [Employee], period: Period, openedAt: Date, policy: AssignmentPolicy,
+                               appraisers: [ExternalAppraiser] = []) throws(AssignmentPolicyError) -> PreparedPlan {
         let problems = policy.problems
         guard problems.isEmpty else { throw AssignmentPolicyError(problems: problems) }
         let due = openedAt.addingTimeInterval(policy.dueAfter.inSeconds)
 
         var seen = Set<NIP>()
         var active = employees.filter { $0.aktif && seen.insert($0.nip).inserted }
+        seen = []
         active.sort { $0.nip < $1.nip }
         let n = active.count
         var index: [NIP: Int] = [:]
@@ -133,34 +153,110 @@ public enum AssignmentPlanner {
             for u in a.unitHeadsOf where outsideByUnit[u] == nil { outsideByUnit[u] = a.nip }
         }
 
-        var keys: [AssignmentKey] = []
-        keys.reserveCapacity(n * (3 + policy.rekanPerSubject))
-        var withoutAtasan: [NIP] = []
-        var sources: [NIP: AtasanSource] = [:]
+        var notes = AssignmentPlanNotes()
+        var atasan = [NIP?](repeating: nil, count: n)
         for (i, e) in active.enumerated() {
-            keys.append(AssignmentKey(subject: e.nip, reviewer: e.nip, role: .selfAssessment))
             let p = parent[i]
-            if p >= 0 { keys.append(AssignmentKey(subject: active[p].nip, reviewer: e.nip, role: .bawahan)) }
             if let acting = e.acting, let a = index[acting.nip], a != i {
-                keys.append(AssignmentKey(subject: e.nip, reviewer: acting.nip, role: .atasan))
-                sources[e.nip] = AtasanSource(acting.kind)
+                atasan[i] = acting.nip
+                notes.atasanSources[e.nip] = AtasanSource(acting.kind)
             } else if p >= 0 {
-                keys.append(AssignmentKey(subject: e.nip, reviewer: active[p].nip, role: .atasan))
+                atasan[i] = active[p].nip
             } else if let outside = outsideBySubject[e.nip] ?? outsideByUnit[e.unit.lowercased()], outside != e.nip {
-                keys.append(AssignmentKey(subject: e.nip, reviewer: outside, role: .atasan))
-                sources[e.nip] = .external
+                atasan[i] = outside
+                notes.atasanSources[e.nip] = .external
             } else {
-                withoutAtasan.append(e.nip)
+                notes.subjectsWithoutAtasan.append(e.nip)
             }
+        }
+        index = [:]
+        // Each subject's direct subordinates (its bawahan reviewers), as ranges of one array.
+        var childStart = [Int](repeating: 0, count: n + 1)
+        for p in parent where p >= 0 { childStart[p + 1] += 1 }
+        for i in 0..<n { childStart[i + 1] += childStart[i] }
+        var fill = childStart
+        var children = [Int](repeating: 0, count: childStart[n])
+        for (i, p) in parent.enumerated() where p >= 0 {
+            children[fill[p]] = i
+            fill[p] += 1
         }
 
         let peers = PeerChoice.choose(active: active, parent: parent, period: period, policy: policy)
-        keys += peers.keys
-        keys.sort()
-        var plan = AssignmentPlan(assignments: keys.map { Assignment(key: $0, due: due) },
-                                  rekanShortfalls: peers.shortfalls, subjectsWithoutAtasan: withoutAtasan)
-        plan.atasanSources = sources
-        plan.rekanFallbacks = peers.fallbacks
-        return plan
+        notes.rekanShortfalls = peers.shortfalls
+        notes.rekanFallbacks = peers.fallbacks
+        notes.subjects = n
+        notes.byRole = [
+            .selfAssessment: n, .atasan: n - notes.subjectsWithoutAtasan.count,
+            .rekan: peers.rekan.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) }, .bawahan: children.count,
+        ]
+        return PreparedPlan(notes: notes, due: due, active: active, atasan: atasan, childStart: childStart,
+                            children: children, rekan: peers.rekan, rekanPerSubject: policy.rekanPerSubject)
+    }
+}
+
+/// What a plan reports besides its assignments (see `AssignmentPlan`).
+public struct AssignmentPlanNotes: Sendable, Hashable {
+    /// Subjects with fewer than k peers, sorted by NIP.
+    public var rekanShortfalls: [RekanShortfall] = []
+    /// Active subjects without anyone to write their atasan review, sorted by NIP.
+    public var subjectsWithoutAtasan: [NIP] = []
+    /// Subjects whose atasan review is written by an acting or an outside appraiser.
+    public var atasanSources: [NIP: AtasanSource] = [:]
+    /// Subjects who got some peers from outside their sub-unit or level, sorted by NIP.
+    public var rekanFallbacks: [RekanFallback] = []
+    /// Active employees (each one a subject).
+    public var subjects = 0
+    /// Assignments per role.
+    public var byRole: [ReviewerRole: Int] = [:]
+    /// Assignments in all.
+    public var total: Int { byRole.values.reduce(0, +) }
+}
+
+/// A plan before its assignments are made: the active employees with their atasan, bawahan and
+/// rekan as integers. `batches` makes the assignments a few subjects at a time.
+public struct PreparedPlan: Sendable {
+    public let notes: AssignmentPlanNotes
+    let due: Date
+    let active: [Employee]
+    let atasan: [NIP?]
+    let childStart: [Int]
+    let children: [Int]
+    let rekan: [Int]
+    let rekanPerSubject: Int
+
+    /// The assignments in batches of whole subjects (at least `size` assignments each, the last
+    /// one excepted): the subjects in the order of `subjectOrder` (NIP order without it), each
+    /// subject's assignments by role (self, atasan, rekan, bawahan) and reviewer.
+    public func batches(subjectOrder: ((NIP) -> Int64)? = nil, size: Int = 4096,
+                        _ body: ([Assignment]) throws -> Void) rethrows {
+        var subjects = Array(active.indices)
+        if let subjectOrder {
+            let keys = active.map { subjectOrder($0.nip) }
+            subjects.sort { keys[$0] < keys[$1] }
+        }
+        let k = rekanPerSubject
+        var batch: [Assignment] = [], own: [AssignmentKey] = []
+        batch.reserveCapacity(size + 16)
+        for i in subjects {
+            let nip = active[i].nip
+            own.removeAll(keepingCapacity: true)
+            own.append(AssignmentKey(subject: nip, reviewer: nip, role: .selfAssessment))
+            if let a = atasan[i] { own.append(AssignmentKey(subject: nip, reviewer: a, role: .atasan)) }
+            if k > 0 {
+                for r in rekan[(i * k)..<(i * k + k)] where r >= 0 {
+                    own.append(AssignmentKey(subject: nip, reviewer: active[r].nip, role: .rekan))
+                }
+            }
+            for c in children[childStart[i]..<childStart[i + 1]] {
+                own.append(AssignmentKey(subject: nip, reviewer: active[c].nip, role: .bawahan))
+            }
+            own.sort()
+            for key in own { batch.append(Assignment(key: key, due: due)) }
+            if batch.count >= size {
+                try body(batch)
+                batch.removeAll(keepingCapacity: true)
+            }
+        }
+        if !batch.isEmpty { try body(batch) }
     }
 }

@@ -19,7 +19,9 @@
 ///   plus the members skipped for being in the subject's line: never a scan of the unit per subject.
 enum PeerChoice {
     struct Outcome {
-        var keys: [AssignmentKey] = []
+        /// The peers of active employee `i` at `rekan[i * k ..< i * k + k]` (indexes into `active`),
+        /// -1 where fewer were found: integers, not keys, so the plan of a large instansi stays small.
+        var rekan: [Int] = []
         var shortfalls: [RekanShortfall] = []
         var fallbacks: [RekanFallback] = []
     }
@@ -27,6 +29,7 @@ enum PeerChoice {
     static func choose(active: [Employee], parent: [Int], period: Period, policy: AssignmentPolicy) -> Outcome {
         var outcome = Outcome()
         guard policy.rekanPerSubject > 0, !active.isEmpty else { return outcome }
+        outcome.rekan = [Int](repeating: -1, count: active.count * policy.rekanPerSubject)
         let line = LineTest(parent: parent)
         var byUnit: [String: [Int]] = [:]
         for i in active.indices { byUnit[active[i].unit, default: []].append(i) }
@@ -139,10 +142,7 @@ enum PeerChoice {
                     subject: active[ring[subject]].nip, unit: unit, wanted: k, assigned: got,
                     eligiblePeers: eligiblePeers, reason: eligiblePeers < k ? .unitTooSmall : .capReached))
             }
-            for reviewer in chosen[subject] {
-                outcome.keys.append(AssignmentKey(subject: active[ring[subject]].nip, reviewer: active[ring[reviewer]].nip,
-                                                  role: .rekan))
-            }
+            for (j, reviewer) in chosen[subject].enumerated() { outcome.rekan[ring[subject] * k + j] = ring[reviewer] }
         }
     }
 
