@@ -59,7 +59,7 @@ extension ReportCommand {
         static func table(_ reply: [String: JSONValue]) -> String {
             let cells = reply["cells"]?.arrayValue ?? []
             guard !cells.isEmpty else { return "No follow-ups" + (reply["since"]?.stringValue.map { " since \($0)" } ?? "") + "." }
-            var table = Table(headers: headers + ["CLEARED ≤2"], numeric: [2, 3, 4, 5, 6, 7, 8])
+            var table = Table(headers: headers + [""], numeric: [2, 3, 4, 5, 6, 7, 8])
             for c in cells {
                 let bar = c["cleared_within_two"]?.doubleValue.map { v in
                     let filled = Int((v * 20).rounded())
@@ -72,6 +72,7 @@ extension ReportCommand {
                 "Follow-ups" + (reply["since"]?.stringValue.map { " created since the start of \($0)" } ?? ", all") + ":", "",
                 table.render(), "",
                 "· : fewer than \(minimum) follow-ups in the cell; only the count is shown.",
+                "The bar is CLEARED ≤2: the share whose condition cleared within two closed periods.",
                 "These figures describe what followed each kind of action; they do not show that the action caused it.",
             ].joined(separator: "\n")
         }
