@@ -44,6 +44,7 @@ ID_RELOAD_REFUSED = "76916220e7d24369a6bcc104004e90a5"
 ID_BACKUP = "a0eb9e94815146c7a4694705042eb104"
 ID_JOB_FINISHED = "cbba0fbdbad14437ae257e4dc1b326a4"
 ID_MAIL_SENT = "98608085f8de46e89a5dead425075ef3"
+ID_PRIORITY_REFUSED = "ae0c0c705591488cb6700ac6804e3cd1"
 WEB = "127.0.0.1:8480"
 REVIEW_SOCKET = "/run/kinerjad/review.varlink"
 ADMIN_SOCKET = "/run/kinerjad/admin.varlink"
@@ -513,6 +514,29 @@ def boot_web(s, c):
         outcome = varlink(c, REVIEW_SOCKET, "org.varlink.service.GetInfo", user="bob", group="kinerja-web")
         expect(outcome == "closed", f"bob with group kinerja-web: {outcome}")
         expect(varlink(c, REVIEW_SOCKET, "org.varlink.service.GetInfo", user="kinerja-web") == "ok", "kinerja-web refused")
+
+    with s.step("web: a cycle report's thread runs at nice +10 under the shipped filter; a drop-in without setpriority gets the warning"):
+        def report_refusals():
+            pid = c.show("kinerjad.service", "MainPID")
+            c.ok(["kinerjactl", "report", "cycle", "2026-Q3"], user="alice")
+            return [e for e in c.journal(None, "-u", "kinerjad.service", f"MESSAGE_ID={ID_PRIORITY_REFUSED}") if e.get("_PID") == pid]
+        expect(report_refusals() == [], "the shipped unit refused the report thread's setpriority")
+        dropin = "/run/systemd/system/kinerjad.service.d"
+        c.sh(f"mkdir -p {dropin} && printf '[Service]\\nSystemCallFilter=~setpriority\\n' > {dropin}/no-setpriority.conf")
+        try:
+            c.ok(["systemctl", "daemon-reload"])
+            restart_and_wait(c)
+            # The same report under a filter without setpriority: the thread stays at nice 0 and says so, once.
+            refused = []
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline and not refused:
+                refused = report_refusals()
+            expect(refused, "no warning although setpriority was filtered out: the check above could not fail")
+            expect(refused[0].get("KINERJA_ERRNO") == "1" and len(refused) == 1, f"entries (one wanted, EPERM): {refused}")
+        finally:
+            c.sh(f"rm -rf {dropin}")
+            c.ok(["systemctl", "daemon-reload"])
+            restart_and_wait(c)
 
     with s.step("web security: `systemd-analyze security kinerja-web.service` (online) is 1.0 or lower"):
         out = c.run(["systemd-analyze", "security", "--no-pager", "kinerja-web.service"]).stdout

@@ -29,6 +29,9 @@ public enum MessageIDs {
     public static let webRateLimited = "5e1a9efc92ce4ad294e65b7c06225e09"
     /// systemd passed kinerjad sockets but no `review` one: io.kinerjad.Review is not served.
     public static let reviewSocketMissing = "3ab026ffcb9243e79363dfb5f103cd6d"
+    /// A long read could not lower its thread's priority (a system-call filter without setpriority):
+    /// reports then compete with the web front's requests at full priority. Logged once per start.
+    public static let backgroundPriorityRefused = "ae0c0c705591488cb6700ac6804e3cd1"
 
     /// A scheduled job finished its run.
     public static let jobFinished = "cbba0fbdbad14437ae257e4dc1b326a4"
@@ -75,7 +78,7 @@ public enum MessageIDs {
 
     /// Every id above, for the catalog check.
     public static let all: [String] = [started, stopping, reloaded, reloadFailed, backupWritten, logLevelChanged, startFailed,
-                                       reviewSubmitted, webTokenRefused, surveyAnswered, webRateLimited, reviewSocketMissing,
+                                       reviewSubmitted, webTokenRefused, surveyAnswered, webRateLimited, reviewSocketMissing, backgroundPriorityRefused,
                                        jobFinished, jobFailed, cycleOpened, cycleClosed, importApplied, assignmentsAdjusted,
                                        mailSent, mailFailed, mailDead, mailLogged, mailRetried, mailInterrupted, mailOutcomeUnknown,
                                        flagDecliningTrend, flagRecognitionGap, flagDisengaged, flagFeedbackDrop,

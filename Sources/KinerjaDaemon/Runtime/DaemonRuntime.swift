@@ -20,6 +20,8 @@ public final class DaemonRuntime: Sendable {
     public let imports = ImportStaging()
     /// Control calls that read a whole cycle run one at a time (see `WorkLimiter`).
     public let wholeCycleReads = WorkLimiter(limit: 1)
+    /// Whether a refused priority change of a long read was logged already (once per start).
+    let backgroundPriorityRefusal = OnceFlag()
     private let state: Mutex<DaemonConfig>
     /// How a use case asks for a job to run again (`rerunJob`); the scheduler installs it when it starts.
     private let rerunHook = Mutex<(@Sendable (_ job: String, _ reason: String, _ asOf: Date) -> Void)?>(nil)

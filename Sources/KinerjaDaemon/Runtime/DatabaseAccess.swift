@@ -1,4 +1,6 @@
 import Foundation
+import Logging
+import Synchronization
 import KinerjaStore
 
 extension DaemonRuntime {
@@ -25,10 +27,13 @@ extension DaemonRuntime {
     /// what is left; on an idle machine it runs as fast as before. A new thread each time, so no
     /// pooled thread keeps the lowered priority (an unprivileged daemon could not raise it back).
     public func withDatabaseInBackground<T: Sendable>(_ work: @escaping @Sendable (AppDatabase) throws -> T) async throws -> T {
-        let database = self.database
+        let database = self.database, logger = self.logger, refusal = backgroundPriorityRefusal
         return try await withCheckedThrowingContinuation { continuation in
             let thread = Thread {
-                BackgroundPriority.lowerCurrentThread(by: DaemonRuntime.backgroundNice)
+                if let error = BackgroundPriority.lowerCurrentThread(by: DaemonRuntime.backgroundNice), refusal.first() {
+                    logger.warning("Long reads run at full priority: setpriority was refused",
+                                   metadata: ["message_id": "\(MessageIDs.backgroundPriorityRefused)", "errno": "\(error)"])
+                }
                 do { continuation.resume(returning: try work(database)) } catch { continuation.resume(throwing: error) }
             }
             thread.name = "kinerjad-background-read"
@@ -40,16 +45,23 @@ extension DaemonRuntime {
     public static let backgroundNice: Int32 = 10
 }
 
+/// True the first time `first()` is asked, false after: for a warning logged once per start.
+final class OnceFlag: Sendable {
+    private let done = Mutex(false)
+    func first() -> Bool { done.withLock { was in defer { was = true }; return !was } }
+}
+
 /// The calling thread's scheduling priority (its nice value). On Linux the nice value belongs to
 /// each thread, and `who` 0 names the calling thread, not the whole process.
 enum BackgroundPriority {
     /// Adds `amount` to the calling thread's nice value. Lowering one's own priority needs no
-    /// privilege; a failure (a system-call filter without setpriority) leaves the thread as it was.
-    static func lowerCurrentThread(by amount: Int32) {
+    /// privilege; a failure (a system-call filter without setpriority or getpriority) leaves the
+    /// thread as it was and returns the errno, for the caller to report.
+    static func lowerCurrentThread(by amount: Int32) -> Int32? {
         errno = 0
         let current = getpriority(which, 0)
-        guard errno == 0 else { return }
-        _ = setpriority(which, 0, min(19, current + amount))
+        guard errno == 0 else { return errno }
+        return setpriority(which, 0, min(19, current + amount)) == 0 ? nil : errno
     }
 
     /// The calling thread's nice value (for the tests).
