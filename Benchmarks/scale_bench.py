@@ -298,11 +298,13 @@ def table(sizes, results):
     row("reviews import, rows/s", [results[n][1]["reviews"] / results[n][0]["reviews import"]["wall"] for n in sizes],
         lambda v: f"{v:,.0f}", ratio=False)
     row("reminders preview reply (JSON)", [results[n][1]["preview_bytes"] for n in sizes], lambda v: f"{v / 1e6:.1f} MB")
+    for name in STEPS:
+        row(f"daemon peak RSS during {name}", [results[n][0][name]["peak"] / 1024 for n in sizes], lambda v: f"{v:.1f} MiB")
     row("daemon peak RSS (VmHWM)", [results[n][1]["hwm"] / 1024 for n in sizes], lambda v: f"{v:.1f} MiB")
-    lines.append(f"| peak RSS {large // 1000}k − {small // 1000}k | "
-                 + " | ".join("" for _ in sizes[:-1])
-                 + f"{' | ' if len(sizes) > 1 else ''}{(results[large][1]['hwm'] - results[small][1]['hwm']) / 1024:.1f} MiB |"
-                 + (" |" if len(sizes) > 1 else ""))
+    if len(sizes) > 1:
+        lines.append(f"| peak RSS {large // 1000}k − {small // 1000}k | "
+                     + " | ".join("" for _ in sizes[:-1])
+                     + f" | {(results[large][1]['hwm'] - results[small][1]['hwm']) / 1024:.1f} MiB | |")
     row("database after one quarter", [results[n][1]["db_q1"] for n in sizes], lambda v: f"{v / 1e6:.0f} MB")
     row("database after two quarters", [results[n][1]["db_q2"] for n in sizes], lambda v: f"{v / 1e6:.0f} MB")
     row("growth per quarter", [results[n][1]["db_q2"] - results[n][1]["db_q1"] for n in sizes], lambda v: f"{v / 1e6:.0f} MB")
