@@ -20,15 +20,38 @@ extension AppDatabase {
         columns: CSVColumnMap? = nil, problemCap: Int = ProblemCollector.defaultCap,
         timeZone: TimeZone = TimeZone(identifier: "UTC")!, progress: ProgressSink = { _ in }
     ) throws -> ImportSummary where Submissions.Element == ReviewSubmission, Submissions.Index == Int {
+        try submitReviews(from: SubmissionPages(submissions), cycle: cycle, now: now, dryRun: dryRun, source: source,
+                          columns: columns, problemCap: problemCap, timeZone: timeZone, progress: progress)
+    }
+
+    /// `submitReviews(_:…)` for the reviews of a staged import, read back from its spool a page at a
+    /// time: the memory used is a page's, whatever the size of the file.
+    public func submitReviews(
+        staged: StagedReviews, cycle: CycleReference?, now: Date, dryRun: Bool, source: String,
+        columns: CSVColumnMap? = nil, problemCap: Int = ProblemCollector.defaultCap,
+        timeZone: TimeZone = TimeZone(identifier: "UTC")!, progress: ProgressSink = { _ in }
+    ) throws -> ImportSummary {
+        try submitReviews(from: staged, cycle: cycle, now: now, dryRun: dryRun, source: source,
+                          columns: columns, problemCap: problemCap, timeZone: timeZone, progress: progress)
+    }
+
+    /// The one path of both: each page of submissions is resolved to its assignments (500 rows a
+    /// query through the unique index), checked, and, while no problem has been found and it is not a
+    /// dry run, written at once in the transaction (a problem found later rolls it all back). The
+    /// resolved (assignment, line) pairs go back to `pages`, which finds the same assignment twice.
+    func submitReviews(
+        from pages: some ReviewPages, cycle: CycleReference?, now: Date, dryRun: Bool, source: String,
+        columns: CSVColumnMap?, problemCap: Int, timeZone: TimeZone, progress: ProgressSink
+    ) throws -> ImportSummary {
+        let total = pages.count
         let apply = { (db: Database) throws -> ImportSummary in
             var collector = ProblemCollector(cap: problemCap)
             func problem(_ s: ReviewSubmission, _ column: String?, _ code: ImportProblem.Code, _ message: String) {
                 collector.add(line: s.line, column: column.flatMap { columns?.number($0) }, columnName: column, code: code, message)
             }
             // The cycle for key-based rows.
-            let needsCycle = submissions.contains { $0.reference.key != nil }
             var keyCycle: CycleInfo?
-            if needsCycle {
+            if pages.hasKeys {
                 if let cycle {
                     guard let c = try Self.findCycleRow(db, cycle) else { throw CycleStoreError.notFound(what: "cycle", id: cycle.description) }
                     keyCycle = c
@@ -42,111 +65,15 @@ extension AppDatabase {
                     keyCycle = open[0]
                 }
             }
-            progress(StoreProgress(phase: "checking", done: 0, total: submissions.count))
+            progress(StoreProgress(phase: "checking", done: 0, total: total))
             var cycles: [Int64: CycleInfo] = [:]
             if let keyCycle { cycles[keyCycle.id] = keyCycle }
-            // (submission index, assignment id) of the rows that resolve: 16 bytes a row.
-            var resolved: [(index: Int32, id: Int64)] = []
-            resolved.reserveCapacity(submissions.count)
-            var summary = ImportSummary(kind: "reviews", dryRun: dryRun, records: submissions.count)
-            // Resolved 500 rows at a time with one query each through the unique index, so memory
-            // stays at one chunk whatever the size of the cycle or the file.
-            let chunk = 500
-            for start in stride(from: 0, to: submissions.count, by: chunk) {
-                let range = start..<min(start + chunk, submissions.count)
-                var byKey: [AssignmentKey: AssignmentSlot] = [:]
-                let keyed = range.compactMap { i in submissions[i].reference.id == nil ? submissions[i].reference.key : nil }
-                if let keyCycle, !keyed.isEmpty {
-                    var arguments: [any DatabaseValueConvertible] = []
-                    for k in keyed { arguments += [k.subject.description, Int64(k.role.code), k.reviewer.description] }
-                    arguments.append(keyCycle.id)
-                    for row in try Row.fetchAll(db, sql: Self.assignmentsByKeySQL(keyed.count), arguments: StatementArguments(arguments)) {
-                        guard let subject = NIP(row[1] as String), let reviewer = NIP(row[3] as String),
-                              let role = ReviewerRole(code: row[2]) else { continue }
-                        byKey[AssignmentKey(subject: subject, reviewer: reviewer, role: role)] = AssignmentSlot(
-                            subject: subject.value, reviewer: reviewer.value, role: role.code, id: row[0], cycle: keyCycle.id,
-                            due: row[4], submitted: row[5])
-                    }
-                }
-                var byID: [Int64: (AssignmentSlot, AssignmentKey)] = [:]
-                let ids = Array(Set(range.compactMap { submissions[$0].reference.id }))
-                if !ids.isEmpty {
-                    let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
-                    for row in try Row.fetchAll(db, sql: """
-                        SELECT id, subject_nip, role, reviewer_nip, due_at, submitted_at, cycle_id FROM assignment_named WHERE id IN (\(marks))
-                        """, arguments: StatementArguments(ids), cached: ids.count <= Self.cachedListLength) {
-                        guard let subject = NIP(row[1] as String), let reviewer = NIP(row[3] as String),
-                              let role = ReviewerRole(rawValue: row[2]) else { continue }
-                        byID[row[0]] = (AssignmentSlot(subject: subject.value, reviewer: reviewer.value, role: role.code, id: row[0],
-                                                       cycle: row[6], due: row[4], submitted: row[5]),
-                                        AssignmentKey(subject: subject, reviewer: reviewer, role: role))
-                    }
-                    for cid in Set(byID.values.map(\.0.cycle)) where cycles[cid] == nil {
-                        cycles[cid] = try Self.findCycleRow(db, .id(cid))
-                    }
-                }
-                for index in range {
-                    let s = submissions[index]
-                    var target: AssignmentSlot?
-                    if let id = s.reference.id {
-                        guard let (t, key) = byID[id] else {
-                            problem(s, "assignment_id", .badReference, "there is no assignment \(id)")
-                            continue
-                        }
-                        if let k = s.reference.key, k != key {
-                            problem(s, "assignment_id", .badReference,
-                                    "assignment \(id) is the \(key.role.rawValue) review of \(key.subject) by \(key.reviewer), not the \(k.role.rawValue) review of \(k.subject) by \(k.reviewer)")
-                            continue
-                        }
-                        target = t
-                    } else if let key = s.reference.key {
-                        guard let t = byKey[key] else {
-                            problem(s, "reviewer_nip", .badReference,
-                                    "cycle \(keyCycle!.period.code) has no \(key.role.rawValue) assignment of \(key.subject) to \(key.reviewer)")
-                            continue
-                        }
-                        target = t
-                    }
-                    guard let t = target, let c = cycles[t.cycle] else { continue }
-                    if c.status != .open {
-                        problem(s, nil, .badReference, "cycle \(c.period.code) is closed; its reviews can no longer change")
-                        continue
-                    }
-                    if s.reference.key == nil, let role = ReviewerRole(code: t.role),
-                       let message = Review.hasilKerjaProblem(role: role, hasilKerja: s.review.hasilKerja) {
-                        problem(s, "hasil_kerja", .hasilKerjaRole, message)
-                        continue
-                    }
-                    if let at = s.submittedAt {
-                        if at > now.addingTimeInterval(300) {
-                            problem(s, "submitted_at", .badTimestamp,
-                                    "submitted_at \(Timestamp.format(at, in: timeZone)) is in the future")
-                            continue
-                        }
-                        if at < c.openedAt {
-                            problem(s, "submitted_at", .badTimestamp,
-                                    "submitted_at \(Timestamp.format(at, in: timeZone)) is before cycle \(c.period.code) "
-                                        + "opened (\(Timestamp.format(c.openedAt, in: timeZone)))")
-                            continue
-                        }
-                    }
-                    resolved.append((Int32(index), t.id))
-                    if t.submitted != nil { summary.replaced += 1 }
-                    if (t.submitted ?? s.submittedAt ?? now) > t.due { summary.late += 1 }
-                }
-                if start % 20_000 == 0 { progress(StoreProgress(phase: "checking", done: range.upperBound, total: submissions.count)) }
-            }
-            // The same assignment twice (by id and by key, or twice by id across a file): sort, compare neighbours.
-            let byAssignment = resolved.sorted { ($0.id, $0.index) < ($1.id, $1.index) }
-            for (a, b) in zip(byAssignment, byAssignment.dropFirst()) where a.id == b.id {
-                let first = submissions[Int(a.index)], second = submissions[Int(b.index)]
-                problem(second, nil, .duplicateRecord, "assignment \(a.id) is reviewed on lines \(first.line) and \(second.line)")
-            }
-            guard collector.isEmpty else { throw collector.failure }
-            summary.added = resolved.count - summary.replaced
-            guard !dryRun else { return summary }
-
-            let stamp = StoredTime.seconds(now).databaseValue, sourceValue = try ReviewSource.id(db, source).databaseValue
+            var summary = ImportSummary(kind: "reviews", dryRun: dryRun, records: total)
+            var resolvedCount = 0, done = 0
+            // The ids of a few resolved rows, so marking them submitted reads only theirs.
+            var fewIDs: [Int64] = []
+            let stamp = StoredTime.seconds(now).databaseValue
+            let sourceValue = dryRun ? DatabaseValue.null : try ReviewSource.id(db, source).databaseValue
             var insert = BatchInsert(db, """
                 INSERT INTO review(assignment_id, berorientasi_pelayanan, akuntabel, kompeten, harmonis, loyal, adaptif,
                                    kolaboratif, comment, hasil_kerja, submitted_at, recorded_at, source_id)
@@ -157,32 +84,158 @@ extension AppDatabase {
                 comment = excluded.comment, hasil_kerja = excluded.hasil_kerja, revised_at = excluded.recorded_at,
                 source_id = excluded.source_id
                 """)
-            for (i, r) in resolved.enumerated() {
-                let s = submissions[Int(r.index)]
-                var values: [DatabaseValue] = [r.id.databaseValue]
-                values += s.review.scores.ordered.map { $0.databaseValue }
-                values += [s.review.comment?.databaseValue ?? .null, s.review.hasilKerja?.rawValue.databaseValue ?? .null,
-                           StoredTime.seconds(s.submittedAt ?? now).databaseValue, stamp, sourceValue]
-                try insert.add(values)
-                if i % 20_000 == 19_999 { progress(StoreProgress(phase: "writing", done: i + 1, total: resolved.count)) }
+            var values: [DatabaseValue] = []
+            values.reserveCapacity(13)
+            try pages.forEachPage(size: Self.reviewPage) { page in
+                // (position in the page, assignment id) of the rows that resolve.
+                var resolved: [(index: Int, id: Int64)] = []
+                resolved.reserveCapacity(page.count)
+                for start in stride(from: 0, to: page.count, by: Self.reviewChunk) {
+                    let range = start..<min(start + Self.reviewChunk, page.count)
+                    try Self.resolveReviews(db, page[range], base: start, keyCycle: keyCycle, cycles: &cycles, now: now,
+                                            timeZone: timeZone, problem: problem) { index, slot in
+                        resolved.append((index, slot.id))
+                        if slot.submitted != nil { summary.replaced += 1 }
+                        if (slot.submitted ?? page[index].submittedAt ?? now) > slot.due { summary.late += 1 }
+                    }
+                }
+                try pages.addResolved(resolved.map { (id: $0.id, line: page[$0.index].line) })
+                resolvedCount += resolved.count
+                if resolvedCount <= Self.fewSubmissions { fewIDs += resolved.map(\.id) }
+                // Written while nothing is wrong: a problem found later throws and rolls the transaction back.
+                if !dryRun && collector.isEmpty {
+                    for r in resolved {
+                        let s = page[r.index]
+                        values.removeAll(keepingCapacity: true)
+                        values.append(r.id.databaseValue)
+                        for score in s.review.scores.ordered { values.append(Int64(score).databaseValue) }
+                        values += [s.review.comment?.databaseValue ?? .null, s.review.hasilKerja?.rawValue.databaseValue ?? .null,
+                                   StoredTime.seconds(s.submittedAt ?? now).databaseValue, stamp, sourceValue]
+                        try insert.add(values)
+                    }
+                }
+                let before = done
+                done += page.count
+                if before / 20_000 != done / 20_000 { progress(StoreProgress(phase: "checking", done: done, total: total)) }
             }
+            // The same assignment twice (by id and by key, or twice by id or by key across a file).
+            try pages.duplicates { id, first, second in
+                collector.add(line: second, column: nil, columnName: nil, code: .duplicateRecord,
+                              "assignment \(id) is reviewed on lines \(first) and \(second)")
+            }
+            guard collector.isEmpty else { throw collector.failure }
+            summary.added = resolvedCount - summary.replaced
+            guard !dryRun else { return summary }
             try insert.finish()
+            progress(StoreProgress(phase: "writing", done: resolvedCount, total: resolvedCount))
             // Mark the assignments submitted, set-based. A few rows (a web form, a command) name their
             // assignments, so the statement reads only theirs: without the ids it walks every open
             // assignment of the open cycles (about 150,000 at 25,000 employees, 16 ms or more per
             // submitted review).
-            let few = resolved.count <= Self.fewSubmissions
+            let few = resolvedCount <= Self.fewSubmissions
             try db.execute(sql: """
                 UPDATE assignment SET submitted_at = review.submitted_at FROM review
                 WHERE review.assignment_id = assignment.id AND assignment.submitted_at IS NULL
                   AND assignment.cycle_id IN (SELECT id FROM cycle WHERE status = 'open')
-                """ + (few ? " AND assignment.id IN (\(Array(repeating: "?", count: resolved.count).joined(separator: ",")))" : ""),
-                arguments: few ? StatementArguments(resolved.map(\.id)) : [], cached: few)
-            progress(StoreProgress(phase: "writing", done: resolved.count, total: resolved.count))
+                """ + (few ? " AND assignment.id IN (\(Array(repeating: "?", count: resolvedCount).joined(separator: ",")))" : ""),
+                arguments: few ? StatementArguments(fewIDs) : [], cached: few)
             try Self.logImport(db, summary: summary, source: source, now: now)
             return summary
         }
         return dryRun ? try writer.read(apply) : try writer.write(apply)
+    }
+
+    /// Submissions read from a staged import's spool at a time.
+    static let reviewPage = 4_096
+    /// Submissions resolved with one query.
+    static let reviewChunk = 500
+
+    /// Resolves `chunk` (positions `base`… of its page) to assignments with one query by key and one by
+    /// id, reports what does not fit (unknown assignment, id and key disagreeing, closed cycle, hasil
+    /// kerja for the role, submission time), and hands each row that fits to `resolved` with its slot.
+    static func resolveReviews(
+        _ db: Database, _ chunk: ArraySlice<ReviewSubmission>, base: Int, keyCycle: CycleInfo?, cycles: inout [Int64: CycleInfo],
+        now: Date, timeZone: TimeZone, problem: (ReviewSubmission, String?, ImportProblem.Code, String) -> Void,
+        resolved: (Int, AssignmentSlot) -> Void
+    ) throws {
+        var byKey: [AssignmentKey: AssignmentSlot] = [:]
+        let keyed = chunk.compactMap { $0.reference.id == nil ? $0.reference.key : nil }
+        if let keyCycle, !keyed.isEmpty {
+            var arguments: [any DatabaseValueConvertible] = []
+            for k in keyed { arguments += [k.subject.description, Int64(k.role.code), k.reviewer.description] }
+            arguments.append(keyCycle.id)
+            for row in try Row.fetchAll(db, sql: Self.assignmentsByKeySQL(keyed.count), arguments: StatementArguments(arguments),
+                                        cached: keyed.count == reviewChunk) {
+                guard let subject = NIP(row[1] as String), let reviewer = NIP(row[3] as String),
+                      let role = ReviewerRole(code: row[2]) else { continue }
+                byKey[AssignmentKey(subject: subject, reviewer: reviewer, role: role)] = AssignmentSlot(
+                    subject: subject.value, reviewer: reviewer.value, role: role.code, id: row[0], cycle: keyCycle.id,
+                    due: row[4], submitted: row[5])
+            }
+        }
+        var byID: [Int64: (AssignmentSlot, AssignmentKey)] = [:]
+        let ids = Array(Set(chunk.compactMap { $0.reference.id }))
+        if !ids.isEmpty {
+            let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
+            for row in try Row.fetchAll(db, sql: """
+                SELECT id, subject_nip, role, reviewer_nip, due_at, submitted_at, cycle_id FROM assignment_named WHERE id IN (\(marks))
+                """, arguments: StatementArguments(ids), cached: ids.count <= Self.cachedListLength) {
+                guard let subject = NIP(row[1] as String), let reviewer = NIP(row[3] as String),
+                      let role = ReviewerRole(rawValue: row[2]) else { continue }
+                byID[row[0]] = (AssignmentSlot(subject: subject.value, reviewer: reviewer.value, role: role.code, id: row[0],
+                                               cycle: row[6], due: row[4], submitted: row[5]),
+                                AssignmentKey(subject: subject, reviewer: reviewer, role: role))
+            }
+            for cid in Set(byID.values.map(\.0.cycle)) where cycles[cid] == nil {
+                cycles[cid] = try Self.findCycleRow(db, .id(cid))
+            }
+        }
+        for (offset, s) in chunk.enumerated() {
+            var target: AssignmentSlot?
+            if let id = s.reference.id {
+                guard let (t, key) = byID[id] else {
+                    problem(s, "assignment_id", .badReference, "there is no assignment \(id)")
+                    continue
+                }
+                if let k = s.reference.key, k != key {
+                    problem(s, "assignment_id", .badReference,
+                            "assignment \(id) is the \(key.role.rawValue) review of \(key.subject) by \(key.reviewer), not the \(k.role.rawValue) review of \(k.subject) by \(k.reviewer)")
+                    continue
+                }
+                target = t
+            } else if let key = s.reference.key {
+                guard let t = byKey[key] else {
+                    problem(s, "reviewer_nip", .badReference,
+                            "cycle \(keyCycle!.period.code) has no \(key.role.rawValue) assignment of \(key.subject) to \(key.reviewer)")
+                    continue
+                }
+                target = t
+            }
+            guard let t = target, let c = cycles[t.cycle] else { continue }
+            if c.status != .open {
+                problem(s, nil, .badReference, "cycle \(c.period.code) is closed; its reviews can no longer change")
+                continue
+            }
+            if s.reference.key == nil, let role = ReviewerRole(code: t.role),
+               let message = Review.hasilKerjaProblem(role: role, hasilKerja: s.review.hasilKerja) {
+                problem(s, "hasil_kerja", .hasilKerjaRole, message)
+                continue
+            }
+            if let at = s.submittedAt {
+                if at > now.addingTimeInterval(300) {
+                    problem(s, "submitted_at", .badTimestamp,
+                            "submitted_at \(Timestamp.format(at, in: timeZone)) is in the future")
+                    continue
+                }
+                if at < c.openedAt {
+                    problem(s, "submitted_at", .badTimestamp,
+                            "submitted_at \(Timestamp.format(at, in: timeZone)) is before cycle \(c.period.code) "
+                                + "opened (\(Timestamp.format(c.openedAt, in: timeZone)))")
+                    continue
+                }
+            }
+            resolved(base + offset, t)
+        }
     }
 
     /// `rows` (subject NIP, role code, reviewer NIP) keys resolved to their assignments of one cycle
@@ -370,6 +423,48 @@ extension AppDatabase {
             }
             return c
         }
+    }
+}
+
+/// Submissions in pages, for `submitReviews`: from memory, or from a staged import's spool.
+protocol ReviewPages {
+    /// The submissions in all.
+    var count: Int { get }
+    /// Whether any names its assignment by (reviewer, subject, role).
+    var hasKeys: Bool { get }
+    /// Hands the submissions to `body` in order, at most `size` at a time.
+    func forEachPage(size: Int, _ body: ([ReviewSubmission]) throws -> Void) throws
+    /// Records the assignments a page resolved to, with their lines.
+    func addResolved(_ pairs: [(id: Int64, line: Int)]) throws
+    /// Each assignment resolved from more than one line, with two consecutive lines of it, by assignment.
+    func duplicates(_ body: (_ id: Int64, _ first: Int, _ second: Int) -> Void) throws
+}
+
+extension StagedReviews: ReviewPages {}
+
+/// Submissions already in memory (a web form's, a command's, a test's): the resolved pairs are kept in
+/// memory too (16 bytes a row) and sorted to find duplicates.
+final class SubmissionPages<Submissions: RandomAccessCollection>: ReviewPages
+where Submissions.Element == ReviewSubmission, Submissions.Index == Int {
+    let submissions: Submissions
+    private var resolved: [(id: Int64, line: Int)] = []
+
+    init(_ submissions: Submissions) { self.submissions = submissions }
+
+    var count: Int { submissions.count }
+    var hasKeys: Bool { submissions.contains { $0.reference.key != nil } }
+
+    func forEachPage(size: Int, _ body: ([ReviewSubmission]) throws -> Void) throws {
+        for start in stride(from: 0, to: submissions.count, by: size) {
+            try body(Array(submissions[start..<min(start + size, submissions.count)]))
+        }
+    }
+
+    func addResolved(_ pairs: [(id: Int64, line: Int)]) throws { resolved += pairs }
+
+    func duplicates(_ body: (Int64, Int, Int) -> Void) throws {
+        let sorted = resolved.sorted { ($0.id, $0.line) < ($1.id, $1.line) }
+        for (a, b) in zip(sorted, sorted.dropFirst()) where a.id == b.id { body(a.id, a.line, b.line) }
     }
 }
 

@@ -26,14 +26,11 @@ struct ApplyImport {
             case .training(let a): return try db.importTraining(a, dryRun: dryRun, now: now, source: source)
             case .empty:
                 throw Refusal("import \(id) has nothing staged")
-            case .reviews(let a, let cycle):
+            case .reviews(let a, let staged, let cycle):
                 progress(StoreProgress(phase: "validating", done: 0, total: a.recordCount))
-                switch a.finishCompact() {
-                case .failure(let failure): throw failure
-                case .success(let submissions):
-                    return try db.submitReviews(submissions, cycle: cycle, now: now, dryRun: dryRun, source: source,
-                                                columns: a.columns, problemCap: cap, timeZone: zone, progress: progress)
-                }
+                if let failure = a.failure { throw failure }
+                return try db.submitReviews(staged: staged, cycle: cycle, now: now, dryRun: dryRun, source: source,
+                                            columns: a.columns, problemCap: cap, timeZone: zone, progress: progress)
             }
         }
         if !dryRun {

@@ -71,7 +71,12 @@ extension AdminService {
             if reviews.problemCount > 0, case .failure(let failure) = reviews.finish() {
                 throw AdminError.invalidInput(ControlEncoding.problemLines(failure))
             }
-            accumulator = .reviews(reviews, cycle: try cycleReference(call, "cycle"))
+            let cycle = try cycleReference(call, "cycle")
+            do {
+                accumulator = .reviews(reviews, try StagedReviews(), cycle: cycle)
+            } catch {
+                throw AdminError.operationFailed("cannot open the staging area for the review import: \(error)")
+            }
         }
         var limit = ImportLimit(maxRecords: config.imports.maxRecords)
         if kind == .reviews {
@@ -190,6 +195,8 @@ extension AdminService {
             return AdminError.operationFailed("\(limit) imports are already staged (imports.max_staged); commit or abort one first")
         case .tooLarge(let limit):
             return AdminError.invalidInput(["the import exceeds \(limit.explanation)"])
+        case .failed(let id, let reason):
+            return AdminError.operationFailed("import \(id) was dropped: its records could not be staged (\(reason))")
         }
     }
 }

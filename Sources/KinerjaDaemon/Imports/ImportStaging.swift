@@ -24,30 +24,34 @@ public final class ImportStaging: Sendable {
         case employees(EmployeeImport.Accumulator)
         case skm(SKMImport.Accumulator)
         case training(TrainingImport.Accumulator)
-        case reviews(ReviewImport.Accumulator, cycle: CycleReference?)
+        /// The checks run as records arrive; the checked reviews go to the on-disk spool, not to memory.
+        case reviews(ReviewImport.Accumulator, StagedReviews, cycle: CycleReference?)
         /// Held by the table while the real accumulator is out being added to.
         case empty
 
         /// Adds records in place. `self` is emptied before the payload is changed, so the payload is
         /// referenced once and its arrays grow where they are instead of being copied on write.
-        mutating func add(_ records: [CSVRecord]) {
+        mutating func add(_ records: [CSVRecord]) throws {
             switch self {
             case .units(var a): self = .empty; a.add(records); self = .units(a)
             case .employees(var a): self = .empty; a.add(records); self = .employees(a)
             case .skm(var a): self = .empty; a.add(records); self = .skm(a)
             case .training(var a): self = .empty; a.add(records); self = .training(a)
-            case .reviews(var a, let c): self = .empty; a.add(records); self = .reviews(a, cycle: c)
+            case .reviews(var a, let spool, let c):
+                self = .empty
+                let checked = a.check(records)
+                self = .reviews(a, spool, cycle: c)
+                try spool.append(checked)
             case .empty: break
             }
         }
 
         mutating func reserveCapacity(_ count: Int) {
             switch self {
-            case .units, .empty: break
+            case .units, .reviews, .empty: break
             case .employees(var a): self = .empty; a.reserveCapacity(count); self = .employees(a)
             case .skm(var a): self = .empty; a.reserveCapacity(count); self = .skm(a)
             case .training(var a): self = .empty; a.reserveCapacity(count); self = .training(a)
-            case .reviews(var a, let c): self = .empty; a.reserveCapacity(count); self = .reviews(a, cycle: c)
             }
         }
 
@@ -57,7 +61,7 @@ public final class ImportStaging: Sendable {
             case .employees(let a): return a.problemCount
             case .skm(let a): return a.problemCount
             case .training(let a): return a.problemCount
-            case .reviews(let a, _): return a.problemCount
+            case .reviews(let a, _, _): return a.problemCount
             case .empty: return 0
             }
         }
@@ -68,7 +72,7 @@ public final class ImportStaging: Sendable {
             case .employees(let a): return a.columns
             case .skm(let a): return a.columns
             case .training(let a): return a.columns
-            case .reviews(let a, _): return a.columns
+            case .reviews(let a, _, _): return a.columns
             case .empty: return CSVColumnMap(numbers: [:], width: 0)
             }
         }
@@ -114,6 +118,8 @@ public final class ImportStaging: Sendable {
         case busy(String)
         case tooMany(limit: Int)
         case tooLarge(ImportLimit)
+        /// The staged records could not be kept (the spool's disk); the import is dropped.
+        case failed(id: String, reason: String)
     }
 
     private let entries = Mutex<[String: Entry]>([:])
@@ -154,7 +160,12 @@ public final class ImportStaging: Sendable {
             return .success(entry)
         }
         var entry = try taken.get()
-        entry.accumulator.add(records)
+        do {
+            try entry.accumulator.add(records)
+        } catch {
+            entries.withLock { $0[id] = nil }
+            throw .failed(id: id, reason: "\(error)")
+        }
         entry.records += records.count
         entry.lastUsed = now
         entry.committing = false

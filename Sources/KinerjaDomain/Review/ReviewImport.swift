@@ -111,6 +111,14 @@ public enum ReviewImport {
 
         /// Checks `records` (blank ones skipped, field counts checked) and keeps the valid ones.
         public mutating func add(_ records: [CSVRecord]) {
+            for submission in check(records) { result.append(submission) }
+        }
+
+        /// Checks `records` like `add(_:)` but hands the batch's valid submissions back instead of
+        /// keeping them (the daemon spools them on disk): the accumulator keeps only its problems.
+        public mutating func check(_ records: [CSVRecord]) -> [ReviewSubmission] {
+            var valid: [ReviewSubmission] = []
+            valid.reserveCapacity(records.count)
             for record in records where !record.isBlank {
                 recordCount += 1
                 if let problem = columns.recordProblem(record) {
@@ -120,8 +128,15 @@ public enum ReviewImport {
                 // Field counts are checked even when the header lacks the reference columns, as
                 // `validate(csv:)` does (found by the csv-reviews fuzz target).
                 guard headerUsable else { continue }
-                add(record)
+                if let submission = check(record) { valid.append(submission) }
             }
+            return valid
+        }
+
+        /// Every problem found (up to the cap), a file without records included; `nil` when there is none.
+        public var failure: ImportFailure? {
+            if case .failure(let failure) = finishCompact() { return failure }
+            return nil
         }
 
         /// The submissions in file order, or every problem found (up to the cap).
@@ -148,7 +163,7 @@ public enum ReviewImport {
             collector.add(line: record.line, column: columns.number(column), columnName: column, code: code, message)
         }
 
-        private mutating func add(_ record: CSVRecord) {
+        private mutating func check(_ record: CSVRecord) -> ReviewSubmission? {
             let before = collector.totalCount
             func value(_ name: String) -> String { columns.value(name, in: record) }
 
@@ -219,7 +234,8 @@ public enum ReviewImport {
 
             // Comment, hasil kerja, submitted_at.
             let comment = value("comment")
-            if comment.count > Review.maxCommentLength {
+            // At most as many characters as UTF-8 bytes: most comments need no counting of characters.
+            if comment.utf8.count > Review.maxCommentLength, comment.count > Review.maxCommentLength {
                 report(record, "comment", .tooLong,
                        "the comment has \(comment.count) characters, at most \(Review.maxCommentLength) allowed")
             }
@@ -270,11 +286,11 @@ public enum ReviewImport {
             }
 
             guard collector.totalCount == before, id != nil || key != nil,
-                  let checked = try? BerAKHLAKScores(scores) else { return }
-            result.append(ReviewSubmission(
+                  let checked = try? BerAKHLAKScores(scores) else { return nil }
+            return ReviewSubmission(
                 line: record.line, reference: AssignmentReference(id: id, key: key),
                 review: Review(scores: checked, comment: comment, hasilKerja: hasilKerja),
-                submittedAt: submittedAt))
+                submittedAt: submittedAt)
         }
     }
 }

@@ -80,3 +80,55 @@ public struct ReviewSubmissions: RandomAccessCollection, Sendable {
             submittedAt: row.flags & Self.hasTime != 0 ? Date(timeIntervalSince1970: row.submittedAt) : nil)
     }
 }
+
+/// A checked submission as the integers and text a store spools on disk between the batches of an
+/// import and its commit (so the daemon holds none of them), and reads back as the same submission.
+/// The scores are packed one per byte into `scores`; roles and ratings are small codes.
+public struct SpooledReview: Sendable, Equatable {
+    public var line: Int64
+    public var id: Int64?
+    public var subject: Int64?
+    public var reviewer: Int64?
+    public var role: Int64?
+    public var scores: Int64
+    public var comment: String?
+    public var hasilKerja: Int64?
+    public var submittedAt: Double?
+
+    public init(line: Int64, id: Int64?, subject: Int64?, reviewer: Int64?, role: Int64?, scores: Int64,
+                comment: String?, hasilKerja: Int64?, submittedAt: Double?) {
+        self.line = line
+        self.id = id
+        self.subject = subject
+        self.reviewer = reviewer
+        self.role = role
+        self.scores = scores
+        self.comment = comment
+        self.hasilKerja = hasilKerja
+        self.submittedAt = submittedAt
+    }
+
+    public init(_ s: ReviewSubmission) {
+        let key = s.reference.key
+        self.init(line: Int64(s.line), id: s.reference.id, subject: key.map { Int64(bitPattern: $0.subject.value) },
+                  reviewer: key.map { Int64(bitPattern: $0.reviewer.value) },
+                  role: key.map { Int64(ReviewerRole.allCases.firstIndex(of: $0.role)!) },
+                  scores: Int64(bitPattern: s.review.scores.packed), comment: s.review.comment,
+                  hasilKerja: s.review.hasilKerja.map { Int64(Rating.allCases.firstIndex(of: $0)!) },
+                  submittedAt: s.submittedAt?.timeIntervalSince1970)
+    }
+
+    /// The submission again. Only for values made by `init(_:)` (they are not checked again).
+    public var submission: ReviewSubmission {
+        var key: AssignmentKey?
+        if let subject, let reviewer, let role {
+            key = AssignmentKey(subject: NIP(unchecked: UInt64(bitPattern: subject)), reviewer: NIP(unchecked: UInt64(bitPattern: reviewer)),
+                                role: ReviewerRole.allCases[Int(role)])
+        }
+        return ReviewSubmission(
+            line: Int(line), reference: AssignmentReference(id: id, key: key),
+            review: Review(scores: BerAKHLAKScores(packed: UInt64(bitPattern: scores)), comment: comment,
+                           hasilKerja: hasilKerja.map { Rating.allCases[Int($0)] }),
+            submittedAt: submittedAt.map(Date.init(timeIntervalSince1970:)))
+    }
+}

@@ -12,7 +12,10 @@ public enum ControlCharacters {
     /// The first forbidden character of `text` and its 1-based position in characters, or `nil`.
     /// TAB is allowed when `allowTab` (free text such as comments and notes).
     public static func firstForbidden(in text: String, allowTab: Bool = false) -> (position: Int, scalar: Unicode.Scalar)? {
-        guard text.unicodeScalars.contains(where: isControlOrLineBreak) else { return nil }
+        // Every forbidden character has a byte below 0x20 or from 0x7F up in UTF-8: text without one
+        // (most fields) is clean without decoding its scalars.
+        guard text.utf8.contains(where: { $0 < 0x20 || $0 >= 0x7F }),
+              text.unicodeScalars.contains(where: isControlOrLineBreak) else { return nil }
         var position = 0
         for character in text {
             position += 1
