@@ -3,51 +3,52 @@ import Foundation
 import KinerjaDomain
 import Varlink
 
-/// Streams a CSV file to the daemon in batches (a large file never has to fit in one message): the file
-/// is read here with the same parser the daemon uses, its header starts an import, its records go in
-/// batches (at most 2,000 records or 512 KiB of JSON per call, under the daemon's message limit;
-/// a field is at most `CSVRecord.maxFieldBytes`, so a record alone always fits), and
-/// the commit validates everything and applies it in one transaction, reporting progress through
-/// Varlink `more` replies. A file that cannot be read at all is reported here, with line and column,
-/// like the daemon reports problems; nothing is sent then.
+/// Streams a CSV file to the daemon in batches (a large file never has to fit in one message, nor in
+/// kinerjactl's memory): the file is read twice, a piece at a time, with the same parser the daemon
+/// uses. The first reading checks it and counts its records, keeping none: a file that cannot be read
+/// at all is reported here, with line and column, like the daemon reports problems, and nothing is
+/// sent then. The second reading sends its header to start an import and its records in batches (at
+/// most 2,000 records or 512 KiB of JSON per call, under the daemon's message limit; a field is at most
+/// `CSVRecord.maxFieldBytes`, so a record alone always fits), a few calls ahead of the daemon's
+/// replies so that encoding here and checking there overlap. The commit validates everything and
+/// applies it in one transaction, reporting progress through Varlink `more` replies. Should the
+/// second reading fail (the file changed in between), the staged import is aborted: nothing is imported.
 struct ImportUploader {
     let options: GlobalOptions
     let progress: ProgressLine
 
     static let maxRecordsPerBatch = 2000
     static let maxBytesPerBatch = 512 << 10
+    /// StageImport calls sent and not yet answered, at most (the daemon answers a connection's calls
+    /// in order, one at a time, and reads no more than a few ahead).
+    static let callsAhead = 3
+    /// Bytes read from the file at a time.
+    static let readSize = 1 << 20
 
     /// Imports `file` as `kind`; `keep` selects records (default all). Returns the summary.
     /// `commit` adds parameters to CommitImport (an employee import's `scope`, `allow_deactivate`).
     func run(kind: String, file: String, cycle: String? = nil, dryRun: Bool, commit: [String: JSONValue] = [:],
              keep: ((CSVRecord, [String]) -> Bool)? = nil) async throws -> [String: JSONValue] {
         let name = (file as NSString).lastPathComponent
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: file))
-        } catch {
-            throw CLIFailure(message: "kinerjactl: cannot read \(file): \(Self.reason(error))", status: CLIExit.noInput)
+        // First reading: the header, the records to send, and the first field too large for the daemon
+        // (refused here with its place, before anything is staged: sent, it would exceed the control
+        // socket's message limit), reported only when the whole file can be read.
+        var firstRecord: CSVRecord?
+        var count = 0
+        var oversized: ImportProblem?
+        try await Self.readRecords(file, name: name) { record in
+            guard let fields = firstRecord?.fields else { firstRecord = record; return }
+            guard keep?(record, fields) ?? true else { return }
+            count += 1
+            if oversized == nil { oversized = record.oversizedField(columnNames: fields) }
         }
-        let document: CSVDocument
-        do {
-            document = try CSVParser.parse(bytes: data)
-        } catch {
-            throw CLIFailure(message: "\(name): nothing was imported; the file cannot be read:\n  \(error.description)",
-                             status: CLIExit.varlinkError)
+        // A file read without error has a header (`CSVStreamParser.finish` throws for one without).
+        let header = firstRecord!
+        // A selection that happens to be empty is not an import (an empty file still is refused).
+        if keep != nil && count == 0 {
+            return ["kind": .string(kind), "dry_run": .bool(dryRun), "records": .int(0)]
         }
-        var records = document.records
-        if let keep {
-            records = records.filter { keep($0, document.header.fields) }
-            // A selection that happens to be empty is not an import (an empty file still is refused).
-            if records.isEmpty {
-                return ["kind": .string(kind), "dry_run": .bool(dryRun), "records": .int(0)]
-            }
-        }
-
-        // A field too large for the daemon is refused here with its place, before anything is staged
-        // (sent, it would exceed the control socket's message limit).
-        let oversized = records.lazy.compactMap { $0.oversizedField(columnNames: document.header.fields) }
-        if let problem = oversized.first {
+        if let problem = oversized {
             throw CLIFailure(message: "\(name): nothing was imported; 1 problem:\n  \(problem.description)", status: CLIExit.varlinkError)
         }
 
@@ -56,26 +57,29 @@ struct ImportUploader {
         var importID: String?
         do {
             var begin: [String: JSONValue] = [
-                "kind": .string(kind), "header": Self.json(document.header), "dry_run": .bool(dryRun),
-                "expected_records": .int(Int64(records.count)),
+                "kind": .string(kind), "header": Self.json(header), "dry_run": .bool(dryRun),
+                "expected_records": .int(Int64(count)),
             ]
             if let cycle { begin["cycle"] = .string(cycle) }
             let started = try await client.call("io.kinerjad.Admin.BeginImport", parameters: begin)
             let id = started["import_id"]?.stringValue ?? ""
             importID = id
-            var sent = 0
+            var sender = BatchSender(client: client, id: id)
             var batch: [JSONValue] = []
             var bytes = 0
+            var sent = 0
             func flush() async throws {
                 guard !batch.isEmpty else { return }
-                _ = try await client.call("io.kinerjad.Admin.StageImport",
-                                          parameters: ["import_id": .string(id), "records": .array(batch)])
+                try await sender.send(batch)
                 sent += batch.count
                 batch.removeAll(keepingCapacity: true)
                 bytes = 0
-                progress.update("\(name): sending records \(ProgressLine.count(sent, of: records.count))")
+                progress.update("\(name): sending records \(ProgressLine.count(sent, of: count))")
             }
-            for record in records {
+            var first = true
+            try await Self.readRecords(file, name: name) { record in
+                if first { first = false; return }
+                guard keep?(record, header.fields) ?? true else { return }
                 let json = Self.json(record)
                 // Its size as sent (escapes included); a batch is sent before it would pass the bound.
                 let size = json.serialized().count + 1
@@ -89,6 +93,7 @@ struct ImportUploader {
                 if batch.count >= Self.maxRecordsPerBatch { try await flush() }
             }
             try await flush()
+            try await sender.finish()
             var summary: [String: JSONValue] = [:]
             for try await reply in client.send(VarlinkCallMessage(method: "io.kinerjad.Admin.CommitImport",
                                                                   parameters: commit.merging(["import_id": .string(id)]) { $1 },
@@ -115,8 +120,71 @@ struct ImportUploader {
                                      + problems.map { "  " + $0 }.joined(separator: "\n"),
                                  status: CLIExit.varlinkError)
             }
+            if error is CLIFailure { throw error }
             throw connection.mapped(error)
         }
+    }
+
+    /// StageImport calls kept a few ahead of their replies (`callsAhead`): each is written at once, in
+    /// order, and its reply awaited only when the window is full or at the end.
+    struct BatchSender {
+        let client: VarlinkClient
+        let id: String
+        private var waiting: [AsyncThrowingStream<VarlinkReplyMessage, any Error>] = []
+
+        init(client: VarlinkClient, id: String) {
+            self.client = client
+            self.id = id
+        }
+
+        mutating func send(_ records: [JSONValue]) async throws {
+            waiting.append(client.send(VarlinkCallMessage(method: "io.kinerjad.Admin.StageImport",
+                                                          parameters: ["import_id": .string(id), "records": .array(records)])))
+            while waiting.count > ImportUploader.callsAhead { try await Self.reply(waiting.removeFirst()) }
+        }
+
+        /// Waits for every reply still due.
+        mutating func finish() async throws {
+            while !waiting.isEmpty { try await Self.reply(waiting.removeFirst()) }
+        }
+
+        private static func reply(_ replies: AsyncThrowingStream<VarlinkReplyMessage, any Error>) async throws {
+            for try await reply in replies {
+                if let error = reply.varlinkError { throw error }
+                return
+            }
+            throw VarlinkConnectionError(code: .closed, path: "", detail: "no reply")
+        }
+    }
+
+    /// Reads `file` a piece at a time through `CSVStreamParser`, handing each record (the header first)
+    /// to `body`; nothing of the file is kept. A file that cannot be opened, or read as CSV, is a
+    /// `CLIFailure` naming why (with line and column for the CSV).
+    static func readRecords(_ file: String, name: String, _ body: (CSVRecord) async throws -> Void) async throws {
+        let fd = open(file, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw cannotRead(file, errno) }
+        defer { close(fd) }
+        var parser = CSVStreamParser()
+        var buffer = [UInt8](repeating: 0, count: readSize)
+        do {
+            while true {
+                let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw cannotRead(file, errno)
+                }
+                let records = n == 0 ? try parser.finish() : try parser.feed(buffer[0..<n])
+                for record in records { try await body(record) }
+                if n == 0 { return }
+            }
+        } catch let error as CSVError {
+            throw CLIFailure(message: "\(name): nothing was imported; the file cannot be read:\n  \(error.description)",
+                             status: CLIExit.varlinkError)
+        }
+    }
+
+    static func cannotRead(_ file: String, _ code: Int32) -> CLIFailure {
+        CLIFailure(message: "kinerjactl: cannot read \(file): \(String(cString: strerror(code)))", status: CLIExit.noInput)
     }
 
     static func problemCount(_ problems: [String]) -> String {

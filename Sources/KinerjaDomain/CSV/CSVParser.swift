@@ -31,119 +31,16 @@ public enum CSVParser {
         return try result.get()
     }
 
-    private static let quote = UInt8(ascii: "\"")
-    private static let cr = UInt8(ascii: "\r")
-    private static let lf = UInt8(ascii: "\n")
+    static let quote = UInt8(ascii: "\"")
+    static let cr = UInt8(ascii: "\r")
+    static let lf = UInt8(ascii: "\n")
 
     private static func parse(bytes b: UnsafeBufferPointer<UInt8>) throws(CSVError) -> CSVDocument {
-        var i = 0
-        let n = b.count
-        var hadBOM = false
-        if n >= 3, b[0] == 0xEF, b[1] == 0xBB, b[2] == 0xBF {
-            i = 3
-            hadBOM = true
-        }
-        // Skip leading blank lines, counting them.
-        var line = 1
-        while i < n, b[i] == cr || b[i] == lf {
-            if b[i] == cr, i + 1 < n, b[i + 1] == lf { i += 1 }
-            i += 1
-            line += 1
-        }
-        guard i < n else { throw CSVError(line: 1, column: nil, reason: .emptyFile) }
-        let separator = detectSeparator(b, from: i)
-        let sep = separator.byte
-
-        var records: [CSVRecord] = []
-        var fields: [String] = []
-        var field: [UInt8] = []
-        var recordLine = line
-        var fieldLine = line
-        var inQuotes = false
-        var fieldWasQuoted = false
-        var afterClosingQuote = false
-        var atRecordStart = true
-
-        func finishField() throws(CSVError) {
-            guard let s = String(validating: field, as: UTF8.self) else {
-                throw CSVError(line: fieldLine, column: fields.count + 1, reason: .invalidUTF8)
-            }
-            fields.append(s)
-            field.removeAll(keepingCapacity: true)
-            fieldWasQuoted = false
-            afterClosingQuote = false
-        }
-        func finishRecord() throws(CSVError) {
-            try finishField()
-            records.append(CSVRecord(line: recordLine, fields: fields))
-            fields.removeAll(keepingCapacity: true)
-            atRecordStart = true
-        }
-
-        while i < n {
-            let c = b[i]
-            if inQuotes {
-                if c == quote {
-                    if i + 1 < n, b[i + 1] == quote {
-                        field.append(quote)
-                        i += 2
-                    } else {
-                        inQuotes = false
-                        afterClosingQuote = true
-                        i += 1
-                    }
-                } else if c == cr {
-                    field.append(lf)
-                    line += 1
-                    i += (i + 1 < n && b[i + 1] == lf) ? 2 : 1
-                } else {
-                    if c == lf { line += 1 }
-                    field.append(c)
-                    i += 1
-                }
-                continue
-            }
-            if c == cr || c == lf {
-                let advance = (c == cr && i + 1 < n && b[i + 1] == lf) ? 2 : 1
-                if atRecordStart {
-                    // A completely empty physical line: skipped.
-                } else {
-                    try finishRecord()
-                }
-                line += 1
-                i += advance
-                continue
-            }
-            if atRecordStart {
-                atRecordStart = false
-                recordLine = line
-                fieldLine = line
-            }
-            if c == sep {
-                try finishField()
-                fieldLine = line
-                i += 1
-                continue
-            }
-            if afterClosingQuote {
-                throw CSVError(line: line, column: fields.count + 1, reason: .textAfterClosingQuote)
-            }
-            if c == quote, field.isEmpty, !fieldWasQuoted {
-                inQuotes = true
-                fieldWasQuoted = true
-                fieldLine = line
-                i += 1
-                continue
-            }
-            field.append(c)
-            i += 1
-        }
-        if inQuotes {
-            throw CSVError(line: fieldLine, column: fields.count + 1, reason: .unterminatedQuote)
-        }
-        if !atRecordStart { try finishRecord() }
+        var stream = CSVStreamParser()
+        var records = try stream.feed(b)
+        records += try stream.finish()
         guard let header = records.first else { throw CSVError(line: 1, column: nil, reason: .emptyFile) }
-        return CSVDocument(separator: separator, hadByteOrderMark: hadBOM, header: header,
+        return CSVDocument(separator: stream.separator, hadByteOrderMark: stream.hadByteOrderMark, header: header,
                            records: Array(records.dropFirst()))
     }
 
@@ -156,9 +53,11 @@ public enum CSVParser {
     /// unquoted `,`, `,` on a tie. Without quotes this is "whichever occurs more often". (Counting
     /// every quote as opening or closing quoted text let a stray quote in the header, `5" x`, run the
     /// count on into the records; found by the `csv-*` fuzz targets.)
-    private static func detectSeparator(_ b: UnsafeBufferPointer<UInt8>, from start: Int) -> CSVSeparator {
+    /// `nil` when the first record is not complete in `b` and more bytes may follow (`final` false).
+    static func detectSeparator(_ b: UnsafeBufferPointer<UInt8>, from start: Int, final: Bool) -> CSVSeparator? {
         let semicolon = readFirstRecord(b, from: start, separator: UInt8(ascii: ";"), other: UInt8(ascii: ","))
         let comma = readFirstRecord(b, from: start, separator: UInt8(ascii: ","), other: UInt8(ascii: ";"))
+        guard final || (semicolon.complete && comma.complete) else { return nil }
         if semicolon.wellFormed != comma.wellFormed {
             return semicolon.wellFormed ? .semicolon : .comma
         }
@@ -167,9 +66,9 @@ public enum CSVParser {
 
     /// The first record read with `separator`: separators, unquoted `other` bytes, and whether its
     /// quotes are well formed.
-    private static func readFirstRecord(
+    static func readFirstRecord(
         _ b: UnsafeBufferPointer<UInt8>, from start: Int, separator: UInt8, other: UInt8
-    ) -> (separators: Int, others: Int, wellFormed: Bool) {
+    ) -> (separators: Int, others: Int, wellFormed: Bool, complete: Bool) {
         var separators = 0, others = 0
         var wellFormed = true
         var inQuotes = false
@@ -190,7 +89,7 @@ public enum CSVParser {
                 }
                 continue
             }
-            if c == cr || c == lf { break }
+            if c == cr || c == lf { return (separators, others, wellFormed, true) }
             if c == separator {
                 separators += 1
                 atFieldStart = true
@@ -205,7 +104,7 @@ public enum CSVParser {
             atFieldStart = false
         }
         if inQuotes { wellFormed = false }
-        return (separators, others, wellFormed)
+        return (separators, others, wellFormed, false)
     }
 }
 

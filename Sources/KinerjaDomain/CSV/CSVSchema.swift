@@ -132,10 +132,11 @@ public struct CSVColumnMap: Sendable, Hashable, Codable {
     public func recordProblem(_ record: CSVRecord) -> ImportProblem? {
         if let problem = fieldCountProblem(record) { return problem }
         for (index, field) in record.fields.enumerated() {
-            let column = index + 1
+            let column = index + 1, allowTab = freeTextColumns.contains(column)
+            // The column's name is looked up only for a field that has a problem (most have none).
+            guard ControlCharacters.firstForbidden(in: field, allowTab: allowTab) != nil else { continue }
             let name = numbers.first { $0.value == column }?.key
-            if let message = ControlCharacters.problem(in: field, field: name ?? "column \(column)",
-                                                       allowTab: freeTextColumns.contains(column)) {
+            if let message = ControlCharacters.problem(in: field, field: name ?? "column \(column)", allowTab: allowTab) {
                 return ImportProblem(line: record.line, column: column, columnName: name, code: .controlCharacter,
                                      message: message)
             }

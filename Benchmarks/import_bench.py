@@ -1,0 +1,54 @@
+#!/usr/bin/env python3
+"""The reviews import's speed and the daemon's peak RSS during it (not a test; a measurement).
+
+On a fresh database in WORK: import the units and employees of DEMO (a directory written by
+`kinerjactl demo generate`, only read), open its first period with the opened_at of demo.json, then
+reset the daemon's VmHWM (`/proc/PID/clear_refs`, 5) and time `kinerjactl reviews import` of that
+period's review file: prints the wall time (file read to summary), rows/s, the daemon's peak RSS during
+the import (VmHWM) and kinerjactl's own peak (ru_maxrss of the child).
+
+Usage: python3 Benchmarks/import_bench.py BIN_DIR DEMO WORK
+  (e.g. .build-release-static/release /work/demo/250000 /tmp/ib)
+"""
+import json, os, resource, shutil, subprocess, sys, time
+bin_dir, demo, work = sys.argv[1], sys.argv[2], sys.argv[3]
+shutil.rmtree(work, ignore_errors=True)
+os.makedirs(work)
+ctl, kd = f"{bin_dir}/kinerjactl", f"{bin_dir}/kinerjad"
+m = json.load(open(f"{demo}/demo.json"))["periods"][0]
+reviews = f"{demo}/reviews-{m['period']}.csv"
+sock, db = f"{work}/admin.varlink", f"{work}/k.sqlite"
+open(f"{work}/k.yaml", "w").write(f"database:\n  path: {db}\nbackup:\n  directory: {work}/backup\n"
+    f"control:\n  socket: {sock}\n  idle_timeout: 1h\nlogging:\n  target: stderr\n  level: notice\n")
+env = {k: v for k, v in os.environ.items() if k not in ("NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID", "WATCHDOG_USEC")}
+d = subprocess.Popen([kd, "--config", f"{work}/k.yaml"], stdout=open(f"{work}/d.log", "w"), stderr=subprocess.STDOUT, env=env)
+def st(f):
+    for l in open(f"/proc/{d.pid}/status"):
+        if l.startswith(f + ":"): return int(l.split()[1]) / 1024
+try:
+    for _ in range(600):
+        if os.path.exists(sock): break
+        time.sleep(0.05)
+    c = [ctl, "--socket", sock, "-q"]
+    subprocess.run(c + ["import", "units", f"{demo}/units.csv"], check=True, capture_output=True)
+    subprocess.run(c + ["import", "employees", f"{demo}/employees.csv"], check=True, capture_output=True)
+    subprocess.run(c + ["cycles", "open", m["period"], "--opened-at", m["opened_at"]], check=True, capture_output=True)
+    time.sleep(1)
+    rss_before = st("VmRSS")
+    open(f"/proc/{d.pid}/clear_refs", "w").write("5")
+    cmd = c + ["reviews", "import", reviews, "--cycle", m["period"]]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t = time.time()
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    wall = time.time() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if r.returncode != 0:
+        sys.exit(f"reviews import failed ({r.returncode}): {r.stdout}{r.stderr}")
+    rows = m["reviews"]
+    print(f"command: {' '.join(cmd)}")
+    print(f"{r.stdout.strip()}")
+    print(f"rows={rows} wall={wall:.2f}s rows/s={rows / wall:,.0f} kinerjactl cpu={after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime:.2f}s "
+          f"kinerjactl peak RSS (largest of its runs here)={after.ru_maxrss / 1024:.1f} MiB; daemon RSS before {rss_before:.1f} MiB, "
+          f"peak during the import (VmHWM reset before it) {st('VmHWM'):.1f} MiB, after {st('VmRSS'):.1f} MiB")
+finally:
+    d.terminate(); d.wait(60)
