@@ -86,6 +86,7 @@ extension AppDatabase {
                 """)
             var values: [DatabaseValue] = []
             values.reserveCapacity(13)
+            try pages.startResolving()
             try pages.forEachPage(size: Self.reviewPage) { page in
                 // (position in the page, assignment id) of the rows that resolve.
                 var resolved: [(index: Int, id: Int64)] = []
@@ -434,6 +435,8 @@ protocol ReviewPages {
     var hasKeys: Bool { get }
     /// Hands the submissions to `body` in order, at most `size` at a time.
     func forEachPage(size: Int, _ body: ([ReviewSubmission]) throws -> Void) throws
+    /// Forgets the pairs recorded by an earlier pass over the same submissions.
+    func startResolving() throws
     /// Records the assignments a page resolved to, with their lines.
     func addResolved(_ pairs: [(id: Int64, line: Int)]) throws
     /// Each assignment resolved from more than one line, with two consecutive lines of it, by assignment.
@@ -459,6 +462,8 @@ where Submissions.Element == ReviewSubmission, Submissions.Index == Int {
             try body(Array(submissions[start..<min(start + size, submissions.count)]))
         }
     }
+
+    func startResolving() throws { resolved = [] }
 
     func addResolved(_ pairs: [(id: Int64, line: Int)]) throws { resolved += pairs }
 

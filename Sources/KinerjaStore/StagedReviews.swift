@@ -67,6 +67,12 @@ public final class StagedReviews: Sendable {
         }
     }
 
+    /// Forgets what an earlier commit of these reviews resolved (a dry run, then the import).
+    func startResolving() throws {
+        try spool.execute("DROP INDEX IF EXISTS resolved_assignment")
+        try spool.execute("DELETE FROM resolved")
+    }
+
     /// Records the assignments a page resolved to, with the lines that named them.
     func addResolved(_ pairs: [(id: Int64, line: Int)]) throws {
         guard !pairs.isEmpty else { return }

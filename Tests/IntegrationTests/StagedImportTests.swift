@@ -113,4 +113,57 @@ struct StagedImportTests {
         try await waitUntil("the client's import is dropped", timeout: .seconds(5)) { try await Self.staged(daemon).isEmpty }
         #expect(try await daemon.stop() == .exited(0))
     }
+
+    /// The daemon's open temporary files (SQLite names them `etilqs_…` and unlinks them at once): a
+    /// staged review import's spool once it outgrows its page cache.
+    static func spoolFiles(_ daemon: DaemonHarness) -> Int {
+        let dir = "/proc/\(daemon.process.pid)/fd"
+        let fds = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+        return fds.filter { ((try? FileManager.default.destinationOfSymbolicLink(atPath: "\(dir)/\($0)")) ?? "").contains("etilqs_") }.count
+    }
+
+    @Test("a staged review import keeps its records in a temporary file, gone when the import is aborted, its connection closes, or its dry run is committed")
+    func reviewSpoolGoes() async throws {
+        let daemon = try await DaemonHarness.start()
+        let header: JSONValue = .object(["line": 1, "fields": [
+            "reviewer_nip", "subject_nip", "role", "berorientasi_pelayanan", "akuntabel", "kompeten", "harmonis", "loyal",
+            "adaptif", "kolaboratif", "comment"]])
+        // 12,000 checked reviews with a comment: more than the spool's page cache, so it has its file.
+        func stage(_ client: VarlinkClient, dryRun: Bool) async throws -> String {
+            let reply = try await client.call("io.kinerjad.Admin.BeginImport", parameters: [
+                "kind": "reviews", "header": header, "dry_run": .bool(dryRun),
+            ])
+            let id = try #require(reply["import_id"]?.stringValue)
+            for batch in 0..<6 {
+                let records: [JSONValue] = (0..<2_000).map { i in
+                    .object(["line": .int(Int64(2 + batch * 2_000 + i)), "fields": [
+                        "198001012005011001", "198001012005011001", "self", "4", "4", "4", "4", "4", "4", "4",
+                        .string(String(repeating: "komentar panjang ", count: 12))]])
+                }
+                _ = try await client.call("io.kinerjad.Admin.StageImport", parameters: ["import_id": .string(id), "records": .array(records)])
+            }
+            return id
+        }
+        let before = Self.spoolFiles(daemon)
+        let aborting = try await daemon.client()
+        let aborted = try await stage(aborting, dryRun: false)
+        let leaving = try await daemon.client()
+        _ = try await stage(leaving, dryRun: false)
+        #expect(Self.spoolFiles(daemon) == before + 2)
+        let reply = try await aborting.call("io.kinerjad.Admin.AbortImport", parameters: ["import_id": .string(aborted)])
+        #expect(reply["dropped"]?.boolValue == true)
+        #expect(Self.spoolFiles(daemon) == before + 1)
+        await leaving.close()
+        try await waitUntil("the closed connection's import is dropped", timeout: .seconds(5)) { try await Self.staged(daemon).isEmpty }
+        #expect(Self.spoolFiles(daemon) == before)
+        // A dry run's commit (refused here: no cycle is open) leaves no file either.
+        let dry = try await stage(aborting, dryRun: true)
+        #expect(Self.spoolFiles(daemon) == before + 1)
+        await #expect(throws: VarlinkError.self) {
+            _ = try await aborting.call("io.kinerjad.Admin.CommitImport", parameters: ["import_id": .string(dry)])
+        }
+        #expect(Self.spoolFiles(daemon) == before)
+        await aborting.close()
+        #expect(try await daemon.stop() == .exited(0))
+    }
 }

@@ -147,3 +147,61 @@ func success<T>(of result: Result<T, ImportFailure>) -> T? {
     if case .success(let v) = result { return v }
     return nil
 }
+
+/// The streaming reader kinerjactl sends large files with: the same records, lines and errors as the
+/// whole-file parser, however the bytes are cut into pieces.
+@Suite("CSV stream reading")
+struct CSVStreamParserTests {
+    static func streamed(_ bytes: [UInt8], piece: Int) throws(CSVError) -> [CSVRecord] {
+        var parser = CSVStreamParser()
+        var records: [CSVRecord] = []
+        var start = 0
+        while start < bytes.count {
+            records += try parser.feed(bytes[start..<min(start + piece, bytes.count)])
+            start += piece
+        }
+        return records + (try parser.finish())
+    }
+
+    static let files = [
+        "\u{FEFF}a;b;c\r\n1;2;3\r\n\r\n4;\"5\r\n5\";6\r\n",
+        "\n\r\nnip,nama\n1,\"Budi \"\"B\"\"\"\n2,Sari\r3,x",
+        "a,\"b;c;d\"\n1,2\n",
+        ")\"c\r;1\";\nbt,1\r",
+        "single",
+        "h\n\"a\"b\n",          // text after a closing quote
+        "h\n1,\"never closed\n",  // quote never closed
+        "\n\r\n",                // empty
+        "h\nx,\u{00}\u{FF}\n",   // not UTF-8 once 0xFF is cut in
+    ]
+
+    @Test("every piece size, from one byte up, gives the whole-file parse's records, or its error at the same line and column")
+    func piecesMatchTheWholeFile() throws {
+        for text in Self.files {
+            var bytes = Array(text.utf8)
+            if text.hasSuffix("\u{FF}\n") { bytes = Array(bytes.dropLast(3)) + [0xFF, 0x0A] }
+            let whole = Result { () throws(CSVError) in try CSVParser.parse(bytes: bytes) }
+            for piece in 1...(bytes.count + 1) {
+                let streamed = Result { () throws(CSVError) in try Self.streamed(bytes, piece: piece) }
+                switch (whole, streamed) {
+                case (.success(let doc), .success(let records)):
+                    #expect(records == [doc.header] + doc.records, "\(text.debugDescription) in pieces of \(piece)")
+                case (.failure(let a), .failure(let b)):
+                    #expect(a == b, "\(text.debugDescription) in pieces of \(piece)")
+                default:
+                    Issue.record("\(text.debugDescription) in pieces of \(piece): \(whole) against \(streamed)")
+                }
+            }
+        }
+    }
+
+    @Test("the separator and byte order mark are decided on the first record even when it arrives in pieces")
+    func headerInPieces() throws {
+        var parser = CSVStreamParser()
+        #expect(try parser.feed(Array("\u{FEFF}a;b".utf8)).isEmpty)
+        let records = try parser.feed(Array(";c\n1;2;3\n".utf8))
+        #expect(parser.separator == .semicolon && parser.hadByteOrderMark)
+        #expect(records == [CSVRecord(line: 1, fields: ["a", "b", "c"]), CSVRecord(line: 2, fields: ["1", "2", "3"])])
+        #expect(try parser.finish().isEmpty)
+    }
+}

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import KinerjaDomain
 @testable import KinerjaStore
 
 /// The on-disk staging area of one import: rows appended in batches come back in order through a
@@ -107,5 +108,22 @@ struct ImportSpoolTests {
             #expect(Self.openTemporaryFiles() > before)
         }
         #expect(Self.openTemporaryFiles() == before, "a spool dropped without close is gone too")
+    }
+
+    // Here, not with the other staged-review tests: the suites that count temporary files run one test at a time.
+    @Test("a large staged review import spills to its temporary file, which is gone once the staging is closed or dropped")
+    func stagedReviewsLeaveNoFile() throws {
+        let before = Self.openTemporaryFiles()
+        let comment = String(repeating: "panjang ", count: 20)
+        let rows = (2..<20_002).map { line in
+            ReviewSubmission(line: line, reference: AssignmentReference(id: Int64(line)),
+                             review: Review(scores: try! BerAKHLAKScores(uniform: 4), comment: comment))
+        }
+        do {
+            let staged = try StagedReviews()
+            try staged.append(rows)
+            #expect(Self.openTemporaryFiles() > before)
+        }
+        #expect(Self.openTemporaryFiles() == before)
     }
 }
