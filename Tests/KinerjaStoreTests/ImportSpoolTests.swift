@@ -82,29 +82,30 @@ struct ImportSpoolTests {
         #expect(throws: (any Error).self) { try spool.integer("SELECT 1") }
     }
 
+    /// A spool of 20,000 rows, past a 64 KiB page cache.
+    static func spilledSpool() throws -> ImportSpool {
+        let spool = try ImportSpool(schema: Self.schema, cacheKiB: 64)
+        try spool.append(to: "r", columns: ["line", "id", "name", "score"]) { rows in
+            for line in 0..<20_000 {
+                rows.add(line); rows.add(Int64(line)); rows.add(String(repeating: "x", count: 40)); rows.add(1.0)
+                try rows.endRow()
+            }
+        }
+        return spool
+    }
+
     @Test("a spool that spilled to its temporary file holds it only while open, and nothing is left when it is closed or dropped")
     func noFileLeft() throws {
         let before = Self.openTemporaryFiles()
         do {
-            let spool = try ImportSpool(schema: Self.schema, cacheKiB: 64)
-            try spool.append(to: "r", columns: ["line", "id", "name", "score"]) { rows in
-                for line in 0..<20_000 {
-                    rows.add(line); rows.add(Int64(line)); rows.add(String(repeating: "x", count: 40)); rows.add(1.0)
-                    try rows.endRow()
-                }
-            }
+            let spool = try Self.spilledSpool()
             #expect(Self.openTemporaryFiles() > before, "the spool spills to a temporary file beyond its cache")
             try spool.close()
             #expect(Self.openTemporaryFiles() == before)
         }
         do {
-            let spool = try ImportSpool(schema: Self.schema, cacheKiB: 64)
-            try spool.append(to: "r", columns: ["line", "id", "name", "score"]) { rows in
-                for line in 0..<20_000 {
-                    rows.add(line); rows.add(Int64(line)); rows.add(String(repeating: "y", count: 40)); rows.add(2.0)
-                    try rows.endRow()
-                }
-            }
+            let spool = try Self.spilledSpool()
+            #expect(try spool.integer("SELECT count(*) FROM r") == 20_000)
             #expect(Self.openTemporaryFiles() > before)
         }
         #expect(Self.openTemporaryFiles() == before, "a spool dropped without close is gone too")
