@@ -5,13 +5,16 @@ On a fresh database in WORK: import the units and employees of DEMO (a directory
 `kinerjactl demo generate`, only read), open its first period with the opened_at of demo.json, then
 reset the daemon's VmHWM (`/proc/PID/clear_refs`, 5) and time `kinerjactl reviews import` of that
 period's review file: prints the wall time (file read to summary), rows/s, the daemon's peak RSS during
-the import (VmHWM) and kinerjactl's own peak (ru_maxrss of the child).
+the import (VmHWM), the CPU seconds of both (less sensitive to a busy machine than the wall time)
+and kinerjactl's peak RSS (ru_maxrss of the children waited for: its largest run here).
 
-Usage: python3 Benchmarks/import_bench.py BIN_DIR DEMO WORK
+Usage: python3 Benchmarks/import_bench.py BIN_DIR DEMO WORK [PERF_DATA]
   (e.g. .build-release-static/release /work/demo/250000 /tmp/ib)
+With PERF_DATA, `perf record -g` samples the daemon during the import into that file.
 """
 import json, os, resource, shutil, subprocess, sys, time
 bin_dir, demo, work = sys.argv[1], sys.argv[2], sys.argv[3]
+perf_data = sys.argv[4] if len(sys.argv) > 4 else None
 shutil.rmtree(work, ignore_errors=True)
 os.makedirs(work)
 ctl, kd = f"{bin_dir}/kinerjactl", f"{bin_dir}/kinerjad"
@@ -22,6 +25,9 @@ open(f"{work}/k.yaml", "w").write(f"database:\n  path: {db}\nbackup:\n  director
     f"control:\n  socket: {sock}\n  idle_timeout: 1h\nlogging:\n  target: stderr\n  level: notice\n")
 env = {k: v for k, v in os.environ.items() if k not in ("NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID", "WATCHDOG_USEC")}
 d = subprocess.Popen([kd, "--config", f"{work}/k.yaml"], stdout=open(f"{work}/d.log", "w"), stderr=subprocess.STDOUT, env=env)
+def cpu():
+    fields = open(f"/proc/{d.pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 def st(f):
     for l in open(f"/proc/{d.pid}/status"):
         if l.startswith(f + ":"): return int(l.split()[1]) / 1024
@@ -38,17 +44,23 @@ try:
     open(f"/proc/{d.pid}/clear_refs", "w").write("5")
     cmd = c + ["reviews", "import", reviews, "--cycle", m["period"]]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    perf = subprocess.Popen(["perf", "record", "-g", "-p", str(d.pid), "-o", perf_data],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) if perf_data else None
+    daemon_cpu = cpu()
     t = time.time()
     r = subprocess.run(cmd, capture_output=True, text=True)
     wall = time.time() - t
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    daemon_cpu = cpu() - daemon_cpu
+    if perf:
+        perf.send_signal(2); perf.wait(60)
     if r.returncode != 0:
         sys.exit(f"reviews import failed ({r.returncode}): {r.stdout}{r.stderr}")
     rows = m["reviews"]
     print(f"command: {' '.join(cmd)}")
     print(f"{r.stdout.strip()}")
     print(f"rows={rows} wall={wall:.2f}s rows/s={rows / wall:,.0f} kinerjactl cpu={after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime:.2f}s "
-          f"kinerjactl peak RSS (largest of its runs here)={after.ru_maxrss / 1024:.1f} MiB; daemon RSS before {rss_before:.1f} MiB, "
+          f"daemon cpu={daemon_cpu:.2f}s kinerjactl peak RSS (largest of its runs here)={after.ru_maxrss / 1024:.1f} MiB; daemon RSS before {rss_before:.1f} MiB, "
           f"peak during the import (VmHWM reset before it) {st('VmHWM'):.1f} MiB, after {st('VmRSS'):.1f} MiB")
 finally:
     d.terminate(); d.wait(60)

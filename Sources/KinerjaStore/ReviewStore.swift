@@ -159,19 +159,25 @@ extension AppDatabase {
         now: Date, timeZone: TimeZone, problem: (ReviewSubmission, String?, ImportProblem.Code, String) -> Void,
         resolved: (Int, AssignmentSlot) -> Void
     ) throws {
-        var byKey: [AssignmentKey: AssignmentSlot] = [:]
+        // Keyed by the NIPs' numbers and the role's code: the rows' NIPs are the store's own (no check
+        // again), and read in place from the cursor (no row copied).
+        struct SlotKey: Hashable { var subject: UInt64, role: UInt8, reviewer: UInt64 }
+        var byKey: [SlotKey: AssignmentSlot] = [:]
         let keyed = chunk.compactMap { $0.reference.id == nil ? $0.reference.key : nil }
         if let keyCycle, !keyed.isEmpty {
             var arguments: [any DatabaseValueConvertible] = []
+            arguments.reserveCapacity(keyed.count * 3 + 1)
             for k in keyed { arguments += [k.subject.description, Int64(k.role.code), k.reviewer.description] }
             arguments.append(keyCycle.id)
-            for row in try Row.fetchAll(db, sql: Self.assignmentsByKeySQL(keyed.count), arguments: StatementArguments(arguments),
-                                        cached: keyed.count == reviewChunk) {
-                guard let subject = NIP(row[1] as String), let reviewer = NIP(row[3] as String),
-                      let role = ReviewerRole(code: row[2]) else { continue }
-                byKey[AssignmentKey(subject: subject, reviewer: reviewer, role: role)] = AssignmentSlot(
-                    subject: subject.value, reviewer: reviewer.value, role: role.code, id: row[0], cycle: keyCycle.id,
-                    due: row[4], submitted: row[5])
+            byKey.reserveCapacity(keyed.count)
+            let sql = Self.assignmentsByKeySQL(keyed.count)
+            let statement = keyed.count == reviewChunk ? try db.cachedStatement(sql: sql) : try db.makeStatement(sql: sql)
+            let rows = try Row.fetchCursor(statement, arguments: StatementArguments(arguments))
+            while let row = try rows.next() {
+                guard let subject = UInt64(row[1] as String), let reviewer = UInt64(row[3] as String) else { continue }
+                let role: UInt8 = row[2]
+                byKey[SlotKey(subject: subject, role: role, reviewer: reviewer)] = AssignmentSlot(
+                    subject: subject, reviewer: reviewer, role: role, id: row[0], cycle: keyCycle.id, due: row[4], submitted: row[5])
             }
         }
         var byID: [Int64: (AssignmentSlot, AssignmentKey)] = [:]
@@ -205,7 +211,7 @@ extension AppDatabase {
                 }
                 target = t
             } else if let key = s.reference.key {
-                guard let t = byKey[key] else {
+                guard let t = byKey[SlotKey(subject: key.subject.value, role: key.role.code, reviewer: key.reviewer.value)] else {
                     problem(s, "reviewer_nip", .badReference,
                             "cycle \(keyCycle!.period.code) has no \(key.role.rawValue) assignment of \(key.subject) to \(key.reviewer)")
                     continue

@@ -10,7 +10,10 @@ public enum Timestamp {
     /// The instant written in `text`, or `nil` when it is not one of the accepted forms or not a real
     /// date and time (hour 0–23, minute 0–59, second 0–60).
     public static func parse(_ text: String, defaultTimeZone: TimeZone) -> Date? {
-        let b = Array(text.trimmingCharacters(in: .whitespaces).utf8)
+        // Foundation's trimming only when an end may be whitespace (a review file has a time on
+        // every row, and its values come trimmed already).
+        func plain(_ byte: UInt8?) -> Bool { byte.map { $0 < 0x80 && $0 != 0x20 && $0 != 0x09 } ?? true }
+        let b = plain(text.utf8.first) && plain(text.utf8.last) ? Array(text.utf8) : Array(text.trimmingCharacters(in: .whitespaces).utf8)
         guard b.count >= 10, let date = CalendarDate(iso: String(decoding: b[0..<10], as: UTF8.self)) else {
             return nil
         }
