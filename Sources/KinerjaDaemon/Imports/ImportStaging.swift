@@ -21,7 +21,8 @@ public final class ImportStaging: Sendable {
 
     enum Accumulator: Sendable {
         case units(UnitImport.Accumulator)
-        case employees(EmployeeImport.Accumulator)
+        /// Staged on disk (a reference: adding does not copy it).
+        case employees(EmployeeSpool)
         case skm(SKMImport.Accumulator)
         case training(TrainingImport.Accumulator)
         case reviews(ReviewImport.Accumulator, cycle: CycleReference?)
@@ -33,7 +34,7 @@ public final class ImportStaging: Sendable {
         mutating func add(_ records: [CSVRecord]) {
             switch self {
             case .units(var a): self = .empty; a.add(records); self = .units(a)
-            case .employees(var a): self = .empty; a.add(records); self = .employees(a)
+            case .employees(let a): a.add(records)
             case .skm(var a): self = .empty; a.add(records); self = .skm(a)
             case .training(var a): self = .empty; a.add(records); self = .training(a)
             case .reviews(var a, let c): self = .empty; a.add(records); self = .reviews(a, cycle: c)
@@ -43,8 +44,7 @@ public final class ImportStaging: Sendable {
 
         mutating func reserveCapacity(_ count: Int) {
             switch self {
-            case .units, .empty: break
-            case .employees(var a): self = .empty; a.reserveCapacity(count); self = .employees(a)
+            case .units, .employees, .empty: break
             case .skm(var a): self = .empty; a.reserveCapacity(count); self = .skm(a)
             case .training(var a): self = .empty; a.reserveCapacity(count); self = .training(a)
             case .reviews(var a, let c): self = .empty; a.reserveCapacity(count); self = .reviews(a, cycle: c)
