@@ -74,7 +74,9 @@ struct EmployeeMerge {
             if collectEvents, let old, let event = CycleAdjustment.event(old: old, new: new) { result.events[new.nip] = event }
             try upsert?.add(new)
         }
-        try staged.spool.read("SELECT \(EmployeeSpool.employeeSQL) FROM staged ORDER BY nip", batchSize: Self.batch,
+        // Sorted (`+nip` keeps the index out): read through the index, the rows came from the file at
+        // random, a page read per row once the spool outgrew its cache.
+        try staged.spool.read("SELECT \(EmployeeSpool.employeeSQL) FROM staged ORDER BY +nip", batchSize: Self.batch,
                               decode: { EmployeeSpool.employee($0, units: unitCodes) }) { batch in
             for new in batch {
                 // Stored employees before this NIP are absent from the file.
