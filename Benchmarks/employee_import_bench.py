@@ -6,7 +6,7 @@ database: start the daemon, import units, reset the daemon's VmHWM (`/proc/PID/c
 import employees into the empty database; then open the first period and import a changed copy of
 the file over the stored employees while the cycle is open (one employee moved to another unit,
 one departed, a few renamed), VmHWM reset again before it. Prints, per size, the wall time and the
-peak RSS of each import, and the ratio of the times between the largest and the smallest size.
+peak RSS and the daemon's CPU seconds of each import, and the ratio of the times between the largest and the smallest size.
 
 Usage: python3 Benchmarks/employee_import_bench.py BIN_DIR WORK DEMO_DIR...
   (e.g. .build-release-static/release /tmp/eib /work/demo/25000 /work/demo/250000)
@@ -54,13 +54,17 @@ def run(demo):
             if line.startswith(field + ":"):
                 return int(line.split()[1]) / 1024
 
+    def cpu():
+        fields = open(f"/proc/{d.pid}/stat").read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def timed(args):
         time.sleep(0.5)
         open(f"/proc/{d.pid}/clear_refs", "w").write("5")
-        before = mib("VmRSS")
+        before, cpu_before = mib("VmRSS"), cpu()
         t = time.time()
         r = subprocess.run(c + ["--json"] + args, check=True, capture_output=True, text=True)
-        return time.time() - t, before, mib("VmHWM"), json.loads(r.stdout)
+        return time.time() - t, cpu() - cpu_before, before, mib("VmHWM"), json.loads(r.stdout)
 
     try:
         for _ in range(600):
@@ -76,15 +80,16 @@ def run(demo):
     finally:
         d.terminate()
         d.wait(60)
-    for name, (wall, before, hwm, out) in (("first import", first), ("re-import, cycle open", second)):
+    for name, (wall, cpu_s, before, hwm, out) in (("first import", first), ("re-import, cycle open", second)):
         s = out.get("summary", out)
         counts = {k: s.get(k) for k in ("added", "changed", "deactivated", "unchanged") if k in s}
-        print(f"N={n} {name}: {wall:.2f} s; RSS before {before:.1f} MiB, peak during {hwm:.1f} MiB; {counts}"
+        print(f"N={n} {name}: {wall:.2f} s (daemon CPU {cpu_s:.2f} s); RSS before {before:.1f} MiB, peak during {hwm:.1f} MiB; {counts}"
               f"; cycle changes {len(s.get('cycle_changes') or [])}", flush=True)
-    return n, first[0], second[0]
+    return n, first[0], second[0], first[1], second[1]
 
 
 results = [run(d) for d in demos]
 if len(results) > 1:
-    (n0, a0, b0), (n1, a1, b1) = results[0], results[-1]
-    print(f"ratio {n1}/{n0}: first import {a1 / a0:.1f}, re-import {b1 / b0:.1f} (linear = {n1 / n0:.0f})")
+    (n0, a0, b0, ca0, cb0), (n1, a1, b1, ca1, cb1) = results[0], results[-1]
+    print(f"ratio {n1}/{n0}: first import {a1 / a0:.1f} (daemon CPU {ca1 / ca0:.1f}), "
+          f"re-import {b1 / b0:.1f} (daemon CPU {cb1 / cb0:.1f}) (linear = {n1 / n0:.0f})")
