@@ -36,23 +36,16 @@ extension AppDatabase {
     /// The reviewer's name as shown in lists: an acting appraiser's with its title (`Plt. Nama`).
     static let reviewerNameSQL = "CASE WHEN a.atasan_source IN ('Plt.', 'Plh.') THEN a.atasan_source || ' ' || \(reviewerPlainNameSQL) ELSE \(reviewerPlainNameSQL) END"
 
-    /// Applies `CycleAdjustment` to every open cycle after an employee import changed `changed`
-    /// (their state after the import; `current` is the state before), inside the import's
-    /// transaction: reassigned atasan reviews get their new reviewer (and are reminded afresh),
-    /// cancelled assignments are deleted, and each change is kept in `assignment_change` for the
-    /// cycle report. With `apply` false nothing is written (a dry run). Returns one line per changed
-    /// employee and cycle.
-    static func adjustOpenCycles(_ db: Database, current: [Employee], changed: [Employee], now: Date,
+    /// Applies `CycleAdjustment` to every open cycle after an employee import, inside the import's
+    /// transaction: `events` are the changed employees' moves, departures, leave and new atasan, and
+    /// `after` gives employees as they stand after the import (asked only for those the touched
+    /// assignments name, and their atasan). Reassigned atasan reviews get their new reviewer (and are
+    /// reminded afresh), cancelled assignments are deleted, and each change is kept in
+    /// `assignment_change` for the cycle report. With `apply` false nothing is written (a dry run).
+    /// Returns one line per changed employee and cycle.
+    static func adjustOpenCycles(_ db: Database, events: [NIP: (CycleAdjustment.Event, String)],
+                                 after lookup: (Set<NIP>) throws -> [NIP: Employee], now: Date,
                                  apply: Bool) throws -> [CycleChange] {
-        var after: [NIP: Employee] = [:]
-        after.reserveCapacity(current.count + changed.count)
-        for e in current { after[e.nip] = e }
-        var before: [NIP: Employee] = [:]
-        for e in changed {
-            if let old = after[e.nip] { before[e.nip] = old }
-            after[e.nip] = e
-        }
-        let events = CycleAdjustment.events(before: before, after: after)
         guard !events.isEmpty else { return [] }
         let open = try fetchCycles(db, whereSQL: "WHERE c.status = 'open'", arguments: []).reversed()
         guard !open.isEmpty else { return [] }
@@ -69,6 +62,10 @@ extension AppDatabase {
                 guard let s = NIP(row[1] as String), let r = NIP(row[3] as String), let role = ReviewerRole(rawValue: row[2]) else { continue }
                 rows.append(.init(id: row[0], key: AssignmentKey(subject: s, reviewer: r, role: role)))
             }
+            // Everyone the rules look at: the changed employees, the assignments' people, the subjects' atasan.
+            var after = try lookup(Set(events.keys).union(rows.map(\.key.subject)).union(rows.map(\.key.reviewer)))
+            let atasan = Set(rows.compactMap { after[$0.key.subject] }.flatMap { [$0.supervisor, $0.acting?.nip].compactMap { $0 } })
+            for (nip, e) in try lookup(atasan.subtracting(after.keys)) { after[nip] = e }
             let subjects = "[" + Set(rows.map(\.key.subject)).map { "\"\($0)\"" }.joined(separator: ",") + "]"
             var existing = Set<AssignmentKey>()
             for row in try Row.fetchAll(db, sql: """

@@ -104,10 +104,18 @@ extension AppDatabase {
     public func importEmployees(_ input: EmployeeImport.Accumulator, dryRun: Bool, now: Date, source: String,
                                 options: EmployeeImportOptions = EmployeeImportOptions(),
                                 progress: ProgressSink = { _ in }) throws -> ImportSummary {
+        try importEmployees(try EmployeeSpool(input), dryRun: dryRun, now: now, source: source, options: options, progress: progress)
+    }
+
+    /// `importEmployees(_:dryRun:now:source:options:progress:)` for a file staged on disk: the checks
+    /// that need the whole file run over the spool (`EmployeeFileCheck`), the merge streams both sides
+    /// in NIP order (`EmployeeMerge`), so the daemon never holds every employee at once.
+    public func importEmployees(_ staged: EmployeeSpool, dryRun: Bool, now: Date, source: String,
+                                options: EmployeeImportOptions = EmployeeImportOptions(),
+                                progress: ProgressSink = { _ in }) throws -> ImportSummary {
         let apply = { (db: Database) throws -> ImportSummary in
             let stored = try Self.fetchUnits(db)
-            let current = try Self.fetchEmployees(db)
-            var scope: ImportScope?
+            var scope: Set<String>?
             if let units = options.scope {
                 let known = Dictionary(stored.map { ($0.code.lowercased(), $0.code) }, uniquingKeysWith: { a, _ in a })
                 let unknown = units.filter { known[$0.lowercased()] == nil }
@@ -115,50 +123,19 @@ extension AppDatabase {
                     throw CycleStoreError.refused("--scope names unknown units: " + unknown.sorted().joined(separator: ", ")
                         + (stored.isEmpty ? " (no unit is stored yet: import the whole city first)" : ""))
                 }
-                let lowered = Set(units.map { $0.lowercased() })
-                scope = ImportScope(units: lowered, outside: current.filter { !lowered.contains($0.unit.lowercased()) })
+                scope = Set(units.map { $0.lowercased() })
             }
-            progress(StoreProgress(phase: "validating", done: 0, total: input.recordCount))
-            let validated: ValidatedEmployees
-            switch input.finish(knownUnits: stored.isEmpty ? nil : stored, scope: scope) {
-            case .success(let v): validated = v
-            case .failure(let failure): throw failure
+            progress(StoreProgress(phase: "validating", done: 0, total: staged.recordCount))
+            let valid = try EmployeeFileCheck(staged: staged, units: stored, scope: scope).run(db)
+            // The active employees the file covers (all, or those of its scope), before the merge.
+            var inReach = 0
+            for row in try Row.fetchAll(db, sql: "SELECT unit_code, COUNT(*) FROM employee WHERE aktif GROUP BY unit_code") {
+                if scope?.contains((row[0] as String).lowercased()) != false { inReach += row[1] as Int }
             }
-            // A partial file's units are checked against it and the stored employees of other units.
-            let headProblems = UnitHeadCheck.employeeFileProblems(
-                units: stored, employees: validated.employees + (scope?.outside ?? []), lines: validated.lines,
-                columns: input.columns)
-            if !headProblems.isEmpty { throw ImportFailure(problems: headProblems, totalCount: headProblems.count) }
-            let plan = EmployeeMergePlan(current: current, incoming: validated.employees, scope: scope?.units)
-            let inReach = current.filter { $0.aktif && scope?.units.contains($0.unit.lowercased()) != false }.count
-            var summary = ImportSummary(kind: "employees", dryRun: dryRun, records: validated.employees.count)
-            if let refusal = plan.deactivationRefusal(activeInReach: inReach, maxShare: options.maxDeactivateShare,
-                                                      allowed: options.allowDeactivate) {
-                // A dry run shows what a real import would refuse.
-                guard dryRun else { throw CycleStoreError.refused(refusal) }
-                summary.warnings.append("a real import would be refused: " + refusal)
-            }
-            summary.added = plan.added.count
-            summary.changed = plan.changed.count
-            summary.deactivated = plan.deactivated.count
-            summary.deactivatedByUnit = Dictionary(uniqueKeysWithValues: plan.deactivatedByUnit.map { ($0.unit, $0.count) })
-            summary.scope = scope.map { _ in options.scope!.sorted() }
-            summary.unchanged = plan.unchangedCount
-            summary.warnings += validated.warnings.prefix(50).map(\.description)
-            if validated.warnings.count > 50 { summary.warnings.append("… and \(validated.warnings.count - 50) more warnings") }
-            for e in plan.added.prefix(10) { summary.details.append("new \(e.nip) \(e.nama) (\(e.unit))") }
-            for c in plan.changed.prefix(10) {
-                summary.details.append("changed \(c.after.nip) \(c.after.nama): " + c.fields.map(\.rawValue).joined(separator: ", "))
-            }
-            for d in plan.deactivated.prefix(10) {
-                summary.details.append("deactivated \(d.employee.nip) \(d.employee.nama) (\(d.employee.unit), \(d.reason.rawValue))")
-            }
-            if !plan.deactivated.isEmpty {
-                summary.details.append("deactivated by unit: " + plan.deactivatedByUnit.map { "\($0.unit) \($0.count)" }.joined(separator: ", "))
-            }
-            if validated.unitsDerived {
+            var summary = ImportSummary(kind: "employees", dryRun: dryRun, records: valid.records)
+            if let derived = valid.derivedUnits {
                 let known = Set(stored.map { $0.code.lowercased() })
-                let new = validated.units.filter { !known.contains($0.code.lowercased()) }
+                let new = derived.filter { !known.contains($0.code.lowercased()) }
                 summary.unitsAdded = new.count
                 if !dryRun {
                     var units = BatchInsert(db, "INSERT INTO unit(code, name, head_nip)", columns: 3)
@@ -168,43 +145,57 @@ extension AppDatabase {
                     try units.finish()
                 }
             }
-            let rows = plan.added + plan.changed.map(\.after) + plan.deactivated.map(\.employee)
-            // What the changes do to the open cycles' assignments (the same rules in a dry run).
-            summary.cycleChanges = try Self.adjustOpenCycles(db, current: current, changed: rows, now: now, apply: !dryRun)
-            guard !dryRun else { return summary }
-            var upsert = BatchInsert(
-                db, """
-                    INSERT INTO employee(nip, nama, jabatan, unit_code, supervisor_nip, email, telepon, status, aktif, updated_at,
-                                         jenis_jabatan, kelas_jabatan, eselon, sub_unit, acting_nip, acting_kind, inactive_reason)
-                    """,
-                columns: 17,
-                tail: """
-                    ON CONFLICT(nip) DO UPDATE SET nama = excluded.nama, jabatan = excluded.jabatan,
-                    unit_code = excluded.unit_code, supervisor_nip = excluded.supervisor_nip, email = excluded.email,
-                    telepon = excluded.telepon, status = excluded.status, aktif = excluded.aktif,
-                    updated_at = excluded.updated_at, jenis_jabatan = excluded.jenis_jabatan,
-                    kelas_jabatan = excluded.kelas_jabatan, eselon = excluded.eselon, sub_unit = excluded.sub_unit,
-                    acting_nip = excluded.acting_nip, acting_kind = excluded.acting_kind,
-                    inactive_reason = excluded.inactive_reason
-                    """)
-            let stamp = now.databaseValue
-            func text(_ s: String?) -> DatabaseValue { s?.databaseValue ?? .null }
-            for (i, e) in rows.enumerated() {
-                try upsert.add([e.nip.description.databaseValue, e.nama.databaseValue, e.jabatan.databaseValue,
-                                e.unit.databaseValue, e.supervisor.map { $0.description.databaseValue } ?? .null,
-                                e.email?.databaseValue ?? .null, e.telepon?.databaseValue ?? .null,
-                                e.status.rawValue.databaseValue, e.aktif.databaseValue, stamp,
-                                text(e.rank.jenisJabatan?.rawValue), e.rank.kelasJabatan?.databaseValue ?? .null,
-                                text(e.rank.eselon?.rawValue), text(e.rank.subUnit), text(e.acting?.nip.description),
-                                text(e.acting?.kind.rawValue), text(e.inactiveReason?.rawValue)])
-                if i % 5000 == 4999 { progress(StoreProgress(phase: "writing", done: i + 1, total: rows.count)) }
+            let cycleOpen = try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM cycle WHERE status = 'open')") ?? false
+            let total = valid.records
+            let merge = try EmployeeMerge(staged: staged, unitCodes: valid.unitCodes, scope: scope, collectEvents: cycleOpen)
+                .run(db, dryRun: dryRun, now: now) { done in
+                    progress(StoreProgress(phase: dryRun ? "comparing" : "writing", done: done, total: total))
+                }
+            if let refusal = EmployeeMergePlan.deactivationRefusal(
+                deactivated: merge.deactivated, byUnit: merge.byUnit, activeInReach: inReach,
+                maxShare: options.maxDeactivateShare, allowed: options.allowDeactivate) {
+                // A dry run shows what a real import would refuse; a real one is rolled back.
+                guard dryRun else { throw CycleStoreError.refused(refusal) }
+                summary.warnings.append("a real import would be refused: " + refusal)
             }
-            try upsert.finish()
-            progress(StoreProgress(phase: "writing", done: rows.count, total: rows.count))
+            summary.added = merge.added
+            summary.changed = merge.changed
+            summary.deactivated = merge.deactivated
+            summary.deactivatedByUnit = merge.deactivatedByUnit
+            summary.scope = scope.map { _ in options.scope!.sorted() }
+            summary.unchanged = merge.unchanged
+            summary.warnings += valid.warnings.map(\.description)
+            if valid.warningCount > 50 { summary.warnings.append("… and \(valid.warningCount - 50) more warnings") }
+            summary.details = merge.details
+            // What the changes do to the open cycles' assignments (the same rules in a dry run).
+            summary.cycleChanges = try Self.adjustOpenCycles(
+                db, events: merge.events, after: { try Self.employeesAfterImport($0, db: db, staged: staged, unitCodes: valid.unitCodes, scope: scope) },
+                now: now, apply: !dryRun)
+            guard !dryRun else { return summary }
             try Self.logImport(db, summary: summary, source: source, now: now)
             return summary
         }
         return dryRun ? try writer.read(apply) : try writer.write(apply)
+    }
+
+    /// `nips` as they stand after the import of `staged`: the file's row, else the stored employee,
+    /// deactivated when the file covers their unit and omits them. The same whether or not the merge
+    /// was written yet.
+    static func employeesAfterImport(_ nips: Set<NIP>, db: Database, staged: EmployeeSpool, unitCodes: [String: String],
+                                     scope: Set<String>?) throws -> [NIP: Employee] {
+        guard !nips.isEmpty else { return [:] }
+        let list = EmployeeFileCheck.json(nips.map(\.description))
+        var result: [NIP: Employee] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT * FROM employee WHERE nip IN (SELECT value FROM json_each(?))", arguments: [list]) {
+            var e = employee(row)
+            if EmployeeMergePlan.deactivatesAbsent(e, scope: scope) { e.aktif = false }
+            result[e.nip] = e
+        }
+        try staged.spool.read("SELECT \(EmployeeSpool.employeeSQL) FROM staged WHERE nip IN (SELECT value FROM json_each(?))",
+                              [.text(list)], batchSize: 512, decode: { EmployeeSpool.employee($0, units: unitCodes) }) { batch in
+            for e in batch { result[e.nip] = e }
+        }
+        return result
     }
 
     static func logImport(_ db: Database, summary: ImportSummary, source: String, now: Date) throws {

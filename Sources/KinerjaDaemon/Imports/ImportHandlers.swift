@@ -52,7 +52,7 @@ extension AdminService {
         let horizon = DateHorizon(now: runtime.now(), timeZone: config.cycles.zone)
         switch kind {
         case .units: accumulator = .units(UnitImport.Accumulator(columns: columns, problemCap: cap))
-        case .employees: accumulator = .employees(EmployeeImport.Accumulator(columns: columns, problemCap: cap))
+        case .employees: accumulator = .employees(try EmployeeSpool(columns: columns, problemCap: cap))
         case .skm:
             let units = try await runtime.withDatabase { db in try db.units().map(\.code) }
             var skm = SKMImport.Accumulator(columns: columns, knownUnits: units, problemCap: cap)

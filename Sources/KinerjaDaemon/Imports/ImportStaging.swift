@@ -8,9 +8,9 @@ import Varlink
 /// daemon in batches, so no call carries a whole file.
 ///
 /// Each import keeps its kind's accumulator, which checks records as they arrive and keeps only the
-/// validated values (not the text). A review import keeps even those on disk (`StagedReviews`, a
-/// private temporary database that goes with the import), so a quarter's 1.5 million reviews cost
-/// the daemon a few MiB. Nothing touches the database until the commit, which validates the rest and
+/// validated values (not the text). Employee and review imports keep even those on disk
+/// (`EmployeeSpool`, `StagedReviews`: a private temporary database that goes with the import), so a
+/// 250,000-employee file or a quarter's 1.5 million reviews cost the daemon a few MiB. Nothing touches the database until the commit, which validates the rest and
 /// applies all of it in one transaction. Imports are limited in number and size (config `imports:`), dropped
 /// when idle past `imports.staging_timeout`, and dropped at once when the connection that began
 /// them closes (only that connection could have committed them).
@@ -22,7 +22,8 @@ public final class ImportStaging: Sendable {
 
     enum Accumulator: Sendable {
         case units(UnitImport.Accumulator)
-        case employees(EmployeeImport.Accumulator)
+        /// Staged on disk (a reference: adding does not copy it).
+        case employees(EmployeeSpool)
         case skm(SKMImport.Accumulator)
         case training(TrainingImport.Accumulator)
         /// The checks run as records arrive; the checked reviews go to the on-disk spool, not to memory.
@@ -35,7 +36,7 @@ public final class ImportStaging: Sendable {
         mutating func add(_ records: [CSVRecord]) throws {
             switch self {
             case .units(var a): self = .empty; a.add(records); self = .units(a)
-            case .employees(var a): self = .empty; a.add(records); self = .employees(a)
+            case .employees(let a): a.add(records)
             case .skm(var a): self = .empty; a.add(records); self = .skm(a)
             case .training(var a): self = .empty; a.add(records); self = .training(a)
             case .reviews(var a, let spool, let c):
@@ -49,8 +50,7 @@ public final class ImportStaging: Sendable {
 
         mutating func reserveCapacity(_ count: Int) {
             switch self {
-            case .units, .reviews, .empty: break
-            case .employees(var a): self = .empty; a.reserveCapacity(count); self = .employees(a)
+            case .units, .employees, .reviews, .empty: break
             case .skm(var a): self = .empty; a.reserveCapacity(count); self = .skm(a)
             case .training(var a): self = .empty; a.reserveCapacity(count); self = .training(a)
             }

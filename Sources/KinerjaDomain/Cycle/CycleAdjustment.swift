@@ -60,22 +60,30 @@ public enum CycleAdjustment {
     /// The changed employees' events, from their state before and after the import.
     public static func events(before: [NIP: Employee], after: [NIP: Employee]) -> [NIP: (Event, String)] {
         var result: [NIP: (Event, String)] = [:]
-        for (nip, old) in before where old.aktif {
-            guard let new = after[nip] else { continue }
-            if !new.aktif {
-                let reason = new.inactiveReason
-                result[nip] = reason == .cuti ? (.leave, "on leave (cuti)")
-                    : (.left, reason.map { "left (\($0.rawValue))" } ?? "left (inactive or absent from the file)")
-            } else if old.unit != new.unit {
-                result[nip] = (.transfer, "moved from \(old.unit) to \(new.unit)")
-            } else if old.supervisor != new.supervisor || old.acting != new.acting {
-                func atasan(_ e: Employee) -> String {
-                    e.acting.map { "\($0.kind.rawValue) \($0.nip)" } ?? e.supervisor?.description ?? "none"
-                }
-                result[nip] = (.atasanChange, "atasan changed from \(atasan(old)) to \(atasan(new))")
-            }
+        for (nip, old) in before {
+            guard let new = after[nip], let e = event(old: old, new: new) else { continue }
+            result[nip] = e
         }
         return result
+    }
+
+    /// The event of one employee stored as `old` and `new` after the import, or nil when the change
+    /// does not touch a cycle.
+    public static func event(old: Employee, new: Employee) -> (Event, String)? {
+        guard old.aktif else { return nil }
+        if !new.aktif {
+            let reason = new.inactiveReason
+            return reason == .cuti ? (.leave, "on leave (cuti)")
+                : (.left, reason.map { "left (\($0.rawValue))" } ?? "left (inactive or absent from the file)")
+        } else if old.unit != new.unit {
+            return (.transfer, "moved from \(old.unit) to \(new.unit)")
+        } else if old.supervisor != new.supervisor || old.acting != new.acting {
+            func atasan(_ e: Employee) -> String {
+                e.acting.map { "\($0.kind.rawValue) \($0.nip)" } ?? e.supervisor?.description ?? "none"
+            }
+            return (.atasanChange, "atasan changed from \(atasan(old)) to \(atasan(new))")
+        }
+        return nil
     }
 
     /// The changes to `open` (the unsubmitted assignments of the cycle), given the employees after

@@ -22,6 +22,15 @@ extension EmployeeImport {
         public var recordCount: Int { rows.count + fieldCountProblems }
         private var fieldCountProblems = 0
 
+        /// The rows kept so far (records with the right field count), in file order.
+        public var stagedRows: [EmployeeRow] { rows }
+
+        /// The problems found so far (field counts).
+        public var problems: ProblemCollector { collector }
+
+        /// Records refused for their field count.
+        public var refusedRecords: Int { fieldCountProblems }
+
         /// Problems found so far (including those beyond the cap).
         public var problemCount: Int { collector.totalCount }
 

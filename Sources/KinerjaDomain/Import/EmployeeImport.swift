@@ -153,15 +153,130 @@ public enum EmployeeImport {
         return validate(rows: rows, columns: columns, knownUnits: knownUnits, collector: &collector)
     }
 
-    private struct Parsed {
-        var nip: NIP?
-        var supervisor: NIP?
-        var status: EmploymentStatus?
-        var aktif: Bool?
-        var unitKey: String
-        var rank = EmployeeRank()
-        var acting: ActingAppraiser?
-        var inactiveReason: InactiveReason?
+    /// One row after the checks that need only the row itself (`check(_:report:)`): the values
+    /// parsed, each nil when its field was reported.
+    public struct CheckedRow: Sendable {
+        public var nip: NIP?
+        public var supervisor: NIP?
+        public var status: EmploymentStatus?
+        public var aktif: Bool?
+        /// `unit_kerja` lowercased: units match case-insensitively.
+        public var unitKey: String
+        public var rank = EmployeeRank()
+        public var acting: ActingAppraiser?
+        public var inactiveReason: InactiveReason?
+    }
+
+    /// Checks what one row can tell alone (NIP by the status's rule, required and too long text,
+    /// supervisor and acting NIPs, e-mail, status, aktif, the optional columns), reporting each problem
+    /// as (column, code, message). Duplicates, supervisors, loops and units need the whole file.
+    public static func check(_ row: EmployeeRow, report: (String, ImportProblem.Code, String) -> Void) -> CheckedRow {
+        var p = CheckedRow(unitKey: row.unitKerja.lowercased())
+        // nip
+        if row.nip.isEmpty {
+            report("nip", .missingValue, "nip is required")
+        } else {
+            // The rule follows the status: a PNS NIP for PNS, an NI PPPK for PPPK (either when the
+            // status is unreadable; that is reported below).
+            let rule = EmploymentStatus(parsing: row.status).map(NIP.Rule.init) ?? .any
+            switch NIP.parse(row.nip, rule: rule) {
+            case .success(let nip):
+                p.nip = nip
+            case .failure(let error):
+                let hint = rule == .pns && NIP(row.nip) != nil ? " (an NI PPPK is accepted with status PPPK)" : ""
+                report("nip", .badNIP, "'\(row.nip)' is not a valid NIP: \(error.message)\(hint)")
+            }
+        }
+        // text fields
+        for (name, value) in [("nama", row.nama), ("jabatan", row.jabatan), ("unit_kerja", row.unitKerja)] {
+            if value.isEmpty {
+                report(name, .missingValue, "\(name) is required")
+            } else if value.count > maxTextLength {
+                report(name, .tooLong, "\(name) has \(value.count) characters, at most \(maxTextLength) allowed")
+            }
+        }
+        if row.telepon.count > maxTextLength {
+            report("telepon", .tooLong, "telepon has \(row.telepon.count) characters, at most \(maxTextLength) allowed")
+        }
+        // nip_atasan
+        if !row.nipAtasan.isEmpty {
+            switch NIP.parse(row.nipAtasan) {
+            case .success(let supervisor):
+                if supervisor == p.nip {
+                    report("nip_atasan", .selfSupervision, "the employee is named as their own supervisor (nip_atasan equals nip)")
+                } else {
+                    p.supervisor = supervisor
+                }
+            case .failure(let error):
+                report("nip_atasan", .badNIP, "supervisor NIP '\(row.nipAtasan)' is not valid: \(error.message)")
+            }
+        }
+        // email
+        if !row.email.isEmpty, !FieldValue.isValidEmail(row.email) {
+            report("email", .badEmail, "'\(row.email)' is not a valid e-mail address")
+        }
+        // status
+        if row.status.isEmpty {
+            report("status", .missingValue, "status is required (PNS or PPPK)")
+        } else if let status = EmploymentStatus(parsing: row.status) {
+            p.status = status
+        } else {
+            report("status", .badStatus, "status must be PNS or PPPK, found '\(row.status)'")
+        }
+        // aktif
+        if row.aktif.isEmpty {
+            report("aktif", .missingValue, "aktif is required (\(FieldValue.boolSpellings))")
+        } else if let aktif = FieldValue.bool(row.aktif) {
+            p.aktif = aktif
+        } else {
+            report("aktif", .badBoolean, "aktif must be one of \(FieldValue.boolSpellings), found '\(row.aktif)'")
+        }
+        readOptionalColumns(row, into: &p, report: report)
+        return p
+    }
+
+    /// The messages of the checks that need the whole file, shared by every way a file is validated.
+    public enum Message {
+        public static func duplicate(_ nip: NIP, firstLine: Int, line: Int) -> String {
+            "NIP \(nip) appears on lines \(firstLine) and \(line)"
+        }
+
+        /// `unit` is not among `known` (the stored unit codes, sorted).
+        public static func unknownUnit(_ unit: String, known: [String]) -> String {
+            let shown = known.isEmpty ? "no units are known yet; import units first"
+                : "known: " + known.prefix(8).joined(separator: ", ") + (known.count > 8 ? ", …" : "")
+            return "unit '\(unit)' is not a known unit (\(shown))"
+        }
+
+        /// `unit` is outside `scope` (lowercased codes).
+        public static func outsideScope(_ unit: String, scope: Set<String>) -> String {
+            "unit '\(unit)' is outside the import's scope (" + scope.sorted().map { $0.uppercased() }.joined(separator: ", ") + ")"
+        }
+
+        /// Where a supervisor or acting appraiser must be found.
+        public static func whereKnown(scoped: Bool) -> String {
+            scoped ? "in the file or stored outside the import's scope" : "in the file"
+        }
+
+        public static func unknownActing(_ nip: NIP, scoped: Bool) -> String {
+            "acting appraiser NIP \(nip) is not \(whereKnown(scoped: scoped))"
+        }
+
+        public static func unknownSupervisor(_ nip: NIP, scoped: Bool) -> String {
+            "supervisor NIP \(nip) is not \(whereKnown(scoped: scoped))"
+        }
+
+        /// A loop through `members` (NIP and file line, nil when stored), in supervisor direction.
+        public static func loop(_ members: [(nip: NIP, line: Int?)]) -> String {
+            let path = members.map { m in "\(m.nip) " + (m.line.map { "(line \($0))" } ?? "(stored)") }.joined(separator: " → ")
+            return "supervisor loop of \(members.count) employees: \(path) → back to \(members[0].nip)"
+        }
+
+        /// An active employee's supervisor `supervisor` (at `line`, nil when stored) is inactive.
+        public static func inactiveSupervisor(_ supervisor: NIP, line: Int?) -> String {
+            "supervisor \(supervisor) (\(line.map { "line \($0)" } ?? "stored")) is inactive; "
+                + "this employee will have no atasan review"
+        }
     }
 
     static func validate(rows: [EmployeeRow], columns: CSVColumnMap, knownUnits: [Unit]?, scope: ImportScope? = nil,
@@ -174,92 +289,27 @@ public enum EmployeeImport {
             for u in units { map[u.code.lowercased()] = map[u.code.lowercased()] ?? u }
             return map
         }
+        let knownCodes = known.map { $0.values.map(\.code).sorted() }
 
-        var parsed: [Parsed] = []
+        var parsed: [CheckedRow] = []
         parsed.reserveCapacity(rows.count)
         var firstRow: [NIP: Int] = [:]
         firstRow.reserveCapacity(rows.count)
         for (r, row) in rows.enumerated() {
-            var p = Parsed(unitKey: row.unitKerja.lowercased())
-            // nip
-            if row.nip.isEmpty {
-                report(row, "nip", .missingValue, "nip is required")
-            } else {
-                // The rule follows the status: a PNS NIP for PNS, an NI PPPK for PPPK (either when the
-                // status is unreadable; that is reported below).
-                let rule = EmploymentStatus(parsing: row.status).map(NIP.Rule.init) ?? .any
-                switch NIP.parse(row.nip, rule: rule) {
-                case .success(let nip):
-                    p.nip = nip
-                    if let first = firstRow[nip] {
-                        report(row, "nip", .duplicateNIP,
-                               "NIP \(nip) appears on lines \(rows[first].line) and \(row.line)")
-                    } else {
-                        firstRow[nip] = r
-                    }
-                case .failure(let error):
-                    let hint = rule == .pns && NIP(row.nip) != nil ? " (an NI PPPK is accepted with status PPPK)" : ""
-                    report(row, "nip", .badNIP, "'\(row.nip)' is not a valid NIP: \(error.message)\(hint)")
+            let p = check(row) { report(row, $0, $1, $2) }
+            if let nip = p.nip {
+                if let first = firstRow[nip] {
+                    report(row, "nip", .duplicateNIP, Message.duplicate(nip, firstLine: rows[first].line, line: row.line))
+                } else {
+                    firstRow[nip] = r
                 }
-            }
-            // text fields
-            for (name, value) in [("nama", row.nama), ("jabatan", row.jabatan), ("unit_kerja", row.unitKerja)] {
-                if value.isEmpty {
-                    report(row, name, .missingValue, "\(name) is required")
-                } else if value.count > maxTextLength {
-                    report(row, name, .tooLong, "\(name) has \(value.count) characters, at most \(maxTextLength) allowed")
-                }
-            }
-            if row.telepon.count > maxTextLength {
-                report(row, "telepon", .tooLong, "telepon has \(row.telepon.count) characters, at most \(maxTextLength) allowed")
             }
             if !row.unitKerja.isEmpty, let known, known[p.unitKey] == nil {
-                let list = known.values.map(\.code).sorted()
-                let shown = list.isEmpty ? "no units are known yet; import units first"
-                    : "known: " + list.prefix(8).joined(separator: ", ") + (list.count > 8 ? ", …" : "")
-                report(row, "unit_kerja", .unknownUnit, "unit '\(row.unitKerja)' is not a known unit (\(shown))")
+                report(row, "unit_kerja", .unknownUnit, Message.unknownUnit(row.unitKerja, known: knownCodes ?? []))
             }
             if let scope, !row.unitKerja.isEmpty, !scope.units.contains(p.unitKey) {
-                report(row, "unit_kerja", .outsideScope, "unit '\(row.unitKerja)' is outside the import's scope ("
-                    + scope.units.sorted().map { $0.uppercased() }.joined(separator: ", ") + ")")
+                report(row, "unit_kerja", .outsideScope, Message.outsideScope(row.unitKerja, scope: scope.units))
             }
-            // nip_atasan
-            if !row.nipAtasan.isEmpty {
-                switch NIP.parse(row.nipAtasan) {
-                case .success(let supervisor):
-                    if supervisor == p.nip {
-                        report(row, "nip_atasan", .selfSupervision,
-                               "the employee is named as their own supervisor (nip_atasan equals nip)")
-                    } else {
-                        p.supervisor = supervisor
-                    }
-                case .failure(let error):
-                    report(row, "nip_atasan", .badNIP,
-                           "supervisor NIP '\(row.nipAtasan)' is not valid: \(error.message)")
-                }
-            }
-            // email
-            if !row.email.isEmpty, !FieldValue.isValidEmail(row.email) {
-                report(row, "email", .badEmail, "'\(row.email)' is not a valid e-mail address")
-            }
-            // status
-            if row.status.isEmpty {
-                report(row, "status", .missingValue, "status is required (PNS or PPPK)")
-            } else if let status = EmploymentStatus(parsing: row.status) {
-                p.status = status
-            } else {
-                report(row, "status", .badStatus, "status must be PNS or PPPK, found '\(row.status)'")
-            }
-            // aktif
-            if row.aktif.isEmpty {
-                report(row, "aktif", .missingValue, "aktif is required (\(FieldValue.boolSpellings))")
-            } else if let aktif = FieldValue.bool(row.aktif) {
-                p.aktif = aktif
-            } else {
-                report(row, "aktif", .badBoolean,
-                       "aktif must be one of \(FieldValue.boolSpellings), found '\(row.aktif)'")
-            }
-            readOptionalColumns(row, into: &p, report: report)
             parsed.append(p)
         }
 
@@ -268,11 +318,10 @@ public enum EmployeeImport {
         let outside = (scope?.outside ?? []).filter { firstRow[$0.nip] == nil }
         var outsideIndex: [NIP: Int] = [:]
         for (i, e) in outside.enumerated() { outsideIndex[e.nip] = rows.count + i }
-        let whereKnown = scope == nil ? "in the file" : "in the file or stored outside the import's scope"
         // Acting appraisers must be known.
         for (r, p) in parsed.enumerated() {
             if let acting = p.acting, firstRow[acting.nip] == nil, outsideIndex[acting.nip] == nil {
-                report(rows[r], "nip_plt", .unknownSupervisor, "acting appraiser NIP \(acting.nip) is not \(whereKnown)")
+                report(rows[r], "nip_plt", .unknownSupervisor, Message.unknownActing(acting.nip, scoped: scope != nil))
             }
         }
         // Supervisors must be known; the "supervisor of" graph must have no loop.
@@ -282,24 +331,19 @@ public enum EmployeeImport {
             if let s = firstRow[supervisor] ?? outsideIndex[supervisor] {
                 if let nip = p.nip, firstRow[nip] == r { parent[r] = s }
             } else {
-                report(rows[r], "nip_atasan", .unknownSupervisor,
-                       "supervisor NIP \(supervisor) is not \(whereKnown)")
+                report(rows[r], "nip_atasan", .unknownSupervisor, Message.unknownSupervisor(supervisor, scoped: scope != nil))
             }
         }
         for (i, e) in outside.enumerated() {
             if let s = e.supervisor { parent[rows.count + i] = firstRow[s] ?? outsideIndex[s] ?? -1 }
         }
-        func label(_ v: Int) -> String {
-            v < rows.count ? "\(parsed[v].nip!) (line \(rows[v].line))" : "\(outside[v - rows.count].nip) (stored)"
+        func member(_ v: Int) -> (nip: NIP, line: Int?) {
+            v < rows.count ? (parsed[v].nip!, rows[v].line) : (outside[v - rows.count].nip, nil)
         }
-        func nipOf(_ v: Int) -> NIP { v < rows.count ? parsed[v].nip! : outside[v - rows.count].nip }
         for var cycle in SupervisorGraph.cycles(parent: parent) where cycle.contains(where: { $0 < rows.count }) {
             // Start at a row of the file, so the problem has a line.
             if let at = cycle.firstIndex(where: { $0 < rows.count }), at > 0 { cycle = Array(cycle[at...] + cycle[..<at]) }
-            let first = rows[cycle[0]]
-            let path = cycle.map(label).joined(separator: " → ")
-            report(first, "nip_atasan", .supervisorLoop,
-                   "supervisor loop of \(cycle.count) employees: \(path) → back to \(nipOf(cycle[0]))")
+            report(rows[cycle[0]], "nip_atasan", .supervisorLoop, Message.loop(cycle.map(member)))
         }
         guard collector.isEmpty else { return .failure(collector.failure) }
 
@@ -332,8 +376,7 @@ public enum EmployeeImport {
                 warnings.append(ImportProblem(
                     line: rows[r].line, column: columns.number("nip_atasan"), columnName: "nip_atasan",
                     code: .inactiveSupervisor,
-                    message: "supervisor \(person(s).nip) (\(s < rows.count ? "line \(rows[s].line)" : "stored")) is inactive; "
-                        + "this employee will have no atasan review"))
+                    message: Message.inactiveSupervisor(person(s).nip, line: s < rows.count ? rows[s].line : nil)))
             }
         }
         if known == nil {
@@ -352,12 +395,12 @@ public enum EmployeeImport {
     }
 
     /// The optional columns: rank, acting appraiser, reason of inactivity.
-    private static func readOptionalColumns(_ row: EmployeeRow, into p: inout Parsed,
-                                            report: (EmployeeRow, String, ImportProblem.Code, String) -> Void) {
+    private static func readOptionalColumns(_ row: EmployeeRow, into p: inout CheckedRow,
+                                            report: (String, ImportProblem.Code, String) -> Void) {
         if !row.jenisJabatan.isEmpty {
             p.rank.jenisJabatan = JenisJabatan(parsing: row.jenisJabatan)
             if p.rank.jenisJabatan == nil {
-                report(row, "jenis_jabatan", .badValue,
+                report("jenis_jabatan", .badValue,
                        "jenis_jabatan must be struktural, fungsional or pelaksana, found '\(row.jenisJabatan)'")
             }
         }
@@ -365,19 +408,19 @@ public enum EmployeeImport {
             if let k = Int(row.kelasJabatan), EmployeeRank.kelasRange.contains(k) {
                 p.rank.kelasJabatan = k
             } else {
-                report(row, "kelas_jabatan", .badValue, "kelas_jabatan must be a whole number from 1 to 17, found '\(row.kelasJabatan)'")
+                report("kelas_jabatan", .badValue, "kelas_jabatan must be a whole number from 1 to 17, found '\(row.kelasJabatan)'")
             }
         }
         if !row.eselon.isEmpty {
             p.rank.eselon = Eselon(parsing: row.eselon)
             if p.rank.eselon == nil {
-                report(row, "eselon", .badValue, "eselon must be one of "
+                report("eselon", .badValue, "eselon must be one of "
                     + Eselon.allCases.map(\.rawValue).joined(separator: ", ") + ", found '\(row.eselon)'")
             }
         }
         if !row.subUnit.isEmpty {
             if row.subUnit.count > maxTextLength {
-                report(row, "sub_unit", .tooLong, "sub_unit has \(row.subUnit.count) characters, at most \(maxTextLength) allowed")
+                report("sub_unit", .tooLong, "sub_unit has \(row.subUnit.count) characters, at most \(maxTextLength) allowed")
             } else {
                 p.rank.subUnit = row.subUnit
             }
@@ -385,29 +428,29 @@ public enum EmployeeImport {
         var kind = ActingKind.plt
         if !row.jenisPlt.isEmpty {
             if let k = ActingKind(parsing: row.jenisPlt) { kind = k } else {
-                report(row, "jenis_plt", .badValue, "jenis_plt must be Plt or Plh, found '\(row.jenisPlt)'")
+                report("jenis_plt", .badValue, "jenis_plt must be Plt or Plh, found '\(row.jenisPlt)'")
             }
-            if row.nipPlt.isEmpty { report(row, "jenis_plt", .badValue, "jenis_plt is given but nip_plt is empty") }
+            if row.nipPlt.isEmpty { report("jenis_plt", .badValue, "jenis_plt is given but nip_plt is empty") }
         }
         if !row.nipPlt.isEmpty {
             switch NIP.parse(row.nipPlt) {
             case .success(let acting) where acting == p.nip:
-                report(row, "nip_plt", .selfSupervision, "the employee is named as their own acting appraiser (nip_plt equals nip)")
+                report("nip_plt", .selfSupervision, "the employee is named as their own acting appraiser (nip_plt equals nip)")
             case .success(let acting):
                 p.acting = ActingAppraiser(nip: acting, kind: kind)
             case .failure(let error):
-                report(row, "nip_plt", .badNIP, "acting appraiser NIP '\(row.nipPlt)' is not valid: \(error.message)")
+                report("nip_plt", .badNIP, "acting appraiser NIP '\(row.nipPlt)' is not valid: \(error.message)")
             }
         }
         if !row.alasanNonaktif.isEmpty {
             if let reason = InactiveReason(parsing: row.alasanNonaktif) {
                 if p.aktif == true {
-                    report(row, "alasan_nonaktif", .badValue, "alasan_nonaktif is given but the employee is active (aktif true)")
+                    report("alasan_nonaktif", .badValue, "alasan_nonaktif is given but the employee is active (aktif true)")
                 } else {
                     p.inactiveReason = reason
                 }
             } else {
-                report(row, "alasan_nonaktif", .badValue, "alasan_nonaktif must be one of "
+                report("alasan_nonaktif", .badValue, "alasan_nonaktif must be one of "
                     + InactiveReason.allCases.map(\.rawValue).joined(separator: ", ") + ", found '\(row.alasanNonaktif)'")
             }
         }

@@ -52,8 +52,15 @@ public struct EmployeeMergePlan: Sendable, Hashable {
     /// Rule implemented (docs/admin-guide.md, "Partial exports and deactivation"): nothing is
     /// deactivated in bulk by accident, such as a one-unit export taken for the whole city.
     public func deactivationRefusal(activeInReach: Int, maxShare: Double, allowed: Int?) -> String? {
-        let n = deactivated.count
-        let units = deactivatedByUnit.map { "\($0.unit) \($0.count)" }.joined(separator: ", ")
+        Self.deactivationRefusal(deactivated: deactivated.count, byUnit: deactivatedByUnit, activeInReach: activeInReach,
+                                 maxShare: maxShare, allowed: allowed)
+    }
+
+    /// `deactivationRefusal(activeInReach:maxShare:allowed:)` for a merge that deactivates `deactivated`
+    /// employees, `byUnit` of them per unit (sorted by code), counted as it was streamed.
+    public static func deactivationRefusal(deactivated n: Int, byUnit: [(unit: String, count: Int)], activeInReach: Int,
+                                           maxShare: Double, allowed: Int?) -> String? {
+        let units = byUnit.map { "\($0.unit) \($0.count)" }.joined(separator: ", ")
         if let allowed {
             return allowed == n ? nil
                 : "--allow-deactivate \(allowed) does not match: the file would deactivate \(n)" + (n > 0 ? " (\(units))" : "")
@@ -63,6 +70,26 @@ public struct EmployeeMergePlan: Sendable, Hashable {
         return "the file would deactivate \(n) of \(activeInReach) active employees (\(percent)%, more than "
             + "imports.max_deactivate_share \((maxShare * 1000).rounded() / 10)%): \(units). If the file is one "
             + "unit's export, import it with --scope UNIT; if the deactivations are meant, repeat with --allow-deactivate \(n)"
+    }
+
+    /// What the file does to one employee it names who is in the current set.
+    public enum Outcome: Sendable, Hashable {
+        case unchanged
+        /// Active now, `aktif=false` in the file.
+        case deactivated
+        case changed([EmployeeField])
+    }
+
+    /// The outcome for an employee stored as `old` whom the file describes as `new`.
+    public static func outcome(old: Employee, new: Employee) -> Outcome {
+        let fields = EmployeeField.differences(old, new)
+        if fields.isEmpty { return .unchanged }
+        return old.aktif && !new.aktif ? .deactivated : .changed(fields)
+    }
+
+    /// Whether an employee stored as `old` and absent from the file is deactivated (`scope` lowercased).
+    public static func deactivatesAbsent(_ old: Employee, scope: Set<String>?) -> Bool {
+        old.aktif && scope?.contains(old.unit.lowercased()) != false
     }
 
     /// Whether applying the plan changes nothing.
@@ -87,16 +114,13 @@ public struct EmployeeMergePlan: Sendable, Hashable {
                 added.append(new)
                 continue
             }
-            let fields = EmployeeField.differences(old, new)
-            if fields.isEmpty {
-                unchanged += 1
-            } else if old.aktif && !new.aktif {
-                deactivated.append(Deactivation(employee: new, reason: .markedInactive))
-            } else {
-                changed.append(Change(before: old, after: new, fields: fields))
+            switch Self.outcome(old: old, new: new) {
+            case .unchanged: unchanged += 1
+            case .deactivated: deactivated.append(Deactivation(employee: new, reason: .markedInactive))
+            case .changed(let fields): changed.append(Change(before: old, after: new, fields: fields))
             }
         }
-        for old in current where old.aktif && !seen.contains(old.nip) && scope?.contains(old.unit.lowercased()) != false {
+        for old in current where !seen.contains(old.nip) && Self.deactivatesAbsent(old, scope: scope) {
             var after = old
             after.aktif = false
             deactivated.append(Deactivation(employee: after, reason: .absentFromFile))

@@ -3,11 +3,11 @@
 /// Rule implemented: "the supervisor chain must have no loop" (docs/domain-rules.md "Domain rules"). Iterative
 /// walk with three colours, O(n) time and memory, no recursion (safe at 25,000 employees and for a
 /// chain of any length).
-enum SupervisorGraph {
+public enum SupervisorGraph {
     /// Every cycle in the graph `parent` (`parent[i]` is the index of `i`'s supervisor, or -1).
     /// Each cycle is listed once, in supervisor direction (`c[k+1]` is the supervisor of `c[k]`),
     /// starting at the member with the smallest index. A self-loop is a cycle of one.
-    static func cycles(parent: [Int]) -> [[Int]] {
+    public static func cycles(parent: [Int]) -> [[Int]] {
         let n = parent.count
         var state = [UInt8](repeating: 0, count: n)  // 0 new, 1 on the current walk, 2 finished
         var positionInWalk = [Int](repeating: -1, count: n)

@@ -35,7 +35,15 @@ public enum UnitHeadCheck {
     ) -> [ImportProblem] {
         var membership: [NIP: Membership] = [:]
         for e in employees { membership[e.nip] = Membership(unit: e.unit, active: e.aktif) }
-        return units.compactMap { unit in
+        return employeeFileProblems(units: units, membership: membership, lines: lines, columns: columns)
+    }
+
+    /// `employeeFileProblems(units:employees:lines:columns:)` with where each head stands after the
+    /// import (`membership`, at least every head's) and the file line of each head in the file.
+    public static func employeeFileProblems(
+        units: [Unit], membership: [NIP: Membership], lines: [NIP: Int], columns: CSVColumnMap
+    ) -> [ImportProblem] {
+        units.compactMap { unit in
             guard let head = unit.head, let reason = reason(head: head, of: unit.code, membership: membership[head]) else { return nil }
             let line = lines[head]
             let column = membership[head].map { $0.active ? "unit_kerja" : "aktif" }

@@ -1,0 +1,187 @@
+import Foundation
+import GRDB
+import KinerjaDemo
+import Testing
+@testable import KinerjaDomain
+@testable import KinerjaStore
+
+/// The employees import staged on disk (`EmployeeSpool`) and applied by streaming: the same problems,
+/// units and summaries as the whole-file validation and merge plan of the domain, the open cycles
+/// adjusted on a re-import, nothing written by a dry run, nothing left by a dropped spool.
+@Suite("Employee import through the spool")
+struct EmployeeSpoolImportTests {
+    static let now = Date(timeIntervalSince1970: 1_743_469_200)  // 2025-04-01T08:00+07:00
+    static let policy = AssignmentPolicy(rekanPerSubject: 2, rekanCapPerReviewer: 3, seed: 7, dueAfter: .seconds(14 * 86_400))
+    static let header = "nip,nama,jabatan,unit_kerja,nip_atasan,email,telepon,status,aktif,nip_plt"
+
+    static func nip(_ n: Int) -> NIP { NIP(String(format: "1980010120050110%02d", n))! }
+
+    static func spool(_ text: String, cacheKiB: Int = 2048) throws -> EmployeeSpool {
+        let doc = try CSVParser.parse(text)
+        let staged = try EmployeeSpool(columns: try EmployeeImport.schema.bind(header: doc.header).get(), cacheKiB: cacheKiB)
+        // In two batches, as the daemon receives them.
+        let half = doc.records.count / 2
+        staged.add(Array(doc.records[..<half]))
+        staged.add(Array(doc.records[half...]))
+        return staged
+    }
+
+    static func database(units: String = "code,name\nDLHK,Dinas Lingkungan Hidup\nBKPSDM,Badan Kepegawaian\n") throws -> AppDatabase {
+        let db = try AppDatabase.inMemory()
+        let doc = try CSVParser.parse(units)
+        var acc = UnitImport.Accumulator(columns: try UnitImport.schema.bind(header: doc.header).get())
+        acc.add(doc.records)
+        _ = try db.importUnits(acc, dryRun: false, now: now, source: "test")
+        return db
+    }
+
+    func failure(_ body: () throws -> Any) -> ImportFailure? {
+        do { _ = try body() } catch let f as ImportFailure { return f } catch { Issue.record("unexpected \(error)") }
+        return nil
+    }
+
+    func tableCounts(_ db: AppDatabase) throws -> [String: Int] {
+        try db.writer.read { d in
+            var result: [String: Int] = [:]
+            for t in ["unit", "employee", "assignment", "assignment_change", "import_log", "person"] {
+                result[t] = try Int.fetchOne(d, sql: "SELECT COUNT(*) FROM \(t)")
+            }
+            return result
+        }
+    }
+
+    @Test("a bad file gives the problems of the whole-file validation, with lines and columns, and writes nothing")
+    func sameProblems() throws {
+        let n = Self.nip
+        let text = """
+            \(Self.header)
+            \(n(1)),Kepala,Kepala Dinas,DLHK,,,,PNS,true,
+            \(n(2)),Dua,Analis,DLHK,\(n(1)),not-an-email,,PNS,true,
+            \(n(3)),Tiga,Analis,DLHK,\(n(4)),,,PNS,true,
+            \(n(4)),Empat,Analis,DLHK,\(n(3)),,,PNS,true,
+            \(n(2)),Dua Lagi,Analis,DLHK,\(n(1)),,,PNS,true,
+            \(n(5)),Lima,Analis,DLHX,\(n(9)),,,PNS,true,\(n(8))
+            \(n(6)),Enam,Analis,BKPSDM,\(n(1)),,,PNS,maybe,
+            \(n(7)),Tujuh,Analis,BKPSDM
+            \(n(10)),Sepuluh,Analis,BKPSDM,\(n(10)),,,PNS,true,
+
+            """
+        let db = try Self.database()
+        let before = try tableCounts(db)
+        let spooled = try #require(failure { try db.importEmployees(try Self.spool(text), dryRun: false, now: Self.now, source: "t") })
+        let whole = try #require(failure { try EmployeeImport.validate(csv: text, knownUnits: try db.units()).get() })
+        #expect(spooled == whole)
+        #expect(Set(spooled.problems.map(\.code)) == [.badEmail, .supervisorLoop, .duplicateNIP, .unknownUnit, .unknownSupervisor,
+                                                      .badBoolean, .fieldCount, .selfSupervision])
+        #expect(try tableCounts(db) == before)
+        // Into an empty database (units derived from the file) the same.
+        let empty = try AppDatabase.inMemory()
+        let spooledEmpty = try #require(failure { try empty.importEmployees(try Self.spool(text), dryRun: false, now: Self.now, source: "t") })
+        #expect(spooledEmpty == (try #require(failure { try EmployeeImport.validate(csv: text).get() })))
+    }
+
+    @Test("a valid file gives the units, warnings and summary of the whole-file validation and merge plan")
+    func sameSummary() throws {
+        let loader = try DemoStoreLoader(DemoSpec(employees: 600, periods: 1, seed: 3, firstPeriod: try Period(parsing: "2025-Q1")))
+        var employees = loader.generator.employees
+        // An inactive supervisor, so there are warnings.
+        if let i = employees.firstIndex(where: { e in employees.contains { $0.supervisor == e.nip && $0.aktif } }) {
+            employees[i].aktif = false
+        }
+        let text = DemoCSV.employees(employees)
+        let db = try AppDatabase.inMemory()
+        let summary = try db.importEmployees(try Self.spool(text), dryRun: false, now: Self.now, source: "t")
+        let valid = try EmployeeImport.validate(csv: text).get()
+        #expect(try db.units() == valid.units)
+        #expect(summary.added == employees.count && summary.unitsAdded == valid.units.count)
+        #expect(summary.warnings == valid.warnings.prefix(50).map(\.description)
+            + (valid.warnings.count > 50 ? ["… and \(valid.warnings.count - 50) more warnings"] : []))
+        #expect(!valid.warnings.isEmpty)
+        let stored = try db.writer.read { try AppDatabase.fetchEmployees($0) }
+        #expect(stored.sorted { $0.nip < $1.nip } == valid.employees.sorted { $0.nip < $1.nip })
+
+        // A re-import with changes: the counts and the first details of the domain's merge plan.
+        var next = employees
+        next.removeLast(3)
+        for i in stride(from: 0, to: 40, by: 2) { next[i].jabatan += " Madya" }
+        let incoming = try EmployeeImport.validate(csv: DemoCSV.employees(next), knownUnits: try db.units()).get()
+        let plan = EmployeeMergePlan(current: stored, incoming: incoming.employees)
+        let again = try db.importEmployees(try Self.spool(DemoCSV.employees(next)), dryRun: false, now: Self.now, source: "t",
+                                           options: EmployeeImportOptions(allowDeactivate: plan.deactivated.count))
+        #expect((again.added, again.changed, again.deactivated, again.unchanged)
+            == (plan.added.count, plan.changed.count, plan.deactivated.count, plan.unchangedCount))
+        #expect(again.deactivatedByUnit == Dictionary(uniqueKeysWithValues: plan.deactivatedByUnit.map { ($0.unit, $0.count) }))
+        let changedLines = plan.changed.prefix(10).map { "changed \($0.after.nip) \($0.after.nama): " + $0.fields.map(\.rawValue).joined(separator: ", ") }
+        #expect(again.details.filter { $0.hasPrefix("changed ") } == changedLines)
+        #expect(again.details.filter { $0.hasPrefix("deactivated ") && !$0.hasPrefix("deactivated by") }
+            == plan.deactivated.prefix(10).map { "deactivated \($0.employee.nip) \($0.employee.nama) (\($0.employee.unit), \($0.reason.rawValue))" })
+    }
+
+    @Test("a re-import while a cycle is open moves and deactivates, adjusts the cycle; its dry run says the same and writes nothing")
+    func reimportWithOpenCycle() throws {
+        let n = Self.nip
+        func file(_ rows: [String]) -> String { ([Self.header] + rows).joined(separator: "\n") + "\n" }
+        var rows = [
+            "\(n(1)),Kepala DLHK,Kepala Dinas,DLHK,,,,PNS,true,",
+            "\(n(2)),Staf Dua,Analis,DLHK,\(n(1)),,,PNS,true,",
+            "\(n(3)),Staf Tiga,Analis,DLHK,\(n(1)),,,PNS,true,",
+            "\(n(4)),Staf Empat,Analis,DLHK,\(n(1)),,,PNS,true,",
+            "\(n(5)),Staf Lima,Analis,DLHK,\(n(1)),,,PNS,true,",
+            "\(n(6)),Kepala BKPSDM,Kepala Badan,BKPSDM,,,,PNS,true,",
+            "\(n(7)),Staf Tujuh,Analis,BKPSDM,\(n(6)),,,PNS,true,",
+        ]
+        let db = try Self.database()
+        _ = try db.importEmployees(try Self.spool(file(rows)), dryRun: false, now: Self.now, source: "t")
+        let cycle = try db.openCycle(period: try Period(parsing: "2025-Q1"), openedAt: Self.now, policy: Self.policy, by: "t")
+        // Staf Dua moves to BKPSDM under its head; Staf Lima leaves (absent from the file).
+        rows[1] = "\(n(2)),Staf Dua,Analis,BKPSDM,\(n(6)),,,PNS,true,"
+        rows.remove(at: 4)
+        let options = EmployeeImportOptions(allowDeactivate: 1)
+        let before = try tableCounts(db)
+        let dry = try db.importEmployees(try Self.spool(file(rows)), dryRun: true, now: Self.now, source: "t", options: options)
+        #expect(try tableCounts(db) == before)
+        let applied = try db.importEmployees(try Self.spool(file(rows)), dryRun: false, now: Self.now, source: "t", options: options)
+        #expect(dry.cycleChanges == applied.cycleChanges)
+        #expect((applied.added, applied.changed, applied.deactivated, applied.unchanged) == (0, 1, 1, 5))
+        let changes = applied.cycleChanges ?? []
+        let moved = try #require(changes.first { $0.nip == n(2) })
+        #expect(moved.event == "transfer" && moved.detail == "moved from DLHK to BKPSDM" && moved.reassigned == 1)
+        let left = try #require(changes.first { $0.nip == n(5) })
+        #expect(left.event == "left" && left.cancelled > 0)
+        // Staf Dua's atasan review goes to the BKPSDM head; no open assignment of Staf Lima remains.
+        let atasan = try db.writer.read { d in
+            try String.fetchAll(d, sql: """
+                SELECT reviewer_nip FROM assignment_named WHERE cycle_id = ? AND subject_nip = ? AND role = 'atasan'
+                """, arguments: [cycle.cycle.id, n(2).description])
+        }
+        #expect(atasan == [n(6).description])
+        let lima = try db.writer.read { d in
+            try Int.fetchOne(d, sql: """
+                SELECT COUNT(*) FROM assignment_named WHERE cycle_id = ? AND (subject_nip = ? OR reviewer_nip = ?) AND submitted_at IS NULL
+                """, arguments: [cycle.cycle.id, n(5).description, n(5).description])
+        }
+        #expect(lima == 0)
+        let logged = try tableCounts(db)["assignment_change"] ?? 0
+        #expect(logged == changes.reduce(0) { $0 + $1.reassigned + $1.cancelled } && logged > 0)
+        #expect(try db.employee(n(5))?.aktif == false && db.employee(n(2))?.unit == "BKPSDM")
+    }
+
+    /// The SQLite temporary files this process has open (unlinked when opened, so they show as deleted).
+    static func spoolFiles() throws -> Set<String> {
+        Set(try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").compactMap { fd in
+            try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(fd)")
+        }.filter { $0.contains("etilqs_") })
+    }
+
+    @Test("a staged file spills to an unlinked temporary file, which is gone when the import is dropped")
+    func droppedSpoolLeavesNothing() throws {
+        let loader = try DemoStoreLoader(DemoSpec(employees: 3_000, periods: 1, seed: 3, firstPeriod: try Period(parsing: "2025-Q1")))
+        let before = try Self.spoolFiles()
+        var staged: EmployeeSpool? = try Self.spool(DemoCSV.employees(loader.generator.employees), cacheKiB: 64)
+        #expect(staged?.recordCount == 3_000 && staged?.problemCount == 0)
+        let opened = try Self.spoolFiles().subtracting(before)
+        #expect(!opened.isEmpty)
+        staged = nil
+        #expect(try Self.spoolFiles().isDisjoint(with: opened))
+    }
+}
