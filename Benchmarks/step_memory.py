@@ -6,7 +6,8 @@ On a fresh database in WORK, from a demo directory made by `kinerjactl demo gene
 then for each step (cycle open, reminders preview, reviews import, close, report) reset the
 daemon's VmHWM just before it (`/proc/PID/clear_refs`, 5) and print the RSS before it, its own
 peak, the RSS after it, the daemon's CPU seconds and the wall seconds. During the open and the
-close a probe calls GetStatus, Ping and ListFlags in turn every 20 ms and prints their p50/p99. Last
+close a probe calls GetStatus, Ping and ListFlags in turn every 20 ms and prints their p50/p99; the
+close is measured until the motivation analysis it starts has finished (`close+analysis`). Last
 it prints the hash of the assignment rows that Benchmarks/open_memory.py prints.
 
 Usage: python3 Benchmarks/step_memory.py BIN_DIR DEMO_DIR WORK [STEPS]
@@ -44,6 +45,7 @@ class Probe:
 
     def __enter__(self):
         self.times, self.running = {name: [] for name, _, _ in self.METHODS}, True
+        self.slow, self.t0 = [], time.perf_counter()
         self.thread = threading.Thread(target=self.loop, daemon=True)
         self.thread.start()
         return self
@@ -60,6 +62,7 @@ class Probe:
             while not data.endswith(b"\0"):
                 data += s.recv(1 << 16)
             self.times[name].append(time.perf_counter() - start)
+            self.slow.append((time.perf_counter() - start, time.perf_counter() - self.t0, name))
             i += 1
             time.sleep(0.02)
 
@@ -71,11 +74,34 @@ class Probe:
         def pct(v, p):
             v = sorted(v)
             return v[min(len(v) - 1, int(round(p / 100 * (len(v) - 1))))] * 1000 if v else float("nan")
+        slowest = ", ".join(f"{n} {d * 1000:.0f} ms at {at:.1f} s" for d, at, n in sorted(self.slow, reverse=True)[:3])
         return "; ".join(f"{n} p50 {pct(v, 50):.1f} p99 {pct(v, 99):.1f} max {pct(v, 100):.1f} ms (n={len(v)})"
-                         for n, v in self.times.items())
+                         for n, v in self.times.items()) + f"\n           slowest: {slowest}"
 
 
-def step(name, args, probe=False):
+def call(method, parameters=None):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(sock)
+    s.sendall(json.dumps({"method": method, "parameters": parameters or {}}).encode() + b"\0")
+    data = b""
+    while not data.endswith(b"\0"):
+        data += s.recv(1 << 16)
+    s.close()
+    return json.loads(data[:-1])["parameters"]
+
+
+def wait_for_job(name, since):
+    """Until job `name` has run since `since` (a time.time()) and is not running."""
+    while True:
+        job = next(j for j in call("io.kinerjad.Admin.GetStatus")["jobs"] if j["name"] == name)
+        last = job.get("last_run")
+        ran = last and datetime.datetime.fromisoformat(last.replace("Z", "+00:00")).timestamp() >= since - 1
+        if ran and not job["running"]:
+            return
+        time.sleep(0.2)
+
+
+def step(name, args, probe=False, job=None):
     time.sleep(1)
     before = st("VmRSS")
     open(f"/proc/{d.pid}/clear_refs", "w").write("5")
@@ -85,10 +111,14 @@ def step(name, args, probe=False):
         p.__enter__()
     r = subprocess.run([ctl, "--socket", sock, "-q"] + args, capture_output=True, text=True)
     wall = time.time() - t0
-    if p:
-        p.__exit__()
     if r.returncode != 0:
         sys.exit(f"{name} failed: {r.stderr[-2000:]}")
+    if job:
+        # The step's own call has returned; the job it started runs on, measured with it.
+        wait_for_job(job, t0)
+        name, wall = f"{name}+{job.split('-')[-1]}", time.time() - t0
+    if p:
+        p.__exit__()
     print(f"{name:10s} wall {wall:6.2f} s  cpu {cpu() - c0:6.2f} s  RSS before {before:6.1f} MiB  "
           f"peak (VmHWM reset before it) {st('VmHWM'):6.1f} MiB  RSS after {st('VmRSS'):6.1f} MiB"
           + (f"\n           {p.summary()}" if p else ""), flush=True)
@@ -116,7 +146,7 @@ try:
     if "reviews" in steps:
         step("reviews", ["reviews", "import", f"{demo}/reviews-{m['period']}.csv", "--cycle", m["period"]])
     if "close" in steps:
-        step("close", ["cycles", "close", m["period"], "--closed-at", m["close_at"]], probe=True)
+        step("close", ["cycles", "close", m["period"], "--closed-at", m["close_at"]], probe=True, job="motivation-analysis")
     if "report" in steps:
         step("report", ["report", "cycle", m["period"], "--format", "json"])
 finally:
