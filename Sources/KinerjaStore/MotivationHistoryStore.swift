@@ -61,6 +61,10 @@ extension AppDatabase {
     /// cycle (reviews, uniform ones, commented ones), one for the latest training per employee. Rows
     /// come sorted by person, so the analysis reads them in place. No individual review's scores leave SQLite; rekan and bawahan come as the results'
     /// aggregates, which are NULL below the anonymity minimum.
+    ///
+    /// The whole history at once, for inspecting what the rules read (the tests); the daemon runs
+    /// `motivationFindings`, the same queries read one person at a time, which the tests check
+    /// finds the same.
     public func motivationHistory(periods: Int) throws -> MotivationHistory {
         try writer.read { db in
             let (byKind, cyclePeriod) = try Self.historyCycles(db, periods: periods)

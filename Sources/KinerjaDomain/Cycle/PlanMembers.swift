@@ -50,27 +50,25 @@ public struct PlanMembers: Sendable {
         if let last = nips.last, !(last < nip) { inOrder = false }
         nips.append(nip)
         key.append(memberKey)
-        if let u = unitIndex[code] {
-            unit.append(u)
-        } else {
-            let u = Int32(units.count)
-            unitIndex[code] = u
+        let u = Self.intern(code, in: &unitIndex)
+        if u.added {
             units.append(code)
             unitKey.append(codeKey)
-            unit.append(u)
         }
+        unit.append(u.index)
         level.append(rank.level.map(Int32.init) ?? Int32.min)
-        let sub = rank.subUnit?.lowercased() ?? ""
-        if let s = subUnitIndex[sub] {
-            subUnit.append(s)
-        } else {
-            let s = Int32(subUnitIndex.count)
-            subUnitIndex[sub] = s
-            subUnit.append(s)
-        }
+        subUnit.append(Self.intern(rank.subUnit?.lowercased() ?? "", in: &subUnitIndex).index)
         supervisor.append(boss?.value ?? 0)
         acting.append(appraiser?.nip.value ?? 0)
         actingIsPlh.append(appraiser?.kind == .plh)
+    }
+
+    /// The index of `value` in `index`, added as the next one when new (`added`).
+    private static func intern(_ value: String, in index: inout [String: Int32]) -> (index: Int32, added: Bool) {
+        if let known = index[value] { return (known, false) }
+        let next = Int32(index.count)
+        index[value] = next
+        return (next, true)
     }
 
     /// Puts the members in NIP order (nothing to do when they were added in it).
