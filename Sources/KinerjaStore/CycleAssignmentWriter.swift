@@ -4,16 +4,20 @@ import KinerjaDomain
 
 /// Writes a planned cycle's assignment rows (`PreparedPlan`) in the transaction of its open.
 enum CycleAssignmentWriter {
-    /// The page cache of the connection while it writes a cycle's rows (KiB).
-    static let bulkWriteCacheKiB = 16 * 1024
-
     /// Inserts every assignment of `plan` into cycle `cycle`: the subjects in person id order and each
     /// subject's rows by (role code, reviewer person id), the order of the unique index (cycle_id,
     /// subject_id, role, reviewer_id), so its pages and the table's fill in sequence. Person and unit
     /// ids come from the plan's members (`PlanMembers.key`, `unitKey`); appraisers outside the members
     /// get theirs here, their unit recorded as ''. `progress` hears the rows written every 20,000.
+    /// The index assignment_reviewer (cycle_id, reviewer_id) takes them at random pages, so they are
+    /// written with a larger page cache (`LargePageCache`).
     static func write(_ db: Database, plan: PreparedPlan, cycle: Int64, due: Date,
                       progress: (Int) -> Void) throws {
+        try LargePageCache.during(db) { try writeRows(db, plan: plan, cycle: cycle, due: due, progress: progress) }
+    }
+
+    private static func writeRows(_ db: Database, plan: PreparedPlan, cycle: Int64, due: Date,
+                                  progress: (Int) -> Void) throws {
         let members = plan.members
         var outsideIDs: [NIP: Int64] = [:]
         var outsideUnit: Int64 = 0
@@ -24,15 +28,6 @@ enum CycleAssignmentWriter {
         }
         let cycleValue = cycle.databaseValue, dueValue = StoredTime.seconds(due).databaseValue
         let sources = plan.notes.atasanSources.mapValues { $0.rawValue.databaseValue }
-        // The index assignment_reviewer (cycle_id, reviewer_id) takes the rows in reviewer order, that is
-        // at random pages: at 250,000 employees its pages of one cycle pass 20 MB, and with the default
-        // 2 MB cache each insert evicted a page it soon needed again. A larger cache for this write
-        // only (measured on the 1.48 million rows of a 250,000-employee open: 12.4 s of CPU with 2 MB,
-        // 9.5 s with 8 MB, 8.5 s with 16 MB, 8.2 s with 64 MB), set back before the commit, after which
-        // SQLite frees the pages over the limit as it releases them.
-        let cacheSize = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -2000
-        try db.execute(sql: "PRAGMA cache_size = \(-bulkWriteCacheKiB)")
-        defer { try? db.execute(sql: "PRAGMA cache_size = \(cacheSize)") }
         var insert = BatchInsert(db, """
             INSERT INTO assignment(cycle_id, subject_id, role, reviewer_id, subject_unit_id, reviewer_unit_id, due_at, atasan_source)
             """, columns: 8)
