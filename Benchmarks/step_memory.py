@@ -115,6 +115,7 @@ def step(name, args, probe=False, job=None):
         sys.exit(f"{name} failed: {r.stderr[-2000:]}")
     if job:
         # The step's own call has returned; the job it started runs on, measured with it.
+        print(f"{name:10s} wall {wall:6.2f} s  cpu {cpu() - c0:6.2f} s  peak until it returned {st('VmHWM'):6.1f} MiB", flush=True)
         wait_for_job(job, t0)
         name, wall = f"{name}+{job.split('-')[-1]}", time.time() - t0
     if p:
