@@ -47,74 +47,84 @@ extension AppDatabase {
                 throw CycleStoreError.notClosable(cycle: c, openRequired: openRequired, sample: sample)
             }
 
-            // Subjects and their units: everyone with an assignment about them (someone on leave has no
-            // self review left but is still appraised; someone who left has none).
-            // In subject id order (the unique key's), as the reviews below are read.
-            var units: [(id: Int64, nip: NIP, unit: String)] = []
-            for row in try Row.fetchAll(db, sql: """
-                SELECT a.subject_id, p.nip, MIN(u.code) FROM assignment a JOIN person p ON p.id = a.subject_id
-                JOIN unit_key u ON u.id = a.subject_unit_id
-                WHERE a.cycle_id = ? GROUP BY a.subject_id ORDER BY a.subject_id
-                """, arguments: [c.id]) {
-                if let nip = NIP(row[1] as String) { units.append((row[0], nip, row[2])) }
-            }
-            var overrides: [NIP: PerilakuOverride] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT subject_nip, rating, reason FROM perilaku_override WHERE cycle_id = ?",
-                                        arguments: [c.id]) {
-                if let nip = NIP(row[0] as String), let rating = Rating(rawValue: row[1]),
-                   let o = try? PerilakuOverride(rating: rating, reason: row[2]) {
-                    overrides[nip] = o
-                }
-            }
-            progress(StoreProgress(phase: "computing", done: 0, total: units.count))
-            var insert = BatchInsert(db, """
-                INSERT INTO result(cycle_id, subject_nip, unit_code, self_mean, atasan_mean, rekan_mean, rekan_count,
-                                   bawahan_mean, bawahan_count, weighted_mean, computed_rating, override_rating,
-                                   override_reason, perilaku_rating, hasil_kerja, predikat)
-                """, columns: 16)
-            let cursor = try Row.fetchCursor(db, sql: """
-                SELECT a.subject_id, a.role, p.nip, v.berorientasi_pelayanan, v.akuntabel, v.kompeten,
-                       v.harmonis, v.loyal, v.adaptif, v.kolaboratif, v.hasil_kerja
-                FROM assignment a JOIN review v ON v.assignment_id = a.id JOIN person p ON p.id = a.reviewer_id
-                WHERE a.cycle_id = ? ORDER BY a.subject_id
-                """, arguments: [c.id])
-            var pending: Row? = try cursor.next()
-            var counts: [Predikat: Int] = [:]
-            var withPredikat = 0
-            let cycleValue = c.id.databaseValue
-            for (index, (subjectID, subject, unit)) in units.enumerated() {
-                let key = subject.description
-                var reviews: [RoleScores] = []
-                var hasil: Rating?
-                // The cursor is ordered by subject id, as `units` is.
-                while let row = pending, (row[0] as Int64) <= subjectID {
-                    if (row[0] as Int64) == subjectID, let role = ReviewerRole(code: row[1]), let reviewer = NIP(row[2] as String),
-                       let scores = try? BerAKHLAKScores((3...9).map { row[$0] as Int }) {
-                        reviews.append(RoleScores(role: role, reviewer: reviewer, scores: scores))
-                        if role == .atasan { hasil = (row[10] as String?).flatMap(Rating.init(rawValue:)) }
+            // The pass over the reviews looks each reviewer up in `person` at random: a larger page
+            // cache while it runs (`LargePageCache`).
+            let (counts, withPredikat, index, subjectCount) = try LargePageCache.during(db) {
+                () throws -> ([Predikat: Int], Int, Int, Int) in
+                // Subjects and their units: everyone with an assignment about them (someone on leave has no
+                // self review left but is still appraised; someone who left has none). Read with a cursor in
+                // subject id order (the unique key's), beside the reviews below in the same order, so no
+                // step holds every subject: at 250,000 employees the rows fetched whole were tens of MB.
+                let subjectCount = try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT subject_id) FROM assignment WHERE cycle_id = ?",
+                                                    arguments: [c.id]) ?? 0
+                let subjects = try Row.fetchCursor(db, sql: """
+                    SELECT a.subject_id, p.nip, MIN(u.code) FROM assignment a JOIN person p ON p.id = a.subject_id
+                    JOIN unit_key u ON u.id = a.subject_unit_id
+                    WHERE a.cycle_id = ? GROUP BY a.subject_id ORDER BY a.subject_id
+                    """, arguments: [c.id])
+                var overrides: [NIP: PerilakuOverride] = [:]
+                for row in try Row.fetchAll(db, sql: "SELECT subject_nip, rating, reason FROM perilaku_override WHERE cycle_id = ?",
+                                            arguments: [c.id]) {
+                    if let nip = NIP(row[0] as String), let rating = Rating(rawValue: row[1]),
+                       let o = try? PerilakuOverride(rating: rating, reason: row[2]) {
+                        overrides[nip] = o
                     }
-                    pending = try cursor.next()
                 }
-                let result = PerformanceEvaluation.evaluate(subject: subject, reviews: reviews, hasilKerja: hasil,
-                                                            override: overrides[subject], policy: policy)
-                if let p = result.predikat {
-                    counts[p, default: 0] += 1
-                    withPredikat += 1
+                progress(StoreProgress(phase: "computing", done: 0, total: subjectCount))
+                var insert = BatchInsert(db, """
+                    INSERT INTO result(cycle_id, subject_nip, unit_code, self_mean, atasan_mean, rekan_mean, rekan_count,
+                                       bawahan_mean, bawahan_count, weighted_mean, computed_rating, override_rating,
+                                       override_reason, perilaku_rating, hasil_kerja, predikat)
+                    """, columns: 16)
+                let cursor = try Row.fetchCursor(db, sql: """
+                    SELECT a.subject_id, a.role, p.nip, v.berorientasi_pelayanan, v.akuntabel, v.kompeten,
+                           v.harmonis, v.loyal, v.adaptif, v.kolaboratif, v.hasil_kerja
+                    FROM assignment a JOIN review v ON v.assignment_id = a.id JOIN person p ON p.id = a.reviewer_id
+                    WHERE a.cycle_id = ? ORDER BY a.subject_id
+                    """, arguments: [c.id])
+                var pending: Row? = try cursor.next()
+                var counts: [Predikat: Int] = [:]
+                var withPredikat = 0
+                let cycleValue = c.id.databaseValue
+                var index = 0
+                while let subjectRow = try subjects.next() {
+                    guard let subject = NIP(subjectRow[1] as String) else { continue }
+                    let subjectID: Int64 = subjectRow[0], unit: String = subjectRow[2]
+                    defer { index += 1 }
+                    let key = subject.description
+                    var reviews: [RoleScores] = []
+                    var hasil: Rating?
+                    // The cursor is ordered by subject id, as the subjects are.
+                    while let row = pending, (row[0] as Int64) <= subjectID {
+                        if (row[0] as Int64) == subjectID, let role = ReviewerRole(code: row[1]), let reviewer = NIP(row[2] as String),
+                           let scores = try? BerAKHLAKScores((3...9).map { row[$0] as Int }) {
+                            reviews.append(RoleScores(role: role, reviewer: reviewer, scores: scores))
+                            if role == .atasan { hasil = (row[10] as String?).flatMap(Rating.init(rawValue:)) }
+                        }
+                        pending = try cursor.next()
+                    }
+                    let result = PerformanceEvaluation.evaluate(subject: subject, reviews: reviews, hasilKerja: hasil,
+                                                                override: overrides[subject], policy: policy)
+                    if let p = result.predikat {
+                        counts[p, default: 0] += 1
+                        withPredikat += 1
+                    }
+                    func mean(_ role: ReviewerRole) -> DatabaseValue { result.perilaku.aggregate(role)?.mean?.databaseValue ?? .null }
+                    func count(_ role: ReviewerRole) -> DatabaseValue { (result.perilaku.aggregate(role)?.reviewerCount ?? 0).databaseValue }
+                    try insert.add([
+                        cycleValue, key.databaseValue, unit.databaseValue, mean(.selfAssessment), mean(.atasan), mean(.rekan),
+                        count(.rekan), mean(.bawahan), count(.bawahan), result.perilaku.weightedMean?.databaseValue ?? .null,
+                        result.perilaku.computedRating?.rawValue.databaseValue ?? .null,
+                        result.perilakuOverride?.rating.rawValue.databaseValue ?? .null,
+                        result.perilakuOverride?.reason.databaseValue ?? .null,
+                        result.perilakuRating?.rawValue.databaseValue ?? .null, result.hasilKerja?.rawValue.databaseValue ?? .null,
+                        result.predikat?.rawValue.databaseValue ?? .null,
+                    ])
+                    if index % 5000 == 4999 { progress(StoreProgress(phase: "computing", done: index + 1, total: subjectCount)) }
                 }
-                func mean(_ role: ReviewerRole) -> DatabaseValue { result.perilaku.aggregate(role)?.mean?.databaseValue ?? .null }
-                func count(_ role: ReviewerRole) -> DatabaseValue { (result.perilaku.aggregate(role)?.reviewerCount ?? 0).databaseValue }
-                try insert.add([
-                    cycleValue, key.databaseValue, unit.databaseValue, mean(.selfAssessment), mean(.atasan), mean(.rekan),
-                    count(.rekan), mean(.bawahan), count(.bawahan), result.perilaku.weightedMean?.databaseValue ?? .null,
-                    result.perilaku.computedRating?.rawValue.databaseValue ?? .null,
-                    result.perilakuOverride?.rating.rawValue.databaseValue ?? .null,
-                    result.perilakuOverride?.reason.databaseValue ?? .null,
-                    result.perilakuRating?.rawValue.databaseValue ?? .null, result.hasilKerja?.rawValue.databaseValue ?? .null,
-                    result.predikat?.rawValue.databaseValue ?? .null,
-                ])
-                if index % 5000 == 4999 { progress(StoreProgress(phase: "computing", done: index + 1, total: units.count)) }
+                try insert.finish()
+                return (counts, withPredikat, index, subjectCount)
             }
-            try insert.finish()
             let encoder = JSONEncoder()
             encoder.outputFormatting = .sortedKeys
             let policyText = String(decoding: try encoder.encode(policy), as: UTF8.self)
@@ -122,11 +132,11 @@ extension AppDatabase {
                 UPDATE cycle SET status = 'closed', closed_at = ?, closed_by = ?, forced = ?, force_reason = ?,
                        open_required_at_close = ?, result_policy = ? WHERE id = ?
                 """, arguments: [now, by, force && openRequired > 0, force ? trimmedReason : nil, openRequired, policyText, c.id])
-            progress(StoreProgress(phase: "computing", done: units.count, total: units.count))
+            progress(StoreProgress(phase: "computing", done: index, total: subjectCount))
             var byPredikat: [String: Int] = [:]
             for p in Predikat.allCases { byPredikat[p.rawValue] = counts[p] ?? 0 }
             let closed = try Self.findCycle(db, .id(c.id))!
-            var message = "closed cycle \(c.period.code): \(units.count) results, \(withPredikat) with a predikat"
+            var message = "closed cycle \(c.period.code): \(index) results, \(withPredikat) with a predikat"
             if force && openRequired > 0 { message += "; forced with \(openRequired) required assignments open (reason recorded)" }
             for job in requestingJobs {
                 try Self.requestJob(db, name: job, reason: "cycle \(c.period.code) closed", at: now)
@@ -134,7 +144,7 @@ extension AppDatabase {
             #if DEBUG
             PausePoint.reach("cycle-close.results-written")
             #endif
-            return CloseCycleOutcome(closed: true, cycle: closed, results: units.count, withPredikat: withPredikat,
+            return CloseCycleOutcome(closed: true, cycle: closed, results: index, withPredikat: withPredikat,
                                      predikat: byPredikat, message: message)
         }
     }

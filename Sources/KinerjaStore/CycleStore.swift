@@ -20,39 +20,37 @@ extension AppDatabase {
                     created: false, cycle: existing, byRole: byRole, rekanShortfalls: 0, withoutAtasan: 0,
                     message: "cycle \(period.code) already exists (id \(existing.id), \(state)); nothing changed")
             }
-            var employees: [Employee] = []
-            // The integer keys of the employees (person id, unit id), read with them.
+            // The active employees in columns (`PlanMembers`), in NIP order, each with its person id
+            // and unit id: no `Employee` values and no dictionary keyed by NIP.
             try StoredKeys.addActiveEmployees(db)
-            var ids: [NIP: (person: Int64, unit: Int64)] = [:], unitID: [String: Int64] = [:]
+            var members = PlanMembers()
             let cursor = try Row.fetchCursor(db, sql: """
                 SELECT e.nip, e.unit_code, e.supervisor_nip, e.kelas_jabatan, e.eselon, e.sub_unit, e.acting_nip, e.acting_kind,
                        p.id, k.id
                 FROM employee e JOIN person p ON p.nip = e.nip JOIN unit_key k ON k.code = e.unit_code WHERE e.aktif
+                ORDER BY e.nip
                 """)
             while let row = try cursor.next() {
                 guard let nip = NIP(row[0] as String) else { continue }
-                ids[nip] = (row[8], row[9])
-                unitID[row[1]] = row[9]
                 let rank = EmployeeRank(kelasJabatan: row[3], eselon: (row[4] as String?).flatMap(Eselon.init(rawValue:)),
                                         subUnit: row[5])
                 let acting = (row[6] as String?).flatMap(NIP.init).map {
                     ActingAppraiser(nip: $0, kind: (row[7] as String?).flatMap(ActingKind.init(rawValue:)) ?? .plt)
                 }
-                employees.append(Employee(nip: nip, nama: "", jabatan: "", unit: row[1],
-                                          supervisor: (row[2] as String?).flatMap(NIP.init), rank: rank, acting: acting))
+                members.append(nip: nip, unit: row[1], supervisor: (row[2] as String?).flatMap(NIP.init), rank: rank,
+                               acting: acting, key: row[8], unitKey: row[9])
             }
-            guard !employees.isEmpty else {
+            guard members.count > 0 else {
                 throw CycleStoreError.refused("there are no active employees; import employees before opening a cycle")
             }
-            progress(StoreProgress(phase: "planning", done: 0, total: employees.count))
+            progress(StoreProgress(phase: "planning", done: 0, total: members.count))
             let plan: PreparedPlan
             do {
-                plan = try AssignmentPlanner.prepare(employees: employees, period: period, openedAt: openedAt, policy: policy,
+                plan = try AssignmentPlanner.prepare(members: members, period: period, openedAt: openedAt, policy: policy,
                                                      appraisers: appraisers)
             } catch {
                 throw CycleStoreError.refused("\(error)")
             }
-            employees = []
             let due = dueAt ?? openedAt.addingTimeInterval(policy.dueAfter.inSeconds)
             try db.execute(sql: """
                 INSERT INTO cycle(period, kind, period_start, period_end, status, opened_at, opened_by, due_at,
@@ -62,8 +60,6 @@ extension AppDatabase {
                                  openedAt, by, due, policy.rekanPerSubject, policy.rekanCapPerReviewer,
                                  Int64(bitPattern: policy.seed)])
             let cycleID = db.lastInsertedRowID
-            let id = cycleID.databaseValue, dueValue = StoredTime.seconds(due).databaseValue
-            let roleValues = Dictionary(uniqueKeysWithValues: ReviewerRole.allCases.map { ($0, Int64($0.code).databaseValue) })
             // The outside appraisers as the cycle opens, so reminders and lists name them.
             for a in appraisers {
                 try db.execute(sql: """
@@ -72,34 +68,10 @@ extension AppDatabase {
                     updated_at = excluded.updated_at
                     """, arguments: [a.nip.description, a.nama, a.jabatan, a.email, openedAt])
             }
-            var insert = BatchInsert(db, """
-                INSERT INTO assignment(cycle_id, subject_id, role, reviewer_id, subject_unit_id, reviewer_unit_id, due_at, atasan_source)
-                """, columns: 8)
-            let sourceValues = plan.notes.atasanSources.mapValues { $0.rawValue.databaseValue }
             let total = plan.notes.total
-            var written = 0
-            // A few thousand assignments at a time, the subjects in person id order and each batch in the
-            // order of the unique index (subject id, role code, reviewer id): its pages fill in sequence,
-            // and the rows are never all held at once.
-            try plan.batches(subjectOrder: { ids[$0]!.person }) { batch in
-                // Reviewers outside the active employees (outside appraisers) get their ids here; their
-                // unit is recorded as ''.
-                let others = Set(batch.lazy.map(\.reviewer).filter { ids[$0] == nil })
-                if !others.isEmpty {
-                    if unitID[""] == nil { unitID[""] = try StoredKeys.unitIDs(db, [""])[""] }
-                    for (nip, pid) in try StoredKeys.personIDs(db, others.map(\.description)) { ids[NIP(nip)!] = (pid, unitID[""]!) }
-                }
-                let ordered = batch.map { (subject: ids[$0.subject]!, role: $0.role.code, reviewer: ids[$0.reviewer]!, a: $0) }
-                    .sorted { ($0.subject.person, $0.role, $0.reviewer.person) < ($1.subject.person, $1.role, $1.reviewer.person) }
-                for o in ordered {
-                    try insert.add([id, o.subject.person.databaseValue, roleValues[o.a.role]!, o.reviewer.person.databaseValue,
-                                    o.subject.unit.databaseValue, o.reviewer.unit.databaseValue, dueValue,
-                                    o.a.role == .atasan ? sourceValues[o.a.subject] ?? .null : .null])
-                    written += 1
-                    if written % 20_000 == 0 { progress(StoreProgress(phase: "writing", done: written, total: total)) }
-                }
+            try CycleAssignmentWriter.write(db, plan: plan, cycle: cycleID, due: due) { written in
+                progress(StoreProgress(phase: "writing", done: written, total: total))
             }
-            try insert.finish()
             progress(StoreProgress(phase: "writing", done: total, total: total))
             #if DEBUG
             PausePoint.reach("cycle-open.assignments-inserted")

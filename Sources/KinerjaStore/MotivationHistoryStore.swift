@@ -61,19 +61,13 @@ extension AppDatabase {
     /// cycle (reviews, uniform ones, commented ones), one for the latest training per employee. Rows
     /// come sorted by person, so the analysis reads them in place. No individual review's scores leave SQLite; rekan and bawahan come as the results'
     /// aggregates, which are NULL below the anonymity minimum.
+    ///
+    /// The whole history at once, for inspecting what the rules read (the tests); the daemon runs
+    /// `motivationFindings`, the same queries read one person at a time, which the tests check
+    /// finds the same.
     public func motivationHistory(periods: Int) throws -> MotivationHistory {
         try writer.read { db in
-            var byKind: [PeriodKind: [(id: Int64, period: Period)]] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT id, period FROM cycle WHERE status = 'closed' ORDER BY period_start, kind") {
-                guard let period = try? Period(parsing: row[1] as String) else { continue }
-                byKind[period.kind, default: []].append((row[0], period))
-            }
-            var cyclePeriod: [Int64: Period] = [:]
-            for (kind, list) in byKind {
-                let kept = Array(list.sorted { $0.period < $1.period }.suffix(max(1, periods)))
-                byKind[kind] = kept
-                for c in kept { cyclePeriod[c.id] = c.period }
-            }
+            let (byKind, cyclePeriod) = try Self.historyCycles(db, periods: periods)
             var units: [NIP: (period: Period, unit: String)] = [:]
             func noteUnit(_ nip: NIP, _ period: Period, _ unit: String) {
                 if let known = units[nip], known.period > period { return }
@@ -92,69 +86,23 @@ extension AppDatabase {
                     subjectRows[kind, default: []].reserveCapacity(n)
                     reviewerRows[kind, default: []].reserveCapacity(n)
                 }
-                let subjects = try Row.fetchCursor(db, sql: """
-                    SELECT r.cycle_id, r.subject_nip, r.unit_code, r.predikat, r.weighted_mean, r.self_mean, r.atasan_mean,
-                           r.rekan_mean, r.rekan_count, r.bawahan_mean, r.bawahan_count, a.id,
-                           (a.submitted_at - a.due_at) * 1.0,
-                           (a.submitted_at IS NULL AND a.due_at > unixepoch(c.closed_at)) AS not_due
-                    FROM result r
-                    JOIN cycle c ON c.id = r.cycle_id
-                    LEFT JOIN person sp ON sp.nip = r.subject_nip
-                    LEFT JOIN assignment a ON a.cycle_id = r.cycle_id AND a.subject_id = sp.id
-                                          AND a.role = \(ReviewerRole.selfAssessment.code) AND a.reviewer_id = sp.id
-                    WHERE r.cycle_id IN (\(ids))
-                    ORDER BY r.subject_nip, r.cycle_id
-                    """)
+                let subjects = try Row.fetchCursor(db, sql: Self.subjectRowsSQL(ids))
                 while let row = try subjects.next() {
                     guard let period = cyclePeriod[row[0]], let nip = NIP(row[1] as String) else { continue }
                     noteUnit(nip, period, row[2])
-                    func aggregate(_ mean: Int, _ count: Int) -> AnonymousAggregate? {
-                        guard let m: Double = row[mean] else { return nil }
-                        return AnonymousAggregate(mean: m, reviewerCount: row[count] ?? 0)
-                    }
-                    subjectRows[period.kind, default: []].append(SubjectPeriodRecord(
-                        subject: nip, period: period, predikat: (row[3] as String?).flatMap(Predikat.init(rawValue:)),
-                        perilakuMean: row[4], selfMean: row[5], atasanMean: row[6],
-                        selfAssessment: Self.selfAssessment(assigned: (row[11] as Int64?) != nil, lateSeconds: row[12],
-                                                            dueAfterClose: (row[13] as Bool?) ?? false),
-                        rekan: aggregate(7, 8), bawahan: aggregate(9, 10)))
+                    subjectRows[period.kind, default: []].append(Self.subjectRecord(row, nip, period))
                 }
-                // Reviews in the order they are stored, cycle by cycle: a cycle's assignments have
-                // consecutive ids (opened in one transaction) and a review's key is its assignment's
-                // id, so each cycle's id range reads both tables in order instead of one random
-                // look-up per review (3x faster at 1.2 million reviews); the cycle_id test keeps it
-                // exact whatever the ids. Grouped and ordered by reviewer in SQLite, whose sorter
-                // spills to disk, so the process holds only the result rows.
-                let ranges = try Row.fetchAll(db, sql: """
-                    SELECT cycle_id, MIN(id), MAX(id) FROM assignment WHERE cycle_id IN (\(ids)) GROUP BY cycle_id
-                    """)
-                if !ranges.isEmpty {
-                    let perCycle = Array(repeating: """
-                        SELECT p.nip AS reviewer, a.cycle_id AS cycle, u.code AS unit,
-                               (v.berorientasi_pelayanan = v.akuntabel AND v.akuntabel = v.kompeten AND v.kompeten = v.harmonis
-                                AND v.harmonis = v.loyal AND v.loyal = v.adaptif AND v.adaptif = v.kolaboratif) AS uniform,
-                               (v.comment IS NOT NULL AND v.comment <> '') AS commented
-                        FROM review v CROSS JOIN assignment a ON a.id = v.assignment_id
-                        JOIN person p ON p.id = a.reviewer_id JOIN unit_key u ON u.id = a.reviewer_unit_id
-                        WHERE v.assignment_id BETWEEN ? AND ? AND a.cycle_id = ? AND a.role <> \(ReviewerRole.selfAssessment.code)
-                        """, count: ranges.count).joined(separator: " UNION ALL ")
-                    var arguments: [any DatabaseValueConvertible] = []
-                    for range in ranges { arguments += [range[1] as Int64, range[2] as Int64, range[0] as Int64] }
-                    let reviewers = try Row.fetchCursor(db, sql: """
-                        SELECT reviewer, cycle, MAX(unit), COUNT(*), SUM(uniform), SUM(commented) FROM (\(perCycle))
-                        GROUP BY reviewer, cycle ORDER BY reviewer, cycle
-                        """, arguments: StatementArguments(arguments))
+                if let reviewers = try Self.reviewerRowsCursor(db, ids: ids) {
                     while let row = try reviewers.next() {
                         guard let period = cyclePeriod[row[1]], let nip = NIP(row[0] as String) else { continue }
                         noteUnit(nip, period, row[2])
-                        reviewerRows[period.kind, default: []].append(ReviewerPeriodActivity(
-                            reviewer: nip, period: period, reviews: row[3], uniformReviews: row[4] ?? 0, commentedReviews: row[5] ?? 0))
+                        reviewerRows[period.kind, default: []].append(Self.reviewerActivity(row, nip, period))
                     }
                 }
             }
             var training: [NIP: CalendarDate] = [:]
             var trainingDates: [NIP: [CalendarDate]] = [:]
-            let trainings = try Row.fetchCursor(db, sql: "SELECT DISTINCT nip, date FROM training ORDER BY nip, date")
+            let trainings = try Row.fetchCursor(db, sql: Self.trainingSQL)
             while let row = try trainings.next() {
                 if let nip = NIP(row[0] as String), let date = (row[1] as String?).flatMap(CalendarDate.init(iso:)) {
                     trainingDates[nip, default: []].append(date)
@@ -169,6 +117,95 @@ extension AppDatabase {
                                      units: units.mapValues(\.unit))
         }
     }
+
+    /// The last `periods` closed cycles of each period kind, oldest first, and the period of each.
+    static func historyCycles(_ db: Database, periods: Int) throws
+        -> (byKind: [PeriodKind: [(id: Int64, period: Period)]], cyclePeriod: [Int64: Period]) {
+        var byKind: [PeriodKind: [(id: Int64, period: Period)]] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT id, period FROM cycle WHERE status = 'closed' ORDER BY period_start, kind") {
+            guard let period = try? Period(parsing: row[1] as String) else { continue }
+            byKind[period.kind, default: []].append((row[0], period))
+        }
+        var cyclePeriod: [Int64: Period] = [:]
+        for (kind, list) in byKind {
+            let kept = Array(list.sorted { $0.period < $1.period }.suffix(max(1, periods)))
+            byKind[kind] = kept
+            for c in kept { cyclePeriod[c.id] = c.period }
+        }
+        return (byKind, cyclePeriod)
+    }
+
+    /// Every subject's result in cycles `ids` (a comma list) with their own self-assessment's timing,
+    /// sorted by subject NIP, then cycle.
+    static func subjectRowsSQL(_ ids: String) -> String {
+        """
+        SELECT r.cycle_id, r.subject_nip, r.unit_code, r.predikat, r.weighted_mean, r.self_mean, r.atasan_mean,
+               r.rekan_mean, r.rekan_count, r.bawahan_mean, r.bawahan_count, a.id,
+               (a.submitted_at - a.due_at) * 1.0,
+               (a.submitted_at IS NULL AND a.due_at > unixepoch(c.closed_at)) AS not_due
+        FROM result r
+        JOIN cycle c ON c.id = r.cycle_id
+        LEFT JOIN person sp ON sp.nip = r.subject_nip
+        LEFT JOIN assignment a ON a.cycle_id = r.cycle_id AND a.subject_id = sp.id
+                              AND a.role = \(ReviewerRole.selfAssessment.code) AND a.reviewer_id = sp.id
+        WHERE r.cycle_id IN (\(ids))
+        ORDER BY r.subject_nip, r.cycle_id
+        """
+    }
+
+    /// One row of `subjectRowsSQL`.
+    static func subjectRecord(_ row: Row, _ nip: NIP, _ period: Period) -> SubjectPeriodRecord {
+        func aggregate(_ mean: Int, _ count: Int) -> AnonymousAggregate? {
+            guard let m: Double = row[mean] else { return nil }
+            return AnonymousAggregate(mean: m, reviewerCount: row[count] ?? 0)
+        }
+        return SubjectPeriodRecord(
+            subject: nip, period: period, predikat: (row[3] as String?).flatMap(Predikat.init(rawValue:)),
+            perilakuMean: row[4], selfMean: row[5], atasanMean: row[6],
+            selfAssessment: selfAssessment(assigned: (row[11] as Int64?) != nil, lateSeconds: row[12],
+                                           dueAfterClose: (row[13] as Bool?) ?? false),
+            rekan: aggregate(7, 8), bawahan: aggregate(9, 10))
+    }
+
+    /// Every reviewer's counts per cycle of `ids` (reviews other than self, uniform ones, commented
+    /// ones, the reviewer's unit), sorted by reviewer NIP, then cycle; nil when the cycles have no
+    /// assignments.
+    ///
+    /// Reviews in the order they are stored, cycle by cycle: a cycle's assignments have consecutive
+    /// ids (opened in one transaction) and a review's key is its assignment's id, so each cycle's id
+    /// range reads both tables in order instead of one random look-up per review (3x faster at 1.2
+    /// million reviews); the cycle_id test keeps it exact whatever the ids. Grouped and ordered by
+    /// reviewer in SQLite, whose sorter spills to disk, so the process holds only the rows it reads.
+    static func reviewerRowsCursor(_ db: Database, ids: String) throws -> RowCursor? {
+        let ranges = try Row.fetchAll(db, sql: """
+            SELECT cycle_id, MIN(id), MAX(id) FROM assignment WHERE cycle_id IN (\(ids)) GROUP BY cycle_id
+            """)
+        guard !ranges.isEmpty else { return nil }
+        let perCycle = Array(repeating: """
+            SELECT p.nip AS reviewer, a.cycle_id AS cycle, u.code AS unit,
+                   (v.berorientasi_pelayanan = v.akuntabel AND v.akuntabel = v.kompeten AND v.kompeten = v.harmonis
+                    AND v.harmonis = v.loyal AND v.loyal = v.adaptif AND v.adaptif = v.kolaboratif) AS uniform,
+                   (v.comment IS NOT NULL AND v.comment <> '') AS commented
+            FROM review v CROSS JOIN assignment a ON a.id = v.assignment_id
+            JOIN person p ON p.id = a.reviewer_id JOIN unit_key u ON u.id = a.reviewer_unit_id
+            WHERE v.assignment_id BETWEEN ? AND ? AND a.cycle_id = ? AND a.role <> \(ReviewerRole.selfAssessment.code)
+            """, count: ranges.count).joined(separator: " UNION ALL ")
+        var arguments: [any DatabaseValueConvertible] = []
+        for range in ranges { arguments += [range[1] as Int64, range[2] as Int64, range[0] as Int64] }
+        return try Row.fetchCursor(db, sql: """
+            SELECT reviewer, cycle, MAX(unit), COUNT(*), SUM(uniform), SUM(commented) FROM (\(perCycle))
+            GROUP BY reviewer, cycle ORDER BY reviewer, cycle
+            """, arguments: StatementArguments(arguments))
+    }
+
+    /// One row of `reviewerRowsCursor`.
+    static func reviewerActivity(_ row: Row, _ nip: NIP, _ period: Period) -> ReviewerPeriodActivity {
+        ReviewerPeriodActivity(reviewer: nip, period: period, reviews: row[3], uniformReviews: row[4] ?? 0,
+                               commentedReviews: row[5] ?? 0)
+    }
+
+    /// Every training date, by NIP, then date.
+    static let trainingSQL = "SELECT DISTINCT nip, date FROM training ORDER BY nip, date"
 
     /// The self-assessment's status from the join: none assigned, missing (not submitted), on time,
     /// or late by whole days rounded up (a few hours late is one day late). One not submitted and not

@@ -19,9 +19,15 @@ struct MotivationDemoTests {
     @discardableResult
     static func analyse(_ db: AppDatabase, at now: Date) throws -> FlagUpdateOutcome {
         let thresholds = MotivationThresholds()
+        let asOf = CalendarDate(now, in: zone)
         let history = try db.motivationHistory(periods: thresholds.historyPeriods)
-        let findings = history.findings(thresholds: thresholds, asOf: CalendarDate(now, in: zone))
-        return try db.applyFindings(findings, units: history.units, at: now)
+        let findings = history.findings(thresholds: thresholds, asOf: asOf)
+        // The daemon reads one person at a time (`motivationFindings`): the same findings, each
+        // flagged person with the unit the whole history gives.
+        let run = try db.motivationFindings(periods: thresholds.historyPeriods, thresholds: thresholds, asOf: asOf)
+        #expect(run.findings == findings)
+        #expect(run.units == history.units.filter { nip, _ in findings.contains { $0.subject == nip } })
+        return try db.applyFindings(run.findings, units: run.units, at: now)
     }
 
     /// Flags whose condition holds now (not cleared), by rule.

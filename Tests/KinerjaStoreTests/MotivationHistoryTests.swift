@@ -88,6 +88,35 @@ struct MotivationHistoryTests {
         return db
     }
 
+    /// Thresholds under which the small data set shows more rules (findings in both kinds).
+    static var sensitive: MotivationThresholds {
+        var t = MotivationThresholds()
+        t.decliningTrend = DecliningTrendThresholds(periods: 1, minimumFall: 0.01)
+        t.disengaged = DisengagedThresholds(window: 1, minimumPeriods: 1)
+        t.stalledDevelopment = StalledDevelopmentThresholds(predikatAtMost: .sangatBaik, trainingMonths: 1)
+        t.perfunctoryReviewer.minimumReviews = 1
+        t.perfunctoryReviewer.window = 1
+        return t
+    }
+
+    @Test("read one person at a time, quarterly and annual kinds together: the findings and units of the whole history")
+    func streamedFindings() throws {
+        let db = try database()
+        for periods in [1, 8] {
+            for asOf in [CalendarDate(year: 2025, month: 7, day: 1)!, CalendarDate(year: 2026, month: 3, day: 1)!] {
+                for thresholds in [MotivationThresholds(), Self.sensitive] {
+                    let history = try db.motivationHistory(periods: periods)
+                    let findings = history.findings(thresholds: thresholds, asOf: asOf)
+                    let run = try db.motivationFindings(periods: periods, thresholds: thresholds, asOf: asOf)
+                    #expect(run.findings == findings)
+                    #expect(run.units == history.units.filter { nip, _ in findings.contains { $0.subject == nip } })
+                    #expect(run.kinds.map(\.closedPeriods) == history.kinds.map(\.closedPeriods))
+                    #expect(run.kinds.map(\.subjects) == history.kinds.map { Set($0.subjectRows.map(\.subject)).count })
+                }
+            }
+        }
+    }
+
     @Test("closed cycles only, each period kind apart, the last N of each")
     func cyclesByKind() throws {
         let history = try database().motivationHistory(periods: 8)

@@ -34,19 +34,18 @@ struct MotivationAnalysisJob: ScheduledJob {
         let thresholds = config.motivation.thresholds
         let asOf = CalendarDate(now, in: config.cycles.zone)
         let clock = ContinuousClock()
-        let (findings, units, read, loaded, analysed) = try await runtime.withDatabase {
-            database -> ([FlagFinding], [NIP: String], String, Duration, Duration) in
+        // Read and analysed one person at a time (`motivationFindings`): the process holds the
+        // findings, not every employee's history.
+        let (findings, units, read, analysed) = try await runtime.withDatabase {
+            database -> ([FlagFinding], [NIP: String], String, Duration) in
             let start = clock.now
-            let history = try database.motivationHistory(periods: thresholds.historyPeriods)
-            let loaded = clock.now
-            let findings = history.findings(thresholds: thresholds, asOf: asOf)
-            let read = history.kinds.map { k in
+            let run = try database.motivationFindings(periods: thresholds.historyPeriods, thresholds: thresholds, asOf: asOf)
+            let read = run.kinds.map { k in
                 "\(k.closedPeriods.count) \(k.kind.rawValue) period(s)"
                     + (k.closedPeriods.isEmpty ? "" : " (\(PeriodWindow(start: k.closedPeriods.first!, end: k.closedPeriods.last!)))")
-                    + " of \(Set(k.subjectRows.map(\.subject)).count) subjects"
+                    + " of \(k.subjects) subjects"
             }
-            return (findings, history.units, read.isEmpty ? "no closed cycle" : read.joined(separator: ", "),
-                    loaded - start, clock.now - loaded)
+            return (run.findings, run.units, read.isEmpty ? "no closed cycle" : read.joined(separator: ", "), clock.now - start)
         }
         try Task.checkCancellation()
         let writing = clock.now
@@ -56,7 +55,7 @@ struct MotivationAnalysisJob: ScheduledJob {
         for flag in outcome.created { journalNew(flag) }
         for escalation in outcome.escalated { journalEscalation(escalation) }
         let followups = try await FollowupPass(runtime: runtime).create(now: now)
-        return "read \(read); " + outcome.summary + "; \(followups.count) follow-up(s) created; load \(loaded.wholeMilliseconds) ms, rules \(analysed.wholeMilliseconds) ms, "
+        return "read \(read); " + outcome.summary + "; \(followups.count) follow-up(s) created; load and rules \(analysed.wholeMilliseconds) ms, "
             + "write \(written.wholeMilliseconds) ms"
     }
 

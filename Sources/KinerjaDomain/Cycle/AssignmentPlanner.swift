@@ -129,21 +129,22 @@ public enum AssignmentPlanner {
     /// (`PreparedPlan.batches`), so a cycle open never holds them all.
     public static func prepare(employees: [Employee], period: Period, openedAt: Date, policy: AssignmentPolicy,
                                appraisers: [ExternalAppraiser] = []) throws(AssignmentPolicyError) -> PreparedPlan {
+        try prepare(members: PlanMembers(employees: employees), period: period, openedAt: openedAt, policy: policy,
+                    appraisers: appraisers)
+    }
+
+    /// `prepare` over members read in columns (a cycle open reads them so from the database).
+    public static func prepare(members: consuming PlanMembers, period: Period, openedAt: Date, policy: AssignmentPolicy,
+                               appraisers: [ExternalAppraiser] = []) throws(AssignmentPolicyError) -> PreparedPlan {
         let problems = policy.problems
         guard problems.isEmpty else { throw AssignmentPolicyError(problems: problems) }
         let due = openedAt.addingTimeInterval(policy.dueAfter.inSeconds)
-
-        var seen = Set<NIP>()
-        var active = employees.filter { $0.aktif && seen.insert($0.nip).inserted }
-        seen = []
-        active.sort { $0.nip < $1.nip }
+        var active = members
+        active.sort()
         let n = active.count
-        var index: [NIP: Int] = [:]
-        index.reserveCapacity(n)
-        for (i, e) in active.enumerated() { index[e.nip] = i }
-        var parent = [Int](repeating: -1, count: n)
-        for (i, e) in active.enumerated() {
-            if let s = e.supervisor, let p = index[s], p != i { parent[i] = p }
+        var parent = [Int32](repeating: -1, count: n)
+        for i in 0..<n {
+            if let p = active.index(of: active.supervisor[i]), p != i { parent[i] = Int32(p) }
         }
         // Outside appraisers by subject, the first named in the list winning.
         var outsideBySubject: [NIP: NIP] = [:]
@@ -154,34 +155,44 @@ public enum AssignmentPlanner {
         }
 
         var notes = AssignmentPlanNotes()
-        var atasan = [NIP?](repeating: nil, count: n)
-        for (i, e) in active.enumerated() {
-            let p = parent[i]
-            if let acting = e.acting, let a = index[acting.nip], a != i {
-                atasan[i] = acting.nip
-                notes.atasanSources[e.nip] = AtasanSource(acting.kind)
+        // The atasan of each subject: a member index, `PreparedPlan.none`, or `PreparedPlan.outside`
+        // (the appraiser in `outsideAtasan`).
+        var atasan = [Int32](repeating: PreparedPlan.none, count: n)
+        var outsideAtasan: [Int32: NIP] = [:]
+        for i in 0..<n {
+            let nip = active.nips[i], p = parent[i]
+            if let acting = active.actingAppraiser(i), let a = active.index(of: acting.nip.value), a != i {
+                atasan[i] = Int32(a)
+                notes.atasanSources[nip] = AtasanSource(acting.kind)
             } else if p >= 0 {
-                atasan[i] = active[p].nip
-            } else if let outside = outsideBySubject[e.nip] ?? outsideByUnit[e.unit.lowercased()], outside != e.nip {
-                atasan[i] = outside
-                notes.atasanSources[e.nip] = .external
+                atasan[i] = p
+            } else if let outside = outsideBySubject[nip] ?? outsideByUnit[active.unitName(i).lowercased()], outside != nip {
+                // An outside appraiser who is also an active employee reviews as that member.
+                if let m = active.index(of: outside.value) {
+                    atasan[i] = Int32(m)
+                } else {
+                    atasan[i] = PreparedPlan.outside
+                    outsideAtasan[Int32(i)] = outside
+                }
+                notes.atasanSources[nip] = .external
             } else {
-                notes.subjectsWithoutAtasan.append(e.nip)
+                notes.subjectsWithoutAtasan.append(nip)
             }
         }
-        index = [:]
         // Each subject's direct subordinates (its bawahan reviewers), as ranges of one array.
-        var childStart = [Int](repeating: 0, count: n + 1)
-        for p in parent where p >= 0 { childStart[p + 1] += 1 }
+        var childStart = [Int32](repeating: 0, count: n + 1)
+        for p in parent where p >= 0 { childStart[Int(p) + 1] += 1 }
         for i in 0..<n { childStart[i + 1] += childStart[i] }
         var fill = childStart
-        var children = [Int](repeating: 0, count: childStart[n])
+        var children = [Int32](repeating: 0, count: Int(childStart[n]))
         for (i, p) in parent.enumerated() where p >= 0 {
-            children[fill[p]] = i
-            fill[p] += 1
+            children[Int(fill[Int(p)])] = Int32(i)
+            fill[Int(p)] += 1
         }
+        fill = []
 
         let peers = PeerChoice.choose(active: active, parent: parent, period: period, policy: policy)
+        parent = []
         notes.rekanShortfalls = peers.shortfalls
         notes.rekanFallbacks = peers.fallbacks
         notes.subjects = n
@@ -189,8 +200,9 @@ public enum AssignmentPlanner {
             .selfAssessment: n, .atasan: n - notes.subjectsWithoutAtasan.count,
             .rekan: peers.rekan.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) }, .bawahan: children.count,
         ]
-        return PreparedPlan(notes: notes, due: due, active: active, atasan: atasan, childStart: childStart,
-                            children: children, rekan: peers.rekan, rekanPerSubject: policy.rekanPerSubject)
+        return PreparedPlan(notes: notes, due: due, members: active, atasan: atasan, outsideAtasan: outsideAtasan,
+                            childStart: childStart, children: children, rekan: peers.rekan,
+                            rekanPerSubject: policy.rekanPerSubject)
     }
 }
 
@@ -213,42 +225,70 @@ public struct AssignmentPlanNotes: Sendable, Hashable {
 }
 
 /// A plan before its assignments are made: the active employees with their atasan, bawahan and
-/// rekan as integers. `batches` makes the assignments a few subjects at a time.
+/// rekan as integers. `batches` makes the assignments a few subjects at a time; `reviewers(of:into:)`
+/// gives one subject's reviewers as member indexes (a cycle open maps them to its row ids).
 public struct PreparedPlan: Sendable {
     public let notes: AssignmentPlanNotes
     let due: Date
-    let active: [Employee]
-    let atasan: [NIP?]
-    let childStart: [Int]
-    let children: [Int]
-    let rekan: [Int]
+    /// The active employees, in NIP order: a subject or reviewer is an index into them.
+    public let members: PlanMembers
+    let atasan: [Int32]
+    let outsideAtasan: [Int32: NIP]
+    let childStart: [Int32]
+    let children: [Int32]
+    let rekan: [Int32]
     let rekanPerSubject: Int
+
+    /// In `atasan`: no atasan review; an appraiser outside the members (`outsideAtasan`).
+    static let none: Int32 = -1
+    static let outside: Int32 = -2
+
+    /// A reviewer of a subject: a member index, or `outsideReviewer` for the appraiser outside the
+    /// members who writes the subject's atasan review (`outsideAtasan(of:)`).
+    public static let outsideReviewer = -1
+
+    /// The appraisers outside the members who write someone's atasan review.
+    public var outsideAppraisers: Set<NIP> { Set(outsideAtasan.values) }
+
+    /// The outside appraiser who writes subject `i`'s atasan review, if any.
+    public func outsideAtasan(of i: Int) -> NIP? { outsideAtasan[Int32(i)] }
+
+    /// Subject `i`'s reviews as (role, reviewer) pairs in `own` (emptied first): self, atasan,
+    /// rekan and bawahan, in that order, the reviewer a member index or `outsideReviewer`.
+    public func reviewers(of i: Int, into own: inout [(role: ReviewerRole, reviewer: Int)]) {
+        own.removeAll(keepingCapacity: true)
+        own.append((.selfAssessment, i))
+        switch atasan[i] {
+        case PreparedPlan.none: break
+        case PreparedPlan.outside: own.append((.atasan, PreparedPlan.outsideReviewer))
+        case let a: own.append((.atasan, Int(a)))
+        }
+        let k = rekanPerSubject
+        if k > 0 {
+            for r in rekan[(i * k)..<(i * k + k)] where r >= 0 { own.append((.rekan, Int(r))) }
+        }
+        for c in children[Int(childStart[i])..<Int(childStart[i + 1])] { own.append((.bawahan, Int(c))) }
+    }
 
     /// The assignments in batches of whole subjects (at least `size` assignments each, the last
     /// one excepted): the subjects in the order of `subjectOrder` (NIP order without it), each
     /// subject's assignments by role (self, atasan, rekan, bawahan) and reviewer.
     public func batches(subjectOrder: ((NIP) -> Int64)? = nil, size: Int = 4096,
                         _ body: ([Assignment]) throws -> Void) rethrows {
-        var subjects = Array(active.indices)
+        let nips = members.nips
+        var subjects = Array(nips.indices)
         if let subjectOrder {
-            let keys = active.map { subjectOrder($0.nip) }
+            let keys = nips.map(subjectOrder)
             subjects.sort { keys[$0] < keys[$1] }
         }
-        let k = rekanPerSubject
-        var batch: [Assignment] = [], own: [AssignmentKey] = []
+        var batch: [Assignment] = [], own: [AssignmentKey] = [], pairs: [(role: ReviewerRole, reviewer: Int)] = []
         batch.reserveCapacity(size + 16)
         for i in subjects {
-            let nip = active[i].nip
-            own.removeAll(keepingCapacity: true)
-            own.append(AssignmentKey(subject: nip, reviewer: nip, role: .selfAssessment))
-            if let a = atasan[i] { own.append(AssignmentKey(subject: nip, reviewer: a, role: .atasan)) }
-            if k > 0 {
-                for r in rekan[(i * k)..<(i * k + k)] where r >= 0 {
-                    own.append(AssignmentKey(subject: nip, reviewer: active[r].nip, role: .rekan))
-                }
-            }
-            for c in children[childStart[i]..<childStart[i + 1]] {
-                own.append(AssignmentKey(subject: nip, reviewer: active[c].nip, role: .bawahan))
+            let nip = nips[i]
+            reviewers(of: i, into: &pairs)
+            own = pairs.map { pair in
+                AssignmentKey(subject: nip, reviewer: pair.reviewer >= 0 ? nips[pair.reviewer] : outsideAtasan(of: i)!,
+                              role: pair.role)
             }
             own.sort()
             for key in own { batch.append(Assignment(key: key, due: due)) }

@@ -21,21 +21,22 @@ enum PeerChoice {
     struct Outcome {
         /// The peers of active employee `i` at `rekan[i * k ..< i * k + k]` (indexes into `active`),
         /// -1 where fewer were found: integers, not keys, so the plan of a large instansi stays small.
-        var rekan: [Int] = []
+        var rekan: [Int32] = []
         var shortfalls: [RekanShortfall] = []
         var fallbacks: [RekanFallback] = []
     }
 
-    static func choose(active: [Employee], parent: [Int], period: Period, policy: AssignmentPolicy) -> Outcome {
+    static func choose(active: PlanMembers, parent: [Int32], period: Period, policy: AssignmentPolicy) -> Outcome {
         var outcome = Outcome()
-        guard policy.rekanPerSubject > 0, !active.isEmpty else { return outcome }
-        outcome.rekan = [Int](repeating: -1, count: active.count * policy.rekanPerSubject)
+        guard policy.rekanPerSubject > 0, active.count > 0 else { return outcome }
+        outcome.rekan = [Int32](repeating: -1, count: active.count * policy.rekanPerSubject)
         let line = LineTest(parent: parent)
-        var byUnit: [String: [Int]] = [:]
-        for i in active.indices { byUnit[active[i].unit, default: []].append(i) }
-        for unit in byUnit.keys.sorted() {
-            choose(members: byUnit[unit]!, unit: unit, active: active, parent: parent, line: line, period: period,
+        var byUnit = [[Int]](repeating: [], count: active.units.count)
+        for i in 0..<active.count { byUnit[Int(active.unit[i])].append(i) }
+        for u in active.units.indices.sorted(by: { active.units[$0] < active.units[$1] }) {
+            choose(members: byUnit[u], unit: Int32(u), active: active, parent: parent, line: line, period: period,
                    policy: policy, into: &outcome)
+            byUnit[u] = []
         }
         outcome.shortfalls.sort { $0.subject < $1.subject }
         outcome.fallbacks.sort { $0.subject < $1.subject }
@@ -60,22 +61,26 @@ enum PeerChoice {
         mutating func close(_ p: Int) { next[p] = p + 1 }
     }
 
-    private static func choose(members: [Int], unit: String, active: [Employee], parent: [Int], line: LineTest,
+    private static func choose(members: [Int], unit u: Int32, active: PlanMembers, parent: [Int32], line: LineTest,
                                period: Period, policy: AssignmentPolicy, into outcome: inout Outcome) {
         let k = policy.rekanPerSubject, cap = policy.rekanCapPerReviewer, window = policy.rekanLevelWindow
+        let unit = active.units[Int(u)]
         var ring = members  // in NIP order: independent of input order
         var rng = SeededRandom(seed: policy.seed, mixing: [period.code, unit])
         rng.shuffle(&ring)
         let m = ring.count
         var load = [Int](repeating: 0, count: m)  // by ring position
         var chosen = [[Int]](repeating: [], count: m)  // ring positions of each subject's peers
-        func level(_ p: Int) -> Int { active[ring[p]].rank.level ?? Int.min }
+        func level(_ p: Int) -> Int {
+            let l = active.level[ring[p]]
+            return l == Int32.min ? Int.min : Int(l)
+        }
 
         /// One step: the ring split into groups (in ring order), each sorted by level when
         /// `windowed`; every subject still short takes the next reviewers clockwise in its group,
         /// within its level window when `windowed`.
-        func step(group: (Int) -> String, windowed: Bool) {
-            var groupOf: [String: Int] = [:]
+        func step(group: (Int) -> Int32, windowed: Bool) {
+            var groupOf: [Int32: Int] = [:]
             var groups: [[Int]] = []
             for p in 0..<m {
                 let key = group(p)
@@ -111,21 +116,21 @@ enum PeerChoice {
         }
 
         // 1. The same sub-unit, a nearby level.
-        step(group: { active[ring[$0]].rank.subUnit?.lowercased() ?? "" }, windowed: true)
+        step(group: { active.subUnit[ring[$0]] }, windowed: true)
         let preferred = chosen.map(\.count)
         // 2. Anywhere in the unit, a nearby level; 3. anywhere in the unit.
-        step(group: { _ in "" }, windowed: true)
-        step(group: { _ in "" }, windowed: false)
+        step(group: { _ in 0 }, windowed: true)
+        step(group: { _ in 0 }, windowed: false)
 
         // Members of the unit in a subject's line, to explain a shortfall: descendants by entry
         // time, ancestors by walking up (a few levels).
         let groupEntries = members.map(line.entryTime).filter { $0 >= 0 }.sorted()
         func lineMembers(_ a: Int) -> Int {
             var count = line.descendantCount(a, groupEntries: groupEntries)
-            var up = parent[a], steps = 0
+            var up = Int(parent[a]), steps = 0
             while up >= 0, steps < parent.count {
-                if active[up].unit == unit { count += 1 }
-                up = parent[up]
+                if active.unit[up] == u { count += 1 }
+                up = Int(parent[up])
                 steps += 1
             }
             return count
@@ -133,16 +138,16 @@ enum PeerChoice {
         for subject in 0..<m {
             let got = chosen[subject].count
             if got > preferred[subject] {
-                outcome.fallbacks.append(RekanFallback(subject: active[ring[subject]].nip, unit: unit,
+                outcome.fallbacks.append(RekanFallback(subject: active.nips[ring[subject]], unit: unit,
                                                        preferred: preferred[subject], fallback: got - preferred[subject]))
             }
             if got < k {
                 let eligiblePeers = m - 1 - lineMembers(ring[subject])
                 outcome.shortfalls.append(RekanShortfall(
-                    subject: active[ring[subject]].nip, unit: unit, wanted: k, assigned: got,
+                    subject: active.nips[ring[subject]], unit: unit, wanted: k, assigned: got,
                     eligiblePeers: eligiblePeers, reason: eligiblePeers < k ? .unitTooSmall : .capReached))
             }
-            for (j, reviewer) in chosen[subject].enumerated() { outcome.rekan[ring[subject] * k + j] = ring[reviewer] }
+            for (j, reviewer) in chosen[subject].enumerated() { outcome.rekan[ring[subject] * k + j] = Int32(ring[reviewer]) }
         }
     }
 
@@ -160,24 +165,24 @@ enum PeerChoice {
 /// Whether two employees are in one line of the supervisor forest (one is an atasan, at any level,
 /// of the other), in O(1) after one iterative depth-first walk: entry and exit times nest.
 struct LineTest {
-    private var entry: [Int]
-    private var exit: [Int]
+    private var entry: [Int32]
+    private var exit: [Int32]
 
-    init(parent: [Int]) {
+    init(parent: [Int32]) {
         let n = parent.count
         var childCount = [Int](repeating: 0, count: n + 1)
-        for p in parent where p >= 0 { childCount[p] += 1 }
+        for p in parent where p >= 0 { childCount[Int(p)] += 1 }
         var start = [Int](repeating: 0, count: n + 1)
         for i in 0..<n { start[i + 1] = start[i] + childCount[i] }
         var fill = start
         var children = [Int](repeating: 0, count: start[n])
         for i in 0..<n where parent[i] >= 0 {
-            children[fill[parent[i]]] = i
-            fill[parent[i]] += 1
+            children[fill[Int(parent[i])]] = i
+            fill[Int(parent[i])] += 1
         }
-        entry = [Int](repeating: -1, count: n)
-        exit = [Int](repeating: -1, count: n)
-        var clock = 0
+        entry = [Int32](repeating: -1, count: n)
+        exit = [Int32](repeating: -1, count: n)
+        var clock: Int32 = 0
         var stack: [(node: Int, next: Int)] = []
         for root in 0..<n where parent[root] < 0 {
             entry[root] = clock; clock += 1
@@ -206,9 +211,9 @@ struct LineTest {
     /// Members of the sorted entry times `groupEntries` below `a` (descendants in the group).
     func descendantCount(_ a: Int, groupEntries: [Int]) -> Int {
         guard entry[a] >= 0 else { return 0 }
-        return PeerChoice.lowerBound(groupEntries, exit[a]) - PeerChoice.lowerBound(groupEntries, entry[a] + 1)
+        return PeerChoice.lowerBound(groupEntries, Int(exit[a])) - PeerChoice.lowerBound(groupEntries, Int(entry[a]) + 1)
     }
 
     /// Entry time of `a` (-1 when `a` sits on a supervisor loop, which an import never lets in).
-    func entryTime(_ a: Int) -> Int { entry[a] }
+    func entryTime(_ a: Int) -> Int { Int(entry[a]) }
 }
