@@ -19,6 +19,7 @@ enum Migrations {
         registerFollowups(&m)
         registerStatusIndex(&m)
         registerCompactKeys(&m)
+        registerOpenCounts(&m)
         return m
     }
 

@@ -31,11 +31,7 @@ extension AppDatabase {
                 activeEmployees: try Int.fetchOne(db, sql: Self.activeEmployeesSQL) ?? 0,
                 units: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM unit") ?? 0,
                 openCycles: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM cycle WHERE status = 'open'") ?? 0,
-                // The partial index assignment_open (cycle_id, due_at) WHERE submitted_at IS NULL answers this.
-                overdueAssignments: try Int.fetchOne(db, sql: """
-                    SELECT COUNT(*) FROM assignment
-                    WHERE cycle_id IN (SELECT id FROM cycle WHERE status = 'open') AND submitted_at IS NULL AND due_at < ?
-                    """, arguments: [StoredTime.seconds(now)]) ?? 0,
+                overdueAssignments: try Int.fetchOne(db, sql: Self.overdueSQL, arguments: [StoredTime.seconds(now)]) ?? 0,
                 pendingMessages: outbox.waiting,
                 deadMessages: outbox.dead,
                 openFlags: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM flag WHERE status IN ('open', 'acknowledged')") ?? 0,
@@ -58,6 +54,13 @@ extension AppDatabase {
              - (SELECT COUNT(*) FROM employee WHERE unit_code IN (SELECT code FROM unit) AND aktif = 0)
         """
 
+    /// The open cycles' assignments not submitted and due before a time (Unix seconds), summed from
+    /// `assignment_open_count` (a few rows per cycle, kept by triggers; Migrations+OpenCounts.swift)
+    /// instead of read from `assignment_open` an entry per open assignment.
+    static let overdueSQL = """
+        SELECT COALESCE(SUM(n), 0) FROM assignment_open_count
+        WHERE cycle_id IN (SELECT id FROM cycle WHERE status = 'open') AND due_at < ?
+        """
     /// Web reviews submitted or revised since a time (Unix seconds): answered by the partial expression index
     /// `review_web_touched` (the expression must stay the index's, word for word).
     static let webReviewsSQL = """
