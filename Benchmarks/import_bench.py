@@ -6,7 +6,7 @@ On a fresh database in WORK: import the units and employees of DEMO (a directory
 reset the daemon's VmHWM (`/proc/PID/clear_refs`, 5) and time `kinerjactl reviews import` of that
 period's review file: prints the wall time (file read to summary), rows/s, the daemon's peak RSS during
 the import (VmHWM), the CPU seconds of both (less sensitive to a busy machine than the wall time)
-and kinerjactl's peak RSS (ru_maxrss of the children waited for: its largest run here).
+and kinerjactl's peak RSS (GNU time's %M).
 
 Usage: python3 Benchmarks/import_bench.py BIN_DIR DEMO WORK [PERF_DATA]
   (e.g. .build-release-static/release /work/demo/250000 /tmp/ib)
@@ -48,7 +48,7 @@ try:
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) if perf_data else None
     daemon_cpu = cpu()
     t = time.time()
-    r = subprocess.run(cmd, capture_output=True, text=True)
+    r = subprocess.run(["/usr/bin/time", "-f", "maxrss_kib=%M", "-o", f"{work}/ctl.time"] + cmd, capture_output=True, text=True)
     wall = time.time() - t
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     daemon_cpu = cpu() - daemon_cpu
@@ -57,10 +57,11 @@ try:
     if r.returncode != 0:
         sys.exit(f"reviews import failed ({r.returncode}): {r.stdout}{r.stderr}")
     rows = m["reviews"]
+    ctl_rss = int(open(f"{work}/ctl.time").read().split("maxrss_kib=")[1].split()[0]) / 1024
     print(f"command: {' '.join(cmd)}")
     print(f"{r.stdout.strip()}")
     print(f"rows={rows} wall={wall:.2f}s rows/s={rows / wall:,.0f} kinerjactl cpu={after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime:.2f}s "
-          f"daemon cpu={daemon_cpu:.2f}s kinerjactl peak RSS (largest of its runs here)={after.ru_maxrss / 1024:.1f} MiB; daemon RSS before {rss_before:.1f} MiB, "
+          f"daemon cpu={daemon_cpu:.2f}s kinerjactl peak RSS={ctl_rss:.1f} MiB; daemon RSS before {rss_before:.1f} MiB, "
           f"peak during the import (VmHWM reset before it) {st('VmHWM'):.1f} MiB, after {st('VmRSS'):.1f} MiB")
 finally:
     d.terminate(); d.wait(60)
