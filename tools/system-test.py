@@ -574,6 +574,45 @@ def boot_admin(s, c):
         expect("2026-Q3" not in c.ok(["kinerjactl", "cycles", "list"]), "bob opened a cycle")
 
 
+def boot_staging(s, c):
+    with s.step("staging: a large staged import is spooled to a deleted file in the unit's private /var/tmp, and applied"):
+        # A fresh database, so a 10,000-employee quarter can be loaded (the earlier steps are done with theirs).
+        c.ok(["systemctl", "stop", "kinerjad.service"])
+        c.sh("rm -f /var/lib/kinerjad/kinerja.sqlite /var/lib/kinerjad/kinerja.sqlite-wal /var/lib/kinerjad/kinerja.sqlite-shm")
+        c.ok(["systemctl", "start", "kinerjad.service"])
+        c.ok(["kinerjactl", "demo", "generate", "--employees", "10000", "--periods", "1", "--seed", "11",
+              "--first-period", "2026-Q1", "--out", "/home/alice/big"], user="alice", timeout=300)
+        c.ok(["kinerjactl", "import", "units", "/home/alice/big/units.csv"], user="alice")
+        c.ok(["kinerjactl", "import", "employees", "/home/alice/big/employees.csv"], user="alice", timeout=300)
+        period = json.loads(c.ok(["cat", "/home/alice/big/demo.json"]))["periods"][0]
+        c.ok(["kinerjactl", "cycles", "open", "2026-Q1", "--opened-at", period["opened_at"]], user="alice", timeout=300)
+        rows = int(c.ok(["sh", "-c", "wc -l < /home/alice/big/reviews-2026-Q1.csv"]).strip()) - 1
+        # The spool is a private temporary SQLite database: its file appears once its 2 MiB page cache
+        # spills and is unlinked at once, so only the daemon's descriptors show it. Watched from
+        # outside while the import runs.
+        script = """
+            pid=$(systemctl show -p MainPID --value kinerjad.service)
+            ( for i in $(seq 1 6000); do
+                seen=$(ls -l /proc/$pid/fd 2>/dev/null | grep -o '[^ ]*etilqs_[^ ]* (deleted)' | head -n 1)
+                if [ -n "$seen" ]; then echo "$seen"; break; fi
+                sleep 0.01
+              done > /run/spool-seen ) &
+            watcher=$!
+            runuser -u alice -- kinerjactl --json reviews import /home/alice/big/reviews-2026-Q1.csv --cycle 2026-Q1
+            status=$?
+            kill $watcher 2>/dev/null; wait $watcher 2>/dev/null
+            exit $status
+            """
+        summary = json.loads(c.sh(script, timeout=300))
+        seen = c.ok(["cat", "/run/spool-seen"]).strip()
+        log(f"      spool file seen among kinerjad's descriptors: {seen!r}; {summary.get('records')} of {rows} reviews")
+        expect(summary.get("records") == rows, f"summary {summary}, file rows {rows}")
+        expect(seen.endswith("(deleted)") and "/var/tmp/" in seen, f"no deleted spool file under /var/tmp seen: {seen!r}")
+        # PrivateTmp: the host's (here: the container's) /var/tmp never sees it.
+        leftover = c.sh("ls -A /var/tmp | grep etilqs_ || true").strip()
+        expect(not leftover, f"spool files in the shared /var/tmp: {leftover}")
+
+
 def boot_reload(s, c):
     try:
         reload_checks(s, c)
@@ -789,6 +828,7 @@ def main():
             boot_schedule(s, c)
             boot_mail(s, c)
             boot_web(s, c)
+            boot_staging(s, c)
 
         boot(s, tree, share, "kinerjad-install", first)
         boot(s, tree, share, "kinerjad-upgrade", lambda c: boot_upgrade(s, c, old_deb, new_deb))
