@@ -15,13 +15,15 @@ import json
 import os
 import re
 import shutil
-import signal
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchdaemon import Daemon  # noqa: E402
 
 
 def rss_kib(pid, field="VmRSS"):
@@ -130,27 +132,19 @@ def main():
     parser.add_argument("--employees", type=int, default=25000)
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = parser.parse_args()
-    ctl, kinerjad = os.path.join(args.bin, "kinerjactl"), os.path.join(args.bin, "kinerjad")
+    ctl = os.path.join(args.bin, "kinerjactl")
     work = tempfile.mkdtemp(prefix="kinerja-bench-")
-    demo, socket, dbpath = f"{work}/demo", f"{work}/admin.varlink", f"{work}/kinerja.sqlite"
-    with open(f"{work}/kinerjad.yaml", "w") as f:
-        f.write(f"database:\n  path: {dbpath}\nbackup:\n  directory: {work}/backup\n"
-                f"control:\n  socket: {socket}\nlogging:\n  target: stderr\n  level: notice\n")
+    demo = f"{work}/demo"
     results = []
 
     t, _ = run([ctl, "demo", "generate", "--employees", str(args.employees), "--periods", "1", "--seed", "42",
                 "--first-period", "2025-Q1", "--out", demo, "-q"])
     results.append(("demo generate (kinerjactl, no daemon)", t, None))
 
-    log = open(f"{work}/daemon.log", "w")
-    daemon = subprocess.Popen([kinerjad, "--config", f"{work}/kinerjad.yaml"], stderr=log, stdout=log)
-    for _ in range(300):
-        if os.path.exists(socket):
-            break
-        time.sleep(0.05)
-    pid = daemon.pid
+    daemon = Daemon(args.bin, work)
+    pid, dbpath = daemon.pid, daemon.db
     idle = rss_kib(pid)
-    c = [ctl, "--socket", socket, "-q"]
+    c = daemon.argv()
     try:
         with Sampler(pid) as s:
             t, _ = run(c + ["import", "units", f"{demo}/units.csv"])
@@ -194,8 +188,7 @@ def main():
         results.append(("cycles list", t, s))
         end_rss, end_anon, hwm = rss_kib(pid), rss_kib(pid, "RssAnon"), rss_kib(pid, "VmHWM")
     finally:
-        daemon.send_signal(signal.SIGTERM)
-        daemon.wait(timeout=60)
+        daemon.__exit__(None, None, None)
 
     print(f"kinerjad cycles benchmark: {args.employees} employees, release build, {os.cpu_count()} CPUs, "
           f"SQLite {sqlite3.sqlite_version}")

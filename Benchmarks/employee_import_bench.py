@@ -11,11 +11,12 @@ peak RSS and the daemon's CPU seconds of each import, and the ratio of the times
 Usage: python3 Benchmarks/employee_import_bench.py BIN_DIR WORK DEMO_DIR...
   (e.g. .build-release-static/release /tmp/eib /work/demo/25000 /work/demo/250000)
 """
-import csv, json, os, shutil, subprocess, sys, time
+import csv, json, os, shutil, sys, time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchdaemon import Daemon  # noqa: E402
 
 bin_dir, work, demos = sys.argv[1], sys.argv[2], sys.argv[3:]
-ctl, kd = f"{bin_dir}/kinerjactl", f"{bin_dir}/kinerjad"
-env = {k: v for k, v in os.environ.items() if k not in ("NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID", "WATCHDOG_USEC")}
 
 
 def changed_copy(src, dst):
@@ -44,42 +45,19 @@ def run(demo):
     shutil.rmtree(w, ignore_errors=True)
     os.makedirs(w)
     changed_copy(f"{demo}/employees.csv", f"{w}/employees-changed.csv")
-    sock, db = f"{w}/admin.varlink", f"{w}/k.sqlite"
-    open(f"{w}/k.yaml", "w").write(f"database:\n  path: {db}\nbackup:\n  directory: {w}/backup\n"
-        f"control:\n  socket: {sock}\n  idle_timeout: 1h\nlogging:\n  target: stderr\n  level: notice\n")
-    d = subprocess.Popen([kd, "--config", f"{w}/k.yaml"], stdout=open(f"{w}/d.log", "w"), stderr=subprocess.STDOUT, env=env)
+    with Daemon(bin_dir, w) as d:
+        def timed(*args):
+            time.sleep(0.5)
+            d.reset_peak()
+            before, cpu_before = d.mib("VmRSS"), d.cpu()
+            t = time.time()
+            out = d.ctl("--json", *args)
+            return time.time() - t, d.cpu() - cpu_before, before, d.mib("VmHWM"), json.loads(out)
 
-    def mib(field):
-        for line in open(f"/proc/{d.pid}/status"):
-            if line.startswith(field + ":"):
-                return int(line.split()[1]) / 1024
-
-    def cpu():
-        fields = open(f"/proc/{d.pid}/stat").read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-    def timed(args):
-        time.sleep(0.5)
-        open(f"/proc/{d.pid}/clear_refs", "w").write("5")
-        before, cpu_before = mib("VmRSS"), cpu()
-        t = time.time()
-        r = subprocess.run(c + ["--json"] + args, check=True, capture_output=True, text=True)
-        return time.time() - t, cpu() - cpu_before, before, mib("VmHWM"), json.loads(r.stdout)
-
-    try:
-        for _ in range(600):
-            if os.path.exists(sock):
-                break
-            time.sleep(0.05)
-        c = [ctl, "--socket", sock, "-q"]
-        subprocess.run(c + ["import", "units", f"{demo}/units.csv"], check=True, capture_output=True)
-        first = timed(["import", "employees", f"{demo}/employees.csv"])
-        subprocess.run(c + ["cycles", "open", period["period"], "--opened-at", period["opened_at"]],
-                       check=True, capture_output=True)
-        second = timed(["import", "employees", f"{w}/employees-changed.csv", "--allow-deactivate", "1"])
-    finally:
-        d.terminate()
-        d.wait(60)
+        d.ctl("import", "units", f"{demo}/units.csv")
+        first = timed("import", "employees", f"{demo}/employees.csv")
+        d.ctl("cycles", "open", period["period"], "--opened-at", period["opened_at"])
+        second = timed("import", "employees", f"{w}/employees-changed.csv", "--allow-deactivate", "1")
     for name, (wall, cpu_s, before, hwm, out) in (("first import", first), ("re-import, cycle open", second)):
         s = out.get("summary", out)
         counts = {k: s.get(k) for k in ("added", "changed", "deactivated", "unchanged") if k in s}

@@ -13,47 +13,35 @@ Usage: python3 Benchmarks/import_bench.py BIN_DIR DEMO WORK [PERF_DATA]
 With PERF_DATA, `perf record -g` samples the daemon during the import into that file.
 """
 import json, os, resource, shutil, subprocess, sys, time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchdaemon import Daemon  # noqa: E402
+
 bin_dir, demo, work = sys.argv[1], sys.argv[2], sys.argv[3]
 perf_data = sys.argv[4] if len(sys.argv) > 4 else None
 shutil.rmtree(work, ignore_errors=True)
-os.makedirs(work)
-ctl, kd = f"{bin_dir}/kinerjactl", f"{bin_dir}/kinerjad"
 m = json.load(open(f"{demo}/demo.json"))["periods"][0]
 reviews = f"{demo}/reviews-{m['period']}.csv"
-sock, db = f"{work}/admin.varlink", f"{work}/k.sqlite"
-open(f"{work}/k.yaml", "w").write(f"database:\n  path: {db}\nbackup:\n  directory: {work}/backup\n"
-    f"control:\n  socket: {sock}\n  idle_timeout: 1h\nlogging:\n  target: stderr\n  level: notice\n")
-env = {k: v for k, v in os.environ.items() if k not in ("NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID", "WATCHDOG_USEC")}
-d = subprocess.Popen([kd, "--config", f"{work}/k.yaml"], stdout=open(f"{work}/d.log", "w"), stderr=subprocess.STDOUT, env=env)
-def cpu():
-    fields = open(f"/proc/{d.pid}/stat").read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-def st(f):
-    for l in open(f"/proc/{d.pid}/status"):
-        if l.startswith(f + ":"): return int(l.split()[1]) / 1024
-try:
-    for _ in range(600):
-        if os.path.exists(sock): break
-        time.sleep(0.05)
-    c = [ctl, "--socket", sock, "-q"]
-    subprocess.run(c + ["import", "units", f"{demo}/units.csv"], check=True, capture_output=True)
-    subprocess.run(c + ["import", "employees", f"{demo}/employees.csv"], check=True, capture_output=True)
-    subprocess.run(c + ["cycles", "open", m["period"], "--opened-at", m["opened_at"]], check=True, capture_output=True)
+with Daemon(bin_dir, work) as d:
+    d.ctl("import", "units", f"{demo}/units.csv")
+    d.ctl("import", "employees", f"{demo}/employees.csv")
+    d.ctl("cycles", "open", m["period"], "--opened-at", m["opened_at"])
     time.sleep(1)
-    rss_before = st("VmRSS")
-    open(f"/proc/{d.pid}/clear_refs", "w").write("5")
-    cmd = c + ["reviews", "import", reviews, "--cycle", m["period"]]
+    rss_before = d.mib("VmRSS")
+    d.reset_peak()
+    cmd = d.argv("reviews", "import", reviews, "--cycle", m["period"])
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     perf = subprocess.Popen(["perf", "record", "-g", "-p", str(d.pid), "-o", perf_data],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) if perf_data else None
-    daemon_cpu = cpu()
+    daemon_cpu = d.cpu()
     t = time.time()
     r = subprocess.run(["/usr/bin/time", "-f", "maxrss_kib=%M", "-o", f"{work}/ctl.time"] + cmd, capture_output=True, text=True)
     wall = time.time() - t
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    daemon_cpu = cpu() - daemon_cpu
+    daemon_cpu = d.cpu() - daemon_cpu
     if perf:
-        perf.send_signal(2); perf.wait(60)
+        perf.send_signal(2)
+        perf.wait(60)
     if r.returncode != 0:
         sys.exit(f"reviews import failed ({r.returncode}): {r.stdout}{r.stderr}")
     rows = m["reviews"]
@@ -62,6 +50,4 @@ try:
     print(f"{r.stdout.strip()}")
     print(f"rows={rows} wall={wall:.2f}s rows/s={rows / wall:,.0f} kinerjactl cpu={after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime:.2f}s "
           f"daemon cpu={daemon_cpu:.2f}s kinerjactl peak RSS={ctl_rss:.1f} MiB; daemon RSS before {rss_before:.1f} MiB, "
-          f"peak during the import (VmHWM reset before it) {st('VmHWM'):.1f} MiB, after {st('VmRSS'):.1f} MiB")
-finally:
-    d.terminate(); d.wait(60)
+          f"peak during the import (VmHWM reset before it) {d.mib('VmHWM'):.1f} MiB, after {d.mib('VmRSS'):.1f} MiB")

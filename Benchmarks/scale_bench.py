@@ -26,25 +26,15 @@ import platform
 import re
 import resource
 import shutil
-import socket as sock
 import sqlite3
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchdaemon import Daemon, Probe, percentile  # noqa: E402
 from cycles_bench import Sampler, rss_kib  # noqa: E402
-
-TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def cpu_seconds(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS
-
 
 def runqueue_wait(pid):
     """Seconds the daemon's threads have spent runnable but waiting for a CPU (schedstat's second field):
@@ -71,84 +61,6 @@ def run(cmd):
     if r.returncode != 0:
         sys.exit(f"failed ({r.returncode}): {' '.join(cmd)}\n{r.stdout[-4000:]}\n{r.stderr[-4000:]}")
     return elapsed, r.stdout
-
-
-def varlink_call(path, method, parameters=None):
-    s = sock.socket(sock.AF_UNIX, sock.SOCK_STREAM)
-    s.connect(path)
-    s.sendall(json.dumps({"method": method, "parameters": parameters or {}}).encode() + b"\0")
-    data = b""
-    while not data.endswith(b"\0"):
-        chunk = s.recv(1 << 16)
-        if not chunk:
-            raise RuntimeError(f"{method}: the daemon closed the connection")
-        data += chunk
-    s.close()
-    return json.loads(data[:-1])["parameters"]
-
-
-def wait_for_job(path, name, since):
-    """Until job `name` has started since `since` (a time.time()) and is no longer running: a close
-    starts the motivation analysis and returns; the step is the close and the analysis together."""
-    while True:
-        job = next(j for j in varlink_call(path, "io.kinerjad.Admin.GetStatus")["jobs"] if j["name"] == name)
-        last = job.get("last_run")
-        ran = last and datetime.datetime.fromisoformat(last.replace("Z", "+00:00")).timestamp() >= since - 1
-        if ran and not job["running"]:
-            return
-        time.sleep(0.05)
-
-
-class Probe:
-    """Ping, GetStatus and ListFlags in turn every 20 ms on one Varlink connection, while a step runs."""
-
-    METHODS = [("ping", "io.kinerjad.Admin.Ping", {}), ("status", "io.kinerjad.Admin.GetStatus", {}),
-               ("flags list", "io.kinerjad.Admin.ListFlags", {"limit": 50})]
-
-    def __init__(self, path):
-        self.path, self.times, self.running = path, {m[0]: [] for m in self.METHODS}, False
-
-    def call(self, s, method, parameters):
-        s.sendall(json.dumps({"method": method, "parameters": parameters}).encode() + b"\0")
-        data = b""
-        while not data.endswith(b"\0"):
-            chunk = s.recv(1 << 16)
-            if not chunk:
-                raise RuntimeError("the daemon closed the probe's connection")
-            data += chunk
-        reply = json.loads(data[:-1])
-        if "error" in reply:
-            raise RuntimeError(f"{method}: {reply['error']}")
-
-    def loop(self):
-        s = sock.socket(sock.AF_UNIX, sock.SOCK_STREAM)
-        s.connect(self.path)
-        i = 0
-        while self.running:
-            name, method, parameters = self.METHODS[i % len(self.METHODS)]
-            start = time.perf_counter()
-            self.call(s, method, parameters)
-            self.times[name].append(time.perf_counter() - start)
-            i += 1
-            time.sleep(0.02)
-        s.close()
-
-    def __enter__(self):
-        self.running = True
-        self.thread = threading.Thread(target=self.loop, daemon=True)
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.running = False
-        self.thread.join()
-
-
-def percentile(values, p):
-    if not values:
-        return float("nan")
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
 # The leanest honest SQL for the same assignments, into a table of the store's own schema
@@ -218,11 +130,7 @@ def db_size(path):
 
 
 def one_size(bin_dir, employees, work):
-    ctl, kinerjad = os.path.join(bin_dir, "kinerjactl"), os.path.join(bin_dir, "kinerjad")
-    demo, socket, dbpath = f"{work}/demo", f"{work}/admin.varlink", f"{work}/kinerja.sqlite"
-    with open(f"{work}/kinerjad.yaml", "w") as f:
-        f.write(f"database:\n  path: {dbpath}\nbackup:\n  directory: {work}/backup\n"
-                f"control:\n  socket: {socket}\n  idle_timeout: 1h\nlogging:\n  target: stderr\n  level: notice\n")
+    ctl, demo = os.path.join(bin_dir, "kinerjactl"), f"{work}/demo"
     steps, extra = {}, {}
     t, _ = run([ctl, "demo", "generate", "--employees", str(employees), "--periods", "2", "--seed", "5",
                 "--first-period", "2025-Q1", "--out", demo, "-q"])
@@ -231,27 +139,21 @@ def one_size(bin_dir, employees, work):
         manifest = json.load(f)
     periods = manifest["periods"]
 
-    log = open(f"{work}/daemon.log", "w")
-    env = {k: v for k, v in os.environ.items() if k not in ("NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID", "WATCHDOG_USEC")}
-    daemon = subprocess.Popen([kinerjad, "--config", f"{work}/kinerjad.yaml"], stderr=log, stdout=log, env=env)
-    for _ in range(600):
-        if os.path.exists(socket):
-            break
-        time.sleep(0.05)
-    pid = daemon.pid
-    c = [ctl, "--socket", socket, "-q"]
+    daemon = Daemon(bin_dir, work)
+    pid, socket, dbpath = daemon.pid, daemon.socket, daemon.db
+    c = daemon.argv()
     probes = {}
 
     def step(name, cmd, probe=False, job=None):
         """Times `cmd`; with `job`, until that job (which the command starts) has run too."""
-        cpu, client, wait = cpu_seconds(pid), children_cpu(), runqueue_wait(pid)
+        cpu, client, wait = daemon.cpu(), children_cpu(), runqueue_wait(pid)
 
         def timed():
             since = time.time()
             t, out = run(cmd)
             if job:
                 start = time.perf_counter()
-                wait_for_job(socket, job, since)
+                daemon.wait_for_job(job, since)
                 t += time.perf_counter() - start
             return t, out
         with Sampler(pid) as s:
@@ -261,7 +163,7 @@ def one_size(bin_dir, employees, work):
                 probes[name] = p.times
             else:
                 t, out = timed()
-        steps[name] = {"wall": t, "cpu": cpu_seconds(pid) - cpu, "client": children_cpu() - client, "peak": s.peak,
+        steps[name] = {"wall": t, "cpu": daemon.cpu() - cpu, "client": children_cpu() - client, "peak": s.peak,
                        "wait": max(0.0, runqueue_wait(pid) - wait)}
         return out
 
@@ -299,8 +201,7 @@ def one_size(bin_dir, employees, work):
         extra["db_q2"] = db_size(dbpath)
         extra["hwm"] = rss_kib(pid, "VmHWM")
     finally:
-        daemon.send_signal(15)
-        daemon.wait(timeout=120)
+        daemon.__exit__(None, None, None)
     db = sqlite3.connect(dbpath)
     extra["space"] = db.execute("SELECT name, SUM(pgsize), SUM(CASE WHEN pagetype = 'leaf' THEN ncell ELSE 0 END) FROM dbstat "
                                 "GROUP BY name ORDER BY 2 DESC LIMIT 12").fetchall()
@@ -325,7 +226,8 @@ def table(sizes, results):
         lines.append(f"| {name} | " + " | ".join(cells) + (f" | {ratio:.1f} |" if ratio else " |"))
 
     def row(label, values, fmt, ratio=True):
-        r = f" | {values[-1] / values[0]:.1f} |" if len(sizes) > 1 and ratio else (" | |" if len(sizes) > 1 else " |")
+        r = (f" | {values[-1] / values[0]:.1f} |" if values[0] else " | – |") if len(sizes) > 1 and ratio \
+            else (" | |" if len(sizes) > 1 else " |")
         lines.append(f"| {label} | " + " | ".join(fmt(v) for v in values) + r)
 
     row("assignments (first quarter)", [results[n][1]["assignments"] for n in sizes], lambda v: f"{v:,}")
@@ -349,7 +251,7 @@ def table(sizes, results):
         for method in ["ping", "status", "flags list"]:
             row(f"{method} during {name.split(' ')[0]}, p50 / p99 (n)",
                 [results[n][2][name][method] for n in sizes],
-                lambda v: f"{percentile(v, 50) * 1000:.1f} / {percentile(v, 99) * 1000:.1f} ms ({len(v)})", ratio=False)
+                lambda v: f"{percentile(v, 50):.1f} / {percentile(v, 99):.1f} ms ({len(v)})", ratio=False)
     lines += ["", f"Where the space goes at {large:,} employees after two quarters (SQLite's dbstat: pages of each "
               "table and index):", "", "| table or index | MB | rows |", "|---|---|---|"]
     for name, size, cells in results[large][1]["space"]:
