@@ -589,14 +589,30 @@ def boot_staging(s, c):
         rows = int(c.ok(["sh", "-c", "wc -l < /home/alice/big/reviews-2026-Q1.csv"]).strip()) - 1
         # The spool is a private temporary SQLite database: its file appears once its 2 MiB page cache
         # spills and is unlinked at once, so only the daemon's descriptors show it. Watched from
-        # outside while the import runs.
+        # outside while the import runs: the descriptor's path, and the mount it is on (its fdinfo
+        # mnt_id in the daemon's mountinfo), which under PrivateTmp=yes is the unit's own directory
+        # mounted on /var/tmp, not the system's /var/tmp.
+        watcher = r"""
+import os, sys, time
+pid = sys.argv[1]
+for _ in range(6000):
+    try:
+        for fd in os.listdir(f"/proc/{pid}/fd"):
+            target = os.readlink(f"/proc/{pid}/fd/{fd}")
+            if "etilqs_" in target:
+                mnt = next(l.split()[1] for l in open(f"/proc/{pid}/fdinfo/{fd}") if l.startswith("mnt_id:"))
+                mount = next(l for l in open(f"/proc/{pid}/mountinfo") if l.split()[0] == mnt)
+                print(target)
+                print(mount.strip())
+                sys.exit(0)
+    except (FileNotFoundError, StopIteration):
+        pass
+    time.sleep(0.01)
+"""
+        c.write("/run/spool-watch.py", watcher)
         script = """
             pid=$(systemctl show -p MainPID --value kinerjad.service)
-            ( for i in $(seq 1 6000); do
-                seen=$(ls -l /proc/$pid/fd 2>/dev/null | grep -o '[^ ]*etilqs_[^ ]* (deleted)' | head -n 1)
-                if [ -n "$seen" ]; then echo "$seen"; break; fi
-                sleep 0.01
-              done > /run/spool-seen ) &
+            python3 /run/spool-watch.py "$pid" > /run/spool-seen &
             watcher=$!
             runuser -u alice -- kinerjactl --json reviews import /home/alice/big/reviews-2026-Q1.csv --cycle 2026-Q1
             status=$?
@@ -604,14 +620,16 @@ def boot_staging(s, c):
             exit $status
             """
         summary = json.loads(c.sh(script, timeout=300))
-        seen = c.ok(["cat", "/run/spool-seen"]).strip()
-        log(f"      spool file seen among kinerjad's descriptors: {seen!r}; {summary.get('records')} of {rows} reviews")
+        seen = c.ok(["cat", "/run/spool-seen"]).strip().splitlines()
+        log(f"      spool file seen among kinerjad's descriptors: {seen}; {summary.get('records')} of {rows} reviews")
         expect(summary.get("records") == rows, f"summary {summary}, file rows {rows}")
-        expect(seen.endswith("(deleted)") and "/var/tmp/" in seen, f"no deleted spool file under /var/tmp seen: {seen!r}")
-        # PrivateTmp: the host's (here: the container's) /var/tmp never sees it.
-        leftover = c.sh("ls -A /var/tmp | grep etilqs_ || true").strip()
-        expect(not leftover, f"spool files in the shared /var/tmp: {leftover}")
-
+        expect(len(seen) == 2 and seen[0].startswith("/var/tmp/etilqs_") and seen[0].endswith("(deleted)"),
+               f"no deleted spool file under /var/tmp among the daemon's descriptors: {seen}")
+        # mountinfo: ID PARENT MAJ:MIN ROOT MOUNTPOINT …; ROOT is the directory of the file system
+        # mounted there: the unit's private one.
+        fields = seen[1].split() if len(seen) == 2 else ["", "", "", "", ""]
+        expect(fields[4] == "/var/tmp" and "systemd-private-" in fields[3] and "kinerjad.service" in fields[3],
+               f"the spool's mount is not the unit's private /var/tmp: {seen[1:]}")
 
 def boot_reload(s, c):
     try:
