@@ -102,6 +102,19 @@ struct FlagStoreTests {
         #expect(detail.events.map(\.action) == ["created"])
     }
 
+    @Test("evidence that alone changed (same window, ratio, severity) is written; unchanged evidence is not")
+    func evidenceOnlyUpdate() throws {
+        let db = try AppDatabase.inMemory()
+        var findings = Self.findings()
+        let first = try db.applyFindings(findings, units: Self.units, at: Self.t0)
+        findings[0].evidence.explanation += " (recounted)"
+        let second = try db.applyFindings(findings, units: Self.units, at: Self.t0.addingTimeInterval(60))
+        #expect(second.updated == 1 && second.created.isEmpty)
+        #expect(try db.flag(id: first.created[0].id).evidence.explanation.hasSuffix("(recounted)"))
+        let third = try db.applyFindings(findings, units: Self.units, at: Self.t0.addingTimeInterval(120))
+        #expect(third.updated == 0 && third.created.isEmpty)
+    }
+
     @Test("a condition that no longer holds is marked cleared once, the flag stays open; when it holds again it returns")
     func clearedAndReturned() throws {
         let db = try AppDatabase.inMemory()
