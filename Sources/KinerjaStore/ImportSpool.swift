@@ -41,8 +41,8 @@ public final class ImportSpool: Sendable {
     public init(schema: [String], cacheKiB: Int = 2048) throws {
         var configuration = Configuration()
         configuration.label = "import-spool"
-        queue = try DatabaseQueue(path: "", configuration: configuration)
-        try queue.inDatabase { db in
+        queue = try ImportSpoolError.mapping { try DatabaseQueue(path: "", configuration: configuration) }
+        try spooling { db in
             try db.execute(sql: "PRAGMA journal_mode = OFF")
             try db.execute(sql: "PRAGMA synchronous = OFF")
             try db.execute(sql: "PRAGMA temp_store = FILE")
@@ -56,12 +56,12 @@ public final class ImportSpool: Sendable {
     @discardableResult
     public func append(to table: String, columns: [String], rowsPerStatement: Int? = nil,
                        _ fill: (inout Appender) throws -> Void) throws -> Int {
-        try queue.inDatabase { db in
+        try spooling { db in
             var count = 0
             try db.inTransaction {
                 var appender = Appender(BatchInsert(db, "INSERT INTO \(table)(\(columns.joined(separator: ", ")))",
                                                     columns: columns.count, rowsPerStatement: rowsPerStatement))
-                try fill(&appender)
+                try CallerError.passing { try fill(&appender) }
                 try appender.finish()
                 count = appender.count
                 return .commit
@@ -74,7 +74,7 @@ public final class ImportSpool: Sendable {
     /// update); returns the rows it changed.
     @discardableResult
     public func execute(_ sql: String, _ arguments: [Value] = []) throws -> Int {
-        try queue.inDatabase { db in
+        try spooling { db in
             try db.execute(sql: sql, arguments: StatementArguments(arguments.map(\.databaseValue)))
             return db.changesCount
         }
@@ -82,7 +82,7 @@ public final class ImportSpool: Sendable {
 
     /// The first column of the first row of `sql`, as an integer (`nil` when there is no row or it is NULL).
     public func integer(_ sql: String, _ arguments: [Value] = []) throws -> Int64? {
-        try queue.inDatabase { db in
+        try spooling { db in
             try Int64.fetchOne(db, sql: sql, arguments: StatementArguments(arguments.map(\.databaseValue)))
         }
     }
@@ -96,7 +96,7 @@ public final class ImportSpool: Sendable {
     public func read<T>(_ sql: String, _ arguments: [Value] = [], batchSize: Int,
                         decode: (borrowing Row) throws -> T, _ body: ([T]) throws -> Void) throws -> Int {
         precondition(batchSize > 0, "a batch holds at least one row")
-        return try queue.inDatabase { db in
+        return try spooling { db in
             let query = try SpoolQuery(db, sql, arguments)
             var batch: [T] = []
             batch.reserveCapacity(batchSize)
@@ -105,12 +105,24 @@ public final class ImportSpool: Sendable {
                 batch.append(try decode(row))
                 count += 1
                 if batch.count == batchSize {
-                    try body(batch)
+                    try CallerError.passing { try body(batch) }
                     batch.removeAll(keepingCapacity: true)
                 }
             }
-            if !batch.isEmpty { try body(batch) }
+            if !batch.isEmpty { try CallerError.passing { try body(batch) } }
             return count
+        }
+    }
+
+    /// Runs `work` on the spool's connection. An error of the spool's own database becomes an
+    /// `ImportSpoolError` naming where its file lives and the free space there (a full /var/tmp is the
+    /// likely cause; with no journal SQLite may report it as a malformed database); an error of the
+    /// caller's closures (`fill`, `body`: they may write to the main database) passes unchanged.
+    private func spooling<T>(_ work: (Database) throws -> T) throws -> T {
+        do {
+            return try ImportSpoolError.mapping { try queue.inDatabase(work) }
+        } catch let error as CallerError {
+            throw error.error
         }
     }
 
@@ -207,5 +219,53 @@ private final class SpoolQuery {
 
     private static func error(_ db: Database, _ code: CInt, _ sql: String) -> DatabaseError {
         DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: sql)
+    }
+}
+
+/// An error of the caller's closure inside a spool call, carried past the spool's own error mapping.
+private struct CallerError: Error {
+    let error: any Error
+
+    static func passing<T>(_ work: () throws -> T) throws -> T {
+        do { return try work() } catch { throw CallerError(error: error) }
+    }
+}
+
+/// The spool's database could not be created, written or read: almost always its temporary
+/// directory's file system is full. The message names the directory and its free space.
+public struct ImportSpoolError: Error, CustomStringConvertible {
+    /// Where SQLite puts the file (its own choice: `SQLITE_TMPDIR`, `TMPDIR`, then the first writable
+    /// of /var/tmp, /usr/tmp, /tmp, the working directory).
+    public let directory: String
+    /// Free space there when the error happened, in KiB (nil when it cannot be read).
+    public let freeKiB: UInt64?
+    public let underlying: String
+
+    public var description: String {
+        "the import's staging file in \(directory) could not be written or read"
+            + (freeKiB.map { " (\($0) KiB free there)" } ?? "") + ": \(underlying). Nothing was imported; an import "
+            + "needs free space there of about twice its file's size"
+    }
+
+    static func mapping<T>(_ work: () throws -> T) throws -> T {
+        do {
+            return try work()
+        } catch let error as DatabaseError {
+            let directory = temporaryDirectory()
+            var stats = statvfs()
+            let free = statvfs(directory, &stats) == 0 ? UInt64(stats.f_bavail) * UInt64(stats.f_frsize) / 1024 : nil
+            throw ImportSpoolError(directory: directory, freeKiB: free, underlying: error.message ?? "\(error)")
+        }
+    }
+
+    /// SQLite's choice of directory for temporary files on Unix (os_unix.c, unixTempFileDir).
+    static func temporaryDirectory() -> String {
+        let environment = ProcessInfo.processInfo.environment
+        let candidates = [environment["SQLITE_TMPDIR"], environment["TMPDIR"], "/var/tmp", "/usr/tmp", "/tmp"].compactMap { $0 }
+        for path in candidates {
+            var info = stat()
+            if stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR, access(path, W_OK | X_OK) == 0 { return path }
+        }
+        return FileManager.default.currentDirectoryPath
     }
 }

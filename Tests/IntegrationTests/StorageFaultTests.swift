@@ -13,7 +13,8 @@ import Varlink
 @Suite("storage faults: full disk, read-only database", .serialized, .enabled(if: getuid() == 0, "needs root: it mounts a small tmpfs to fill and remounts it read-only"))
 struct StorageFaultTests {
     /// A daemon whose database and backups live in `state` (a mount point), socket and config in `dir`.
-    static func start(dir: TemporaryDirectory, state: String, employees: Int = 120) async throws -> (DaemonHarness, CyclesKit) {
+    static func start(dir: TemporaryDirectory, state: String, employees: Int = 120,
+                      options: DaemonHarness.Options = DaemonHarness.Options()) async throws -> (DaemonHarness, CyclesKit) {
         let config = """
             database:
               path: \(state)/kinerja.sqlite
@@ -36,7 +37,7 @@ struct StorageFaultTests {
                 outbox-delivery: "off"
             """
         try config.write(toFile: dir.path("kinerjad.yaml"), atomically: true, encoding: .utf8)
-        let daemon = try await DaemonHarness.start(DaemonHarness.Options(), in: dir)
+        let daemon = try await DaemonHarness.start(options, in: dir)
         return (daemon, CyclesKit(daemon: daemon))
     }
 
@@ -68,6 +69,29 @@ struct StorageFaultTests {
     static func check(_ database: String) async throws -> (integrity: String, cycles: String, outbox: String, assignments: String) {
         (try await scalar(database, "PRAGMA integrity_check"), try await scalar(database, "SELECT COUNT(*) FROM cycle"),
          try await scalar(database, "SELECT COUNT(*) FROM outbox"), try await scalar(database, "SELECT COUNT(*) FROM assignment"))
+    }
+
+    @Test("a full staging directory: the import stops with an error naming the directory and its free space, nothing is applied, the daemon serves on")
+    func fullStaging() async throws {
+        let dir = try TemporaryDirectory(prefix: "kinerjad-spool-full")
+        let state = dir.path("state"), spool = dir.path("spool")
+        for path in [state, spool] { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
+        // 1 MiB where SQLite puts the spool's file; 15,000 employees spool about 4.5 MB (the spool's
+        // 2 MiB page cache spills into it).
+        try Mounts.mount(source: "tmpfs", target: spool, type: "tmpfs", options: "size=1m,mode=0755")
+        defer { Mounts.unmount(spool) }
+        let data = try await Self.generate(dir, employees: 15_000)
+        var options = DaemonHarness.Options()
+        options.environment = ["SQLITE_TMPDIR": spool]
+        let (daemon, kit) = try await Self.start(dir: dir, state: state, options: options)
+        #expect(try await kit.ctl(["import", "units", data + "/units.csv"]).status == .exited(0))
+        let refused = try await kit.ctl(["import", "employees", data + "/employees.csv"])
+        #expect(refused.status != .exited(0))
+        let text = refused.standardErrorText + refused.standardOutputText
+        #expect(text.contains("staging file in \(spool)") && text.contains("KiB free there") && text.contains("Nothing was imported"), "\(text)")
+        #expect(try await Self.scalar(state + "/kinerja.sqlite", "SELECT COUNT(*) FROM employee") == "0")
+        #expect(try await kit.ctl(["status"]).status == .exited(0))
+        #expect(try await daemon.stop() == .exited(0))
     }
 
     @Test("a full disk: clear errors naming the path, nothing half-applied, reads keep working, recovery without a restart")
