@@ -33,10 +33,20 @@ struct ImportUploader {
         // First reading: the header, the records to send, and the first field too large for the daemon
         // (refused here with its place, before anything is staged: sent, it would exceed the control
         // socket's message limit), reported only when the whole file can be read.
+        // Opened once and read twice from the start; only a regular file can be (a pipe is read once).
+        let fd = open(file, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw Self.cannotRead(file, errno) }
+        defer { close(fd) }
+        let before = try Self.identity(fd, file)
+        guard before.regular else {
+            throw CLIFailure(message: "kinerjactl: \(file) is not a regular file (a pipe or a device): an import reads its "
+                                 + "file twice, to check all of it before anything is sent; save it to a file first",
+                             status: CLIExit.noInput)
+        }
         var firstRecord: CSVRecord?
         var count = 0
         var oversized: ImportProblem?
-        try await Self.readRecords(file, name: name) { record in
+        try await Self.readRecords(fd, file, name: name) { record in
             guard let fields = firstRecord?.fields else { firstRecord = record; return }
             guard keep?(record, fields) ?? true else { return }
             count += 1
@@ -76,10 +86,15 @@ struct ImportUploader {
                 bytes = 0
                 progress.update("\(name): sending records \(ProgressLine.count(sent, of: count))")
             }
-            var first = true
-            try await Self.readRecords(file, name: name) { record in
-                if first { first = false; return }
+            var first = true, read = 0
+            try await Self.readRecords(fd, file, name: name) { record in
+                if first {
+                    first = false
+                    guard record.fields == header.fields else { throw Self.changed(name) }
+                    return
+                }
                 guard keep?(record, header.fields) ?? true else { return }
+                read += 1
                 let json = Self.json(record)
                 // Its size as sent (escapes included); a batch is sent before it would pass the bound.
                 let size = json.serialized().count + 1
@@ -92,6 +107,9 @@ struct ImportUploader {
                 bytes += size
                 if batch.count >= Self.maxRecordsPerBatch { try await flush() }
             }
+            // The second reading must have read the file the first one checked: same records, same
+            // size and modification time (an edit in between would otherwise go in unchecked).
+            guard read == count, try Self.identity(fd, file) == before else { throw Self.changed(name) }
             try await flush()
             try await sender.finish()
             var summary: [String: JSONValue] = [:]
@@ -160,10 +178,8 @@ struct ImportUploader {
     /// Reads `file` a piece at a time through `CSVStreamParser`, handing each record (the header first)
     /// to `body`; nothing of the file is kept. A file that cannot be opened, or read as CSV, is a
     /// `CLIFailure` naming why (with line and column for the CSV).
-    static func readRecords(_ file: String, name: String, _ body: (CSVRecord) async throws -> Void) async throws {
-        let fd = open(file, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw cannotRead(file, errno) }
-        defer { close(fd) }
+    static func readRecords(_ fd: Int32, _ file: String, name: String, _ body: (CSVRecord) async throws -> Void) async throws {
+        guard lseek(fd, 0, SEEK_SET) == 0 else { throw cannotRead(file, errno) }
         var parser = CSVStreamParser()
         var buffer = [UInt8](repeating: 0, count: readSize)
         do {
@@ -181,6 +197,27 @@ struct ImportUploader {
             throw CLIFailure(message: "\(name): nothing was imported; the file cannot be read:\n  \(error.description)",
                              status: CLIExit.varlinkError)
         }
+    }
+
+    /// What says a file is still the one read before: its size and modification time.
+    struct FileIdentity: Equatable {
+        var regular: Bool
+        var size: Int64
+        var modified: Int64
+        var modifiedNanoseconds: Int
+    }
+
+    static func identity(_ fd: Int32, _ file: String) throws -> FileIdentity {
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw cannotRead(file, errno) }
+        return FileIdentity(regular: (info.st_mode & S_IFMT) == S_IFREG, size: Int64(info.st_size),
+                            modified: Int64(info.st_mtim.tv_sec), modifiedNanoseconds: Int(info.st_mtim.tv_nsec))
+    }
+
+    static func changed(_ name: String) -> CLIFailure {
+        CLIFailure(message: "\(name): nothing was imported; the file changed while it was being sent (it is read twice: "
+                             + "to check it, then to send it); import it again once nothing writes to it",
+                   status: CLIExit.varlinkError)
     }
 
     static func cannotRead(_ file: String, _ code: Int32) -> CLIFailure {

@@ -199,7 +199,9 @@ struct EmployeeFileCheck {
     /// has no supervisor inside the unit.
     private func deriveUnits() throws -> [KinerjaDomain.Unit] {
         var units: [String: KinerjaDomain.Unit] = [:]
-        try spool.read("SELECT unit_key, unit FROM staged s WHERE line = (SELECT MIN(line) FROM staged t WHERE t.unit_key = s.unit_key)",
+        // One pass grouped by unit (SQLite takes the bare column `unit` from the row of MIN(line)); a
+        // correlated MIN per row had no index on unit_key and grew with the square of the file.
+        try spool.read("SELECT unit_key, unit, MIN(line) FROM staged GROUP BY unit_key",
                        batchSize: Self.batch, decode: { row in (row.text(0), row.text(1)) }) { batch in
             for (key, code) in batch { units[key] = KinerjaDomain.Unit(code: code) }
         }

@@ -52,7 +52,9 @@ public final class ImportSpool: Sendable {
     }
 
     /// Appends rows to `table` (its `columns`, in order) in one transaction: `fill` adds each row
-    /// through the appender. Returns the rows added. Nothing of a batch stays when `fill` throws.
+    /// through the appender. Returns the rows added. When `fill` or the spool throws, the batch is
+    /// rolled back only as far as SQLite can without a journal (pages already spilled to the file
+    /// keep what they got), so a caller drops the whole import then, as the staging does.
     @discardableResult
     public func append(to table: String, columns: [String], rowsPerStatement: Int? = nil,
                        _ fill: (inout Appender) throws -> Void) throws -> Int {
@@ -116,7 +118,7 @@ public final class ImportSpool: Sendable {
 
     /// Runs `work` on the spool's connection. An error of the spool's own database becomes an
     /// `ImportSpoolError` naming where its file lives and the free space there (a full /var/tmp is the
-    /// likely cause; with no journal SQLite may report it as a malformed database); an error of the
+    /// likely cause; SQLite may report a failed spill as a malformed database); an error of the
     /// caller's closures (`fill`, `body`: they may write to the main database) passes unchanged.
     private func spooling<T>(_ work: (Database) throws -> T) throws -> T {
         do {

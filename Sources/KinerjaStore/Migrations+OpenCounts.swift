@@ -16,7 +16,9 @@ extension Migrations {
     /// another due date or deleted (the open, an import, a web submission, a transfer, a cycle's
     /// cascade) passes through them, so no writer can forget it. Their cost is one upsert on this small
     /// table per row written (about a tenth of the open's time at 250,000 employees; docs/benchmarks.md).
-    /// Rows whose count falls to 0 stay: one per cycle and due date.
+    /// Rows whose count falls to 0 stay: one per cycle and due date. Never `INSERT OR REPLACE` into
+    /// `assignment`: a REPLACE deletes the old row without firing the delete trigger (unless
+    /// `recursive_triggers` is on), and the count would drift.
     static func registerOpenCounts(_ m: inout DatabaseMigrator) {
         m.registerMigration("v13-open-counts") { db in
             try db.execute(sql: """

@@ -114,6 +114,21 @@ struct StagedImportTests {
         #expect(try await daemon.stop() == .exited(0))
     }
 
+    @Test("a file that can be read only once (a pipe) is refused with the reason before anything is staged")
+    func pipeRefused() async throws {
+        let daemon = try await DaemonHarness.start()
+        let kit = CyclesKit(daemon: daemon)
+        let result = try await Subprocess.run(try BuiltProducts.kinerjactl,
+                                              arguments: ["--socket", daemon.socketPath, "import", "units", "/dev/stdin"],
+                                              environment: Subprocess.environment(),
+                                              input: Array("code,name\ndlhk,Dinas Lingkungan Hidup\n".utf8))
+        #expect(result.status == .exited(66), "\(result.standardErrorText)")
+        #expect(result.standardErrorText.contains("/dev/stdin is not a regular file"), "\(result.standardErrorText)")
+        #expect(try await Self.staged(daemon).isEmpty)
+        #expect(try await kit.scalar("SELECT COUNT(*) FROM unit") == "0")
+        #expect(try await daemon.stop() == .exited(0))
+    }
+
     /// The daemon's open temporary files (SQLite names them `etilqs_…` and unlinks them at once): a
     /// staged review import's spool once it outgrows its page cache.
     static func spoolFiles(_ daemon: DaemonHarness) -> Int {
