@@ -114,6 +114,40 @@ struct StagedImportTests {
         #expect(try await daemon.stop() == .exited(0))
     }
 
+    #if DEBUG
+    @Test("an import aborted while one of its batches is being checked stays dropped: the batch does not bring it back")
+    func abortDuringStaging() async throws {
+        let directory = try TemporaryDirectory(prefix: "kinerjad-abort-staging")
+        let pauses = directory.path("pauses")
+        var options = DaemonHarness.Options()
+        options.environment = ["KINERJAD_PAUSE_AT": "imports.staged", "KINERJAD_PAUSE_FILE": pauses]
+        let daemon = try await DaemonHarness.start(options, in: directory)
+        let client = try await daemon.client()
+        let id = try await Self.begin(client)
+        // The batch's call holds at the pause point, its records checked, before the import is put back.
+        let staging = Task {
+            try await client.call("io.kinerjad.Admin.StageImport", parameters: [
+                "import_id": .string(id), "records": [.object(["line": 2, "fields": ["dlhk", "Dinas Lingkungan Hidup"]])],
+            ])
+        }
+        try await waitUntil("the batch reached its pause point", timeout: .seconds(20)) {
+            ((try? String(contentsOfFile: pauses, encoding: .utf8)) ?? "").contains("imports.staged \(daemon.process.pid)")
+        }
+        let aborted = try await daemon.call("io.kinerjad.Admin.AbortImport", ["import_id": .string(id)])
+        #expect(aborted["dropped"]?.boolValue == true)
+        FileManager.default.createFile(atPath: pauses + ".release", contents: nil)
+        do {
+            _ = try await staging.value
+            Issue.record("the batch of an aborted import was accepted")
+        } catch let error as VarlinkError {
+            #expect(error.name == "io.kinerjad.Admin.NotFound" || error.name == "io.kinerjad.Admin.InvalidInput", "\(error)")
+        }
+        #expect(try await Self.staged(daemon).isEmpty)
+        await client.close()
+        #expect(try await daemon.stop() == .exited(0))
+    }
+    #endif
+
     @Test("a file that can be read only once (a pipe) is refused with the reason before anything is staged")
     func pipeRefused() async throws {
         let daemon = try await DaemonHarness.start()

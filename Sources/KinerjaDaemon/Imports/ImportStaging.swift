@@ -1,5 +1,6 @@
 import Foundation
 import KinerjaDomain
+import KinerjaPausePoints
 import KinerjaStore
 import Synchronization
 import Varlink
@@ -171,7 +172,17 @@ public final class ImportStaging: Sendable {
         entry.lastUsed = now
         entry.committing = false
         let done = entry
-        entries.withLock { $0[id] = done }
+        #if DEBUG
+        PausePoint.reach("imports.staged")
+        #endif
+        // Put back only over its placeholder: an import aborted while this batch was being checked
+        // stays dropped (its spool goes with `entry`), instead of coming back when the batch is done.
+        let kept = entries.withLock { entries in
+            guard entries[id] != nil else { return false }
+            entries[id] = done
+            return true
+        }
+        guard kept else { throw .unknown(id) }
         return (done.records, done.accumulator.problemCount)
     }
 
