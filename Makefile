@@ -66,7 +66,9 @@ HEAVY_TESTS = CrashConsistencyTests|LoadSoakTests|StorageFaultTests|ReminderSwee
 # Suites that wait on real processes with deadlines (a private journald, sendmail runners and their
 # timeouts, socket activation, the mail hand-off): with the whole parallel run spawning daemons beside
 # them they sometimes missed their deadlines on 2 CPUs, so they run one at a time too, before the heavy ones.
-TIMED_TESTS = JournalLogHandlerTests|TestSupportTests|LogOutputTests|SendmailTransportTests|SendmailRecoveryTests|DaemonLifecycleTests|MailHandOffTests|VarlinkServerRobustnessTests|SchedulerEndToEndTests
+# ImportSpoolTests counts SQLite's temporary files among the test process's descriptors: no other test
+# may hold one meanwhile.
+TIMED_TESTS = JournalLogHandlerTests|TestSupportTests|LogOutputTests|SendmailTransportTests|SendmailRecoveryTests|DaemonLifecycleTests|MailHandOffTests|VarlinkServerRobustnessTests|SchedulerEndToEndTests|ImportSpoolTests
 
 test: deps
 	$(SWIFT) build --build-tests $(BUILD_FLAGS)

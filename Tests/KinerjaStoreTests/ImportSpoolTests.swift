@@ -111,7 +111,8 @@ struct ImportSpoolTests {
         #expect(Self.openTemporaryFiles() == before, "a spool dropped without close is gone too")
     }
 
-    // Here, not with the other staged-review tests: the suites that count temporary files run one test at a time.
+    // Here, not with the other staged-review tests: this suite counts temporary files, so it runs one test at a
+    // time and, in `make test`, with no other test beside it (the Makefile's TIMED_TESTS).
     @Test("a large staged review import spills to its temporary file, which is gone once the staging is closed or dropped")
     func stagedReviewsLeaveNoFile() throws {
         let before = Self.openTemporaryFiles()
