@@ -125,8 +125,10 @@ public enum AssignmentPlanner {
     }
 
     /// Who reviews whom, held as integers over the active employees (the rekan draw is made here,
-    /// whole, as it depends on each unit's members); the assignments themselves come out in batches
-    /// (`PreparedPlan.batches`), so a cycle open never holds them all.
+    /// whole, as it depends on each unit's members). A cycle open reads it subject by subject
+    /// (`PreparedPlan.reviewers(of:into:)`, written by the store's `CycleAssignmentWriter` straight
+    /// from the integers), so it never holds the assignments; `PreparedPlan.batches` gives them as
+    /// `Assignment` values, for the whole plan (`plan`) and the tests.
     public static func prepare(employees: [Employee], period: Period, openedAt: Date, policy: AssignmentPolicy,
                                appraisers: [ExternalAppraiser] = []) throws(AssignmentPolicyError) -> PreparedPlan {
         try prepare(members: PlanMembers(employees: employees), period: period, openedAt: openedAt, policy: policy,
