@@ -343,7 +343,7 @@ public struct DemoGenerator {
             }
             let hk = a.role == .atasan ? hasilKerja(subject: a.subject, period: index) : nil
             reviews.append(DemoReview(key: a.key, scores: scores, comment: comment, hasilKerja: hk, submittedAt: submitted))
-            subjectScores.append(RoleScores(role: a.role, reviewer: a.reviewer, scores: scores))
+            subjectScores.append(RoleScores(role: a.role, scores: scores))
             if let hk { subjectHasil = hk }
         }
         if let current { evaluate(current) }

@@ -47,9 +47,9 @@ extension AppDatabase {
                 throw CycleStoreError.notClosable(cycle: c, openRequired: openRequired, sample: sample)
             }
 
-            // The pass over the reviews looks each reviewer up in `person` at random: a larger page
-            // cache while it runs (`LargePageCache`).
-            let (counts, withPredikat, index, subjectCount) = try LargePageCache.during(db) {
+            // The pass over the reviews reads a cycle's assignments in the unique key's order and their
+            // reviews by key, which the open wrote in that order: no look-up at random pages.
+            let (counts, withPredikat, index, subjectCount) = try {
                 () throws -> ([Predikat: Int], Int, Int, Int) in
                 // Subjects and their units: everyone with an assignment about them (someone on leave has no
                 // self review left but is still appraised; someone who left has none). Read with a cursor in
@@ -77,9 +77,9 @@ extension AppDatabase {
                                        override_reason, perilaku_rating, hasil_kerja, predikat)
                     """, columns: 16)
                 let cursor = try Row.fetchCursor(db, sql: """
-                    SELECT a.subject_id, a.role, p.nip, v.berorientasi_pelayanan, v.akuntabel, v.kompeten,
+                    SELECT a.subject_id, a.role, v.berorientasi_pelayanan, v.akuntabel, v.kompeten,
                            v.harmonis, v.loyal, v.adaptif, v.kolaboratif, v.hasil_kerja
-                    FROM assignment a JOIN review v ON v.assignment_id = a.id JOIN person p ON p.id = a.reviewer_id
+                    FROM assignment a JOIN review v ON v.assignment_id = a.id
                     WHERE a.cycle_id = ? ORDER BY a.subject_id
                     """, arguments: [c.id])
                 var pending: Row? = try cursor.next()
@@ -96,10 +96,10 @@ extension AppDatabase {
                     var hasil: Rating?
                     // The cursor is ordered by subject id, as the subjects are.
                     while let row = pending, (row[0] as Int64) <= subjectID {
-                        if (row[0] as Int64) == subjectID, let role = ReviewerRole(code: row[1]), let reviewer = NIP(row[2] as String),
-                           let scores = try? BerAKHLAKScores((3...9).map { row[$0] as Int }) {
-                            reviews.append(RoleScores(role: role, reviewer: reviewer, scores: scores))
-                            if role == .atasan { hasil = (row[10] as String?).flatMap(Rating.init(rawValue:)) }
+                        if (row[0] as Int64) == subjectID, let role = ReviewerRole(code: row[1]),
+                           let scores = try? BerAKHLAKScores((2...8).map { row[$0] as Int }) {
+                            reviews.append(RoleScores(role: role, scores: scores))
+                            if role == .atasan { hasil = (row[9] as String?).flatMap(Rating.init(rawValue:)) }
                         }
                         pending = try cursor.next()
                     }
@@ -124,7 +124,7 @@ extension AppDatabase {
                 }
                 try insert.finish()
                 return (counts, withPredikat, index, subjectCount)
-            }
+            }()
             let encoder = JSONEncoder()
             encoder.outputFormatting = .sortedKeys
             let policyText = String(decoding: try encoder.encode(policy), as: UTF8.self)

@@ -25,6 +25,21 @@ extension AppDatabase {
     /// reviewer's page cost as much as listing the whole city.
     static let reviewerJoinSQL = reviewerJoinSQL(nip: "a.reviewer_nip")
 
+    /// The open assignments of cycle ?1 whose subject or reviewer is among the NIPs of the JSON array
+    /// ?2: the subjects' rows by the unique key (cycle_id, subject_id, …), the reviewers' through
+    /// `assignment_reviewer`, each person by `person`'s key (`ReviewerLookupTests`). CROSS JOIN keeps the
+    /// NIPs the outer loop: left to itself SQLite read the cycle's whole prefix of both and probed
+    /// `person` per row.
+    static let affectedAssignmentsSQL = """
+        SELECT id, subject_nip, role, reviewer_nip FROM assignment_named
+        WHERE id IN (SELECT a.id FROM json_each(?2) j CROSS JOIN person p ON p.nip = j.value
+                     CROSS JOIN assignment a ON a.cycle_id = ?1 AND a.subject_id = p.id
+                     UNION
+                     SELECT x.assignment_id FROM json_each(?2) j CROSS JOIN person p ON p.nip = j.value
+                     CROSS JOIN assignment_reviewer x ON x.cycle_id = ?1 AND x.reviewer_id = p.id)
+          AND submitted_at IS NULL
+        """
+
     /// `reviewerJoinSQL` for a reviewer NIP found in `nip`.
     static func reviewerJoinSQL(nip: String) -> String {
         "LEFT JOIN employee re ON re.nip = \(nip) LEFT JOIN appraiser ra ON ra.nip = \(nip)"
@@ -53,12 +68,7 @@ extension AppDatabase {
         var lines: [CycleChange] = []
         for cycle in open {
             var rows: [CycleAdjustment.OpenAssignment] = []
-            for row in try Row.fetchAll(db, sql: """
-                SELECT id, subject_nip, role, reviewer_nip FROM assignment_named
-                WHERE cycle_id = ? AND submitted_at IS NULL
-                  AND (subject_id IN (SELECT p.id FROM person p WHERE p.nip IN (SELECT value FROM json_each(?)))
-                       OR reviewer_id IN (SELECT p.id FROM person p WHERE p.nip IN (SELECT value FROM json_each(?))))
-                """, arguments: [cycle.id, affected, affected]) {
+            for row in try Row.fetchAll(db, sql: Self.affectedAssignmentsSQL, arguments: [cycle.id, affected]) {
                 guard let s = NIP(row[1] as String), let r = NIP(row[3] as String), let role = ReviewerRole(rawValue: row[2]) else { continue }
                 rows.append(.init(id: row[0], key: AssignmentKey(subject: s, reviewer: r, role: role)))
             }

@@ -20,6 +20,7 @@ enum Migrations {
         registerStatusIndex(&m)
         registerCompactKeys(&m)
         registerOpenCounts(&m)
+        registerReviewerLookup(&m)
         return m
     }
 

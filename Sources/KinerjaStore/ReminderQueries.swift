@@ -33,7 +33,7 @@ extension ReminderQueries {
     /// The next `limit` reviewers (ascending NIP) after `after` who owe reviews in open cycles, or
     /// `nil` when there are none.
     ///
-    /// One query per open cycle, each reading the cycle's reviewers in order from `assignment_reviewer`
+    /// One query per open cycle, each reading the cycle's reviewers from `assignment_reviewer`
     /// and stopping after `limit` of them; the union's first `limit` are the batch. So a batch costs the
     /// rows of its reviewers, not of the city: left to itself SQLite scans every open assignment
     /// (`assignment_open`) and sorts them, for each batch, which made a sweep or preview at 100,000
@@ -53,8 +53,8 @@ extension ReminderQueries {
     /// unique index, never a sort), each probed in `assignment_reviewer`, stopping after `limit`.
     static let nextReviewersSQL = """
         SELECT p.nip FROM person p
-        WHERE p.nip > ? AND EXISTS (SELECT 1 FROM assignment a INDEXED BY assignment_reviewer
-                                    WHERE a.cycle_id = ? AND a.reviewer_id = p.id AND a.submitted_at IS NULL)
+        WHERE p.nip > ? AND EXISTS (SELECT 1 FROM assignment_reviewer x JOIN assignment a ON a.id = x.assignment_id
+                                    WHERE x.cycle_id = ? AND x.reviewer_id = p.id AND a.submitted_at IS NULL)
         ORDER BY p.nip LIMIT ?
         """
 
@@ -79,7 +79,8 @@ extension ReminderQueries {
         SELECT a.id, a.cycle_id, c.period, rp.nip, sp.nip, s.nama, a.role, a.due_at, a.atasan_source
         FROM cycle c
         CROSS JOIN person rp
-        CROSS JOIN assignment a ON a.cycle_id = c.id AND a.reviewer_id = rp.id
+        CROSS JOIN assignment_reviewer x ON x.cycle_id = c.id AND x.reviewer_id = rp.id
+        CROSS JOIN assignment a ON a.id = x.assignment_id
         JOIN (SELECT nip FROM employee WHERE aktif UNION ALL SELECT nip FROM appraiser) r ON r.nip = rp.nip
         JOIN person sp ON sp.id = a.subject_id
         JOIN employee s ON s.nip = sp.nip
@@ -116,8 +117,8 @@ extension ReminderQueries {
     static let stageMarksSQL = """
         SELECT s.assignment_id, s.stage, x.created_at FROM cycle c
         CROSS JOIN person rp
-        CROSS JOIN assignment a ON a.cycle_id = c.id AND a.reviewer_id = rp.id
-        CROSS JOIN outbox_stage s ON s.assignment_id = a.id
+        CROSS JOIN assignment_reviewer ar ON ar.cycle_id = c.id AND ar.reviewer_id = rp.id
+        CROSS JOIN outbox_stage s ON s.assignment_id = ar.assignment_id
         CROSS JOIN outbox x ON x.id = s.outbox_id
         WHERE c.status = 'open' AND rp.nip BETWEEN ? AND ?
         """

@@ -332,11 +332,13 @@ extension AppDatabase {
     /// and the people it passes over, not a sort of the cycle (150,000 rows at 25,000 employees). With
     /// a subject or an id the planner chooses (a handful of rows, sorted). The count, when the cycle is
     /// the only filter, is read from `assignment_reviewer`'s cycle prefix alone (`AssignmentListPlanTests`).
+    /// The walk's cycle condition is on `assignment_reviewer` (x), the other listings' on the row (a).
     static func assignmentQuery(_ filter: AssignmentFilter, cycleID: Int64?) -> KeysetQuery {
         var conditions: [String] = []
         var arguments: [any DatabaseValueConvertible] = []
+        let walk = cycleID != nil && filter.subject == nil && filter.id == nil
         if let cycleID {
-            conditions.append("a.cycle_id = ?")
+            conditions.append(walk ? "x.cycle_id = ?" : "a.cycle_id = ?")
             arguments.append(cycleID)
         } else if filter.status == .open || filter.status == .overdue {
             conditions.append("c.status = 'open'")
@@ -360,10 +362,14 @@ extension AppDatabase {
         case nil: break
         }
         let onlyCycle = cycleID != nil && conditions.count == 1
-        let walk = cycleID != nil && filter.subject == nil && filter.id == nil
         let rows = cycleID == nil
             ? "FROM assignment_named a JOIN cycle c ON c.id = a.cycle_id"
-            : "FROM person w \(walk ? "CROSS JOIN" : "JOIN") assignment_named a ON a.reviewer_id = w.id JOIN cycle c ON c.id = a.cycle_id"
+            : walk
+            ? """
+              FROM person w CROSS JOIN assignment_reviewer x ON x.reviewer_id = w.id
+              CROSS JOIN assignment_named a ON a.id = x.assignment_id JOIN cycle c ON c.id = a.cycle_id
+              """
+            : "FROM person w JOIN assignment_named a ON a.reviewer_id = w.id JOIN cycle c ON c.id = a.cycle_id"
         return KeysetQuery(
             select: """
                 a.*, c.period, s.nama AS subject_name, \(Self.reviewerNameSQL) AS reviewer_name,
@@ -380,7 +386,7 @@ extension AppDatabase {
                 ? ["c.period_start", "a.due_at", "a.reviewer_nip", "a.subject_nip", "a.role", "a.id"]
                 : ["w.nip", "a.subject_nip", "a.role", "a.id"],
             // The left joins match at most one row each (primary or unique keys), so the count leaves them out.
-            countFrom: onlyCycle ? "FROM assignment a" : rows,
+            countFrom: onlyCycle ? "FROM assignment_reviewer x" : rows,
             seeksFirstKey: walk)
     }
 

@@ -23,7 +23,7 @@ public struct SurveyLinkGrant: Sendable, Hashable {
 extension AppDatabase {
     /// A reviewer's assignments in a cycle (by NIP), counted through `assignment_reviewer`.
     static let reviewerAssignmentsSQL = """
-        SELECT COUNT(*) FROM person p JOIN assignment a ON a.cycle_id = ? AND a.reviewer_id = p.id WHERE p.nip = ?
+        SELECT COUNT(*) FROM person p JOIN assignment_reviewer x ON x.cycle_id = ? AND x.reviewer_id = p.id WHERE p.nip = ?
         """
 
     /// Stores a new review link for `reviewer` in `cycle` (default: the only open one), revoking the

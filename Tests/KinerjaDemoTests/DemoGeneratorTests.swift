@@ -182,7 +182,7 @@ struct DemoGeneratorTests {
             for r in p.reviews { bySubject[r.key.subject, default: []].append(r) }
             for (nip, reviews) in bySubject where !stalled.contains(nip) && !stalledFollowups.contains(nip) {
                 let result = PerformanceEvaluation.evaluate(
-                    subject: nip, reviews: reviews.map { RoleScores(role: $0.key.role, reviewer: $0.key.reviewer, scores: $0.scores) },
+                    subject: nip, reviews: reviews.map { RoleScores(role: $0.key.role, scores: $0.scores) },
                     hasilKerja: reviews.first { $0.key.role == .atasan }?.hasilKerja, policy: Self.spec.resultPolicy)
                 guard let predikat = result.predikat, predikat < .baik else { continue }
                 #expect(records.contains { $0.nip == nip && $0.date <= end && $0.date > end.adding(days: -60) },

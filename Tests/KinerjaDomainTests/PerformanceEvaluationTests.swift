@@ -25,7 +25,7 @@ struct PerformanceEvaluationTests {
     }
 
     static func reviews(_ role: ReviewerRole, _ scores: [Int], count: Int = 1, base: Int = 100) -> [RoleScores] {
-        (0..<count).map { RoleScores(role: role, reviewer: TestData.nip(base + $0), scores: try! BerAKHLAKScores(scores)) }
+        (0..<count).map { _ in RoleScores(role: role, scores: try! BerAKHLAKScores(scores)) }
     }
 
     static let all4 = [4, 4, 4, 4, 4, 4, 4]
@@ -99,9 +99,9 @@ struct PerformanceEvaluationTests {
 
     @Test func valueMeans() throws {
         let reviews = [
-            RoleScores(role: .bawahan, reviewer: TestData.nip(1), scores: try BerAKHLAKScores([1, 2, 3, 4, 5, 5, 5])),
-            RoleScores(role: .bawahan, reviewer: TestData.nip(2), scores: try BerAKHLAKScores([3, 2, 3, 4, 5, 5, 4])),
-            RoleScores(role: .bawahan, reviewer: TestData.nip(3), scores: try BerAKHLAKScores([2, 2, 3, 4, 5, 5, 3])),
+            RoleScores(role: .bawahan, scores: try BerAKHLAKScores([1, 2, 3, 4, 5, 5, 5])),
+            RoleScores(role: .bawahan, scores: try BerAKHLAKScores([3, 2, 3, 4, 5, 5, 4])),
+            RoleScores(role: .bawahan, scores: try BerAKHLAKScores([2, 2, 3, 4, 5, 5, 3])),
         ]
         let agg = PerformanceEvaluation.perilaku(reviews: reviews, policy: ResultPolicy()).aggregate(.bawahan)!
         #expect(agg.valueMeans?[.berorientasiPelayanan] == 2)

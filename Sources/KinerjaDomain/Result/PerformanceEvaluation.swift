@@ -1,13 +1,12 @@
 /// One reviewer's scores for a subject, as input to the result computation (docs/domain-rules.md "Perilaku kerja
-/// is scored on the 7 BerAKHLAK values … per reviewer").
+/// is scored on the 7 BerAKHLAK values … per reviewer"). Who the reviewer is does not enter the result
+/// (each value counts once, by its role), so the close does not look reviewers up to build these.
 public struct RoleScores: Sendable, Hashable, Codable {
     public var role: ReviewerRole
-    public var reviewer: NIP
     public var scores: BerAKHLAKScores
 
-    public init(role: ReviewerRole, reviewer: NIP, scores: BerAKHLAKScores) {
+    public init(role: ReviewerRole, scores: BerAKHLAKScores) {
         self.role = role
-        self.reviewer = reviewer
         self.scores = scores
     }
 }
