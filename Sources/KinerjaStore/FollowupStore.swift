@@ -47,40 +47,47 @@ extension AppDatabase {
     }
 
     static func createFollowups(_ db: Database, _ policy: FollowupPolicy, today: CalendarDate, now: Date) throws -> [FollowupRecord] {
-        let severities = policy.severities.map { "'\($0.rawValue)'" }.joined(separator: ", ")
-        let ids = try Int64.fetchAll(db, sql: """
-            WITH candidate AS (
-                SELECT f.id, f.subject_nip, f.unit_code, f.follow_up FROM flag f
-                WHERE f.status IN ('open', 'acknowledged') AND f.condition_cleared = 0 AND f.severity IN (\(severities))
-                  AND NOT EXISTS (SELECT 1 FROM followup x WHERE x.flag_id = f.id)
-            ), latest AS (
-                SELECT a.subject_nip, a.reviewer_nip,
-                       ROW_NUMBER() OVER (PARTITION BY a.subject_id ORDER BY c.period_end DESC, a.id DESC) AS n
-                FROM assignment_named a JOIN cycle c ON c.id = a.cycle_id
-                WHERE a.role_code = \(ReviewerRole.atasan.code)
-                  AND a.subject_id IN (SELECT p.id FROM person p WHERE p.nip IN (SELECT subject_nip FROM candidate))
-            )
-            INSERT OR IGNORE INTO followup(flag_id, subject_nip, unit_code, appraiser_nip, appraiser_source, recommendation,
-                                           status, created_at, created_on, due_date, updated_at)
-            SELECT c.id, c.subject_nip, c.unit_code,
-                   CASE WHEN pl.nip IS NOT NULL THEN pl.nip WHEN su.nip IS NOT NULL THEN su.nip ELSE l.reviewer_nip END,
-                   CASE WHEN pl.nip IS NOT NULL THEN e.acting_kind WHEN su.nip IS NOT NULL THEN 'supervisor'
-                        WHEN l.reviewer_nip IS NOT NULL THEN 'appraiser' END,
-                   c.follow_up, 'open', ?, ?, ?, ?
-            FROM candidate c
-            LEFT JOIN employee e ON e.nip = c.subject_nip
-            LEFT JOIN employee pl ON pl.nip = e.acting_nip AND pl.aktif AND pl.nip <> c.subject_nip
-            LEFT JOIN employee su ON su.nip = e.supervisor_nip AND su.aktif AND su.nip <> c.subject_nip
-            LEFT JOIN latest l ON l.subject_nip = c.subject_nip AND l.n = 1
-            ORDER BY c.id
-            RETURNING id
-            """, arguments: [now, today.description, today.adding(days: policy.dueAfterDays).description, now])
+        let ids = try Int64.fetchAll(db, sql: createFollowupsSQL(policy.severities),
+                                     arguments: [now, today.description, today.adding(days: policy.dueAfterDays).description, now])
         guard !ids.isEmpty else { return [] }
         let event = try db.cachedStatement(sql: """
             INSERT INTO followup_event(followup_id, at, actor, action) VALUES (?, ?, 'motivation-analysis', 'created')
             """)
         for id in ids { try event.execute(arguments: [id, now]) }
         return try Self.followups(db, ids: ids)
+    }
+
+    /// The statement of `createFollowups`. The subject's latest atasan review (for an appraiser outside
+    /// the file) is looked up per task that needs it: the cycles, newest first, each probed in the
+    /// unique key (cycle_id, subject_id, role, …). A window over every atasan assignment instead read
+    /// the whole table, every cycle the city ever had, on each pass (`FollowupStoreTests`).
+    static func createFollowupsSQL(_ severities: [FlagSeverity]) -> String {
+        """
+        WITH candidate AS (
+            SELECT f.id, f.subject_nip, f.unit_code, f.follow_up FROM flag f
+            WHERE f.status IN ('open', 'acknowledged') AND f.condition_cleared = 0
+              AND f.severity IN (\(severities.map { "'\($0.rawValue)'" }.joined(separator: ", ")))
+              AND NOT EXISTS (SELECT 1 FROM followup x WHERE x.flag_id = f.id)
+        ), chosen AS (
+            SELECT c.*, CASE WHEN pl.nip IS NOT NULL THEN pl.nip WHEN su.nip IS NOT NULL THEN su.nip
+                             ELSE (SELECT r.nip FROM person sp CROSS JOIN cycle cy
+                                   CROSS JOIN assignment a ON a.cycle_id = cy.id AND a.subject_id = sp.id AND a.role = \(ReviewerRole.atasan.code)
+                                   CROSS JOIN person r ON r.id = a.reviewer_id
+                                   WHERE sp.nip = c.subject_nip ORDER BY cy.period_end DESC, a.id DESC LIMIT 1) END AS appraiser,
+                   CASE WHEN pl.nip IS NOT NULL THEN e.acting_kind WHEN su.nip IS NOT NULL THEN 'supervisor' ELSE 'appraiser' END AS source
+            FROM candidate c
+            LEFT JOIN employee e ON e.nip = c.subject_nip
+            LEFT JOIN employee pl ON pl.nip = e.acting_nip AND pl.aktif AND pl.nip <> c.subject_nip
+            LEFT JOIN employee su ON su.nip = e.supervisor_nip AND su.aktif AND su.nip <> c.subject_nip
+        )
+        INSERT OR IGNORE INTO followup(flag_id, subject_nip, unit_code, appraiser_nip, appraiser_source, recommendation,
+                                       status, created_at, created_on, due_date, updated_at)
+        SELECT id, subject_nip, unit_code, appraiser, CASE WHEN appraiser IS NOT NULL THEN source END,
+               follow_up, 'open', ?, ?, ?, ?
+        FROM chosen
+        ORDER BY id
+        RETURNING id
+        """
     }
 
     static func followups(_ db: Database, ids: [Int64]) throws -> [FollowupRecord] {

@@ -89,6 +89,35 @@ struct FollowupStoreTests {
         }
     }
 
+    @Test("an appraiser outside the file: the one of the newest cycle, whatever order the cycles were opened in; found by key, not a scan of every assignment")
+    func latestAppraiser() throws {
+        let db = try AppDatabase.inMemory()
+        try Self.seed(db)
+        try db.writer.write { d in
+            for (id, period, start, end, appraiser) in [(2, "2025-Q4", "2025-10-01", "2025-12-31", 901), (3, "2025-Q2", "2025-04-01", "2025-06-30", 902)] {
+                try d.execute(sql: "INSERT INTO appraiser(nip, nama, jabatan, updated_at) VALUES (?, ?, 'Asisten', ?)",
+                              arguments: [Self.nip(appraiser).description, "Asisten \(appraiser)", Self.t0])
+                try d.execute(sql: """
+                    INSERT INTO cycle(id, period, kind, period_start, period_end, status, opened_at, opened_by, due_at, rekan_per_subject, rekan_cap, rekan_seed)
+                    VALUES (?, ?, 'quarterly', ?, ?, 'closed', ?, 'test', ?, 3, 5, 1)
+                    """, arguments: [id, period, start, end, Self.t0, Self.t0])
+                try AssignmentRows.insert(d, cycle: Int64(id), subject: Self.nip(3).description, role: "atasan",
+                                          reviewer: Self.nip(appraiser).description, subjectUnit: "DLHK", reviewerUnit: "SETDA",
+                                          due: Self.t0, atasanSource: "external")
+            }
+        }
+        let created = try db.createFollowups(FollowupPolicy(), today: Self.today, now: Self.t0)
+        #expect(created.map(\.appraiser) == [Self.nip(10), Self.nip(11), Self.nip(901)])
+        #expect(created.map(\.appraiserSource) == ["supervisor", "Plt.", "appraiser"])
+        let plan = try db.writer.read { d in
+            try Row.fetchAll(d, sql: "EXPLAIN QUERY PLAN " + AppDatabase.createFollowupsSQL(FollowupPolicy().severities),
+                             arguments: [Self.t0, "2025-12-05", "2025-12-19", Self.t0]).map { $0["detail"] as String? ?? "" }
+        }
+        #expect(plan.contains { $0.contains("SEARCH a USING COVERING INDEX sqlite_autoindex_assignment_1 (cycle_id=? AND subject_id=? AND role=?)") },
+                "\(plan)")
+        #expect(!plan.contains { $0.hasPrefix("SCAN a") || $0.contains("AUTOMATIC") }, "\(plan)")
+    }
+
     @Test("the calendar: overdue after the due date, escalated escalate_after days later, held closes at its next check; each once")
     func advanceAndRecord() throws {
         let db = try AppDatabase.inMemory()
