@@ -73,21 +73,7 @@ struct OpenCountTests {
 
     @Test("the migration fills the counts from the assignments already stored")
     func migrationFills() throws {
-        let queue = try DatabaseQueue()
-        try Migrations.migrator.migrate(queue, upTo: "v12-compact-rows")
-        try queue.write { d in
-            try d.execute(sql: """
-                INSERT INTO cycle(id, period, kind, period_start, period_end, status, opened_at, opened_by, due_at,
-                                  rekan_per_subject, rekan_cap, rekan_seed)
-                VALUES (1, '2025-Q1', 'quarterly', '2025-01-01', '2025-03-31', 'open', '2025-04-01 01:00:00', 't',
-                        '2025-04-15 01:00:00', 2, 3, 7);
-                INSERT INTO person(id, nip) VALUES (1, '198001012005011001'), (2, '198001012005011002');
-                INSERT INTO unit_key(id, code) VALUES (1, 'DLHK');
-                INSERT INTO assignment(cycle_id, subject_id, role, reviewer_id, subject_unit_id, reviewer_unit_id, due_at, submitted_at)
-                VALUES (1, 1, 3, 1, 1, 1, 1000, NULL), (1, 2, 3, 2, 1, 1, 1000, 900), (1, 1, 0, 2, 1, 1, 2000, NULL),
-                       (1, 2, 1, 1, 1, 1, 1000, NULL);
-                """)
-        }
+        let queue = try AssignmentRows.fourRowDatabase(upTo: "v12-compact-rows")
         try Migrations.migrator.migrate(queue)
         let kept = try queue.read { d in
             try Row.fetchAll(d, sql: "SELECT cycle_id, due_at, n FROM assignment_open_count ORDER BY 1, 2").map { [$0[0], $0[1], $0[2]] as [Int64] }

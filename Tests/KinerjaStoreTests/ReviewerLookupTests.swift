@@ -77,21 +77,7 @@ struct ReviewerLookupTests {
 
     @Test("the migration files the assignments already stored, and the index it replaces is gone")
     func migrationFills() throws {
-        let queue = try DatabaseQueue()
-        try Migrations.migrator.migrate(queue, upTo: "v13-open-counts")
-        try queue.write { d in
-            try d.execute(sql: """
-                INSERT INTO cycle(id, period, kind, period_start, period_end, status, opened_at, opened_by, due_at,
-                                  rekan_per_subject, rekan_cap, rekan_seed)
-                VALUES (1, '2025-Q1', 'quarterly', '2025-01-01', '2025-03-31', 'open', '2025-04-01 01:00:00', 't',
-                        '2025-04-15 01:00:00', 2, 3, 7);
-                INSERT INTO person(id, nip) VALUES (1, '198001012005011001'), (2, '198001012005011002');
-                INSERT INTO unit_key(id, code) VALUES (1, 'DLHK');
-                INSERT INTO assignment(cycle_id, subject_id, role, reviewer_id, subject_unit_id, reviewer_unit_id, due_at, submitted_at)
-                VALUES (1, 1, 3, 1, 1, 1, 1000, NULL), (1, 2, 3, 2, 1, 1, 1000, 900), (1, 1, 0, 2, 1, 1, 2000, NULL),
-                       (1, 2, 1, 1, 1, 1, 1000, NULL);
-                """)
-        }
+        let queue = try AssignmentRows.fourRowDatabase(upTo: "v13-open-counts")
         try Migrations.migrator.migrate(queue)
         let (filed, indexes) = try queue.read { d in
             (try Row.fetchAll(d, sql: "SELECT cycle_id, reviewer_id, assignment_id FROM assignment_reviewer")
