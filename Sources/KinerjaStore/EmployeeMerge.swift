@@ -3,7 +3,7 @@ import GRDB
 import KinerjaDomain
 
 /// The merge of a valid staged employee file into the stored employees (the rule of
-/// `EmployeeMergePlan`), streamed: the file's rows and the stored employees are read in NIP order in
+/// `EmployeeMergeRules`), streamed: the file's rows and the stored employees are read in NIP order in
 /// bounded batches and compared side by side, the rows that change written as they are found, and the
 /// summary (counts, the first ten of each kind, deactivations per unit) and the open cycles' events
 /// counted on the way. Memory: a batch of each side, whatever the size of the city.
@@ -38,7 +38,7 @@ struct EmployeeMerge {
             }
         }
 
-        mutating func deactivate(_ e: Employee, _ reason: EmployeeMergePlan.DeactivationReason) {
+        mutating func deactivate(_ e: Employee, _ reason: EmployeeMergeRules.DeactivationReason) {
             deactivated += 1
             deactivatedByUnit[e.unit, default: 0] += 1
             if deactivatedDetails.count < 10 {
@@ -64,7 +64,7 @@ struct EmployeeMerge {
         var upsert = dryRun ? nil : EmployeeUpsert(db, now: now)
         var seen = 0
         func absent(_ old: Employee) throws {
-            guard EmployeeMergePlan.deactivatesAbsent(old, scope: scope) else { return }
+            guard EmployeeMergeRules.deactivatesAbsent(old, scope: scope) else { return }
             var after = old
             after.aktif = false
             result.deactivate(after, .absentFromFile)
@@ -86,7 +86,7 @@ struct EmployeeMerge {
                 }
                 if let old = try stored.peek(), old.nip == new.nip {
                     stored.advance()
-                    switch EmployeeMergePlan.outcome(old: old, new: new) {
+                    switch EmployeeMergeRules.outcome(old: old, new: new) {
                     case .unchanged: result.unchanged += 1
                     case .deactivated:
                         result.deactivate(new, .markedInactive)

@@ -48,10 +48,6 @@ extension AppDatabase {
                         inactiveReason: (row["inactive_reason"] as String?).flatMap(InactiveReason.init(rawValue:)))
     }
 
-    static func fetchEmployees(_ db: Database) throws -> [Employee] {
-        try Row.fetchAll(db, sql: "SELECT * FROM employee").map(employee)
-    }
-
     /// Validates a staged unit file and applies it: new units added, names and heads updated. Units
     /// absent from the file are kept (employees refer to them). Throws `ImportFailure` when invalid.
     public func importUnits(_ input: UnitImport.Accumulator, dryRun: Bool, now: Date, source: String) throws -> ImportSummary {
@@ -101,15 +97,8 @@ extension AppDatabase {
     /// Validates a staged employee file against the stored units and applies it as a merge (new,
     /// changed, deactivated) in one transaction. With no unit stored yet, units are derived from the
     /// file; otherwise every `unit_kerja` must name a stored unit. Throws `ImportFailure` when invalid.
-    public func importEmployees(_ input: EmployeeImport.Accumulator, dryRun: Bool, now: Date, source: String,
-                                options: EmployeeImportOptions = EmployeeImportOptions(),
-                                progress: ProgressSink = { _ in }) throws -> ImportSummary {
-        try importEmployees(try EmployeeSpool(input), dryRun: dryRun, now: now, source: source, options: options, progress: progress)
-    }
-
-    /// `importEmployees(_:dryRun:now:source:options:progress:)` for a file staged on disk: the checks
-    /// that need the whole file run over the spool (`EmployeeFileCheck`), the merge streams both sides
-    /// in NIP order (`EmployeeMerge`), so the daemon never holds every employee at once.
+    /// The checks that need the whole file run over the spool (`EmployeeFileCheck`), the merge streams
+    /// both sides in NIP order (`EmployeeMerge`), so the daemon never holds every employee at once.
     public func importEmployees(_ staged: EmployeeSpool, dryRun: Bool, now: Date, source: String,
                                 options: EmployeeImportOptions = EmployeeImportOptions(),
                                 progress: ProgressSink = { _ in }) throws -> ImportSummary {
@@ -151,7 +140,7 @@ extension AppDatabase {
                 .run(db, dryRun: dryRun, now: now) { done in
                     progress(StoreProgress(phase: dryRun ? "comparing" : "writing", done: done, total: total))
                 }
-            if let refusal = EmployeeMergePlan.deactivationRefusal(
+            if let refusal = EmployeeMergeRules.deactivationRefusal(
                 deactivated: merge.deactivated, byUnit: merge.byUnit, activeInReach: inReach,
                 maxShare: options.maxDeactivateShare, allowed: options.allowDeactivate) {
                 // A dry run shows what a real import would refuse; a real one is rolled back.
@@ -188,7 +177,7 @@ extension AppDatabase {
         var result: [NIP: Employee] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT * FROM employee WHERE nip IN (SELECT value FROM json_each(?))", arguments: [list]) {
             var e = employee(row)
-            if EmployeeMergePlan.deactivatesAbsent(e, scope: scope) { e.aktif = false }
+            if EmployeeMergeRules.deactivatesAbsent(e, scope: scope) { e.aktif = false }
             result[e.nip] = e
         }
         try staged.spool.read("SELECT \(EmployeeSpool.employeeSQL) FROM staged WHERE nip IN (SELECT value FROM json_each(?))",
