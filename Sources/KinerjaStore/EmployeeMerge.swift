@@ -5,8 +5,9 @@ import KinerjaDomain
 /// The merge of a valid staged employee file into the stored employees (the rule of
 /// `EmployeeMergeRules`), streamed: the file's rows and the stored employees are read in NIP order in
 /// bounded batches and compared side by side, the rows that change written as they are found, and the
-/// summary (counts, the first ten of each kind, deactivations per unit) and the open cycles' events
-/// counted on the way. Memory: a batch of each side, whatever the size of the city.
+/// summary (counts, the first ten of each kind, deactivations per unit) counted on the way; the open
+/// cycles' events go to an `ImportEvents` spool as they are found. Memory: a batch of each side,
+/// whatever the size of the city or of the change.
 struct EmployeeMerge {
     let staged: EmployeeSpool
     /// Unit key (lowercased) → the unit code the file's rows get.
@@ -15,6 +16,8 @@ struct EmployeeMerge {
     let scope: Set<String>?
     /// Whether the events of the open cycles are collected (an open cycle exists).
     let collectEvents: Bool
+    /// The events' page (`ImportEvents.page`).
+    var eventsPage = ImportEvents.batch
 
     static let batch = 2_048
 
@@ -22,8 +25,9 @@ struct EmployeeMerge {
         var added = 0, changed = 0, unchanged = 0, deactivated = 0
         var details: [String] = []
         var deactivatedByUnit: [String: Int] = [:]
-        /// The changed employees' events (moves, departures, leave, new atasan), for the open cycles.
-        var events: [NIP: (CycleAdjustment.Event, String)] = [:]
+        /// The changed employees' events (moves, departures, leave, new atasan), for the open cycles;
+        /// nil unless the events are collected.
+        var events: ImportEvents?
         private var addedDetails: [String] = [], changedDetails: [String] = [], deactivatedDetails: [String] = []
 
         mutating func add(_ e: Employee) {
@@ -60,6 +64,7 @@ struct EmployeeMerge {
     /// Compares and (unless `dryRun`) writes; `progress` gets the rows looked at.
     func run(_ db: Database, dryRun: Bool, now: Date, progress: (Int) -> Void) throws -> Result {
         var result = Result()
+        if collectEvents { result.events = try ImportEvents(page: eventsPage) }
         var stored = StoredEmployees(db: db)
         var upsert = dryRun ? nil : EmployeeUpsert(db, now: now)
         var seen = 0
@@ -71,7 +76,9 @@ struct EmployeeMerge {
             try write(old, after)
         }
         func write(_ old: Employee?, _ new: Employee) throws {
-            if collectEvents, let old, let event = CycleAdjustment.event(old: old, new: new) { result.events[new.nip] = event }
+            if let events = result.events, let old, let event = CycleAdjustment.event(old: old, new: new) {
+                try events.record(new.nip, event)
+            }
             try upsert?.add(new)
         }
         // Sorted (`+nip` keeps the index out): read through the index, the rows came from the file at
@@ -108,6 +115,7 @@ struct EmployeeMerge {
             stored.advance()
         }
         try upsert?.finish()
+        try result.events?.flush()
         result.finish()
         return result
     }

@@ -136,7 +136,8 @@ extension AppDatabase {
             }
             let cycleOpen = try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM cycle WHERE status = 'open')") ?? false
             let total = valid.records
-            let merge = try EmployeeMerge(staged: staged, unitCodes: valid.unitCodes, scope: scope, collectEvents: cycleOpen)
+            let merge = try EmployeeMerge(staged: staged, unitCodes: valid.unitCodes, scope: scope, collectEvents: cycleOpen,
+                                        eventsPage: options.adjustmentPage)
                 .run(db, dryRun: dryRun, now: now) { done in
                     progress(StoreProgress(phase: dryRun ? "comparing" : "writing", done: done, total: total))
                 }
@@ -156,16 +157,23 @@ extension AppDatabase {
             summary.warnings += valid.warnings.map(\.description)
             if valid.warningCount > 50 { summary.warnings.append("… and \(valid.warningCount - 50) more warnings") }
             summary.details = merge.details
-            // What the changes do to the open cycles' assignments (the same rules in a dry run).
-            summary.cycleChanges = try Self.adjustOpenCycles(
+            // What the changes do to the open cycles' assignments (the same rules in a dry run): every
+            // change written and counted, the first employees' lines in the summary.
+            let adjusted = try Self.adjustOpenCycles(
                 db, events: merge.events, after: { try Self.employeesAfterImport($0, db: db, staged: staged, unitCodes: valid.unitCodes, scope: scope) },
-                now: now, apply: !dryRun)
+                now: now, apply: !dryRun, listing: Self.cycleChangesListed)
+            summary.cycleChanges = adjusted.listed
+            if adjusted.total > adjusted.listed.count { summary.cycleChangesTotal = adjusted.total }
             guard !dryRun else { return summary }
             try Self.logImport(db, summary: summary, source: source, now: now)
             return summary
         }
         return dryRun ? try writer.read(apply) : try writer.write(apply)
     }
+
+    /// How many employees' cycle changes an import summary lists (the journal gets one entry each); the
+    /// cycle report lists them all.
+    static let cycleChangesListed = 200
 
     /// `nips` as they stand after the import of `staged`: the file's row, else the stored employee,
     /// deactivated when the file covers their unit and omits them. The same whether or not the merge

@@ -177,6 +177,45 @@ struct EmployeeSpoolImportTests {
         #expect(try db.employee(n(5))?.aktif == false && db.employee(n(2))?.unit == "BKPSDM")
     }
 
+    @Test("a re-import changing hundreds of employees while a cycle is open: the same changes in pages of 3 as in one, the first 200 listed, all counted and logged")
+    func manyCycleChanges() throws {
+        let loader = try DemoStoreLoader(DemoSpec(employees: 1_200, periods: 1, seed: 3, firstPeriod: try Period(parsing: "2025-Q1")))
+        let employees = loader.generator.employees
+        let db = try AppDatabase.inMemory()
+        _ = try db.importEmployees(try EmployeeFile.stage(DemoCSV.employees(employees)), dryRun: false, now: Self.now, source: "t")
+        _ = try db.openCycle(period: try Period(parsing: "2025-Q1"), openedAt: Self.now, policy: Self.policy, by: "t")
+        // Every third active employee who supervises nobody leaves; every third (offset 1) moves to the next unit.
+        let named = Set(employees.compactMap(\.supervisor) + employees.compactMap(\.acting?.nip))
+        let leaves = employees.indices.filter { employees[$0].aktif && !named.contains(employees[$0].nip) && employees[$0].supervisor != nil }
+        let units = Set(employees.map(\.unit)).sorted()
+        var next = employees
+        for i in stride(from: 0, to: leaves.count, by: 3) { next[leaves[i]].aktif = false }
+        for i in stride(from: 1, to: leaves.count, by: 3) {
+            next[leaves[i]].unit = units[(units.firstIndex(of: next[leaves[i]].unit)! + 1) % units.count]
+        }
+        let text = DemoCSV.employees(next)
+        let gone = leaves.indices.filter { $0 % 3 == 0 }.count
+        func run(dryRun: Bool, page: Int) throws -> ImportSummary {
+            var options = EmployeeImportOptions(allowDeactivate: gone)
+            options.adjustmentPage = page
+            return try db.importEmployees(try EmployeeFile.stage(text), dryRun: dryRun, now: Self.now, source: "t", options: options)
+        }
+        let whole = try run(dryRun: true, page: 2_048)
+        let paged = try run(dryRun: true, page: 3)
+        let listed = try #require(whole.cycleChanges)
+        let total = try #require(whole.cycleChangesTotal)
+        #expect(listed.count == 200 && total > 250, "\(listed.count) of \(total)")
+        #expect(listed.map(\.nip) == listed.map(\.nip).sorted())
+        #expect(paged.cycleChanges == listed && paged.cycleChangesTotal == total)
+        let applied = try run(dryRun: false, page: 3)
+        #expect(applied.cycleChanges == listed && applied.cycleChangesTotal == total)
+        // Every change is kept for the cycle report, which lists every employee with the listed counts.
+        let cycle = try #require(try db.writer.read { d in try Int64.fetchOne(d, sql: "SELECT id FROM cycle") })
+        let report = try db.assignmentChanges(cycle: cycle)
+        #expect(report.count == total)
+        #expect(Array(report.sorted { $0.nip < $1.nip }.prefix(200)) == listed)
+    }
+
     /// The SQLite temporary files this process has open (unlinked when opened, so they show as deleted).
     static func spoolFiles() throws -> Set<String> {
         Set(try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").compactMap { fd in
