@@ -147,7 +147,7 @@ let package = Package(
         .target(
             name: "KinerjaFuzzTargets",
             dependencies: [
-                "Varlink", "KinerjaDomain", "KinerjaSchedule", "KinerjaDaemon", "KinerjaWeb",
+                "Varlink", "KinerjaDomain", "KinerjaSchedule", "KinerjaStore", "KinerjaDaemon", "KinerjaWeb",
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
@@ -161,7 +161,7 @@ let package = Package(
         ),
         .testTarget(name: "KinerjaDomainTests", dependencies: ["KinerjaDomain"]),
         .testTarget(name: "KinerjaScheduleTests", dependencies: ["KinerjaSchedule"]),
-        .testTarget(name: "KinerjaDemoTests", dependencies: ["KinerjaDemo", "KinerjaDomain"]),
+        .testTarget(name: "KinerjaDemoTests", dependencies: ["KinerjaDemo", "KinerjaDomain", "KinerjaStore"]),
         .testTarget(name: "KinerjaStoreTests", dependencies: ["KinerjaStore", "KinerjaDomain", "KinerjaDemo"]),
         .testTarget(
             name: "VarlinkTests",

@@ -171,6 +171,9 @@ struct ImportCommand: AsyncParsableCommand {
             if !changes.isEmpty {
                 print("open cycle assignments:")
                 for c in changes { print("  " + c) }
+                if let total = summary["cycle_changes_total"]?.intValue.map({ Int($0) }), total > changes.count {
+                    print("  … and \(total - changes.count) more employees (the cycle report lists every one)")
+                }
             }
             let warnings = summary["warnings"]?.arrayValue?.compactMap(\.stringValue) ?? []
             if !warnings.isEmpty {

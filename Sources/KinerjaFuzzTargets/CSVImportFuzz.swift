@@ -1,5 +1,6 @@
 import Foundation
 import KinerjaDomain
+import KinerjaStore
 
 /// Properties of the CSV reader and the four CSV imports (employees, reviews, SKM, training):
 /// - a reading error names a line of the file and a column ≥ 1;
@@ -7,20 +8,80 @@ import KinerjaDomain
 /// - every import problem names a line of the file and, when it has one, a column no further right
 ///   than the file has fields; problems come ordered by line and column, at most the cap of them,
 ///   and the total is never below the count reported;
-/// - the batch validator the daemon uses for streamed imports, given the records in two batches
-///   split at an input-chosen point, answers exactly what validating the whole file answers.
+/// - the batch validator the daemon uses for streamed reviews, SKM and training imports, given the
+///   records in two batches split at an input-chosen point, answers exactly what validating the whole
+///   file answers;
+/// - the employee file, staged and applied the daemon's way, merges when it has no problem
+///   (`checkEmployees`).
 enum CSVImportFuzz {
     static let problemCap = 20
 
+    /// The employee file goes the daemon's way (`BeginImport`, `StageImport`, `CommitImport`): the header
+    /// bound, the records staged in two batches split at an input-chosen point (`EmployeeSpool`, each
+    /// record checked alone), then the file's checks over the spool and the merge into a new database
+    /// (`AppDatabase.importEmployees`), with units stored first for an odd-sized input. Its problems
+    /// obey `checkProblems` and leave the database as it was; a file with none merges, storing one
+    /// employee per record, and importing it again changes nothing.
     static func checkEmployees(_ bytes: UnsafeRawBufferPointer) throws(FuzzFailure) {
         let target = FuzzTarget.csvEmployees
         let text = try readAndRoundTrip(bytes, target: target)
-        let whole = EmployeeImport.validate(csv: text, problemCap: problemCap)
-        try checkProblems(whole, text: text, target: target)
-        guard let (columns, batches) = batches(text, schema: EmployeeImport.schema, split: bytes.count) else { return }
-        var accumulator = EmployeeImport.Accumulator(columns: columns, problemCap: problemCap)
-        for batch in batches { accumulator.add(batch) }
-        try same(accumulator.finish(knownUnits: nil), whole, target: target)
+        guard let document = try? CSVParser.parse(text) else { return }
+        let columns: CSVColumnMap
+        switch EmployeeImport.schema.bind(header: document.header) {
+        case .success(let map): columns = map
+        case .failure(let failure):
+            // Sorted and capped as every import's problems are (the header's come unsorted).
+            var collector = ProblemCollector(cap: problemCap)
+            for problem in failure.problems { collector.add(problem) }
+            return try checkProblems(Result<Int, ImportFailure>.failure(collector.failure), text: text, target: target)
+        }
+        let units = bytes.count % 2 == 0 ? nil : knownUnits
+        do {
+            let db = try AppDatabase.inMemory()
+            if let units {
+                var unitFile = UnitImport.Accumulator(columns: CSVColumnMap(canonical: UnitImport.schema))
+                unitFile.add(units.enumerated().map { CSVRecord(line: $0 + 2, fields: [$1, $1, ""]) })
+                _ = try db.importUnits(unitFile, dryRun: false, now: importedAt, source: "fuzz")
+            }
+            let first: ImportSummary
+            do {
+                first = try db.importEmployees(try stage(document.records, columns: columns, split: bytes.count),
+                                               dryRun: false, now: importedAt, source: "fuzz")
+            } catch let failure as ImportFailure {
+                try checkProblems(Result<Int, ImportFailure>.failure(failure), text: text, target: target)
+                let stored = try db.writer.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM employee") ?? 0 }
+                guard stored == 0 else { throw FuzzFailure(target, "a refused file stored \(stored) employees: \(failure)") }
+                return
+            }
+            let records = document.records.count(where: { !$0.isBlank })
+            let stored = try db.writer.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM employee") ?? 0 }
+            guard first.records == records, first.added == records, stored == records else {
+                throw FuzzFailure(target, "a valid file of \(records) records merged as \(first.records) records, "
+                    + "\(first.added) added, \(stored) stored")
+            }
+            let again = try db.importEmployees(try stage(document.records, columns: columns, split: bytes.count / 2),
+                                               dryRun: false, now: importedAt, source: "fuzz")
+            guard (again.added, again.changed, again.deactivated, again.unchanged) == (0, 0, 0, records) else {
+                throw FuzzFailure(target, "importing a valid file again changed something: \(again.added) added, "
+                    + "\(again.changed) changed, \(again.deactivated) deactivated, \(again.unchanged) of \(records) unchanged; "
+                    + "\(again.details)")
+            }
+        } catch let failure as FuzzFailure {
+            throw failure
+        } catch {
+            throw FuzzFailure(target, "unexpected error \(error)")
+        }
+    }
+
+    static let importedAt = Date(timeIntervalSince1970: 1_743_469_200)
+
+    /// `records` staged as the daemon stages them: in two batches, split at `split` modulo their count + 1.
+    static func stage(_ records: [CSVRecord], columns: CSVColumnMap, split: Int) throws -> EmployeeSpool {
+        let spool = try EmployeeSpool(columns: columns, problemCap: problemCap)
+        let cut = split % (records.count + 1)
+        spool.add(Array(records[..<cut]))
+        spool.add(Array(records[cut...]))
+        return spool
     }
 
     static let zone = TimeZone(identifier: "Asia/Jakarta")!

@@ -10,6 +10,8 @@ public struct EmployeeImportOptions: Sendable, Hashable {
     public var allowDeactivate: Int?
     /// Largest share of the active employees in reach an import may deactivate without `allowDeactivate`.
     public var maxDeactivateShare: Double
+    /// Changed employees a page in the open cycles' adjustment (`ImportEvents.page`); tests make it small.
+    var adjustmentPage = ImportEvents.batch
 
     public init(scope: Set<String>? = nil, allowDeactivate: Int? = nil, maxDeactivateShare: Double = 0.05) {
         self.scope = scope
@@ -52,71 +54,87 @@ extension AppDatabase {
     static let reviewerNameSQL = "CASE WHEN a.atasan_source IN ('Plt.', 'Plh.') THEN a.atasan_source || ' ' || \(reviewerPlainNameSQL) ELSE \(reviewerPlainNameSQL) END"
 
     /// Applies `CycleAdjustment` to every open cycle after an employee import, inside the import's
-    /// transaction: `events` are the changed employees' moves, departures, leave and new atasan, and
+    /// transaction: `events` holds the changed employees' moves, departures, leave and new atasan, and
     /// `after` gives employees as they stand after the import (asked only for those the touched
     /// assignments name, and their atasan). Reassigned atasan reviews get their new reviewer (and are
     /// reminded afresh), cancelled assignments are deleted, and each change is kept in
     /// `assignment_change` for the cycle report. With `apply` false nothing is written (a dry run).
-    /// Returns one line per changed employee and cycle.
-    static func adjustOpenCycles(_ db: Database, events: [NIP: (CycleAdjustment.Event, String)],
+    ///
+    /// Bounded whatever the number of changed employees: the open assignments they touch are gathered
+    /// in the events' spool, a page of changed employees at a time, then adjusted a page of subjects at
+    /// a time (the rules look at one subject's assignments together, so pages give what one pass
+    /// would), and the per-employee counts tallied there. Returns the first `listing` lines (one per
+    /// changed employee and cycle, by cycle and NIP) and how many there are.
+    static func adjustOpenCycles(_ db: Database, events: ImportEvents?,
                                  after lookup: (Set<NIP>) throws -> [NIP: Employee], now: Date,
-                                 apply: Bool) throws -> [CycleChange] {
-        guard !events.isEmpty else { return [] }
+                                 apply: Bool, listing: Int) throws -> (listed: [CycleChange], total: Int) {
+        guard let events, events.count > 0 else { return ([], 0) }
         let open = try fetchCycles(db, whereSQL: "WHERE c.status = 'open'", arguments: []).reversed()
-        guard !open.isEmpty else { return [] }
-        let affected = "[" + events.keys.map { "\"\($0)\"" }.joined(separator: ",") + "]"
         var lines: [CycleChange] = []
+        var total = 0
         for cycle in open {
-            var rows: [CycleAdjustment.OpenAssignment] = []
-            for row in try Row.fetchAll(db, sql: Self.affectedAssignmentsSQL, arguments: [cycle.id, affected]) {
-                guard let s = NIP(row[1] as String), let r = NIP(row[3] as String), let role = ReviewerRole(rawValue: row[2]) else { continue }
-                rows.append(.init(id: row[0], key: AssignmentKey(subject: s, reviewer: r, role: role)))
-            }
-            // Everyone the rules look at: the changed employees, the assignments' people, the subjects' atasan.
-            var after = try lookup(Set(events.keys).union(rows.map(\.key.subject)).union(rows.map(\.key.reviewer)))
-            let atasan = Set(rows.compactMap { after[$0.key.subject] }.flatMap { [$0.supervisor, $0.acting?.nip].compactMap { $0 } })
-            for (nip, e) in try lookup(atasan.subtracting(after.keys)) { after[nip] = e }
-            let subjects = "[" + Set(rows.map(\.key.subject)).map { "\"\($0)\"" }.joined(separator: ",") + "]"
-            var existing = Set<AssignmentKey>()
-            for row in try Row.fetchAll(db, sql: """
-                SELECT subject_nip, reviewer_nip FROM assignment_named
-                WHERE cycle_id = ? AND role_code = \(ReviewerRole.atasan.code)
-                  AND subject_id IN (SELECT p.id FROM person p WHERE p.nip IN (SELECT value FROM json_each(?)))
-                """, arguments: [cycle.id, subjects]) {
-                if let s = NIP(row[0] as String), let r = NIP(row[1] as String) {
-                    existing.insert(AssignmentKey(subject: s, reviewer: r, role: .atasan))
+            try events.startCycle()
+            try events.forEachPage { page in
+                let affected = EmployeeFileCheck.json(page)
+                var rows: [CycleAdjustment.OpenAssignment] = []
+                for row in try Row.fetchAll(db, sql: Self.affectedAssignmentsSQL, arguments: [cycle.id, affected]) {
+                    guard let s = NIP(row[1] as String), let r = NIP(row[3] as String), let role = ReviewerRole(rawValue: row[2]) else { continue }
+                    rows.append(.init(id: row[0], key: AssignmentKey(subject: s, reviewer: r, role: role)))
                 }
+                try events.touch(rows)
             }
-            let changes = CycleAdjustment.changes(open: rows, existing: existing, after: after, events: events)
-            guard !changes.isEmpty else { continue }
-            if apply {
-                for c in changes {
-                    let k = c.assignment.key
-                    if let reviewer = c.newReviewer {
-                        let unit = after[reviewer]?.unit ?? ""
-                        try db.execute(sql: """
-                            UPDATE assignment SET reviewer_id = ?, reviewer_unit_id = ?, atasan_source = ? WHERE id = ?
-                            """, arguments: [try StoredKeys.personIDs(db, [reviewer.description])[reviewer.description],
-                                             try StoredKeys.unitIDs(db, [unit])[unit], c.newSource?.rawValue, c.assignment.id])
-                        try db.execute(sql: "DELETE FROM outbox_stage WHERE assignment_id = ?", arguments: [c.assignment.id])
-                    } else {
-                        try db.execute(sql: "DELETE FROM assignment WHERE id = ?", arguments: [c.assignment.id])
-                    }
-                    try db.execute(sql: """
-                        INSERT INTO assignment_change(cycle_id, nip, event, detail, subject_nip, role, reviewer_nip, new_reviewer_nip, changed_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """, arguments: [cycle.id, c.employee.description, c.event.rawValue, events[c.employee]!.1,
-                                         k.subject.description, k.role.rawValue, k.reviewer.description,
-                                         c.newReviewer?.description, now])
-                }
+            try events.forEachSubjectPage { rows in
+                try adjust(db, cycle: cycle.id, rows: rows, events: events, after: lookup, now: now, apply: apply)
             }
-            for e in CycleAdjustment.summary(changes, events: events) {
-                lines.append(CycleChange(cycle: cycle.period.code, nip: e.nip, nama: after[e.nip]?.nama ?? "",
-                                         event: e.event.rawValue, detail: e.detail, reassigned: e.reassigned,
-                                         cancelled: e.cancelled))
+            total += try events.changes(cycle: cycle.period.code, limit: max(0, listing - lines.count)) { lines.append($0) }
+        }
+        return (lines, total)
+    }
+
+    /// One page of `adjustOpenCycles`: `rows`, every touched open assignment of their subjects.
+    private static func adjust(_ db: Database, cycle: Int64, rows: [CycleAdjustment.OpenAssignment], events: ImportEvents,
+                               after lookup: (Set<NIP>) throws -> [NIP: Employee], now: Date, apply: Bool) throws {
+        // Everyone the rules look at: the assignments' people (the changed employees among them), the subjects' atasan.
+        let people = Set(rows.map(\.key.subject)).union(rows.map(\.key.reviewer))
+        let changed = try events.events(of: people)
+        var after = try lookup(people)
+        let atasan = Set(rows.compactMap { after[$0.key.subject] }.flatMap { [$0.supervisor, $0.acting?.nip].compactMap { $0 } })
+        for (nip, e) in try lookup(atasan.subtracting(after.keys)) { after[nip] = e }
+        let subjects = "[" + Set(rows.map(\.key.subject)).map { "\"\($0)\"" }.joined(separator: ",") + "]"
+        var existing = Set<AssignmentKey>()
+        for row in try Row.fetchAll(db, sql: """
+            SELECT subject_nip, reviewer_nip FROM assignment_named
+            WHERE cycle_id = ? AND role_code = \(ReviewerRole.atasan.code)
+              AND subject_id IN (SELECT p.id FROM person p WHERE p.nip IN (SELECT value FROM json_each(?)))
+            """, arguments: [cycle, subjects]) {
+            if let s = NIP(row[0] as String), let r = NIP(row[1] as String) {
+                existing.insert(AssignmentKey(subject: s, reviewer: r, role: .atasan))
             }
         }
-        return lines
+        let changes = CycleAdjustment.changes(open: rows, existing: existing, after: after, events: changed)
+        guard !changes.isEmpty else { return }
+        if apply {
+            for c in changes {
+                let k = c.assignment.key
+                if let reviewer = c.newReviewer {
+                    let unit = after[reviewer]?.unit ?? ""
+                    try db.execute(sql: """
+                        UPDATE assignment SET reviewer_id = ?, reviewer_unit_id = ?, atasan_source = ? WHERE id = ?
+                        """, arguments: [try StoredKeys.personIDs(db, [reviewer.description])[reviewer.description],
+                                         try StoredKeys.unitIDs(db, [unit])[unit], c.newSource?.rawValue, c.assignment.id])
+                    try db.execute(sql: "DELETE FROM outbox_stage WHERE assignment_id = ?", arguments: [c.assignment.id])
+                } else {
+                    try db.execute(sql: "DELETE FROM assignment WHERE id = ?", arguments: [c.assignment.id])
+                }
+                try db.execute(sql: """
+                    INSERT INTO assignment_change(cycle_id, nip, event, detail, subject_nip, role, reviewer_nip, new_reviewer_nip, changed_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [cycle, c.employee.description, c.event.rawValue, changed[c.employee]!.1,
+                                     k.subject.description, k.role.rawValue, k.reviewer.description,
+                                     c.newReviewer?.description, now])
+            }
+        }
+        try events.tally(CycleAdjustment.summary(changes, events: changed), names: { after[$0]?.nama ?? "" })
     }
 
     /// Per changed employee, what imports did to the cycle's assignments (for the cycle report).

@@ -167,8 +167,12 @@ public struct ImportSummary: Sendable, Hashable, Encodable {
     public var deactivatedByUnit: [String: Int]?
     /// Employee imports: the units a partial file covered (nil for the whole city).
     public var scope: [String]?
-    /// Employee imports: per changed employee, what happened to an open cycle's assignments.
+    /// Employee imports: per changed employee, what happened to an open cycle's assignments (the first
+    /// 200 employees by cycle and NIP).
     public var cycleChanges: [CycleChange]?
+    /// Employee imports: how many employees' open assignments changed, when more than `cycleChanges`
+    /// lists (the cycle report lists them all); nil otherwise.
+    public var cycleChangesTotal: Int?
 
     public init(kind: String, dryRun: Bool, records: Int) {
         self.kind = kind

@@ -5,9 +5,9 @@ import KinerjaDomain
 /// The checks of a staged employee file that need the whole file (and, for a partial file, the stored
 /// employees outside its scope): duplicates with both lines, unknown and out-of-scope units, supervisors
 /// and acting appraisers to be found, supervisor loops, the stored units' heads; then the warnings
-/// (inactive supervisors) and, with no unit stored, the units the file implies. The same rules and
-/// messages as `EmployeeImport.validate`, run as SQL over the spool and an integer array of supervisor
-/// links, so no step holds the file's rows.
+/// (inactive supervisors) and, with no unit stored, the units the file implies. The rules of
+/// `EmployeeImport` with its messages (`EmployeeImport.Message`), run as SQL over the spool and an
+/// integer array of supervisor links, so no step holds the file's rows.
 ///
 /// The spool gets `node`: one row per employee the file's supervisors may name, in graph order (the
 /// file's first row of each NIP in file order, then the stored employees outside the scope), with the

@@ -3,10 +3,11 @@ import GRDB
 import KinerjaDomain
 
 /// The merge of a valid staged employee file into the stored employees (the rule of
-/// `EmployeeMergePlan`), streamed: the file's rows and the stored employees are read in NIP order in
+/// `EmployeeMergeRules`), streamed: the file's rows and the stored employees are read in NIP order in
 /// bounded batches and compared side by side, the rows that change written as they are found, and the
-/// summary (counts, the first ten of each kind, deactivations per unit) and the open cycles' events
-/// counted on the way. Memory: a batch of each side, whatever the size of the city.
+/// summary (counts, the first ten of each kind, deactivations per unit) counted on the way; the open
+/// cycles' events go to an `ImportEvents` spool as they are found. Memory: a batch of each side,
+/// whatever the size of the city or of the change.
 struct EmployeeMerge {
     let staged: EmployeeSpool
     /// Unit key (lowercased) → the unit code the file's rows get.
@@ -15,6 +16,8 @@ struct EmployeeMerge {
     let scope: Set<String>?
     /// Whether the events of the open cycles are collected (an open cycle exists).
     let collectEvents: Bool
+    /// The events' page (`ImportEvents.page`).
+    var eventsPage = ImportEvents.batch
 
     static let batch = 2_048
 
@@ -22,8 +25,9 @@ struct EmployeeMerge {
         var added = 0, changed = 0, unchanged = 0, deactivated = 0
         var details: [String] = []
         var deactivatedByUnit: [String: Int] = [:]
-        /// The changed employees' events (moves, departures, leave, new atasan), for the open cycles.
-        var events: [NIP: (CycleAdjustment.Event, String)] = [:]
+        /// The changed employees' events (moves, departures, leave, new atasan), for the open cycles;
+        /// nil unless the events are collected.
+        var events: ImportEvents?
         private var addedDetails: [String] = [], changedDetails: [String] = [], deactivatedDetails: [String] = []
 
         mutating func add(_ e: Employee) {
@@ -38,7 +42,7 @@ struct EmployeeMerge {
             }
         }
 
-        mutating func deactivate(_ e: Employee, _ reason: EmployeeMergePlan.DeactivationReason) {
+        mutating func deactivate(_ e: Employee, _ reason: EmployeeMergeRules.DeactivationReason) {
             deactivated += 1
             deactivatedByUnit[e.unit, default: 0] += 1
             if deactivatedDetails.count < 10 {
@@ -60,18 +64,21 @@ struct EmployeeMerge {
     /// Compares and (unless `dryRun`) writes; `progress` gets the rows looked at.
     func run(_ db: Database, dryRun: Bool, now: Date, progress: (Int) -> Void) throws -> Result {
         var result = Result()
+        if collectEvents { result.events = try ImportEvents(page: eventsPage) }
         var stored = StoredEmployees(db: db)
         var upsert = dryRun ? nil : EmployeeUpsert(db, now: now)
         var seen = 0
         func absent(_ old: Employee) throws {
-            guard EmployeeMergePlan.deactivatesAbsent(old, scope: scope) else { return }
+            guard EmployeeMergeRules.deactivatesAbsent(old, scope: scope) else { return }
             var after = old
             after.aktif = false
             result.deactivate(after, .absentFromFile)
             try write(old, after)
         }
         func write(_ old: Employee?, _ new: Employee) throws {
-            if collectEvents, let old, let event = CycleAdjustment.event(old: old, new: new) { result.events[new.nip] = event }
+            if let events = result.events, let old, let event = CycleAdjustment.event(old: old, new: new) {
+                try events.record(new.nip, event)
+            }
             try upsert?.add(new)
         }
         // Sorted (`+nip` keeps the index out): read through the index, the rows came from the file at
@@ -86,7 +93,7 @@ struct EmployeeMerge {
                 }
                 if let old = try stored.peek(), old.nip == new.nip {
                     stored.advance()
-                    switch EmployeeMergePlan.outcome(old: old, new: new) {
+                    switch EmployeeMergeRules.outcome(old: old, new: new) {
                     case .unchanged: result.unchanged += 1
                     case .deactivated:
                         result.deactivate(new, .markedInactive)
@@ -108,6 +115,7 @@ struct EmployeeMerge {
             stored.advance()
         }
         try upsert?.finish()
+        try result.events?.flush()
         result.finish()
         return result
     }

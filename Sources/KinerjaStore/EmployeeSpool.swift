@@ -37,14 +37,6 @@ public final class EmployeeSpool: Sendable {
             """], cacheKiB: cacheKiB)
     }
 
-    /// The rows and problems of an in-memory accumulator, staged here (the store's callers that read a
-    /// whole file at once).
-    public convenience init(_ accumulator: EmployeeImport.Accumulator) throws {
-        try self.init(columns: accumulator.columns, problemCap: accumulator.problems.cap)
-        state.withLock { $0.collector = accumulator.problems; $0.records = accumulator.refusedRecords }
-        try add(rows: accumulator.stagedRows)
-    }
-
     /// Non-blank records added so far.
     public var recordCount: Int { state.withLock { $0.records } }
 

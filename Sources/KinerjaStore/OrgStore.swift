@@ -48,10 +48,6 @@ extension AppDatabase {
                         inactiveReason: (row["inactive_reason"] as String?).flatMap(InactiveReason.init(rawValue:)))
     }
 
-    static func fetchEmployees(_ db: Database) throws -> [Employee] {
-        try Row.fetchAll(db, sql: "SELECT * FROM employee").map(employee)
-    }
-
     /// Validates a staged unit file and applies it: new units added, names and heads updated. Units
     /// absent from the file are kept (employees refer to them). Throws `ImportFailure` when invalid.
     public func importUnits(_ input: UnitImport.Accumulator, dryRun: Bool, now: Date, source: String) throws -> ImportSummary {
@@ -101,15 +97,8 @@ extension AppDatabase {
     /// Validates a staged employee file against the stored units and applies it as a merge (new,
     /// changed, deactivated) in one transaction. With no unit stored yet, units are derived from the
     /// file; otherwise every `unit_kerja` must name a stored unit. Throws `ImportFailure` when invalid.
-    public func importEmployees(_ input: EmployeeImport.Accumulator, dryRun: Bool, now: Date, source: String,
-                                options: EmployeeImportOptions = EmployeeImportOptions(),
-                                progress: ProgressSink = { _ in }) throws -> ImportSummary {
-        try importEmployees(try EmployeeSpool(input), dryRun: dryRun, now: now, source: source, options: options, progress: progress)
-    }
-
-    /// `importEmployees(_:dryRun:now:source:options:progress:)` for a file staged on disk: the checks
-    /// that need the whole file run over the spool (`EmployeeFileCheck`), the merge streams both sides
-    /// in NIP order (`EmployeeMerge`), so the daemon never holds every employee at once.
+    /// The checks that need the whole file run over the spool (`EmployeeFileCheck`), the merge streams
+    /// both sides in NIP order (`EmployeeMerge`), so the daemon never holds every employee at once.
     public func importEmployees(_ staged: EmployeeSpool, dryRun: Bool, now: Date, source: String,
                                 options: EmployeeImportOptions = EmployeeImportOptions(),
                                 progress: ProgressSink = { _ in }) throws -> ImportSummary {
@@ -147,11 +136,12 @@ extension AppDatabase {
             }
             let cycleOpen = try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM cycle WHERE status = 'open')") ?? false
             let total = valid.records
-            let merge = try EmployeeMerge(staged: staged, unitCodes: valid.unitCodes, scope: scope, collectEvents: cycleOpen)
+            let merge = try EmployeeMerge(staged: staged, unitCodes: valid.unitCodes, scope: scope, collectEvents: cycleOpen,
+                                        eventsPage: options.adjustmentPage)
                 .run(db, dryRun: dryRun, now: now) { done in
                     progress(StoreProgress(phase: dryRun ? "comparing" : "writing", done: done, total: total))
                 }
-            if let refusal = EmployeeMergePlan.deactivationRefusal(
+            if let refusal = EmployeeMergeRules.deactivationRefusal(
                 deactivated: merge.deactivated, byUnit: merge.byUnit, activeInReach: inReach,
                 maxShare: options.maxDeactivateShare, allowed: options.allowDeactivate) {
                 // A dry run shows what a real import would refuse; a real one is rolled back.
@@ -167,16 +157,23 @@ extension AppDatabase {
             summary.warnings += valid.warnings.map(\.description)
             if valid.warningCount > 50 { summary.warnings.append("… and \(valid.warningCount - 50) more warnings") }
             summary.details = merge.details
-            // What the changes do to the open cycles' assignments (the same rules in a dry run).
-            summary.cycleChanges = try Self.adjustOpenCycles(
+            // What the changes do to the open cycles' assignments (the same rules in a dry run): every
+            // change written and counted, the first employees' lines in the summary.
+            let adjusted = try Self.adjustOpenCycles(
                 db, events: merge.events, after: { try Self.employeesAfterImport($0, db: db, staged: staged, unitCodes: valid.unitCodes, scope: scope) },
-                now: now, apply: !dryRun)
+                now: now, apply: !dryRun, listing: Self.cycleChangesListed)
+            summary.cycleChanges = adjusted.listed
+            if adjusted.total > adjusted.listed.count { summary.cycleChangesTotal = adjusted.total }
             guard !dryRun else { return summary }
             try Self.logImport(db, summary: summary, source: source, now: now)
             return summary
         }
         return dryRun ? try writer.read(apply) : try writer.write(apply)
     }
+
+    /// How many employees' cycle changes an import summary lists (the journal gets one entry each); the
+    /// cycle report lists them all.
+    static let cycleChangesListed = 200
 
     /// `nips` as they stand after the import of `staged`: the file's row, else the stored employee,
     /// deactivated when the file covers their unit and omits them. The same whether or not the merge
@@ -188,7 +185,7 @@ extension AppDatabase {
         var result: [NIP: Employee] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT * FROM employee WHERE nip IN (SELECT value FROM json_each(?))", arguments: [list]) {
             var e = employee(row)
-            if EmployeeMergePlan.deactivatesAbsent(e, scope: scope) { e.aktif = false }
+            if EmployeeMergeRules.deactivatesAbsent(e, scope: scope) { e.aktif = false }
             result[e.nip] = e
         }
         try staged.spool.read("SELECT \(EmployeeSpool.employeeSQL) FROM staged WHERE nip IN (SELECT value FROM json_each(?))",

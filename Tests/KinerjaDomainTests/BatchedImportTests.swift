@@ -111,23 +111,6 @@ struct BatchedImportTests {
         #expect(none.problems.first?.code == .noRecords)
     }
 
-    @Test("employees in batches equal the whole file, loops and field counts included")
-    func employees() throws {
-        let e = (1...6).map { TestData.employee($0, unit: "DLHK", supervisor: $0 == 1 ? nil : $0 - 1) }
-        var lines = [TestData.employeeHeader] + e.map { TestData.csvLine($0) }
-        lines[3] = TestData.csvLine(TestData.employee(3, unit: "DLHK", supervisor: 5))
-        lines.append("1,2,3")
-        let text = lines.joined(separator: "\n")
-        let whole = EmployeeImport.validate(csv: text)
-        let (map, parts) = try batches(text, schema: EmployeeImport.schema, size: 2)
-        var acc = EmployeeImport.Accumulator(columns: map)
-        for p in parts { acc.add(p) }
-        #expect(acc.finish(knownUnits: nil) == whole)
-        guard case .failure(let f) = whole else { Issue.record("expected problems"); return }
-        #expect(f.problems.contains { $0.code == .supervisorLoop })
-        #expect(f.problems.contains { $0.code == .fieldCount && $0.line == 8 })
-    }
-
     @Test("units: codes checked, duplicates named with both lines")
     func units() throws {
         let text = "code;name;head_nip\nDLHK;Dinas Lingkungan Hidup dan Kebersihan;\ndlhk;Duplikat;\nBAD CODE;X;\nBKPSDM;;123\n"

@@ -35,7 +35,7 @@ struct CycleStoreTests {
         units.add(urecs)
         _ = try db.importUnits(units, dryRun: false, now: Self.opened, source: "test")
         let (map, recs) = try records(Self.employeeCSV, EmployeeImport.schema)
-        var acc = EmployeeImport.Accumulator(columns: map)
+        let acc = try EmployeeSpool(columns: map)
         acc.add(recs)
         _ = try db.importEmployees(acc, dryRun: false, now: Self.opened, source: "test")
         return db
@@ -64,7 +64,7 @@ struct CycleStoreTests {
             .split(separator: "\n").filter { !$0.contains(Self.nip(5).description) }.joined(separator: "\n")
             + "\n\(Self.nip(6)),Staf Enam,Analis,BKPSDM,,,,PNS,true\n"
         let (map, recs) = try records(changed, EmployeeImport.schema)
-        var acc = EmployeeImport.Accumulator(columns: map)
+        let acc = try EmployeeSpool(columns: map)
         acc.add(recs)
         let before = try tableCounts(db)
         let dry = try db.importEmployees(acc, dryRun: true, now: Self.opened, source: "test")
@@ -87,7 +87,7 @@ struct CycleStoreTests {
 
         let (m2, r2) = try records("nip,nama,jabatan,unit_kerja,nip_atasan,email,telepon,status,aktif\n\(Self.nip(7)),X,Y,DLHX,,,,PNS,true\n",
                                    EmployeeImport.schema)
-        var bad = EmployeeImport.Accumulator(columns: m2)
+        let bad = try EmployeeSpool(columns: m2)
         bad.add(r2)
         let counts = try tableCounts(db)
         #expect(throws: ImportFailure.self) { try db.importEmployees(bad, dryRun: false, now: Self.opened, source: "test") }
@@ -105,7 +105,7 @@ struct CycleStoreTests {
         let period = try Period(parsing: "2025-Q1")
         let first = try db.openCycle(period: period, openedAt: Self.opened, policy: Self.policy, by: "test")
         #expect(first.created)
-        let employees = try db.writer.read { try AppDatabase.fetchEmployees($0) }
+        let employees = try EmployeeFile.stored(db)
         let plan = try AssignmentPlanner.plan(employees: employees, period: period, openedAt: Self.opened, policy: Self.policy)
         #expect(first.cycle.assignments == plan.assignments.count)
         let stored = try db.writer.read { d in

@@ -18,10 +18,10 @@ struct DemoStoreLoader {
         self.generator = generator
     }
 
-    static func accumulate<A>(_ text: String, _ schema: CSVSchema, _ make: (CSVColumnMap) -> A,
+    static func accumulate<A>(_ text: String, _ schema: CSVSchema, _ make: (CSVColumnMap) throws -> A,
                               _ add: (inout A, [CSVRecord]) -> Void) throws -> A {
         let document = try CSVParser.parse(text)
-        var accumulator = make(try schema.bind(header: document.header).get())
+        var accumulator = try make(try schema.bind(header: document.header).get())
         add(&accumulator, document.records)
         return accumulator
     }
@@ -34,7 +34,7 @@ struct DemoStoreLoader {
                                                    { UnitImport.Accumulator(columns: $0) }, { $0.add($1) }),
                                dryRun: false, now: start, source: "demo")
         _ = try db.importEmployees(try Self.accumulate(DemoCSV.employees(generator.employees), EmployeeImport.schema,
-                                                       { EmployeeImport.Accumulator(columns: $0) }, { $0.add($1) }),
+                                                       { try EmployeeSpool(columns: $0) }, { $0.add($1) }),
                                    dryRun: false, now: start, source: "demo")
         var from = CalendarDate(daysSinceEpoch: 0)
         for (index, p) in periods.enumerated() {

@@ -5,9 +5,9 @@ import Testing
 @testable import KinerjaDomain
 @testable import KinerjaStore
 
-/// The employees import staged on disk (`EmployeeSpool`) and applied by streaming: the same problems,
-/// units and summaries as the whole-file validation and merge plan of the domain, the open cycles
-/// adjusted on a re-import, nothing written by a dry run, nothing left by a dropped spool.
+/// The employees import staged on disk (`EmployeeSpool`) and applied by streaming: the problems, units,
+/// warnings and summaries expected of the test's files, the open cycles adjusted on a re-import,
+/// nothing written by a dry run, nothing left by a dropped spool.
 @Suite("Employee import through the spool")
 struct EmployeeSpoolImportTests {
     static let now = Date(timeIntervalSince1970: 1_743_469_200)  // 2025-04-01T08:00+07:00
@@ -15,16 +15,6 @@ struct EmployeeSpoolImportTests {
     static let header = "nip,nama,jabatan,unit_kerja,nip_atasan,email,telepon,status,aktif,nip_plt"
 
     static func nip(_ n: Int) -> NIP { NIP(String(format: "1980010120050110%02d", n))! }
-
-    static func spool(_ text: String, cacheKiB: Int = 2048) throws -> EmployeeSpool {
-        let doc = try CSVParser.parse(text)
-        let staged = try EmployeeSpool(columns: try EmployeeImport.schema.bind(header: doc.header).get(), cacheKiB: cacheKiB)
-        // In two batches, as the daemon receives them.
-        let half = doc.records.count / 2
-        staged.add(Array(doc.records[..<half]))
-        staged.add(Array(doc.records[half...]))
-        return staged
-    }
 
     static func database(units: String = "code,name\nDLHK,Dinas Lingkungan Hidup\nBKPSDM,Badan Kepegawaian\n") throws -> AppDatabase {
         let db = try AppDatabase.inMemory()
@@ -50,7 +40,7 @@ struct EmployeeSpoolImportTests {
         }
     }
 
-    @Test("a bad file gives the problems of the whole-file validation, with lines and columns, and writes nothing")
+    @Test("a bad file gives every problem with its line, column and message, and writes nothing")
     func sameProblems() throws {
         let n = Self.nip
         let text = """
@@ -68,53 +58,74 @@ struct EmployeeSpoolImportTests {
             """
         let db = try Self.database()
         let before = try tableCounts(db)
-        let spooled = try #require(failure { try db.importEmployees(try Self.spool(text), dryRun: false, now: Self.now, source: "t") })
-        let whole = try #require(failure { try EmployeeImport.validate(csv: text, knownUnits: try db.units()).get() })
-        #expect(spooled == whole)
-        #expect(Set(spooled.problems.map(\.code)) == [.badEmail, .supervisorLoop, .duplicateNIP, .unknownUnit, .unknownSupervisor,
-                                                      .badBoolean, .fieldCount, .selfSupervision])
+        let spooled = try #require(failure { try db.importEmployees(try EmployeeFile.stage(text), dryRun: false, now: Self.now, source: "t") })
+        let expected = Self.problems(unknownUnit: true)
+        #expect(spooled.problems.map(\.description) == expected, "\(spooled.problems.map(\.description))")
+        #expect(spooled.totalCount == expected.count)
         #expect(try tableCounts(db) == before)
-        // Into an empty database (units derived from the file) the same.
+        // Into an empty database, units are derived from the file: the same but the unknown unit.
         let empty = try AppDatabase.inMemory()
-        let spooledEmpty = try #require(failure { try empty.importEmployees(try Self.spool(text), dryRun: false, now: Self.now, source: "t") })
-        #expect(spooledEmpty == (try #require(failure { try EmployeeImport.validate(csv: text).get() })))
+        let spooledEmpty = try #require(failure { try empty.importEmployees(try EmployeeFile.stage(text), dryRun: false, now: Self.now, source: "t") })
+        #expect(spooledEmpty.problems.map(\.description) == Self.problems(unknownUnit: false))
     }
 
-    @Test("a valid file gives the units, warnings and summary of the whole-file validation and merge plan")
+    /// The problems of `sameProblems`'s file.
+    static func problems(unknownUnit: Bool) -> [String] {
+        let n = Self.nip
+        return [
+            "line 3, column 6 (email): 'not-an-email' is not a valid e-mail address",
+            "line 4, column 5 (nip_atasan): supervisor loop of 2 employees: \(n(3)) (line 4) → \(n(4)) (line 5) → back to \(n(3))",
+            "line 6, column 1 (nip): NIP \(n(2)) appears on lines 3 and 6",
+        ] + (unknownUnit ? ["line 7, column 4 (unit_kerja): unit 'DLHX' is not a known unit (known: BKPSDM, DLHK)"] : []) + [
+            "line 7, column 5 (nip_atasan): supervisor NIP \(n(9)) is not in the file",
+            "line 7, column 10 (nip_plt): acting appraiser NIP \(n(8)) is not in the file",
+            "line 8, column 9 (aktif): aktif must be one of true/false, 1/0, ya/tidak, y/n, found 'maybe'",
+            "line 9: the record has 4 fields, the header has 10; check separators and quotes on this line",
+            "line 10, column 5 (nip_atasan): the employee is named as their own supervisor (nip_atasan equals nip)",
+        ]
+    }
+
+    @Test("a valid file stores its employees and the units it implies, warns of inactive supervisors; a re-import counts and names its changes")
     func sameSummary() throws {
         let loader = try DemoStoreLoader(DemoSpec(employees: 600, periods: 1, seed: 3, firstPeriod: try Period(parsing: "2025-Q1")))
         var employees = loader.generator.employees
         // An inactive supervisor, so there are warnings.
-        if let i = employees.firstIndex(where: { e in employees.contains { $0.supervisor == e.nip && $0.aktif } }) {
-            employees[i].aktif = false
-        }
+        let boss = try #require(employees.firstIndex { e in employees.contains { $0.supervisor == e.nip && $0.aktif } })
+        employees[boss].aktif = false
         let text = DemoCSV.employees(employees)
         let db = try AppDatabase.inMemory()
-        let summary = try db.importEmployees(try Self.spool(text), dryRun: false, now: Self.now, source: "t")
-        let valid = try EmployeeImport.validate(csv: text).get()
-        #expect(try db.units() == valid.units)
-        #expect(summary.added == employees.count && summary.unitsAdded == valid.units.count)
-        #expect(summary.warnings == valid.warnings.prefix(50).map(\.description)
-            + (valid.warnings.count > 50 ? ["… and \(valid.warnings.count - 50) more warnings"] : []))
-        #expect(!valid.warnings.isEmpty)
-        let stored = try db.writer.read { try AppDatabase.fetchEmployees($0) }
-        #expect(stored.sorted { $0.nip < $1.nip } == valid.employees.sorted { $0.nip < $1.nip })
+        let summary = try db.importEmployees(try EmployeeFile.stage(text), dryRun: false, now: Self.now, source: "t")
+        #expect(try EmployeeFile.stored(db).sorted { $0.nip < $1.nip } == employees.sorted { $0.nip < $1.nip })
+        // Units: one per unit_kerja, headed by its only active member without a supervisor inside it.
+        let byNIP = Dictionary(uniqueKeysWithValues: employees.map { ($0.nip, $0) })
+        let codes = Set(employees.map(\.unit)).sorted()
+        let heads = codes.map { code in
+            let tops = employees.filter { e in e.unit == code && e.aktif && e.supervisor.flatMap { byNIP[$0] }?.unit != code }
+            return tops.count == 1 ? tops[0].nip : nil
+        }
+        #expect(try db.units().map(\.code) == codes && db.units().map(\.head) == heads)
+        #expect(summary.added == employees.count && summary.unitsAdded == codes.count)
+        // Warnings: every active employee under the inactive boss, by line (the file's line is index + 2).
+        let warned = employees.indices.filter { employees[$0].aktif && employees[$0].supervisor == employees[boss].nip }
+        #expect(!warned.isEmpty)
+        #expect(summary.warnings == warned.prefix(50).map { i in
+            "line \(i + 2), column 5 (nip_atasan): supervisor \(employees[boss].nip) (line \(boss + 2)) is inactive; "
+                + "this employee will have no atasan review"
+        } + (warned.count > 50 ? ["… and \(warned.count - 50) more warnings"] : []))
 
-        // A re-import with changes: the counts and the first details of the domain's merge plan.
+        // A re-import with changes: 20 new jabatan, the last 3 absent (the active ones deactivated).
         var next = employees
         next.removeLast(3)
         for i in stride(from: 0, to: 40, by: 2) { next[i].jabatan += " Madya" }
-        let incoming = try EmployeeImport.validate(csv: DemoCSV.employees(next), knownUnits: try db.units()).get()
-        let plan = EmployeeMergePlan(current: stored, incoming: incoming.employees)
-        let again = try db.importEmployees(try Self.spool(DemoCSV.employees(next)), dryRun: false, now: Self.now, source: "t",
-                                           options: EmployeeImportOptions(allowDeactivate: plan.deactivated.count))
-        #expect((again.added, again.changed, again.deactivated, again.unchanged)
-            == (plan.added.count, plan.changed.count, plan.deactivated.count, plan.unchangedCount))
-        #expect(again.deactivatedByUnit == Dictionary(uniqueKeysWithValues: plan.deactivatedByUnit.map { ($0.unit, $0.count) }))
-        let changedLines = plan.changed.prefix(10).map { "changed \($0.after.nip) \($0.after.nama): " + $0.fields.map(\.rawValue).joined(separator: ", ") }
-        #expect(again.details.filter { $0.hasPrefix("changed ") } == changedLines)
+        let gone = employees.suffix(3).filter(\.aktif).sorted { $0.nip < $1.nip }
+        let again = try db.importEmployees(try EmployeeFile.stage(DemoCSV.employees(next)), dryRun: false, now: Self.now, source: "t",
+                                           options: EmployeeImportOptions(allowDeactivate: gone.count))
+        #expect((again.added, again.changed, again.deactivated, again.unchanged) == (0, 20, gone.count, employees.count - 23))
+        #expect(again.deactivatedByUnit == Dictionary(gone.map { ($0.unit, 1) }, uniquingKeysWith: +))
+        let changed = stride(from: 0, to: 40, by: 2).map { next[$0] }.sorted { $0.nip < $1.nip }
+        #expect(again.details.filter { $0.hasPrefix("changed ") } == changed.prefix(10).map { "changed \($0.nip) \($0.nama): jabatan" })
         #expect(again.details.filter { $0.hasPrefix("deactivated ") && !$0.hasPrefix("deactivated by") }
-            == plan.deactivated.prefix(10).map { "deactivated \($0.employee.nip) \($0.employee.nama) (\($0.employee.unit), \($0.reason.rawValue))" })
+            == gone.map { "deactivated \($0.nip) \($0.nama) (\($0.unit), absent_from_file)" })
     }
 
     @Test("a re-import while a cycle is open moves and deactivates, adjusts the cycle; its dry run says the same and writes nothing")
@@ -131,16 +142,16 @@ struct EmployeeSpoolImportTests {
             "\(n(7)),Staf Tujuh,Analis,BKPSDM,\(n(6)),,,PNS,true,",
         ]
         let db = try Self.database()
-        _ = try db.importEmployees(try Self.spool(file(rows)), dryRun: false, now: Self.now, source: "t")
+        _ = try db.importEmployees(try EmployeeFile.stage(file(rows)), dryRun: false, now: Self.now, source: "t")
         let cycle = try db.openCycle(period: try Period(parsing: "2025-Q1"), openedAt: Self.now, policy: Self.policy, by: "t")
         // Staf Dua moves to BKPSDM under its head; Staf Lima leaves (absent from the file).
         rows[1] = "\(n(2)),Staf Dua,Analis,BKPSDM,\(n(6)),,,PNS,true,"
         rows.remove(at: 4)
         let options = EmployeeImportOptions(allowDeactivate: 1)
         let before = try tableCounts(db)
-        let dry = try db.importEmployees(try Self.spool(file(rows)), dryRun: true, now: Self.now, source: "t", options: options)
+        let dry = try db.importEmployees(try EmployeeFile.stage(file(rows)), dryRun: true, now: Self.now, source: "t", options: options)
         #expect(try tableCounts(db) == before)
-        let applied = try db.importEmployees(try Self.spool(file(rows)), dryRun: false, now: Self.now, source: "t", options: options)
+        let applied = try db.importEmployees(try EmployeeFile.stage(file(rows)), dryRun: false, now: Self.now, source: "t", options: options)
         #expect(dry.cycleChanges == applied.cycleChanges)
         #expect((applied.added, applied.changed, applied.deactivated, applied.unchanged) == (0, 1, 1, 5))
         let changes = applied.cycleChanges ?? []
@@ -166,6 +177,45 @@ struct EmployeeSpoolImportTests {
         #expect(try db.employee(n(5))?.aktif == false && db.employee(n(2))?.unit == "BKPSDM")
     }
 
+    @Test("a re-import changing hundreds of employees while a cycle is open: the same changes in pages of 5 as in one, the first 200 listed, all counted and logged")
+    func manyCycleChanges() throws {
+        let loader = try DemoStoreLoader(DemoSpec(employees: 900, periods: 1, seed: 3, firstPeriod: try Period(parsing: "2025-Q1")))
+        let employees = loader.generator.employees
+        let db = try AppDatabase.inMemory()
+        _ = try db.importEmployees(try EmployeeFile.stage(DemoCSV.employees(employees)), dryRun: false, now: Self.now, source: "t")
+        _ = try db.openCycle(period: try Period(parsing: "2025-Q1"), openedAt: Self.now, policy: Self.policy, by: "t")
+        // Every third active employee who supervises nobody leaves; every third (offset 1) moves to the next unit.
+        let named = Set(employees.compactMap(\.supervisor) + employees.compactMap(\.acting?.nip))
+        let leaves = employees.indices.filter { employees[$0].aktif && !named.contains(employees[$0].nip) && employees[$0].supervisor != nil }
+        let units = Set(employees.map(\.unit)).sorted()
+        var next = employees
+        for i in stride(from: 0, to: leaves.count, by: 3) { next[leaves[i]].aktif = false }
+        for i in stride(from: 1, to: leaves.count, by: 3) {
+            next[leaves[i]].unit = units[(units.firstIndex(of: next[leaves[i]].unit)! + 1) % units.count]
+        }
+        let text = DemoCSV.employees(next)
+        let gone = leaves.indices.filter { $0 % 3 == 0 }.count
+        func run(dryRun: Bool, page: Int) throws -> ImportSummary {
+            var options = EmployeeImportOptions(allowDeactivate: gone)
+            options.adjustmentPage = page
+            return try db.importEmployees(try EmployeeFile.stage(text), dryRun: dryRun, now: Self.now, source: "t", options: options)
+        }
+        let whole = try run(dryRun: true, page: 2_048)
+        let paged = try run(dryRun: true, page: 5)
+        let listed = try #require(whole.cycleChanges)
+        let total = try #require(whole.cycleChangesTotal)
+        #expect(listed.count == 200 && total > 250, "\(listed.count) of \(total)")
+        #expect(listed.map(\.nip) == listed.map(\.nip).sorted())
+        #expect(paged.cycleChanges == listed && paged.cycleChangesTotal == total)
+        let applied = try run(dryRun: false, page: 5)
+        #expect(applied.cycleChanges == listed && applied.cycleChangesTotal == total)
+        // Every change is kept for the cycle report, which lists every employee with the listed counts.
+        let cycle = try #require(try db.writer.read { d in try Int64.fetchOne(d, sql: "SELECT id FROM cycle") })
+        let report = try db.assignmentChanges(cycle: cycle)
+        #expect(report.count == total)
+        #expect(Array(report.sorted { $0.nip < $1.nip }.prefix(200)) == listed)
+    }
+
     /// The SQLite temporary files this process has open (unlinked when opened, so they show as deleted).
     static func spoolFiles() throws -> Set<String> {
         Set(try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").compactMap { fd in
@@ -177,7 +227,7 @@ struct EmployeeSpoolImportTests {
     func droppedSpoolLeavesNothing() throws {
         let loader = try DemoStoreLoader(DemoSpec(employees: 3_000, periods: 1, seed: 3, firstPeriod: try Period(parsing: "2025-Q1")))
         let before = try Self.spoolFiles()
-        var staged: EmployeeSpool? = try Self.spool(DemoCSV.employees(loader.generator.employees), cacheKiB: 64)
+        var staged: EmployeeSpool? = try EmployeeFile.stage(DemoCSV.employees(loader.generator.employees), cacheKiB: 64)
         #expect(staged?.recordCount == 3_000 && staged?.problemCount == 0)
         let opened = try Self.spoolFiles().subtracting(before)
         #expect(!opened.isEmpty)

@@ -22,7 +22,7 @@ struct EscalationCopyTests {
                                                               { UnitImport.Accumulator(columns: $0) }, { $0.add($1) }),
                                dryRun: false, now: start, source: "test")
         _ = try db.importEmployees(try DemoStoreLoader.accumulate(DemoCSV.employees(loader.generator.employees), EmployeeImport.schema,
-                                                                  { EmployeeImport.Accumulator(columns: $0) }, { $0.add($1) }),
+                                                                  { try EmployeeSpool(columns: $0) }, { $0.add($1) }),
                                    dryRun: false, now: start, source: "test")
         _ = try db.openCycle(period: try Period(parsing: "2026-Q2"), openedAt: start, policy: loader.generator.spec.assignmentPolicy, by: "test")
         return db

@@ -46,7 +46,7 @@ struct OpenCountTests {
         // An employee leaves while the cycle is open: the import cancels or moves their assignments.
         let (map, recs) = try store.records(CycleStoreTests.employeeCSV.split(separator: "\n")
             .filter { !$0.contains(CycleStoreTests.nip(5).description) }.joined(separator: "\n"), EmployeeImport.schema)
-        var acc = EmployeeImport.Accumulator(columns: map)
+        let acc = try EmployeeSpool(columns: map)
         acc.add(recs)
         _ = try db.importEmployees(acc, dryRun: false, now: at, source: "test", options: EmployeeImportOptions(allowDeactivate: 1))
         c = try counts(db)

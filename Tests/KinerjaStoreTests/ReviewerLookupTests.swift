@@ -48,7 +48,7 @@ struct ReviewerLookupTests {
                     : String(line)
             }.joined(separator: "\n")
         let (map, recs) = try store.records(csv, EmployeeImport.schema)
-        var acc = EmployeeImport.Accumulator(columns: map)
+        let acc = try EmployeeSpool(columns: map)
         acc.add(recs)
         let at = secondOpened.addingTimeInterval(86_400)
         _ = try db.importEmployees(acc, dryRun: false, now: at, source: "test", options: EmployeeImportOptions(allowDeactivate: 1))

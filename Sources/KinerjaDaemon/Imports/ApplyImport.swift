@@ -40,11 +40,18 @@ struct ApplyImport {
                 "deactivated": "\(summary.deactivated)", "replaced": "\(summary.replaced)",
                 "duration_ms": "\((ContinuousClock.now - started).wholeMilliseconds)", "peer": "\(actor)",
             ])
-            // One entry per employee whose move, departure or leave changed an open cycle.
-            for change in summary.cycleChanges ?? [] {
+            // One entry per employee whose move, departure or leave changed an open cycle (those the
+            // summary lists), then one that counts the rest.
+            let listed = summary.cycleChanges ?? []
+            for change in listed {
                 runtime.logger.notice("\(change.message)", metadata: [
                     "message_id": "\(MessageIDs.assignmentsAdjusted)", "cycle": "\(change.cycle)", "nip": "\(change.nip)",
                     "event": "\(change.event)", "reassigned": "\(change.reassigned)", "cancelled": "\(change.cancelled)",
+                ])
+            }
+            if let total = summary.cycleChangesTotal, total > listed.count {
+                runtime.logger.notice("\(total - listed.count) more employees' open cycle assignments adjusted; the cycle report lists every one", metadata: [
+                    "message_id": "\(MessageIDs.assignmentsAdjusted)", "employees": "\(total - listed.count)",
                 ])
             }
         }

@@ -3,8 +3,9 @@ import Foundation
 /// One data row of an employee file, as text, with the line it came from (the columns of
 /// `kinerjactl import employees`).
 ///
-/// The CLI may parse the file itself and send rows in batches; the daemon validates them all
-/// together with `EmployeeImport.validate(rows:columns:knownUnits:problemCap:)`.
+/// The daemon stages each row as it arrives, checked alone by `EmployeeImport.check(_:report:)`; the
+/// checks that need the whole file run over the staged rows when the import is applied (the store's
+/// `EmployeeSpool` and `EmployeeFileCheck`).
 public struct EmployeeRow: Sendable, Hashable, Codable {
     public var line: Int
     public var nip: String
@@ -56,37 +57,9 @@ public struct EmployeeRow: Sendable, Hashable, Codable {
     }
 }
 
-/// The units a partial employee file covers (`kinerjactl import employees FILE --scope UNIT,…`):
-/// its rows must all be in those units, and may name as supervisor or acting appraiser anyone in
-/// `outside` (the stored employees of other units).
-public struct ImportScope: Sendable, Hashable {
-    /// Unit codes, lowercased.
-    public var units: Set<String>
-    public var outside: [Employee]
-
-    public init(units: Set<String>, outside: [Employee]) {
-        self.units = Set(units.map { $0.lowercased() })
-        self.outside = outside
-    }
-}
-
-/// A valid employee file, ready to merge: everything is validated before anything is written.
-public struct ValidatedEmployees: Sendable, Hashable {
-    /// The employees in file order; unit codes use the known unit's spelling.
-    public var employees: [Employee]
-    /// Line of each employee in the file.
-    public var lines: [NIP: Int]
-    /// The known units (when given) or the units derived from the file, sorted by code.
-    public var units: [Unit]
-    /// Whether `units` were derived from the file.
-    public var unitsDerived: Bool
-    /// Things worth telling the admin that do not block the import (an active employee whose
-    /// supervisor is inactive has no atasan review).
-    public var warnings: [ImportProblem]
-}
-
-/// Validation of a SIMPEG-style employee file (`kinerjactl import employees`; docs/admin-guide.md,
-/// "Import files").
+/// The rules of a SIMPEG-style employee file (`kinerjactl import employees`; docs/admin-guide.md,
+/// "Import files"): its schema, the checks of one row, and the messages of the checks that need the
+/// whole file, which the store runs over the staged file (`EmployeeFileCheck`).
 ///
 /// Columns (any order, header matched case-insensitively): `nip, nama, jabatan, unit_kerja,
 /// nip_atasan, email, telepon, status, aktif`; all nine must be present in the header. Required
@@ -98,8 +71,8 @@ public struct ValidatedEmployees: Sendable, Hashable {
 /// (pensiun, meninggal, berhenti, cuti; only with aktif false). The NIP is checked by the rule of the
 /// status (`NIP.Rule`): a PNS NIP for PNS, an NI PPPK for PPPK. Checks: NIP structure, duplicate NIPs (both lines named),
 /// bad supervisor NIP, self-supervision, supervisor not in the file, supervisor loops (members and
-/// their lines), unknown unit (against `knownUnits` when given; otherwise units are derived from the
-/// file), e-mail syntax, text longer than 255 characters. All problems are collected (up to the cap,
+/// their lines), unknown unit (against the stored units when there are any; otherwise units are derived from
+/// the file), e-mail syntax, text longer than 255 characters. All problems are collected (up to the cap,
 /// the first ones by line) and nothing is valid unless there are none.
 ///
 /// Derived units: one per distinct `unit_kerja` (matched case-insensitively, first spelling kept),
@@ -116,42 +89,6 @@ public enum EmployeeImport {
     ])
 
     static let maxTextLength = 255
-
-    /// Parses and validates a whole file.
-    public static func validate(csv text: String, knownUnits: [Unit]? = nil,
-                                problemCap: Int = ProblemCollector.defaultCap)
-        -> Result<ValidatedEmployees, ImportFailure> {
-        var collector = ProblemCollector(cap: problemCap)
-        guard let (columns, records) = ImportReading.read(csv: text, schema: schema, collector: &collector) else {
-            return .failure(collector.failure)
-        }
-        let rows = records.map { EmployeeRow(record: $0, columns: columns) }
-        return validate(rows: rows, columns: columns, knownUnits: knownUnits, collector: &collector)
-    }
-
-    /// Parses a file into rows (for sending in batches), or the reading problems.
-    public static func rows(csv text: String, problemCap: Int = ProblemCollector.defaultCap)
-        -> Result<(columns: CSVColumnMap, rows: [EmployeeRow]), ImportFailure> {
-        var collector = ProblemCollector(cap: problemCap)
-        guard let (columns, records) = ImportReading.read(csv: text, schema: schema, collector: &collector),
-              collector.isEmpty else {
-            return .failure(collector.failure)
-        }
-        return .success((columns, records.map { EmployeeRow(record: $0, columns: columns) }))
-    }
-
-    /// Validates rows already read; `columns` gives the file's column numbers for the problems.
-    public static func validate(rows: [EmployeeRow], columns: CSVColumnMap = CSVColumnMap(canonical: schema),
-                                knownUnits: [Unit]? = nil, problemCap: Int = ProblemCollector.defaultCap)
-        -> Result<ValidatedEmployees, ImportFailure> {
-        var collector = ProblemCollector(cap: problemCap)
-        if rows.isEmpty {
-            collector.add(line: columns.headerLine, column: nil, columnName: nil, code: .noRecords,
-                          "the file has no records")
-            return .failure(collector.failure)
-        }
-        return validate(rows: rows, columns: columns, knownUnits: knownUnits, collector: &collector)
-    }
 
     /// One row after the checks that need only the row itself (`check(_:report:)`): the values
     /// parsed, each nil when its field was reported.
@@ -235,7 +172,7 @@ public enum EmployeeImport {
         return p
     }
 
-    /// The messages of the checks that need the whole file, shared by every way a file is validated.
+    /// The messages of the checks that need the whole file (run by the store over the staged file).
     public enum Message {
         public static func duplicate(_ nip: NIP, firstLine: Int, line: Int) -> String {
             "NIP \(nip) appears on lines \(firstLine) and \(line)"
@@ -277,121 +214,6 @@ public enum EmployeeImport {
             "supervisor \(supervisor) (\(line.map { "line \($0)" } ?? "stored")) is inactive; "
                 + "this employee will have no atasan review"
         }
-    }
-
-    static func validate(rows: [EmployeeRow], columns: CSVColumnMap, knownUnits: [Unit]?, scope: ImportScope? = nil,
-                         collector: inout ProblemCollector) -> Result<ValidatedEmployees, ImportFailure> {
-        func report(_ row: EmployeeRow, _ column: String, _ code: ImportProblem.Code, _ message: String) {
-            collector.add(line: row.line, column: columns.number(column), columnName: column, code: code, message)
-        }
-        let known: [String: Unit]? = knownUnits.map { units in
-            var map: [String: Unit] = [:]
-            for u in units { map[u.code.lowercased()] = map[u.code.lowercased()] ?? u }
-            return map
-        }
-        let knownCodes = known.map { $0.values.map(\.code).sorted() }
-
-        var parsed: [CheckedRow] = []
-        parsed.reserveCapacity(rows.count)
-        var firstRow: [NIP: Int] = [:]
-        firstRow.reserveCapacity(rows.count)
-        for (r, row) in rows.enumerated() {
-            let p = check(row) { report(row, $0, $1, $2) }
-            if let nip = p.nip {
-                if let first = firstRow[nip] {
-                    report(row, "nip", .duplicateNIP, Message.duplicate(nip, firstLine: rows[first].line, line: row.line))
-                } else {
-                    firstRow[nip] = r
-                }
-            }
-            if !row.unitKerja.isEmpty, let known, known[p.unitKey] == nil {
-                report(row, "unit_kerja", .unknownUnit, Message.unknownUnit(row.unitKerja, known: knownCodes ?? []))
-            }
-            if let scope, !row.unitKerja.isEmpty, !scope.units.contains(p.unitKey) {
-                report(row, "unit_kerja", .outsideScope, Message.outsideScope(row.unitKerja, scope: scope.units))
-            }
-            parsed.append(p)
-        }
-
-        // Employees outside a partial import's scope, which its rows may name as supervisors: they
-        // follow the file's rows in the graph below (indices rows.count...).
-        let outside = (scope?.outside ?? []).filter { firstRow[$0.nip] == nil }
-        var outsideIndex: [NIP: Int] = [:]
-        for (i, e) in outside.enumerated() { outsideIndex[e.nip] = rows.count + i }
-        // Acting appraisers must be known.
-        for (r, p) in parsed.enumerated() {
-            if let acting = p.acting, firstRow[acting.nip] == nil, outsideIndex[acting.nip] == nil {
-                report(rows[r], "nip_plt", .unknownSupervisor, Message.unknownActing(acting.nip, scoped: scope != nil))
-            }
-        }
-        // Supervisors must be known; the "supervisor of" graph must have no loop.
-        var parent = [Int](repeating: -1, count: rows.count + outside.count)
-        for (r, p) in parsed.enumerated() {
-            guard let supervisor = p.supervisor else { continue }
-            if let s = firstRow[supervisor] ?? outsideIndex[supervisor] {
-                if let nip = p.nip, firstRow[nip] == r { parent[r] = s }
-            } else {
-                report(rows[r], "nip_atasan", .unknownSupervisor, Message.unknownSupervisor(supervisor, scoped: scope != nil))
-            }
-        }
-        for (i, e) in outside.enumerated() {
-            if let s = e.supervisor { parent[rows.count + i] = firstRow[s] ?? outsideIndex[s] ?? -1 }
-        }
-        func member(_ v: Int) -> (nip: NIP, line: Int?) {
-            v < rows.count ? (parsed[v].nip!, rows[v].line) : (outside[v - rows.count].nip, nil)
-        }
-        for var cycle in SupervisorGraph.cycles(parent: parent) where cycle.contains(where: { $0 < rows.count }) {
-            // Start at a row of the file, so the problem has a line.
-            if let at = cycle.firstIndex(where: { $0 < rows.count }), at > 0 { cycle = Array(cycle[at...] + cycle[..<at]) }
-            report(rows[cycle[0]], "nip_atasan", .supervisorLoop, Message.loop(cycle.map(member)))
-        }
-        guard collector.isEmpty else { return .failure(collector.failure) }
-
-        // Valid: build the employees and units.
-        var unitByKey: [String: Unit] = [:]
-        if let known {
-            unitByKey = known
-        } else {
-            for row in rows where unitByKey[row.unitKerja.lowercased()] == nil {
-                unitByKey[row.unitKerja.lowercased()] = Unit(code: row.unitKerja)
-            }
-        }
-        var employees: [Employee] = []
-        employees.reserveCapacity(rows.count)
-        var lines: [NIP: Int] = [:]
-        lines.reserveCapacity(rows.count)
-        for (r, row) in rows.enumerated() {
-            let p = parsed[r]
-            employees.append(Employee(
-                nip: p.nip!, nama: row.nama, jabatan: row.jabatan, unit: unitByKey[p.unitKey]!.code,
-                supervisor: p.supervisor, email: row.email.isEmpty ? nil : row.email,
-                telepon: row.telepon.isEmpty ? nil : row.telepon, status: p.status!, aktif: p.aktif!,
-                rank: p.rank, acting: p.acting, inactiveReason: p.inactiveReason))
-            lines[p.nip!] = row.line
-        }
-        var warnings: [ImportProblem] = []
-        func person(_ v: Int) -> Employee { v < rows.count ? employees[v] : outside[v - rows.count] }
-        for (r, e) in employees.enumerated() where e.aktif {
-            if let s = parent[r] >= 0 ? parent[r] : nil, !person(s).aktif {
-                warnings.append(ImportProblem(
-                    line: rows[r].line, column: columns.number("nip_atasan"), columnName: "nip_atasan",
-                    code: .inactiveSupervisor,
-                    message: Message.inactiveSupervisor(person(s).nip, line: s < rows.count ? rows[s].line : nil)))
-            }
-        }
-        if known == nil {
-            var candidates: [String: [NIP]] = [:]
-            for (r, e) in employees.enumerated() where e.aktif {
-                let s = parent[r]
-                if s < 0 || person(s).unit != e.unit { candidates[e.unit, default: []].append(e.nip) }
-            }
-            for (key, unit) in unitByKey {
-                if let heads = candidates[unit.code], heads.count == 1 { unitByKey[key]?.head = heads[0] }
-            }
-        }
-        return .success(ValidatedEmployees(
-            employees: employees, lines: lines, units: unitByKey.values.sorted { $0.code < $1.code },
-            unitsDerived: known == nil, warnings: warnings))
     }
 
     /// The optional columns: rank, acting appraiser, reason of inactivity.
