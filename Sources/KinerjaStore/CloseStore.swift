@@ -58,21 +58,20 @@ extension AppDatabase {
                 let subjectCount = try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT subject_id) FROM assignment WHERE cycle_id = ?",
                                                     arguments: [c.id]) ?? 0
                 let subjects = try Row.fetchCursor(db, sql: """
-                    SELECT a.subject_id, p.nip, MIN(u.code) FROM assignment a JOIN person p ON p.id = a.subject_id
+                    SELECT a.subject_id, p.nip, MIN(u.code), u.id FROM assignment a JOIN person p ON p.id = a.subject_id
                     JOIN unit_key u ON u.id = a.subject_unit_id
                     WHERE a.cycle_id = ? GROUP BY a.subject_id ORDER BY a.subject_id
                     """, arguments: [c.id])
-                var overrides: [NIP: PerilakuOverride] = [:]
-                for row in try Row.fetchAll(db, sql: "SELECT subject_nip, rating, reason FROM perilaku_override WHERE cycle_id = ?",
+                var overrides: [Int64: PerilakuOverride] = [:]
+                for row in try Row.fetchAll(db, sql: "SELECT subject_id, rating, reason FROM perilaku_override WHERE cycle_id = ?",
                                             arguments: [c.id]) {
-                    if let nip = NIP(row[0] as String), let rating = Rating(rawValue: row[1]),
-                       let o = try? PerilakuOverride(rating: rating, reason: row[2]) {
-                        overrides[nip] = o
+                    if let rating = RatingCode.value(row[1]), let o = try? PerilakuOverride(rating: rating, reason: row[2]) {
+                        overrides[row[0]] = o
                     }
                 }
                 progress(StoreProgress(phase: "computing", done: 0, total: subjectCount))
                 var insert = BatchInsert(db, """
-                    INSERT INTO result(cycle_id, subject_nip, unit_code, self_mean, atasan_mean, rekan_mean, rekan_count,
+                    INSERT INTO result(cycle_id, subject_id, unit_id, self_mean, atasan_mean, rekan_mean, rekan_count,
                                        bawahan_mean, bawahan_count, weighted_mean, computed_rating, override_rating,
                                        override_reason, perilaku_rating, hasil_kerja, predikat)
                     """, columns: 16)
@@ -89,9 +88,9 @@ extension AppDatabase {
                 var index = 0
                 while let subjectRow = try subjects.next() {
                     guard let subject = NIP(subjectRow[1] as String) else { continue }
-                    let subjectID: Int64 = subjectRow[0], unit: String = subjectRow[2]
+                    // The unit whose code sorts first, and its id (SQLite's bare column beside MIN).
+                    let subjectID: Int64 = subjectRow[0], unitID: Int64 = subjectRow[3]
                     defer { index += 1 }
-                    let key = subject.description
                     var reviews: [RoleScores] = []
                     var hasil: Rating?
                     // The cursor is ordered by subject id, as the subjects are.
@@ -104,7 +103,7 @@ extension AppDatabase {
                         pending = try cursor.next()
                     }
                     let result = PerformanceEvaluation.evaluate(subject: subject, reviews: reviews, hasilKerja: hasil,
-                                                                override: overrides[subject], policy: policy)
+                                                                override: overrides[subjectID], policy: policy)
                     if let p = result.predikat {
                         counts[p, default: 0] += 1
                         withPredikat += 1
@@ -112,13 +111,12 @@ extension AppDatabase {
                     func mean(_ role: ReviewerRole) -> DatabaseValue { result.perilaku.aggregate(role)?.mean?.databaseValue ?? .null }
                     func count(_ role: ReviewerRole) -> DatabaseValue { (result.perilaku.aggregate(role)?.reviewerCount ?? 0).databaseValue }
                     try insert.add([
-                        cycleValue, key.databaseValue, unit.databaseValue, mean(.selfAssessment), mean(.atasan), mean(.rekan),
+                        cycleValue, subjectID.databaseValue, unitID.databaseValue, mean(.selfAssessment), mean(.atasan), mean(.rekan),
                         count(.rekan), mean(.bawahan), count(.bawahan), result.perilaku.weightedMean?.databaseValue ?? .null,
-                        result.perilaku.computedRating?.rawValue.databaseValue ?? .null,
-                        result.perilakuOverride?.rating.rawValue.databaseValue ?? .null,
+                        RatingCode.database(result.perilaku.computedRating), RatingCode.database(result.perilakuOverride?.rating),
                         result.perilakuOverride?.reason.databaseValue ?? .null,
-                        result.perilakuRating?.rawValue.databaseValue ?? .null, result.hasilKerja?.rawValue.databaseValue ?? .null,
-                        result.predikat?.rawValue.databaseValue ?? .null,
+                        RatingCode.database(result.perilakuRating), RatingCode.database(result.hasilKerja),
+                        PredikatCode.database(result.predikat),
                     ])
                     if index % 5000 == 4999 { progress(StoreProgress(phase: "computing", done: index + 1, total: subjectCount)) }
                 }
@@ -149,15 +147,17 @@ extension AppDatabase {
         }
     }
 
+    /// A cycle's results per predikat code (`?` the cycle id).
+    static let predikatCountsSQL = "SELECT predikat, COUNT(*) FROM result WHERE cycle_id = ? GROUP BY predikat"
+
     static func predikatCounts(_ db: Database, cycle: Int64) throws -> (results: Int, withPredikat: Int, byPredikat: [String: Int]) {
         var by: [String: Int] = [:]
         for p in Predikat.allCases { by[p.rawValue] = 0 }
         var results = 0, with = 0
-        for row in try Row.fetchAll(db, sql: "SELECT predikat, COUNT(*) FROM result WHERE cycle_id = ? GROUP BY predikat",
-                                    arguments: [cycle]) {
+        for row in try Row.fetchAll(db, sql: predikatCountsSQL, arguments: [cycle]) {
             let n: Int = row[1]
             results += n
-            if let p: String = row[0] { by[p] = n; with += n }
+            if let p = PredikatCode.value(row[0]) { by[p.rawValue] = n; with += n }
         }
         return (results, with, by)
     }

@@ -20,6 +20,7 @@ enum Migrations {
         registerStatusIndex(&m)
         registerCompactKeys(&m)
         registerOpenCounts(&m)
+        registerCompactResults(&m)
         registerReviewerLookup(&m)
         return m
     }
@@ -48,7 +49,7 @@ enum Migrations {
     }
 
     /// Migrations that rewrite tables holding the city's data: the daemon backs the file up before one runs.
-    static let rewriting: Set<String> = ["v12-compact-rows"]
+    static let rewriting: Set<String> = ["v12-compact-rows", "v14-compact-results"]
 
     /// Identifiers in the order they apply; the schema version is a position in this list.
     static var known: [String] { migrator.migrations }

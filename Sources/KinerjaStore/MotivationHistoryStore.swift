@@ -137,19 +137,22 @@ extension AppDatabase {
 
     /// Every subject's result in cycles `ids` (a comma list) with their own self-assessment's timing,
     /// sorted by subject NIP, then cycle.
+    ///
+    /// `person` is read in NIP order (its unique index) and each person's results are found by key,
+    /// cycle by cycle, so the rows come in the order asked without a sort (`ResultPlanTests`).
     static func subjectRowsSQL(_ ids: String) -> String {
         """
-        SELECT r.cycle_id, r.subject_nip, r.unit_code, r.predikat, r.weighted_mean, r.self_mean, r.atasan_mean,
+        SELECT r.cycle_id, sp.nip, u.code, r.predikat, r.weighted_mean, r.self_mean, r.atasan_mean,
                r.rekan_mean, r.rekan_count, r.bawahan_mean, r.bawahan_count, a.id,
                (a.submitted_at - a.due_at) * 1.0,
                (a.submitted_at IS NULL AND a.due_at > unixepoch(c.closed_at)) AS not_due
-        FROM result r
+        FROM person sp
+        CROSS JOIN result r ON r.subject_id = sp.id AND r.cycle_id IN (\(ids))
+        JOIN unit_key u ON u.id = r.unit_id
         JOIN cycle c ON c.id = r.cycle_id
-        LEFT JOIN person sp ON sp.nip = r.subject_nip
         LEFT JOIN assignment a ON a.cycle_id = r.cycle_id AND a.subject_id = sp.id
                               AND a.role = \(ReviewerRole.selfAssessment.code) AND a.reviewer_id = sp.id
-        WHERE r.cycle_id IN (\(ids))
-        ORDER BY r.subject_nip, r.cycle_id
+        ORDER BY sp.nip, r.cycle_id
         """
     }
 
@@ -160,7 +163,7 @@ extension AppDatabase {
             return AnonymousAggregate(mean: m, reviewerCount: row[count] ?? 0)
         }
         return SubjectPeriodRecord(
-            subject: nip, period: period, predikat: (row[3] as String?).flatMap(Predikat.init(rawValue:)),
+            subject: nip, period: period, predikat: PredikatCode.value(row[3]),
             perilakuMean: row[4], selfMean: row[5], atasanMean: row[6],
             selfAssessment: selfAssessment(assigned: (row[11] as Int64?) != nil, lateSeconds: row[12],
                                            dueAfterClose: (row[13] as Bool?) ?? false),

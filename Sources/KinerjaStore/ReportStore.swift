@@ -94,15 +94,12 @@ extension AppDatabase {
                 f.employees = row["subjects"] ?? 0
                 figures[code] = f
             }
-            let resultFilter = unit == nil ? "" : " AND unit_code = ? COLLATE NOCASE"
-            for row in try Row.fetchAll(db, sql: """
-                SELECT unit_code, predikat, COUNT(*) AS n FROM result WHERE cycle_id = ?\(resultFilter) GROUP BY unit_code, predikat
-                """, arguments: StatementArguments(args)) {
+            for row in try Row.fetchAll(db, sql: Self.resultCountsSQL(unit: unit != nil), arguments: StatementArguments(args)) {
                 let code: String = row["unit_code"]
                 var f = figures[code] ?? blank(code)
                 let n: Int = row["n"]
                 f.results += n
-                if let p = (row["predikat"] as String?).flatMap(Predikat.init(rawValue:)) { f.predikat[p, default: 0] += n }
+                if let p = PredikatCode.value(row["predikat"]) { f.predikat[p, default: 0] += n }
                 figures[code] = f
             }
             let skmFilter = unit == nil ? "" : " AND unit_code = ? COLLATE NOCASE"
@@ -121,20 +118,33 @@ extension AppDatabase {
         }
     }
 
+    /// A cycle's results per unit code and predikat code (`?` the cycle id, then with `unit` the unit code):
+    /// the cycle's range of the result key, grouped by unit id, then each group's unit named.
+    static func resultCountsSQL(unit: Bool) -> String {
+        """
+        SELECT u.code AS unit_code, x.predikat, x.n FROM (
+          SELECT unit_id, predikat, COUNT(*) AS n FROM result WHERE cycle_id = ? GROUP BY unit_id, predikat) x
+        JOIN unit_key u ON u.id = x.unit_id\(unit ? " WHERE u.code = ? COLLATE NOCASE" : "")
+        """
+    }
+
+    /// An employee's self-assessments (`?` the NIP), each with its cycle and the cycle's result, if any.
+    static let historySQL = """
+        SELECT c.id AS cycle_id, c.period, c.status, c.closed_at AS cycle_closed_at, a.subject_unit, a.submitted_at,
+               a.due_at, r.*
+        FROM assignment_named a JOIN cycle c ON c.id = a.cycle_id
+        LEFT JOIN result r ON r.cycle_id = a.cycle_id AND r.subject_id = a.subject_id
+        WHERE a.subject_nip = ? AND a.role_code = \(ReviewerRole.selfAssessment.code)
+        ORDER BY c.period_start, c.kind
+        """
+
     /// An employee's results across cycles (oldest first) with the self-assessment's timing.
     public func history(of nip: NIP) throws -> [HistoryEntry] {
         try writer.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT c.id AS cycle_id, c.period, c.status, c.closed_at AS cycle_closed_at, a.subject_unit, a.submitted_at,
-                       a.due_at, r.*
-                FROM assignment_named a JOIN cycle c ON c.id = a.cycle_id
-                LEFT JOIN result r ON r.cycle_id = a.cycle_id AND r.subject_nip = a.subject_nip
-                WHERE a.subject_nip = ? AND a.role_code = \(ReviewerRole.selfAssessment.code)
-                ORDER BY c.period_start, c.kind
-                """, arguments: [nip.description]).compactMap { row in
+            try Row.fetchAll(db, sql: Self.historySQL, arguments: [nip.description]).compactMap { row in
                 guard let period = try? Period(parsing: row["period"] as String) else { return nil }
                 let submitted: Date? = row["submitted_at"], due: Date = row["due_at"]
-                func rating(_ column: String) -> Rating? { (row[column] as String?).flatMap(Rating.init(rawValue:)) }
+                func rating(_ column: String) -> Rating? { RatingCode.value(row[column]) }
                 let closed = (row["status"] as String) == "closed"
                 // Missing counts as late only when it was due before the cycle closed.
                 let closedAt: Date? = row["cycle_closed_at"]
@@ -146,7 +156,7 @@ extension AppDatabase {
                     weightedMean: row["weighted_mean"], computedRating: rating("computed_rating"),
                     overrideRating: rating("override_rating"), overrideReason: row["override_reason"],
                     perilakuRating: rating("perilaku_rating"), hasilKerja: rating("hasil_kerja"),
-                    predikat: (row["predikat"] as String?).flatMap(Predikat.init(rawValue:)),
+                    predikat: PredikatCode.value(row["predikat"]),
                     selfSubmittedAt: submitted, selfLate: submitted.map { $0 > due } ?? (closed && dueBeforeClose))
             }
         }

@@ -412,27 +412,26 @@ extension AppDatabase {
                                     at now: Date) throws -> CycleInfo {
         try writer.write { db in
             guard let c = try Self.findCycle(db, cycle) else { throw CycleStoreError.notFound(what: "cycle", id: cycle.description) }
-            guard try Bool.fetchOne(db, sql: """
-                SELECT EXISTS (SELECT 1 FROM assignment a JOIN person p ON p.id = a.subject_id
-                               WHERE a.cycle_id = ? AND p.nip = ? AND a.role = \(ReviewerRole.selfAssessment.code))
-                """,
-                                    arguments: [c.id, subject.description]) == true else {
+            guard let subjectID = try Int64.fetchOne(db, sql: """
+                SELECT a.subject_id FROM assignment a JOIN person p ON p.id = a.subject_id
+                WHERE a.cycle_id = ? AND p.nip = ? AND a.role = \(ReviewerRole.selfAssessment.code) LIMIT 1
+                """, arguments: [c.id, subject.description]) else {
                 throw CycleStoreError.notFound(what: "subject in cycle \(c.period.code)", id: subject.description)
             }
             try db.execute(sql: """
-                INSERT INTO perilaku_override(cycle_id, subject_nip, rating, reason, set_by, set_at) VALUES (?, ?, ?, ?, ?, ?)
-                ON CONFLICT(cycle_id, subject_nip) DO UPDATE SET rating = excluded.rating, reason = excluded.reason,
+                INSERT INTO perilaku_override(cycle_id, subject_id, rating, reason, set_by, set_at) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT(cycle_id, subject_id) DO UPDATE SET rating = excluded.rating, reason = excluded.reason,
                 set_by = excluded.set_by, set_at = excluded.set_at
-                """, arguments: [c.id, subject.description, override.rating.rawValue, override.reason, by, now])
-            if c.status == .closed, let row = try Row.fetchOne(db, sql: "SELECT hasil_kerja FROM result WHERE cycle_id = ? AND subject_nip = ?",
-                                                              arguments: [c.id, subject.description]) {
-                let hasil = (row["hasil_kerja"] as String?).flatMap(Rating.init(rawValue:))
+                """, arguments: [c.id, subjectID, RatingCode.code(override.rating), override.reason, by, StoredTime.seconds(now)])
+            if c.status == .closed, let row = try Row.fetchOne(db, sql: "SELECT hasil_kerja FROM result WHERE cycle_id = ? AND subject_id = ?",
+                                                              arguments: [c.id, subjectID]) {
+                let hasil = RatingCode.value(row["hasil_kerja"])
                 let predikat = hasil.map { Predikat(hasilKerja: $0, perilaku: override.rating) }
                 try db.execute(sql: """
                     UPDATE result SET override_rating = ?, override_reason = ?, perilaku_rating = ?, predikat = ?
-                    WHERE cycle_id = ? AND subject_nip = ?
-                    """, arguments: [override.rating.rawValue, override.reason, override.rating.rawValue,
-                                     predikat?.rawValue, c.id, subject.description])
+                    WHERE cycle_id = ? AND subject_id = ?
+                    """, arguments: [RatingCode.code(override.rating), override.reason, RatingCode.code(override.rating),
+                                     PredikatCode.database(predikat), c.id, subjectID])
             }
             return c
         }

@@ -86,3 +86,41 @@ enum ReviewSource {
         return try Int64.fetchOne(db, sql: "SELECT id FROM review_source WHERE text = ?", arguments: [text])!
     }
 }
+
+/// A rating or predikat as stored in `result` and `perilaku_override`: its position in `allCases`,
+/// which is its rank (`Rating`: 0 di_bawah, 1 sesuai, 2 di_atas; `Predikat`: 0 sangat_kurang …
+/// 4 sangat_baik). SQLite stores 0 and 1 in the record header alone and 2 to 4 in one byte, against
+/// 5 to 16 bytes of text.
+enum StoredCode<Value: CaseIterable & RawRepresentable & Equatable> where Value.RawValue == String {
+    /// The code of `value`.
+    static func code(_ value: Value) -> Int {
+        Value.allCases.enumerated().first { $0.element == value }!.offset
+    }
+
+    /// The value a stored code names; nil for NULL or a code out of range.
+    static func value(_ code: Int?) -> Value? {
+        guard let code, code >= 0 else { return nil }
+        return Value.allCases.enumerated().first { $0.offset == code }?.element
+    }
+
+    /// `value`'s code as a database value, NULL for nil.
+    static func database(_ value: Value?) -> DatabaseValue { value.map { code($0).databaseValue } ?? .null }
+
+    /// The highest code, for the column's CHECK.
+    static var maxCode: Int { Value.allCases.count - 1 }
+
+    /// The SQL expression giving the name (the raw value) from the code in `column`.
+    static func nameSQL(_ column: String) -> String {
+        "CASE \(column) " + Value.allCases.enumerated().map { "WHEN \($0.offset) THEN '\($0.element.rawValue)'" }
+            .joined(separator: " ") + " END"
+    }
+
+    /// The SQL expression giving the code from the name in `column` (the migration's copy).
+    static func codeSQL(_ column: String) -> String {
+        "CASE \(column) " + Value.allCases.enumerated().map { "WHEN '\($0.element.rawValue)' THEN \($0.offset)" }
+            .joined(separator: " ") + " END"
+    }
+}
+
+typealias RatingCode = StoredCode<Rating>
+typealias PredikatCode = StoredCode<Predikat>

@@ -28,21 +28,7 @@ extension AppDatabase {
             guard c.status == .closed else { return (c, []) }
             var args: [any DatabaseValueConvertible] = [c.id]
             if let unit { args.append(unit) }
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT r.subject_nip, COALESCE(e.nama, '') AS nama, r.unit_code, rp.nip AS atasan, a.submitted_at,
-                       \(Self.reviewerNameSQL) AS atasan_name,
-                       x.nip AS cancelled_by, x.detail AS cancelled
-                FROM result r LEFT JOIN employee e ON e.nip = r.subject_nip
-                LEFT JOIN person sp ON sp.nip = r.subject_nip
-                LEFT JOIN assignment a ON a.cycle_id = r.cycle_id AND a.subject_id = sp.id AND a.role = \(ReviewerRole.atasan.code)
-                LEFT JOIN person rp ON rp.id = a.reviewer_id
-                \(Self.reviewerJoinSQL(nip: "rp.nip"))
-                LEFT JOIN assignment_change x ON x.id = (
-                    SELECT MAX(id) FROM assignment_change WHERE cycle_id = r.cycle_id AND subject_nip = r.subject_nip
-                    AND role = 'atasan' AND new_reviewer_nip IS NULL)
-                WHERE r.cycle_id = ? AND r.predikat IS NULL\(unit == nil ? "" : " AND r.unit_code = ? COLLATE NOCASE")
-                ORDER BY r.unit_code, r.subject_nip
-                """, arguments: StatementArguments(args))
+            let rows = try Row.fetchAll(db, sql: Self.withoutPredikatSQL(unit: unit != nil), arguments: StatementArguments(args))
             let employees = rows.compactMap { row -> WithoutPredikat? in
                 guard let nip = NIP(row["subject_nip"] as String) else { return nil }
                 let code: String, reason: String
@@ -63,5 +49,25 @@ extension AppDatabase {
             }
             return (c, employees)
         }
+    }
+
+    /// A closed cycle's results without a predikat (`?` the cycle id, then with `unit` the unit code),
+    /// with what the reason needs: the atasan's assignment and name, the latest cancellation of it.
+    static func withoutPredikatSQL(unit: Bool) -> String {
+        """
+        SELECT sp.nip AS subject_nip, COALESCE(e.nama, '') AS nama, u.code AS unit_code, rp.nip AS atasan, a.submitted_at,
+               \(Self.reviewerNameSQL) AS atasan_name,
+               x.nip AS cancelled_by, x.detail AS cancelled
+        FROM result r JOIN person sp ON sp.id = r.subject_id JOIN unit_key u ON u.id = r.unit_id
+        LEFT JOIN employee e ON e.nip = sp.nip
+        LEFT JOIN assignment a ON a.cycle_id = r.cycle_id AND a.subject_id = r.subject_id AND a.role = \(ReviewerRole.atasan.code)
+        LEFT JOIN person rp ON rp.id = a.reviewer_id
+        \(Self.reviewerJoinSQL(nip: "rp.nip"))
+        LEFT JOIN assignment_change x ON x.id = (
+            SELECT MAX(id) FROM assignment_change WHERE cycle_id = r.cycle_id AND subject_nip = sp.nip
+            AND role = 'atasan' AND new_reviewer_nip IS NULL)
+        WHERE r.cycle_id = ? AND r.predikat IS NULL\(unit ? " AND u.code = ? COLLATE NOCASE" : "")
+        ORDER BY u.code, sp.nip
+        """
     }
 }

@@ -105,15 +105,13 @@ struct FlagsBench: AsyncParsableCommand {
         k AS (SELECT MAX(n) AS t FROM p),
         h AS (SELECT p.id, p.n FROM p, k WHERE p.n > k.t - 8),
         r AS MATERIALIZED (
-          SELECT x.subject_nip AS s, h.n AS n, x.weighted_mean AS m,
-                 CASE x.predikat WHEN 'sangat_kurang' THEN 0 WHEN 'kurang' THEN 1 WHEN 'butuh_perbaikan' THEN 2
-                                 WHEN 'baik' THEN 3 WHEN 'sangat_baik' THEN 4 END AS pr,
+          SELECT sp.nip AS s, h.n AS n, x.weighted_mean AS m, x.predikat AS pr,
                  x.self_mean - x.atasan_mean AS gap,
                  CASE WHEN a.id IS NULL THEN NULL WHEN a.submitted_at IS NULL OR a.submitted_at > a.due_at THEN 1 ELSE 0 END AS late,
                  CASE WHEN x.rekan_count >= 3 THEN x.rekan_mean END AS rk,
                  CASE WHEN x.bawahan_count >= 3 THEN x.bawahan_mean END AS bw
           FROM result x JOIN h ON h.id = x.cycle_id
-          LEFT JOIN person sp ON sp.nip = x.subject_nip
+          JOIN person sp ON sp.id = x.subject_id
           LEFT JOIN assignment a ON a.cycle_id = x.cycle_id AND a.subject_id = sp.id AND a.role = 3 AND a.reviewer_id = sp.id),
         s AS MATERIALIZED (
           SELECT r.s,

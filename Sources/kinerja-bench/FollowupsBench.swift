@@ -232,23 +232,24 @@ struct FollowupsBench: AsyncParsableCommand {
             SELECT COALESCE(fu.unit_code, '-') AS unit, COALESCE(fu.agreed_action, 'not_held') AS grp,
                    fu.held_on IS NOT NULL AND fu.held_on <= fu.due_date AS on_time,
                    CAST(julianday(fu.held_on) - julianday(fu.created_on) AS INTEGER) AS days, fu.created_at, f.subject_nip,
-                   f.window_end, f.condition_cleared, f.cleared_at, c.kind
+                   f.window_end, f.condition_cleared, f.cleared_at, c.kind, sp.id AS subject_id
             FROM followup fu JOIN flag f ON f.id = fu.flag_id LEFT JOIN cycle c ON c.period = f.window_end
+            LEFT JOIN person sp ON sp.nip = f.subject_nip
         ), based AS (
             SELECT fu.*, COALESCE((SELECT k.period FROM cycle k WHERE k.kind = fu.kind AND k.status = 'closed' AND k.closed_at <= fu.created_at
                                    ORDER BY k.period DESC LIMIT 1), fu.window_end) AS base_period
             FROM fu
         ), m AS (
-            SELECT fu.*, b.weighted_mean AS before_mean, \(Self.rank("b.predikat")) AS before_rank,
+            SELECT fu.*, b.weighted_mean AS before_mean, b.predikat AS before_rank,
                    (SELECT k.id FROM cycle k WHERE k.kind = fu.kind AND k.status = 'closed' AND k.period > fu.base_period
                     ORDER BY k.period LIMIT 1) AS next_cycle
-            FROM based fu LEFT JOIN cycle bc ON bc.period = fu.base_period LEFT JOIN result b ON b.cycle_id = bc.id AND b.subject_nip = fu.subject_nip
+            FROM based fu LEFT JOIN cycle bc ON bc.period = fu.base_period LEFT JOIN result b ON b.cycle_id = bc.id AND b.subject_id = fu.subject_id
         ), row AS (
             SELECT m.unit, m.grp, m.on_time, m.days,
                    CASE WHEN m.condition_cleared THEN (SELECT COUNT(*) FROM cycle k WHERE k.kind = m.kind AND k.status = 'closed'
                                                        AND k.closed_at > m.created_at AND k.closed_at <= m.cleared_at) END AS cleared,
-                   n.weighted_mean - m.before_mean AS dm, \(Self.rank("n.predikat")) - m.before_rank AS dp
-            FROM m LEFT JOIN result n ON n.cycle_id = m.next_cycle AND n.subject_nip = m.subject_nip
+                   n.weighted_mean - m.before_mean AS dm, n.predikat - m.before_rank AS dp
+            FROM m LEFT JOIN result n ON n.cycle_id = m.next_cycle AND n.subject_id = m.subject_id
         ), cellrow AS (
             SELECT unit, grp, on_time, days, cleared, dm, dp FROM row UNION ALL SELECT NULL, grp, on_time, days, cleared, dm, dp FROM row
         ), ranked AS (
@@ -268,9 +269,5 @@ struct FollowupsBench: AsyncParsableCommand {
                    CASE WHEN cell.n >= \(minimum) THEN cell.dp END
             FROM cell LEFT JOIN med ON med.unit IS cell.unit AND med.grp = cell.grp ORDER BY cell.unit, cell.grp);
         """
-    }
-
-    static func rank(_ column: String) -> String {
-        "CASE \(column) WHEN 'sangat_kurang' THEN 0 WHEN 'kurang' THEN 1 WHEN 'butuh_perbaikan' THEN 2 WHEN 'baik' THEN 3 WHEN 'sangat_baik' THEN 4 END"
     }
 }

@@ -103,7 +103,7 @@ struct BandungFixtureTests {
         #expect(r["without_predikat_reasons"]?["atasan_not_submitted"]?.intValue == 38)
         let agus = r["without_predikat_list"]?.arrayValue?.first { $0["nip"]?.stringValue == Self.agus }
         #expect(agus?["reason"]?.stringValue?.contains("atasan review by \(Self.hendra) Hendra Gunawan was not submitted") == true)
-        #expect(try await kit.scalar("SELECT perilaku_rating IS NULL AND self_mean = 3 FROM result WHERE subject_nip = '\(Self.agus)'") == "1")
+        #expect(try await kit.scalar("SELECT perilaku_rating IS NULL AND self_mean = 3 FROM result_named WHERE subject_nip = '\(Self.agus)'") == "1")
         // Caps: DLHK (18 rated, 1 Sangat Baik = 5.6 % ≤ 10 %) is checked and within; SETDA (1 rated),
         // BKPSDM and DISKOMINFO (0) are not checked, each with the reason.
         #expect(r["caps_checked"]?.intValue == 1 && r["breaches"]?.arrayValue?.isEmpty == true)

@@ -52,4 +52,21 @@ enum AssignmentRows {
         }
         return queue
     }
+
+    /// A result row of `cycle` for `subject` in `unit` (NIP and unit code, stored as their ids); `values`
+    /// names the other columns (a predikat by its name, stored as its code).
+    static func insertResult(_ db: Database, cycle: Int, subject: String, unit: String,
+                             _ values: KeyValuePairs<String, (any DatabaseValueConvertible)?> = [:]) throws {
+        let person = try StoredKeys.personIDs(db, [subject])[subject]
+        let unitID = try StoredKeys.unitIDs(db, [unit])[unit]
+        var columns = ["cycle_id", "subject_id", "unit_id"], placeholders = ["?", "?", "?"]
+        var arguments: [(any DatabaseValueConvertible)?] = [cycle, person, unitID]
+        for (column, value) in values {
+            columns.append(column)
+            placeholders.append(column == "predikat" ? PredikatCode.codeSQL("?") : "?")
+            arguments.append(value)
+        }
+        try db.execute(sql: "INSERT INTO result(\(columns.joined(separator: ", "))) VALUES (\(placeholders.joined(separator: ", ")))",
+                       arguments: StatementArguments(arguments))
+    }
 }

@@ -91,39 +91,52 @@ struct CompactMigrationTests {
 
     /// The same rows on the schema before v12: a file migrated up to `v11-status-index`, every table
     /// copied from `source`, the assignments and reviews as they were stored then (NIPs, unit codes,
-    /// the role and the review's source as text, times as GRDB's date text).
+    /// the role and the review's source as text, times as GRDB's date text), and the results and
+    /// overrides likewise (`OldResultRows`).
     static func oldSchemaCopy(of source: String) throws -> String {
+        try copy(of: source, upTo: "v11-status-index", except: ["assignment", "review"]) { db in
+            try db.execute(sql: """
+                INSERT INTO main.assignment(id, cycle_id, subject_nip, role, reviewer_nip, subject_unit, reviewer_unit, due_at,
+                                            submitted_at, atasan_source)
+                SELECT id, cycle_id, subject_nip, role, reviewer_nip, subject_unit, reviewer_unit,
+                       strftime('%Y-%m-%d %H:%M:%f', due_at, 'unixepoch'), strftime('%Y-%m-%d %H:%M:%f', submitted_at, 'unixepoch'),
+                       atasan_source
+                FROM src.assignment_named
+                """)
+            let scores = BerAKHLAKColumns.list
+            try db.execute(sql: """
+                INSERT INTO main.review(assignment_id, \(scores), comment, hasil_kerja, submitted_at, recorded_at, revised_at, source)
+                SELECT v.assignment_id, \(scores), v.comment, v.hasil_kerja, strftime('%Y-%m-%d %H:%M:%f', v.submitted_at, 'unixepoch'),
+                       strftime('%Y-%m-%d %H:%M:%f', v.recorded_at, 'unixepoch'), strftime('%Y-%m-%d %H:%M:%f', v.revised_at, 'unixepoch'),
+                       s.text
+                FROM src.review v JOIN src.review_source s ON s.id = v.source_id
+                """)
+        }
+    }
+
+    /// A new file migrated up to `migration`, with every table of that schema but `excluded` (and
+    /// `result` and `perilaku_override`, copied as `OldResultRows` does) copied column by column from
+    /// `source`, then `rest` run with `source` attached as `src`; in one transaction.
+    static func copy(of source: String, upTo migration: String, except excluded: [String],
+                     rest: (Database) throws -> Void = { _ in }) throws -> String {
         let path = temporaryPath("old.sqlite")
         let queue = try DatabaseQueue(path: path)
-        try Migrations.migrator.migrate(queue, upTo: "v11-status-index")
+        try Migrations.migrator.migrate(queue, upTo: migration)
         try queue.writeWithoutTransaction { db in
             try db.execute(sql: "ATTACH DATABASE ? AS src", arguments: [source])
             try db.inTransaction {
                 try db.execute(sql: "PRAGMA defer_foreign_keys = ON")
+                let skipped = (["grdb_migrations"] + excluded).map { "'\($0)'" }.joined(separator: ", ")
                 let tables = try String.fetchAll(db, sql: """
                     SELECT name FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
-                      AND name NOT IN ('grdb_migrations', 'assignment', 'review')
+                      AND name NOT IN (\(skipped), \(OldResultRows.tables))
                     """)
                 for table in tables {
                     let columns = try db.columns(in: table, in: "main").map { "\"\($0.name)\"" }.joined(separator: ", ")
                     try db.execute(sql: "INSERT INTO main.\"\(table)\"(\(columns)) SELECT \(columns) FROM src.\"\(table)\"")
                 }
-                try db.execute(sql: """
-                    INSERT INTO main.assignment(id, cycle_id, subject_nip, role, reviewer_nip, subject_unit, reviewer_unit, due_at,
-                                                submitted_at, atasan_source)
-                    SELECT id, cycle_id, subject_nip, role, reviewer_nip, subject_unit, reviewer_unit,
-                           strftime('%Y-%m-%d %H:%M:%f', due_at, 'unixepoch'), strftime('%Y-%m-%d %H:%M:%f', submitted_at, 'unixepoch'),
-                           atasan_source
-                    FROM src.assignment_named
-                    """)
-                let scores = BerAKHLAKColumns.list
-                try db.execute(sql: """
-                    INSERT INTO main.review(assignment_id, \(scores), comment, hasil_kerja, submitted_at, recorded_at, revised_at, source)
-                    SELECT v.assignment_id, \(scores), v.comment, v.hasil_kerja, strftime('%Y-%m-%d %H:%M:%f', v.submitted_at, 'unixepoch'),
-                           strftime('%Y-%m-%d %H:%M:%f', v.recorded_at, 'unixepoch'), strftime('%Y-%m-%d %H:%M:%f', v.revised_at, 'unixepoch'),
-                           s.text
-                    FROM src.review v JOIN src.review_source s ON s.id = v.source_id
-                    """)
+                try rest(db)
+                try OldResultRows.copy(db)
                 return .commit
             }
             try db.execute(sql: "DETACH DATABASE src")

@@ -210,10 +210,8 @@ struct FollowupStoreTests {
             try d.execute(sql: "UPDATE cycle SET closed_at = ? WHERE id = 1", arguments: [Self.t0 - 86_400])
             for (subject, cycle, mean, predikat) in [(1, 1, 3.1, "butuh_perbaikan"), (1, 2, 3.6, "baik"),
                                                      (3, 1, 3.0, "butuh_perbaikan"), (3, 2, 2.8, "butuh_perbaikan")] {
-                try d.execute(sql: """
-                    INSERT INTO result(cycle_id, subject_nip, unit_code, rekan_count, bawahan_count, weighted_mean, predikat)
-                    VALUES (?, ?, 'DLHK', 3, 0, ?, ?)
-                    """, arguments: [cycle, Self.nip(subject).description, mean, predikat])
+                try AssignmentRows.insertResult(d, cycle: cycle, subject: Self.nip(subject).description, unit: "DLHK",
+                                                ["rekan_count": 3, "bawahan_count": 0, "weighted_mean": mean, "predikat": predikat])
             }
             try d.execute(sql: "UPDATE flag SET condition_cleared = 1, cleared_at = ? WHERE subject_nip = ?",
                           arguments: [Self.t0 + 31 * 86_400, Self.nip(1).description])

@@ -25,8 +25,8 @@ struct HistoryJudgementTests {
     }
 
     static func lowResult(_ db: Database, cycle: Int, subject: Int) throws {
-        try db.execute(sql: "INSERT INTO result(cycle_id, subject_nip, unit_code, rekan_count, bawahan_count, predikat) VALUES (?, ?, 'DLHK', 0, 0, 'kurang')",
-                       arguments: [cycle, nip(subject).description])
+        try AssignmentRows.insertResult(db, cycle: cycle, subject: nip(subject).description, unit: "DLHK",
+                                        ["rekan_count": 0, "bawahan_count": 0, "predikat": "kurang"])
     }
 
     static func training(_ db: Database, _ subject: Int, _ date: String) throws {

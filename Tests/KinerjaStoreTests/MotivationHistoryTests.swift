@@ -35,12 +35,9 @@ struct MotivationHistoryTests {
 
     func result(_ db: Database, cycle: Int, subject: Int, unit: String, predikat: String?, weighted: Double?, own: Double?,
                 atasan: Double?, rekan: (Double?, Int), bawahan: (Double?, Int)) throws {
-        try db.execute(sql: """
-            INSERT INTO result(cycle_id, subject_nip, unit_code, self_mean, atasan_mean, rekan_mean, rekan_count, bawahan_mean,
-                               bawahan_count, weighted_mean, predikat)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [cycle, Self.nip(subject).description, unit, own, atasan, rekan.0, rekan.1, bawahan.0, bawahan.1,
-                             weighted, predikat])
+        try AssignmentRows.insertResult(db, cycle: cycle, subject: Self.nip(subject).description, unit: unit, [
+            "self_mean": own, "atasan_mean": atasan, "rekan_mean": rekan.0, "rekan_count": rekan.1, "bawahan_mean": bawahan.0,
+            "bawahan_count": bawahan.1, "weighted_mean": weighted, "predikat": predikat])
     }
 
     func database() throws -> AppDatabase {
