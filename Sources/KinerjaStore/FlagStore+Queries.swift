@@ -53,17 +53,27 @@ extension AppDatabase {
         return (conditions, arguments)
     }
 
+    /// The listing's order: most severe first, then unit, rule, NIP. The same expressions as the index
+    /// `flag_listing` (`Migrations.registerFlagListing`), which SQLite matches by their text.
+    static let flagListingOrder = ["CASE f.severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END", "COALESCE(f.unit_code, '')",
+                                   "f.rule", "f.subject_nip", "f.id"]
+
     /// One page of `flags(_:)` (`filter.limit` is not applied): at most `limit` rows after `cursor`.
     public func flagPage(_ filter: FlagFilter, after cursor: PageCursor?, limit: Int) throws -> Page<FlagRecord> {
-        try writer.read { db in
-            let (conditions, arguments) = Self.flagConditions(filter)
-            let query = KeysetQuery(
-                select: Self.flagColumns, from: "FROM flag f LEFT JOIN employee e ON e.nip = f.subject_nip",
-                conditions: conditions, arguments: arguments,
-                keys: ["CASE f.severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END", "COALESCE(f.unit_code, '')",
-                       "f.rule", "f.subject_nip", "f.id"])
-            return try query.page(db, after: cursor, limit: limit, Self.flagRecord)
-        }
+        try writer.read { db in try Self.flagQuery(filter).page(db, after: cursor, limit: limit, Self.flagRecord) }
+    }
+
+    /// `flagPage`'s query. Without a NIP the rows are read in `flag_listing`'s order and a page stops at
+    /// its last row (a following page seeks to its severity first); SQLite, left to itself, takes
+    /// `flag_status` for the status filter and sorts every matching flag on each page. With a NIP it reads that person's few flags and sorts them. The
+    /// total counts `flag_status` alone: the employee join matches at most one row per flag.
+    static func flagQuery(_ filter: FlagFilter) -> KeysetQuery {
+        let (conditions, arguments) = flagConditions(filter)
+        return KeysetQuery(
+            select: flagColumns,
+            from: "FROM flag f \(filter.nip == nil ? "INDEXED BY flag_listing " : "")LEFT JOIN employee e ON e.nip = f.subject_nip",
+            conditions: conditions, arguments: arguments, keys: flagListingOrder, countFrom: "FROM flag f",
+            seeksFirstKey: filter.nip == nil)
     }
 
     /// One flag with its evidence and history.

@@ -22,6 +22,7 @@ enum Migrations {
         registerOpenCounts(&m)
         registerCompactResults(&m)
         registerReviewerLookup(&m)
+        registerFlagListing(&m)
         return m
     }
 
