@@ -40,128 +40,10 @@ extension AppDatabase {
     ///
     /// - Parameter units: each employee's unit, stored with their flags.
     public func applyFindings(_ findings: [FlagFinding], units: [NIP: String], at now: Date) throws -> FlagUpdateOutcome {
-        let encoder = Self.evidenceEncoder()
-        return try writer.write { db in
-            var outcome = FlagUpdateOutcome()
-            outcome.findings = findings.count
-            struct Live {
-                var id: Int64
-                var severity: FlagSeverity
-                var status: FlagStatus
-                var cleared: Bool
-                var createdAt: Date
-                var windowEnd: String
-                /// window end, ratio, follow-up, unit, concurrent rules. The evidence (about 1.4 KB of
-                /// JSON a flag) is not held for every live flag: it is compared in the database
-                /// (`sameEvidence`) for the flags whose other values are unchanged.
-                var fingerprint: [DatabaseValue]
-            }
-            var live: [String: Live] = [:]
-            let rows = try Row.fetchCursor(db, sql: """
-                SELECT id, identity, severity, status, condition_cleared, window_end, ratio, follow_up, unit_code,
-                       concurrent_rules, created_at FROM flag WHERE status IN ('open', 'acknowledged')
-                """)
-            while let row = try rows.next() {
-                live[row[1]] = Live(id: row[0], severity: FlagSeverity(rawValue: row[2]) ?? .info,
-                                    status: FlagStatus(rawValue: row[3]) ?? .open, cleared: row[4], createdAt: row[10],
-                                    windowEnd: row[5], fingerprint: (5...9).map { row[$0] as DatabaseValue })
-            }
-            let sameEvidence = try db.cachedStatement(sql: "SELECT evidence = ? FROM flag WHERE id = ?")
-            let closed = Set(try String.fetchAll(db, sql: "SELECT identity FROM flag WHERE status IN ('resolved', 'dismissed')"))
-            let insert = try db.cachedStatement(sql: """
-                INSERT INTO flag(identity, rule, subject_nip, unit_code, window_start, window_end, window_start_date,
-                                 window_end_date, severity, status, condition_cleared, ratio, concurrent_rules, evidence,
-                                 follow_up, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', 0, ?, ?, ?, ?, ?, ?)
-                """)
-            let update = try db.cachedStatement(sql: """
-                UPDATE flag SET evidence = ?, window_end = ?, window_end_date = ?, ratio = ?, follow_up = ?, unit_code = ?,
-                                concurrent_rules = ?, severity = ?, condition_cleared = 0, cleared_at = NULL, updated_at = ?
-                WHERE id = ?
-                """)
-            var seen = Set<String>()
-            for f in findings {
-                let key = f.identity.key
-                guard seen.insert(key).inserted else { continue }
-                let unit = units[f.subject]
-                let concurrent = f.concurrentRules.map(\.rawValue).joined(separator: ",")
-                // Encoded here, one finding at a time: all of them at once took about 30 MB at
-                // 250,000 employees (21,942 flags), beside the findings themselves.
-                let evidence = String(decoding: try encoder.encode(f.evidence), as: UTF8.self)
-                let fingerprint: [DatabaseValue] = [
-                    f.window.end.code.databaseValue, f.ratio.databaseValue,
-                    f.followUp.rawValue.databaseValue, unit?.databaseValue ?? .null, concurrent.databaseValue,
-                ]
-                if let old = live[key] {
-                    if old.fingerprint == fingerprint && old.severity == f.severity && !old.cleared,
-                       try Bool.fetchOne(sameEvidence, arguments: [evidence, old.id]) == true {
-                        continue
-                    }
-                    try update.execute(arguments: [
-                        evidence, f.window.end.code, f.window.end.end.description, f.ratio, f.followUp.rawValue, unit,
-                        concurrent, f.severity.rawValue, now, old.id,
-                    ])
-                    outcome.updated += 1
-                    if f.severity != old.severity {
-                        let raised = f.severity > old.severity
-                        try Self.addFlagEvent(db, flag: old.id, at: now, actor: .analysis, action: raised ? "escalated" : "deescalated",
-                                              fromSeverity: old.severity, toSeverity: f.severity)
-                        if raised {
-                            outcome.escalated.append(FlagEscalation(
-                                flag: Self.record(f, id: old.id, unit: unit, status: old.status, createdAt: old.createdAt, now: now),
-                                from: old.severity))
-                        } else {
-                            outcome.deescalated += 1
-                        }
-                    }
-                    if old.cleared {
-                        try Self.addFlagEvent(db, flag: old.id, at: now, actor: .analysis, action: "condition_returned")
-                        outcome.returned += 1
-                    }
-                    continue
-                }
-                if closed.contains(key) {
-                    outcome.closedAlready += 1
-                    continue
-                }
-                try insert.execute(arguments: [
-                    key, f.rule.rawValue, f.subject.description, unit, f.window.start.code, f.window.end.code,
-                    f.window.start.start.description, f.window.end.end.description, f.severity.rawValue, f.ratio, concurrent,
-                    evidence, f.followUp.rawValue, now, now,
-                ])
-                let id = db.lastInsertedRowID
-                try Self.addFlagEvent(db, flag: id, at: now, actor: .analysis, action: "created", toStatus: .open, toSeverity: f.severity)
-                outcome.created.append(Self.record(f, id: id, unit: unit, status: .open, createdAt: now, now: now))
-            }
-            var closedCycles: [(period: Period, closedAt: Date)] = []
-            for row in try Row.fetchAll(db, sql: "SELECT period, closed_at FROM cycle WHERE status = 'closed' AND closed_at IS NOT NULL") {
-                if let period = try? Period(parsing: row[0] as String) { closedCycles.append((period, row[1])) }
-            }
-            for (key, old) in live.sorted(by: { $0.value.id < $1.value.id }) where !seen.contains(key) {
-                if old.status == .open, let end = try? Period(parsing: old.windowEnd),
-                   let later = closedCycles.filter({ $0.period.kind == end.kind && $0.period > end && $0.closedAt < old.createdAt })
-                       .min(by: { $0.period < $1.period }) {
-                    let note = "history leftover: \(later.period.code), a later period than the flag's window, had closed "
-                        + "before the flag was raised, and the pattern does not hold there"
-                    try db.execute(sql: """
-                        UPDATE flag SET status = 'dismissed', condition_cleared = 1, cleared_at = COALESCE(cleared_at, ?),
-                                        updated_at = ? WHERE id = ?
-                        """, arguments: [now, now, old.id])
-                    try Self.addFlagEvent(db, flag: old.id, at: now, actor: .analysis, action: "dismissed", note: note,
-                                          fromStatus: .open, toStatus: .dismissed)
-                    outcome.retired += 1
-                    continue
-                }
-                guard !old.cleared else { continue }
-                try db.execute(sql: "UPDATE flag SET condition_cleared = 1, cleared_at = ?, updated_at = ? WHERE id = ?",
-                               arguments: [now, now, old.id])
-                try Self.addFlagEvent(db, flag: old.id, at: now, actor: .analysis, action: "condition_cleared")
-                outcome.cleared += 1
-            }
-            #if DEBUG
-            PausePoint.reach("flags.before-commit")
-            #endif
-            return outcome
+        try writer.write { db in
+            var flags = try FlagFindingsWriter(db, at: now)
+            try flags.apply(findings, units: units)
+            return try flags.finish()
         }
     }
 
@@ -179,5 +61,156 @@ extension AppDatabase {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [flag, at, actor.uid, actor.name, action, note, fromStatus?.rawValue, toStatus?.rawValue,
                                      fromSeverity?.rawValue, toSeverity?.rawValue])
+    }
+}
+
+/// `applyFindings` in steps, inside the caller's write transaction: `apply` a run's findings batch by
+/// batch (each batch sorted by identity, the batches in identity order), then `finish` once. So the
+/// analysis can write each batch of people as it finds them and hold no more than a batch of findings
+/// (`AppDatabase.analyseAndApply`). State kept between batches: the live flags' values without their
+/// evidence, the closed flags' identities, and the identities seen.
+struct FlagFindingsWriter {
+    struct Live {
+        var id: Int64
+        var severity: FlagSeverity
+        var status: FlagStatus
+        var cleared: Bool
+        var createdAt: Date
+        var windowEnd: String
+        /// window end, ratio, follow-up, unit, concurrent rules. The evidence (about 1.4 KB of
+        /// JSON a flag) is not held for every live flag: it is compared in the database
+        /// (`sameEvidence`) for the flags whose other values are unchanged.
+        var fingerprint: [DatabaseValue]
+    }
+
+    let db: Database
+    let now: Date
+    let encoder = AppDatabase.evidenceEncoder()
+    var outcome = FlagUpdateOutcome()
+    var live: [String: Live] = [:]
+    var closed: Set<String>
+    var seen = Set<String>()
+    let sameEvidence: Statement
+    let insert: Statement
+    let update: Statement
+
+    init(_ db: Database, at now: Date) throws {
+        self.db = db
+        self.now = now
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT id, identity, severity, status, condition_cleared, window_end, ratio, follow_up, unit_code,
+                   concurrent_rules, created_at FROM flag WHERE status IN ('open', 'acknowledged')
+            """)
+        while let row = try rows.next() {
+            live[row[1]] = Live(id: row[0], severity: FlagSeverity(rawValue: row[2]) ?? .info,
+                                status: FlagStatus(rawValue: row[3]) ?? .open, cleared: row[4], createdAt: row[10],
+                                windowEnd: row[5], fingerprint: (5...9).map { row[$0] as DatabaseValue })
+        }
+        sameEvidence = try db.cachedStatement(sql: "SELECT evidence = ? FROM flag WHERE id = ?")
+        closed = Set(try String.fetchAll(db, sql: "SELECT identity FROM flag WHERE status IN ('resolved', 'dismissed')"))
+        insert = try db.cachedStatement(sql: """
+            INSERT INTO flag(identity, rule, subject_nip, unit_code, window_start, window_end, window_start_date,
+                             window_end_date, severity, status, condition_cleared, ratio, concurrent_rules, evidence,
+                             follow_up, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', 0, ?, ?, ?, ?, ?, ?)
+            """)
+        update = try db.cachedStatement(sql: """
+            UPDATE flag SET evidence = ?, window_end = ?, window_end_date = ?, ratio = ?, follow_up = ?, unit_code = ?,
+                            concurrent_rules = ?, severity = ?, condition_cleared = 0, cleared_at = NULL, updated_at = ?
+            WHERE id = ?
+            """)
+    }
+
+    /// One batch of findings (and the units of their people).
+    mutating func apply(_ findings: [FlagFinding], units: [NIP: String]) throws {
+        let db = self.db, now = self.now
+        outcome.findings += findings.count
+        for f in findings {
+            let key = f.identity.key
+            guard seen.insert(key).inserted else { continue }
+            let unit = units[f.subject]
+            let concurrent = f.concurrentRules.map(\.rawValue).joined(separator: ",")
+            // Encoded here, one finding at a time: all of them at once took about 30 MB at
+            // 250,000 employees (21,942 flags), beside the findings themselves.
+            let evidence = String(decoding: try encoder.encode(f.evidence), as: UTF8.self)
+            let fingerprint: [DatabaseValue] = [
+                f.window.end.code.databaseValue, f.ratio.databaseValue,
+                f.followUp.rawValue.databaseValue, unit?.databaseValue ?? .null, concurrent.databaseValue,
+            ]
+            if let old = live[key] {
+                if old.fingerprint == fingerprint && old.severity == f.severity && !old.cleared,
+                   try Bool.fetchOne(sameEvidence, arguments: [evidence, old.id]) == true {
+                    continue
+                }
+                try update.execute(arguments: [
+                    evidence, f.window.end.code, f.window.end.end.description, f.ratio, f.followUp.rawValue, unit,
+                    concurrent, f.severity.rawValue, now, old.id,
+                ])
+                outcome.updated += 1
+                if f.severity != old.severity {
+                    let raised = f.severity > old.severity
+                    try AppDatabase.addFlagEvent(db, flag: old.id, at: now, actor: .analysis, action: raised ? "escalated" : "deescalated",
+                                          fromSeverity: old.severity, toSeverity: f.severity)
+                    if raised {
+                        outcome.escalated.append(FlagEscalation(
+                            flag: AppDatabase.record(f, id: old.id, unit: unit, status: old.status, createdAt: old.createdAt, now: now),
+                            from: old.severity))
+                    } else {
+                        outcome.deescalated += 1
+                    }
+                }
+                if old.cleared {
+                    try AppDatabase.addFlagEvent(db, flag: old.id, at: now, actor: .analysis, action: "condition_returned")
+                    outcome.returned += 1
+                }
+                continue
+            }
+            if closed.contains(key) {
+                outcome.closedAlready += 1
+                continue
+            }
+            try insert.execute(arguments: [
+                key, f.rule.rawValue, f.subject.description, unit, f.window.start.code, f.window.end.code,
+                f.window.start.start.description, f.window.end.end.description, f.severity.rawValue, f.ratio, concurrent,
+                evidence, f.followUp.rawValue, now, now,
+            ])
+            let id = db.lastInsertedRowID
+            try AppDatabase.addFlagEvent(db, flag: id, at: now, actor: .analysis, action: "created", toStatus: .open, toSeverity: f.severity)
+            outcome.created.append(AppDatabase.record(f, id: id, unit: unit, status: .open, createdAt: now, now: now))
+        }
+    }
+
+    /// The flags not found in this run: cleared, or dismissed as leftovers of loading history.
+    mutating func finish() throws -> FlagUpdateOutcome {
+        let db = self.db, now = self.now
+        var closedCycles: [(period: Period, closedAt: Date)] = []
+        for row in try Row.fetchAll(db, sql: "SELECT period, closed_at FROM cycle WHERE status = 'closed' AND closed_at IS NOT NULL") {
+            if let period = try? Period(parsing: row[0] as String) { closedCycles.append((period, row[1])) }
+        }
+        for (key, old) in live.sorted(by: { $0.value.id < $1.value.id }) where !seen.contains(key) {
+            if old.status == .open, let end = try? Period(parsing: old.windowEnd),
+               let later = closedCycles.filter({ $0.period.kind == end.kind && $0.period > end && $0.closedAt < old.createdAt })
+                   .min(by: { $0.period < $1.period }) {
+                let note = "history leftover: \(later.period.code), a later period than the flag's window, had closed "
+                    + "before the flag was raised, and the pattern does not hold there"
+                try db.execute(sql: """
+                    UPDATE flag SET status = 'dismissed', condition_cleared = 1, cleared_at = COALESCE(cleared_at, ?),
+                                    updated_at = ? WHERE id = ?
+                    """, arguments: [now, now, old.id])
+                try AppDatabase.addFlagEvent(db, flag: old.id, at: now, actor: .analysis, action: "dismissed", note: note,
+                                      fromStatus: .open, toStatus: .dismissed)
+                outcome.retired += 1
+                continue
+            }
+            guard !old.cleared else { continue }
+            try db.execute(sql: "UPDATE flag SET condition_cleared = 1, cleared_at = ?, updated_at = ? WHERE id = ?",
+                           arguments: [now, now, old.id])
+            try AppDatabase.addFlagEvent(db, flag: old.id, at: now, actor: .analysis, action: "condition_cleared")
+            outcome.cleared += 1
+        }
+        #if DEBUG
+        PausePoint.reach("flags.before-commit")
+        #endif
+        return outcome
     }
 }

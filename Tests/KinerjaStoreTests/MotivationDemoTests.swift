@@ -27,7 +27,12 @@ struct MotivationDemoTests {
         let run = try db.motivationFindings(periods: thresholds.historyPeriods, thresholds: thresholds, asOf: asOf)
         #expect(run.findings == findings)
         #expect(run.units == history.units.filter { nip, _ in findings.contains { $0.subject == nip } })
-        return try db.applyFindings(run.findings, units: run.units, at: now)
+        // And writes them as it finds them, a batch of people at a time (2,048 in the daemon; 7 here,
+        // so the demo's people come in many batches).
+        let (written, outcome) = try db.analyseAndApply(periods: thresholds.historyPeriods, thresholds: thresholds, asOf: asOf, at: now,
+                                                        batchPeople: 7)
+        #expect(written.kinds == run.kinds && outcome.findings == run.findings.count)
+        return outcome
     }
 
     /// Flags whose condition holds now (not cleared), by rule.

@@ -34,29 +34,25 @@ struct MotivationAnalysisJob: ScheduledJob {
         let thresholds = config.motivation.thresholds
         let asOf = CalendarDate(now, in: config.cycles.zone)
         let clock = ContinuousClock()
-        // Read and analysed one person at a time (`motivationFindings`): the process holds the
-        // findings, not every employee's history.
-        let (findings, units, read, analysed) = try await runtime.withDatabase {
-            database -> ([FlagFinding], [NIP: String], String, Duration) in
-            let start = clock.now
-            let run = try database.motivationFindings(periods: thresholds.historyPeriods, thresholds: thresholds, asOf: asOf)
-            let read = run.kinds.map { k in
-                "\(k.closedPeriods.count) \(k.kind.rawValue) period(s)"
-                    + (k.closedPeriods.isEmpty ? "" : " (\(PeriodWindow(start: k.closedPeriods.first!, end: k.closedPeriods.last!)))")
-                    + " of \(k.subjects) subjects"
-            }
-            return (run.findings, run.units, read.isEmpty ? "no closed cycle" : read.joined(separator: ", "), clock.now - start)
+        // Read and analysed one person at a time, each batch of 2,048 people's findings written as it
+        // is found, in one transaction (`analyseAndApply`): the process holds one batch of findings,
+        // not every employee's history nor the run's findings.
+        let start = clock.now
+        let (run, outcome) = try await runtime.withDatabase { database in
+            try database.analyseAndApply(periods: thresholds.historyPeriods, thresholds: thresholds, asOf: asOf, at: now)
         }
-        try Task.checkCancellation()
-        let writing = clock.now
-        let outcome = try await runtime.withDatabase { database in try database.applyFindings(findings, units: units, at: now) }
-        let written = clock.now - writing
+        let took = clock.now - start
+        let read = run.kinds.map { k in
+            "\(k.closedPeriods.count) \(k.kind.rawValue) period(s)"
+                + (k.closedPeriods.isEmpty ? "" : " (\(PeriodWindow(start: k.closedPeriods.first!, end: k.closedPeriods.last!)))")
+                + " of \(k.subjects) subjects"
+        }.joined(separator: ", ")
         releaseFreedMemory()
         for flag in outcome.created { journalNew(flag) }
         for escalation in outcome.escalated { journalEscalation(escalation) }
         let followups = try await FollowupPass(runtime: runtime).create(now: now)
-        return "read \(read); " + outcome.summary + "; \(followups.count) follow-up(s) created; load and rules \(analysed.wholeMilliseconds) ms, "
-            + "write \(written.wholeMilliseconds) ms"
+        return "read \(read.isEmpty ? "no closed cycle" : read); " + outcome.summary
+            + "; \(followups.count) follow-up(s) created; load, rules and write \(took.wholeMilliseconds) ms"
     }
 
     /// PRIORITY by severity: info → notice (5), warning → warning (4), critical → error (3).
