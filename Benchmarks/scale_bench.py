@@ -202,7 +202,11 @@ def one_size(bin_dir, employees, work):
         # The second quarter, so the database holds two and the growth per quarter shows.
         run(c[:-1] + ["cycles", "open", second["period"], "--opened-at", second["opened_at"]])
         run(c + ["reviews", "import", f"{demo}/reviews-{second['period']}.csv", "--cycle", second["period"]])
+        # The second close's analysis (two quarters of history, more flags) is waited for: the peak and
+        # the size after two quarters include it.
+        since = time.time()
         run(c + ["cycles", "close", second["period"], "--closed-at", second["close_at"]])
+        daemon.wait_for_job("motivation-analysis", since)
         extra["db_q2"] = db_size(dbpath)
         extra["hwm"] = rss_kib(pid, "VmHWM")
     finally:
