@@ -131,7 +131,14 @@ def lean_open(path):
 
 
 def db_size(path):
-    return sum(os.path.getsize(path + s) for s in ["", "-wal"] if os.path.exists(path + s))
+    """The database's pages (page count × page size, the WAL's newest pages included): what the file
+    holds once checkpointed. The files' sizes would count a WAL that a long transaction grew, which
+    SQLite reuses but does not shrink."""
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return db.execute("PRAGMA page_count").fetchone()[0] * db.execute("PRAGMA page_size").fetchone()[0]
+    finally:
+        db.close()
 
 
 def one_size(bin_dir, employees, work):
