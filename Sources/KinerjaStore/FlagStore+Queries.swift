@@ -63,17 +63,22 @@ extension AppDatabase {
         try writer.read { db in try Self.flagQuery(filter).page(db, after: cursor, limit: limit, Self.flagRecord) }
     }
 
-    /// `flagPage`'s query. Without a NIP the rows are read in `flag_listing`'s order and a page stops at
-    /// its last row (a following page seeks to its severity first); SQLite, left to itself, takes
-    /// `flag_status` for the status filter and sorts every matching flag on each page. With a NIP it reads that person's few flags and sorts them. The
-    /// total counts `flag_status` alone: the employee join matches at most one row per flag.
+    /// `flagPage`'s query. The work list (open and acknowledged flags, no other filter) is read in
+    /// `flag_listing`'s order and a page stops at its last row (a following page seeks to its severity
+    /// first); SQLite, left to itself, takes `flag_status` for the status filter and sorts every
+    /// matching flag on each page (115–170 ms at 21,942 flags). A narrower filter (a unit, a rule, a
+    /// severity, a NIP, other statuses) is left to the planner: it seeks `flag_status` or the NIP and
+    /// sorts the few rows, where a walk of the listing would read every flag, resolved and cleared
+    /// ones too, to find them. The total counts `flag_status` alone: the employee join matches at
+    /// most one row per flag.
     static func flagQuery(_ filter: FlagFilter) -> KeysetQuery {
         let (conditions, arguments) = flagConditions(filter)
+        let workList = filter.statuses == nil && filter.unit == nil && filter.rule == nil && filter.severity == nil && filter.nip == nil
         return KeysetQuery(
             select: flagColumns,
-            from: "FROM flag f \(filter.nip == nil ? "INDEXED BY flag_listing " : "")LEFT JOIN employee e ON e.nip = f.subject_nip",
+            from: "FROM flag f \(workList ? "INDEXED BY flag_listing " : "")LEFT JOIN employee e ON e.nip = f.subject_nip",
             conditions: conditions, arguments: arguments, keys: flagListingOrder, countFrom: "FROM flag f",
-            seeksFirstKey: filter.nip == nil)
+            seeksFirstKey: workList)
     }
 
     /// One flag with its evidence and history.

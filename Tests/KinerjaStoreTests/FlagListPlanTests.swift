@@ -15,10 +15,10 @@ struct FlagListPlanTests {
         }
     }
 
-    @Test("first and following pages, also by unit or rule: flag_listing in order, no sort; with a NIP that person's flags")
+    @Test("the work list's first and following pages: flag_listing in order, no sort; a narrower filter seeks its flags")
     func pages() throws {
         let db = try AppDatabase.inMemory()
-        for filter in [FlagFilter(), FlagFilter(unit: "DISDIK"), FlagFilter(rule: .disengaged)] {
+        for filter in [FlagFilter(), FlagFilter(includeCleared: true)] {
             let query = AppDatabase.flagQuery(filter)
             let cursor = PageCursor(values: [1.databaseValue, "DISDIK".databaseValue, "disengaged".databaseValue,
                                              "198001012005011001".databaseValue, 7.databaseValue])
@@ -34,6 +34,13 @@ struct FlagListPlanTests {
         one.nip = NIP("198001012005011001")!
         let byNIP = try Self.plan(db, AppDatabase.flagQuery(one).pageStatement(after: nil, limit: 50))
         #expect(byNIP.contains { $0.contains("SEARCH f USING INDEX flag_on_subject_nip (subject_nip=?)") }, "\(byNIP)")
+        // A unit, a severity, a rule or other statuses may match a handful of flags among many closed
+        // ones: seek them, never walk the whole listing.
+        for filter in [FlagFilter(unit: "DISDIK"), FlagFilter(severity: .info), FlagFilter(rule: .disengaged),
+                       FlagFilter(statuses: [.resolved])] {
+            let plan = try Self.plan(db, AppDatabase.flagQuery(filter).pageStatement(after: nil, limit: 50))
+            #expect(plan.contains { $0.hasPrefix("SEARCH f USING") } && !plan.contains { $0.contains("flag_listing") }, "\(plan)")
+        }
     }
 
     @Test("the flags left out for a cleared condition are counted from flag_status alone")
