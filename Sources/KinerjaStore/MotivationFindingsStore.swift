@@ -46,12 +46,18 @@ extension AppDatabase {
     /// findings, not the run's (at 250,000 employees the second quarter's 31,000 findings, with their
     /// evidence and explanations, took about 60 MB). The run's kinds are returned without findings.
     /// The writer is held while the history is read (about 5 s at 250,000 employees); reads go on.
+    ///
+    /// `stopped` is asked before each batch is written: when it answers true (the daemon is stopping)
+    /// the run throws `CancellationError` and its transaction rolls back whole, as a crash would; the
+    /// next run writes everything.
     public func analyseAndApply(periods: Int, thresholds: MotivationThresholds, asOf today: CalendarDate, at now: Date,
-                                batchPeople: Int = findingsBatchPeople) throws -> (run: MotivationRun, outcome: FlagUpdateOutcome) {
+                                batchPeople: Int = findingsBatchPeople,
+                                stopped: () -> Bool = { false }) throws -> (run: MotivationRun, outcome: FlagUpdateOutcome) {
         try writer.write { db in
             var flags = try FlagFindingsWriter(db, at: now)
             let run = try Self.motivationFindings(db, periods: periods, thresholds: thresholds, asOf: today,
                                                   batchPeople: batchPeople) { batch, units in
+                if stopped() { throw CancellationError() }
                 try flags.apply(batch, units: units)
             }
             return (run, try flags.finish())

@@ -92,6 +92,25 @@ struct MotivationDemoTests {
         }
     }
 
+    @Test("a stop asked between two batches rolls the whole run back; the next run writes everything")
+    func stoppedRunRollsBack() throws {
+        let demo = try DemoStoreLoader(try Self.spec(employees: 150, seed: 5))
+        let db = try AppDatabase.inMemory()
+        try demo.load(into: db) { _ in }
+        let thresholds = MotivationThresholds(), at = demo.periods.last!.closeAt
+        let asOf = CalendarDate(at, in: Self.zone)
+        var asked = 0
+        #expect(throws: CancellationError.self) {
+            try db.analyseAndApply(periods: thresholds.historyPeriods, thresholds: thresholds, asOf: asOf, at: at, batchPeople: 7,
+                                   stopped: { asked += 1; return asked > 2 })
+        }
+        #expect(asked == 3)
+        #expect(try counts(db) == [0, 0, 0])
+        let outcome = try db.analyseAndApply(periods: thresholds.historyPeriods, thresholds: thresholds, asOf: asOf, at: at, batchPeople: 7)
+        let flags = try counts(db)[0]
+        #expect(!outcome.outcome.created.isEmpty && outcome.outcome.created.count == flags)
+    }
+
     @Test("running the analysis again, or after reopening the database, adds nothing")
     func idempotentAcrossRestart() throws {
         let demo = try DemoStoreLoader(try Self.spec(employees: 150, seed: 5))

@@ -1,6 +1,7 @@
 import Foundation
 import KinerjaDomain
 import KinerjaStore
+import Synchronization
 import Logging
 
 /// `motivation-analysis`: runs the six low-motivation rules over the closed cycles and
@@ -37,9 +38,17 @@ struct MotivationAnalysisJob: ScheduledJob {
         // Read and analysed one person at a time, each batch of 2,048 people's findings written as it
         // is found, in one transaction (`analyseAndApply`): the process holds one batch of findings,
         // not every employee's history nor the run's findings.
+        // A stop (the task cancelled) is seen between two batches: the run's transaction rolls back and
+        // the daemon need not wait for the rest of it (about 10 s at 250,000 employees).
         let start = clock.now
-        let (run, outcome) = try await runtime.withDatabase { database in
-            try database.analyseAndApply(periods: thresholds.historyPeriods, thresholds: thresholds, asOf: asOf, at: now)
+        let stop = StopRequest()
+        let (run, outcome) = try await withTaskCancellationHandler {
+            try await runtime.withDatabase { database in
+                try database.analyseAndApply(periods: thresholds.historyPeriods, thresholds: thresholds, asOf: asOf, at: now,
+                                             stopped: { stop.isRequested })
+            }
+        } onCancel: {
+            stop.request()
         }
         let took = clock.now - start
         let read = run.kinds.map { k in
@@ -90,4 +99,14 @@ struct MotivationAnalysisJob: ScheduledJob {
                            "Motivation flag \(flag.id) escalated from \(escalation.from.rawValue) to \(flag.severity.rawValue): \(flag.rule.title) — \(flag.nip), unit \(flag.unit ?? "-"); follow-up: \(flag.followUp.name)",
                            metadata: metadata)
     }
+}
+
+/// A stop asked of work that runs on a database thread, outside the task that wants it stopped (the
+/// task's own cancellation cannot be read there).
+final class StopRequest: Sendable {
+    private let requested = Atomic<Bool>(false)
+
+    var isRequested: Bool { requested.load(ordering: .relaxed) }
+
+    func request() { requested.store(true, ordering: .relaxed) }
 }
