@@ -67,6 +67,11 @@ struct EmployeeMerge {
         if collectEvents { result.events = try ImportEvents(page: eventsPage) }
         var stored = StoredEmployees(db: db)
         var upsert = dryRun ? nil : EmployeeUpsert(db, now: now)
+        // A load larger than what is stored (a first import) writes the employees without their
+        // atasan and unit indexes and builds those after, by a sort.
+        let storedCount = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM employee") ?? 0
+        let deferred = !dryRun && DeferredIndexes.worthIt(incoming: staged.recordCount, stored: storedCount)
+            ? try DeferredIndexes.drop(on: "employee", in: db) : nil
         var seen = 0
         func absent(_ old: Employee) throws {
             guard EmployeeMergeRules.deactivatesAbsent(old, scope: scope) else { return }
@@ -115,6 +120,7 @@ struct EmployeeMerge {
             stored.advance()
         }
         try upsert?.finish()
+        try deferred?.restore(in: db)
         try result.events?.flush()
         result.finish()
         return result
