@@ -17,7 +17,12 @@ printed), reviews import rows/s, and every step's time and the peak RSS at the l
 the smallest (linear is the ratio of the sizes). The table goes to stdout and, with --write, into
 docs/benchmarks.md between the `scale-bench` markers, with the date and the machine.
 
-Usage: python3 Benchmarks/scale_bench.py --bin .build-release-static/release [--sizes 25000,100000]
+Noise: a step of a second at 25,000 varies by about a tenth of a second from run to run on a 2-core
+machine, which moves a ratio by about 1. So each size runs --repeat times (default 3), the sizes in
+turn, each on a fresh database, and each step's figures are its median run's; every run's ratios are
+printed too.
+
+Usage: python3 Benchmarks/scale_bench.py --bin .build-release-static/release [--sizes 25000,100000] [--repeat 3]
 """
 import argparse
 import datetime
@@ -141,12 +146,15 @@ def db_size(path):
         db.close()
 
 
-def one_size(bin_dir, employees, work):
-    ctl, demo = os.path.join(bin_dir, "kinerjactl"), f"{work}/demo"
+def generate(bin_dir, employees, demo):
+    """The demo data set of `employees` into `demo`; its seconds."""
+    t, _ = run([os.path.join(bin_dir, "kinerjactl"), "demo", "generate", "--employees", str(employees), "--periods", "2",
+                "--seed", "5", "--first-period", "2025-Q1", "--out", demo, "-q"])
+    return t
+
+
+def one_size(bin_dir, demo, work):
     steps, extra = {}, {}
-    t, _ = run([ctl, "demo", "generate", "--employees", str(employees), "--periods", "2", "--seed", "5",
-                "--first-period", "2025-Q1", "--out", demo, "-q"])
-    extra["generate"] = t
     with open(f"{demo}/demo.json") as f:
         manifest = json.load(f)
     periods = manifest["periods"]
@@ -225,11 +233,23 @@ def one_size(bin_dir, employees, work):
     return steps, extra, probes
 
 
+def median_run(runs):
+    """One size's repeated runs as one: each step's figures from the run with that step's median wall
+    time, the other figures' medians, the probes' calls of every run together."""
+    mid = len(runs) // 2
+    steps = {name: sorted((r[0][name] for r in runs), key=lambda x: x["wall"])[mid] for name in runs[0][0]}
+    extra = dict(runs[-1][1])
+    for key in ("lean_open", "hwm", "db_q1", "db_q2"):
+        extra[key] = sorted(r[1][key] for r in runs)[mid]
+    probes = {name: {m: [t for r in runs for t in r[2][name][m]] for m in runs[0][2][name]} for name in runs[0][2]}
+    return steps, extra, probes
+
+
 STEPS = ["import employees", "cycle open (first)", "reminders preview (streamed)", "reviews import",
          "close (and analysis)", "report"]
 
 
-def table(sizes, results):
+def table(sizes, results, repeats):
     lines = []
     small, large = sizes[0], sizes[-1]
     head = "| step | " + " | ".join(f"{n:,}" for n in sizes) + \
@@ -268,6 +288,16 @@ def table(sizes, results):
             row(f"{method} during {name.split(' ')[0]}, p50 / p99 (n)",
                 [results[n][2][name][method] for n in sizes],
                 lambda v: f"{percentile(v, 50):.1f} / {percentile(v, 99):.1f} ms ({len(v)})", ratio=False)
+    runs = len(repeats[small])
+    if len(sizes) > 1 and runs > 1:
+        lines += ["", f"Each run's ratio {large // 1000}k / {small // 1000}k (the sizes were run in turn, "
+                  f"{runs} times; the table takes each step's median run):", "",
+                  "| step | " + " | ".join(f"run {i + 1}" for i in range(runs)) + " |", "|---|" + "---|" * runs]
+        for name in STEPS:
+            lines.append(f"| {name} | " + " | ".join(
+                f"{repeats[large][i][0][name]['wall'] / repeats[small][i][0][name]['wall']:.1f}" for i in range(runs)) + " |")
+        lines.append("| peak RSS difference | " + " | ".join(
+            f"{(repeats[large][i][1]['hwm'] - repeats[small][i][1]['hwm']) / 1024:.1f} MiB" for i in range(runs)) + " |")
     lines += ["", f"Where the space goes at {large:,} employees after two quarters (SQLite's dbstat: pages of each "
               "table and index):", "", "| table or index | MB | rows |", "|---|---|---|"]
     for name, size, cells in results[large][1]["space"]:
@@ -303,23 +333,36 @@ def main():
     parser.add_argument("--sizes", default=os.environ.get("BENCH_SCALE_SIZES", "25000,100000,250000"))
     parser.add_argument("--write", help="docs/benchmarks.md to update")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directories")
+    parser.add_argument("--repeat", type=int, default=int(os.environ.get("BENCH_SCALE_REPEAT", "3")),
+                        help="runs of each size, in turn (each step's median is reported)")
     args = parser.parse_args()
     sizes = sorted(int(s) for s in args.sizes.split(",") if s.strip())
-    results = {}
     started = time.perf_counter()
+    demos = {}
     for n in sizes:
-        work = tempfile.mkdtemp(prefix=f"kinerja-scale-{n}-")
-        print(f"{n:,} employees in {work} …", file=sys.stderr, flush=True)
-        results[n] = one_size(args.bin, n, work)
-        if not args.keep:
-            shutil.rmtree(work)
+        demos[n] = tempfile.mkdtemp(prefix=f"kinerja-scale-demo-{n}-")
+        generate(args.bin, n, demos[n])
+    # The sizes in turn, so a change in the machine's load falls on every size alike.
+    repeats = {n: [] for n in sizes}
+    for i in range(max(1, args.repeat)):
+        for n in sizes:
+            work = tempfile.mkdtemp(prefix=f"kinerja-scale-{n}-")
+            print(f"{n:,} employees in {work} (run {i + 1}) …", file=sys.stderr, flush=True)
+            repeats[n].append(one_size(args.bin, demos[n], work))
+            if not args.keep:
+                shutil.rmtree(work)
+    for demo in demos.values():
+        shutil.rmtree(demo)
+    results = {n: median_run(repeats[n]) for n in sizes}
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     header = (f"Measured {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, commit {commit}, "
-              f"{machine()}; `make bench-scale` (sizes {','.join(str(n) for n in sizes)}), "
+              f"{machine()}; `make bench-scale` (sizes {','.join(str(n) for n in sizes)}, {len(repeats[sizes[0]])} runs of each), "
               f"{time.perf_counter() - started:.0f} s in all, load average at the end "
               f"{os.getloadavg()[0]:.1f}. Seconds are kinerjactl wall time (in brackets: CPU seconds of the daemon / "
-              f"of kinerjactl / seconds the daemon's threads waited for a CPU, from /proc schedstat); RSS is the daemon's.\n\n")
-    lines = table(sizes, results)
+              f"of kinerjactl / seconds the daemon's threads waited for a CPU, from /proc schedstat); RSS is the daemon's. "
+              f"The sizes ran in turn, each on a fresh database; each step's figures are from its run with the median "
+              f"wall time at that size, the sizes and peaks are medians, the p50/p99 are over every run's calls.\n\n")
+    lines = table(sizes, results, repeats)
     lean = "The lean set-based SQL (prepared outside the clock: " + \
         "integer ids for units and employees):\n\n```sql\n" + LEAN_PREPARE.strip() + ";\n-- timed, one transaction:\n" + \
         LEAN_OPEN.strip() + ";\n```\n"
