@@ -3,8 +3,9 @@ import KinerjaDomain
 
 /// The reminder sweep's selection and writes as set-based SQL, for the sweep benchmark: the same
 /// owed reviews, the stage each has reached, one outbox row per reviewer (digest body built with
-/// `group_concat`, the configured templates filled with `replace`), the copies, the stage marks and
-/// the admin digest, in statements run inside one write transaction by the caller.
+/// `group_concat`, the configured templates filled with `replace`, `{tautan}` as the link slot), the
+/// copies (a linked escalation's as a message of its own), the stage marks and the admin digest, in
+/// statements run inside one write transaction by the caller.
 ///
 /// Simplifications against the planner, none of which changes the rows for the benchmark's data:
 /// local days are computed with the zone's offset at the sweep instant (Asia/Jakarta has no DST);
@@ -89,6 +90,8 @@ struct SweepBenchSQL {
             "tanggal": Self.literal(IndonesianFormat.longDate(today)),
             "batas_terdekat": "IFNULL(\(Self.longDate("m.nextdue")), 'semua batas waktu telah terlewati')",
             "instansi": Self.literal(planner.sender),
+            // The slot the delivery fills with the reviewer's links (`ReviewLinkSlot`).
+            "tautan": "(char(1) || 'tautan:' || m.cids || char(1))",
         ]
         let reminderSubject = Self.render(templates.reminder.subject, values)
         let reminderBody = Self.render(templates.reminder.body, values)
@@ -172,13 +175,14 @@ struct SweepBenchSQL {
             FROM os GROUP BY os.rv, os.cfirst, os.cid
             """,
             "CREATE INDEX temp.b_order ON b(rv, cfirst, cid)",
-            "CREATE TEMP TABLE d AS SELECT rv, group_concat(text, char(10) || char(10)) AS daftar FROM b GROUP BY rv",
+            // The digest list and the cycles it names (the review link slot's ids), in block order.
+            "CREATE TEMP TABLE d AS SELECT rv, group_concat(text, char(10) || char(10)) AS daftar, group_concat(cid, ',') AS cids FROM b GROUP BY rv",
             // One message per reviewer reached by a new stage, with an address, not yet messaged today.
             """
             INSERT INTO outbox (idempotency_key, kind, recipient_nip, mail_from, mail_to, mail_cc, subject, body,
                                 message_id, created_at, status, attempts, next_attempt_at, in_flight)
             WITH m AS (
-              SELECT g.*, e.nama, trim(e.email, \(blank)) AS email, d.daftar,
+              SELECT g.*, e.nama, trim(e.email, \(blank)) AS email, d.daftar, d.cids,
                      CASE WHEN g.newlvl >= 1 AND sup.nip <> g.rv AND trim(IFNULL(sup.email, ''), \(blank)) <> '' THEN sup.nama END AS c1name,
                      trim(sup.email, \(blank)) AS c1mail,
                      CASE WHEN g.newlvl = 2 AND hd.nip <> g.rv AND hd.nip IS NOT e.supervisor_nip
@@ -211,6 +215,20 @@ struct SweepBenchSQL {
             JOIN outbox x ON x.idempotency_key = 'reminder/' || os.rv || '/' || \(todayText) AND x.created_at = \(nowText)
             WHERE os.isnew
             """,
+        ]
+        // A linked escalation goes to the reviewer alone; its copy to the atasan and unit head is a
+        // message of its own, with the copy's sentence where the link was (`AppDatabase.copyDraft`).
+        let slot = "substr(body, instr(body, char(1)), instr(substr(body, instr(body, char(1)) + 1), char(1)) + 1)"
+        let linkedEscalation = "created_at = \(nowText) AND kind = 'escalation' AND mail_cc <> '[]' AND instr(body, char(1)) > 0"
+        sql += [
+            """
+            INSERT INTO outbox (idempotency_key, kind, recipient_nip, mail_from, mail_to, mail_cc, subject, body,
+                                message_id, created_at, status, attempts, next_attempt_at, in_flight)
+            SELECT idempotency_key || '/tembusan', 'escalation_copy', NULL, mail_from, mail_cc, '[]', 'Tembusan: ' || subject,
+                   replace(body, \(slot), \(Self.literal(ReviewLinkSlot.copyText))), \(messageID), \(nowText), 'pending', 0, \(nowText), 0
+            FROM outbox WHERE \(linkedEscalation) ORDER BY id
+            """,
+            "UPDATE outbox SET mail_cc = '[]' WHERE \(linkedEscalation)",
         ]
         if let admin = planner.adminAddress {
             let adminValues: [String: String] = [
