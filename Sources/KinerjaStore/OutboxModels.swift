@@ -62,7 +62,8 @@ public struct EnqueueSummary: Sendable, Equatable {
     public var alreadyReminded = 0
     /// Marks written.
     public var marks = 0
-    /// Per draft, in order.
+    /// Per draft, in order, for `Outbox.enqueue(_ drafts:)` (a list the caller holds anyway); `add`
+    /// alone only counts, so a sweep of 400,000 messages keeps no list.
     public var results: [EnqueueResult] = []
 
     public init() {}
@@ -76,7 +77,6 @@ public struct EnqueueSummary: Sendable, Equatable {
         case .duplicate: duplicates += 1
         case .alreadyReminded: alreadyReminded += 1
         }
-        results.append(result)
     }
 }
 

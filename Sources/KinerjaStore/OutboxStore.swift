@@ -63,7 +63,9 @@ public enum Outbox {
         var summary = EnqueueSummary()
         summary.results.reserveCapacity(drafts.count)
         for draft in drafts {
-            summary.add(try enqueue(draft, at: now, in: db))
+            let result = try enqueue(draft, at: now, in: db)
+            summary.add(result)
+            summary.results.append(result)
         }
         return summary
     }

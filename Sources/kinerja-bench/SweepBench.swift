@@ -94,7 +94,11 @@ struct SweepBench: AsyncParsableCommand {
                 let database = try AppDatabase.open(path: copy)
                 Self.resetPeakRSS()
                 let t0 = ContinuousClock.now, c0 = Self.cpuSeconds()
-                let (plan, summary) = try database.sweepReminders(planner, from: daemonConfig.mail.from, now: now)
+                var escalations = 0, digests = 0
+                let (plan, summary) = try database.sweepReminders(planner, from: daemonConfig.mail.from, now: now) { message in
+                    if message.kind == .escalation { escalations += 1 }
+                    if message.kind == .adminDigest { digests += 1 }
+                }
                 sweepTimes.append((ContinuousClock.now - t0).inSeconds)
                 sweepCPU.append(Self.cpuSeconds() - c0)
                 sweepPeak = max(sweepPeak, Self.peakRSS())
@@ -103,8 +107,8 @@ struct SweepBench: AsyncParsableCommand {
                 try database.writer.close()
                 if round == 1 {
                     print("sweep wrote \(summary.inserted) messages with \(summary.marks) stage marks "
-                          + "(\(plan.messages.filter { $0.kind == .escalation }.count) escalations, "
-                          + "\(plan.messages.filter { $0.kind == .adminDigest }.count) admin digest, \(plan.waitingForTomorrow) deferred, "
+                          + "(\(escalations) escalations, "
+                          + "\(digests) admin digest, \(plan.waitingForTomorrow) deferred, "
                           + "\(plan.missingAddresses.count) without an address)")
                 }
                 if let previous = sweepOutcome, !previous.sameRows(as: outcome) { throw BenchError("two sweeps on copies of one file differ") }
