@@ -23,6 +23,7 @@ enum Migrations {
         registerCompactResults(&m)
         registerReviewerLookup(&m)
         registerFlagListing(&m)
+        registerEmployeeIndexes(&m)
         return m
     }
 

@@ -6,9 +6,10 @@ import Testing
 @testable import KinerjaStore
 
 /// An employees import larger than what is stored writes the employees without their secondary
-/// indexes and builds them again by a sort (`DeferredIndexes`); a small change writes through them.
-/// Either way the schema ends as it was and every index agrees with the table.
-@Suite("Employee indexes around a bulk import")
+/// index and builds it again by a sort (`DeferredIndexes`); a small change writes through it. Either
+/// way the schema ends as it was and the index agrees with the table. And the one index `employee`
+/// keeps.
+@Suite("Employee indexes: the one kept, and around a bulk import")
 struct DeferredIndexesTests {
     static let now = Date(timeIntervalSince1970: 1_743_469_200)  // 2025-04-01T08:00+07:00
 
@@ -45,24 +46,24 @@ struct DeferredIndexesTests {
         try db.writer.read { d in try String.fetchAll(d, sql: "PRAGMA integrity_check") }
     }
 
-    @Test("a first import builds the atasan and unit indexes after the rows, and they hold every row")
+    @Test("a first import builds the unit index after the rows, and it holds every row")
     func firstImport() throws {
         let lines = try Self.file(1_500).lines
         let db = try AppDatabase.inMemory()
         let before = try Self.indexes(db)
-        #expect(before.contains { $0.hasPrefix("employee_on_supervisor_nip: ") })
+        #expect(before.contains { $0.hasPrefix("employee_unit: ") })
         let (summary, statements) = try Self.importing(lines, into: db)
         #expect(summary.added == lines.count - 1)
         #expect(statements.filter { $0.hasPrefix("DROP INDEX") }.count == before.count, "\(statements)")
         #expect(statements.filter { $0.hasPrefix("CREATE INDEX") }.count == before.count, "\(statements)")
         #expect(try Self.indexes(db) == before)
         #expect(try Self.integrity(db) == ["ok"])
-        // The atasan index finds each one's staff as a scan of the table does.
+        // The unit index finds each unit's active employees as a scan of the table does.
         let mismatched = try db.writer.read { d in
             try Int.fetchOne(d, sql: """
-                SELECT COUNT(*) FROM employee e
-                WHERE (SELECT COUNT(*) FROM employee INDEXED BY employee_on_supervisor_nip WHERE supervisor_nip = e.nip)
-                   <> (SELECT COUNT(*) FROM employee NOT INDEXED WHERE supervisor_nip = e.nip)
+                SELECT COUNT(*) FROM unit u
+                WHERE (SELECT COUNT(*) FROM employee INDEXED BY employee_unit WHERE unit_code = u.code AND aktif)
+                   <> (SELECT COUNT(*) FROM employee NOT INDEXED WHERE unit_code = u.code AND aktif)
                 """)
         }
         #expect(mismatched == 0)
@@ -85,6 +86,18 @@ struct DeferredIndexesTests {
         #expect(same.unchanged == 1_500 && same.added == 0)
         #expect(statements.isEmpty, "\(statements)")
         #expect(try Self.indexes(db) == before)
+    }
+
+    @Test("employee keeps one secondary index, employee_unit; a database made before loses the unused atasan index")
+    func onlyTheUnitIndex() throws {
+        #expect(try Self.indexes(try AppDatabase.inMemory()).map { $0.components(separatedBy: ":")[0] } == ["employee_unit"])
+        // Built by the migrations before, the index is there; the rest of them drop it.
+        let queue = try DatabaseQueue()
+        try Migrations.migrator.migrate(queue, upTo: "v16-flag-listing")
+        let names = "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'employee' AND sql IS NOT NULL ORDER BY name"
+        #expect(try queue.read { try String.fetchAll($0, sql: names) } == ["employee_on_supervisor_nip", "employee_unit"])
+        try Migrations.migrator.migrate(queue)
+        #expect(try queue.read { try String.fetchAll($0, sql: names) } == ["employee_unit"])
     }
 
     @Test("a load is bulk when more rows come than are stored, and more than a thousand")
