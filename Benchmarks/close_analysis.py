@@ -5,9 +5,13 @@ starts: wall and daemon CPU seconds of each, the daemon's peak RSS (reset before
 analysis's summary line.
 
     python3 Benchmarks/close_analysis.py prepare BIN DEMO WORK    # WORK/before-<period>.sqlite
-    python3 Benchmarks/close_analysis.py run BIN DEMO WORK PERIOD [REPEATS] [--perf]
+    python3 Benchmarks/close_analysis.py run BIN DEMO WORK PERIOD [REPEATS] [--perf] [--poll=SECONDS]
+
+The end of the analysis is seen by asking GetStatus every 0.05 s (as scale_bench.py waits), or every
+--poll seconds: each GetStatus counts the employees, a daemon CPU cost that grows with their number
+and with the step's length, so a slower poll shows the step's own cost.
 """
-import json, os, shutil, sqlite3, subprocess, sys, time
+import datetime, json, os, shutil, sqlite3, subprocess, sys, time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from benchdaemon import Daemon
 
@@ -47,7 +51,17 @@ def prepare(bin_dir, demo, work):
         d.__exit__()
 
 
-def run(bin_dir, demo, work, period, repeats, perf):
+def wait_for_analysis(d, since, poll):
+    """benchdaemon's wait_for_job with a chosen interval between two GetStatus calls."""
+    while True:
+        job = next(j for j in d.call("io.kinerjad.Admin.GetStatus")["jobs"] if j["name"] == "motivation-analysis")
+        last = job.get("last_run")
+        if last and datetime.datetime.fromisoformat(last.replace("Z", "+00:00")).timestamp() >= since - 1 and not job["running"]:
+            return job
+        time.sleep(poll)
+
+
+def run(bin_dir, demo, work, period, repeats, perf, poll):
     m = next(p for p in json.load(open(f"{demo}/demo.json"))["periods"] if p["period"] == period)
     for i in range(repeats):
         live = f"{work}/live"
@@ -65,7 +79,7 @@ def run(bin_dir, demo, work, period, repeats, perf):
             d.ctl("cycles", "close", period, "--closed-at", m["close_at"])
             cpu1, t1 = d.cpu(), time.time()
             close_peak = d.mib("VmHWM")
-            d.wait_for_job("motivation-analysis", t0)
+            wait_for_analysis(d, t0, poll)
             cpu2, t2 = d.cpu(), time.time()
             peak = d.mib("VmHWM")
             if recorder:
@@ -83,4 +97,5 @@ if __name__ == "__main__":
     if args[0] == "prepare":
         prepare(*args[1:4])
     else:
-        run(*args[1:5], int(args[5]) if len(args) > 5 else 3, "--perf" in sys.argv)
+        poll = next((float(a.split("=", 1)[1]) for a in sys.argv if a.startswith("--poll=")), 0.05)
+        run(*args[1:5], int(args[5]) if len(args) > 5 else 3, "--perf" in sys.argv, poll)
