@@ -117,14 +117,36 @@ public struct FlagEscalation: Sendable, Hashable {
     public var from: FlagSeverity
 }
 
+/// What an analysis run did to a flag, read back from its `flag_event` row after the run: the flag
+/// created, or escalated (`from` the severity it had, the flag's severity the one it was given).
+public struct FlagRunEvent: Sendable, Hashable {
+    public enum Action: String, Sendable {
+        case created, escalated
+    }
+
+    /// The `flag_event` row: the next page starts after it.
+    public var eventID: Int64
+    public var flag: FlagRecord
+    public var from: FlagSeverity?
+}
+
 /// What one analysis run wrote.
 public struct FlagUpdateOutcome: Sendable, Hashable {
     /// Findings the rules returned.
     public var findings = 0
     /// New flags (each gets a journal entry).
-    public var created: [FlagRecord] = []
+    public var createdCount = 0
     /// Open or acknowledged flags whose severity rose (each gets a journal entry).
+    public var escalatedCount = 0
+    /// The new flags, in the order created, when the caller asked for them (`records`); else empty,
+    /// and they are read back a page at a time (`AppDatabase.flagRunEvents`).
+    public var created: [FlagRecord] = []
+    /// The escalations, in the order made, when the caller asked for them; else empty (as `created`).
     public var escalated: [FlagEscalation] = []
+    /// The run's rows of `flag_event`: those with an id above `eventsAfter`, up to `eventsUpTo` (none
+    /// when equal). The writer is held for the whole run, so no other change has an id in between.
+    public var eventsAfter: Int64 = 0
+    public var eventsUpTo: Int64 = 0
     /// Open or acknowledged flags whose severity fell.
     public var deescalated = 0
     /// Open or acknowledged flags whose evidence changed (escalations included).
@@ -143,7 +165,7 @@ public struct FlagUpdateOutcome: Sendable, Hashable {
 
     /// One line for the job's summary.
     public var summary: String {
-        "\(findings) findings: \(created.count) new flags, \(escalated.count) escalated, \(updated) updated, "
+        "\(findings) findings: \(createdCount) new flags, \(escalatedCount) escalated, \(updated) updated, "
             + "\(cleared) cleared, \(returned) returned, \(retired) retired as history leftovers, "
             + "\(closedAlready) already closed"
     }

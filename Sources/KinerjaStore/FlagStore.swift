@@ -39,19 +39,44 @@ extension AppDatabase {
     ///   dismisses it (event `dismissed` by motivation-analysis, with a note naming that period).
     ///
     /// - Parameter units: each employee's unit, stored with their flags.
+    /// - Returns: what changed, with the created and escalated flags (`created`, `escalated`).
     public func applyFindings(_ findings: [FlagFinding], units: [NIP: String], at now: Date) throws -> FlagUpdateOutcome {
         try writer.write { db in
             var flags = try FlagFindingsWriter(db, at: now)
             try flags.apply(findings, units: units)
-            return try flags.finish()
+            return try flags.finish(records: true)
         }
     }
 
-    static func record(_ f: FlagFinding, id: Int64, unit: String?, status: FlagStatus, createdAt: Date, now: Date) -> FlagRecord {
-        FlagRecord(id: id, identity: f.identity.key, rule: f.rule, nip: f.subject, name: nil, unit: unit, window: f.window,
-                   severity: f.severity, status: status, conditionCleared: false, clearedAt: nil, ratio: f.ratio,
-                   concurrentRules: f.concurrentRules, followUp: f.followUp, resolution: nil, createdAt: createdAt, updatedAt: now)
+    /// A run's created (or escalated) flags, read back from its `flag_event` rows in the order it
+    /// wrote them: at most `limit`, those after event `after` (the last page's last `eventID`). So the
+    /// daemon journals a run's flags a page at a time after the run committed, and holds a page, not
+    /// every flag the run raised (at 250,000 employees the second quarter created 10,000 flags and
+    /// escalated 22,000). Each flag as the run left it: its severity the one the event gave.
+    public func flagRunEvents(_ outcome: FlagUpdateOutcome, _ action: FlagRunEvent.Action, after: Int64? = nil,
+                              limit: Int = 500) throws -> [FlagRunEvent] {
+        try writer.read { db in try Self.flagRunEvents(db, outcome, action, after: after, limit: limit) }
     }
+
+    /// `flagRunEvents` in `db`; every one with a nil `limit`. The run's events are an id range of
+    /// `flag_event`'s primary key, read in order, each flag found by its id.
+    static func flagRunEvents(_ db: Database, _ outcome: FlagUpdateOutcome, _ action: FlagRunEvent.Action, after: Int64?,
+                              limit: Int?) throws -> [FlagRunEvent] {
+        try Row.fetchAll(db, sql: flagRunEventsSQL, arguments: [
+            max(after ?? outcome.eventsAfter, outcome.eventsAfter), outcome.eventsUpTo, action.rawValue, limit ?? -1,
+        ]).map { row in
+            var flag = flagRecord(row)
+            if let severity = (row["to_severity"] as String?).flatMap(FlagSeverity.init(rawValue:)) { flag.severity = severity }
+            return FlagRunEvent(eventID: row["event_id"], flag: flag,
+                                from: (row["from_severity"] as String?).flatMap(FlagSeverity.init(rawValue:)))
+        }
+    }
+
+    static let flagRunEventsSQL = """
+        SELECT ev.id AS event_id, ev.from_severity, ev.to_severity, \(flagColumns)
+        FROM flag_event ev CROSS JOIN flag f ON f.id = ev.flag_id LEFT JOIN employee e ON e.nip = f.subject_nip
+        WHERE ev.id > ? AND ev.id <= ? AND ev.action = ? ORDER BY ev.id LIMIT ?
+        """
 
     static func addFlagEvent(_ db: Database, flag: Int64, at: Date, actor: FlagActor, action: String, note: String? = nil,
                              fromStatus: FlagStatus? = nil, toStatus: FlagStatus? = nil,
@@ -68,7 +93,8 @@ extension AppDatabase {
 /// batch (each batch sorted by identity, the batches in identity order), then `finish` once. So the
 /// analysis can write each batch of people as it finds them and hold no more than a batch of findings
 /// (`AppDatabase.analyseAndApply`). State kept between batches: the live flags' values without their
-/// evidence, the closed flags' identities, and the identities seen.
+/// evidence, the closed flags' identities, and the identities seen; the flags created or escalated
+/// are counted, not kept (they are read back from the run's `flag_event` rows).
 struct FlagFindingsWriter {
     struct Live {
         var id: Int64
@@ -97,6 +123,7 @@ struct FlagFindingsWriter {
     init(_ db: Database, at now: Date) throws {
         self.db = db
         self.now = now
+        outcome.eventsAfter = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) FROM flag_event") ?? 0
         let rows = try Row.fetchCursor(db, sql: """
             SELECT id, identity, severity, status, condition_cleared, window_end, ratio, follow_up, unit_code,
                    concurrent_rules, created_at FROM flag WHERE status IN ('open', 'acknowledged')
@@ -152,9 +179,7 @@ struct FlagFindingsWriter {
                     try AppDatabase.addFlagEvent(db, flag: old.id, at: now, actor: .analysis, action: raised ? "escalated" : "deescalated",
                                           fromSeverity: old.severity, toSeverity: f.severity)
                     if raised {
-                        outcome.escalated.append(FlagEscalation(
-                            flag: AppDatabase.record(f, id: old.id, unit: unit, status: old.status, createdAt: old.createdAt, now: now),
-                            from: old.severity))
+                        outcome.escalatedCount += 1
                     } else {
                         outcome.deescalated += 1
                     }
@@ -174,14 +199,15 @@ struct FlagFindingsWriter {
                 f.window.start.start.description, f.window.end.end.description, f.severity.rawValue, f.ratio, concurrent,
                 evidence, f.followUp.rawValue, now, now,
             ])
-            let id = db.lastInsertedRowID
-            try AppDatabase.addFlagEvent(db, flag: id, at: now, actor: .analysis, action: "created", toStatus: .open, toSeverity: f.severity)
-            outcome.created.append(AppDatabase.record(f, id: id, unit: unit, status: .open, createdAt: now, now: now))
+            try AppDatabase.addFlagEvent(db, flag: db.lastInsertedRowID, at: now, actor: .analysis, action: "created", toStatus: .open,
+                                         toSeverity: f.severity)
+            outcome.createdCount += 1
         }
     }
 
-    /// The flags not found in this run: cleared, or dismissed as leftovers of loading history.
-    mutating func finish() throws -> FlagUpdateOutcome {
+    /// The flags not found in this run: cleared, or dismissed as leftovers of loading history. With
+    /// `records`, the outcome also holds the created and escalated flags, read back.
+    mutating func finish(records: Bool) throws -> FlagUpdateOutcome {
         let db = self.db, now = self.now
         var closedCycles: [(period: Period, closedAt: Date)] = []
         for row in try Row.fetchAll(db, sql: "SELECT period, closed_at FROM cycle WHERE status = 'closed' AND closed_at IS NOT NULL") {
@@ -207,6 +233,13 @@ struct FlagFindingsWriter {
                            arguments: [now, now, old.id])
             try AppDatabase.addFlagEvent(db, flag: old.id, at: now, actor: .analysis, action: "condition_cleared")
             outcome.cleared += 1
+        }
+        outcome.eventsUpTo = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) FROM flag_event") ?? 0
+        if records {
+            outcome.created = try AppDatabase.flagRunEvents(db, outcome, .created, after: nil, limit: nil).map(\.flag)
+            outcome.escalated = try AppDatabase.flagRunEvents(db, outcome, .escalated, after: nil, limit: nil).map {
+                FlagEscalation(flag: $0.flag, from: $0.from ?? .info)
+            }
         }
         #if DEBUG
         PausePoint.reach("flags.before-commit")

@@ -73,3 +73,10 @@ public struct FollowupNoticeRow: Sendable, Hashable {
     public var unitHeadName: String?
     public var unitHeadEmail: String?
 }
+
+/// The follow-up tasks one pass created: ids above `after`, up to `upTo`, `count` of them.
+public struct FollowupIDs: Sendable, Hashable {
+    public var after: Int64
+    public var upTo: Int64
+    public var count: Int
+}

@@ -43,19 +43,47 @@ extension AppDatabase {
     /// acting appraiser (Plt/Plh), else the active atasan in the file, else whoever was assigned the
     /// subject's latest atasan review (an appraiser outside the file).
     public func createFollowups(_ policy: FollowupPolicy, today: CalendarDate, now: Date) throws -> [FollowupRecord] {
-        try writer.write { db in try Self.createFollowups(db, policy, today: today, now: now) }
+        try writer.write { db in
+            let created = try Self.createFollowupTasks(db, policy, today: today, now: now)
+            return try Self.followups(db, created: created, after: nil, limit: nil)
+        }
     }
 
-    static func createFollowups(_ db: Database, _ policy: FollowupPolicy, today: CalendarDate, now: Date) throws -> [FollowupRecord] {
-        let ids = try Int64.fetchAll(db, sql: createFollowupsSQL(policy.severities),
-                                     arguments: [now, today.description, today.adding(days: policy.dueAfterDays).description, now])
-        guard !ids.isEmpty else { return [] }
-        let event = try db.cachedStatement(sql: """
-            INSERT INTO followup_event(followup_id, at, actor, action) VALUES (?, ?, 'motivation-analysis', 'created')
-            """)
-        for id in ids { try event.execute(arguments: [id, now]) }
-        return try Self.followups(db, ids: ids)
+    /// `createFollowups` without reading the tasks: their ids, `(after, upTo]` (none when equal), to
+    /// read a page at a time (`followups(created:after:limit:)`): at 250,000 employees a quarter's
+    /// close creates about 10,000 tasks.
+    public func createFollowupTasks(_ policy: FollowupPolicy, today: CalendarDate, now: Date) throws -> FollowupIDs {
+        try writer.write { db in try Self.createFollowupTasks(db, policy, today: today, now: now) }
     }
+
+    /// The statement, then a `created` event per new task in id order. The writer is held, so the new
+    /// ids are the ones above the largest before.
+    static func createFollowupTasks(_ db: Database, _ policy: FollowupPolicy, today: CalendarDate, now: Date) throws -> FollowupIDs {
+        let largest = "SELECT COALESCE(MAX(id), 0) FROM followup"
+        let before = try Int64.fetchOne(db, sql: largest) ?? 0
+        try db.execute(sql: createFollowupsSQL(policy.severities),
+                       arguments: [now, today.description, today.adding(days: policy.dueAfterDays).description, now])
+        let created = FollowupIDs(after: before, upTo: try Int64.fetchOne(db, sql: largest) ?? 0, count: db.changesCount)
+        if created.count > 0 {
+            try db.execute(sql: """
+                INSERT INTO followup_event(followup_id, at, actor, action)
+                SELECT id, ?, 'motivation-analysis', 'created' FROM followup WHERE id > ? ORDER BY id
+                """, arguments: [now, before])
+        }
+        return created
+    }
+
+    /// The tasks of `created` after task `after` (the last page's last id), at most `limit`, in id order.
+    public func followups(created: FollowupIDs, after: Int64? = nil, limit: Int = 500) throws -> [FollowupRecord] {
+        try writer.read { db in try Self.followups(db, created: created, after: after, limit: limit) }
+    }
+
+    static func followups(_ db: Database, created: FollowupIDs, after: Int64?, limit: Int?) throws -> [FollowupRecord] {
+        try Row.fetchAll(db, sql: followupsPageSQL, arguments: [max(after ?? created.after, created.after), created.upTo, limit ?? -1])
+            .map(followupRecord)
+    }
+
+    static let followupsPageSQL = "SELECT \(followupColumns) \(followupFrom) WHERE fu.id > ? AND fu.id <= ? ORDER BY fu.id LIMIT ?"
 
     /// The statement of `createFollowups`. The subject's latest atasan review (for an appraiser outside
     /// the file) is looked up per task that needs it: the cycles, newest first, each probed in the
@@ -86,7 +114,6 @@ extension AppDatabase {
                follow_up, 'open', ?, ?, ?, ?
         FROM chosen
         ORDER BY id
-        RETURNING id
         """
     }
 

@@ -50,8 +50,11 @@ extension AppDatabase {
     /// `stopped` is asked before each batch is written: when it answers true (the daemon is stopping)
     /// the run throws `CancellationError` and its transaction rolls back whole, as a crash would; the
     /// next run writes everything.
+    ///
+    /// `records`: the outcome also holds the created and escalated flags (every one of them). The daemon
+    /// asks for none and reads them back a page at a time after the commit (`flagRunEvents`).
     public func analyseAndApply(periods: Int, thresholds: MotivationThresholds, asOf today: CalendarDate, at now: Date,
-                                batchPeople: Int = findingsBatchPeople,
+                                batchPeople: Int = findingsBatchPeople, records: Bool = true,
                                 stopped: () -> Bool = { false }) throws -> (run: MotivationRun, outcome: FlagUpdateOutcome) {
         try writer.write { db in
             var flags = try FlagFindingsWriter(db, at: now)
@@ -60,7 +63,7 @@ extension AppDatabase {
                 if stopped() { throw CancellationError() }
                 try flags.apply(batch, units: units)
             }
-            return (run, try flags.finish())
+            return (run, try flags.finish(records: records))
         }
     }
 

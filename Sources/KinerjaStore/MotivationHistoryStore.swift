@@ -177,28 +177,40 @@ extension AppDatabase {
     /// Reviews in the order they are stored, cycle by cycle: a cycle's assignments have consecutive
     /// ids (opened in one transaction) and a review's key is its assignment's id, so each cycle's id
     /// range reads both tables in order instead of one random look-up per review (3x faster at 1.2
-    /// million reviews); the cycle_id test keeps it exact whatever the ids. Grouped and ordered by
-    /// reviewer in SQLite, whose sorter spills to disk, so the process holds only the rows it reads.
+    /// million reviews); the cycle_id test keeps it exact whatever the ids. Grouped in SQLite, whose
+    /// sorter spills to disk, so the process holds only the rows it reads: grouped by the reviewer's
+    /// integer key first, so the big sort (one row per review) compares integers and spills small
+    /// rows, and only the groups (one per reviewer and cycle) are then ordered by NIP. Grouping the
+    /// reviews by NIP text instead cost 13.8 times as much CPU at 250,000 employees as at 25,000
+    /// (3.2 s, 0.8 s of it writing and reading back the sorter's spill); this, 11 times (2.0 s).
     static func reviewerRowsCursor(_ db: Database, ids: String) throws -> RowCursor? {
         let ranges = try Row.fetchAll(db, sql: """
             SELECT cycle_id, MIN(id), MAX(id) FROM assignment WHERE cycle_id IN (\(ids)) GROUP BY cycle_id
             """)
         guard !ranges.isEmpty else { return nil }
+        var arguments: [any DatabaseValueConvertible] = []
+        for range in ranges { arguments += [range[1] as Int64, range[2] as Int64, range[0] as Int64] }
+        return try Row.fetchCursor(db, sql: reviewerRowsSQL(cycles: ranges.count), arguments: StatementArguments(arguments))
+    }
+
+    /// The statement of `reviewerRowsCursor` over `cycles` id ranges (each `?` lowest id, highest id, cycle).
+    static func reviewerRowsSQL(cycles: Int) -> String {
         let perCycle = Array(repeating: """
-            SELECT p.nip AS reviewer, a.cycle_id AS cycle, u.code AS unit,
+            SELECT a.reviewer_id AS reviewer_id, a.cycle_id AS cycle, u.code AS unit,
                    (v.berorientasi_pelayanan = v.akuntabel AND v.akuntabel = v.kompeten AND v.kompeten = v.harmonis
                     AND v.harmonis = v.loyal AND v.loyal = v.adaptif AND v.adaptif = v.kolaboratif) AS uniform,
                    (v.comment IS NOT NULL AND v.comment <> '') AS commented
-            FROM review v CROSS JOIN assignment a ON a.id = v.assignment_id
-            JOIN person p ON p.id = a.reviewer_id JOIN unit_key u ON u.id = a.reviewer_unit_id
+            FROM review v CROSS JOIN assignment a ON a.id = v.assignment_id JOIN unit_key u ON u.id = a.reviewer_unit_id
             WHERE v.assignment_id BETWEEN ? AND ? AND a.cycle_id = ? AND a.role <> \(ReviewerRole.selfAssessment.code)
-            """, count: ranges.count).joined(separator: " UNION ALL ")
-        var arguments: [any DatabaseValueConvertible] = []
-        for range in ranges { arguments += [range[1] as Int64, range[2] as Int64, range[0] as Int64] }
-        return try Row.fetchCursor(db, sql: """
-            SELECT reviewer, cycle, MAX(unit), COUNT(*), SUM(uniform), SUM(commented) FROM (\(perCycle))
-            GROUP BY reviewer, cycle ORDER BY reviewer, cycle
-            """, arguments: StatementArguments(arguments))
+            """, count: cycles).joined(separator: " UNION ALL ")
+        return """
+            SELECT p.nip, g.cycle, g.unit, g.reviews, g.uniform, g.commented
+            FROM (SELECT reviewer_id, cycle, MAX(unit) AS unit, COUNT(*) AS reviews, SUM(uniform) AS uniform,
+                         SUM(commented) AS commented
+                  FROM (\(perCycle)) GROUP BY reviewer_id, cycle) g
+            CROSS JOIN person p ON p.id = g.reviewer_id
+            ORDER BY p.nip, g.cycle
+            """
     }
 
     /// One row of `reviewerRowsCursor`.

@@ -14,19 +14,28 @@ struct FollowupPass {
 
     func today(_ now: Date) -> CalendarDate { CalendarDate(now, in: runtime.config.cycles.zone) }
 
-    /// New tasks for flags that reached `followup.min_severity`; one journal entry each.
-    func create(now: Date) async throws -> [FollowupRecord] {
+    /// New tasks for flags that reached `followup.min_severity`; one journal entry each, written after
+    /// the commit from the new tasks read back a page at a time (a crash in between loses the entries,
+    /// not the tasks). Returns how many.
+    func create(now: Date) async throws -> Int {
         let policy = self.policy, today = self.today(now)
-        let created = try await runtime.withDatabase { db in try db.createFollowups(policy, today: today, now: now) }
-        for f in created {
-            var metadata = Self.metadata(f)
-            metadata["message_id"] = "\(MessageIDs.followupCreated)"
-            metadata["due"] = "\(f.due)"
-            runtime.logger.notice("Follow-up \(f.id) created for flag \(f.flagID) (\(f.rule.rawValue)): \(f.subject), atasan \(f.appraiser?.description ?? "unknown"), due \(f.due); recommended: \(f.recommendation.name)",
-                                  metadata: metadata)
+        let created = try await runtime.withDatabase { db in try db.createFollowupTasks(policy, today: today, now: now) }
+        var after: Int64?
+        while created.count > 0 {
+            let from = after
+            let page = try await runtime.withDatabase { db in try db.followups(created: created, after: from) }
+            guard let last = page.last else { break }
+            for f in page {
+                var metadata = Self.metadata(f)
+                metadata["message_id"] = "\(MessageIDs.followupCreated)"
+                metadata["due"] = "\(f.due)"
+                runtime.logger.notice("Follow-up \(f.id) created for flag \(f.flagID) (\(f.rule.rawValue)): \(f.subject), atasan \(f.appraiser?.description ?? "unknown"), due \(f.due); recommended: \(f.recommendation.name)",
+                                      metadata: metadata)
+            }
+            after = last.id
         }
         _ = try await matchTrainings()
-        return created
+        return created.count
     }
 
     /// Recommends catalogue courses for the tasks that want training (stalled development, or training
@@ -34,8 +43,9 @@ struct FollowupPass {
     /// flag's window. Nothing while the catalogue is empty; a task whose reviews name no value waits.
     func matchTrainings() async throws -> Int {
         let minimum = runtime.config.motivation.thresholds.anonymityMinimum
-        let (catalogue, wanting) = try await runtime.withDatabase { db in (try db.trainingCatalogue(), try db.followupsWantingTraining()) }
+        let catalogue = try await runtime.withDatabase { db in try db.trainingCatalogue() }
         guard !catalogue.isEmpty else { return 0 }
+        let wanting = try await runtime.withDatabase { db in try db.followupsWantingTraining() }
         var matched = 0
         for f in wanting {
             let means = try await runtime.withDatabase { db in try db.valueMeans(followup: f.id, anonymityMinimum: minimum) }
@@ -79,7 +89,7 @@ struct FollowupPass {
         let moved = try await advance(now: now)
         let told = try await tell(now: now)
         let counts = Dictionary(grouping: moved, by: \.to).mapValues(\.count)
-        return "\(created.count) follow-up(s) created; \(counts[.overdue] ?? 0) overdue, \(counts[.escalated] ?? 0) escalated, "
+        return "\(created) follow-up(s) created; \(counts[.overdue] ?? 0) overdue, \(counts[.escalated] ?? 0) escalated, "
             + "\(counts[.closed] ?? 0) closed; "
             + (told.map { "\($0.inserted) message(s) written" } ?? "outside working hours, no message written")
     }

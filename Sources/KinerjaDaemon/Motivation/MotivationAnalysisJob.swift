@@ -16,6 +16,13 @@ import Logging
 /// Idempotent: a second run over the same data adds no flag, no event and no journal entry. Loading
 /// and analysing happen off the concurrency pool; the write is one transaction, so a shutdown
 /// between the steps leaves the flags as they were.
+///
+/// The journal entries for the flags created and escalated are written after the commit, from the
+/// run's `flag_event` rows read back a page at a time (created ones first, then escalations, each in
+/// the order made), so the run holds a page of flags, not all it raised. A crash after the commit and
+/// before they are written loses those entries (the flags and their events are in the database, and
+/// the next run, finding them, journals nothing again); the follow-up tasks are then created by the
+/// next `followup-pass`.
 struct MotivationAnalysisJob: ScheduledJob {
     static let jobName = "motivation-analysis"
     let runtime: DaemonRuntime
@@ -45,7 +52,7 @@ struct MotivationAnalysisJob: ScheduledJob {
         let (run, outcome) = try await withTaskCancellationHandler {
             try await runtime.withDatabase { database in
                 try database.analyseAndApply(periods: thresholds.historyPeriods, thresholds: thresholds, asOf: asOf, at: now,
-                                             stopped: { stop.isRequested })
+                                             records: false, stopped: { stop.isRequested })
             }
         } onCancel: {
             stop.request()
@@ -57,11 +64,30 @@ struct MotivationAnalysisJob: ScheduledJob {
                 + " of \(k.subjects) subjects"
         }.joined(separator: ", ")
         releaseFreedMemory()
-        for flag in outcome.created { journalNew(flag) }
-        for escalation in outcome.escalated { journalEscalation(escalation) }
+        try await journal(outcome)
         let followups = try await FollowupPass(runtime: runtime).create(now: now)
         return "read \(read.isEmpty ? "no closed cycle" : read); " + outcome.summary
-            + "; \(followups.count) follow-up(s) created; load, rules and write \(took.wholeMilliseconds) ms"
+            + "; \(followups) follow-up(s) created; load, rules and write \(took.wholeMilliseconds) ms"
+    }
+
+    /// One entry per flag the run created, then one per escalation, read back a page at a time.
+    func journal(_ outcome: FlagUpdateOutcome) async throws {
+        for action in [FlagRunEvent.Action.created, .escalated] {
+            var after: Int64?
+            while true {
+                let from = after
+                let page = try await runtime.withDatabase { db in try db.flagRunEvents(outcome, action, after: from) }
+                guard let last = page.last else { break }
+                for event in page {
+                    if action == .created {
+                        journalNew(event.flag)
+                    } else {
+                        journalEscalation(event.flag, from: event.from ?? .info)
+                    }
+                }
+                after = last.eventID
+            }
+        }
     }
 
     /// PRIORITY by severity: info → notice (5), warning → warning (4), critical → error (3).
@@ -90,13 +116,12 @@ struct MotivationAnalysisJob: ScheduledJob {
                            metadata: metadata)
     }
 
-    func journalEscalation(_ escalation: FlagEscalation) {
-        let flag = escalation.flag
+    func journalEscalation(_ flag: FlagRecord, from: FlagSeverity) {
         var metadata = Self.metadata(flag)
         metadata["message_id"] = "\(MessageIDs.flagEscalated)"
-        metadata["previous_severity"] = "\(escalation.from.rawValue)"
+        metadata["previous_severity"] = "\(from.rawValue)"
         runtime.logger.log(level: Self.level(flag.severity),
-                           "Motivation flag \(flag.id) escalated from \(escalation.from.rawValue) to \(flag.severity.rawValue): \(flag.rule.title) — \(flag.nip), unit \(flag.unit ?? "-"); follow-up: \(flag.followUp.name)",
+                           "Motivation flag \(flag.id) escalated from \(from.rawValue) to \(flag.severity.rawValue): \(flag.rule.title) — \(flag.nip), unit \(flag.unit ?? "-"); follow-up: \(flag.followUp.name)",
                            metadata: metadata)
     }
 }
