@@ -152,11 +152,45 @@ struct ReminderPlannerTests {
         #expect(a7.cc.map(\.nip) == [Self.atasan, Self.head] && a7.cc.map(\.reason) == [.atasan, .unitHead])
         #expect(a7.body.contains("Asep Sunandar (atasan langsung) dan Hana Pertiwi (kepala unit kerja)"))
         // The unit-head level also puts the reviewer in the admin digest.
-        #expect(p7.escalated.map(\.reviewer) == [Self.r])
+        #expect(p7.escalated.listed.map(\.reviewer) == [Self.r] && p7.escalated.reviewers == 1)
         let digest = try #require(p7.messages.last)
         #expect(digest.kind == .adminDigest && digest.to == [Self.admin] && digest.marks.isEmpty)
         #expect(digest.body.contains("Rina Kusuma (NIP \(Self.r.formatted)): 1 penilaian terlambat, paling lama 7 hari"))
         #expect(digest.dedupeKey == "admin-digest/2026-03-26")
+    }
+
+    @Test("the admin digest names a unit's first ten reviewers at the unit-head escalation by NIP and counts the rest")
+    func adminDigestNamesTenPerUnit() throws {
+        // 25 reviewers in DLHK (in reverse NIP order, as a batch may give them) and one in DISDIK,
+        // every review a week late with both overdue reminders before sent.
+        let dlhk = (0..<25).map { TestData.nip(300 + $0) }.reversed()
+        let disdik = TestData.nip(400)
+        var contacts = Self.contacts
+        for (i, nip) in dlhk.enumerated() {
+            contacts.append(ReminderContact(nip: nip, name: "Penilai \(i)", email: "p\(i)@bandung.go.id", unit: "DLHK",
+                                            supervisor: Self.atasan, unitHead: Self.head))
+        }
+        contacts.append(ReminderContact(nip: disdik, name: "Dewi", email: "dewi@bandung.go.id", unit: "DISDIK", supervisor: Self.atasan))
+        var owed: [OwedReview] = []
+        for (i, nip) in dlhk.enumerated() {
+            owed.append(Self.owed(Int64(1000 + 2 * i), reviewer: nip, subject: 500 + i, due: "2026-03-19T16:00"))
+            owed.append(Self.owed(Int64(1001 + 2 * i), reviewer: nip, subject: 600 + i, due: "2026-03-19T16:00"))
+        }
+        owed.append(Self.owed(2000, reviewer: disdik, subject: 700, due: "2026-03-19T16:00"))
+        let p = Self.plan(owed, at: "2026-03-26T09:00", sent: Self.overdueSent(owed.map(\.assignmentID), days: [1, 3]),
+                          contacts: contacts)
+        #expect(p.escalated.reviewers == 26 && p.escalated.lateReviews == 51)
+        let named = p.escalated.listed.map(\.reviewer)
+        #expect(named == [disdik] + Array(dlhk.sorted().prefix(10)), "\(named)")
+        #expect(p.escalated.byUnit.map(\.code) == ["DISDIK", "DLHK"])
+        let digest = try #require(p.messages.last)
+        #expect(digest.kind == .adminDigest)
+        let lines = digest.body.split(separator: "\n").map(String.init)
+        #expect(lines.filter { $0.hasPrefix("  - Penilai ") }.count == 10, "\(digest.body)")
+        #expect(lines.contains("  - dan 15 penilai lain di unit ini (30 penilaian terlambat); daftar lengkap: kinerjactl reviews overdue --unit DLHK"),
+                "\(digest.body)")
+        #expect(lines.contains { $0.hasPrefix("  - Dewi (NIP ") } && !lines.contains { $0.contains("penilai lain di unit ini (0") })
+        #expect(digest.body.contains("26") && digest.body.contains("51"), "the totals count every reviewer: \(digest.body)")
     }
 
     @Test func escalationNeverCopiesTheSamePersonTwiceOrTheReviewer() throws {

@@ -90,6 +90,51 @@ public struct EscalatedReviewer: Sendable, Hashable, Codable {
     public var mostDaysLate: Int
 }
 
+/// The admin digest's reviewers at the unit-head escalation, per unit: every one counted, the first
+/// `listedPerUnit` of each unit (by NIP) named. A city whose reviews are all late would otherwise
+/// name every reviewer, one line each (206,203 at 250,000 employees): a message no one reads to the
+/// end, held whole while the sweep runs. The full list is `kinerjactl reviews overdue`.
+public struct EscalationDigest: Sendable, Hashable, Codable {
+    /// Reviewers named per unit.
+    public static let listedPerUnit = 10
+
+    public struct Unit: Sendable, Hashable, Codable {
+        /// The unit's first reviewers by NIP, at most `listedPerUnit`, sorted.
+        public var listed: [EscalatedReviewer] = []
+        /// Every reviewer of the unit at the unit-head escalation, and their reviews at that level.
+        public var reviewers = 0
+        public var lateReviews = 0
+    }
+
+    /// By unit code ("" when the reviewer's unit is not known).
+    public private(set) var units: [String: Unit] = [:]
+
+    public init() {}
+
+    /// Counts `reviewer`, and names them if they are among their unit's first by NIP.
+    public mutating func add(_ reviewer: EscalatedReviewer) {
+        var unit = units[reviewer.unit, default: Unit()]
+        unit.reviewers += 1
+        unit.lateReviews += reviewer.lateReviews
+        let at = unit.listed.firstIndex { $0.reviewer > reviewer.reviewer } ?? unit.listed.endIndex
+        if at < Self.listedPerUnit {
+            unit.listed.insert(reviewer, at: at)
+            if unit.listed.count > Self.listedPerUnit { unit.listed.removeLast() }
+        }
+        units[reviewer.unit] = unit
+    }
+
+    public var isEmpty: Bool { units.isEmpty }
+    /// Every reviewer at the unit-head escalation.
+    public var reviewers: Int { units.values.reduce(0) { $0 + $1.reviewers } }
+    /// Their reviews at that level.
+    public var lateReviews: Int { units.values.reduce(0) { $0 + $1.lateReviews } }
+    /// The units, sorted by code.
+    public var byUnit: [(code: String, unit: Unit)] { units.keys.sorted().map { ($0, units[$0]!) } }
+    /// The reviewers named, sorted by unit, then NIP.
+    public var listed: [EscalatedReviewer] { byUnit.flatMap(\.unit.listed) }
+}
+
 /// Someone a reminder or a copy should have reached but who has no email address.
 public struct MissingAddress: Sendable, Hashable, Codable {
     public enum Role: String, Sendable, Hashable, Codable {
@@ -136,8 +181,9 @@ public struct ReminderPlan: Sendable, Hashable, Codable {
     public var messages: [PlannedMessage]
     /// Reviewers owed a reminder who do not get one now, sorted by NIP.
     public var deferred: [DeferredReminder]
-    /// Reviewers at the unit-head escalation (the admin digest's list), sorted by unit, then NIP.
-    public var escalated: [EscalatedReviewer]
+    /// Reviewers at the unit-head escalation (the admin digest's list): counted per unit, the first
+    /// of each unit named.
+    public var escalated: EscalationDigest
     /// People without an address (the admin digest's second list), sorted by unit, NIP, role.
     public var missingAddresses: [MissingAddress]
 

@@ -72,13 +72,13 @@ extension ReminderPlanner {
             marks: marks, escalation: level, dedupeKey: "reminder/\(contact.nip)/\(today)")
     }
 
-    func adminDigestMessage(to address: MailAddress, escalated: [EscalatedReviewer], missing: [MissingAddress],
+    func adminDigestMessage(to address: MailAddress, escalated: EscalationDigest, missing: [MissingAddress],
                             today: CalendarDate) -> PlannedMessage {
         let values: [String: String] = [
             "tanggal": IndonesianFormat.longDate(today),
             "instansi": Self.inline(sender),
-            "jumlah_penilai": String(escalated.count),
-            "jumlah_penilaian": String(escalated.reduce(0) { $0 + $1.lateReviews }),
+            "jumlah_penilai": String(escalated.reviewers),
+            "jumlah_penilaian": String(escalated.lateReviews),
             "daftar_eskalasi": Self.escalationList(escalated),
             "jumlah_tanpa_email": String(Set(missing.map(\.nip)).count),
             "daftar_tanpa_email": Self.missingList(missing),
@@ -169,19 +169,25 @@ extension ReminderPlanner {
         return names.dropLast().joined(separator: ", ") + " dan " + names.last!
     }
 
-    static func escalationList(_ escalated: [EscalatedReviewer]) -> String {
+    /// Per unit (by code): its name, its first reviewers (`EscalationDigest.listedPerUnit`), and how
+    /// many more it has.
+    static func escalationList(_ escalated: EscalationDigest) -> String {
         guard !escalated.isEmpty else { return "  (tidak ada)" }
         var lines: [String] = []
-        var unit: String?
-        for e in escalated {
-            if e.unit != unit {
-                if unit != nil { lines.append("") }
-                lines.append(e.unit.isEmpty ? "Unit tidak diketahui" : inline(e.unit))
-                unit = e.unit
+        for (code, unit) in escalated.byUnit {
+            if !lines.isEmpty { lines.append("") }
+            lines.append(code.isEmpty ? "Unit tidak diketahui" : inline(code))
+            for e in unit.listed {
+                let name = e.name.isEmpty ? "(nama tidak diketahui)" : inline(e.name)
+                lines.append("  - \(name) (NIP \(ReminderTextCache.grouped(e.reviewer))): \(e.lateReviews) penilaian terlambat, "
+                             + "paling lama \(e.mostDaysLate) hari")
             }
-            let name = e.name.isEmpty ? "(nama tidak diketahui)" : inline(e.name)
-            lines.append("  - \(name) (NIP \(ReminderTextCache.grouped(e.reviewer))): \(e.lateReviews) penilaian terlambat, "
-                         + "paling lama \(e.mostDaysLate) hari")
+            let more = unit.reviewers - unit.listed.count
+            if more > 0 {
+                let reviews = unit.lateReviews - unit.listed.reduce(0) { $0 + $1.lateReviews }
+                lines.append("  - dan \(more) penilai lain di unit ini (\(reviews) penilaian terlambat); "
+                             + "daftar lengkap: kinerjactl reviews overdue --unit \(inline(code))")
+            }
         }
         return lines.joined(separator: "\n")
     }

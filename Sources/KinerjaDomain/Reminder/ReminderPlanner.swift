@@ -172,7 +172,7 @@ public struct ReminderPlanner: Sendable {
             // The admin digest's snapshot.
             if currentLevel == .unitHead {
                 let atLevel = zip(items, levels).filter { $0.1 == .unitHead }.map(\.0)
-                state.escalated.append(EscalatedReviewer(
+                state.escalated.add(EscalatedReviewer(
                     reviewer: reviewer, name: contact?.name ?? "", unit: contact?.unit ?? "",
                     lateReviews: atLevel.count, mostDaysLate: atLevel.map(\.daysLate).max() ?? 0))
             }
@@ -226,10 +226,10 @@ public struct ReminderPlanner: Sendable {
         let next = policy.nextWorkingInstant(atOrAfter: now)
         guard state.isWorkingTime else {
             return ReminderPlan(now: now, isWorkingTime: false, nextWorkingInstant: next, messages: [], deferred: [],
-                                escalated: [], missingAddresses: [])
+                                escalated: EscalationDigest(), missingAddresses: [])
         }
         let missingList = state.missing.values.sorted { ($0.unit, $0.nip, $0.role.order) < ($1.unit, $1.nip, $1.role.order) }
-        let escalated = state.escalated.sorted { ($0.unit, $0.reviewer) < ($1.unit, $1.reviewer) }
+        let escalated = state.escalated
         if let adminAddress, !escalated.isEmpty || !missingList.isEmpty,
            lastAdminDigest.map({ policy.day(of: $0) != today }) ?? true {
             try emit(adminDigestMessage(to: adminAddress, escalated: escalated, missing: missingList, today: today))
@@ -290,7 +290,7 @@ public struct ReminderPlanState: Sendable {
     public let isWorkingTime: Bool
     let today: CalendarDate
     var deferred: [DeferredReminder] = []
-    var escalated: [EscalatedReviewer] = []
+    var escalated = EscalationDigest()
     var missing: [ReminderPlanner.MissingKey: MissingAddress] = [:]
 
     /// Reviewers so far who wait for tomorrow: they had their one message today (those without an

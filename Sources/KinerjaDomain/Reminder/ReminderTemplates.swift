@@ -46,7 +46,7 @@ public struct ReminderTemplates: Sendable, Hashable {
     /// Placeholders of the daily admin digest:
     /// - `{tanggal}`, `{instansi}` as above;
     /// - `{jumlah_penilai}` reviewers escalated to their unit head, `{jumlah_penilaian}` their late reviews,
-    ///   `{daftar_eskalasi}` one line per such reviewer, grouped by unit;
+    ///   `{daftar_eskalasi}` per unit its first ten such reviewers, one line each, and how many more;
     /// - `{jumlah_tanpa_email}` people who could not be reached, each counted once, `{daftar_tanpa_email}`
     ///   one line per person (a reviewer who is also an atasan due a copy is one line with both).
     public static let adminDigestPlaceholders: Set<String> = [
