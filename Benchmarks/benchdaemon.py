@@ -113,7 +113,7 @@ class Daemon:
     def call(self, method, parameters=None):
         return varlink_call(self.socket, method, parameters)
 
-    def wait_for_job(self, name, since):
+    def wait_for_job(self, name, since, poll=0.05):
         """Until job `name` has started since `since` (a time.time()) and is no longer running (a close
         starts the motivation analysis and returns before it ends). Asks ListJobs, not GetStatus: GetStatus
         also counts the employees (about 5 ms at 250,000), and asked 20 times a second it would add its
@@ -123,8 +123,8 @@ class Daemon:
             last = job.get("last_run")
             ran = last and datetime.datetime.fromisoformat(last.replace("Z", "+00:00")).timestamp() >= since - 1
             if ran and not job["running"]:
-                return
-            time.sleep(0.05)
+                return job
+            time.sleep(poll)
 
 
 class Probe:

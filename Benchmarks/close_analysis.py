@@ -7,11 +7,10 @@ analysis's summary line.
     python3 Benchmarks/close_analysis.py prepare BIN DEMO WORK    # WORK/before-<period>.sqlite
     python3 Benchmarks/close_analysis.py run BIN DEMO WORK PERIOD [REPEATS] [--perf] [--poll=SECONDS]
 
-The end of the analysis is seen by asking GetStatus every 0.05 s (as scale_bench.py waits), or every
---poll seconds: each GetStatus counts the employees, a daemon CPU cost that grows with their number
-and with the step's length, so a slower poll shows the step's own cost.
+The end of the analysis is seen by asking ListJobs every 0.05 s (benchdaemon's wait_for_job, as
+scale_bench.py waits), or every --poll seconds.
 """
-import datetime, json, os, shutil, sqlite3, subprocess, sys, time
+import json, os, shutil, sqlite3, subprocess, sys, time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from benchdaemon import Daemon
 
@@ -51,16 +50,6 @@ def prepare(bin_dir, demo, work):
         d.__exit__()
 
 
-def wait_for_analysis(d, since, poll):
-    """benchdaemon's wait_for_job with a chosen interval between two GetStatus calls."""
-    while True:
-        job = next(j for j in d.call("io.kinerjad.Admin.GetStatus")["jobs"] if j["name"] == "motivation-analysis")
-        last = job.get("last_run")
-        if last and datetime.datetime.fromisoformat(last.replace("Z", "+00:00")).timestamp() >= since - 1 and not job["running"]:
-            return job
-        time.sleep(poll)
-
-
 def run(bin_dir, demo, work, period, repeats, perf, poll):
     m = next(p for p in json.load(open(f"{demo}/demo.json"))["periods"] if p["period"] == period)
     for i in range(repeats):
@@ -79,13 +68,13 @@ def run(bin_dir, demo, work, period, repeats, perf, poll):
             d.ctl("cycles", "close", period, "--closed-at", m["close_at"])
             cpu1, t1 = d.cpu(), time.time()
             close_peak = d.mib("VmHWM")
-            wait_for_analysis(d, t0, poll)
+            d.wait_for_job("motivation-analysis", t0, poll)
             cpu2, t2 = d.cpu(), time.time()
             peak = d.mib("VmHWM")
             if recorder:
                 recorder.send_signal(2)
                 recorder.wait()
-            job = next(j for j in d.call("io.kinerjad.Admin.GetStatus")["jobs"] if j["name"] == "motivation-analysis")
+            job = next(j for j in d.call("io.kinerjad.Admin.ListJobs")["jobs"] if j["name"] == "motivation-analysis")
             print(f"{period} run {i}: close {t1 - t0:5.2f} s (cpu {cpu1 - cpu0:5.2f}), analysis {t2 - t1:5.2f} s "
                   f"(cpu {cpu2 - cpu1:5.2f}), both {t2 - t0:5.2f} s (cpu {cpu2 - cpu0:5.2f}); peak {peak:5.1f} MiB "
                   f"(close alone {close_peak:5.1f}); {(job.get('last_message') or '')[-200:]}",

@@ -235,7 +235,8 @@ def one_size(bin_dir, demo, work):
 
 def median_run(runs):
     """One size's repeated runs as one: each step's figures from the run with that step's median wall
-    time, the other figures' medians, the probes' calls of every run together."""
+    time (the upper of the two middle ones for an even count), the other figures' medians, the probes'
+    calls of every run together."""
     mid = len(runs) // 2
     steps = {name: sorted((r[0][name] for r in runs), key=lambda x: x["wall"])[mid] for name in runs[0][0]}
     extra = dict(runs[-1][1])
@@ -351,8 +352,9 @@ def main():
             repeats[n].append(one_size(args.bin, demos[n], work))
             if not args.keep:
                 shutil.rmtree(work)
-    for demo in demos.values():
-        shutil.rmtree(demo)
+    if not args.keep:
+        for demo in demos.values():
+            shutil.rmtree(demo)
     results = {n: median_run(repeats[n]) for n in sizes}
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     header = (f"Measured {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, commit {commit}, "

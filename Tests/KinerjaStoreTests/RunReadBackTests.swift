@@ -39,6 +39,14 @@ struct RunReadBackTests {
             #expect(outcome.createdCount == expected.flags.created.count && outcome.escalatedCount == expected.flags.escalated.count)
             let created = try Self.pages(page, \.eventID) { after in try paged.flagRunEvents(outcome, .created, after: after, limit: page) }
             #expect(created.map(\.flag) == expected.flags.created)
+            // Read another way: each as `flags show` reads it, and as many as the run counted while writing.
+            #expect(created.count == outcome.createdCount)
+            for record in created {
+                let stored = try paged.flag(id: record.flag.id).flag
+                #expect(stored.identity == record.flag.identity && stored.rule == record.flag.rule && stored.nip == record.flag.nip
+                        && stored.unit == record.flag.unit && stored.window == record.flag.window
+                        && stored.followUp == record.flag.followUp && stored.createdAt == record.flag.createdAt, "\(record)")
+            }
             let escalated = try Self.pages(page, \.eventID) { after in try paged.flagRunEvents(outcome, .escalated, after: after, limit: page) }
             #expect(escalated.map { FlagEscalation(flag: $0.flag, from: $0.from!) } == expected.flags.escalated)
 
