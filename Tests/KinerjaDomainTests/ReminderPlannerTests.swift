@@ -193,6 +193,22 @@ struct ReminderPlannerTests {
         #expect(digest.body.contains("26") && digest.body.contains("51"), "the totals count every reviewer: \(digest.body)")
     }
 
+    @Test("a plan lists the first 200 reviewers deferred and counts every one waiting for tomorrow")
+    func deferredListBounded() throws {
+        let reviewers = (0..<250).map { TestData.nip(1000 + $0) }
+        let contacts = Self.contacts + reviewers.enumerated().map { i, nip in
+            ReminderContact(nip: nip, name: "Penilai \(i)", email: "p\(i)@bandung.go.id", unit: "DLHK", supervisor: Self.atasan, unitHead: Self.head)
+        }
+        let owed = reviewers.enumerated().map { i, nip in Self.owed(Int64(5000 + i), reviewer: nip, subject: 2000 + i) }
+        // Every one already had a message this morning.
+        let last = Dictionary(uniqueKeysWithValues: reviewers.map { ($0, F.at("2026-03-17T08:30")) })
+        let p = Self.plan(owed, at: "2026-03-17T09:00", last: last, contacts: contacts)
+        #expect(p.messages.isEmpty)
+        #expect(p.waitingForTomorrow == 250)
+        #expect(p.deferred.count == ReminderPlan.deferredListed)
+        #expect(p.deferred.map(\.reviewer) == Array(reviewers.sorted().prefix(ReminderPlan.deferredListed)))
+    }
+
     @Test func escalationNeverCopiesTheSamePersonTwiceOrTheReviewer() throws {
         // B's atasan is the unit head: one copy. The unit head reviewing: no copy to themselves.
         let owed = [Self.owed(1, reviewer: Self.b, due: "2026-03-19T16:00"),

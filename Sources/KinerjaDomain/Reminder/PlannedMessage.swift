@@ -179,8 +179,12 @@ public struct ReminderPlan: Sendable, Hashable, Codable {
     public var nextWorkingInstant: Date?
     /// Reviewer messages sorted by NIP, then the admin digest (if any).
     public var messages: [PlannedMessage]
-    /// Reviewers owed a reminder who do not get one now, sorted by NIP.
+    /// Reviewers owed a reminder who do not get one now, by NIP: the first `deferredListed` of
+    /// them (a preview just after the day's sweep defers every reviewer of the city).
     public var deferred: [DeferredReminder]
+    /// Reviewers who have an address but already had a message today: tomorrow's sweep reminds them.
+    /// All of them, listed in `deferred` or not.
+    public var waitingForTomorrow: Int
     /// Reviewers at the unit-head escalation (the admin digest's list): counted per unit, the first
     /// of each unit named.
     public var escalated: EscalationDigest
@@ -190,8 +194,8 @@ public struct ReminderPlan: Sendable, Hashable, Codable {
     /// All stage marks of all messages, sorted.
     public var marks: [ReminderStageKey] { messages.flatMap(\.marks).sorted() }
 
-    /// Reviewers who have an address but already had a message today: tomorrow's sweep reminds them.
-    public var waitingForTomorrow: Int { deferred.filter { $0.reason == .alreadyMessagedToday }.count }
+    /// Deferred reviewers listed in a plan, at most.
+    public static let deferredListed = 200
 
     /// People without an address, each counted once (someone can be both a reviewer and an atasan
     /// due a copy), with what they should have received.

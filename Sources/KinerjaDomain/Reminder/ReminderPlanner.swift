@@ -195,11 +195,11 @@ public struct ReminderPlanner: Sendable {
             // The reviewer's message.
             guard !newItems.isEmpty else { continue }
             guard let contact, let address = contact.address else {
-                state.deferred.append(DeferredReminder(reviewer: reviewer, reason: .noAddress, pending: newItems.count))
+                state.defer(DeferredReminder(reviewer: reviewer, reason: .noAddress, pending: newItems.count))
                 continue
             }
             if let last = lastMessagePerRecipient[reviewer], policy.day(of: last) == today {
-                state.deferred.append(DeferredReminder(reviewer: reviewer, reason: .alreadyMessagedToday, pending: newItems.count))
+                state.defer(DeferredReminder(reviewer: reviewer, reason: .alreadyMessagedToday, pending: newItems.count))
                 continue
             }
             var cc: [CopyRecipient] = []
@@ -225,7 +225,7 @@ public struct ReminderPlanner: Sendable {
         let now = state.now, today = state.today
         let next = policy.nextWorkingInstant(atOrAfter: now)
         guard state.isWorkingTime else {
-            return ReminderPlan(now: now, isWorkingTime: false, nextWorkingInstant: next, messages: [], deferred: [],
+            return ReminderPlan(now: now, isWorkingTime: false, nextWorkingInstant: next, messages: [], deferred: [], waitingForTomorrow: 0,
                                 escalated: EscalationDigest(), missingAddresses: [])
         }
         let missingList = state.missing.values.sorted { ($0.unit, $0.nip, $0.role.order) < ($1.unit, $1.nip, $1.role.order) }
@@ -235,7 +235,8 @@ public struct ReminderPlanner: Sendable {
             try emit(adminDigestMessage(to: adminAddress, escalated: escalated, missing: missingList, today: today))
         }
         return ReminderPlan(now: now, isWorkingTime: true, nextWorkingInstant: next, messages: [],
-                            deferred: state.deferred, escalated: escalated, missingAddresses: missingList)
+                            deferred: state.deferred, waitingForTomorrow: state.deferredCount, escalated: escalated,
+                            missingAddresses: missingList)
     }
 
     /// The marks already written, summed per assignment once per sweep (not looked up per row).
@@ -282,20 +283,28 @@ public struct ReminderPlanner: Sendable {
     }
 }
 
-/// What a plan fed in batches has gathered so far (see `ReminderPlanner.begin(now:)`): the
-/// reviewers deferred, the admin digest's lists. It grows with the reviewers listed there, not with
-/// the messages.
+/// What a plan fed in batches has gathered so far (see `ReminderPlanner.begin(now:)`): the first
+/// reviewers deferred and how many wait for tomorrow, the admin digest's counts per unit with each
+/// unit's first reviewers, and the people without an address. Bounded by the units, not by the
+/// reviewers, except for the people without an address.
 public struct ReminderPlanState: Sendable {
     public let now: Date
     public let isWorkingTime: Bool
     let today: CalendarDate
+    /// The first deferred reviewers (`ReminderPlan.deferredListed`), and those waiting for tomorrow.
     var deferred: [DeferredReminder] = []
+    private(set) var waitingForTomorrow = 0
     var escalated = EscalationDigest()
     var missing: [ReminderPlanner.MissingKey: MissingAddress] = [:]
 
     /// Reviewers so far who wait for tomorrow: they had their one message today (those without an
     /// address are not waiting for anything and are counted as such, in `missing`).
-    public var deferredCount: Int { deferred.filter { $0.reason == .alreadyMessagedToday }.count }
+    public var deferredCount: Int { waitingForTomorrow }
+
+    mutating func `defer`(_ reminder: DeferredReminder) {
+        if reminder.reason == .alreadyMessagedToday { waitingForTomorrow += 1 }
+        if deferred.count < ReminderPlan.deferredListed { deferred.append(reminder) }
+    }
 
     init(now: Date, isWorkingTime: Bool, today: CalendarDate) {
         self.now = now
