@@ -7,7 +7,7 @@ extension Migrations {
     /// at 250,000 employees and a write at a random place for every employee whose atasan changed.
     /// `employee` keeps `employee_unit` (the active count of GetStatus, `StatusCountsPlanTests`).
     static func registerEmployeeIndexes(_ m: inout DatabaseMigrator) {
-        m.registerMigration("v17-employee-indexes") { db in
+        m.registerMigration("v18-employee-indexes") { db in
             try db.execute(sql: "DROP INDEX IF EXISTS employee_on_supervisor_nip")
         }
     }
