@@ -27,23 +27,55 @@ public struct ReviewerBatch: Sendable, Hashable {
 
 /// Where a plan read batch by batch stands: the last reviewer planned, and the next batches with
 /// their owed reviews, read together in one pass (`ReminderQueries.readAhead`) so that their
-/// assignments are read in stored order and share pages (see `ReminderQueries.owedReviews`).
+/// assignments are read in stored order and share pages.
 ///
 /// A preview carries it from one read transaction to the next: the owed reviews of a batch read
 /// ahead are as they were when read (a review submitted since still shows as owed in the preview);
 /// the stage marks, contacts and messages of the day are read with the batch. The sweep reads all
 /// of it in its one transaction.
+///
+/// Memory: about 80 bytes per owed review (a fixed-size row, the subject's name in one shared
+/// buffer), about 2 MB for 4,000 reviewers; an `OwedReview` is made only for the batch being planned.
 public struct ReminderReadAhead: Sendable {
     struct Batch: Sendable {
         var batch: ReviewerBatch
-        var owed: [OwedReview]
+        var rows: Range<Int>
+    }
+
+    /// An owed review as held until its batch is planned.
+    struct Row: Sendable {
+        var assignmentID: Int64
+        var cycleID: Int64
+        var due: Date
+        var reviewer: NIP
+        var subject: NIP
+        /// The subject's name: `names[nameStart..<nameEnd]`.
+        var nameStart: UInt32
+        var nameEnd: UInt32
+        /// Which of the batches read together the reviewer belongs to.
+        var batch: UInt32
+        var role: ReviewerRole
+        var atasanSource: AtasanSource?
     }
 
     /// The last reviewer of the last batch planned.
     var last: String?
     var pending: ArraySlice<Batch> = []
+    var rows: [Row] = []
+    var names: [UInt8] = []
+    var cycleLabels: [Int64: String] = [:]
 
     public init() {}
+
+    /// The owed reviews of `batch`.
+    func owed(_ batch: Batch) -> [OwedReview] {
+        rows[batch.rows].map { row in
+            OwedReview(assignmentID: row.assignmentID, cycleID: row.cycleID, cycleLabel: cycleLabels[row.cycleID] ?? "",
+                       reviewer: row.reviewer, subject: row.subject,
+                       subjectName: String(decoding: names[Int(row.nameStart)..<Int(row.nameEnd)], as: UTF8.self),
+                       role: row.role, due: row.due, atasanSource: row.atasanSource)
+        }
+    }
 }
 
 extension ReminderQueries {
@@ -83,46 +115,6 @@ extension ReminderQueries {
                                     WHERE x.cycle_id = ? AND x.reviewer_id = p.id AND a.submitted_at IS NULL)
         ORDER BY p.nip LIMIT ?
         """
-
-    /// Every review still owed in an open cycle by an active reviewer, or an outside appraiser, whose
-    /// NIP lies in `first...last`.
-    ///
-    /// Two reads, so that the assignments are read in the order they are stored: the reviewers' rows
-    /// of `assignment_reviewer` (in NIP order, one range per open cycle) give the assignment ids; the
-    /// assignments, their subjects' NIPs and names are then read by those ids in ascending order. An
-    /// open writes a cycle's assignments subject by subject, so ascending ids are ascending subjects:
-    /// `assignment`, `person` and `employee` are each read front to back, and the reads of a range of
-    /// several batches share their pages. Read in reviewer order instead, every owed row cost four
-    /// random page reads (the assignment, the subject's `person` row, `employee`'s key and row), which
-    /// at 250,000 employees miss SQLite's page cache where at 25,000 they mostly hit: the preview grew
-    /// 12 to 13 times for 10 times the rows.
-    public static func owedReviews(first: String, last: String, in db: Database) throws -> [OwedReview] {
-        var reviewers: [Int64: NIP] = [:]
-        var ids: [Int64] = []
-        let owners = try Row.fetchCursor(db, sql: owedAssignmentsSQL, arguments: [first, last])
-        while let row = try owners.next() {
-            let reviewerID: Int64 = row[1]
-            if reviewers[reviewerID] == nil {
-                guard let nip = NIP(row[2] as String) else { continue }
-                reviewers[reviewerID] = nip
-            }
-            ids.append(row[0])
-        }
-        guard !ids.isEmpty else { return [] }
-        ids.sort()
-        let list = "[" + ids.map(String.init).joined(separator: ",") + "]"
-        let rows = try Row.fetchCursor(db, sql: owedRowsSQL, arguments: [list])
-        var owed: [OwedReview] = []
-        owed.reserveCapacity(ids.count)
-        while let row = try rows.next() {
-            guard let reviewer = reviewers[row[3]], let subject = NIP(row[4] as String),
-                  let role = ReviewerRole(code: row[6]) else { continue }
-            owed.append(OwedReview(assignmentID: row[0], cycleID: row[1], cycleLabel: row[2], reviewer: reviewer,
-                                   subject: subject, subjectName: row[5], role: role, due: row[7],
-                                   atasanSource: (row[8] as String?).flatMap(AtasanSource.init(rawValue:))))
-        }
-        return owed
-    }
 
     /// The assignments of open cycles of the active reviewers, and outside appraisers, in a NIP range:
     /// CROSS JOIN fixes the order (open cycles, the range's people by NIP, their rows of
@@ -186,30 +178,80 @@ extension ReminderQueries {
         """
 
     /// Batches whose owed reviews are read at once (`ReminderReadAhead`): 4,000 reviewers, about
-    /// 24,000 rows, a few MB whatever the size of the city.
+    /// 24,000 rows, about 2 MB whatever the size of the city.
     public static let batchesReadAhead = 8
 
-    /// The next batches of reviewers after `after` (up to `batchesReadAhead`, the same batches as
-    /// `nextReviewerBatch` gives one by one) with their owed reviews, read in one pass.
+    /// The next batches of reviewers after `after` (up to `count`, the same batches as
+    /// `nextReviewerBatch` gives one by one) with every review still owed in an open cycle by their
+    /// active reviewers, or outside appraisers.
+    ///
+    /// Two reads, so that the assignments are read in the order they are stored: the reviewers' rows
+    /// of `assignment_reviewer` (in NIP order, one range per open cycle) give the assignment ids; the
+    /// assignments, their subjects' NIPs and names are then read by those ids in ascending order. An
+    /// open writes a cycle's assignments subject by subject, so ascending ids are ascending subjects:
+    /// `assignment`, `person` and `employee` are each read front to back, and the reads of several
+    /// batches share their pages. Read in reviewer order instead, every owed row cost four random
+    /// page reads (the assignment, the subject's `person` row, `employee`'s key and row), which at
+    /// 250,000 employees miss SQLite's page cache where at 25,000 they mostly hit: the preview grew 12
+    /// to 13 times for 10 times the rows.
     static func readAhead(after: String?, batchSize: Int = reviewersPerBatch, batches count: Int = batchesReadAhead,
-                          in db: Database) throws -> [ReminderReadAhead.Batch] {
-        let nips = try nextReviewers(after: after, limit: batchSize * count, in: db)
-        guard let first = nips.first, let last = nips.last else { return [] }
-        var batches = stride(from: 0, to: nips.count, by: batchSize).map { start in
-            ReminderReadAhead.Batch(batch: ReviewerBatch(first: nips[start], last: nips[min(start + batchSize, nips.count) - 1]),
-                                    owed: [])
-        }
-        for row in try owedReviews(first: first, last: last, in: db) {
-            // The batch whose range holds the reviewer: the first whose last NIP is not below it.
-            let nip = row.reviewer.description
-            var low = 0, high = batches.count - 1
-            while low < high {
-                let mid = (low + high) / 2
-                if batches[mid].batch.last < nip { low = mid + 1 } else { high = mid }
+                          in db: Database) throws -> ReminderReadAhead {
+        var ahead = ReminderReadAhead()
+        ahead.last = after
+        let nips = try nextReviewers(after: after, limit: batchSize * max(1, count), in: db)
+        guard let first = nips.first, let last = nips.last else { return ahead }
+        let starts = Array(stride(from: 0, to: nips.count, by: batchSize))
+        let lasts = starts.map { nips[min($0 + batchSize, nips.count) - 1] }
+
+        // The reviewers (each with its batch: the first whose last NIP is not below it) and the ids.
+        var reviewers: [Int64: (nip: NIP, batch: UInt32)] = [:]
+        var ids: [Int64] = []
+        let owners = try Row.fetchCursor(db, sql: owedAssignmentsSQL, arguments: [first, last])
+        while let row = try owners.next() {
+            let reviewerID: Int64 = row[1]
+            if reviewers[reviewerID] == nil {
+                let text: String = row[2]
+                guard let nip = NIP(text) else { continue }
+                var low = 0, high = lasts.count - 1
+                while low < high {
+                    let mid = (low + high) / 2
+                    if lasts[mid] < text { low = mid + 1 } else { high = mid }
+                }
+                reviewers[reviewerID] = (nip, UInt32(low))
             }
-            batches[low].owed.append(row)
+            ids.append(row[0])
         }
-        return batches
+        ids.sort()
+        ahead.rows.reserveCapacity(ids.count)
+        if !ids.isEmpty {
+            let list = "[" + ids.map(String.init).joined(separator: ",") + "]"
+            ids = []
+            let rows = try Row.fetchCursor(db, sql: owedRowsSQL, arguments: [list])
+            while let row = try rows.next() {
+                guard let reviewer = reviewers[row[3]], let subject = NIP(row[4] as String),
+                      let role = ReviewerRole(code: row[6]) else { continue }
+                let cycleID: Int64 = row[1]
+                if ahead.cycleLabels[cycleID] == nil { ahead.cycleLabels[cycleID] = row[2] }
+                let start = ahead.names.count
+                ahead.names.append(contentsOf: (row[5] as String).utf8)
+                ahead.rows.append(ReminderReadAhead.Row(
+                    assignmentID: row[0], cycleID: cycleID, due: row[7], reviewer: reviewer.nip, subject: subject,
+                    nameStart: UInt32(start), nameEnd: UInt32(ahead.names.count), batch: reviewer.batch, role: role,
+                    atasanSource: (row[8] as String?).flatMap(AtasanSource.init(rawValue:))))
+            }
+        }
+        // Each batch's rows together (the order within a reviewer's rows does not matter: the planner
+        // orders a digest itself).
+        ahead.rows.sort { $0.batch < $1.batch }
+        var batches: [ReminderReadAhead.Batch] = []
+        var index = 0
+        for (number, start) in starts.enumerated() {
+            let from = index
+            while index < ahead.rows.count, ahead.rows[index].batch == UInt32(number) { index += 1 }
+            batches.append(ReminderReadAhead.Batch(batch: ReviewerBatch(first: nips[start], last: lasts[number]), rows: from..<index))
+        }
+        ahead.pending = batches[...]
+        return ahead
     }
 
     /// Plans the next batch of reviewers into `state`, each message to `emit`; returns the batch
@@ -219,7 +261,7 @@ extension ReminderQueries {
                                      in db: Database, emit: (PlannedMessage) throws -> Void) throws -> ReviewerBatch? {
         guard state.isWorkingTime else { return nil }
         if readAhead.pending.isEmpty {
-            readAhead.pending = try Self.readAhead(after: readAhead.last, in: db)[...]
+            readAhead = try Self.readAhead(after: readAhead.last, in: db)
         }
         guard let next = readAhead.pending.popFirst() else { return nil }
         let batch = next.batch
@@ -227,7 +269,7 @@ extension ReminderQueries {
         let policy = planner.policy
         let startOfDay = policy.workingHours.instant(on: policy.day(of: state.now), at: TimeOfDay(hour: 0, minute: 0)!)
         let sent = try stageMarks(of: batch, in: db)
-        try planner.plan(batch: next.owed, contacts: try contacts(of: batch, in: db),
+        try planner.plan(batch: readAhead.owed(next), contacts: try contacts(of: batch, in: db),
                          alreadySent: sent.marks, lastMarkedAt: sent.lastMarkedAt,
                          lastMessagePerRecipient: try Outbox.lastMessageTimes(since: startOfDay, recipients: batch, in: db),
                          into: &state, emit: emit)

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import KinerjaDomain
 import Testing
 @testable import KinerjaStore
 
@@ -69,12 +70,12 @@ struct ReminderQueryPlanTests {
                 after = batch.last
             }
             #expect(chained.count > 6, "\(chained.count) batches")
-            var read: [ReminderReadAhead.Batch] = []
+            var read: [(batch: ReviewerBatch, owed: [OwedReview])] = []
             after = nil
             while true {
-                let next = try ReminderQueries.readAhead(after: after, batchSize: 7, batches: 3, in: db)
-                guard let last = next.last else { break }
-                read += next
+                let ahead = try ReminderQueries.readAhead(after: after, batchSize: 7, batches: 3, in: db)
+                guard let last = ahead.pending.last else { break }
+                read += ahead.pending.map { ($0.batch, ahead.owed($0)) }
                 after = last.batch.last
             }
             #expect(read.map(\.batch) == chained)
