@@ -52,8 +52,6 @@ public struct ReminderReadAhead: Sendable {
         /// The subject's name: `names[nameStart..<nameEnd]`.
         var nameStart: UInt32
         var nameEnd: UInt32
-        /// Which of the batches read together the reviewer belongs to.
-        var batch: UInt32
         var role: ReviewerRole
         var atasanSource: AtasanSource?
     }
@@ -61,7 +59,9 @@ public struct ReminderReadAhead: Sendable {
     /// The last reviewer of the last batch planned.
     var last: String?
     var pending: ArraySlice<Batch> = []
-    var rows: [Row] = []
+    /// Each batch's rows in its own range (`Batch.rows`); `nil` where a review read as owed by the
+    /// lookup was not (submitted, or its subject no longer an employee).
+    var rows: [Row?] = []
     var names: [UInt8] = []
     var cycleLabels: [Int64: String] = [:]
 
@@ -69,7 +69,7 @@ public struct ReminderReadAhead: Sendable {
 
     /// The owed reviews of `batch`.
     func owed(_ batch: Batch) -> [OwedReview] {
-        rows[batch.rows].map { row in
+        rows[batch.rows].compactMap { $0 }.map { row in
             OwedReview(assignmentID: row.assignmentID, cycleID: row.cycleID, cycleLabel: cycleLabels[row.cycleID] ?? "",
                        reviewer: row.reviewer, subject: row.subject,
                        subjectName: String(decoding: names[Int(row.nameStart)..<Int(row.nameEnd)], as: UTF8.self),
@@ -206,8 +206,9 @@ extension ReminderQueries {
         let lasts = starts.map { nips[min($0 + batchSize, nips.count) - 1] }
 
         // The reviewers (each with its batch: the first whose last NIP is not below it) and the ids.
-        var reviewers: [Int64: (nip: NIP, batch: UInt32)] = [:]
+        var reviewers: [Int64: (nip: NIP, batch: Int)] = [:]
         var ids: [Int64] = []
+        var counts = [Int](repeating: 0, count: starts.count)
         let owners = try Row.fetchCursor(db, sql: owedAssignmentsSQL, arguments: [first, last])
         while let row = try owners.next() {
             let reviewerID: Int64 = row[1]
@@ -219,40 +220,48 @@ extension ReminderQueries {
                     let mid = (low + high) / 2
                     if lasts[mid] < text { low = mid + 1 } else { high = mid }
                 }
-                reviewers[reviewerID] = (nip, UInt32(low))
+                reviewers[reviewerID] = (nip, low)
             }
             ids.append(row[0])
+            counts[reviewers[reviewerID]!.batch] += 1
         }
-        ids.sort()
-        ahead.rows.reserveCapacity(ids.count)
-        if !ids.isEmpty {
-            let list = "[" + ids.map(String.init).joined(separator: ",") + "]"
-            ids = []
-            let rows = try Row.fetchCursor(db, sql: owedRowsSQL, arguments: [list])
-            while let row = try rows.next() {
-                guard let reviewer = reviewers[row[3]], let subject = NIP(row[4] as String),
-                      let role = ReviewerRole(code: row[6]) else { continue }
-                let cycleID: Int64 = row[1]
-                if ahead.cycleLabels[cycleID] == nil { ahead.cycleLabels[cycleID] = row[2] }
-                let start = ahead.names.count
-                ahead.names.append(contentsOf: (row[5] as String).utf8)
-                ahead.rows.append(ReminderReadAhead.Row(
-                    assignmentID: row[0], cycleID: cycleID, due: row[7], reviewer: reviewer.nip, subject: subject,
-                    nameStart: UInt32(start), nameEnd: UInt32(ahead.names.count), batch: reviewer.batch, role: role,
-                    atasanSource: (row[8] as String?).flatMap(AtasanSource.init(rawValue:))))
-            }
-        }
-        // Each batch's rows together (the order within a reviewer's rows does not matter: the planner
-        // orders a digest itself).
-        ahead.rows.sort { $0.batch < $1.batch }
+        // Each batch's rows in a range of its own, so no sort: the range's size is the batch's count
+        // of ids (the order within a reviewer's rows does not matter: the planner orders a digest).
+        var next: [Int] = []
         var batches: [ReminderReadAhead.Batch] = []
-        var index = 0
+        var end = 0
         for (number, start) in starts.enumerated() {
-            let from = index
-            while index < ahead.rows.count, ahead.rows[index].batch == UInt32(number) { index += 1 }
-            batches.append(ReminderReadAhead.Batch(batch: ReviewerBatch(first: nips[start], last: lasts[number]), rows: from..<index))
+            next.append(end)
+            batches.append(ReminderReadAhead.Batch(batch: ReviewerBatch(first: nips[start], last: lasts[number]),
+                                                   rows: end..<end + counts[number]))
+            end += counts[number]
         }
         ahead.pending = batches[...]
+        guard !ids.isEmpty else { return ahead }
+        ids.sort()
+        var list = "["
+        list.reserveCapacity(ids.count * 9 + 2)
+        for (index, id) in ids.enumerated() {
+            if index > 0 { list += "," }
+            list += String(id)
+        }
+        list += "]"
+        ahead.rows = [ReminderReadAhead.Row?](repeating: nil, count: ids.count)
+        ids = []
+        let rows = try Row.fetchCursor(db, sql: owedRowsSQL, arguments: [list])
+        while let row = try rows.next() {
+            guard let reviewer = reviewers[row[3]], next[reviewer.batch] < batches[reviewer.batch].rows.upperBound,
+                  let subject = NIP(row[4] as String), let role = ReviewerRole(code: row[6]) else { continue }
+            let cycleID: Int64 = row[1]
+            if ahead.cycleLabels[cycleID] == nil { ahead.cycleLabels[cycleID] = row[2] }
+            let start = ahead.names.count
+            ahead.names.append(contentsOf: (row[5] as String).utf8)
+            ahead.rows[next[reviewer.batch]] = ReminderReadAhead.Row(
+                assignmentID: row[0], cycleID: cycleID, due: row[7], reviewer: reviewer.nip, subject: subject,
+                nameStart: UInt32(start), nameEnd: UInt32(ahead.names.count), role: role,
+                atasanSource: (row[8] as String?).flatMap(AtasanSource.init(rawValue:)))
+            next[reviewer.batch] += 1
+        }
         return ahead
     }
 
