@@ -4,7 +4,7 @@ import GRDB
 /// transaction (a crash or an error rolls the drop back with the rows).
 ///
 /// Rows written in key order land at the end of the table's own B-tree, but each secondary index
-/// (an employee's unit) takes them at random places. Once an index outgrows SQLite's page
+/// (an employee's unit) may take them at random places. Once an index outgrows SQLite's page
 /// cache, every row reads and dirties a page of its own, and the cache spills the same pages to the
 /// WAL again and again: a first import of 250,000 employees spent 16 times as long in its inserts as
 /// one of 25,000. `CREATE INDEX` sorts the keys instead and writes each page once. Worth it only when

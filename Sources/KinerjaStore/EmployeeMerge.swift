@@ -68,7 +68,7 @@ struct EmployeeMerge {
         var stored = StoredEmployees(db: db)
         var upsert = dryRun ? nil : EmployeeUpsert(db, now: now)
         // A load larger than what is stored (a first import) writes the employees without their
-        // secondary index and builds it after, by a sort.
+        // secondary indexes and builds them after, by a sort.
         let storedCount = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM employee") ?? 0
         let deferred = !dryRun && DeferredIndexes.worthIt(incoming: staged.recordCount, stored: storedCount)
             ? try DeferredIndexes.drop(on: "employee", in: db) : nil

@@ -23,6 +23,7 @@ enum Migrations {
         registerCompactResults(&m)
         registerReviewerLookup(&m)
         registerFlagListing(&m)
+        registerReminderNames(&m)
         registerEmployeeIndexes(&m)
         return m
     }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import KinerjaDomain
 import Testing
 @testable import KinerjaStore
 
@@ -24,15 +25,73 @@ struct ReminderQueryPlanTests {
         #expect(!plan.contains { $0.contains("TEMP B-TREE") || $0.hasPrefix("SCAN") }, "\(plan)")
     }
 
-    @Test("a batch's owed reviews are found by a range of assignment_reviewer per open cycle, never a scan")
-    func owedReviewsPlan() throws {
-        let plan = try Self.plan(ReminderQueries.owedReviewsSQL, ["196501012003011012", "199912312023121999"])
-        // The batch's NIP range is read from the employee and appraiser keys, each reviewer's rows by
-        // (cycle, reviewer id).
-        #expect(plan.contains { $0.contains("USING INDEX sqlite_autoindex_employee_1 (nip>? AND nip<?)") }, "\(plan)")
+    @Test("owed reviews: the range's assignment ids from assignment_reviewer alone, never an assignment row or a scan")
+    func owedAssignmentsPlan() throws {
+        let plan = try Self.plan(ReminderQueries.owedAssignmentsSQL, ["196501012003011012", "199912312023121999"])
+        #expect(plan.contains { $0.contains("SEARCH rp USING COVERING INDEX sqlite_autoindex_person_1 (nip>? AND nip<?)") }, "\(plan)")
         #expect(plan.contains { $0.contains("SEARCH x USING PRIMARY KEY (cycle_id=? AND reviewer_id=?)") }, "\(plan)")
+        #expect(!plan.contains { $0.contains(" a ") || $0.hasSuffix(" a") }, "the ids need no assignment row: \(plan)")
+        #expect(!plan.contains { $0.hasPrefix("SCAN rp") || $0.hasPrefix("SCAN x") || $0.contains("TEMP B-TREE") }, "\(plan)")
+    }
+
+    @Test("owed reviews: the assignments, subjects and names (employee_name) by key in the order of the ids given (ascending), never a scan or a sort")
+    func owedRowsPlan() throws {
+        let plan = try Self.plan(ReminderQueries.owedRowsSQL, ["[1,2,3]"])
+        // The ids drive the reads: their order (ascending, the order the open stored the rows in) is
+        // the order every table is read in.
+        #expect(plan.first?.hasPrefix("SCAN j") == true, "\(plan)")
         #expect(plan.contains { $0.contains("SEARCH a USING INTEGER PRIMARY KEY (rowid=?)") }, "\(plan)")
-        #expect(!plan.contains { $0.hasPrefix("SCAN") }, "\(plan)")
+        #expect(plan.contains { $0.contains("SEARCH sp USING INTEGER PRIMARY KEY (rowid=?)") }, "\(plan)")
+        #expect(plan.contains { $0.contains("SEARCH s USING COVERING INDEX employee_name (nip=?)") }, "the name from the index alone: \(plan)")
+        #expect(!plan.contains { $0.hasPrefix("SCAN a") || $0.hasPrefix("SCAN s") || $0.contains("TEMP B-TREE") }, "\(plan)")
+    }
+
+    @Test("batches read ahead: the batches nextReviewerBatch gives, each with every owed review of its reviewers")
+    func readAheadBatches() throws {
+        let db = try EscalationCopyTests.database()
+        try db.writer.write { db in
+            // A submitted review, and an inactive reviewer: neither is owed.
+            try db.execute(sql: "UPDATE assignment SET submitted_at = due_at - 60 WHERE id = (SELECT MIN(id) FROM assignment)")
+            try db.execute(sql: """
+                UPDATE employee SET aktif = 0
+                WHERE nip = (SELECT nip FROM employee WHERE nip > (SELECT MIN(nip) FROM employee) ORDER BY nip LIMIT 1)
+                """)
+        }
+        try db.writer.read { db in
+            let expected = Set(try Int64.fetchAll(db, sql: """
+                SELECT a.id FROM assignment_named a JOIN cycle c ON c.id = a.cycle_id
+                JOIN employee r ON r.nip = a.reviewer_nip AND r.aktif JOIN employee s ON s.nip = a.subject_nip
+                WHERE c.status = 'open' AND a.submitted_at IS NULL
+                """))
+            var chained: [ReviewerBatch] = []
+            var after: String?
+            while let batch = try ReminderQueries.nextReviewerBatch(after: after, limit: 7, in: db) {
+                chained.append(batch)
+                after = batch.last
+            }
+            #expect(chained.count > 6, "\(chained.count) batches")
+            var read: [(batch: ReviewerBatch, owed: [OwedReview])] = []
+            after = nil
+            while true {
+                let ahead = try ReminderQueries.readAhead(after: after, batchSize: 7, batches: 3, in: db)
+                guard let last = ahead.pending.last else { break }
+                read += ahead.pending.map { ($0.batch, ahead.owed($0)) }
+                after = last.batch.last
+            }
+            #expect(read.map(\.batch) == chained)
+            var seen = Set<Int64>()
+            for part in read {
+                for row in part.owed {
+                    #expect(part.batch.first <= row.reviewer.description && row.reviewer.description <= part.batch.last, "\(row)")
+                    #expect(seen.insert(row.assignmentID).inserted, "\(row.assignmentID) twice")
+                }
+            }
+            #expect(seen == expected)
+            let names = Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT nip, nama FROM employee").map {
+                ($0[0] as String, $0[1] as String)
+            })
+            #expect(read.allSatisfy { $0.owed.allSatisfy { names[$0.subject.description] == $0.subjectName } })
+        }
     }
 
     @Test("a batch's stage marks: its people by NIP range, their assignments by assignment_reviewer, marks by key, never a scan")

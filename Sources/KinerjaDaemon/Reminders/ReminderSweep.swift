@@ -16,21 +16,22 @@ struct ReminderSweep {
     /// What the sweep would send at `now`, writing nothing, planned one batch of reviewers at a time:
     /// each batch is read and planned in its own read transaction and its own turn of the heavy-read
     /// limiter, and its messages go to `each` (with the reviewers deferred so far) before the next
-    /// batch is read; the admin digest (if due) comes last. Memory: one batch of rows and messages,
-    /// and the admin digest's lists. The plan returned has no messages.
+    /// batch is read; the admin digest (if due) comes last. Memory: the owed reviews of the batches
+    /// read ahead (`ReminderReadAhead`), one batch of messages, and the admin digest's lists. The plan
+    /// returned has no messages.
     func preview(at now: Date, each: ([PlannedMessage], _ deferred: Int) async throws -> Void) async throws -> ReminderPlan {
         let planner = self.planner, runtime = self.runtime
         var state = planner.begin(now: now)
-        var after: String?
+        var readAhead = ReminderReadAhead()
+        var done = false
         repeat {
-            let (previous, last) = (state, after)
+            let (previous, ahead) = (state, readAhead)
             let step = try await runtime.wholeCycleReads.run {
-                try await runtime.withDatabase { db in try db.previewReminderBatch(planner, after: last, state: previous) }
+                try await runtime.withDatabase { db in try db.previewReminderBatch(planner, readAhead: ahead, state: previous) }
             }
-            state = step.state
-            after = step.last
+            (state, readAhead, done) = (step.state, step.readAhead, step.done)
             try await each(step.messages, state.deferredCount)
-        } while after != nil
+        } while !done
         let final = state
         let (digest, plan) = try await runtime.withDatabase { db in try db.previewReminderFinish(planner, state: final) }
         try await each(digest, plan.waitingForTomorrow)
