@@ -173,6 +173,7 @@ bench-web: release
 BENCH_SCALE_SIZES ?= 25000,100000,250000
 BENCH_SCALE_REPEAT ?= 3
 bench-scale: release
+	@$(MAKE) --no-print-directory deps-apt APT_PACKAGES="time"
 	python3 Benchmarks/scale_bench.py --bin $(RELEASE_BIN) --sizes $(BENCH_SCALE_SIZES) --repeat $(BENCH_SCALE_REPEAT) --write docs/benchmarks.md
 
 # Concurrent control clients (Varlink + kinerjactl) while a cycle of LOAD_EMPLOYEES opens and the

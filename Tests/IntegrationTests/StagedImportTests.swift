@@ -114,6 +114,26 @@ struct StagedImportTests {
         #expect(try await daemon.stop() == .exited(0))
     }
 
+    @Test("a file kinerjactl cuts into batches by record count and by size arrives whole: every record once, none lost at a cut")
+    func batchesCutByCountAndSize() async throws {
+        let daemon = try await DaemonHarness.start()
+        let kit = CyclesKit(daemon: daemon)
+        // 2,000 short records (one batch, cut at 2,000 records), then 3,000 of about 300 bytes each as
+        // sent (cut at 512 KiB, some 1,740 records a batch): the record that would pass a batch's bound
+        // opens the next one.
+        let long = String(repeating: "n", count: 255)
+        var csv = "code,name\n"
+        for i in 0..<5_000 { csv += "U\(i),\(i < 2_000 ? "Unit \(i)" : long)\n" }
+        let file = daemon.directory.path("units.csv")
+        try csv.write(toFile: file, atomically: true, encoding: .utf8)
+        let result = try await kit.ctl(["import", "units", file])
+        #expect(result.status == .exited(0), "\(result.standardErrorText)")
+        #expect(result.standardOutputText.contains("imported 5000 units records (5000 new"), "\(result.standardOutputText)")
+        #expect(try await kit.scalar("SELECT COUNT(DISTINCT code) || ' ' || SUM(length(name)) FROM unit")
+                == "5000 \((0..<2_000).map { "Unit \($0)".count }.reduce(0, +) + 3_000 * 255)")
+        #expect(try await daemon.stop() == .exited(0))
+    }
+
     #if DEBUG
     @Test("an import aborted while one of its batches is being checked stays dropped: the batch does not bring it back")
     func abortDuringStaging() async throws {
