@@ -87,7 +87,10 @@ struct RemindersCommand: AsyncParsableCommand {
                     if !stages.isEmpty { pairs.append(("Stages", stages.joined(separator: ", "))) }
                     print(keyValueLines(pairs))
                     print("")
-                    if let text = reply["text"]?.stringValue {
+                    if message["text_removed_at"]?.stringValue != nil {
+                        print("The text of this message was removed on \(displayTime(message["text_removed_at"])) (mail.keep_sent_text "
+                              + "after it was sent); its recipients, subject, times and stages above are kept.")
+                    } else if let text = reply["text"]?.stringValue {
                         // The headers as mailed, then the body as readable text (the mailed body is quoted-printable).
                         let headers = text.components(separatedBy: "\n\n").first ?? text
                         print(headers)

@@ -25,6 +25,7 @@ enum Migrations {
         registerFlagListing(&m)
         registerReminderNames(&m)
         registerEmployeeIndexes(&m)
+        registerOutboxText(&m)
         return m
     }
 

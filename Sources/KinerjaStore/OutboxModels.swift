@@ -104,6 +104,9 @@ public struct OutboxMessage: Sendable, Equatable, Identifiable {
     public var inFlight: Bool
     public var lastError: String?
     public var sentAt: Date?
+    /// When the body was removed, `mail.keep_sent_text` after the message was sent (`body` is empty
+    /// then); `nil` while it is kept.
+    public var textRemovedAt: Date?
     /// The channel of the last attempt.
     public var channel: String?
     /// How many (assignment, stage) marks this message carries.
@@ -111,7 +114,7 @@ public struct OutboxMessage: Sendable, Equatable, Identifiable {
 
     static let columns = """
         id, idempotency_key, kind, recipient_nip, mail_from, mail_to, mail_cc, subject, body, message_id, created_at,
-        status, attempts, next_attempt_at, last_attempt_at, in_flight, last_error, sent_at, channel,
+        status, attempts, next_attempt_at, last_attempt_at, in_flight, last_error, sent_at, text_removed_at, channel,
         (SELECT COUNT(*) FROM outbox_stage s WHERE s.outbox_id = outbox.id) AS stage_count
         """
 
@@ -138,6 +141,7 @@ public struct OutboxMessage: Sendable, Equatable, Identifiable {
         inFlight = row["in_flight"]
         lastError = row["last_error"]
         sentAt = row["sent_at"]
+        textRemovedAt = row["text_removed_at"]
         channel = row["channel"]
         stageCount = row["stage_count"]
     }

@@ -23,6 +23,7 @@ struct MailConfigTests {
         #expect(config.mail.from == MailAddress(name: "BKPSDM Kota Bandung", email: "kinerjad@localhost"))
         #expect(config.mail.retryPolicy == OutboxRetryPolicy(baseDelay: .seconds(300), cap: .seconds(21_600), maxAttempts: 10))
         #expect(config.mail.admin == nil)
+        #expect(config.mail.keepSentText == .seconds(30 * 86_400))
         #expect(config.jobs.schedule["outbox-delivery"] == "*:0/5")
         #expect(DaemonConfig.knownJobs.contains("outbox-delivery"))
     }
@@ -41,6 +42,7 @@ struct MailConfigTests {
               max_attempts: 5
               admin_name: Admin Kinerja
               admin_address: admin.kinerja@bandung.go.id
+              keep_sent_text: 90d
             jobs:
               schedule:
                 outbox-delivery: "*:0/1"
@@ -51,7 +53,9 @@ struct MailConfigTests {
         #expect(config.mail.timeout == .seconds(30))
         #expect(config.mail.retryPolicy == OutboxRetryPolicy(baseDelay: .seconds(60), cap: .seconds(7200), maxAttempts: 5))
         #expect(config.mail.admin == MailAddress(name: "Admin Kinerja", email: "admin.kinerja@bandung.go.id"))
+        #expect(config.mail.keepSentText == .seconds(90 * 86_400))
         #expect(config.jobs.schedule["outbox-delivery"] == "*:0/1")
+        #expect(try DaemonConfig.parse(yaml: "mail:\n  keep_sent_text: off\n", file: "/x.yaml").mail.keepSentText == nil)
     }
 
     @Test("bad values name the key and the expected form", arguments: [
@@ -66,6 +70,8 @@ struct MailConfigTests {
         ("mail:\n  retry_base: 1h\n  retry_cap: 5min\n", "mail.retry_cap", "at least retry_base"),
         ("mail:\n  max_attempts: 0\n", "mail.max_attempts", "integer from 1 to 100"),
         ("mail:\n  smtp_host: x\n", "mail.smtp_host", "unknown key"),
+        ("mail:\n  keep_sent_text: 12h\n", "mail.keep_sent_text", "at least 1d such as 30d, or off"),
+        ("mail:\n  keep_sent_text: never\n", "mail.keep_sent_text", "at least 1d such as 30d, or off"),
         ("jobs:\n  schedule:\n    outbox-delivery: \"every five\"\n", "jobs.schedule.outbox-delivery", "invalid calendar expression"),
     ])
     func badValues(yaml: String, keyPath: String, expected: String) {

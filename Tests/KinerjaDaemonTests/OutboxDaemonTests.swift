@@ -122,6 +122,39 @@ struct OutboxDaemonTests {
         #expect(try await daemon.stop() == .exited(0))
     }
 
+    @Test("the maintenance job removes the text of messages sent over mail.keep_sent_text ago; reminders show says so and keeps the rest")
+    func sentTextRemoved() async throws {
+        var options = DaemonHarness.Options()
+        options.extraConfig = "mail:\n  channel: journal\n  keep_sent_text: 2d\n"
+        let daemon = try await DaemonHarness.start(options)
+        let to = MailAddress(name: "Siti Nurhaliza", email: "siti@bandung.go.id")
+        try Self.enqueue(daemon, [Self.draft("lama", to: to, subject: "Pengingat lama", body: "Yth. Ibu Siti, daftar lama\n"),
+                                  Self.draft("baru", to: to, subject: "Pengingat baru", body: "Yth. Ibu Siti, daftar baru\n")])
+        // Sent three days ago and just now, recorded from this process as the delivery job records them.
+        let database = try AppDatabase.open(path: daemon.databasePath)
+        let sent = try database.outboxMessages(status: nil, limit: 10).messages
+        let old = try #require(sent.first { $0.idempotencyKey == "lama" }), recent = try #require(sent.first { $0.idempotencyKey == "baru" })
+        try database.markOutboxSent(id: old.id, at: Date().addingTimeInterval(-3 * 86_400))
+        try database.markOutboxSent(id: recent.id, at: Date())
+        try database.writer.close()
+
+        let run = try await Self.ctl(daemon, ["jobs", "run", "maintenance"])
+        #expect(run.status == .exited(0), "\(run.standardErrorText)")
+        #expect(run.standardOutputText.contains("text of 1 message(s) sent over 2 days ago removed"), "\(run.standardOutputText)")
+
+        let shown = try await daemon.call("io.kinerjad.Admin.ShowReminder", ["id": .int(old.id)])
+        #expect(shown["body"]?.stringValue == "" && shown["text"] == .null && shown["render_error"] == .null)
+        #expect(shown["message"]?["text_removed_at"]?.stringValue != nil)
+        #expect(shown["message"]?["subject"]?.stringValue == "Pengingat lama" && shown["message"]?["status"]?.stringValue == "sent")
+        let printed = try await Self.ctl(daemon, ["reminders", "show", "\(old.id)"])
+        #expect(printed.status == .exited(0))
+        #expect(printed.standardOutputText.contains("The text of this message was removed on"), "\(printed.standardOutputText)")
+        #expect(!printed.standardOutputText.contains("daftar lama"))
+        let kept = try await daemon.call("io.kinerjad.Admin.ShowReminder", ["id": .int(recent.id)])
+        #expect(kept["message"]?["text_removed_at"] == .null && kept["text"]?.stringValue?.contains("Subject: Pengingat baru") == true)
+        #expect(try await daemon.stop() == .exited(0))
+    }
+
     @Test("a sendmail that fails, hangs or dies: retries with backoff, then dead at warning; the daemon keeps serving; retry by hand")
     func failingSendmail() async throws {
         let directory = try TemporaryDirectory(prefix: "kinerjad-mail")

@@ -1,7 +1,8 @@
 import Foundation
 
-/// `maintenance`: writes the slot's backup (`WriteBackup`), rotates old ones, checkpoints the WAL and
-/// refreshes SQLite's statistics.
+/// `maintenance`: writes the slot's backup (`WriteBackup`), rotates old ones, removes the text of
+/// messages sent longer ago than `mail.keep_sent_text`, checkpoints the WAL and refreshes SQLite's
+/// statistics.
 struct MaintenanceJob: ScheduledJob {
     let runtime: DaemonRuntime
     var name: String { "maintenance" }
@@ -11,10 +12,20 @@ struct MaintenanceJob: ScheduledJob {
         let backup = try await WriteBackup(runtime: runtime)(at: slot, unique: false, by: "scheduler (\(name))")
         try Task.checkCancellation()
         let directory = config.backup.directory, keep = config.backup.keep
-        let (removed, wal) = try await runtime.withDatabase { database in
-            (try BackupFiles.rotate(directory: directory, keep: keep), try database.maintain())
+        let now = runtime.now(), keepText = config.mail.keepSentText
+        let (removed, texts, wal) = try await runtime.withDatabase { database in
+            let removed = try BackupFiles.rotate(directory: directory, keep: keep)
+            let texts = try keepText.map { try database.removeSentText(sentBefore: now.addingTimeInterval(-$0.inSeconds), now: now) }
+            return (removed, texts, try database.maintain())
         }
+        let textNote = texts.map { "; text of \($0) message(s) sent over \(Self.days(keepText)) ago removed" } ?? ""
         return "backup \(backup.written ? "written" : "already present"): \((backup.file as NSString).lastPathComponent); "
-            + "\(removed.count) old backup(s) removed; WAL checkpointed (\(wal.checkpointed) of \(wal.walPages) pages)"
+            + "\(removed.count) old backup(s) removed\(textNote); WAL checkpointed (\(wal.checkpointed) of \(wal.walPages) pages)"
+    }
+
+    static func days(_ span: Duration?) -> String {
+        guard let span else { return "" }
+        let days = span.inSeconds / 86_400
+        return days == days.rounded() ? "\(Int(days)) days" : String(format: "%.1f days", days)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import KinerjaDomain
+import KinerjaSchedule
 import KinerjaStore
 
 extension DaemonConfig {
@@ -33,6 +34,10 @@ extension DaemonConfig {
         /// The BKPSDM admin who receives the daily digest; no address means no digest message.
         public var adminName = "Admin BKPSDM"
         public var adminAddress: String?
+        /// How long a sent message keeps its text: the maintenance job then removes the body (a list
+        /// of the colleagues owed a review, who reviews whom) and keeps the rest of the record. `nil`
+        /// keeps every text for ever.
+        public var keepSentText: Duration? = .seconds(30 * 86_400)
 
         /// The From mailbox.
         public var from: MailAddress { MailAddress(name: fromName, email: fromAddress) }
@@ -70,6 +75,15 @@ extension DaemonConfig {
             m.problem("retry_cap", "must be at least retry_base")
         }
         mail.maxAttempts = m.int("max_attempts", default: mail.maxAttempts, range: 1...100)
+        if m.has("keep_sent_text") {
+            mail.keepSentText = m.value("keep_sent_text", default: mail.keepSentText,
+                                        expected: "a time span of at least 1d such as 30d, or off (keep every text)") { text in
+                if text.lowercased() == "off" { return Optional<Duration>.none }
+                guard let span = try? TimeSpan.parse(text), !span.isInfinite, span.microseconds >= 86_400_000_000,
+                      span.microseconds <= UInt64(Int64.max) else { return nil }
+                return .microseconds(Int64(span.microseconds))
+            }
+        }
         mail.adminName = m.string("admin_name", default: mail.adminName, nonEmpty: false)
         if m.has("admin_address") {
             let text = m.string("admin_address", default: "", nonEmpty: false)

@@ -28,10 +28,13 @@ extension AdminService {
             }
             guard let message = found else { throw AdminError.notFound("reminder", "\(id)") }
             var text: JSONValue = .null, renderError: JSONValue = .null
-            do throws(MailRenderError) {
-                text = .string(try MailMessage(message).rendered(timeZone: service.runtime.config.cycles.zone))
-            } catch {
-                renderError = .string(error.description)
+            // A removed text is not rendered: an empty body would pass for the message that was mailed.
+            if message.textRemovedAt == nil {
+                do throws(MailRenderError) {
+                    text = .string(try MailMessage(message).rendered(timeZone: service.runtime.config.cycles.zone))
+                } catch {
+                    renderError = .string(error.description)
+                }
             }
             try await reply.reply([
                 "message": service.json(message),
@@ -75,6 +78,7 @@ extension AdminService {
             "message_id": .string("<\(message.messageID)>"),
             "last_error": message.lastError.map(JSONValue.string) ?? .null,
             "stages": .int(Int64(message.stageCount)),
+            "text_removed_at": encoding.time(message.textRemovedAt),
         ])
     }
 }
