@@ -113,7 +113,8 @@ public struct OutboxMessage: Sendable, Equatable, Identifiable {
     public var stageCount: Int
 
     static let columns = """
-        id, idempotency_key, kind, recipient_nip, mail_from, mail_to, mail_cc, subject, body, message_id, created_at,
+        id, idempotency_key, kind, recipient_nip, mail_from, mail_to, mail_cc, subject,
+        COALESCE((SELECT t.body FROM outbox_text t WHERE t.outbox_id = outbox.id), '') AS body, message_id, created_at,
         status, attempts, next_attempt_at, last_attempt_at, in_flight, last_error, sent_at, text_removed_at, channel,
         (SELECT COUNT(*) FROM outbox_stage s WHERE s.outbox_id = outbox.id) AS stage_count
         """

@@ -97,7 +97,7 @@ struct FollowupWebTests {
             LEFT JOIN appraiser ap ON ap.nip = f.appraiser_nip WHERE f.id = \(id)
             """)
         // The outbox holds a slot where the link goes, never a token: the delivery makes the link.
-        #expect(try await kit.scalar("SELECT COUNT(*) FROM outbox WHERE instr(body, '/f/') > 0") == "0")
+        #expect(try await kit.scalar("SELECT COUNT(*) FROM outbox_text WHERE instr(body, '/f/') > 0") == "0")
         #expect(try await kit.scalar("SELECT COUNT(*) FROM followup_link") == "0")
         _ = try await Self.runJob(kit, "outbox-delivery")
         try await waitUntil("the follow-up mail to \(atasanEmail) reached the sink", timeout: .seconds(60), interval: .milliseconds(100)) {
@@ -105,7 +105,7 @@ struct FollowupWebTests {
         }
         let body = try #require(try sink.messages().first { $0.recipients.contains(atasanEmail) && Self.decoded($0.text).contains(subject) }
             .map { Self.decoded($0.text).replacingOccurrences(of: "\r\n", with: "\n") })
-        #expect(try await kit.scalar("SELECT COUNT(*) FROM outbox WHERE instr(body, '/f/') > 0") == "0")
+        #expect(try await kit.scalar("SELECT COUNT(*) FROM outbox_text WHERE instr(body, '/f/') > 0") == "0")
         let line = try #require(body.split(separator: "\n").first { $0.contains(subjectName) && $0.contains(subject) }.map(String.init))
         let position = try #require(body.components(separatedBy: "\n").firstIndex(of: line))
         let link = try #require(body.components(separatedBy: "\n")[position...].first { $0.contains("Catat hasil dialog: ") })

@@ -59,7 +59,7 @@ struct WebBrowserTests {
 
         // The outbox never held the token: only the link's SHA-256 is stored, made for that message.
         let token = String(path.dropFirst(3))
-        #expect(try await s.kit.scalar("SELECT COUNT(*) FROM outbox WHERE instr(body, '\(token)') > 0 OR instr(body, '/r/') > 0") == "0")
+        #expect(try await s.kit.scalar("SELECT COUNT(*) FROM outbox_text WHERE instr(body, '\(token)') > 0 OR instr(body, '/r/') > 0") == "0")
         #expect(try await s.kit.scalar("SELECT COUNT(*) FROM review_link WHERE reviewer_nip = '\(reviewer)' AND created_by LIKE 'outbox %'") == "1")
         for file in [s.daemon.databasePath, s.daemon.databasePath + "-wal"] where FileManager.default.fileExists(atPath: file) {
             let bytes = try Data(contentsOf: URL(fileURLWithPath: file))

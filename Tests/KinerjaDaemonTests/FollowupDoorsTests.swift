@@ -63,7 +63,9 @@ struct FollowupDoorsTests {
 
     static func outbox(_ f: ControlFixture, kind: String) throws -> [Row] {
         try f.runtime.database.writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT id, recipient_nip, mail_to, mail_cc, subject, body FROM outbox WHERE kind = ? ORDER BY id", arguments: [kind])
+            try Row.fetchAll(db, sql: """
+                SELECT id, recipient_nip, mail_to, mail_cc, subject, body FROM outbox JOIN outbox_text ON outbox_id = id WHERE kind = ? ORDER BY id
+                """, arguments: [kind])
         }
     }
 
@@ -95,7 +97,7 @@ struct FollowupDoorsTests {
         let token = String(link.split(separator: "/").last!)
         #expect(link.contains("https://kinerja.example.go.id/f/") && WebToken(parsing: token) != nil)
         // Only its SHA-256 is stored.
-        #expect(try await f.runtime.database.writer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox o, followup_link l WHERE instr(o.body, hex(l.token_sha256)) > 0") } == 0)
+        #expect(try await f.runtime.database.writer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox_text o, followup_link l WHERE instr(o.body, hex(l.token_sha256)) > 0") } == 0)
         // The same day again: nothing new (each stage told once, one message a day).
         _ = try await f.runJob("followup-pass")
         #expect(try Self.outbox(f, kind: "followup").count == mails.count)

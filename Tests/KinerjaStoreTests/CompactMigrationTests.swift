@@ -132,8 +132,12 @@ struct CompactMigrationTests {
                       AND name NOT IN (\(skipped), \(OldResultRows.tables))
                     """)
                 for table in tables {
-                    let columns = try db.columns(in: table, in: "main").map { "\"\($0.name)\"" }.joined(separator: ", ")
-                    try db.execute(sql: "INSERT INTO main.\"\(table)\"(\(columns)) SELECT \(columns) FROM src.\"\(table)\"")
+                    let names = try db.columns(in: table, in: "main").map(\.name)
+                    let columns = names.map { "\"\($0)\"" }.joined(separator: ", ")
+                    // A message's body is in outbox_text since v22-outbox-text-retention.
+                    let values = names.map { table == "outbox" && $0 == "body"
+                        ? "COALESCE((SELECT t.body FROM src.outbox_text t WHERE t.outbox_id = o.id), '')" : "o.\"\($0)\"" }
+                    try db.execute(sql: "INSERT INTO main.\"\(table)\"(\(columns)) SELECT \(values.joined(separator: ", ")) FROM src.\"\(table)\" o")
                 }
                 try rest(db)
                 try OldResultRows.copy(db)

@@ -45,9 +45,9 @@ struct EscalationCopyTests {
 
         let rows = try db.writer.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT o.idempotency_key, o.kind, o.recipient_nip, o.mail_to, o.mail_cc, o.subject, o.body,
+                SELECT o.idempotency_key, o.kind, o.recipient_nip, o.mail_to, o.mail_cc, o.subject, t.body,
                        (SELECT COUNT(*) FROM outbox_stage s WHERE s.outbox_id = o.id) AS marks
-                FROM outbox o
+                FROM outbox o JOIN outbox_text t ON t.outbox_id = o.id
                 """)
         }
         let byKey = Dictionary(uniqueKeysWithValues: rows.map { ($0["idempotency_key"] as String, $0) })

@@ -59,10 +59,8 @@ struct OutboxTextRetentionTests {
     @Test("the removal finds its messages through outbox_text_kept, which holds only sent messages with their text")
     func usesTheKeptIndex() throws {
         let (db, _) = try Self.database()
-        let select = try #require(AppDatabase.removeSentTextSQL.range(of: "SELECT id FROM outbox"))
-        let inner = String(AppDatabase.removeSentTextSQL[select.lowerBound...].dropLast()).trimmingCharacters(in: .whitespacesAndNewlines)
         let plan = try db.writer.read { db in
-            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + inner, arguments: [Self.t0, 10]).map { $0["detail"] as String }
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + AppDatabase.sentWithTextSQL, arguments: [Self.t0, 10]).map { $0["detail"] as String }
         }
         #expect(plan.contains { $0.contains("USING INDEX outbox_text_kept (sent_at<?)") }, "\(plan)")
         #expect(!plan.contains { $0.contains("TEMP B-TREE") }, "\(plan)")
@@ -72,5 +70,30 @@ struct OutboxTextRetentionTests {
         #expect(try entries() == 6)
         try db.removeSentText(sentBefore: Self.t0.addingTimeInterval(-30 * Self.day), now: Self.t0)
         #expect(try entries() == 1)
+    }
+
+    @Test("the space of removed texts is reused: as many new messages again hardly grow the file")
+    func spaceReused() throws {
+        let db = try OutboxStoreTests.database()
+        let body = String(repeating: "Yth. Bapak/Ibu, penilaian yang menunggu: Nama Pegawai (NIP 198503152010011001).\n", count: 20)
+        func write(_ range: Range<Int>, sentAt: Date) throws {
+            try db.writer.write { db in
+                for i in range {
+                    var draft = OutboxStoreTests.draft("m\(i)")
+                    draft.body = body
+                    _ = try Outbox.enqueue(draft, at: sentAt, in: db)
+                }
+                try db.execute(sql: "UPDATE outbox SET status = 'sent', sent_at = ?, next_attempt_at = NULL WHERE status = 'pending'",
+                               arguments: [sentAt])
+            }
+        }
+        let pages = { try db.writer.read { try Int.fetchOne($0, sql: "PRAGMA page_count")! } }
+        try write(0..<400, sentAt: Self.t0.addingTimeInterval(-40 * Self.day))
+        let full = try pages()
+        #expect(try db.removeSentText(sentBefore: Self.t0.addingTimeInterval(-30 * Self.day), now: Self.t0) == 400)
+        try write(400..<800, sentAt: Self.t0)
+        // Emptying the body in place left the pages as they were, and the new messages took as many again.
+        let after = try pages()
+        #expect(after < full + full / 5, "\(full) pages with 400 texts, \(after) after removing them and writing 400 more")
     }
 }
