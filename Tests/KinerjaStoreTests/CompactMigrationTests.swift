@@ -114,10 +114,10 @@ struct CompactMigrationTests {
         }
     }
 
-    /// A new file migrated up to `migration`, with every table of that schema but `excluded` (and
-    /// `result` and `perilaku_override`, copied as `OldResultRows` does) copied column by column from
-    /// `source`, then `rest` run with `source` attached as `src`; in one transaction.
-    static func copy(of source: String, upTo migration: String, except excluded: [String],
+    /// A new file migrated up to `migration`, with every table of that schema but `excluded` (and,
+    /// with `oldResults`, `result` and `perilaku_override`, copied as `OldResultRows` does) copied
+    /// column by column from `source` (those `v19-person-keys` converted as `OldPersonKeyRows` reads them), then `rest` run with `source` attached as `src`; in one transaction.
+    static func copy(of source: String, upTo migration: String, except excluded: [String], oldResults: Bool = true,
                      rest: (Database) throws -> Void = { _ in }) throws -> String {
         let path = temporaryPath("old.sqlite")
         let queue = try DatabaseQueue(path: path)
@@ -129,14 +129,14 @@ struct CompactMigrationTests {
                 let skipped = (["grdb_migrations"] + excluded).map { "'\($0)'" }.joined(separator: ", ")
                 let tables = try String.fetchAll(db, sql: """
                     SELECT name FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
-                      AND name NOT IN (\(skipped), \(OldResultRows.tables))
+                      AND name NOT IN (\(skipped)\(oldResults ? ", " + OldResultRows.tables : ""))
                     """)
                 for table in tables {
                     let columns = try db.columns(in: table, in: "main").map { "\"\($0.name)\"" }.joined(separator: ", ")
-                    try db.execute(sql: "INSERT INTO main.\"\(table)\"(\(columns)) SELECT \(columns) FROM src.\"\(table)\"")
+                    try db.execute(sql: "INSERT INTO main.\"\(table)\"(\(columns)) SELECT \(columns) FROM \(OldPersonKeyRows.source(table))")
                 }
                 try rest(db)
-                try OldResultRows.copy(db)
+                if oldResults { try OldResultRows.copy(db) }
                 return .commit
             }
             try db.execute(sql: "DETACH DATABASE src")
