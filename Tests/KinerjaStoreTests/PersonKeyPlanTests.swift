@@ -62,7 +62,7 @@ struct PersonKeyPlanTests {
         var grant: ReviewLinkGrant?
         plan = try Self.lines(db) { grant = try db.reviewLink(tokenHash: token, now: PersonKeysMigrationTests.readAt) }
         #expect(grant != nil)
-        #expect(plan.contains { $0.contains("l USING INDEX sqlite_autoindex_review_link_1 (token_sha256=?)") }, "\(plan)")
+        #expect(plan.contains { $0.contains("l USING INDEX review_link_token (token_sha256=?)") }, "\(plan)")
         #expect(plan.contains { $0.contains("p USING INTEGER PRIMARY KEY (rowid=?)") }, "\(plan)")
         #expect(!plan.contains(where: Self.scan), "\(plan)")
 
@@ -89,7 +89,7 @@ struct PersonKeyPlanTests {
             "assignment_change.assignment_change_subject",
             "followup.followup_appraiser", "followup.followup_status", "followup.followup_subject",
             "followup.sqlite_autoindex_followup_1",  // flag_id UNIQUE: one task per flag
-            "review_link.review_link_reviewer", "review_link.sqlite_autoindex_review_link_1",
+            "review_link.review_link_reviewer", "review_link.review_link_token",
         ])
     }
 }
