@@ -204,6 +204,30 @@ extension CompactMigrationTests {
         }
     }
 
+    /// A rewriting migration's backup and failure: a database filled by `fill` on today's schema,
+    /// copied to the schema before `migration` (`oldCopy`), is copied to the backup file before
+    /// `migration` converts it; a copy `breaking` spoils fails the conversion and keeps its schema and rows.
+    static func backupFirstAndUntouchedOnFailure(_ migration: String, fill: (AppDatabase) throws -> Void,
+                                                 oldCopy: (String) throws -> String, breaking: (Database) throws -> Void) throws {
+        let source = temporaryPath("new.sqlite")
+        try fill(try AppDatabase.open(path: source))
+        let directory = (temporaryPath("x") as NSString).deletingLastPathComponent + "/backups"
+        let name = { (migration: String) in "\(directory)/kinerja-before-\(migration).sqlite" }
+
+        let old = try oldCopy(source)
+        let before = try contents(old)
+        let migrated = try AppDatabase.open(path: old, backupBeforeRewrite: name)
+        #expect(migrated.migrationBackup == name(migration))
+        #expect(try contents(name(migration)) == before)
+        #expect(try contents(old) != before)
+
+        let broken = try oldCopy(source)
+        try DatabaseQueue(path: broken).write(breaking)
+        let brokenBefore = try contents(broken)
+        #expect(throws: (any Error).self) { _ = try AppDatabase.open(path: broken) }
+        #expect(try contents(broken) == brokenBefore)
+    }
+
     @Test("the file is copied before the conversion (not when the database is new); a failed conversion leaves it as it was")
     func backupFirstAndUntouchedOnFailure() throws {
         let source = Self.temporaryPath("new.sqlite")

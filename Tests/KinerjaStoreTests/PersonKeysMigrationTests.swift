@@ -187,26 +187,10 @@ struct PersonKeysMigrationTests {
 
     @Test("the file is copied before the conversion; a role the codes do not know fails it and leaves the file as it was")
     func backupFirstAndUntouchedOnFailure() throws {
-        let source = CompactMigrationTests.temporaryPath("new.sqlite")
-        try Self.fill(try AppDatabase.open(path: source))
-        let directory = (CompactMigrationTests.temporaryPath("x") as NSString).deletingLastPathComponent + "/backups"
-        let name = { (migration: String) in "\(directory)/kinerja-before-\(migration).sqlite" }
-
-        let old = try Self.v18Copy(of: source)
-        let before = try CompactMigrationTests.contents(old)
-        let migrated = try AppDatabase.open(path: old, backupBeforeRewrite: name)
-        #expect(migrated.migrationBackup == name("v19-person-keys"))
-        #expect(try CompactMigrationTests.contents(name("v19-person-keys")) == before)
-        #expect(try CompactMigrationTests.contents(old) != before)
-
-        let broken = try Self.v18Copy(of: source)
-        try DatabaseQueue(path: broken).write { db in
+        try CompactMigrationTests.backupFirstAndUntouchedOnFailure("v19-person-keys", fill: Self.fill, oldCopy: Self.v18Copy) { db in
             try db.execute(sql: "UPDATE assignment_change SET role = 'kepala' WHERE id = (SELECT MIN(id) FROM assignment_change)")
             #expect(db.changesCount == 1)
         }
-        let brokenBefore = try CompactMigrationTests.contents(broken)
-        #expect(throws: (any Error).self) { _ = try AppDatabase.open(path: broken) }
-        #expect(try CompactMigrationTests.contents(broken) == brokenBefore)
     }
 }
 
