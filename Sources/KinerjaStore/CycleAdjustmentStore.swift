@@ -114,6 +114,9 @@ extension AppDatabase {
         let changes = CycleAdjustment.changes(open: rows, existing: existing, after: after, events: changed)
         guard !changes.isEmpty else { return }
         if apply {
+            let people = try StoredKeys.personIDs(db, Set(changes.flatMap { c in
+                [c.employee, c.assignment.key.subject, c.assignment.key.reviewer, c.newReviewer].compactMap { $0?.description }
+            }))
             for c in changes {
                 let k = c.assignment.key
                 if let reviewer = c.newReviewer {
@@ -127,25 +130,27 @@ extension AppDatabase {
                     try db.execute(sql: "DELETE FROM assignment WHERE id = ?", arguments: [c.assignment.id])
                 }
                 try db.execute(sql: """
-                    INSERT INTO assignment_change(cycle_id, nip, event, detail, subject_nip, role, reviewer_nip, new_reviewer_nip, changed_at)
+                    INSERT INTO assignment_change(cycle_id, employee_id, event, detail, subject_id, role, reviewer_id, new_reviewer_id,
+                                                  changed_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [cycle, c.employee.description, c.event.rawValue, changed[c.employee]!.1,
-                                     k.subject.description, k.role.rawValue, k.reviewer.description,
-                                     c.newReviewer?.description, now])
+                    """, arguments: [cycle, people[c.employee.description], c.event.rawValue, changed[c.employee]!.1,
+                                     people[k.subject.description], k.role.code, people[k.reviewer.description],
+                                     c.newReviewer.flatMap { people[$0.description] }, StoredTime.seconds(now)])
             }
         }
         try events.tally(CycleAdjustment.summary(changes, events: changed), names: { after[$0]?.nama ?? "" })
     }
 
-    /// Per changed employee, what imports did to the cycle's assignments (for the cycle report).
+    /// Per changed employee, what imports did to the cycle's assignments (for the cycle report): the
+    /// cycle's rows from `assignment_change_subject`'s cycle prefix, grouped by the employee's NIP.
     public func assignmentChanges(cycle: Int64) throws -> [CycleChange] {
         try writer.read { db in
             guard let c = try Self.findCycle(db, .id(cycle)) else { return [] }
             return try Row.fetchAll(db, sql: """
-                SELECT x.nip, COALESCE(e.nama, '') AS nama, x.event, x.detail,
-                       SUM(x.new_reviewer_nip IS NOT NULL) AS reassigned, SUM(x.new_reviewer_nip IS NULL) AS cancelled
-                FROM assignment_change x LEFT JOIN employee e ON e.nip = x.nip
-                WHERE x.cycle_id = ? GROUP BY x.nip, x.event, x.detail ORDER BY x.nip, MIN(x.id)
+                SELECT p.nip, COALESCE(e.nama, '') AS nama, x.event, x.detail,
+                       SUM(x.new_reviewer_id IS NOT NULL) AS reassigned, SUM(x.new_reviewer_id IS NULL) AS cancelled
+                FROM assignment_change x JOIN person p ON p.id = x.employee_id LEFT JOIN employee e ON e.nip = p.nip
+                WHERE x.cycle_id = ? GROUP BY p.nip, x.event, x.detail ORDER BY p.nip, MIN(x.id)
                 """, arguments: [cycle]).compactMap { row in
                 guard let nip = NIP(row["nip"] as String) else { return nil }
                 return CycleChange(cycle: c.period.code, nip: nip, nama: row["nama"], event: row["event"], detail: row["detail"],

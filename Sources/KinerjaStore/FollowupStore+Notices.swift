@@ -37,7 +37,7 @@ extension AppDatabase {
         CASE fu.status WHEN 'open' THEN 'new' ELSE fu.status END AS stage
         """
     static let noticeFrom = """
-        \(followupFrom) LEFT JOIN unit u ON u.code = fu.unit_code LEFT JOIN employee he ON he.nip = u.head_nip AND he.aktif
+        \(followupFrom) LEFT JOIN unit u ON u.code = fuu.code LEFT JOIN employee he ON he.nip = u.head_nip AND he.aktif
         """
 
     static func noticeRow(_ row: Row) -> FollowupNoticeRow {
@@ -55,12 +55,12 @@ extension AppDatabase {
             let untold = try Row.fetchAll(db, sql: """
                 SELECT \(Self.noticeColumns) \(Self.noticeFrom) WHERE \(awaiting) AND NOT EXISTS (
                     SELECT 1 FROM followup_notice n WHERE n.followup_id = fu.id AND n.stage = CASE fu.status WHEN 'open' THEN 'new' ELSE fu.status END)
-                ORDER BY fu.appraiser_nip, fu.id
+                ORDER BY apn.nip, fu.id
                 """).map(Self.noticeRow)
-            let escalated = try Row.fetchAll(db, sql: "SELECT \(Self.noticeColumns) \(Self.noticeFrom) WHERE fu.status = 'escalated' ORDER BY fu.unit_code, fu.id")
+            let escalated = try Row.fetchAll(db, sql: "SELECT \(Self.noticeColumns) \(Self.noticeFrom) WHERE fu.status = 'escalated' ORDER BY fuu.code, fu.id")
                 .map(Self.noticeRow)
             let unreachable = try Row.fetchAll(db, sql: """
-                SELECT \(Self.noticeColumns) \(Self.noticeFrom) WHERE \(awaiting) AND COALESCE(ae.email, ap.email) IS NULL ORDER BY fu.unit_code, fu.id
+                SELECT \(Self.noticeColumns) \(Self.noticeFrom) WHERE \(awaiting) AND COALESCE(ae.email, ap.email) IS NULL ORDER BY fuu.code, fu.id
                 """).map(Self.noticeRow)
             let read = FollowupTellInput(
                 untold: untold, escalated: escalated, unreachable: unreachable,

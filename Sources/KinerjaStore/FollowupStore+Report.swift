@@ -19,11 +19,11 @@ extension AppDatabase {
         try writer.read { db in
             let rows = try Row.fetchCursor(db, sql: """
                 WITH fu AS (
-                    SELECT COALESCE(fu.unit_code, '-') AS unit, fu.agreed_action, fu.held_on IS NOT NULL AND fu.held_on <= fu.due_date AS on_time,
+                    SELECT COALESCE(fuu.code, '-') AS unit, fu.agreed_action, fu.held_on IS NOT NULL AND fu.held_on <= fu.due_date AS on_time,
                            CAST(julianday(fu.held_on) - julianday(fu.created_on) AS INTEGER) AS days, fu.created_at, f.subject_nip,
-                           f.window_end, f.condition_cleared, f.cleared_at, c.kind, sp.id AS subject_id
+                           f.window_end, f.condition_cleared, f.cleared_at, c.kind, fu.subject_id
                     FROM followup fu JOIN flag f ON f.id = fu.flag_id LEFT JOIN cycle c ON c.period = f.window_end
-                    LEFT JOIN person sp ON sp.nip = f.subject_nip
+                    LEFT JOIN unit_key fuu ON fuu.id = fu.unit_id
                     WHERE fu.created_on >= ?
                 ), based AS (
                     SELECT fu.*,

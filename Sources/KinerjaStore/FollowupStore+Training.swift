@@ -61,8 +61,7 @@ extension AppDatabase {
                     SELECT COUNT(*), \(columns.map { "AVG(r.\($0))" }.joined(separator: ", "))
                     FROM followup fu JOIN flag f ON f.id = fu.flag_id
                     JOIN cycle c ON c.status = 'closed' AND c.period_start >= f.window_start_date AND c.period_end <= f.window_end_date
-                    JOIN person sp ON sp.nip = fu.subject_nip
-                    JOIN assignment a ON a.cycle_id = c.id AND a.subject_id = sp.id AND a.role IN (\(roles))
+                    JOIN assignment a ON a.cycle_id = c.id AND a.subject_id = fu.subject_id AND a.role IN (\(roles))
                     JOIN review r ON r.assignment_id = a.id
                     WHERE fu.id = ?
                     """, arguments: [id])!
@@ -88,9 +87,10 @@ extension AppDatabase {
 
     static func followupTrainings(_ db: Database, _ id: Int64) throws -> [FollowupTrainingRow] {
         try Row.fetchAll(db, sql: """
-            SELECT c.*, t.reason, (SELECT MIN(tr.date) FROM training tr WHERE tr.nip = fu.subject_nip AND tr.date >= fu.created_on
+            SELECT c.*, t.reason, (SELECT MIN(tr.date) FROM training tr WHERE tr.nip = sp.nip AND tr.date >= fu.created_on
                                    AND tr.course_key IN (lower(c.code), lower(c.title))) AS attended
-            FROM followup_training t JOIN followup fu ON fu.id = t.followup_id JOIN training_course c ON c.code = t.code
+            FROM followup_training t JOIN followup fu ON fu.id = t.followup_id JOIN person sp ON sp.id = fu.subject_id
+            JOIN training_course c ON c.code = t.code
             WHERE t.followup_id = ? ORDER BY t.rank
             """, arguments: [id]).map { row in
             FollowupTrainingRow(course: Self.course(row), reason: row["reason"], attendedOn: (row["attended"] as String?).flatMap(CalendarDate.init(iso:)))

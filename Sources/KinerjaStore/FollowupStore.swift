@@ -6,16 +6,23 @@ import KinerjaDomain
 /// follow-up pass, recorded by the atasan (web) or an admin (CLI), listed and shown.
 extension AppDatabase {
     static let followupColumns = """
-        fu.id, fu.flag_id, f.rule, f.severity, fu.subject_nip, se.nama AS subject_name, fu.unit_code, fu.appraiser_nip,
+        fu.id, fu.flag_id, f.rule, f.severity, sp.nip AS subject_nip, se.nama AS subject_name, fuu.code AS unit_code,
+        apn.nip AS appraiser_nip,
         COALESCE(ae.nama, ap.nama) AS appraiser_name, fu.appraiser_source, fu.recommendation, fu.status, fu.created_at,
         fu.created_on, fu.due_date, COALESCE(json_extract(f.evidence, '$.penjelasan'), '') AS seen, fu.held_on,
         fu.agreed_action, fu.note, fu.next_check, fu.recorded_by, fu.recorded_via, fu.recorded_at, fu.updated_at
         """
+    /// A task with its flag, and its people and unit by their NIPs and code (`person`, `unit_key`): the
+    /// subject (`sp`, `se` when in the employee file), the unit (`fuu`), the appraiser (`apn`; `ae` an
+    /// employee, `ap` an appraiser outside the file).
     static let followupFrom = """
         FROM followup fu JOIN flag f ON f.id = fu.flag_id
-        LEFT JOIN employee se ON se.nip = fu.subject_nip
-        LEFT JOIN employee ae ON ae.nip = fu.appraiser_nip
-        LEFT JOIN appraiser ap ON ap.nip = fu.appraiser_nip
+        JOIN person sp ON sp.id = fu.subject_id
+        LEFT JOIN unit_key fuu ON fuu.id = fu.unit_id
+        LEFT JOIN person apn ON apn.id = fu.appraiser_id
+        LEFT JOIN employee se ON se.nip = sp.nip
+        LEFT JOIN employee ae ON ae.nip = apn.nip
+        LEFT JOIN appraiser ap ON ap.nip = apn.nip
         """
 
     static func followupRecord(_ row: Row) -> FollowupRecord {
@@ -61,6 +68,7 @@ extension AppDatabase {
     static func createFollowupTasks(_ db: Database, _ policy: FollowupPolicy, today: CalendarDate, now: Date) throws -> FollowupIDs {
         let largest = "SELECT COALESCE(MAX(id), 0) FROM followup"
         let before = try Int64.fetchOne(db, sql: largest) ?? 0
+        try db.execute(sql: followupKeysSQL(policy.severities))
         try db.execute(sql: createFollowupsSQL(policy.severities),
                        arguments: [now, today.description, today.adding(days: policy.dueAfterDays).description, now])
         let created = FollowupIDs(after: before, upTo: try Int64.fetchOne(db, sql: largest) ?? 0, count: db.changesCount)
@@ -91,6 +99,32 @@ extension AppDatabase {
     /// the whole table, every cycle the city ever had, on each pass (`FollowupStoreTests`).
     static func createFollowupsSQL(_ severities: [FlagSeverity]) -> String {
         """
+        \(followupCandidatesSQL(severities))
+        INSERT OR IGNORE INTO followup(flag_id, subject_id, unit_id, appraiser_id, appraiser_source, recommendation,
+                                       status, created_at, created_on, due_date, updated_at)
+        SELECT c.id, sp.id, u.id, ap.id, CASE WHEN c.appraiser IS NOT NULL THEN c.source END,
+               c.follow_up, 'open', ?, ?, ?, ?
+        FROM chosen c JOIN person sp ON sp.nip = c.subject_nip LEFT JOIN unit_key u ON u.code = c.unit_code
+        LEFT JOIN person ap ON ap.nip = c.appraiser
+        ORDER BY c.id
+        """
+    }
+
+    /// The `person` and `unit_key` rows the new tasks name, added first: a flag's subject and unit are
+    /// the results' (or the reviewer's), known already, but an atasan imported since the last cycle
+    /// opened is not.
+    static func followupKeysSQL(_ severities: [FlagSeverity]) -> String {
+        """
+        \(followupCandidatesSQL(severities))
+        INSERT OR IGNORE INTO person(nip) SELECT subject_nip FROM chosen UNION SELECT appraiser FROM chosen WHERE appraiser IS NOT NULL;
+        \(followupCandidatesSQL(severities))
+        INSERT OR IGNORE INTO unit_key(code) SELECT DISTINCT unit_code FROM chosen WHERE unit_code IS NOT NULL;
+        """
+    }
+
+    /// The flags wanting a task (`candidate`) and each one's appraiser and its source (`chosen`).
+    static func followupCandidatesSQL(_ severities: [FlagSeverity]) -> String {
+        """
         WITH candidate AS (
             SELECT f.id, f.subject_nip, f.unit_code, f.follow_up FROM flag f
             WHERE f.status IN ('open', 'acknowledged') AND f.condition_cleared = 0
@@ -108,12 +142,6 @@ extension AppDatabase {
             LEFT JOIN employee pl ON pl.nip = e.acting_nip AND pl.aktif AND pl.nip <> c.subject_nip
             LEFT JOIN employee su ON su.nip = e.supervisor_nip AND su.aktif AND su.nip <> c.subject_nip
         )
-        INSERT OR IGNORE INTO followup(flag_id, subject_nip, unit_code, appraiser_nip, appraiser_source, recommendation,
-                                       status, created_at, created_on, due_date, updated_at)
-        SELECT id, subject_nip, unit_code, appraiser, CASE WHEN appraiser IS NOT NULL THEN source END,
-               follow_up, 'open', ?, ?, ?, ?
-        FROM chosen
-        ORDER BY id
         """
     }
 
@@ -181,9 +209,13 @@ extension AppDatabase {
             if filter.statuses.count < FollowupStatus.allCases.count {
                 conditions.append("fu.status IN (\(filter.statuses.map { "'\($0.rawValue)'" }.sorted().joined(separator: ", ")))")
             }
-            if let unit = filter.unit { conditions.append("fu.unit_code = ? COLLATE NOCASE"); arguments.append(unit) }
-            if let a = filter.appraiser { conditions.append("fu.appraiser_nip = ?"); arguments.append(a.description) }
-            if let s = filter.subject { conditions.append("fu.subject_nip = ?"); arguments.append(s.description) }
+            if let unit = filter.unit {
+                conditions.append("fu.unit_id IN (SELECT id FROM unit_key WHERE code = ? COLLATE NOCASE)")
+                arguments.append(unit)
+            }
+            // By the person's id: `followup_appraiser` and `followup_subject` (`PersonKeyPlanTests`).
+            if let a = filter.appraiser { conditions.append("fu.appraiser_id = (SELECT id FROM person WHERE nip = ?)"); arguments.append(a.description) }
+            if let s = filter.subject { conditions.append("fu.subject_id = (SELECT id FROM person WHERE nip = ?)"); arguments.append(s.description) }
             let query = KeysetQuery(select: Self.followupColumns, from: Self.followupFrom, conditions: conditions, arguments: arguments,
                                     keys: ["fu.due_date", "fu.id"])
             return try query.page(db, after: cursor, limit: limit, Self.followupRecord)

@@ -25,6 +25,7 @@ enum Migrations {
         registerFlagListing(&m)
         registerReminderNames(&m)
         registerEmployeeIndexes(&m)
+        registerPersonKeys(&m)
         registerOutboxText(&m)
         return m
     }
@@ -53,7 +54,7 @@ enum Migrations {
     }
 
     /// Migrations that rewrite tables holding the city's data: the daemon backs the file up before one runs.
-    static let rewriting: Set<String> = ["v12-compact-rows", "v14-compact-results", "v22-outbox-text-retention"]
+    static let rewriting: Set<String> = ["v12-compact-rows", "v14-compact-results", "v19-person-keys", "v22-outbox-text-retention"]
 
     /// Identifiers in the order they apply; the schema version is a position in this list.
     static var known: [String] { migrator.migrations }

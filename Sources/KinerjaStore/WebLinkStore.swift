@@ -26,6 +26,19 @@ extension AppDatabase {
         SELECT COUNT(*) FROM person p JOIN assignment_reviewer x ON x.cycle_id = ? AND x.reviewer_id = p.id WHERE p.nip = ?
         """
 
+    /// A reviewer's working links of a cycle, by NIP, revoked (`review_link_reviewer`).
+    static let revokeReviewLinksSQL = """
+        UPDATE review_link SET revoked_at = ?
+        WHERE cycle_id = ? AND reviewer_id = (SELECT id FROM person WHERE nip = ?) AND revoked_at IS NULL
+        """
+
+    /// A review link added for the reviewer's NIP: the reviewer has assignments in the cycle (checked
+    /// first), so `person` holds them.
+    static let insertReviewLinkSQL = """
+        INSERT INTO review_link(cycle_id, reviewer_id, token_sha256, created_at, created_by, expires_at)
+        VALUES (?, (SELECT id FROM person WHERE nip = ?), ?, ?, ?, ?)
+        """
+
     /// Stores a new review link for `reviewer` in `cycle` (default: the only open one), revoking the
     /// reviewer's earlier links of that cycle. Refused when the cycle is closed or the reviewer has no
     /// assignment in it.
@@ -38,12 +51,8 @@ extension AppDatabase {
             guard count > 0 else {
                 throw CycleStoreError.notFound(what: "reviewer in cycle \(c.period.code)", id: reviewer.description)
             }
-            try db.execute(sql: "UPDATE review_link SET revoked_at = ? WHERE cycle_id = ? AND reviewer_nip = ? AND revoked_at IS NULL",
-                           arguments: [now, c.id, reviewer.description])
-            try db.execute(sql: """
-                INSERT INTO review_link(cycle_id, reviewer_nip, token_sha256, created_at, created_by, expires_at)
-                VALUES (?, ?, ?, ?, ?, ?)
-                """, arguments: [c.id, reviewer.description, tokenHash, now, by, expiresAt])
+            try db.execute(sql: Self.revokeReviewLinksSQL, arguments: [now, c.id, reviewer.description])
+            try db.execute(sql: Self.insertReviewLinkSQL, arguments: [c.id, reviewer.description, tokenHash, now, by, expiresAt])
             let name = try String.fetchOne(db, sql: "SELECT nama FROM employee WHERE nip = ?", arguments: [reviewer.description])
             return ReviewLinkGrant(cycle: c, reviewer: reviewer, reviewerName: name, expiresAt: expiresAt)
         }
@@ -62,10 +71,7 @@ extension AppDatabase {
                 guard let c = try Self.findCycleRow(db, .id(cycleID)), c.status == .open,
                       try Int.fetchOne(db, sql: Self.reviewerAssignmentsSQL, arguments: [cycleID, reviewer.description]) ?? 0 > 0
             else { continue }
-                try db.execute(sql: """
-                    INSERT INTO review_link(cycle_id, reviewer_nip, token_sha256, created_at, created_by, expires_at)
-                    VALUES (?, ?, ?, ?, ?, ?)
-                    """, arguments: [cycleID, reviewer.description, hash, now, by, expiresAt])
+                try db.execute(sql: Self.insertReviewLinkSQL, arguments: [cycleID, reviewer.description, hash, now, by, expiresAt])
                 stored[cycleID] = c.period.code
             }
             return stored
@@ -77,8 +83,7 @@ extension AppDatabase {
     public func revokeReviewLinks(reviewer: NIP, cycle: CycleReference?, now: Date) throws -> (CycleInfo, Int) {
         try writer.write { db in
             let c = try Self.linkCycle(db, cycle)
-            try db.execute(sql: "UPDATE review_link SET revoked_at = ? WHERE cycle_id = ? AND reviewer_nip = ? AND revoked_at IS NULL",
-                           arguments: [now, c.id, reviewer.description])
+            try db.execute(sql: Self.revokeReviewLinksSQL, arguments: [now, c.id, reviewer.description])
             return (c, db.changesCount)
         }
     }
@@ -88,8 +93,8 @@ extension AppDatabase {
     public func reviewLink(tokenHash: Data, now: Date) throws -> ReviewLinkGrant? {
         try writer.read { db in
             guard let row = try Row.fetchOne(db, sql: """
-                SELECT l.cycle_id, l.reviewer_nip, l.expires_at, e.nama FROM review_link l
-                LEFT JOIN employee e ON e.nip = l.reviewer_nip
+                SELECT l.cycle_id, p.nip, l.expires_at, e.nama FROM review_link l
+                JOIN person p ON p.id = l.reviewer_id LEFT JOIN employee e ON e.nip = p.nip
                 WHERE l.token_sha256 = ? AND l.revoked_at IS NULL
                 """, arguments: [tokenHash], cached: true) else { return nil }
             let expires: Date? = row[2]

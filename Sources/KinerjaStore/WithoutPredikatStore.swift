@@ -57,15 +57,16 @@ extension AppDatabase {
         """
         SELECT sp.nip AS subject_nip, COALESCE(e.nama, '') AS nama, u.code AS unit_code, rp.nip AS atasan, a.submitted_at,
                \(Self.reviewerNameSQL) AS atasan_name,
-               x.nip AS cancelled_by, x.detail AS cancelled
+               xp.nip AS cancelled_by, x.detail AS cancelled
         FROM result r JOIN person sp ON sp.id = r.subject_id JOIN unit_key u ON u.id = r.unit_id
         LEFT JOIN employee e ON e.nip = sp.nip
         LEFT JOIN assignment a ON a.cycle_id = r.cycle_id AND a.subject_id = r.subject_id AND a.role = \(ReviewerRole.atasan.code)
         LEFT JOIN person rp ON rp.id = a.reviewer_id
         \(Self.reviewerJoinSQL(nip: "rp.nip"))
         LEFT JOIN assignment_change x ON x.id = (
-            SELECT MAX(id) FROM assignment_change WHERE cycle_id = r.cycle_id AND subject_nip = sp.nip
-            AND role = 'atasan' AND new_reviewer_nip IS NULL)
+            SELECT MAX(id) FROM assignment_change WHERE cycle_id = r.cycle_id AND subject_id = r.subject_id
+            AND role = \(ReviewerRole.atasan.code) AND new_reviewer_id IS NULL)
+        LEFT JOIN person xp ON xp.id = x.employee_id
         WHERE r.cycle_id = ? AND r.predikat IS NULL\(unit ? " AND u.code = ? COLLATE NOCASE" : "")
         ORDER BY u.code, sp.nip
         """

@@ -166,15 +166,17 @@ struct FollowupsBench: AsyncParsableCommand {
             FROM assignment_named a JOIN cycle c ON c.id = a.cycle_id
             WHERE a.role_code = 0 AND a.subject_id IN (SELECT p.id FROM person p WHERE p.nip IN (SELECT subject_nip FROM candidate))
         )
-        INSERT OR IGNORE INTO followup(flag_id, subject_nip, unit_code, appraiser_nip, appraiser_source, recommendation, status, created_at,
+        INSERT OR IGNORE INTO followup(flag_id, subject_id, unit_id, appraiser_id, appraiser_source, recommendation, status, created_at,
                                        created_on, due_date, updated_at)
-        SELECT c.id, c.subject_nip, c.unit_code, COALESCE(pl.nip, su.nip, l.reviewer_nip),
+        SELECT c.id, cp.id, cu.id, ap.id,
                CASE WHEN pl.nip IS NOT NULL THEN e.acting_kind WHEN su.nip IS NOT NULL THEN 'supervisor' WHEN l.reviewer_nip IS NOT NULL THEN 'appraiser' END,
                c.follow_up, 'open', '\(now.at)', '\(now.today)', '\(now.due)', '\(now.at)'
-        FROM candidate c LEFT JOIN employee e ON e.nip = c.subject_nip
+        FROM candidate c JOIN person cp ON cp.nip = c.subject_nip LEFT JOIN unit_key cu ON cu.code = c.unit_code
+        LEFT JOIN employee e ON e.nip = c.subject_nip
         LEFT JOIN employee pl ON pl.nip = e.acting_nip AND pl.aktif AND pl.nip <> c.subject_nip
         LEFT JOIN employee su ON su.nip = e.supervisor_nip AND su.aktif AND su.nip <> c.subject_nip
-        LEFT JOIN latest l ON l.subject_nip = c.subject_nip AND l.n = 1 ORDER BY c.id;
+        LEFT JOIN latest l ON l.subject_nip = c.subject_nip AND l.n = 1
+        LEFT JOIN person ap ON ap.nip = COALESCE(pl.nip, su.nip, l.reviewer_nip) ORDER BY c.id;
         INSERT INTO followup_event(followup_id, at, actor, action) SELECT id, '\(now.at)', 'motivation-analysis', 'created' FROM followup;
         UPDATE followup SET status = 'escalated', updated_at = '\(now.at)' WHERE status IN ('open', 'overdue') AND due_date < date('\(now.today)', '-7 day');
         UPDATE followup SET status = 'overdue', updated_at = '\(now.at)' WHERE status = 'open' AND due_date < '\(now.today)';
@@ -188,11 +190,11 @@ struct FollowupsBench: AsyncParsableCommand {
                    || '   Batas waktu: ' || fu.due_date || char(10) || '   Catat hasil dialog: ' || char(1) || 'tindaklanjut:' || fu.id || char(1),
                    char(10) || char(10)),
                '<followup.' || fu.appraiser_nip || '@localhost>', '\(now.at)', 'pending', 0, '\(now.at)', 0
-        FROM followup fu JOIN flag f ON f.id = fu.flag_id JOIN employee a ON a.nip = fu.appraiser_nip AND a.email IS NOT NULL
+        FROM followup_named fu JOIN flag f ON f.id = fu.flag_id JOIN employee a ON a.nip = fu.appraiser_nip AND a.email IS NOT NULL
         LEFT JOIN employee s ON s.nip = fu.subject_nip
         WHERE fu.status IN ('open', 'overdue', 'escalated') GROUP BY fu.appraiser_nip;
         INSERT INTO followup_notice(followup_id, stage, outbox_id)
-        SELECT fu.id, 'new', o.id FROM followup fu JOIN outbox o ON o.idempotency_key = 'followup/' || fu.appraiser_nip || '/\(now.today)';
+        SELECT fu.id, 'new', o.id FROM followup_named fu JOIN outbox o ON o.idempotency_key = 'followup/' || fu.appraiser_nip || '/\(now.today)';
         INSERT INTO followup_event(followup_id, at, actor, action, note)
         SELECT followup_id, '\(now.at)', 'followup-pass', 'told', 'new: outbox ' || outbox_id FROM followup_notice;
         COMMIT;
@@ -233,7 +235,7 @@ struct FollowupsBench: AsyncParsableCommand {
                    fu.held_on IS NOT NULL AND fu.held_on <= fu.due_date AS on_time,
                    CAST(julianday(fu.held_on) - julianday(fu.created_on) AS INTEGER) AS days, fu.created_at, f.subject_nip,
                    f.window_end, f.condition_cleared, f.cleared_at, c.kind, sp.id AS subject_id
-            FROM followup fu JOIN flag f ON f.id = fu.flag_id LEFT JOIN cycle c ON c.period = f.window_end
+            FROM followup_named fu JOIN flag f ON f.id = fu.flag_id LEFT JOIN cycle c ON c.period = f.window_end
             LEFT JOIN person sp ON sp.nip = f.subject_nip
         ), based AS (
             SELECT fu.*, COALESCE((SELECT k.period FROM cycle k WHERE k.kind = fu.kind AND k.status = 'closed' AND k.closed_at <= fu.created_at

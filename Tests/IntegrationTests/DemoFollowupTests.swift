@@ -30,7 +30,7 @@ struct DemoFollowupTests {
         let createdOn = try #require(planned.first?["created_on"])
         #expect(Set(planned.map { $0["created_on"]! }) == [createdOn])
         let nips = planned.map { "'\($0["nip"]!)'" }.joined(separator: ",")
-        #expect(try await kit.scalar("SELECT COUNT(*) FROM followup WHERE subject_nip IN (\(nips)) AND created_on = '\(createdOn)'")
+        #expect(try await kit.scalar("SELECT COUNT(*) FROM followup_named WHERE subject_nip IN (\(nips)) AND created_on = '\(createdOn)'")
                 == String(planned.count))
         let today = try await kit.scalar("SELECT date('now')")
         #expect(try await kit.scalar("SELECT COUNT(*) FROM followup WHERE created_on >= '\(today)'") == "0",
@@ -40,7 +40,7 @@ struct DemoFollowupTests {
         #expect(try await kit.scalar("SELECT COUNT(*) FROM followup WHERE held_on > due_date") != "0", "some held late")
         // Each as planned: the day and the action.
         for p in held.prefix(8) {
-            let row = try await kit.scalar("SELECT held_on || '/' || agreed_action FROM followup WHERE subject_nip = '\(p["nip"]!)'")
+            let row = try await kit.scalar("SELECT held_on || '/' || agreed_action FROM followup_named WHERE subject_nip = '\(p["nip"]!)'")
             #expect(row == "\(p["held_on"]!)/\(p["action"]!)")
         }
 

@@ -90,10 +90,10 @@ struct FollowupWebTests {
         let id = try await kit.scalar("""
             SELECT n.followup_id FROM followup_notice n JOIN outbox o ON o.id = n.outbox_id WHERE o.kind = 'followup' ORDER BY n.followup_id LIMIT 1
             """)
-        let subject = try await kit.scalar("SELECT subject_nip FROM followup WHERE id = \(id)")
+        let subject = try await kit.scalar("SELECT subject_nip FROM followup_named WHERE id = \(id)")
         let subjectName = try await kit.scalar("SELECT nama FROM employee WHERE nip = '\(subject)'")
         let atasanEmail = try await kit.scalar("""
-            SELECT COALESCE(ae.email, ap.email) FROM followup f LEFT JOIN employee ae ON ae.nip = f.appraiser_nip
+            SELECT COALESCE(ae.email, ap.email) FROM followup_named f LEFT JOIN employee ae ON ae.nip = f.appraiser_nip
             LEFT JOIN appraiser ap ON ap.nip = f.appraiser_nip WHERE f.id = \(id)
             """)
         // The outbox holds a slot where the link goes, never a token: the delivery makes the link.
@@ -114,10 +114,10 @@ struct FollowupWebTests {
         // Anonymity: no rekan or bawahan reviewer of anyone listed in the mail is named in it, unless
         // they are themselves listed (as a subject) or are the atasan addressed.
         let listed = try await kit.scalar("""
-            SELECT group_concat(f.subject_nip) FROM followup_notice n JOIN followup f ON f.id = n.followup_id
+            SELECT group_concat(f.subject_nip) FROM followup_notice n JOIN followup_named f ON f.id = n.followup_id
             WHERE n.outbox_id = (SELECT outbox_id FROM followup_notice WHERE followup_id = \(id))
             """).split(separator: ",").map(String.init)
-        let atasan = try await kit.scalar("SELECT appraiser_nip FROM followup WHERE id = \(id)")
+        let atasan = try await kit.scalar("SELECT appraiser_nip FROM followup_named WHERE id = \(id)")
         let reviewers = try await kit.scalar("""
             SELECT group_concat(DISTINCT a.reviewer_nip || '|' || e.nama) FROM assignment_named a JOIN employee e ON e.nip = a.reviewer_nip
             WHERE a.role IN ('rekan', 'bawahan') AND a.subject_nip IN (\(listed.map { "'\($0)'" }.joined(separator: ",")))

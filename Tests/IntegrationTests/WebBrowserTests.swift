@@ -60,7 +60,7 @@ struct WebBrowserTests {
         // The outbox never held the token: only the link's SHA-256 is stored, made for that message.
         let token = String(path.dropFirst(3))
         #expect(try await s.kit.scalar("SELECT COUNT(*) FROM outbox_text WHERE instr(body, '\(token)') > 0 OR instr(body, '/r/') > 0") == "0")
-        #expect(try await s.kit.scalar("SELECT COUNT(*) FROM review_link WHERE reviewer_nip = '\(reviewer)' AND created_by LIKE 'outbox %'") == "1")
+        #expect(try await s.kit.scalar("SELECT COUNT(*) FROM review_link_named WHERE reviewer_nip = '\(reviewer)' AND created_by LIKE 'outbox %'") == "1")
         for file in [s.daemon.databasePath, s.daemon.databasePath + "-wal"] where FileManager.default.fileExists(atPath: file) {
             let bytes = try Data(contentsOf: URL(fileURLWithPath: file))
             #expect(bytes.range(of: Data(token.utf8)) == nil, "the token is in \(file)")
@@ -117,7 +117,7 @@ struct WebBrowserTests {
         let revokedURL = try #require(try await s.ctlJSON(["reviews", "link", "--reviewer", others[0]])["url"]?.stringValue)
         _ = try await s.ctlJSON(["reviews", "link", "--reviewer", others[0], "--revoke"])
         let expiredURL = try #require(try await s.ctlJSON(["reviews", "link", "--reviewer", others[1]])["url"]?.stringValue)
-        try await s.kit.execute("UPDATE review_link SET expires_at = '2000-01-01 00:00:00.000' WHERE reviewer_nip = '\(others[1])'")
+        try await s.kit.execute("UPDATE review_link SET expires_at = '2000-01-01 00:00:00.000' WHERE reviewer_id = (SELECT id FROM person WHERE nip = '\(others[1])')")
         let forged = "http://127.0.0.1:\(s.web.port)/r/" + String(repeating: "A", count: 43)
         _ = try await Self.browser(["refused", Self.artefacts, forged, expiredURL, revokedURL])
 

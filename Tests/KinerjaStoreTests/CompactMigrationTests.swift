@@ -114,10 +114,10 @@ struct CompactMigrationTests {
         }
     }
 
-    /// A new file migrated up to `migration`, with every table of that schema but `excluded` (and
-    /// `result` and `perilaku_override`, copied as `OldResultRows` does) copied column by column from
-    /// `source`, then `rest` run with `source` attached as `src`; in one transaction.
-    static func copy(of source: String, upTo migration: String, except excluded: [String],
+    /// A new file migrated up to `migration`, with every table of that schema but `excluded` (and,
+    /// with `oldResults`, `result` and `perilaku_override`, copied as `OldResultRows` does) copied
+    /// column by column from `source` (those `v19-person-keys` converted as `OldPersonKeyRows` reads them), then `rest` run with `source` attached as `src`; in one transaction.
+    static func copy(of source: String, upTo migration: String, except excluded: [String], oldResults: Bool = true,
                      rest: (Database) throws -> Void = { _ in }) throws -> String {
         let path = temporaryPath("old.sqlite")
         let queue = try DatabaseQueue(path: path)
@@ -129,18 +129,18 @@ struct CompactMigrationTests {
                 let skipped = (["grdb_migrations"] + excluded).map { "'\($0)'" }.joined(separator: ", ")
                 let tables = try String.fetchAll(db, sql: """
                     SELECT name FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
-                      AND name NOT IN (\(skipped), \(OldResultRows.tables))
+                      AND name NOT IN (\(skipped)\(oldResults ? ", " + OldResultRows.tables : ""))
                     """)
                 for table in tables {
-                    let names = try db.columns(in: table, in: "main").map(\.name)
-                    let columns = names.map { "\"\($0)\"" }.joined(separator: ", ")
+                    let columns = try db.columns(in: table, in: "main").map { "\"\($0.name)\"" }.joined(separator: ", ")
                     // A message's body is in outbox_text since v22-outbox-text-retention.
-                    let values = names.map { table == "outbox" && $0 == "body"
-                        ? "COALESCE((SELECT t.body FROM src.outbox_text t WHERE t.outbox_id = o.id), '')" : "o.\"\($0)\"" }
-                    try db.execute(sql: "INSERT INTO main.\"\(table)\"(\(columns)) SELECT \(values.joined(separator: ", ")) FROM src.\"\(table)\" o")
+                    let source = table == "outbox"
+                        ? "(SELECT o.*, COALESCE((SELECT t.body FROM src.outbox_text t WHERE t.outbox_id = o.id), '') AS body FROM src.outbox o)"
+                        : OldPersonKeyRows.source(table)
+                    try db.execute(sql: "INSERT INTO main.\"\(table)\"(\(columns)) SELECT \(columns) FROM \(source)")
                 }
                 try rest(db)
-                try OldResultRows.copy(db)
+                if oldResults { try OldResultRows.copy(db) }
                 return .commit
             }
             try db.execute(sql: "DETACH DATABASE src")
@@ -206,6 +206,30 @@ extension CompactMigrationTests {
                 + String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier")
                 + [String(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM assignment") ?? -1)]
         }
+    }
+
+    /// A rewriting migration's backup and failure: a database filled by `fill` on today's schema,
+    /// copied to the schema before `migration` (`oldCopy`), is copied to the backup file before
+    /// `migration` converts it; a copy `breaking` spoils fails the conversion and keeps its schema and rows.
+    static func backupFirstAndUntouchedOnFailure(_ migration: String, fill: (AppDatabase) throws -> Void,
+                                                 oldCopy: (String) throws -> String, breaking: (Database) throws -> Void) throws {
+        let source = temporaryPath("new.sqlite")
+        try fill(try AppDatabase.open(path: source))
+        let directory = (temporaryPath("x") as NSString).deletingLastPathComponent + "/backups"
+        let name = { (migration: String) in "\(directory)/kinerja-before-\(migration).sqlite" }
+
+        let old = try oldCopy(source)
+        let before = try contents(old)
+        let migrated = try AppDatabase.open(path: old, backupBeforeRewrite: name)
+        #expect(migrated.migrationBackup == name(migration))
+        #expect(try contents(name(migration)) == before)
+        #expect(try contents(old) != before)
+
+        let broken = try oldCopy(source)
+        try DatabaseQueue(path: broken).write(breaking)
+        let brokenBefore = try contents(broken)
+        #expect(throws: (any Error).self) { _ = try AppDatabase.open(path: broken) }
+        #expect(try contents(broken) == brokenBefore)
     }
 
     @Test("the file is copied before the conversion (not when the database is new); a failed conversion leaves it as it was")

@@ -101,25 +101,9 @@ struct CompactResultsMigrationTests {
 
     @Test("the file is copied before the conversion; a rating the codes do not know fails it and leaves the file as it was")
     func backupFirstAndUntouchedOnFailure() throws {
-        let source = CompactMigrationTests.temporaryPath("new.sqlite")
-        try Self.fill(try AppDatabase.open(path: source))
-        let directory = (CompactMigrationTests.temporaryPath("x") as NSString).deletingLastPathComponent + "/backups"
-        let name = { (migration: String) in "\(directory)/kinerja-before-\(migration).sqlite" }
-
-        let old = try Self.v13Copy(of: source)
-        let before = try CompactMigrationTests.contents(old)
-        let migrated = try AppDatabase.open(path: old, backupBeforeRewrite: name)
-        #expect(migrated.migrationBackup == name("v14-compact-results"))
-        #expect(try CompactMigrationTests.contents(name("v14-compact-results")) == before)
-        #expect(try CompactMigrationTests.contents(old) != before)
-
-        let broken = try Self.v13Copy(of: source)
-        try DatabaseQueue(path: broken).write { db in
+        try CompactMigrationTests.backupFirstAndUntouchedOnFailure("v14-compact-results", fill: Self.fill, oldCopy: Self.v13Copy) { db in
             try db.execute(sql: "UPDATE result SET predikat = 'istimewa' WHERE rowid = (SELECT MIN(rowid) FROM result)")
         }
-        let brokenBefore = try CompactMigrationTests.contents(broken)
-        #expect(throws: (any Error).self) { _ = try AppDatabase.open(path: broken) }
-        #expect(try CompactMigrationTests.contents(broken) == brokenBefore)
     }
 }
 

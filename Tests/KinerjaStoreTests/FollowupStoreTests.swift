@@ -84,7 +84,7 @@ struct FollowupStoreTests {
         // The unique key itself refuses a second task for a flag.
         #expect(throws: DatabaseError.self) {
             try reopened.writer.write { d in
-                try d.execute(sql: "INSERT INTO followup(flag_id, subject_nip, recommendation, status, created_at, created_on, due_date, updated_at) SELECT flag_id, subject_nip, recommendation, status, created_at, created_on, due_date, updated_at FROM followup WHERE id = 1")
+                try d.execute(sql: "INSERT INTO followup(flag_id, subject_id, recommendation, status, created_at, created_on, due_date, updated_at) SELECT flag_id, subject_id, recommendation, status, created_at, created_on, due_date, updated_at FROM followup WHERE id = 1")
             }
         }
     }

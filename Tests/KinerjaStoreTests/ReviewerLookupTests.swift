@@ -53,8 +53,8 @@ struct ReviewerLookupTests {
         let at = secondOpened.addingTimeInterval(86_400)
         _ = try db.importEmployees(acc, dryRun: false, now: at, source: "test", options: EmployeeImportOptions(allowDeactivate: 1))
         let (reassigned, cancelled) = try db.writer.read { d in
-            (try Int.fetchOne(d, sql: "SELECT COUNT(*) FROM assignment_change WHERE new_reviewer_nip IS NOT NULL") ?? 0,
-             try Int.fetchOne(d, sql: "SELECT COUNT(*) FROM assignment_change WHERE new_reviewer_nip IS NULL") ?? 0)
+            (try Int.fetchOne(d, sql: "SELECT COUNT(*) FROM assignment_change WHERE new_reviewer_id IS NOT NULL") ?? 0,
+             try Int.fetchOne(d, sql: "SELECT COUNT(*) FROM assignment_change WHERE new_reviewer_id IS NULL") ?? 0)
         }
         #expect(reassigned > 0 && cancelled > 0, "reassigned \(reassigned), cancelled \(cancelled)")
         l = try lookup(db)
