@@ -181,18 +181,24 @@ struct FollowupsBench: AsyncParsableCommand {
         UPDATE followup SET status = 'escalated', updated_at = '\(now.at)' WHERE status IN ('open', 'overdue') AND due_date < date('\(now.today)', '-7 day');
         UPDATE followup SET status = 'overdue', updated_at = '\(now.at)' WHERE status = 'open' AND due_date < '\(now.today)';
         UPDATE followup SET status = 'closed', updated_at = '\(now.at)' WHERE status = 'held' AND (next_check IS NULL OR next_check <= '\(now.today)');
-        INSERT INTO outbox(idempotency_key, kind, recipient_nip, mail_from, mail_to, mail_cc, subject, body, message_id, created_at, status,
-                           attempts, next_attempt_at, in_flight)
-        SELECT 'followup/' || fu.appraiser_nip || '/\(now.today)', 'followup', fu.appraiser_nip, 'kinerjad@localhost', a.nama || ' <' || a.email || '>', '',
-               'Tindak lanjut kinerja: ' || COUNT(*) || ' pegawai',
+        CREATE TEMP TABLE new_outbox AS
+        SELECT 'followup/' || fu.appraiser_nip || '/\(now.today)' AS idempotency_key, 'followup' AS kind, fu.appraiser_nip AS recipient_nip,
+               'kinerjad@localhost' AS mail_from, a.nama || ' <' || a.email || '>' AS mail_to, '' AS mail_cc,
+               'Tindak lanjut kinerja: ' || COUNT(*) || ' pegawai' AS subject,
                'Yth. ' || a.nama || char(10) || group_concat(COALESCE(s.nama, fu.subject_nip) || ' (NIP ' || fu.subject_nip || ')' || char(10)
                    || '   Yang terlihat: ' || f.evidence || char(10) || '   Rekomendasi: ' || fu.recommendation || char(10)
                    || '   Batas waktu: ' || fu.due_date || char(10) || '   Catat hasil dialog: ' || char(1) || 'tindaklanjut:' || fu.id || char(1),
-                   char(10) || char(10)),
-               '<followup.' || fu.appraiser_nip || '@localhost>', '\(now.at)', 'pending', 0, '\(now.at)', 0
+                   char(10) || char(10)) AS body,
+               '<followup.' || fu.appraiser_nip || '@localhost>' AS message_id
         FROM followup_named fu JOIN flag f ON f.id = fu.flag_id JOIN employee a ON a.nip = fu.appraiser_nip AND a.email IS NOT NULL
         LEFT JOIN employee s ON s.nip = fu.subject_nip
         WHERE fu.status IN ('open', 'overdue', 'escalated') GROUP BY fu.appraiser_nip;
+        INSERT INTO outbox(idempotency_key, kind, recipient_nip, mail_from, mail_to, mail_cc, subject, message_id, created_at, status,
+                           attempts, next_attempt_at, in_flight)
+        SELECT idempotency_key, kind, recipient_nip, mail_from, mail_to, mail_cc, subject, message_id, '\(now.at)', 'pending', 0, '\(now.at)', 0
+        FROM new_outbox ORDER BY rowid;
+        INSERT INTO outbox_text(outbox_id, body) SELECT o.id, n.body FROM new_outbox n JOIN outbox o ON o.idempotency_key = n.idempotency_key;
+        DROP TABLE new_outbox;
         INSERT INTO followup_notice(followup_id, stage, outbox_id)
         SELECT fu.id, 'new', o.id FROM followup_named fu JOIN outbox o ON o.idempotency_key = 'followup/' || fu.appraiser_nip || '/\(now.today)';
         INSERT INTO followup_event(followup_id, at, actor, action, note)
