@@ -51,7 +51,7 @@ def run(bin_dir, demo, work, runs, perf):
             d.ctl("ping")
             recorder = None
             if perf:
-                recorder = subprocess.Popen(["perf", "record", "-F", "997", "--call-graph", "dwarf,16384", "-o", f"{work}/perf-{r}.data", "-p", str(d.pid)],
+                recorder = subprocess.Popen(["perf", "record", "-F", os.environ.get("PERF_FREQ", "997"), "--call-graph", "dwarf,16384", "-o", f"{work}/perf-{r}.data", "-p", str(d.pid)],
                                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                 time.sleep(1)
             t, c0, k0 = time.time(), d.cpu(), client_cpu()
