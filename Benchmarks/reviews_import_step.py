@@ -1,8 +1,8 @@
 """The reviews import alone, repeated on one database (not a test): `setup` builds WORK/N/kept.sqlite as the
 scale benchmark has it before the import (units and employees imported, the first quarter opened); `run`
 starts a daemon on a fresh copy of it for each of RUNS runs and times `kinerjactl reviews import` of the
-quarter's file, printing wall seconds, rows/s, the daemon's and kinerjactl's CPU seconds, and the wall
-neither explains. With `--perf` each run is recorded with `perf record -g` into WORK/N/perf-R.data.
+quarter's file, printing wall seconds, rows/s, the daemon's and kinerjactl's CPU seconds, the wall
+neither explains, and the daemon's peak RSS during the step. With `--perf` each run is recorded with `perf record -g` into WORK/N/perf-R.data.
 
     python3 Benchmarks/reviews_import_step.py setup BIN DEMO_ROOT WORK 25000,250000
     python3 Benchmarks/reviews_import_step.py run BIN DEMO_ROOT WORK 25000,250000 [RUNS] [--perf]
@@ -54,6 +54,8 @@ def run(bin_dir, demo, work, runs, perf):
                 recorder = subprocess.Popen(["perf", "record", "-F", os.environ.get("PERF_FREQ", "997"), "--call-graph", "dwarf,16384", "-o", f"{work}/perf-{r}.data", "-p", str(d.pid)],
                                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                 time.sleep(1)
+            d.reset_peak()
+            rss0 = d.mib("VmRSS")
             t, c0, k0 = time.time(), d.cpu(), client_cpu()
             d.ctl("reviews", "import", f"{demo}/reviews-{m['period']}.csv", "--cycle", m["period"])
             wall, cpu, client = time.time() - t, d.cpu() - c0, client_cpu() - k0
@@ -62,7 +64,8 @@ def run(bin_dir, demo, work, runs, perf):
                 recorder.wait()
             out.append((wall, cpu))
             print(f"{os.path.basename(work)}: reviews import {wall:.2f} s wall, {m['reviews'] / wall:,.0f} rows/s, {cpu:.2f} s daemon CPU, "
-                  f"{client:.2f} s kinerjactl CPU, {max(0.0, wall - cpu - client):.2f} s neither", flush=True)
+                  f"{client:.2f} s kinerjactl CPU, {max(0.0, wall - cpu - client):.2f} s neither, "
+                  f"peak {d.mib('VmHWM'):.1f} MiB (rss before {rss0:.1f})", flush=True)
     return out
 
 

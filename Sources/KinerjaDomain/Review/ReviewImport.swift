@@ -169,10 +169,15 @@ public enum ReviewImport {
 
         private mutating func check(_ record: CSVRecord) -> ReviewSubmission? {
             let before = collector.totalCount
-            // As `CSVColumnMap.value(_:in:)`, by the column's place.
+            // As `CSVColumnMap.value(_:in:)`, by the column's place. A field that starts and ends with
+            // a printable ASCII character other than a space has nothing to trim (most have not).
             func value(_ field: Int) -> String {
                 guard let n = places[field], n < record.fields.count else { return "" }
-                return record.fields[n].trimmedKeepingTabs
+                let text = record.fields[n]
+                if let first = text.utf8.first, let last = text.utf8.last, (0x21...0x7E).contains(first), (0x21...0x7E).contains(last) {
+                    return text
+                }
+                return text.trimmedKeepingTabs
             }
 
             // Reference.
