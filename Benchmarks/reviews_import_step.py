@@ -1,8 +1,9 @@
 """The reviews import alone, repeated on one database (not a test): `setup` builds WORK/N/kept.sqlite as the
-scale benchmark has it before the import (units and employees imported, the first quarter opened); `run`
-starts a daemon on a fresh copy of it for each of RUNS runs and times `kinerjactl reviews import` of the
+scale benchmark has it before the import (units and employees imported, the first quarter opened: preview_step.py's
+setup); `run` starts a daemon on a fresh copy of it for each of RUNS runs and times `kinerjactl reviews import` of the
 quarter's file, printing wall seconds, rows/s, the daemon's and kinerjactl's CPU seconds, the wall
-neither explains, and the daemon's peak RSS during the step. With `--perf` each run is recorded with `perf record -g` into WORK/N/perf-R.data.
+neither explains, and the daemon's peak RSS during the step. With `--perf` each run is recorded with
+`perf record --call-graph dwarf` (PERF_FREQ samples a second, 997 unless set) into WORK/N/perf-R.data.
 
     python3 Benchmarks/reviews_import_step.py setup BIN DEMO_ROOT WORK 25000,250000
     python3 Benchmarks/reviews_import_step.py run BIN DEMO_ROOT WORK 25000,250000 [RUNS] [--perf]
@@ -17,6 +18,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from benchdaemon import Daemon  # noqa: E402
+from preview_step import setup  # noqa: E402  (the same database: units, employees, the first quarter open)
 
 
 def client_cpu():
@@ -26,17 +28,6 @@ def client_cpu():
 
 def first_period(demo):
     return json.load(open(f"{demo}/demo.json"))["periods"][0]
-
-
-def setup(bin_dir, demo, work):
-    shutil.rmtree(work, ignore_errors=True)
-    m = first_period(demo)
-    with Daemon(bin_dir, work) as d:
-        d.ctl("import", "units", f"{demo}/units.csv")
-        d.ctl("import", "employees", f"{demo}/employees.csv")
-        d.ctl("cycles", "open", m["period"], "--opened-at", m["opened_at"])
-    subprocess.run(["sqlite3", f"{work}/kinerja.sqlite", "PRAGMA wal_checkpoint(TRUNCATE);"], check=True, capture_output=True)
-    shutil.copy(f"{work}/kinerja.sqlite", f"{work}/kept.sqlite")
 
 
 def run(bin_dir, demo, work, runs, perf):

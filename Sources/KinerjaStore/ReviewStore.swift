@@ -38,7 +38,8 @@ extension AppDatabase {
     /// The one path of both: each page of submissions is resolved to its assignments (500 rows a
     /// query through the unique index), checked, and, while no problem has been found and it is not a
     /// dry run, written at once in the transaction (a problem found later rolls it all back). The
-    /// resolved (assignment, line) pairs go back to `pages`, which finds the same assignment twice.
+    /// resolved (assignment, line) pairs go back to `pages`, which names the lines of an assignment
+    /// resolved twice when the set of resolved ids (`AssignmentIDSet`) has found one.
     func submitReviews(
         from pages: some ReviewPages, cycle: CycleReference?, now: Date, dryRun: Bool, source: String,
         columns: CSVColumnMap?, problemCap: Int, timeZone: TimeZone, progress: ProgressSink
@@ -113,9 +114,13 @@ extension AppDatabase {
                         let s = page[r.index]
                         values.removeAll(keepingCapacity: true)
                         values.append(r.id.databaseValue)
-                        for score in s.review.scores.ordered { values.append(Int64(score).databaseValue) }
-                        values += [s.review.comment?.databaseValue ?? .null, s.review.hasilKerja?.rawValue.databaseValue ?? .null,
-                                   StoredTime.seconds(s.submittedAt ?? now).databaseValue, stamp, sourceValue]
+                        // Appended one by one: an array of them per row would be one more allocation a row.
+                        for v in BerAKHLAKValue.allCases { values.append(Int64(s.review.scores[v]).databaseValue) }
+                        values.append(s.review.comment?.databaseValue ?? .null)
+                        values.append(s.review.hasilKerja?.rawValue.databaseValue ?? .null)
+                        values.append(StoredTime.seconds(s.submittedAt ?? now).databaseValue)
+                        values.append(stamp)
+                        values.append(sourceValue)
                         try insert.add(values)
                     }
                 }
