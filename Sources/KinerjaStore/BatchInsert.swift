@@ -92,6 +92,26 @@ final class PreparedStatement {
 
     /// Binds `values` to the parameters in order and runs the statement to its end.
     func execute(_ values: [DatabaseValue]) throws {
+        try bind(values)
+        let code = sqlite3_step(handle)
+        sqlite3_reset(handle)
+        guard code == SQLITE_DONE else { throw error(code) }
+    }
+
+    /// Binds `values` to the parameters in order and hands each row of the result to `row`, read in
+    /// place with SQLite's column functions (valid only inside `row`).
+    func forEachRow(_ values: [DatabaseValue], _ row: (OpaquePointer) throws -> Void) throws {
+        try bind(values)
+        defer { sqlite3_reset(handle) }
+        while true {
+            let code = sqlite3_step(handle)
+            if code == SQLITE_DONE { return }
+            guard code == SQLITE_ROW else { throw error(code) }
+            try row(handle)
+        }
+    }
+
+    private func bind(_ values: [DatabaseValue]) throws {
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)
         for (i, value) in values.enumerated() {
@@ -106,9 +126,6 @@ final class PreparedStatement {
             }
             guard code == SQLITE_OK else { throw error(code) }
         }
-        let code = sqlite3_step(handle)
-        sqlite3_reset(handle)
-        guard code == SQLITE_DONE else { throw error(code) }
     }
 
     private func error(_ code: CInt) -> DatabaseError {

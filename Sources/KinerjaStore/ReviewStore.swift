@@ -38,7 +38,8 @@ extension AppDatabase {
     /// The one path of both: each page of submissions is resolved to its assignments (500 rows a
     /// query through the unique index), checked, and, while no problem has been found and it is not a
     /// dry run, written at once in the transaction (a problem found later rolls it all back). The
-    /// resolved (assignment, line) pairs go back to `pages`, which finds the same assignment twice.
+    /// resolved (assignment, line) pairs go back to `pages`, which names the lines of an assignment
+    /// resolved twice when the set of resolved ids (`AssignmentIDSet`) has found one.
     func submitReviews(
         from pages: some ReviewPages, cycle: CycleReference?, now: Date, dryRun: Bool, source: String,
         columns: CSVColumnMap?, problemCap: Int, timeZone: TimeZone, progress: ProgressSink
@@ -86,6 +87,9 @@ extension AppDatabase {
                 """)
             var values: [DatabaseValue] = []
             values.reserveCapacity(13)
+            var keys = AssignmentKeyLookup(db)
+            // Every assignment resolved so far, and how many rows named one already named.
+            var seen = AssignmentIDSet(), named = 0
             try pages.startResolving()
             try pages.forEachPage(size: Self.reviewPage) { page in
                 // (position in the page, assignment id) of the rows that resolve.
@@ -93,7 +97,7 @@ extension AppDatabase {
                 resolved.reserveCapacity(page.count)
                 for start in stride(from: 0, to: page.count, by: Self.reviewChunk) {
                     let range = start..<min(start + Self.reviewChunk, page.count)
-                    try Self.resolveReviews(db, page[range], base: start, keyCycle: keyCycle, cycles: &cycles, now: now,
+                    try Self.resolveReviews(db, page[range], base: start, keyCycle: keyCycle, keys: &keys, cycles: &cycles, now: now,
                                             timeZone: timeZone, problem: problem) { index, slot in
                         resolved.append((index, slot.id))
                         if slot.submitted != nil { summary.replaced += 1 }
@@ -101,6 +105,7 @@ extension AppDatabase {
                     }
                 }
                 try pages.addResolved(resolved.map { (id: $0.id, line: page[$0.index].line) })
+                for r in resolved where !seen.insert(r.id) { named += 1 }
                 resolvedCount += resolved.count
                 if resolvedCount <= Self.fewSubmissions { fewIDs += resolved.map(\.id) }
                 // Written while nothing is wrong: a problem found later throws and rolls the transaction back.
@@ -109,9 +114,13 @@ extension AppDatabase {
                         let s = page[r.index]
                         values.removeAll(keepingCapacity: true)
                         values.append(r.id.databaseValue)
-                        for score in s.review.scores.ordered { values.append(Int64(score).databaseValue) }
-                        values += [s.review.comment?.databaseValue ?? .null, s.review.hasilKerja?.rawValue.databaseValue ?? .null,
-                                   StoredTime.seconds(s.submittedAt ?? now).databaseValue, stamp, sourceValue]
+                        // Appended one by one: an array of them per row would be one more allocation a row.
+                        for v in BerAKHLAKValue.allCases { values.append(Int64(s.review.scores[v]).databaseValue) }
+                        values.append(s.review.comment?.databaseValue ?? .null)
+                        values.append(s.review.hasilKerja?.rawValue.databaseValue ?? .null)
+                        values.append(StoredTime.seconds(s.submittedAt ?? now).databaseValue)
+                        values.append(stamp)
+                        values.append(sourceValue)
                         try insert.add(values)
                     }
                 }
@@ -119,10 +128,13 @@ extension AppDatabase {
                 done += page.count
                 if before / 20_000 != done / 20_000 { progress(StoreProgress(phase: "checking", done: done, total: total)) }
             }
-            // The same assignment twice (by id and by key, or twice by id or by key across a file).
-            try pages.duplicates { id, first, second in
-                collector.add(line: second, column: nil, columnName: nil, code: .duplicateRecord,
-                              "assignment \(id) is reviewed on lines \(first) and \(second)")
+            // The same assignment twice (by id and by key, or twice by id or by key across a file): the
+            // lines are looked up only when the set of ids found one.
+            if named > 0 {
+                try pages.duplicates { id, first, second in
+                    collector.add(line: second, column: nil, columnName: nil, code: .duplicateRecord,
+                                  "assignment \(id) is reviewed on lines \(first) and \(second)")
+                }
             }
             guard collector.isEmpty else { throw collector.failure }
             summary.added = resolvedCount - summary.replaced
@@ -155,31 +167,16 @@ extension AppDatabase {
     /// id, reports what does not fit (unknown assignment, id and key disagreeing, closed cycle, hasil
     /// kerja for the role, submission time), and hands each row that fits to `resolved` with its slot.
     static func resolveReviews(
-        _ db: Database, _ chunk: ArraySlice<ReviewSubmission>, base: Int, keyCycle: CycleInfo?, cycles: inout [Int64: CycleInfo],
+        _ db: Database, _ chunk: ArraySlice<ReviewSubmission>, base: Int, keyCycle: CycleInfo?, keys: inout AssignmentKeyLookup,
+        cycles: inout [Int64: CycleInfo],
         now: Date, timeZone: TimeZone, problem: (ReviewSubmission, String?, ImportProblem.Code, String) -> Void,
         resolved: (Int, AssignmentSlot) -> Void
     ) throws {
-        // Keyed by the NIPs' numbers and the role's code: the rows' NIPs are the store's own (no check
-        // again), and read in place from the cursor (no row copied).
-        struct SlotKey: Hashable { var subject: UInt64, role: UInt8, reviewer: UInt64 }
-        var byKey: [SlotKey: AssignmentSlot] = [:]
+        // The key-based rows' slots, in the order of `keyed` (each result row names its place).
         let keyed = chunk.compactMap { $0.reference.id == nil ? $0.reference.key : nil }
-        if let keyCycle, !keyed.isEmpty {
-            var arguments: [any DatabaseValueConvertible] = []
-            arguments.reserveCapacity(keyed.count * 3 + 1)
-            for k in keyed { arguments += [k.subject.description, Int64(k.role.code), k.reviewer.description] }
-            arguments.append(keyCycle.id)
-            byKey.reserveCapacity(keyed.count)
-            let sql = Self.assignmentsByKeySQL(keyed.count)
-            let statement = keyed.count == reviewChunk ? try db.cachedStatement(sql: sql) : try db.makeStatement(sql: sql)
-            let rows = try Row.fetchCursor(statement, arguments: StatementArguments(arguments))
-            while let row = try rows.next() {
-                guard let subject = UInt64(row[1] as String), let reviewer = UInt64(row[3] as String) else { continue }
-                let role: UInt8 = row[2]
-                byKey[SlotKey(subject: subject, role: role, reviewer: reviewer)] = AssignmentSlot(
-                    subject: subject, reviewer: reviewer, role: role, id: row[0], cycle: keyCycle.id, due: row[4], submitted: row[5])
-            }
-        }
+        var byKey: [AssignmentSlot?] = []
+        if let keyCycle, !keyed.isEmpty { byKey = try keys.slots(keyed, cycle: keyCycle.id) }
+        var keyedSeen = 0
         var byID: [Int64: (AssignmentSlot, AssignmentKey)] = [:]
         let ids = Array(Set(chunk.compactMap { $0.reference.id }))
         if !ids.isEmpty {
@@ -211,7 +208,8 @@ extension AppDatabase {
                 }
                 target = t
             } else if let key = s.reference.key {
-                guard let t = byKey[SlotKey(subject: key.subject.value, role: key.role.code, reviewer: key.reviewer.value)] else {
+                keyedSeen += 1
+                guard let t = byKey.isEmpty ? nil : byKey[keyedSeen - 1] else {
                     problem(s, "reviewer_nip", .badReference,
                             "cycle \(keyCycle!.period.code) has no \(key.role.rawValue) assignment of \(key.subject) to \(key.reviewer)")
                     continue
@@ -246,11 +244,13 @@ extension AppDatabase {
     }
 
     /// `rows` (subject NIP, role code, reviewer NIP) keys resolved to their assignments of one cycle
-    /// (the last argument): each NIP by `person`'s unique key, each assignment by the unique key.
+    /// (the last argument): each NIP by `person`'s unique key, each assignment by the unique key. Each
+    /// result row starts with its key's place in the list (a constant in the text), so the reader
+    /// needs neither the NIPs back nor a table to find them.
     static func assignmentsByKeySQL(_ rows: Int) -> String {
         """
-        WITH k(s, r, v) AS (VALUES \(Array(repeating: "(?,?,?)", count: rows).joined(separator: ",")))
-        SELECT a.id, ps.nip, a.role, pr.nip, a.due_at, a.submitted_at
+        WITH k(i, s, r, v) AS (VALUES \((0..<rows).map { "(\($0),?,?,?)" }.joined(separator: ",")))
+        SELECT k.i, a.id, a.due_at, a.submitted_at
         FROM k JOIN person ps ON ps.nip = k.s JOIN person pr ON pr.nip = k.v
         JOIN assignment a ON a.cycle_id = ? AND a.subject_id = ps.id AND a.role = k.r AND a.reviewer_id = pr.id
         """

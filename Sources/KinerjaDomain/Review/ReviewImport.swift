@@ -68,6 +68,9 @@ public enum ReviewImport {
         private var lineByKey: [AssignmentKey: Int] = [:]
         private let hasID: Bool
         private let hasKey: Bool
+        /// The file's column (0-based) of each of `Field`'s, looked up once: a record's values are read
+        /// by position, not by hashing fourteen column names for every record.
+        private let places: [Int?]
         /// Whether the same assignment twice in the file is looked for here (see `init`).
         private let findsDuplicates: Bool
         private var headerUsable = true
@@ -94,6 +97,7 @@ public enum ReviewImport {
             self.columns = columns
             self.timeZone = timeZone
             self.collector = collector
+            places = Field.names.map { columns.number($0).map { $0 - 1 } }
             hasID = columns.has("assignment_id")
             hasKey = ["reviewer_nip", "subject_nip", "role"].allSatisfy(columns.has)
             if !hasID && !hasKey {
@@ -165,12 +169,21 @@ public enum ReviewImport {
 
         private mutating func check(_ record: CSVRecord) -> ReviewSubmission? {
             let before = collector.totalCount
-            func value(_ name: String) -> String { columns.value(name, in: record) }
+            // As `CSVColumnMap.value(_:in:)`, by the column's place. A field that starts and ends with
+            // a printable ASCII character other than a space has nothing to trim (most have not).
+            func value(_ field: Int) -> String {
+                guard let n = places[field], n < record.fields.count else { return "" }
+                let text = record.fields[n]
+                if let first = text.utf8.first, let last = text.utf8.last, (0x21...0x7E).contains(first), (0x21...0x7E).contains(last) {
+                    return text
+                }
+                return text.trimmedKeepingTabs
+            }
 
             // Reference.
             var id: Int64?
             var key: AssignmentKey?
-            let idText = value("assignment_id")
+            let idText = value(Field.assignmentID)
             if !idText.isEmpty {
                 if let n = FieldValue.integer(idText).flatMap(Int64.init(exactly:)), n > 0 {
                     id = n
@@ -179,7 +192,7 @@ public enum ReviewImport {
                            "assignment_id must be a positive whole number, found '\(idText)'")
                 }
             }
-            let keyTexts = ["reviewer_nip", "subject_nip", "role"].map(value)
+            let keyTexts = [value(Field.reviewer), value(Field.subject), value(Field.role)]
             if hasKey, keyTexts.contains(where: { !$0.isEmpty }) {
                 var reviewer: NIP?, subject: NIP?, role: ReviewerRole?
                 for (name, text) in zip(["reviewer_nip", "subject_nip"], keyTexts) {
@@ -221,8 +234,8 @@ public enum ReviewImport {
 
             // Scores.
             var scores: [Int] = []
-            for v in BerAKHLAKValue.allCases {
-                let text = value(v.rawValue)
+            for (offset, v) in BerAKHLAKValue.allCases.enumerated() {
+                let text = value(Field.firstScore + offset)
                 if text.isEmpty {
                     report(record, v.rawValue, .missingValue, "the score for \(v.name) is required (1–5)")
                 } else if let s = FieldValue.integer(text), BerAKHLAKScores.range.contains(s) {
@@ -233,14 +246,14 @@ public enum ReviewImport {
             }
 
             // Comment, hasil kerja, submitted_at.
-            let comment = value("comment")
+            let comment = value(Field.comment)
             // At most as many characters as UTF-8 bytes: most comments need no counting of characters.
             if comment.utf8.count > Review.maxCommentLength, comment.count > Review.maxCommentLength {
                 report(record, "comment", .tooLong,
                        "the comment has \(comment.count) characters, at most \(Review.maxCommentLength) allowed")
             }
             var hasilKerja: Rating?
-            let hkText = value("hasil_kerja")
+            let hkText = value(Field.hasilKerja)
             if !hkText.isEmpty {
                 if let r = Rating(parsing: hkText) {
                     hasilKerja = r
@@ -253,7 +266,7 @@ public enum ReviewImport {
                 report(record, "hasil_kerja", .hasilKerjaRole, problem)
             }
             var submittedAt: Date?
-            let tsText = value("submitted_at")
+            let tsText = value(Field.submittedAt)
             if !tsText.isEmpty {
                 if let date = Timestamp.parse(tsText, defaultTimeZone: timeZone) {
                     if let message = horizon?.problem(instant: date, timeZone: timeZone) {
@@ -291,6 +304,14 @@ public enum ReviewImport {
                 line: record.line, reference: AssignmentReference(id: id, key: key),
                 review: Review(scores: checked, comment: comment, hasilKerja: hasilKerja),
                 submittedAt: submittedAt)
+        }
+
+        /// The columns a record's values are read from, by their place in `names`.
+        enum Field {
+            static let names = ReviewImport.referenceColumns + BerAKHLAKValue.allCases.map(\.rawValue)
+                + ["comment", "hasil_kerja", "submitted_at"]
+            static let assignmentID = 0, reviewer = 1, subject = 2, role = 3, firstScore = 4
+            static let comment = firstScore + BerAKHLAKValue.allCases.count, hasilKerja = comment + 1, submittedAt = comment + 2
         }
     }
 }
