@@ -178,7 +178,7 @@ struct ImportUploader {
                 guard keep?(record, header.fields) ?? true else { continue }
                 let json = ImportUploader.json(record)
                 // Its size as sent (escapes included); a batch ends before it would pass the bound.
-                let size = json.serialized().count + 1
+                let size = JSONSerializer.compactByteCount(json) + 1
                 guard size <= ImportUploader.maxBytesPerBatch else {
                     throw CLIFailure(message: "\(reader.name): nothing was imported; 1 problem:\n  line \(record.line): the record takes "
                                          + "\(size) bytes to send, at most \(ImportUploader.maxBytesPerBatch)", status: CLIExit.varlinkError)

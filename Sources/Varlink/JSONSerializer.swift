@@ -105,6 +105,12 @@ public struct JSONSerializer: Sendable {
 
     private func writeString(_ text: String, into output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
+        // Most strings (names, NIPs, dates) need no escape: their bytes go in as one copy.
+        if !text.utf8.contains(where: Self.needsEscape) {
+            output.append(contentsOf: text.utf8)
+            output.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""): output.append(contentsOf: #"\""#.utf8)
@@ -123,6 +129,40 @@ public struct JSONSerializer: Sendable {
             }
         }
         output.append(UInt8(ascii: "\""))
+    }
+
+    /// Whether a byte is written escaped: a quote, a backslash or a control character.
+    static func needsEscape(_ byte: UInt8) -> Bool {
+        byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
+    }
+
+    /// How many bytes the compact text of `value` takes (`serialize(value).count` with `.compact`),
+    /// counted without writing it.
+    public static func compactByteCount(_ value: JSONValue) -> Int {
+        switch value {
+        case .null: return 4
+        case .bool(let flag): return flag ? 4 : 5
+        case .int(let number): return String(number).utf8.count
+        case .double(let number): return number.isFinite ? number.description.utf8.count : 4
+        case .string(let text): return stringByteCount(text)
+        case .array(let elements):
+            return elements.isEmpty ? 2 : 1 + elements.reduce(elements.count) { $0 + compactByteCount($1) }
+        case .object(let members):
+            return members.isEmpty ? 2 : 1 + members.reduce(members.count) { $0 + stringByteCount($1.key) + 1 + compactByteCount($1.value) }
+        }
+    }
+
+    /// A string's bytes written: its quotes, and each escaped byte as its escape (`\n`: 2, `\u001f`: 6).
+    static func stringByteCount(_ text: String) -> Int {
+        var count = 2
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), 0x0A, 0x0D, 0x09, 0x08, 0x0C: count += 2
+            case 0x00..<0x20: count += 6
+            default: count += 1
+            }
+        }
+        return count
     }
 
     private func hexDigit(_ nibble: UInt8) -> UInt8 {

@@ -131,4 +131,36 @@ import Varlink
         #expect(value["grade"] == 3)
         #expect(try value.decode(Employee.self) == employee)
     }
+
+    /// Values of every kind with strings drawn from quotes, backslashes, every control character,
+    /// ASCII, and multi-byte UTF-8.
+    static func randomValue(_ rng: inout SystemRandomNumberGenerator, depth: Int = 0) -> JSONValue {
+        let alphabet: [String] = ["\"", "\\", "a", "Z", "0", " ", "é", "ṡ", "—", "😀", "/"] + (0..<0x20).map { String(UnicodeScalar(UInt8($0))) }
+        func text() -> String { (0..<Int.random(in: 0...12, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }.joined() }
+        switch Int.random(in: 0...(depth < 3 ? 7 : 4), using: &rng) {
+        case 0: return .null
+        case 1: return .bool(Bool.random(using: &rng))
+        case 2: return .int(Int64.random(in: Int64.min...Int64.max, using: &rng))
+        case 3: return .double([Double.random(in: -1e9...1e9, using: &rng), 0.1, 1e-5, 1e20, .nan, .infinity].randomElement(using: &rng)!)
+        case 4: return .string(text())
+        case 5, 6: return .array((0..<Int.random(in: 0...4, using: &rng)).map { _ in randomValue(&rng, depth: depth + 1) })
+        default:
+            return .object(Dictionary((0..<Int.random(in: 0...4, using: &rng)).map { _ in (text(), randomValue(&rng, depth: depth + 1)) }) { a, _ in a })
+        }
+    }
+
+    @Test("compactByteCount is the length of the compact text; strings, copied whole when nothing needs an escape, read back")
+    func byteCountMatchesText() throws {
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<3_000 {
+            let value = Self.randomValue(&rng)
+            let text = value.serialized()
+            #expect(JSONSerializer.compactByteCount(value) == text.count, "\(String(decoding: text, as: UTF8.self))")
+            if case .string = value {
+                #expect(try JSONValue(parsing: String(decoding: text, as: UTF8.self)) == value, "\(String(decoding: text, as: UTF8.self))")
+            }
+        }
+        #expect(JSONValue.string("NIP 198503152010011001, Siti").serialized() == Array(#""NIP 198503152010011001, Siti""#.utf8))
+        #expect(JSONValue.string("a\"b\\c\nd\u{1}").serialized() == Array(#""a\"b\\c\nd\u0001""#.utf8))
+    }
 }
