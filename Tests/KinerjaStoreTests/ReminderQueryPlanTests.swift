@@ -94,13 +94,30 @@ struct ReminderQueryPlanTests {
         }
     }
 
-    @Test("a batch's stage marks: its people by NIP range, their assignments by assignment_reviewer, marks by key, never a scan")
-    func stageMarksPlan() throws {
-        let plan = try Self.plan(ReminderQueries.stageMarksSQL, ["196501012003011012", "199912312023121999"])
-        #expect(plan.contains { $0.contains("SEARCH rp USING COVERING INDEX sqlite_autoindex_person_1 (nip>? AND nip<?)") }, "\(plan)")
-        #expect(plan.contains { $0.contains("SEARCH ar USING PRIMARY KEY (cycle_id=? AND reviewer_id=?)") }, "\(plan)")
-        #expect(!plan.contains { $0.contains(" a ") }, "the marks need no assignment row: \(plan)")
-        #expect(!plan.contains { $0.hasPrefix("SCAN s") || $0.hasPrefix("SCAN a") || $0.hasPrefix("SCAN rp") }, "\(plan)")
+    @Test("a batch's stage marks: its owed assignments' ids in the order given, each probed by outbox_stage's key, no message row")
+    func owedMarksPlan() throws {
+        let plan = try Self.plan(ReminderQueries.owedMarksSQL, ["[1,2,3]"])
+        #expect(plan.first?.hasPrefix("SCAN j") == true, "\(plan)")
+        #expect(plan.contains { $0.contains("SEARCH s USING PRIMARY KEY (assignment_id=?)") }, "\(plan)")
+        #expect(!plan.contains { $0.contains("outbox ") || $0.hasPrefix("SCAN s") || $0.contains("TEMP B-TREE") }, "\(plan)")
+    }
+
+    @Test("a batch's messages (when written, the day's last per reviewer): one range of outbox_recipient, no message row")
+    func batchMessagesPlan() throws {
+        let plan = try Self.plan(ReminderQueries.batchMessagesSQL, ["196501012003011012", "199912312023121999"])
+        #expect(plan == ["SEARCH outbox USING COVERING INDEX outbox_recipient (recipient_nip>? AND recipient_nip<?)"], "\(plan)")
+    }
+
+    @Test("the sweep's marks are written in outbox_stage's key order: its temporary list read once and sorted, never a mark looked up")
+    func sweepMarksWritePlan() throws {
+        let db = try AppDatabase.inMemory()
+        let plan = try db.writer.write { db -> [String] in
+            _ = try SweepMarks(in: db)
+            return try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + SweepMarks.writeSQL).map { $0["detail"] as String? ?? "" }
+        }
+        #expect(plan.first == "SCAN temp.sweep_mark", "\(plan)")
+        #expect(plan.contains { $0.contains("USE TEMP B-TREE FOR ORDER BY") }, "sorted by (assignment, stage) before the insert: \(plan)")
+        #expect(!plan.contains { $0.contains("outbox_stage") || $0.contains("SEARCH") }, "\(plan)")
     }
 
     @Test("imported reviews resolve by key: each NIP through person's key, each assignment through the unique key")
