@@ -110,9 +110,11 @@ public enum Outbox {
         return try stageMarks(from: rows)
     }
 
-    /// Stage marks from rows of (assignment_id, stage, created_at of the message carrying it), and
-    /// per assignment when its latest mark was written.
-    static func stageMarks(from rows: RowCursor) throws -> (marks: Set<ReminderStageKey>, lastMarkedAt: [Int64: Date]) {
+    /// Stage marks from rows of (assignment_id, stage, …), and per assignment when its latest mark
+    /// was written: `writtenAt` of each row (by default its third column, the message's created_at;
+    /// `nil`: not known).
+    static func stageMarks(from rows: RowCursor, writtenAt: (Row) throws -> Date? = { $0[2] })
+        throws -> (marks: Set<ReminderStageKey>, lastMarkedAt: [Int64: Date]) {
         var marks = Set<ReminderStageKey>()
         var lastMarkedAt: [Int64: Date] = [:]
         while let row = try rows.next() {
@@ -120,8 +122,9 @@ public enum Outbox {
             guard let stage = ReminderStage(id: text) else {
                 throw OutboxError(.corruptRow, "outbox_stage: assignment \(row[0] as Int64) has an unknown stage '\(text)'")
             }
-            let id: Int64 = row[0], at: Date = row[2]
+            let id: Int64 = row[0]
             marks.insert(ReminderStageKey(assignmentID: id, stage: stage))
+            guard let at = try writtenAt(row) else { continue }
             if lastMarkedAt[id].map({ $0 < at }) ?? true { lastMarkedAt[id] = at }
         }
         return (marks, lastMarkedAt)

@@ -171,22 +171,13 @@ extension ReminderQueries {
     /// rows) made the sweep grow 14 times for 10 times the rows.
     static func stageMarks(ofOwed ids: [Int64], messages: [Int64: Date], in db: Database)
         throws -> (marks: Set<ReminderStageKey>, lastMarkedAt: [Int64: Date]) {
-        var marks = Set<ReminderStageKey>()
-        var lastMarkedAt: [Int64: Date] = [:]
-        guard !ids.isEmpty else { return (marks, lastMarkedAt) }
+        guard !ids.isEmpty else { return ([], [:]) }
         let rows = try Row.fetchCursor(db, sql: owedMarksSQL, arguments: [idList(ids)])
         let byID = try db.cachedStatement(sql: "SELECT created_at FROM outbox WHERE id = ?")
-        while let row = try rows.next() {
-            let text: String = row[1]
-            guard let stage = ReminderStage(id: text) else {
-                throw OutboxError(.corruptRow, "outbox_stage: assignment \(row[0] as Int64) has an unknown stage '\(text)'")
-            }
-            let id: Int64 = row[0], message: Int64 = row[2]
-            marks.insert(ReminderStageKey(assignmentID: id, stage: stage))
-            guard let at = try messages[message] ?? Date.fetchOne(byID, arguments: [message]) else { continue }
-            if lastMarkedAt[id].map({ $0 < at }) ?? true { lastMarkedAt[id] = at }
+        return try Outbox.stageMarks(from: rows) { row in
+            let message: Int64 = row[2]
+            return try messages[message] ?? Date.fetchOne(byID, arguments: [message])
         }
-        return (marks, lastMarkedAt)
     }
 
     /// The marks of the assignments of a JSON array of ids, each by `outbox_stage`'s key, in the

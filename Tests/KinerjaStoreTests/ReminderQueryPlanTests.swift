@@ -102,6 +102,31 @@ struct ReminderQueryPlanTests {
         #expect(!plan.contains { $0.contains("outbox ") || $0.hasPrefix("SCAN s") || $0.contains("TEMP B-TREE") }, "\(plan)")
     }
 
+    @Test("a batch's marks and their times equal those of the open cycles read whole, from the batch's messages or each mark's message")
+    func batchMarksAgreeWithTheWholeRead() throws {
+        let db = try EscalationCopyTests.database()
+        let planner = ReminderPlanner(policy: ReminderPolicy(workingHours: WorkingHours(timeZone: EscalationCopyTests.jakarta), holidays: []))
+        for day in ["2026-06-15T10:00", "2026-06-16T10:00", "2026-06-18T10:00"] {
+            let now = try #require(Timestamp.parse(day, defaultTimeZone: EscalationCopyTests.jakarta))
+            _ = try db.sweepReminders(planner, from: EscalationCopyTests.from, now: now)
+        }
+        try db.writer.read { db in
+            let whole = try Outbox.stageMarkHistory(ofOpenCyclesIn: db)
+            let ahead = try ReminderQueries.readAhead(after: nil, batchSize: 10, batches: 2, in: db)
+            let batch = try #require(ahead.pending.first)
+            let ids = ahead.owed(batch).map(\.assignmentID).sorted()
+            let messages = try ReminderQueries.messages(of: batch.batch, since: .distantPast, in: db)
+            let marked = Set(whole.marks.filter { ids.contains($0.assignmentID) })
+            #expect(!marked.isEmpty && !messages.written.isEmpty)
+            let expectedTimes = whole.lastMarkedAt.filter { ids.contains($0.key) }
+            for known in [messages.written, [:]] {
+                let read = try ReminderQueries.stageMarks(ofOwed: ids, messages: known, in: db)
+                #expect(read.marks == marked)
+                #expect(read.lastMarkedAt == expectedTimes)
+            }
+        }
+    }
+
     @Test("a batch's messages (when written, the day's last per reviewer): one range of outbox_recipient, no message row")
     func batchMessagesPlan() throws {
         let plan = try Self.plan(ReminderQueries.batchMessagesSQL, ["196501012003011012", "199912312023121999"])
