@@ -22,13 +22,14 @@ extension RemindersCommand {
                 if let at { parameters["at"] = .string(at) }
                 let human = !global.json && !global.quiet
                 let json = ListPrinter(options: global, headers: []) { _ in [] }
-                var count = 0, deferred = "0", missing: [String] = []
+                var count = 0, deferred = "0", missing: [String] = [], missingCount = 0
                 var head: [String: JSONValue]?
                 try await ControlConnection(options: global).stream("io.kinerjad.Admin.PreviewReminders", parameters) { reply, _ in
                     let messages = reply["messages"]?.arrayValue ?? []
                     count += messages.count
                     deferred = reply["deferred"]?.cellText ?? "0"
                     missing += reply["missing_addresses"]?.arrayValue?.compactMap(\.stringValue) ?? []
+                    if let all = reply["missing_count"]?.intValue { missingCount = Int(all) }
                     if global.json { json.add(messages) }
                     guard human else { return }
                     if head == nil {
@@ -45,9 +46,10 @@ extension RemindersCommand {
                 if global.json { json.finish(empty: "") }
                 guard human, head?["working_time"]?.boolValue == true else { return }
                 print("\n\(count) message(s); \(deferred) reviewer(s) wait for tomorrow (one message a day); "
-                    + "\(missing.count) people have no email address.")
+                    + "\(max(missingCount, missing.count)) people have no email address.")
                 if !missing.isEmpty {
-                    print("No email address (reported in the admin digest): \(missing.joined(separator: ", "))")
+                    let more = missingCount > missing.count ? " and \(missingCount - missing.count) more (the employee file's rows without an email)" : ""
+                    print("No email address (reported in the admin digest): \(missing.joined(separator: ", "))\(more)")
                 }
             }
         }

@@ -31,7 +31,7 @@ public struct ReviewerBatch: Sendable, Hashable {
 ///
 /// A preview carries it from one read transaction to the next: the owed reviews of a batch read
 /// ahead are as they were when read (a review submitted since still shows as owed in the preview);
-/// the stage marks, contacts and messages of the day are read with the batch. The sweep reads all
+/// the stage marks (of those owed reviews), contacts and messages of the day are read with the batch. The sweep reads all
 /// of it in its one transaction.
 ///
 /// Memory: about 80 bytes per owed review (a fixed-size row, the subject's name in one shared
@@ -159,24 +159,67 @@ extension ReminderQueries {
         return try contacts(from: rows)
     }
 
-    /// The stage marks written for the batch's assignments in open cycles, and per assignment when
-    /// the message carrying its latest mark was written (the pace of the next overdue reminder).
-    public static func stageMarks(of batch: ReviewerBatch, in db: Database) throws -> (marks: Set<ReminderStageKey>, lastMarkedAt: [Int64: Date]) {
-        // CROSS JOIN fixes the order (open cycles, the batch's people by NIP, their assignments by
-        // index, their marks, each mark's message): left to itself SQLite scans every mark of the city
-        // for each batch.
-        let rows = try Row.fetchCursor(db, sql: stageMarksSQL, arguments: [batch.first, batch.last])
-        return try Outbox.stageMarks(from: rows)
+    /// The stage marks of the owed assignments `ids` (ascending), and per assignment when the message
+    /// carrying its latest mark was written (the pace of the next overdue reminder), that time taken
+    /// from `messages` (`messages(of:)`) or, for a mark whose message is not there (written to a
+    /// reviewer outside the batch, before a change of reviewer), from the message itself.
+    ///
+    /// Only the owed assignments (the planner needs no other marks), each by its key in ascending
+    /// order; no message row per mark: the sweep's own transaction grows the write-ahead log by about
+    /// a gigabyte at 250,000 employees, and every page SQLite's cache misses is looked for in all of
+    /// the log before the file, so reading each mark's message row (a random page of a table of 2 KB
+    /// rows) made the sweep grow 14 times for 10 times the rows.
+    static func stageMarks(ofOwed ids: [Int64], messages: [Int64: Date], in db: Database)
+        throws -> (marks: Set<ReminderStageKey>, lastMarkedAt: [Int64: Date]) {
+        guard !ids.isEmpty else { return ([], [:]) }
+        let rows = try Row.fetchCursor(db, sql: owedMarksSQL, arguments: [idList(ids)])
+        let byID = try db.cachedStatement(sql: "SELECT created_at FROM outbox WHERE id = ?")
+        return try Outbox.stageMarks(from: rows) { row in
+            let message: Int64 = row[2]
+            return try messages[message] ?? Date.fetchOne(byID, arguments: [message])
+        }
     }
 
-    static let stageMarksSQL = """
-        SELECT s.assignment_id, s.stage, x.created_at FROM cycle c
-        CROSS JOIN person rp
-        CROSS JOIN assignment_reviewer ar ON ar.cycle_id = c.id AND ar.reviewer_id = rp.id
-        CROSS JOIN outbox_stage s ON s.assignment_id = ar.assignment_id
-        CROSS JOIN outbox x ON x.id = s.outbox_id
-        WHERE c.status = 'open' AND rp.nip BETWEEN ? AND ?
+    /// The marks of the assignments of a JSON array of ids, each by `outbox_stage`'s key, in the
+    /// array's order.
+    static let owedMarksSQL = """
+        SELECT s.assignment_id, s.stage, s.outbox_id FROM json_each(?) j
+        CROSS JOIN outbox_stage s ON s.assignment_id = j.value
         """
+
+    /// Every message addressed to the batch's reviewers: when each was written (by id), and per
+    /// reviewer the last one written at or after `since` (the one-a-day rule). One range of
+    /// `outbox_recipient`, which holds (recipient, written, id): no message row is read.
+    static func messages(of batch: ReviewerBatch, since: Date, in db: Database) throws -> (written: [Int64: Date], lastToday: [NIP: Date]) {
+        var written: [Int64: Date] = [:]
+        var lastToday: [NIP: Date] = [:]
+        let rows = try Row.fetchCursor(db, sql: batchMessagesSQL, arguments: [batch.first, batch.last])
+        var nip: (text: String, value: NIP?) = ("", nil)
+        while let row = try rows.next() {
+            let at: Date = row[2]
+            written[row[0]] = at
+            guard at >= since else { continue }
+            let text: String = row[1]
+            if text != nip.text { nip = (text, NIP(text)) }
+            if let value = nip.value, lastToday[value].map({ $0 < at }) ?? true { lastToday[value] = at }
+        }
+        return (written, lastToday)
+    }
+
+    static let batchMessagesSQL = """
+        SELECT id, recipient_nip, created_at FROM outbox INDEXED BY outbox_recipient WHERE recipient_nip BETWEEN ? AND ?
+        """
+
+    /// `[1,2,3]`: ids as a JSON array for `json_each`.
+    static func idList(_ ids: [Int64]) -> String {
+        var list = "["
+        list.reserveCapacity(ids.count * 9 + 2)
+        for (index, id) in ids.enumerated() {
+            if index > 0 { list += "," }
+            list += String(id)
+        }
+        return list + "]"
+    }
 
     /// Batches whose owed reviews are read at once (`ReminderReadAhead`): 4,000 reviewers, about
     /// 24,000 rows, about 2 MB whatever the size of the city.
@@ -239,13 +282,7 @@ extension ReminderQueries {
         ahead.pending = batches[...]
         guard !ids.isEmpty else { return ahead }
         ids.sort()
-        var list = "["
-        list.reserveCapacity(ids.count * 9 + 2)
-        for (index, id) in ids.enumerated() {
-            if index > 0 { list += "," }
-            list += String(id)
-        }
-        list += "]"
+        let list = idList(ids)
         ahead.rows = [ReminderReadAhead.Row?](repeating: nil, count: ids.count)
         ids = []
         let rows = try Row.fetchCursor(db, sql: owedRowsSQL, arguments: [list])
@@ -279,11 +316,12 @@ extension ReminderQueries {
         readAhead.last = batch.last
         let policy = planner.policy
         let startOfDay = policy.workingHours.instant(on: policy.day(of: state.now), at: TimeOfDay(hour: 0, minute: 0)!)
-        let sent = try stageMarks(of: batch, in: db)
-        try planner.plan(batch: readAhead.owed(next), contacts: try contacts(of: batch, in: db),
+        let owed = readAhead.owed(next)
+        let messages = try Self.messages(of: batch, since: startOfDay, in: db)
+        let sent = try stageMarks(ofOwed: owed.map(\.assignmentID).sorted(), messages: messages.written, in: db)
+        try planner.plan(batch: owed, contacts: try contacts(of: batch, in: db),
                          alreadySent: sent.marks, lastMarkedAt: sent.lastMarkedAt,
-                         lastMessagePerRecipient: try Outbox.lastMessageTimes(since: startOfDay, recipients: batch, in: db),
-                         into: &state, emit: emit)
+                         lastMessagePerRecipient: messages.lastToday, into: &state, emit: emit)
         return batch
     }
 
@@ -377,17 +415,19 @@ extension AppDatabase {
                                each: (PlannedMessage) throws -> Void = { _ in }) throws -> (plan: ReminderPlan, summary: EnqueueSummary) {
         try writer.write { db in
             var summary = EnqueueSummary()
+            var marks = try SweepMarks(in: db)
             let plan = try ReminderQueries.plan(planner, in: db, now: now) { message in
                 let draft = OutboxDraft(idempotencyKey: message.dedupeKey, kind: message.kind.rawValue,
                                         recipientNIP: message.recipient?.description, from: from, to: message.to,
                                         cc: message.cc.map(\.address), subject: message.subject, body: message.body, marks: message.marks)
-                let result = try Outbox.enqueue(Self.withoutCopies(draft, message), at: now, in: db)
+                let result = try Outbox.enqueue(Self.withoutCopies(draft, message), at: now, marks: &marks, in: db)
                 summary.add(result)
                 if case .inserted = result, let copy = Self.copyDraft(draft, message) {
                     summary.add(try Outbox.enqueue(copy, at: now, in: db))
                 }
                 try each(message)
             }
+            summary.marks = try marks.write(in: db)
             #if DEBUG
             PausePoint.reach("sweep.before-commit")
             #endif

@@ -39,6 +39,8 @@ struct SweepBench: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Keep the data set here and reuse it when it is already built.", valueName: "dir"))
     var data: String?
     @Flag(name: .customLong("print-sql"), help: "Print the set-based SQL statements and exit.") var printSQL = false
+    @Flag(name: .customLong("sweep-only"), help: "Only the sweep's rounds (for a profiler): no set-based SQL, no comparison, no plan alone.")
+    var sweepOnly = false
 
     func validate() throws {
         guard (0...100).contains(overduePercent) else { throw ValidationError("--overdue-percent must be 0 to 100, found \(overduePercent)") }
@@ -103,16 +105,24 @@ struct SweepBench: AsyncParsableCommand {
                 sweepCPU.append(Self.cpuSeconds() - c0)
                 sweepPeak = max(sweepPeak, Self.peakRSS())
                 sweepSQLite = max(sweepSQLite, Int(sqlite3_memory_highwater(0)) / 1024)
-                let outcome = try SweepOutcome(database)
+                // Not with --sweep-only: the outcomes of earlier rounds, held, would count in the next round's peak.
+                let outcome = sweepOnly ? nil : try SweepOutcome(database)
                 try database.writer.close()
+                if round == 1 { try Self.printGrowth(from: template, to: copy, messages: summary.inserted) }
                 if round == 1 {
                     print("sweep wrote \(summary.inserted) messages with \(summary.marks) stage marks "
                           + "(\(escalations) escalations, "
                           + "\(digests) admin digest, \(plan.waitingForTomorrow) deferred, "
-                          + "\(plan.missingAddresses.count) without an address)")
+                          + "\(plan.peopleWithoutAddressCount) people without an address)")
                 }
-                if let previous = sweepOutcome, !previous.sameRows(as: outcome) { throw BenchError("two sweeps on copies of one file differ") }
-                sweepOutcome = outcome
+                if let previous = sweepOutcome, let outcome, !previous.sameRows(as: outcome) {
+                    throw BenchError("two sweeps on copies of one file differ")
+                }
+                sweepOutcome = outcome ?? sweepOutcome
+            }
+            if sweepOnly {
+                print(String(format: "round %d: sweep %.3f s (CPU %.3f s)", round, sweepTimes.last!, sweepCPU.last!))
+                continue
             }
             let sqlCopy = try Self.freshCopy(of: template, as: directory + "/sql.sqlite")
             do {
@@ -129,6 +139,13 @@ struct SweepBench: AsyncParsableCommand {
             }
             print(String(format: "round %d: sweep %.3f s (CPU %.3f s), set-based SQL %.3f s (CPU %.3f s)", round,
                          sweepTimes.last!, sweepCPU.last!, sqlTimes.last!, sqlCPU.last!))
+        }
+        if sweepOnly {
+            Self.removeDatabase(directory + "/sweep.sqlite")
+            let a = sweepTimes.sorted(), ac = sweepCPU.sorted()
+            print(String(format: "reminder sweep: wall min %.3f s, median %.3f s; CPU min %.3f s, median %.3f s; peak RSS %d MiB (%d fresh copies)",
+                         a.first!, median(a), ac.first!, median(ac), sweepPeak / 1024, a.count))
+            return
         }
         // Where the sweep's time goes: the same plan without the writes (reads + planner), on a fresh copy.
         var planTimes: [Double] = []
@@ -231,6 +248,29 @@ struct SweepBench: AsyncParsableCommand {
         print(String(format: "data set built in %.0f s", (ContinuousClock.now - started).inSeconds))
     }
 
+    /// What the sweep's messages and marks add to the file (closed, so checkpointed): in all, per
+    /// message, and per table and index of the outbox (`dbstat`, pages in use).
+    static func printGrowth(from template: String, to copy: String, messages: Int) throws {
+        func size(_ path: String) -> Int { ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0 }
+        func tables(_ path: String) throws -> [String: Int] {
+            let queue = try DatabaseQueue(path: path)
+            defer { try? queue.close() }
+            return try queue.read { db in
+                var sizes: [String: Int] = [:]
+                for row in try Row.fetchAll(db, sql: """
+                    SELECT name, SUM(pgsize) FROM dbstat WHERE name IN (SELECT name FROM sqlite_schema WHERE tbl_name IN ('outbox', 'outbox_text', 'outbox_stage'))
+                    GROUP BY name
+                    """) { sizes[row[0]] = row[1] }
+                return sizes
+            }
+        }
+        let grown = size(copy) - size(template)
+        let before = try tables(template), after = try tables(copy)
+        let parts = after.keys.sorted().map { name in "\(name) +\((after[name]! - (before[name] ?? 0)) / 1024) KiB" }
+        print(String(format: "database grew by %.1f MiB: %d bytes per message written (%d messages); ", Double(grown) / 1_048_576,
+                     grown / max(1, messages), messages) + parts.joined(separator: ", "))
+    }
+
     /// The statements in one write transaction (synchronously, as the sweep runs).
     static func execute(_ statements: [String], in database: AppDatabase) throws {
         try database.writer.write { db in
@@ -324,7 +364,7 @@ struct SweepOutcome {
             for row in try Row.fetchAll(db, sql: "SELECT outbox_id, assignment_id, stage FROM outbox_stage ORDER BY assignment_id, stage") {
                 marks[row[0], default: []].append("\(row[1] as Int64)@\(row[2] as String)")
             }
-            let rows = try Row.fetchCursor(db, sql: "SELECT id, idempotency_key, kind, recipient_nip, mail_to, mail_cc, subject, body FROM outbox")
+            let rows = try Row.fetchCursor(db, sql: "SELECT id, idempotency_key, kind, recipient_nip, mail_to, mail_cc, subject, body FROM outbox JOIN outbox_text ON outbox_id = id")
             while let row = try rows.next() {
                 let own = marks[row[0]] ?? []
                 let subject: String = row[6], body: String = row[7]

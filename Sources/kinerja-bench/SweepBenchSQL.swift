@@ -106,6 +106,13 @@ struct SweepBenchSQL {
         let escalationBody = Self.render(templates.escalation.body, values)
 
         var sql = [
+            // New messages are written here with their bodies, then into outbox and outbox_text at the end.
+            """
+            CREATE TEMP TABLE nx(idempotency_key TEXT NOT NULL, kind TEXT NOT NULL, recipient_nip TEXT, mail_from TEXT NOT NULL,
+                                 mail_to TEXT NOT NULL, mail_cc TEXT NOT NULL, subject TEXT NOT NULL, body TEXT NOT NULL,
+                                 message_id TEXT NOT NULL, created_at, status TEXT NOT NULL, attempts INTEGER NOT NULL,
+                                 next_attempt_at, in_flight INTEGER NOT NULL)
+            """,
             "CREATE TEMP TABLE st(stage TEXT NOT NULL, off INTEGER PRIMARY KEY)",
             "INSERT INTO st VALUES \(stages)",
             "CREATE TEMP TABLE lv(ord INTEGER PRIMARY KEY, lvl INTEGER NOT NULL)",
@@ -181,7 +188,7 @@ struct SweepBenchSQL {
             "CREATE TEMP TABLE d AS SELECT rv, group_concat(text, char(10) || char(10)) AS daftar, group_concat(cid, ',') AS cids FROM b GROUP BY rv",
             // One message per reviewer reached by a new stage, with an address, not yet messaged today.
             """
-            INSERT INTO outbox (idempotency_key, kind, recipient_nip, mail_from, mail_to, mail_cc, subject, body,
+            INSERT INTO nx (idempotency_key, kind, recipient_nip, mail_from, mail_to, mail_cc, subject, body,
                                 message_id, created_at, status, attempts, next_attempt_at, in_flight)
             WITH m AS (
               SELECT g.*, e.nama, trim(e.email, \(blank)) AS email, d.daftar, d.cids,
@@ -210,13 +217,6 @@ struct SweepBenchSQL {
                    \(messageID), \(nowText), 'pending', 0, \(nowText), 0
             FROM m
             """,
-            // The new stage marks of the reviewers just written to.
-            """
-            INSERT INTO outbox_stage (assignment_id, stage, outbox_id)
-            SELECT os.id, os.stage, x.id FROM os
-            JOIN outbox x ON x.idempotency_key = 'reminder/' || os.rv || '/' || \(todayText) AND x.created_at = \(nowText)
-            WHERE os.isnew
-            """,
         ]
         // A linked escalation goes to the reviewer alone; its copy to the atasan and unit head is a
         // message of its own, with the copy's sentence where the link was (`AppDatabase.copyDraft`).
@@ -224,13 +224,13 @@ struct SweepBenchSQL {
         let linkedEscalation = "created_at = \(nowText) AND kind = 'escalation' AND mail_cc <> '[]' AND instr(body, char(1)) > 0"
         sql += [
             """
-            INSERT INTO outbox (idempotency_key, kind, recipient_nip, mail_from, mail_to, mail_cc, subject, body,
+            INSERT INTO nx (idempotency_key, kind, recipient_nip, mail_from, mail_to, mail_cc, subject, body,
                                 message_id, created_at, status, attempts, next_attempt_at, in_flight)
             SELECT idempotency_key || '/tembusan', 'escalation_copy', NULL, mail_from, mail_cc, '[]', 'Tembusan: ' || subject,
                    replace(body, \(slot), \(Self.literal(ReviewLinkSlot.copyText))), \(messageID), \(nowText), 'pending', 0, \(nowText), 0
-            FROM outbox WHERE \(linkedEscalation) ORDER BY id
+            FROM nx WHERE \(linkedEscalation) ORDER BY rowid
             """,
-            "UPDATE outbox SET mail_cc = '[]' WHERE \(linkedEscalation)",
+            "UPDATE nx SET mail_cc = '[]' WHERE \(linkedEscalation)",
         ]
         if let admin = planner.adminAddress {
             let adminValues: [String: String] = [
@@ -282,7 +282,7 @@ struct SweepBenchSQL {
                 GROUP BY unit, nip ORDER BY unit, nip
                 """,
                 """
-                INSERT INTO outbox (idempotency_key, kind, recipient_nip, mail_from, mail_to, mail_cc, subject, body,
+                INSERT INTO nx (idempotency_key, kind, recipient_nip, mail_from, mail_to, mail_cc, subject, body,
                                     message_id, created_at, status, attempts, next_attempt_at, in_flight)
                 SELECT 'admin-digest/' || \(todayText), 'admin_digest', NULL, \(fromJSON),
                        '[' || json_object('email', \(Self.literal(admin.email)), 'name', \(Self.literal(admin.name))) || ']', '[]',
@@ -293,6 +293,23 @@ struct SweepBenchSQL {
                 """,
             ]
         }
+        sql += [
+            """
+            INSERT INTO outbox (idempotency_key, kind, recipient_nip, mail_from, mail_to, mail_cc, subject,
+                                message_id, created_at, status, attempts, next_attempt_at, in_flight)
+            SELECT idempotency_key, kind, recipient_nip, mail_from, mail_to, mail_cc, subject,
+                   message_id, created_at, status, attempts, next_attempt_at, in_flight FROM nx ORDER BY rowid
+            """,
+            "INSERT INTO outbox_text (outbox_id, body) SELECT o.id, nx.body FROM nx JOIN outbox o ON o.idempotency_key = nx.idempotency_key ORDER BY o.id",
+            // The new stage marks of the reviewers just written to.
+            """
+            INSERT INTO outbox_stage (assignment_id, stage, outbox_id)
+            SELECT os.id, os.stage, x.id FROM os
+            JOIN outbox x ON x.idempotency_key = 'reminder/' || os.rv || '/' || \(todayText) AND x.created_at = \(nowText)
+            WHERE os.isnew
+            """,
+            "DROP TABLE temp.nx",
+        ]
         return sql + ["DROP TABLE temp.st", "DROP TABLE temp.lv", "DROP TABLE temp.mk", "DROP TABLE temp.os", "DROP TABLE temp.g", "DROP TABLE temp.b", "DROP TABLE temp.d"]
             + (planner.adminAddress == nil ? [] : ["DROP TABLE temp.esc", "DROP TABLE temp.eu", "DROP TABLE temp.miss"])
     }

@@ -209,6 +209,55 @@ struct ReminderPlannerTests {
         #expect(p.deferred.map(\.reviewer) == Array(reviewers.sorted().prefix(ReminderPlan.deferredListed)))
     }
 
+    @Test("a plan lists the first 200 people without an address by NIP, counts every one, and the digest says how many more")
+    func missingAddressesBounded() throws {
+        // 260 reviewers without an address, planned in two batches (as the store reads them), each
+        // also the atasan of a late reviewer with an address in the other batch (in reverse NIP
+        // order, so the list fills with the last and drops them): their reasons and reviews from both
+        // batches add up for the people listed.
+        let silent = (0..<260).map { TestData.nip(3000 + $0) }
+        let loud = (0..<260).map { TestData.nip(9000 + $0) }
+        var contacts = Self.contacts
+        for (i, nip) in silent.enumerated() {
+            contacts.append(ReminderContact(nip: nip, name: "Tanpa Email \(i)", email: nil, unit: "DLHK", supervisor: Self.atasan, unitHead: Self.head))
+            contacts.append(ReminderContact(nip: loud[i], name: "Penilai \(i)", email: "p\(i)@bandung.go.id", unit: "DISDIK",
+                                            supervisor: silent[259 - i], unitHead: Self.head))
+        }
+        var owed: [OwedReview] = []
+        for i in 0..<260 {
+            owed.append(Self.owed(Int64(10_000 + i), reviewer: silent[i], subject: 20_000 + i))
+            owed.append(Self.owed(Int64(30_000 + i), reviewer: loud[i], subject: 40_000 + i, due: "2026-03-13T16:00"))
+        }
+        let now = "2026-03-17T09:00"
+        let sent = Self.overdueSent(owed.filter { loud.contains($0.reviewer) }.map(\.assignmentID), days: [1])
+        let reference = Self.plan(owed, at: now, sent: sent, contacts: contacts)
+        #expect(reference.peopleWithoutAddressCount == 260)
+        #expect(reference.peopleWithoutAddress.map(\.nip) == Array(silent.prefix(ReminderPlan.missingListed)))
+        #expect(reference.missingAddresses.count == 2 * ReminderPlan.missingListed)
+        #expect(reference.missingAddresses.allSatisfy { $0.reviews == 1 }, "\(reference.missingAddresses.prefix(4))")
+
+        // The loud reviewers first (their atasan noted in reverse NIP order), then the silent ones.
+        let planner = Self.planner()
+        var state = planner.begin(now: F.at(now))
+        var messages: [PlannedMessage] = []
+        for batch in [loud, silent] {
+            let rows = owed.filter { batch.contains($0.reviewer) }
+            planner.plan(batch: rows, contacts: contacts, alreadySent: sent, lastMessagePerRecipient: [:], into: &state) { messages.append($0) }
+        }
+        var plan = planner.finish(state) { messages.append($0) }
+        plan.messages = messages
+        #expect(plan == reference)
+
+        let digest = try #require(plan.messages.last)
+        #expect(digest.kind == .adminDigest)
+        #expect(digest.body.contains("(260 orang)"), "\(digest.body.prefix(600))")
+        let lines = digest.body.split(separator: "\n")
+        #expect(lines.filter { $0.hasPrefix("  - Tanpa Email ") }.count == ReminderPlan.missingListed)
+        #expect(lines.contains("  - dan 60 orang lain (daftar ini memuat 200 orang pertama menurut NIP); "
+                               + "daftar lengkap: baris tanpa email di berkas pegawai yang diimpor (kinerjactl import employees)"),
+                "\(digest.body.suffix(400))")
+    }
+
     @Test func escalationNeverCopiesTheSamePersonTwiceOrTheReviewer() throws {
         // B's atasan is the unit head: one copy. The unit head reviewing: no copy to themselves.
         let owed = [Self.owed(1, reviewer: Self.b, due: "2026-03-19T16:00"),

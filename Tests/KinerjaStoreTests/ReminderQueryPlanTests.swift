@@ -94,13 +94,55 @@ struct ReminderQueryPlanTests {
         }
     }
 
-    @Test("a batch's stage marks: its people by NIP range, their assignments by assignment_reviewer, marks by key, never a scan")
-    func stageMarksPlan() throws {
-        let plan = try Self.plan(ReminderQueries.stageMarksSQL, ["196501012003011012", "199912312023121999"])
-        #expect(plan.contains { $0.contains("SEARCH rp USING COVERING INDEX sqlite_autoindex_person_1 (nip>? AND nip<?)") }, "\(plan)")
-        #expect(plan.contains { $0.contains("SEARCH ar USING PRIMARY KEY (cycle_id=? AND reviewer_id=?)") }, "\(plan)")
-        #expect(!plan.contains { $0.contains(" a ") }, "the marks need no assignment row: \(plan)")
-        #expect(!plan.contains { $0.hasPrefix("SCAN s") || $0.hasPrefix("SCAN a") || $0.hasPrefix("SCAN rp") }, "\(plan)")
+    @Test("a batch's stage marks: its owed assignments' ids in the order given, each probed by outbox_stage's key, no message row")
+    func owedMarksPlan() throws {
+        let plan = try Self.plan(ReminderQueries.owedMarksSQL, ["[1,2,3]"])
+        #expect(plan.first?.hasPrefix("SCAN j") == true, "\(plan)")
+        #expect(plan.contains { $0.contains("SEARCH s USING PRIMARY KEY (assignment_id=?)") }, "\(plan)")
+        #expect(!plan.contains { $0.contains("outbox ") || $0.hasPrefix("SCAN s") || $0.contains("TEMP B-TREE") }, "\(plan)")
+    }
+
+    @Test("a batch's marks and their times equal those of the open cycles read whole, from the batch's messages or each mark's message")
+    func batchMarksAgreeWithTheWholeRead() throws {
+        let db = try EscalationCopyTests.database()
+        let planner = ReminderPlanner(policy: ReminderPolicy(workingHours: WorkingHours(timeZone: EscalationCopyTests.jakarta), holidays: []))
+        for day in ["2026-06-15T10:00", "2026-06-16T10:00", "2026-06-18T10:00"] {
+            let now = try #require(Timestamp.parse(day, defaultTimeZone: EscalationCopyTests.jakarta))
+            _ = try db.sweepReminders(planner, from: EscalationCopyTests.from, now: now)
+        }
+        try db.writer.read { db in
+            let whole = try Outbox.stageMarkHistory(ofOpenCyclesIn: db)
+            let ahead = try ReminderQueries.readAhead(after: nil, batchSize: 10, batches: 2, in: db)
+            let batch = try #require(ahead.pending.first)
+            let ids = ahead.owed(batch).map(\.assignmentID).sorted()
+            let messages = try ReminderQueries.messages(of: batch.batch, since: .distantPast, in: db)
+            let marked = Set(whole.marks.filter { ids.contains($0.assignmentID) })
+            #expect(!marked.isEmpty && !messages.written.isEmpty)
+            let expectedTimes = whole.lastMarkedAt.filter { ids.contains($0.key) }
+            for known in [messages.written, [:]] {
+                let read = try ReminderQueries.stageMarks(ofOwed: ids, messages: known, in: db)
+                #expect(read.marks == marked)
+                #expect(read.lastMarkedAt == expectedTimes)
+            }
+        }
+    }
+
+    @Test("a batch's messages (when written, the day's last per reviewer): one range of outbox_recipient, no message row")
+    func batchMessagesPlan() throws {
+        let plan = try Self.plan(ReminderQueries.batchMessagesSQL, ["196501012003011012", "199912312023121999"])
+        #expect(plan == ["SEARCH outbox USING COVERING INDEX outbox_recipient (recipient_nip>? AND recipient_nip<?)"], "\(plan)")
+    }
+
+    @Test("the sweep's marks are written in outbox_stage's key order: its temporary list read once and sorted, never a mark looked up")
+    func sweepMarksWritePlan() throws {
+        let db = try AppDatabase.inMemory()
+        let plan = try db.writer.write { db -> [String] in
+            _ = try SweepMarks(in: db)
+            return try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + SweepMarks.writeSQL).map { $0["detail"] as String? ?? "" }
+        }
+        #expect(plan.first == "SCAN temp.sweep_mark", "\(plan)")
+        #expect(plan.contains { $0.contains("USE TEMP B-TREE FOR ORDER BY") }, "sorted by (assignment, stage) before the insert: \(plan)")
+        #expect(!plan.contains { $0.contains("outbox_stage") || $0.contains("SEARCH") }, "\(plan)")
     }
 
     @Test("imported reviews resolve by key: each NIP through person's key, each assignment through the unique key")

@@ -62,6 +62,7 @@ struct ReminderSweepJob: ScheduledJob {
             return "outside working hours; nothing sent (next working time "
                 + "\(plan.nextWorkingInstant.map { Timestamp.format($0, in: zone) } ?? "none"))"
         }
+        // The first people by NIP (`ReminderPlan.missingListed`); the message counts all of them.
         for missing in plan.missingAddresses {
             runtime.logger.notice("No email address; reported in the admin digest instead", metadata: [
                 "nip": "\(missing.nip)", "role": "\(missing.role.rawValue)",
@@ -69,7 +70,7 @@ struct ReminderSweepJob: ScheduledJob {
         }
         return "\(summary.inserted) message(s) written with \(summary.marks) stage mark(s); "
             + "\(summary.duplicates + summary.alreadyReminded) already written; \(plan.waitingForTomorrow) deferred to tomorrow "
-            + "(one message a day); \(plan.peopleWithoutAddress.count) people without an email address (listed in the admin digest)"
+            + "(one message a day); \(plan.peopleWithoutAddressCount) people without an email address (in the admin digest)"
     }
 }
 

@@ -61,12 +61,14 @@ extension AdminService {
                                                     "missing_addresses": .array([])]) { a, _ in a })
             }
         }
-        // Each person without an address once, with every reason; deferred counts only those who
+        // Each person without an address listed once, with every reason (the first by NIP, see
+        // `ReminderPlan.missingListed`), and how many there are; deferred counts only those who
         // wait for tomorrow (they had their one message today), not those without an address.
         let missing = plan.peopleWithoutAddress.map { person in
             JSONValue.string("\(person.nip) (\(person.roles.map(\.rawValue).joined(separator: ", ")))")
         }
-        let tail = head.merging(["deferred": .int(Int64(plan.waitingForTomorrow))]) { a, _ in a }
+        let tail: [String: JSONValue] = head.merging(["deferred": JSONValue.int(Int64(plan.waitingForTomorrow)),
+                                 "missing_count": .int(Int64(plan.peopleWithoutAddressCount))]) { a, _ in a }
         guard call.more else {
             try await reply.reply(tail.merging(["messages": .array(collected), "missing_addresses": .array(missing)]) { a, _ in a })
             return

@@ -155,6 +155,55 @@ public struct MissingAddress: Sendable, Hashable, Codable {
     public var reviews: Int
 }
 
+/// The people without an address a plan gathers: every one counted once, the first
+/// `ReminderPlan.missingListed` by NIP listed with each reason and its reviews. A city where
+/// thousands have no address in the employee file would otherwise list them all, one line each, in
+/// the admin digest and the preview, held whole while the sweep runs.
+///
+/// Exact for the people listed: a person enters the list only while they are among the first by
+/// NIP; once the list is full it only takes smaller NIPs (dropping its largest), so a person left
+/// out, or dropped, never comes back, and a person listed at the end had every reason and review
+/// added while listed.
+public struct MissingAddressList: Sendable, Hashable {
+    /// Everyone noted, by NIP (8 bytes each): the count.
+    private var everyone = Set<NIP>()
+    /// The people listed, ascending, at most `ReminderPlan.missingListed`.
+    private var listedPeople: [NIP] = []
+    private var entries: [NIP: [MissingAddress]] = [:]
+
+    public init() {}
+
+    /// Counts `missing.nip`; adds the reason (or its reviews to the same reason noted before) if the
+    /// person is among the first by NIP.
+    public mutating func note(_ missing: MissingAddress) {
+        everyone.insert(missing.nip)
+        if entries[missing.nip] == nil {
+            // Where the NIP goes in the ascending list (binary search).
+            var at = 0, high = listedPeople.count
+            while at < high {
+                let mid = (at + high) / 2
+                if listedPeople[mid] < missing.nip { at = mid + 1 } else { high = mid }
+            }
+            guard at < ReminderPlan.missingListed else { return }
+            listedPeople.insert(missing.nip, at: at)
+            entries[missing.nip] = []
+            if listedPeople.count > ReminderPlan.missingListed { entries[listedPeople.removeLast()] = nil }
+        }
+        if let same = entries[missing.nip]!.firstIndex(where: { $0.role == missing.role }) {
+            entries[missing.nip]![same].reviews += missing.reviews
+        } else {
+            entries[missing.nip]!.append(missing)
+        }
+    }
+
+    /// People without an address, each counted once.
+    public var people: Int { everyone.count }
+    /// The first people by NIP with their reasons, sorted by unit, NIP, reason (reviewer, atasan, unit head).
+    public var listed: [MissingAddress] {
+        entries.values.joined().sorted { ($0.unit, $0.nip, $0.role.order) < ($1.unit, $1.nip, $1.role.order) }
+    }
+}
+
 /// A reviewer who is owed a reminder now but will not get one in this sweep.
 public struct DeferredReminder: Sendable, Hashable, Codable {
     public enum Reason: String, Sendable, Hashable, Codable {
@@ -188,8 +237,11 @@ public struct ReminderPlan: Sendable, Hashable, Codable {
     /// Reviewers at the unit-head escalation (the admin digest's list): counted per unit, the first
     /// of each unit named.
     public var escalated: EscalationDigest
-    /// People without an address (the admin digest's second list), sorted by unit, NIP, role.
+    /// People without an address (the admin digest's second list): the first `missingListed` of them
+    /// by NIP with each reason, sorted by unit, NIP, role.
     public var missingAddresses: [MissingAddress]
+    /// People without an address, each counted once: all of them, listed in `missingAddresses` or not.
+    public var peopleWithoutAddressCount: Int
 
     /// All stage marks of all messages, sorted.
     public var marks: [ReminderStageKey] { messages.flatMap(\.marks).sorted() }
@@ -197,8 +249,11 @@ public struct ReminderPlan: Sendable, Hashable, Codable {
     /// Deferred reviewers listed in a plan, at most.
     public static let deferredListed = 200
 
-    /// People without an address, each counted once (someone can be both a reviewer and an atasan
-    /// due a copy), with what they should have received.
+    /// People without an address listed in a plan (and the admin digest), at most.
+    public static let missingListed = 200
+
+    /// The people without an address listed (`missingAddresses`), each once (someone can be both a
+    /// reviewer and an atasan due a copy), with what they should have received.
     public var peopleWithoutAddress: [(nip: NIP, roles: [MissingAddress.Role])] {
         var roles: [NIP: [MissingAddress.Role]] = [:]
         var order: [NIP] = []

@@ -72,7 +72,7 @@ extension ReminderPlanner {
             marks: marks, escalation: level, dedupeKey: "reminder/\(contact.nip)/\(today)")
     }
 
-    func adminDigestMessage(to address: MailAddress, escalated: EscalationDigest, missing: [MissingAddress],
+    func adminDigestMessage(to address: MailAddress, escalated: EscalationDigest, missing: [MissingAddress], people: Int,
                             today: CalendarDate) -> PlannedMessage {
         let values: [String: String] = [
             "tanggal": IndonesianFormat.longDate(today),
@@ -80,8 +80,8 @@ extension ReminderPlanner {
             "jumlah_penilai": String(escalated.reviewers),
             "jumlah_penilaian": String(escalated.lateReviews),
             "daftar_eskalasi": Self.escalationList(escalated),
-            "jumlah_tanpa_email": String(Set(missing.map(\.nip)).count),
-            "daftar_tanpa_email": Self.missingList(missing),
+            "jumlah_tanpa_email": String(people),
+            "daftar_tanpa_email": Self.missingList(missing, people: people),
         ]
         return PlannedMessage(
             kind: .adminDigest, recipient: nil, to: [address], cc: [],
@@ -192,11 +192,14 @@ extension ReminderPlanner {
         return lines.joined(separator: "\n")
     }
 
-    /// One line per person without an address (`missing` is sorted by unit, NIP, role, so a person
-    /// who is both a reviewer and an atasan due a copy is one line naming both).
-    static func missingList(_ missing: [MissingAddress]) -> String {
+    /// One line per person without an address listed (`missing` is sorted by unit, NIP, role, so a
+    /// person who is both a reviewer and an atasan due a copy is one line naming both), and, when
+    /// `people` counts more than are listed, how many more and where all of them are: no command lists
+    /// them, the employee file does (its rows without an email).
+    static func missingList(_ missing: [MissingAddress], people: Int) -> String {
         guard !missing.isEmpty else { return "  (tidak ada)" }
         var lines: [String] = []
+        var listed = 0
         var index = missing.startIndex
         while index < missing.endIndex {
             let m = missing[index]
@@ -212,7 +215,12 @@ extension ReminderPlanner {
             let name = m.name.isEmpty ? "(tidak ada di data pegawai)" : inline(m.name)
             let unit = m.unit.isEmpty ? "" : ", \(inline(m.unit))"
             lines.append("  - \(name) (NIP \(ReminderTextCache.grouped(m.nip)))\(unit): " + roles.joined(separator: "; "))
+            listed += 1
             index = end
+        }
+        if people > listed {
+            lines.append("  - dan \(people - listed) orang lain (daftar ini memuat \(listed) orang pertama menurut NIP); "
+                         + "daftar lengkap: baris tanpa email di berkas pegawai yang diimpor (kinerjactl import employees)")
         }
         return lines.joined(separator: "\n")
     }

@@ -178,9 +178,7 @@ public struct ReminderPlanner: Sendable {
             }
             func noteMissing(_ nip: NIP, _ role: MissingAddress.Role, reviews: Int) {
                 let c = contactByNIP[nip]
-                let key = MissingKey(nip: nip, role: role)
-                state.missing[key, default: MissingAddress(nip: nip, name: c?.name ?? "", unit: c?.unit ?? "", role: role,
-                                                           reviews: 0)].reviews += reviews
+                state.missing.note(MissingAddress(nip: nip, name: c?.name ?? "", unit: c?.unit ?? "", role: role, reviews: reviews))
             }
             if contact?.address == nil { noteMissing(reviewer, .reviewer, reviews: reached.count) }
             if currentLevel >= .atasan, let sup = contact?.supervisor, sup != reviewer,
@@ -226,17 +224,18 @@ public struct ReminderPlanner: Sendable {
         let next = policy.nextWorkingInstant(atOrAfter: now)
         guard state.isWorkingTime else {
             return ReminderPlan(now: now, isWorkingTime: false, nextWorkingInstant: next, messages: [], deferred: [], waitingForTomorrow: 0,
-                                escalated: EscalationDigest(), missingAddresses: [])
+                                escalated: EscalationDigest(), missingAddresses: [], peopleWithoutAddressCount: 0)
         }
-        let missingList = state.missing.values.sorted { ($0.unit, $0.nip, $0.role.order) < ($1.unit, $1.nip, $1.role.order) }
+        let missingList = state.missing.listed
         let escalated = state.escalated
         if let adminAddress, !escalated.isEmpty || !missingList.isEmpty,
            lastAdminDigest.map({ policy.day(of: $0) != today }) ?? true {
-            try emit(adminDigestMessage(to: adminAddress, escalated: escalated, missing: missingList, today: today))
+            try emit(adminDigestMessage(to: adminAddress, escalated: escalated, missing: missingList,
+                                        people: state.missing.people, today: today))
         }
         return ReminderPlan(now: now, isWorkingTime: true, nextWorkingInstant: next, messages: [],
                             deferred: state.deferred, waitingForTomorrow: state.deferredCount, escalated: escalated,
-                            missingAddresses: missingList)
+                            missingAddresses: missingList, peopleWithoutAddressCount: state.missing.people)
     }
 
     /// The marks already written, summed per assignment once per sweep (not looked up per row).
@@ -266,11 +265,6 @@ public struct ReminderPlanner: Sendable {
         }
     }
 
-    struct MissingKey: Hashable {
-        var nip: NIP
-        var role: MissingAddress.Role
-    }
-
     /// Items grouped by cycle (cycles ordered by their earliest due instant, then id), then by due
     /// instant, subject, role and assignment id.
     static func digestOrder(_ items: [DigestItem]) -> [DigestItem] {
@@ -285,8 +279,8 @@ public struct ReminderPlanner: Sendable {
 
 /// What a plan fed in batches has gathered so far (see `ReminderPlanner.begin(now:)`): the first
 /// reviewers deferred and how many wait for tomorrow, the admin digest's counts per unit with each
-/// unit's first reviewers, and the people without an address. Bounded by the units, not by the
-/// reviewers, except for the people without an address.
+/// unit's first reviewers, and the first people without an address. Bounded by the units, not by
+/// the reviewers (the people without an address are counted in a set of their NIPs, 8 bytes each).
 public struct ReminderPlanState: Sendable {
     public let now: Date
     public let isWorkingTime: Bool
@@ -295,7 +289,7 @@ public struct ReminderPlanState: Sendable {
     var deferred: [DeferredReminder] = []
     private(set) var waitingForTomorrow = 0
     var escalated = EscalationDigest()
-    var missing: [ReminderPlanner.MissingKey: MissingAddress] = [:]
+    var missing = MissingAddressList()
 
     /// Reviewers so far who wait for tomorrow: they had their one message today (those without an
     /// address are not waiting for anything and are counted as such, in `missing`).
