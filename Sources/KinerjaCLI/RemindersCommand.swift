@@ -88,8 +88,15 @@ struct RemindersCommand: AsyncParsableCommand {
                     print(keyValueLines(pairs))
                     print("")
                     if message["text_removed_at"]?.stringValue != nil {
+                        // No rendered text to take the headers from: the record's own.
+                        func list(_ key: String) -> String { message[key]?.arrayValue?.compactMap(\.stringValue).joined(separator: ", ") ?? "" }
+                        var headers = [("From", message["from"]?.cellText ?? ""), ("To", list("to"))]
+                        if !list("cc").isEmpty { headers.append(("Cc", list("cc"))) }
+                        headers.append(("Subject", message["subject"]?.cellText ?? ""))
+                        print(keyValueLines(headers))
+                        print("")
                         print("The text of this message was removed on \(displayTime(message["text_removed_at"])) (mail.keep_sent_text "
-                              + "after it was sent); its recipients, subject, times and stages above are kept.")
+                              + "after it was sent); its recipients, subject, times and stages are kept.")
                     } else if let text = reply["text"]?.stringValue {
                         // The headers as mailed, then the body as readable text (the mailed body is quoted-printable).
                         let headers = text.components(separatedBy: "\n\n").first ?? text

@@ -91,6 +91,9 @@ public struct OutboxMessage: Sendable, Equatable, Identifiable {
     public var cc: [MailAddress]
     public var subject: String
     public var body: String
+    /// Whether its `outbox_text` row is there: written with the message, removed (`textRemovedAt`)
+    /// only once it was sent. A message still to send without it cannot be mailed.
+    public var hasText: Bool
     /// The Message-ID header value, without angle brackets; the same for every attempt.
     public var messageID: String
     public var createdAt: Date
@@ -114,7 +117,7 @@ public struct OutboxMessage: Sendable, Equatable, Identifiable {
 
     static let columns = """
         id, idempotency_key, kind, recipient_nip, mail_from, mail_to, mail_cc, subject,
-        COALESCE((SELECT t.body FROM outbox_text t WHERE t.outbox_id = outbox.id), '') AS body, message_id, created_at,
+        (SELECT t.body FROM outbox_text t WHERE t.outbox_id = outbox.id) AS body, message_id, created_at,
         status, attempts, next_attempt_at, last_attempt_at, in_flight, last_error, sent_at, text_removed_at, channel,
         (SELECT COUNT(*) FROM outbox_stage s WHERE s.outbox_id = outbox.id) AS stage_count
         """
@@ -128,7 +131,9 @@ public struct OutboxMessage: Sendable, Equatable, Identifiable {
         to = try AddressCoding.decodeList(row["mail_to"], column: "mail_to", id: id)
         cc = try AddressCoding.decodeList(row["mail_cc"], column: "mail_cc", id: id)
         subject = row["subject"]
-        body = row["body"]
+        let text: String? = row["body"]
+        body = text ?? ""
+        hasText = text != nil
         messageID = row["message_id"]
         createdAt = row["created_at"]
         let statusText: String = row["status"]

@@ -161,8 +161,9 @@ extension ReminderQueries {
 
     /// The stage marks of the owed assignments `ids` (ascending), and per assignment when the message
     /// carrying its latest mark was written (the pace of the next overdue reminder), that time taken
-    /// from `messages` (`messages(of:)`) or, for a mark whose message is not there (written to a
-    /// reviewer outside the batch, before a change of reviewer), from the message itself.
+    /// from `messages` (`messages(to:)`) or, for a mark whose message is not there (written to a
+    /// reviewer outside the batch, before a change of reviewer, or before the cycle's recorded
+    /// opening), from the message itself.
     ///
     /// Only the owed assignments (the planner needs no other marks), each by its key in ascending
     /// order; no message row per mark: the sweep's own transaction grows the write-ahead log by about
@@ -187,13 +188,19 @@ extension ReminderQueries {
         CROSS JOIN outbox_stage s ON s.assignment_id = j.value
         """
 
-    /// Every message addressed to the batch's reviewers: when each was written (by id), and per
-    /// reviewer the last one written at or after `since` (the one-a-day rule). One range of
-    /// `outbox_recipient`, which holds (recipient, written, id): no message row is read.
-    static func messages(of batch: ReviewerBatch, since: Date, in db: Database) throws -> (written: [Int64: Date], lastToday: [NIP: Date]) {
+    /// The messages addressed to the batch's reviewers since the earliest open cycle opened
+    /// (`history`; no mark of an open cycle's assignment is older): when each was written (by id),
+    /// and per reviewer the last one written at or after `since` (the one-a-day rule). A seek per
+    /// reviewer into `outbox_recipient`, which holds (recipient, written, id): no message row is read,
+    /// and a reviewer's older messages (earlier quarters: the history grows every quarter) are not
+    /// read at all. A mark whose message is older is still found, by its id (`stageMarks(ofOwed:)`).
+    static func messages(to reviewers: [NIP], history: Date, since: Date, in db: Database) throws -> (written: [Int64: Date], lastToday: [NIP: Date]) {
         var written: [Int64: Date] = [:]
         var lastToday: [NIP: Date] = [:]
-        let rows = try Row.fetchCursor(db, sql: batchMessagesSQL, arguments: [batch.first, batch.last])
+        guard !reviewers.isEmpty else { return (written, lastToday) }
+        var list = "["
+        for (index, nip) in reviewers.enumerated() { list += (index > 0 ? ",\"" : "\"") + nip.description + "\"" }
+        let rows = try Row.fetchCursor(db, sql: batchMessagesSQL, arguments: [list + "]", history])
         var nip: (text: String, value: NIP?) = ("", nil)
         while let row = try rows.next() {
             let at: Date = row[2]
@@ -207,8 +214,14 @@ extension ReminderQueries {
     }
 
     static let batchMessagesSQL = """
-        SELECT id, recipient_nip, created_at FROM outbox INDEXED BY outbox_recipient WHERE recipient_nip BETWEEN ? AND ?
+        SELECT o.id, o.recipient_nip, o.created_at FROM json_each(?) j
+        CROSS JOIN outbox o INDEXED BY outbox_recipient ON o.recipient_nip = j.value AND o.created_at >= ?
         """
+
+    /// When the earliest open cycle opened: the messages of the marks the planner reads are not older.
+    static func openHistoryStart(in db: Database) throws -> Date {
+        try Date.fetchOne(db, sql: "SELECT MIN(opened_at) FROM cycle WHERE status = 'open'") ?? .distantFuture
+    }
 
     /// `[1,2,3]`: ids as a JSON array for `json_each`.
     static func idList(_ ids: [Int64]) -> String {
@@ -317,7 +330,9 @@ extension ReminderQueries {
         let policy = planner.policy
         let startOfDay = policy.workingHours.instant(on: policy.day(of: state.now), at: TimeOfDay(hour: 0, minute: 0)!)
         let owed = readAhead.owed(next)
-        let messages = try Self.messages(of: batch, since: startOfDay, in: db)
+        let reviewers = Array(Set(owed.map(\.reviewer))).sorted()
+        let history = min(try openHistoryStart(in: db), startOfDay)
+        let messages = try Self.messages(to: reviewers, history: history, since: startOfDay, in: db)
         let sent = try stageMarks(ofOwed: owed.map(\.assignmentID).sorted(), messages: messages.written, in: db)
         try planner.plan(batch: owed, contacts: try contacts(of: batch, in: db),
                          alreadySent: sent.marks, lastMarkedAt: sent.lastMarkedAt,

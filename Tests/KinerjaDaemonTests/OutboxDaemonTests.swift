@@ -149,6 +149,8 @@ struct OutboxDaemonTests {
         let printed = try await Self.ctl(daemon, ["reminders", "show", "\(old.id)"])
         #expect(printed.status == .exited(0))
         #expect(printed.standardOutputText.contains("The text of this message was removed on"), "\(printed.standardOutputText)")
+        #expect(printed.standardOutputText.contains(/To:\s+Siti Nurhaliza <siti@bandung.go.id>/), "\(printed.standardOutputText)")
+        #expect(printed.standardOutputText.contains(/Subject:\s+Pengingat lama/), "\(printed.standardOutputText)")
         #expect(!printed.standardOutputText.contains("daftar lama"))
         let kept = try await daemon.call("io.kinerjad.Admin.ShowReminder", ["id": .int(recent.id)])
         #expect(kept["message"]?["text_removed_at"] == .null && kept["text"]?.stringValue?.contains("Subject: Pengingat baru") == true)

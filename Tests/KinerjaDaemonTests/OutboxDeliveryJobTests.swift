@@ -163,6 +163,17 @@ struct OutboxDeliveryJobTests {
         #expect(try f.database.outboxMessage(id: 1)?.lastError?.contains("cannot write the To header") == true)
     }
 
+    @Test("a message to send whose text row is missing dies at once with that reason, without a delivery attempt")
+    func missingText() async throws {
+        let f = try Self.fixture()
+        try Self.enqueue(f.database, ["siti@bandung.go.id"])
+        try await f.database.writer.write { try $0.execute(sql: "DELETE FROM outbox_text WHERE outbox_id = 1") }
+        let transport = ScriptedTransport([:])
+        #expect(try await Self.job(f, transport).run(slot: f.clock.now) == "0 sent, 0 failed (to be retried), 1 dead; 0 waiting")
+        #expect(transport.attempts.isEmpty)
+        #expect(try f.database.outboxMessage(id: 1)?.lastError?.contains("text is missing") == true)
+    }
+
     @Test("five failures in a row end the run; the untried messages keep their attempts for the next slot")
     func breaker() async throws {
         let f = try Self.fixture()

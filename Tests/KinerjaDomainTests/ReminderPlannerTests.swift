@@ -254,7 +254,7 @@ struct ReminderPlannerTests {
         let lines = digest.body.split(separator: "\n")
         #expect(lines.filter { $0.hasPrefix("  - Tanpa Email ") }.count == ReminderPlan.missingListed)
         #expect(lines.contains("  - dan 60 orang lain (daftar ini memuat 200 orang pertama menurut NIP); "
-                               + "daftar lengkap: baris tanpa email di berkas pegawai yang diimpor (kinerjactl import employees)"),
+                               + "selebihnya: pegawai tanpa email di berkas pegawai yang diimpor (kinerjactl import employees) dan atasan atau kepala unit yang tidak ada di berkas itu"),
                 "\(digest.body.suffix(400))")
     }
 

@@ -118,6 +118,13 @@ public struct OutboxDeliveryJob: ScheduledJob {
 
     /// Renders, delivers and records one claimed message.
     func attempt(_ message: OutboxMessage, transport: any MailTransport, timeZone: TimeZone, policy: OutboxRetryPolicy) async -> AttemptResult {
+        // An empty body would go out as if it were the message: no retry brings a lost text back.
+        guard message.hasText else {
+            let reason = "its text is missing from the database (no outbox_text row)"
+            await record { db in try db.markOutboxDead(id: message.id, error: reason) }
+            logDead(message, error: reason)
+            return .dead
+        }
         var mail = MailMessage(message)
         let attempt = DeliveryAttempt(outboxID: message.id, number: message.attempts)
         // The personal links (a reviewer's, an atasan's follow-up page) are made now, for the text that

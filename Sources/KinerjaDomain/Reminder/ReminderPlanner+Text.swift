@@ -220,7 +220,7 @@ extension ReminderPlanner {
         }
         if people > listed {
             lines.append("  - dan \(people - listed) orang lain (daftar ini memuat \(listed) orang pertama menurut NIP); "
-                         + "daftar lengkap: baris tanpa email di berkas pegawai yang diimpor (kinerjactl import employees)")
+                         + "selebihnya: pegawai tanpa email di berkas pegawai yang diimpor (kinerjactl import employees) dan atasan atau kepala unit yang tidak ada di berkas itu")
         }
         return lines.joined(separator: "\n")
     }
