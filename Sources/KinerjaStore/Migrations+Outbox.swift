@@ -8,8 +8,9 @@ extension Migrations {
     ///   (the sweep uses `reminder/<NIP>/<local date>` and `admin-digest/<local date>`).
     /// - `outbox_stage` has one row per (assignment, stage) ever reminded, pointing at the message that
     ///   carried it; its primary key is the per-(assignment, stage) idempotency key of docs/domain-rules.md.
-    ///   Marks are never deleted with their message (`outbox_id` restricts), so a reminded stage stays
-    ///   reminded.
+    ///   A mark is not deleted by deleting its message (`outbox_id` restricts), so a reminded stage stays
+    ///   reminded; the maintenance job deletes old messages with their marks only once every cycle they
+    ///   concern is closed (`AppDatabase.removeFinishedMessages`, `mail.keep_messages`).
     /// - status: `pending` (not yet tried), `failed` (an attempt failed; retried at `next_attempt_at`),
     ///   `sent` (handed to the mail system or logged by the journal channel), `dead` (every attempt
     ///   failed). `in_flight` is 1 from the claim of an attempt until its outcome is recorded: a row

@@ -13,7 +13,7 @@ extension Migrations {
     /// unused, and as many new messages grew the file by as much again). Rows deleted from
     /// `outbox_text` free their pages, which the next messages reuse. The `outbox` row stays
     /// (recipients, subject, times, Message-ID, and the stage marks that keep the sweep from reminding
-    /// a stage twice). The partial index holds only the messages the maintenance job still has to look
+    /// a stage twice) until `mail.keep_messages` (`v23-outbox-history`). The partial index holds only the messages the maintenance job still has to look
     /// at, so it stays as small as the retention window whatever the history.
     ///
     /// It rewrites `outbox` (the body column dropped), so the daemon copies the file first

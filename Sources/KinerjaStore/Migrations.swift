@@ -27,6 +27,7 @@ enum Migrations {
         registerEmployeeIndexes(&m)
         registerPersonKeys(&m)
         registerOutboxText(&m)
+        registerOutboxHistory(&m)
         return m
     }
 

@@ -24,6 +24,7 @@ struct MailConfigTests {
         #expect(config.mail.retryPolicy == OutboxRetryPolicy(baseDelay: .seconds(300), cap: .seconds(21_600), maxAttempts: 10))
         #expect(config.mail.admin == nil)
         #expect(config.mail.keepSentText == .seconds(30 * 86_400))
+        #expect(config.mail.keepMessages == .seconds(400 * 86_400))
         #expect(config.jobs.schedule["outbox-delivery"] == "*:0/5")
         #expect(DaemonConfig.knownJobs.contains("outbox-delivery"))
     }
@@ -43,6 +44,7 @@ struct MailConfigTests {
               admin_name: Admin Kinerja
               admin_address: admin.kinerja@bandung.go.id
               keep_sent_text: 90d
+              keep_messages: 2y
             jobs:
               schedule:
                 outbox-delivery: "*:0/1"
@@ -54,8 +56,10 @@ struct MailConfigTests {
         #expect(config.mail.retryPolicy == OutboxRetryPolicy(baseDelay: .seconds(60), cap: .seconds(7200), maxAttempts: 5))
         #expect(config.mail.admin == MailAddress(name: "Admin Kinerja", email: "admin.kinerja@bandung.go.id"))
         #expect(config.mail.keepSentText == .seconds(90 * 86_400))
+        #expect(config.mail.keepMessages == .seconds(2 * 31_557_600))
         #expect(config.jobs.schedule["outbox-delivery"] == "*:0/1")
         #expect(try DaemonConfig.parse(yaml: "mail:\n  keep_sent_text: off\n", file: "/x.yaml").mail.keepSentText == nil)
+        #expect(try DaemonConfig.parse(yaml: "mail:\n  keep_messages: off\n", file: "/x.yaml").mail.keepMessages == nil)
     }
 
     @Test("bad values name the key and the expected form", arguments: [
@@ -72,6 +76,8 @@ struct MailConfigTests {
         ("mail:\n  smtp_host: x\n", "mail.smtp_host", "unknown key"),
         ("mail:\n  keep_sent_text: 12h\n", "mail.keep_sent_text", "at least 1d such as 30d, or off"),
         ("mail:\n  keep_sent_text: never\n", "mail.keep_sent_text", "at least 1d such as 30d, or off"),
+        ("mail:\n  keep_messages: 6h\n", "mail.keep_messages", "at least 1d such as 400d, or off (keep every message)"),
+        ("mail:\n  keep_messages: forever\n", "mail.keep_messages", "at least 1d such as 400d, or off (keep every message)"),
         ("jobs:\n  schedule:\n    outbox-delivery: \"every five\"\n", "jobs.schedule.outbox-delivery", "invalid calendar expression"),
     ])
     func badValues(yaml: String, keyPath: String, expected: String) {

@@ -157,6 +157,39 @@ struct OutboxDaemonTests {
         #expect(try await daemon.stop() == .exited(0))
     }
 
+    @Test("the maintenance job deletes finished messages written over mail.keep_messages ago; one still to send stays; reminders list shows the rest")
+    func oldMessagesDeleted() async throws {
+        var options = DaemonHarness.Options()
+        options.extraConfig = "mail:\n  channel: journal\n  keep_messages: 5d\n"
+        let daemon = try await DaemonHarness.start(options)
+        let to = MailAddress(name: "Siti Nurhaliza", email: "siti@bandung.go.id")
+        try Self.enqueue(daemon, ["lama-terkirim", "lama-antre", "baru"].map { Self.draft($0, to: to, subject: $0, body: "isi\n") })
+        // The first two written six days ago: the first sent then, the second still waiting (the journal channel's delivery
+        // job is not scheduled here). The third written just now.
+        let database = try AppDatabase.open(path: daemon.databasePath)
+        let written = try database.outboxMessages(status: nil, limit: 10).messages
+        let oldID = try #require(written.first { $0.idempotencyKey == "lama-terkirim" }).id
+        let sixDaysAgo = Date().addingTimeInterval(-6 * 86_400)
+        try await database.writer.write { db in
+            try db.execute(sql: "UPDATE outbox SET created_at = ? WHERE idempotency_key LIKE 'lama-%'", arguments: [sixDaysAgo])
+        }
+        try database.markOutboxSent(id: oldID, at: sixDaysAgo)
+        try database.writer.close()
+
+        let run = try await Self.ctl(daemon, ["jobs", "run", "maintenance"])
+        #expect(run.status == .exited(0), "\(run.standardErrorText)")
+        #expect(run.standardOutputText.contains("1 message(s) written over 5 days ago deleted (1 kept: still to send, or of a cycle or follow-up still open)"),
+                "\(run.standardOutputText)")
+        let listed = try await Self.ctl(daemon, ["reminders", "list"])
+        #expect(listed.status == .exited(0), "\(listed.standardErrorText)")
+        #expect(!listed.standardOutputText.contains("lama-terkirim") && listed.standardOutputText.contains("lama-antre")
+                && listed.standardOutputText.contains("baru"), "\(listed.standardOutputText)")
+        let gone = try await Self.ctl(daemon, ["reminders", "show", "\(oldID)"])
+        #expect(gone.status != .exited(0), "\(gone.standardOutputText)")
+        #expect(gone.standardErrorText.contains("reminder") && gone.standardErrorText.contains("\(oldID)"), "\(gone.standardErrorText)")
+        #expect(try await daemon.stop() == .exited(0))
+    }
+
     @Test("a sendmail that fails, hangs or dies: retries with backoff, then dead at warning; the daemon keeps serving; retry by hand")
     func failingSendmail() async throws {
         let directory = try TemporaryDirectory(prefix: "kinerjad-mail")

@@ -38,6 +38,10 @@ extension DaemonConfig {
         /// of the colleagues owed a review, who reviews whom) and keeps the rest of the record. `nil`
         /// keeps every text for ever.
         public var keepSentText: Duration? = .seconds(30 * 86_400)
+        /// How long a finished message is kept at all: the maintenance job then deletes it, with its
+        /// stage marks and follow-up notices, once its cycles and follow-up tasks are closed
+        /// (`AppDatabase.removeFinishedMessages`). `nil` keeps every message for ever.
+        public var keepMessages: Duration? = .seconds(400 * 86_400)
 
         /// The From mailbox.
         public var from: MailAddress { MailAddress(name: fromName, email: fromAddress) }
@@ -75,15 +79,8 @@ extension DaemonConfig {
             m.problem("retry_cap", "must be at least retry_base")
         }
         mail.maxAttempts = m.int("max_attempts", default: mail.maxAttempts, range: 1...100)
-        if m.has("keep_sent_text") {
-            mail.keepSentText = m.value("keep_sent_text", default: mail.keepSentText,
-                                        expected: "a time span of at least 1d such as 30d, or off (keep every text)") { text in
-                if text.lowercased() == "off" { return Optional<Duration>.none }
-                guard let span = try? TimeSpan.parse(text), !span.isInfinite, span.microseconds >= 86_400_000_000,
-                      span.microseconds <= UInt64(Int64.max) else { return nil }
-                return .microseconds(Int64(span.microseconds))
-            }
-        }
+        mail.keepSentText = Self.retention(m, "keep_sent_text", default: mail.keepSentText, example: "30d", off: "keep every text")
+        mail.keepMessages = Self.retention(m, "keep_messages", default: mail.keepMessages, example: "400d", off: "keep every message")
         mail.adminName = m.string("admin_name", default: mail.adminName, nonEmpty: false)
         if m.has("admin_address") {
             let text = m.string("admin_address", default: "", nonEmpty: false)
@@ -94,6 +91,17 @@ extension DaemonConfig {
             } else {
                 m.problem("admin_address", "invalid value \"\(text)\": expected \(Self.addressForm), or \"\" for none")
             }
+        }
+    }
+
+    /// A retention period under `key`: a time span of at least a day, or `off` (`nil`: keep for ever).
+    static func retention(_ m: ConfigReader, _ key: String, default value: Duration?, example: String, off: String) -> Duration? {
+        guard m.has(key) else { return value }
+        return m.value(key, default: value, expected: "a time span of at least 1d such as \(example), or off (\(off))") { text in
+            if text.lowercased() == "off" { return Optional<Duration>.none }
+            guard let span = try? TimeSpan.parse(text), !span.isInfinite, span.microseconds >= 86_400_000_000,
+                  span.microseconds <= UInt64(Int64.max) else { return nil }
+            return .microseconds(Int64(span.microseconds))
         }
     }
 
