@@ -28,6 +28,7 @@ enum Migrations {
         registerPersonKeys(&m)
         registerOutboxText(&m)
         registerOutboxHistory(&m)
+        registerIndexReview(&m)
         return m
     }
 

@@ -181,12 +181,17 @@ extension AppDatabase {
     }
 
     static func outboxCounts(_ db: Database) throws -> (waiting: Int, dead: Int) {
-        let row = try Row.fetchOne(db, sql: """
-            SELECT COALESCE(SUM(status IN ('pending', 'failed')), 0), COALESCE(SUM(status = 'dead'), 0)
-            FROM outbox WHERE status <> 'sent'
-            """)
+        let row = try Row.fetchOne(db, sql: outboxCountsSQL)
         return (row?[0] ?? 0, row?[1] ?? 0)
     }
+
+    /// Two seeks into `outbox_status`: the messages not yet sent are few whatever the history.
+    /// (`WHERE status <> 'sent'` read an index entry per message ever written: 15 ms with 400,000
+    /// messages, on every GetStatus.)
+    static let outboxCountsSQL = """
+        SELECT (SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'failed')),
+               (SELECT COUNT(*) FROM outbox WHERE status = 'dead')
+        """
 
     static func fetchOutboxMessage(_ db: Database, id: Int64) throws -> OutboxMessage? {
         try Row.fetchOne(db, sql: "SELECT \(OutboxMessage.columns) FROM outbox WHERE id = ?", arguments: [id])

@@ -36,9 +36,7 @@ extension AppDatabase {
                 deadMessages: outbox.dead,
                 openFlags: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM flag WHERE status IN ('open', 'acknowledged')") ?? 0,
                 webReviewsToday: try Int.fetchOne(db, sql: Self.webReviewsSQL, arguments: [StoredTime.seconds(since ?? now)]) ?? 0,
-                webSurveyResponsesToday: try Int.fetchOne(db, sql: """
-                    SELECT COUNT(*) FROM skm_response WHERE source = 'web' AND imported_at >= ?
-                    """, arguments: [since ?? now]) ?? 0
+                webSurveyResponsesToday: try Int.fetchOne(db, sql: Self.webSurveySQL, arguments: [since ?? now]) ?? 0
             )
         }
     }
@@ -61,6 +59,10 @@ extension AppDatabase {
         SELECT COALESCE(SUM(n), 0) FROM assignment_open_count
         WHERE cycle_id IN (SELECT id FROM cycle WHERE status = 'open') AND due_at < ?
         """
+    /// Survey responses given through the web front since a time: a seek into the partial index
+    /// `skm_web_recent`, not a read of every response ever given.
+    static let webSurveySQL = "SELECT COUNT(*) FROM skm_response WHERE source = 'web' AND imported_at >= ?"
+
     /// Web reviews submitted or revised since a time (Unix seconds): answered by the partial expression index
     /// `review_web_touched` (the expression must stay the index's, word for word).
     static let webReviewsSQL = """
