@@ -54,9 +54,9 @@ def fill(db, start, count, days_ago, marks):
                    [r[:7] + r[8:] for r in rows])
     db.executemany("INSERT INTO outbox_text (outbox_id, body) SELECT id, ? FROM outbox WHERE idempotency_key = ?", [(r[7], r[0]) for r in rows])
     if marks:
-        # Two stages of assignment i + 1 for the i-th message, as a sweep's marks.
+        # Two stages of assignment i for the i-th message (ids from 1), as a sweep's marks.
         db.execute(f"""INSERT INTO outbox_stage (assignment_id, stage, outbox_id)
-                       SELECT id - {start} + 1, s.stage, id FROM outbox, (SELECT 'after:1d' AS stage UNION ALL SELECT 'due') s
+                       SELECT id - {start}, s.stage, id FROM outbox, (SELECT 'after:1d' AS stage UNION ALL SELECT 'due') s
                        WHERE id > (SELECT MAX(id) FROM outbox) - {count} ORDER BY 1, 2""")
     db.commit()
 

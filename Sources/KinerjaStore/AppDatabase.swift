@@ -22,6 +22,7 @@ public final class AppDatabase: Sendable {
         config.busyMode = .timeout(busyTimeout.inSeconds)
         config.journalMode = .wal
         config.label = "kinerjad"
+        config.prepareDatabase { db in try db.execute(sql: "PRAGMA journal_size_limit = \(Self.walSizeLimit)") }
         let pool: DatabasePool
         do {
             // SQLite gives the WAL and shared-memory files the database file's mode, so a database
@@ -43,6 +44,12 @@ public final class AppDatabase: Sendable {
             throw error
         }
     }
+
+    /// The size the write-ahead log is cut back to when SQLite starts it over after a checkpoint
+    /// (`PRAGMA journal_size_limit`). One large transaction (a reminder sweep at 250,000 employees
+    /// writes about 1 GB of log) grows the file; without a limit it kept that size until the nightly
+    /// maintenance checkpoint truncated it.
+    public static let walSizeLimit = 64 << 20
 
     /// An in-memory database with the current schema (for tests and dry runs).
     public static func inMemory() throws -> AppDatabase {

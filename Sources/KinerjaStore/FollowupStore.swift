@@ -243,7 +243,7 @@ extension AppDatabase {
     /// Stores the personal links a follow-up message carries (`tokens`: task id → token SHA-256), in
     /// one transaction committed before the message is handed to the mail system, without revoking
     /// earlier ones (a message sent again after an unknown outcome carries new links while the first
-    /// copy's still open). A task that no longer exists (its flag deleted) gets none. Returns the ids of
+    /// copy's still open). A task id that names no task gets none. Returns the ids of
     /// the tasks whose link was stored.
     public func addFollowupLinks(tokens: [Int64: Data], now: Date) throws -> Set<Int64> {
         try writer.write { db in

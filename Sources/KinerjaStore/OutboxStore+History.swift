@@ -31,35 +31,52 @@ extension AppDatabase {
     /// `admin-digest/date`, `followup/NIP/date`), so a deleted key is never written again.
     ///
     /// The messages are read in id order, which is the order they were written in, and the pass stops
-    /// at the first one written at or after `cutoff`: its cost follows the messages it removes, not
-    /// the history. (A clock set back between two writes can stop it early; the next pass goes on.)
+    /// after a whole batch in a row written at or after `cutoff`: its cost follows the messages it
+    /// removes, not the history. A message dated out of order (a clock set wrong for a while) is
+    /// passed over, not a wall: the older ones after it are still removed.
+    ///
+    /// `stopped` is asked between transactions (a shutdown); what is done stays done and the next pass
+    /// goes on from the oldest message left.
     @discardableResult
-    public func removeFinishedMessages(createdBefore cutoff: Date, batch: Int = historyRemovalBatch) throws -> OutboxHistoryRemoval {
+    public func removeFinishedMessages(createdBefore cutoff: Date, batch: Int = historyRemovalBatch,
+                                       stopped: () -> Bool = { false }) throws -> OutboxHistoryRemoval {
         precondition(batch > 0, "a batch looks at one message at least")
         var result = OutboxHistoryRemoval()
-        var after: Int64 = 0
-        while true {
-            let (seen, reachedCutoff, last) = try writer.write { db in
-                try Self.removeFinishedBatch(db, after: after, cutoff: cutoff, batch: batch, into: &result)
+        var walk = HistoryWalk()
+        while !stopped() {
+            let (seen, next) = try writer.write { db in
+                var walk = walk
+                let seen = try Self.removeFinishedBatch(db, walk: &walk, cutoff: cutoff, batch: batch, into: &result)
+                return (seen, walk)
             }
-            after = last
-            if reachedCutoff || seen < batch { return result }
+            walk = next
+            if seen < batch || walk.newerInARow >= batch { break }
         }
+        return result
     }
 
-    /// One transaction of `removeFinishedMessages`: returns how many messages it read, whether it met
-    /// one written at or after the cutoff, and the last id it decided on.
-    private static func removeFinishedBatch(_ db: Database, after: Int64, cutoff: Date, batch: Int,
-                                            into result: inout OutboxHistoryRemoval) throws -> (Int, Bool, Int64) {
-        let rows = try Row.fetchAll(db.cachedStatement(sql: oldestMessagesSQL), arguments: [after, batch])
+    /// Where the pass is: the last id it read, and how many messages in a row up to it were written at
+    /// or after the cutoff.
+    struct HistoryWalk {
+        var after: Int64 = 0
+        var newerInARow = 0
+    }
+
+    /// One transaction of `removeFinishedMessages`: returns how many messages it read.
+    private static func removeFinishedBatch(_ db: Database, walk: inout HistoryWalk, cutoff: Date, batch: Int,
+                                            into result: inout OutboxHistoryRemoval) throws -> Int {
+        let rows = try Row.fetchAll(db.cachedStatement(sql: oldestMessagesSQL), arguments: [walk.after, batch])
         let openMark = try db.cachedStatement(sql: openStageMarkSQL)
         let openNotice = try db.cachedStatement(sql: openNoticeSQL)
         let deletes = try deleteMessageSQL.map { try db.cachedStatement(sql: $0) }
-        var last = after
         for row in rows {
             let id: Int64 = row[0], status: String = row[1], createdAt: Date = row[2]
-            if createdAt >= cutoff { return (rows.count, true, last) }
-            last = id
+            walk.after = id
+            if createdAt >= cutoff {
+                walk.newerInARow += 1
+                continue
+            }
+            walk.newerInARow = 0
             guard status == "sent" || status == "dead",
                   try Bool.fetchOne(openMark, arguments: [id]) == nil,
                   try Bool.fetchOne(openNotice, arguments: [id]) == nil else {
@@ -69,21 +86,24 @@ extension AppDatabase {
             for statement in deletes { try statement.execute(arguments: [id]) }
             result.removed += 1
         }
-        return (rows.count, false, last)
+        return rows.count
     }
 
     /// The next messages by id (the table's own order; no index needed).
     static let oldestMessagesSQL = "SELECT id, status, created_at FROM outbox WHERE id > ? ORDER BY id LIMIT ?"
 
-    /// A stage mark of the message on an assignment of a cycle not closed (by `outbox_stage_message`).
+    /// A stage mark of the message on an assignment of a cycle not closed: the message's few marks by
+    /// `outbox_stage_message`, each one's assignment and cycle by key (CROSS JOIN keeps that order
+    /// whatever the statistics say of the small `cycle` table).
     static let openStageMarkSQL = """
-        SELECT 1 FROM outbox_stage s JOIN assignment a ON a.id = s.assignment_id JOIN cycle c ON c.id = a.cycle_id
+        SELECT 1 FROM outbox_stage s CROSS JOIN assignment a ON a.id = s.assignment_id CROSS JOIN cycle c ON c.id = a.cycle_id
         WHERE s.outbox_id = ? AND c.status <> 'closed' LIMIT 1
         """
 
-    /// A follow-up notice of the message for a task not closed (by `followup_notice_message`).
+    /// A follow-up notice of the message for a task not closed (by `followup_notice_message`, then the
+    /// task by key).
     static let openNoticeSQL = """
-        SELECT 1 FROM followup_notice n JOIN followup f ON f.id = n.followup_id
+        SELECT 1 FROM followup_notice n CROSS JOIN followup f ON f.id = n.followup_id
         WHERE n.outbox_id = ? AND f.status <> 'closed' LIMIT 1
         """
 

@@ -8,14 +8,16 @@ extension AppDatabase {
 
     /// Removes the body (its `outbox_text` row, whose pages the next messages reuse) of every message
     /// sent before `cutoff` that still has one, `batch` messages a transaction, oldest first; records
-    /// `now` as when. The `outbox` row stays: it is the record that the message went out, and its
-    /// stage marks keep the sweep from reminding those stages again. Only sent messages lose their
-    /// text: a pending, failed or dead one may still be mailed. Returns how many messages lost it.
+    /// `now` as when. The `outbox` row stays (until `removeFinishedMessages`): it is the record that
+    /// the message went out, and its stage marks keep the sweep from reminding those stages again. Only
+    /// sent messages lose their text: a pending, failed or dead one may still be mailed. `stopped` is
+    /// asked between transactions (a shutdown). Returns how many messages lost it.
     @discardableResult
-    public func removeSentText(sentBefore cutoff: Date, now: Date, batch: Int = textRemovalBatch) throws -> Int {
+    public func removeSentText(sentBefore cutoff: Date, now: Date, batch: Int = textRemovalBatch,
+                               stopped: () -> Bool = { false }) throws -> Int {
         precondition(batch > 0, "a batch removes at least one message's text")
         var removed = 0
-        while true {
+        while !stopped() {
             let n = try writer.write { db in
                 let ids = try Int64.fetchAll(db, sql: Self.sentWithTextSQL, arguments: [cutoff, batch])
                 let marked = try db.cachedStatement(sql: "UPDATE outbox SET text_removed_at = ? WHERE id = ?")
@@ -27,8 +29,9 @@ extension AppDatabase {
                 return ids.count
             }
             removed += n
-            if n < batch { return removed }
+            if n < batch { break }
         }
+        return removed
     }
 
     /// The next batch of sent messages still holding their text, found through `outbox_text_kept`

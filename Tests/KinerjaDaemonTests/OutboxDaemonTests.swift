@@ -160,12 +160,12 @@ struct OutboxDaemonTests {
     @Test("the maintenance job deletes finished messages written over mail.keep_messages ago; one still to send stays; reminders list shows the rest")
     func oldMessagesDeleted() async throws {
         var options = DaemonHarness.Options()
-        options.extraConfig = "mail:\n  channel: journal\n  keep_messages: 5d\n"
+        // No delivery job: the waiting message must still be waiting when the maintenance job runs.
+        options.extraConfig = "mail:\n  channel: journal\n  keep_messages: 5d\njobs:\n  schedule:\n    outbox-delivery: \"off\"\n"
         let daemon = try await DaemonHarness.start(options)
         let to = MailAddress(name: "Siti Nurhaliza", email: "siti@bandung.go.id")
         try Self.enqueue(daemon, ["lama-terkirim", "lama-antre", "baru"].map { Self.draft($0, to: to, subject: $0, body: "isi\n") })
-        // The first two written six days ago: the first sent then, the second still waiting (the journal channel's delivery
-        // job is not scheduled here). The third written just now.
+        // The first two written six days ago: the first sent then, the second still waiting. The third written just now.
         let database = try AppDatabase.open(path: daemon.databasePath)
         let written = try database.outboxMessages(status: nil, limit: 10).messages
         let oldID = try #require(written.first { $0.idempotencyKey == "lama-terkirim" }).id

@@ -39,6 +39,24 @@ struct MigrationTests {
         #expect(tables.isSuperset(of: ["employee", "unit"]))
     }
 
+    @Test("the write-ahead log grown by one large transaction is cut back to the limit once SQLite starts it over")
+    func walCutBack() throws {
+        let path = temporaryPath()
+        let db = try AppDatabase.open(path: path)
+        let wal = { (try FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0 }
+        try db.writer.write { d in
+            try d.execute(sql: "CREATE TABLE big(b BLOB)")
+            try d.execute(sql: "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 80) INSERT INTO big SELECT zeroblob(1 << 20) FROM s")
+        }
+        let grown = try wal()
+        #expect(grown > AppDatabase.walSizeLimit, "\(grown) bytes of log after 80 MB in one transaction")
+        // The checkpoint after the commit has copied the log into the file; the next write starts the log over.
+        _ = try db.writer.writeWithoutTransaction { try Row.fetchOne($0, sql: "PRAGMA wal_checkpoint(PASSIVE)") }
+        try db.writer.write { try $0.execute(sql: "INSERT INTO big VALUES (x'00')") }
+        let after = try wal()
+        #expect(after <= AppDatabase.walSizeLimit, "\(after) bytes of log after the next write")
+    }
+
     @Test("opening twice is idempotent")
     func reopen() throws {
         let path = temporaryPath()

@@ -6,8 +6,8 @@ import Testing
 
 /// `mail.keep_messages`: a finished message written before the cutoff is deleted with its text, marks
 /// and notices once nothing it carries can still be owed; a message still to send, or carrying a stage
-/// of an open cycle or a notice of an open follow-up task, stays; and the pass reads no further than
-/// the cutoff.
+/// of an open cycle or a notice of an open follow-up task, stays; and the pass stops after a batch of
+/// messages in a row newer than the cutoff.
 @Suite("Outbox history")
 struct OutboxHistoryTests {
     static let t0 = OutboxStoreTests.t0
@@ -27,7 +27,7 @@ struct OutboxHistoryTests {
     /// 5. pending, no marks: kept (it may still be mailed);
     /// 6. failed, reminding assignment 5: kept;
     /// 7. sent, written 10 days before t0: not old enough;
-    /// 8. sent, written 500 days before t0 but after 7 (a clock set back): not reached.
+    /// 8. sent, written 500 days before t0 but after 7 (a clock set wrong for a while): removed.
     static func database() throws -> (AppDatabase, [Int64]) {
         let db = try OutboxStoreTests.database()
         let old = t0.addingTimeInterval(-500 * day), recent = t0.addingTimeInterval(-10 * day)
@@ -55,9 +55,9 @@ struct OutboxHistoryTests {
     func removesFinishedClosedMessages() throws {
         let (db, ids) = try Self.database()
         let result = try db.removeFinishedMessages(createdBefore: Self.cutoff, batch: 2)
-        #expect(result == OutboxHistoryRemoval(removed: 2, kept: 4))
+        #expect(result == OutboxHistoryRemoval(removed: 3, kept: 4))
         for (n, id) in ids.enumerated() {
-            let gone = n == 0 || n == 3
+            let gone = n == 0 || n == 3 || n == 7
             #expect((try db.outboxMessage(id: id) == nil) == gone, "message \(n + 1)")
             #expect(try Self.count(db, "SELECT COUNT(*) FROM outbox_text WHERE outbox_id = ?", [id]) == (gone ? 0 : 1), "text of message \(n + 1)")
         }
@@ -68,6 +68,27 @@ struct OutboxHistoryTests {
         #expect(try db.writer.read { try String.fetchOne($0, sql: "PRAGMA integrity_check") } == "ok")
         // A second pass finds nothing more to do and keeps the same messages.
         #expect(try db.removeFinishedMessages(createdBefore: Self.cutoff) == OutboxHistoryRemoval(removed: 0, kept: 4))
+    }
+
+    @Test("a whole batch of messages in a row newer than the cutoff ends the pass; a stop asked between transactions ends it, and the next pass goes on")
+    func stops() throws {
+        let db = try OutboxStoreTests.database()
+        let old = Self.t0.addingTimeInterval(-500 * Self.day)
+        let dates = [old, Self.t0, Self.t0, Self.t0, old, old]
+        for (i, at) in dates.enumerated() {
+            _ = try db.writer.write { try Outbox.enqueue(OutboxStoreTests.draft("m\(i)"), at: at, in: $0) }
+        }
+        try db.writer.write { try $0.execute(sql: "UPDATE outbox SET status = 'sent', sent_at = created_at, next_attempt_at = NULL") }
+        // Batches of two: [old, new], then [new, new]: two in a row at the batch's end, so the last two old ones wait.
+        #expect(try db.removeFinishedMessages(createdBefore: Self.cutoff, batch: 2) == OutboxHistoryRemoval(removed: 1, kept: 0))
+        #expect(try Self.count(db, "SELECT COUNT(*) FROM outbox") == 5)
+        // Batches of four see past the three new ones; a stop asked after the first transaction leaves the last one.
+        var asked = 0
+        #expect(try db.removeFinishedMessages(createdBefore: Self.cutoff, batch: 4, stopped: { asked += 1; return asked > 1 })
+                == OutboxHistoryRemoval(removed: 1, kept: 0))
+        #expect(try Self.count(db, "SELECT COUNT(*) FROM outbox") == 4)
+        #expect(try db.removeFinishedMessages(createdBefore: Self.cutoff, batch: 4) == OutboxHistoryRemoval(removed: 1, kept: 0))
+        #expect(try Self.count(db, "SELECT COUNT(*) FROM outbox") == 3)
     }
 
     @Test("once its cycle closes, a message kept for an open stage goes on the next pass")

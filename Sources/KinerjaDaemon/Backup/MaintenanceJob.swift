@@ -14,12 +14,24 @@ struct MaintenanceJob: ScheduledJob {
         try Task.checkCancellation()
         let directory = config.backup.directory, keep = config.backup.keep
         let now = runtime.now(), keepText = config.mail.keepSentText, keepMessages = config.mail.keepMessages
-        let (removed, texts, messages, wal) = try await runtime.withDatabase { database in
-            let removed = try BackupFiles.rotate(directory: directory, keep: keep)
-            let texts = try keepText.map { try database.removeSentText(sentBefore: now.addingTimeInterval(-$0.inSeconds), now: now) }
-            let messages = try keepMessages.map { try database.removeFinishedMessages(createdBefore: now.addingTimeInterval(-$0.inSeconds)) }
-            return (removed, texts, messages, try database.maintain())
+        // The removals go a few thousand messages a transaction; a stop is seen between two (the first
+        // run after an upgrade may have years of messages to go through) and the next run goes on.
+        let stop = StopRequest()
+        let (removed, texts, messages, wal) = try await withTaskCancellationHandler {
+            try await runtime.withDatabase { database in
+                let removed = try BackupFiles.rotate(directory: directory, keep: keep)
+                let texts = try keepText.map {
+                    try database.removeSentText(sentBefore: now.addingTimeInterval(-$0.inSeconds), now: now, stopped: { stop.isRequested })
+                }
+                let messages = try keepMessages.map {
+                    try database.removeFinishedMessages(createdBefore: now.addingTimeInterval(-$0.inSeconds), stopped: { stop.isRequested })
+                }
+                return (removed, texts, messages, try database.maintain())
+            }
+        } onCancel: {
+            stop.request()
         }
+        try Task.checkCancellation()
         let textNote = texts.map { "; text of \($0) message(s) sent over \(Self.days(keepText)) ago removed" } ?? ""
         let messageNote = messages.map {
             "; \($0.removed) message(s) written over \(Self.days(keepMessages)) ago deleted"
