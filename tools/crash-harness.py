@@ -6,8 +6,10 @@ The scenario, through kinerjactl as an admin would run it, on a `kinerjactl demo
 import units and employees; per history period: open the cycle (at the period's end), import its
 reviews, close it (the motivation analysis then runs on its own); open one more cycle months ago
 with no review in (every reviewer overdue); the reminder sweep; outbox delivery (msmtp to an SMTP
-sink on loopback) until nothing waits; the motivation analysis; an online backup; and the scheduled
-`maintenance` job (every 10 s here), whose interrupted runs must be caught up.
+sink on loopback) until nothing waits; the motivation analysis; an online backup; closing the overdue
+cycle (forced), dating its messages two days back and running `maintenance`, which deletes them
+(mail.keep_messages: 1d here); and the scheduled `maintenance` job (every 10 s here), whose
+interrupted runs must be caught up.
 
 A debug kinerjad has named pause points (Sources/KinerjaPausePoints): armed with
 KINERJAD_PAUSE_AT, the point appends its name to KINERJAD_PAUSE_FILE and blocks; the harness then
@@ -23,7 +25,8 @@ Invariants, read from the SQLite file directly:
     a closed cycle has one result per subject, an open one none;
   - no flag duplicated (rule, NIP, window), and after each step the flags equal the uncrashed run's;
   - no reminder lost or sent twice: every outbox message is sent, the sink received each
-    Message-ID exactly once, and the outbox equals the uncrashed run's (same count);
+    Message-ID exactly once (also of messages since deleted, and only Message-IDs the outbox held),
+    and the outbox equals the uncrashed run's (same count);
   - the job catch-up ran: every scheduled run a kill interrupted has a later successful run
     covering its slot.
 
@@ -68,6 +71,7 @@ POINTS = [
     "backup.mid-copy",
     "scheduler.job-started.maintenance",
     "scheduler.before-outcome.maintenance",
+    "outbox-history.batch-deleted",
 ]
 # Points reached many times in a run, where the long mode picks a later hit at random.
 REPEATED = {"delivery.claimed": 30, "delivery.sendmail-running": 30, "delivery.sendmail-exited": 30,
@@ -154,6 +158,7 @@ mail:
   from_address: kinerjad@localhost
   retry_base: 1s
   retry_cap: 1s
+  keep_messages: 1d
 reminders:
   working_hours: "Mon..Sun 00:00..23:59 UTC"
   holidays: []
@@ -270,13 +275,16 @@ def snapshot(daemon):
             cycles[period] = {"status": status, "by_role": by_role, "results": results}
         flags = sorted(r[0] for r in rows(db, "SELECT identity FROM flag"))
         outbox = rows(db, "SELECT COUNT(*) FROM outbox")[0][0]
-        return {"cycles": cycles, "flags": flags, "outbox": outbox}
+        written = {r[0] for r in rows(db, "SELECT message_id FROM outbox")}
+        sent = {r[0] for r in rows(db, "SELECT message_id FROM outbox WHERE status = 'sent'")}
+        return {"cycles": cycles, "flags": flags, "outbox": outbox, "written": written, "sent": sent}
     finally:
         db.close()
 
 
-def check_invariants(daemon, sink, in_flight_at_kill=None):
-    """Invariants that hold at any time (after a restart). Returns a list of problems."""
+def check_invariants(daemon, sink, in_flight_at_kill=None, written_before=frozenset()):
+    """Invariants that hold at any time (after a restart); `written_before` holds the Message-IDs the
+    outbox held at earlier steps (the maintenance job deletes old messages). Returns a list of problems."""
     problems = check_file_integrity(daemon.database)
     if os.path.isdir(daemon.backups):
         for name in sorted(os.listdir(daemon.backups)):
@@ -328,13 +336,14 @@ def check_invariants(daemon, sink, in_flight_at_kill=None):
     for mid in twice:
         where = (in_flight_at_kill or {}).get(mid, "no kill")
         problems.append(f"reminder sent {counts[mid]} times (in flight at the kill at {where}): {mid}")
-    stray = sorted(mid for mid in counts if mid not in outbox_ids)
+    stray = sorted(mid for mid in counts if mid not in outbox_ids and mid not in written_before)
     if stray:
         problems.append(f"the sink received {len(stray)} messages not in the outbox: {stray[:3]}")
     return problems
 
 
-def check_final(daemon, sink, reference):
+def check_final(daemon, sink, reference, sent_before=frozenset()):
+    """`sent_before`: the Message-IDs recorded sent at earlier steps, deleted since or not."""
     problems = []
     db = daemon.db()
     try:
@@ -353,7 +362,7 @@ def check_final(daemon, sink, reference):
     finally:
         db.close()
     received = collections.Counter(mid for mid, _ in sink.received())
-    lost = sorted(sent - set(received))
+    lost = sorted((sent | sent_before) - set(received))
     if lost:
         problems.append(f"reminders recorded sent but never received: {len(lost)}: {lost[:3]}")
     if reference is not None:
@@ -394,8 +403,22 @@ def scenario(data, manifest):
         ("delivery", ["jobs", "run", "outbox-delivery"]),
         ("analysis", ["jobs", "run", "motivation-analysis"]),
         ("backup", ["backup"]),
+        (f"close {overdue}", ["call", "io.kinerjad.Admin.CloseCycle",
+                              json.dumps({"cycle": overdue, "force": True, "reason": "crash harness: old mail"})]),
+        ("age the mail", age_the_mail),
+        ("maintenance", ["jobs", "run", "maintenance"]),
     ]
     return steps
+
+
+def age_the_mail(daemon):
+    """Dates every message two days back (past mail.keep_messages, 1d here); idempotent."""
+    db = sqlite3.connect(daemon.database, timeout=30)
+    try:
+        db.execute("UPDATE outbox SET created_at = strftime('%Y-%m-%d %H:%M:%f', 'now', '-2 days')")
+        db.commit()
+    finally:
+        db.close()
 
 
 class Pass:
@@ -412,6 +435,7 @@ class Pass:
         self.in_flight_at_kill = {}
         self.seen = set()
         self.snapshots = []
+        self.written, self.sent = set(), set()
         self.state = tempfile.mkdtemp(prefix="kinerja-crash-")
         self.sink = Sink()
         self.daemon = Daemon(args.bin, self.state, self.sink.port)
@@ -440,7 +464,7 @@ class Pass:
                 self.in_flight_at_kill.setdefault(mid, where)
         finally:
             db.close()
-        for p in check_invariants(self.daemon, self.sink, self.in_flight_at_kill):
+        for p in check_invariants(self.daemon, self.sink, self.in_flight_at_kill, self.written):
             self.add(f"after kill at {where}: {p}")
         self.note(f"killed at {where}; restarted")
 
@@ -481,6 +505,9 @@ class Pass:
             if attempts > 40:
                 raise Failure(f"step {name}: no success after 40 attempts")
             self.handle_pauses()
+            if callable(command):
+                command(self.daemon)
+                return
             started = time.monotonic()
             process = self.daemon.ctl_popen(command)
             killed = None
@@ -551,6 +578,8 @@ class Pass:
                 self.wait_idle()
                 snap = snapshot(self.daemon)
                 self.snapshots.append(snap)
+                self.written |= snap["written"]
+                self.sent |= snap["sent"]
                 if self.reference is not None:
                     expected = self.reference["snapshots"][index]
                     for key in ("cycles", "flags", "outbox"):
@@ -559,9 +588,9 @@ class Pass:
                                                  f"{str(snap[key])[:200]} vs {str(expected[key])[:200]}")
             self.wait_catch_up()
             self.wait_idle()
-            for problem in check_invariants(self.daemon, self.sink, self.in_flight_at_kill):
+            for problem in check_invariants(self.daemon, self.sink, self.in_flight_at_kill, self.written):
                 self.add(problem)
-            final, caught_up = check_final(self.daemon, self.sink, self.reference["final"] if self.reference else None)
+            final, caught_up = check_final(self.daemon, self.sink, self.reference["final"] if self.reference else None, self.sent)
             for problem in final:
                 self.add(problem)
             self.caught_up = caught_up
@@ -616,7 +645,8 @@ def main():
         return 1
     reference = {"snapshots": reference_pass.snapshots, "final": reference_pass.final}
     print(f"reference run: {len(reference['final']['cycles'])} cycles, {len(reference['final']['flags'])} flags, "
-          f"{reference['final']['outbox']} reminders ({time.monotonic() - began:.1f} s)", flush=True)
+          f"{len(reference_pass.written)} messages written, {reference['final']['outbox']} left after the old ones were deleted "
+          f"({time.monotonic() - began:.1f} s)", flush=True)
 
     kills = collections.Counter()
     problems = []

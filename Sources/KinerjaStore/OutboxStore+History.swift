@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import KinerjaPausePoints
 
 /// What one pass of `removeFinishedMessages` did.
 public struct OutboxHistoryRemoval: Sendable, Equatable {
@@ -69,6 +70,7 @@ extension AppDatabase {
         let openMark = try db.cachedStatement(sql: openStageMarkSQL)
         let openNotice = try db.cachedStatement(sql: openNoticeSQL)
         let deletes = try deleteMessageSQL.map { try db.cachedStatement(sql: $0) }
+        var deletedHere = false
         for row in rows {
             let id: Int64 = row[0], status: String = row[1], createdAt: Date = row[2]
             walk.after = id
@@ -85,7 +87,10 @@ extension AppDatabase {
             }
             for statement in deletes { try statement.execute(arguments: [id]) }
             result.removed += 1
+            deletedHere = true
         }
+        // The crash harness kills here: the batch's deletions are written but not committed.
+        if deletedHere { PausePoint.reach("outbox-history.batch-deleted") }
         return rows.count
     }
 
