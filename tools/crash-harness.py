@@ -582,7 +582,10 @@ class Pass:
                 self.sent |= snap["sent"]
                 if self.reference is not None:
                     expected = self.reference["snapshots"][index]
-                    for key in ("cycles", "flags", "outbox"):
+                    # Once the mail is dated back, the scheduled maintenance (every 10 s, and at once after a
+                    # restart that interrupted one) may delete it before the step's own run: either count is right.
+                    keys = ("cycles", "flags") if name == "age the mail" else ("cycles", "flags", "outbox")
+                    for key in keys:
                         if snap[key] != expected[key]:
                             self.add(f"after step {name}: {key} differ from the uncrashed run: "
                                                  f"{str(snap[key])[:200]} vs {str(expected[key])[:200]}")
