@@ -90,7 +90,9 @@ extension AppDatabase {
             deletedHere = true
         }
         // The crash harness kills here: the batch's deletions are written but not committed.
+        #if DEBUG
         if deletedHere { PausePoint.reach("outbox-history.batch-deleted") }
+        #endif
         return rows.count
     }
 
