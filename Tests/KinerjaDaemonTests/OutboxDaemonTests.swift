@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import KinerjaDomain
 import KinerjaStore
 import KinerjaTestSupport
@@ -188,6 +189,43 @@ struct OutboxDaemonTests {
         #expect(gone.status != .exited(0), "\(gone.standardOutputText)")
         #expect(gone.standardErrorText.contains("reminder") && gone.standardErrorText.contains("\(oldID)"), "\(gone.standardErrorText)")
         #expect(try await daemon.stop() == .exited(0))
+    }
+
+    @Test("SIGTERM while the maintenance job deletes old messages: the batch in hand commits, the rest waits for the next run, the daemon exits 0")
+    func stopDuringHistoryRemoval() async throws {
+        let directory = try TemporaryDirectory(prefix: "kinerjad-history-stop")
+        let pauses = directory.path("pauses")
+        var options = DaemonHarness.Options()
+        options.extraConfig = "mail:\n  channel: journal\n  keep_messages: 5d\njobs:\n  schedule:\n    outbox-delivery: \"off\"\n"
+        options.environment = ["KINERJAD_PAUSE_AT": "outbox-history.batch-deleted", "KINERJAD_PAUSE_FILE": pauses]
+        let daemon = try await DaemonHarness.start(options, in: directory)
+        // 2,500 messages sent six days ago: more than one transaction's worth (AppDatabase.historyRemovalBatch).
+        let database = try AppDatabase.open(path: daemon.databasePath)
+        let sixDaysAgo = Date().addingTimeInterval(-6 * 86_400), to = MailAddress(name: "Siti", email: "siti@bandung.go.id")
+        try await database.writer.write { db in
+            for i in 0..<2_500 { _ = try Outbox.enqueue(Self.draft("lama-\(i)", to: to, subject: "s", body: "isi\n"), at: sixDaysAgo, in: db) }
+            try db.execute(sql: "UPDATE outbox SET status = 'sent', sent_at = created_at, next_attempt_at = NULL")
+        }
+        #expect(AppDatabase.historyRemovalBatch == 2_000)
+        let run = Task { try await Self.ctl(daemon, ["jobs", "run", "maintenance"]) }
+        try await waitUntil("the first batch is deleted, not yet committed", timeout: .seconds(30)) {
+            ((try? String(contentsOfFile: pauses, encoding: .utf8)) ?? "").contains("outbox-history.batch-deleted \(daemon.process.pid)")
+        }
+        // The stop is asked while the batch is held; then the batch goes on and commits.
+        let release = Task {
+            try await Task.sleep(for: .milliseconds(500))
+            FileManager.default.createFile(atPath: pauses + ".release", contents: nil)
+        }
+        #expect(try await daemon.stop(timeout: .seconds(20)) == .exited(0))
+        try await release.value
+        _ = try? await run.value
+        let left = try await database.writer.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM outbox") }
+        #expect(left == 500, "\(left.map(String.init) ?? "?") messages left; 500 expected (the second batch not started)")
+        let outcome = try await database.writer.read {
+            try String.fetchOne($0, sql: "SELECT outcome FROM job_run WHERE name = 'maintenance' ORDER BY id DESC LIMIT 1")
+        }
+        #expect(outcome == "interrupted", "\(outcome ?? "none")")
+        try database.writer.close()
     }
 
     @Test("a sendmail that fails, hangs or dies: retries with backoff, then dead at warning; the daemon keeps serving; retry by hand")
