@@ -199,7 +199,7 @@ struct BoundedRepliesTests {
             c.sendall(b'{"parameters":{"version":"' + b"x" * (17 << 20) + b'"}}\\0')
             c.recv(1)
             """, socket], environment: Subprocess.environment())
-        try await waitUntil("the fake service listens") { FileManager.default.fileExists(atPath: socket) }
+        try await waitUntil("the fake service listens") { isListeningUnixSocket(socket) }
         let result = try await Subprocess.run(try BuiltProducts.kinerjactl, arguments: ["--socket", socket, "ping"],
                                               environment: Subprocess.environment(), timeout: .seconds(60))
         #expect(result.status == .exited(1), "\(result.standardErrorText)")

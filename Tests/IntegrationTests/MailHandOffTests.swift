@@ -26,9 +26,7 @@ struct MailHandOffTests {
         let listener = try Subprocess.launch("systemd-socket-activate",
                                              arguments: ["--listen=\(socket)", "--accept", "--inetd"] + (try unitCommand(program: program)),
                                              environment: Subprocess.environment())
-        for _ in 0..<200 where !FileManager.default.fileExists(atPath: socket) {
-            try await Task.sleep(for: .milliseconds(10))
-        }
+        try await waitUntil("systemd-socket-activate listens on \(socket)") { isListeningUnixSocket(socket) }
         return listener
     }
 
@@ -77,9 +75,7 @@ struct MailHandOffTests {
         let listener = try Subprocess.launch("systemd-socket-activate",
                                              arguments: ["--listen=\(dir.path("mail.sock"))", "--accept", "--inetd", "/bin/sh", "-c", "head -c 10 >/dev/null; echo partial"],
                                              environment: Subprocess.environment())
-        for _ in 0..<200 where !FileManager.default.fileExists(atPath: dir.path("mail.sock")) {
-            try await Task.sleep(for: .milliseconds(10))
-        }
+        try await waitUntil("systemd-socket-activate listens") { isListeningUnixSocket(dir.path("mail.sock")) }
         let cut = try await Self.send("To: a@example.org\n\nhello\n", socket: dir.path("mail.sock"))
         #expect(cut.status == .exited(75), "\(cut.standardErrorText)")
         #expect(cut.standardErrorText.contains("ended without reporting"), "\(cut.standardErrorText)")

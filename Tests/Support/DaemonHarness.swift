@@ -109,7 +109,7 @@ public final class DaemonHarness: Sendable {
         if options.waitForReady {
             if options.socketActivated {
                 // systemd-socket-activate execs the daemon only at the first connection.
-                try await waitUntil("the activation socket exists") { FileManager.default.fileExists(atPath: socketPath) }
+                try await waitUntil("the activation socket listens") { isListeningUnixSocket(socketPath) }
                 let client = try await harness.client()
                 _ = try await client.call("io.kinerjad.Admin.Ping")
                 await client.close()

@@ -44,6 +44,20 @@ public func waitUntil(
     }
 }
 
+/// Whether a Unix socket bound at `path` is listening, read from `/proc/net/unix` without
+/// connecting to it (a probe connection would start a socket-activated service). The socket file
+/// appears at bind(2), before listen(2): a client that connects in between is refused, so tests
+/// that start a listener wait for this rather than for the file.
+public func isListeningUnixSocket(_ path: String) -> Bool {
+    guard let table = try? String(contentsOfFile: "/proc/net/unix", encoding: .utf8) else { return false }
+    // Num RefCount Protocol Flags Type St Inode Path; flag __SO_ACCEPTCON (0x10000) marks a listener.
+    return table.split(separator: "\n").dropFirst().contains { line in
+        let fields = line.split(separator: " ", maxSplits: 7, omittingEmptySubsequences: true)
+        guard fields.count == 8, let flags = Int(fields[3], radix: 16) else { return false }
+        return fields[7] == path && flags & 0x10000 != 0
+    }
+}
+
 /// The C library's text for an errno value, e.g. `No such file or directory (errno 2)`.
 public func describeErrno(_ code: Int32 = errno) -> String {
     guard let text = strerror(code) else { return "errno \(code)" }
