@@ -67,10 +67,18 @@ class Daemon:
         self.process = subprocess.Popen([f"{bin_dir}/kinerjad", "--config", f"{work}/kinerjad.yaml"],
                                         stdout=self.log, stderr=subprocess.STDOUT, env=ENV)
         self.pid = self.process.pid
-        for _ in range(600):
-            if os.path.exists(self.socket):
+        # Ready when it answers (its socket file appears at bind, before it listens), within 30 s.
+        deadline = time.monotonic() + 30
+        while True:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"kinerjad exited with {self.process.returncode} before answering; see {work}/daemon.log")
+            try:
+                varlink_call(self.socket, "io.kinerjad.Admin.Ping")
                 break
-            time.sleep(0.05)
+            except (OSError, RuntimeError):
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"kinerjad did not answer on {self.socket} within 30 s; see {work}/daemon.log")
+                time.sleep(0.05)
 
     def __enter__(self):
         return self

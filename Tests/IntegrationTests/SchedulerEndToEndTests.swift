@@ -48,7 +48,10 @@ struct SchedulerEndToEndTests {
             return runs.count > before && runs.contains { $0["trigger"]?.stringValue == "catch-up" && $0["outcome"]?.stringValue == "ok" }
         }
         // Let it reach its next regular slot too; still exactly one catch-up.
-        try await Task.sleep(for: .seconds(4))
+        try await waitUntil("a scheduled run after the catch-up", timeout: .seconds(30)) {
+            let runs = try await restarted.call("io.kinerjad.Admin.JobHistory", ["name": "maintenance", "limit": 100])["runs"]?.arrayValue ?? []
+            return runs.contains { $0["trigger"]?.stringValue == "schedule" && ($0["id"]?.intValue ?? 0) > Int64(before) + 1 }
+        }
         let runs = try await restarted.call("io.kinerjad.Admin.JobHistory", ["name": "maintenance", "limit": 100])["runs"]?.arrayValue ?? []
         // Exactly one run for the downtime: the first run after the restart is the catch-up, and every
         // later run is for a slot after the restart. (A later run may still be labelled catch-up when a

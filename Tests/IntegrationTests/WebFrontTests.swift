@@ -75,6 +75,15 @@ struct WebFrontTests {
         return Setup(daemon: daemon, web: web, kit: kit, cycle: cycle, listen: listen)
     }
 
+    /// Requests `/` until the front answers 429, at most three times `limit` requests (a burst that
+    /// straddles the turn of the minute needs more than `limit`); false when none was refused.
+    static func burstUntilLimited(_ web: WebFrontHarness, limit: Int) throws -> Bool {
+        for _ in 0..<(3 * limit) {
+            if try web.request("GET", "/").status == 429 { return true }
+        }
+        return false
+    }
+
     static func formValue(_ name: String, in html: String) -> String? {
         guard let r = html.range(of: "name=\"\(name)\" value=\"") else { return nil }
         return String(html[r.upperBound...].prefix { $0 != "\"" })
@@ -279,12 +288,15 @@ struct WebFrontTests {
         #expect(again.body.contains("sudah mengisi survei ini hari ini"))
         #expect(try await s.kit.scalar("SELECT COUNT(*) FROM skm_response WHERE unit_code = '\(unit)' AND source = 'web'") == "1")
 
-        // Per-IP limit: within one minute, past 40 requests the front answers 429.
-        var statuses: [Int] = []
-        for _ in 0..<45 { statuses.append(try s.web.request("GET", "/").status) }
-        #expect(statuses.contains(429))
-        // X-Forwarded-For from an untrusted peer changes nothing.
-        #expect(try s.web.request("GET", "/", headers: ["X-Forwarded-For": "203.0.113.9"]).status == 429)
+        // Per-IP limit: within one minute, past 40 requests the front answers 429. X-Forwarded-For
+        // from an untrusted peer changes nothing. (The window is the clock's minute; should it turn
+        // between the burst and the last request, the burst is sent again.)
+        var forwardedLimited = false
+        for _ in 0..<2 where !forwardedLimited {
+            #expect(try Self.burstUntilLimited(s.web, limit: 40))
+            forwardedLimited = try s.web.request("GET", "/", headers: ["X-Forwarded-For": "203.0.113.9"]).status == 429
+        }
+        #expect(forwardedLimited, "a request naming another address in X-Forwarded-For was let through")
         try await s.stop()
     }
 
@@ -312,9 +324,7 @@ struct WebFrontTests {
         #expect(answered.status == 200)
 
         #expect(try s.web.request("GET", "/r/" + String(repeating: "B", count: 43)).status == 404)
-        var statuses: [Int] = []
-        for _ in 0..<35 { statuses.append(try s.web.request("GET", "/").status) }
-        #expect(statuses.contains(429))
+        #expect(try Self.burstUntilLimited(s.web, limit: 30))
 
         // reviewSubmitted, surveyAnswered, webTokenRefused (kinerjad), webRateLimited (kinerja-web).
         let submitted = try await journal.waitForEntries(matching: ["MESSAGE_ID": "39b7f8a9d40446d080d4bcb5a32ce56d"])

@@ -211,8 +211,11 @@ struct OutboxDaemonTests {
         try await waitUntil("the first batch is deleted, not yet committed", timeout: .seconds(30)) {
             ((try? String(contentsOfFile: pauses, encoding: .utf8)) ?? "").contains("outbox-history.batch-deleted \(daemon.process.pid)")
         }
-        // The stop is asked while the batch is held; then the batch goes on and commits.
+        // The stop is asked while the batch is held; then the batch goes on and commits. STOPPING=1
+        // comes first in the shutdown, just before the work loop cancels the job; the half second
+        // after it lets that cancellation arrive even when the test's own tasks run late.
         let release = Task {
+            _ = try await daemon.notify.waitFor(prefix: "STOPPING=1", timeout: .seconds(20))
             try await Task.sleep(for: .milliseconds(500))
             FileManager.default.createFile(atPath: pauses + ".release", contents: nil)
         }
@@ -307,7 +310,7 @@ struct OutboxDaemonTests {
     @Test("kill -9 while a message is being sent: after the restart every message arrives exactly once")
     func killedMidBatch() async throws {
         let directory = try TemporaryDirectory(prefix: "kinerjad-mail")
-        let mail = try SlowMailProgram(in: directory, answerAfter: "0.4")
+        let mail = try SlowMailProgram(in: directory, answerAfter: "0.4", holding: 4)
         let (started, accepted, lines) = (mail.started, mail.accepted, mail.lines)
         var options = DaemonHarness.Options()
         options.extraConfig = Self.config(sendmail: [mail.program])
@@ -315,9 +318,9 @@ struct OutboxDaemonTests {
         let to = MailAddress(name: "Siti", email: "siti@bandung.go.id")
         try Self.enqueue(daemon, (1...8).map { Self.draft("m\($0)", to: to, subject: "Pengingat \($0)", body: "isi\n") })
 
-        // Kill it while the fourth message is with the mail program (started, not yet accepted).
+        // Kill it while the fourth message is with the mail program (started, held, not yet accepted).
         try await waitUntil("the fourth message is being sent", timeout: .seconds(30), interval: .milliseconds(5)) {
-            lines(started).count == 4
+            lines(started).count >= 4
         }
         try daemon.process.signal(SIGKILL)
         _ = try await daemon.process.wait(timeout: .seconds(10))
@@ -325,7 +328,9 @@ struct OutboxDaemonTests {
         let recordedSent = try AppDatabase.open(path: daemon.databasePath).outboxMessages(status: .sent, limit: 100).messages
             .map { "Message-ID: <\($0.messageID)>" }
         #expect(recordedSent.count == 3)
+        #expect(lines(started).count == 4, "nothing is sent while the daemon is dead")
         // The mail program runs detached from the daemon: it completes the send, and its runner records the outcome.
+        FileManager.default.createFile(atPath: mail.release, contents: nil)
         try await waitUntil("the interrupted send completes without the daemon", timeout: .seconds(10), interval: .milliseconds(20)) {
             lines(accepted).contains(inFlight)
         }
@@ -354,7 +359,7 @@ struct OutboxDaemonTests {
         let daemon = try await DaemonHarness.start(options, in: directory)
         let to = MailAddress(name: "Siti", email: "siti@bandung.go.id")
         try Self.enqueue(daemon, (1...3).map { Self.draft("s\($0)", to: to, subject: "Pengingat \($0)", body: "isi\n") })
-        try await waitUntil("the first message is being sent", timeout: .seconds(30), interval: .milliseconds(5)) { lines(started).count == 1 }
+        try await waitUntil("the first message is being sent", timeout: .seconds(30), interval: .milliseconds(5)) { lines(started).count >= 1 }
         #expect(try await daemon.stop() == .exited(0))
         #expect(lines(accepted) == lines(started), "the send in progress was finished")
         let database = try AppDatabase.open(path: daemon.databasePath)
@@ -373,21 +378,31 @@ struct OutboxDaemonTests {
 
 /// A slow mail system as a sendmail program: it reads the message, writes its Message-ID to
 /// `started`, waits `answerAfter` seconds, then writes it to `accepted` (the moment a real server
-/// answers 250) and exits 0.
+/// answers 250) and exits 0. With `holding: n`, the n-th message waits after `started` until the
+/// file `release` exists, so a test can act while that send is surely in progress, however late
+/// its polling runs on a loaded machine.
 struct SlowMailProgram {
     let program: String
     let started: String
     let accepted: String
+    let release: String
 
-    init(in directory: TemporaryDirectory, answerAfter seconds: String) throws {
+    init(in directory: TemporaryDirectory, answerAfter seconds: String, holding: Int? = nil) throws {
         program = directory.path("sendmail")
         started = directory.path("started.log")
         accepted = directory.path("accepted.log")
+        release = directory.path("release")
+        let hold = holding.map { """
+            if [ "$(wc -l < "\(started)")" -eq \($0) ]; then
+              while [ ! -e "\(release)" ]; do sleep 0.02; done
+            fi
+            """ } ?? ""
         try """
             #!/bin/sh
             id=$(grep -m1 '^Message-ID:' | tr -d '\\r')
             cat > /dev/null
             echo "$id" >> "\(started)"
+            \(hold)
             sleep \(seconds)
             echo "$id" >> "\(accepted)"
             exit 0

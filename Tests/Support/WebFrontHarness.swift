@@ -17,7 +17,8 @@ public final class WebFrontHarness: Sendable {
             : try Subprocess.launch(web, arguments: ["--config", configPath], environment: Subprocess.environment(), newProcessGroup: true)
         let harness = WebFrontHarness(process: process, port: port)
         try await waitUntil("kinerja-web answers on port \(port)", timeout: .seconds(30), interval: .milliseconds(100)) {
-            (try? HTTPExchange.send(port: port, method: "GET", path: "/static/style.css"))?.status == 200
+            guard process.isRunning else { throw TestSupportError("kinerja-web exited before answering: \(process.outputSummary())") }
+            return (try? HTTPExchange.send(port: port, method: "GET", path: "/static/style.css"))?.status == 200
         }
         return harness
     }
@@ -37,21 +38,32 @@ public final class WebFrontHarness: Sendable {
         return try await process.wait(timeout: .seconds(30))
     }
 
-    /// A free TCP port on 127.0.0.1 (bound to port 0, then released).
+    /// A free TCP port on 127.0.0.1, for a server the test starts later. It is taken below the
+    /// kernel's ephemeral range (`ip_local_port_range`), so that no outgoing connection and no
+    /// listener bound to port 0 (an SMTP sink, say) of a test running alongside can take it meanwhile.
     public static func freePort() throws -> Int {
+        let range = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8))?
+            .split(whereSeparator: \.isWhitespace).compactMap { Int($0) } ?? []
+        let ephemeralLow = range.first ?? 32_768
+        let low = 10_000, high = max(low + 1_000, ephemeralLow)
+        for _ in 0..<200 {
+            let port = Int.random(in: low..<high)
+            if canBind(port) { return port }
+        }
+        throw TestSupportError("no free port between \(low) and \(high) on 127.0.0.1")
+    }
+
+    static func canBind(_ port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
         defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { p in
-                bind(fd, p, length) == 0 && getsockname(fd, p, &length) == 0
-            }
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
         }
-        guard bound else { throw TestSupportError("cannot find a free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }
 

@@ -47,7 +47,9 @@ import Varlink
 
 @Suite(.serialized) struct VarlinkConnectionFairnessTests {
     /// Opens `argv[2]` connections, each sending the start of a call and never its end (a partial
-    /// frame), then reports how many the server kept open, and holds them until killed.
+    /// frame), then reports how many the server kept open, and holds them until killed. It counts
+    /// once `argv[3]` of them are closed by the server, or after 20 seconds, so a slow server is not
+    /// mistaken for one that keeps too many.
     static let holder = """
         import socket, sys, time
         held = []
@@ -55,18 +57,22 @@ import Varlink
             s = socket.socket(socket.AF_UNIX)
             s.connect(sys.argv[1])
             s.sendall(b'{"method":"org.example.echo.Ech')
-            held.append(s)
-        time.sleep(1.0)
-        alive = 0
-        for s in held:
             s.setblocking(False)
-            try:
-                alive += 0 if s.recv(1) == b'' else 1
-            except BlockingIOError:
-                alive += 1
-            except OSError:
-                pass
-        print('alive', alive, flush=True)
+            held.append(s)
+        def alive():
+            count = 0
+            for s in held:
+                try:
+                    count += 0 if s.recv(1, socket.MSG_PEEK) == b'' else 1
+                except BlockingIOError:
+                    count += 1
+                except OSError:
+                    pass
+            return count
+        deadline = time.monotonic() + 20
+        while len(held) - alive() < int(sys.argv[3]) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        print('alive', alive(), flush=True)
         time.sleep(120)
         """
 
@@ -100,7 +106,7 @@ import Varlink
                                  configuration: configuration, mode: 0o666) { server, path in
             chmod((path as NSString).deletingLastPathComponent, 0o755)
             // More connections than the whole server takes, from one unprivileged uid.
-            let holder = try Subprocess.launch("/usr/bin/setpriv", arguments: Self.asUser(65534, Self.holder, [path, "10"]))
+            let holder = try Subprocess.launch("/usr/bin/setpriv", arguments: Self.asUser(65534, Self.holder, [path, "10", "6"]))
             try await holder.waitForOutput(containing: "alive", in: .standardOutput, timeout: .seconds(30))
             #expect(holder.text(.standardOutput).contains("alive 4"), "\(holder.outputSummary())")
             #expect(server.connectionCount == 4)

@@ -5,7 +5,10 @@ import Testing
 import Varlink
 
 /// A small service used by the dispatcher and server tests.
-struct EchoService: VarlinkService {
+final class EchoService: VarlinkService, Sendable {
+    /// How many Sleep calls have begun; a test that needs a call surely running waits on it.
+    let sleepsStarted = Atomic<Int>(0)
+
     let interfaceDescription = """
         # Test service.
         interface org.example.echo
@@ -52,6 +55,7 @@ struct EchoService: VarlinkService {
             struct Other: Error {}
             throw Other()
         case "Sleep":
+            sleepsStarted.add(1, ordering: .relaxed)
             try await Task.sleep(for: .milliseconds(call.parameters["ms"]!.intValue!))
         case "Blob":
             try await reply.reply(["blob": .string(String(repeating: "x", count: Int(call.parameters["size"]!.intValue!)))])

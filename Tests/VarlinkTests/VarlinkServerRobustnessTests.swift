@@ -197,10 +197,11 @@ import Varlink
         await #expect(throws: VarlinkConnectionError.self) {
             _ = try await VarlinkClient.connect(unixPath: "/nonexistent/socket")
         }
-        try await withTestServer { server, path in
+        let echo = EchoService()
+        try await withTestServer(services: [echo]) { server, path in
             let client = try await VarlinkClient.connect(unixPath: path)
             let sleeping = Task { try await client.call("org.example.echo.Sleep", parameters: ["ms": 200]) }
-            try await Task.sleep(for: .milliseconds(50))
+            #expect(await eventually { echo.sleepsStarted.load(ordering: .relaxed) == 1 })
             await server.shutdown()
             // The running call still gets its answer during graceful shutdown...
             #expect(try await sleeping.value == [:])
