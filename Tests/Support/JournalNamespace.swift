@@ -31,10 +31,10 @@ public final class JournalNamespace: Sendable {
 
     private let journald: Subprocess
     private let stopped = Mutex(false)
-    /// A stream connection held open to the stdout socket, or -1. journald for a namespace exits
-    /// after 30 s with no stream connected and nothing logged; a test whose daemon is slow to start
-    /// on a loaded machine would then log into a namespace that is gone.
-    private let keepAlive = Mutex<Int32>(-1)
+    /// A stream connection held open to the stdout socket until ``stop()``. journald for a namespace
+    /// exits after 30 s with no stream connected and nothing logged; a test whose daemon is slow to
+    /// start on a loaded machine would then log into a namespace that is gone.
+    private let keepAlive = Mutex<VarlinkRawSocket?>(nil)
 
     private static let counter = Mutex(0)
 
@@ -78,40 +78,19 @@ public final class JournalNamespace: Sendable {
         while !isSocket(namespace.stdoutSocketPath) && ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(10))
         }
-        guard let stream = connectStream(namespace.stdoutSocketPath) else {
+        do {
+            let path = namespace.stdoutSocketPath
+            try namespace.keepAlive.withLock { $0 = try VarlinkRawSocket(path: path) }
+        } catch {
             namespace.stopSynchronously()
-            throw TestSupportError("cannot connect to \(namespace.stdoutSocketPath): \(describeErrno())\n\(journald.outputSummary())")
+            throw TestSupportError("cannot connect to \(namespace.stdoutSocketPath): \(error)\n\(journald.outputSummary())")
         }
-        namespace.keepAlive.withLock { $0 = stream }
         return namespace
     }
 
-    /// A connected stream socket to `path`, or nil (errno tells why).
-    private static func connectStream(_ path: String) -> Int32? {
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { return nil }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { buffer in
-            for (index, byte) in path.utf8.prefix(buffer.count - 1).enumerated() { buffer[index] = byte }
-        }
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        guard connected == 0 else {
-            let saved = errno
-            close(fd)
-            errno = saved
-            return nil
-        }
-        return fd
-    }
-
+    /// Closes the held stream (its socket closes when released).
     private func closeKeepAlive() {
-        keepAlive.withLock { fd in
-            if fd >= 0 { close(fd) }
-            fd = -1
-        }
+        keepAlive.withLock { $0 = nil }
     }
 
     /// Starts a namespace, runs `body`, and stops the namespace afterwards whatever happens.
