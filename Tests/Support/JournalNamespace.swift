@@ -47,10 +47,18 @@ public final class JournalNamespace: Sendable {
         return "kinerja-test-\(getpid())-\(serial)-\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
     }
 
-    /// Starts journald for a new namespace and waits until its socket exists.
+    /// Starts journald for a new namespace, waits until its socket exists and its stream socket
+    /// listens, and connects a stream that keeps the namespace from exiting while idle.
     /// - Throws: ``TestSupportError`` when not root, journald is missing, exits early, or the
-    ///   socket does not appear within `timeout` (journald's stderr is in the message).
-    public static func start(name: String = uniqueName(), timeout: Duration = .seconds(10)) async throws -> JournalNamespace {
+    ///   sockets are not ready within `timeout` (journald's stderr is in the message).
+    public static func start(name: String = uniqueName(), timeout: Duration = .seconds(30)) async throws -> JournalNamespace {
+        // On a thread of its own: journald exits after 30 s idle, and a test task waiting on a busy
+        // cooperative pool (a parallel run on two loaded cores) has been seen to resume later than
+        // that, finding journald gone before its stream was connected.
+        try await offCooperativePool { try startBlocking(name: name, timeout: timeout) }
+    }
+
+    private static func startBlocking(name: String, timeout: Duration) throws -> JournalNamespace {
         guard geteuid() == 0 else {
             throw TestSupportError("a journald namespace needs root (journald writes /run/systemd and /var/log/journal)")
         }
@@ -73,17 +81,21 @@ public final class JournalNamespace: Sendable {
                 namespace.stopSynchronously()
                 throw TestSupportError("systemd-journald \(name) did not create \(namespace.socketPath) within \(timeout)\n\(journald.outputSummary())")
             }
-            try await Task.sleep(for: .milliseconds(10))
+            usleep(10_000)
         }
-        while !isSocket(namespace.stdoutSocketPath) && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(10))
+        // The stream socket's file appears at bind(2), before journald listens on it.
+        while !isListeningUnixSocket(namespace.stdoutSocketPath) && ContinuousClock.now < deadline {
+            usleep(10_000)
         }
         do {
             let path = namespace.stdoutSocketPath
             try namespace.keepAlive.withLock { $0 = try VarlinkRawSocket(path: path) }
         } catch {
             namespace.stopSynchronously()
-            throw TestSupportError("cannot connect to \(namespace.stdoutSocketPath): \(error)\n\(journald.outputSummary())")
+            let sockets = ((try? String(contentsOfFile: "/proc/net/unix", encoding: .utf8)) ?? "")
+                .split(separator: "\n").filter { $0.contains(namespace.runtimeDirectory) }.joined(separator: "\n")
+            throw TestSupportError("cannot connect to \(namespace.stdoutSocketPath): \(error); journald \(journald.isRunning ? "running" : "exited"); "
+                                   + "its sockets in /proc/net/unix:\n\(sockets)\n\(journald.outputSummary())")
         }
         return namespace
     }
