@@ -192,6 +192,7 @@ struct BoundedRepliesTests {
         let server = try Subprocess.launch("python3", arguments: ["-c", """
             import socket, sys
             s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(1)
+            print("listening", flush=True)
             c, _ = s.accept()
             data = b""
             while b"\\0" not in data:
@@ -199,7 +200,8 @@ struct BoundedRepliesTests {
             c.sendall(b'{"parameters":{"version":"' + b"x" * (17 << 20) + b'"}}\\0')
             c.recv(1)
             """, socket], environment: Subprocess.environment())
-        try await waitUntil("the fake service listens") { isListeningUnixSocket(socket) }
+        // It says when it listens (its socket file exists a moment before).
+        try await server.waitForOutput(containing: "listening", in: .standardOutput, timeout: .seconds(30))
         let result = try await Subprocess.run(try BuiltProducts.kinerjactl, arguments: ["--socket", socket, "ping"],
                                               environment: Subprocess.environment(), timeout: .seconds(60))
         #expect(result.status == .exited(1), "\(result.standardErrorText)")

@@ -23,8 +23,13 @@ public struct TestSupportError: Error, CustomStringConvertible, Sendable {
 /// Polls `condition` every `interval` until it returns `true`.
 ///
 /// ```swift
-/// try await waitUntil("the socket file exists") { FileManager.default.fileExists(atPath: path) }
+/// try await waitUntil("systemd-socket-activate listens") { isListeningUnixSocket(path) }
 /// ```
+///
+/// Wait for the state itself, not for a sign that comes before it (a socket's file exists before
+/// the socket listens). The polling runs on the test's task, which a parallel run on a loaded
+/// machine has been seen to resume more than 30 s late: what must happen within another process's
+/// deadline belongs on a thread of its own (``offCooperativePool(_:)``).
 /// - Throws: ``TestSupportError`` naming `description` when `timeout` passes first.
 public func waitUntil(
     _ description: String,
@@ -49,7 +54,20 @@ public func waitUntil(
 /// appears at bind(2), before listen(2): a client that connects in between is refused, so tests
 /// that start a listener wait for this rather than for the file.
 public func isListeningUnixSocket(_ path: String) -> Bool {
-    guard let table = try? String(contentsOfFile: "/proc/net/unix", encoding: .utf8) else { return false }
+    // Read with plain read(2), retried on EINTR (the test process gets SIGCHLD often), to the end:
+    // the table has a line per Unix socket on the machine. Names of abstract sockets may be any bytes.
+    let fd = open("/proc/net/unix", O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return false }
+    defer { close(fd) }
+    var bytes: [UInt8] = [], chunk = [UInt8](repeating: 0, count: 65_536)
+    while true {
+        let n = read(fd, &chunk, chunk.count)
+        if n < 0 && errno == EINTR { continue }
+        guard n >= 0 else { return false }
+        if n == 0 { break }
+        bytes += chunk[0..<n]
+    }
+    let table = String(decoding: bytes, as: UTF8.self)
     // Num RefCount Protocol Flags Type St Inode Path; flag __SO_ACCEPTCON (0x10000) marks a listener.
     return table.split(separator: "\n").dropFirst().contains { line in
         let fields = line.split(separator: " ", maxSplits: 7, omittingEmptySubsequences: true)
