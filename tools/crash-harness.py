@@ -482,32 +482,11 @@ class Pass:
             self.kills[extra] += 1
         return names[0]
 
-    def last_job_run(self):
-        db = self.daemon.db()
-        try:
-            return rows(db, "SELECT COALESCE(MAX(id), 0) FROM job_run")[0][0]
-        finally:
-            db.close()
-
-    def wait_idle(self, timeout=60, started_job=None, after_run=0):
-        """Waits until no job runs. With started_job, a job the step starts on its own after replying
-        (a close starts the motivation analysis): first waits up to 15 s for its run after run id
-        after_run to be recorded, so that a slow start is not taken for idleness. (A kill between the
-        close's commit and that start may leave it to a later run; then the wait just ends.)"""
+    def wait_idle(self, timeout=60):
+        """Waits until no job runs and none is owed: a close records in its own transaction that the
+        motivation analysis must run (job_request), and the row goes when a run that claimed it ends.
+        Waiting on that record, not on time, covers a run started late and one owed across a kill."""
         time.sleep(0.3)
-        if started_job:
-            appear_by = time.monotonic() + 15
-            while time.monotonic() < appear_by:
-                if self.handle_pauses():
-                    continue
-                db = self.daemon.db()
-                try:
-                    seen = rows(db, "SELECT COUNT(*) FROM job_run WHERE name = ? AND id > ?", started_job, after_run)[0][0]
-                finally:
-                    db.close()
-                if seen:
-                    break
-                time.sleep(0.05)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.handle_pauses():
@@ -515,12 +494,13 @@ class Pass:
             db = self.daemon.db()
             try:
                 running = rows(db, "SELECT COUNT(*) FROM job_run WHERE outcome = 'running'")[0][0]
+                owed = rows(db, "SELECT COUNT(*) FROM job_request")[0][0]
             finally:
                 db.close()
-            if not running:
+            if not running and not owed:
                 return
             time.sleep(0.05)
-        self.problems.append("jobs still running after 60 s")
+        self.problems.append("jobs still running or owed after 60 s")
 
     def run_step(self, index, name, command):
         attempts = 0
@@ -598,9 +578,8 @@ class Pass:
             if not self.daemon.start(self.remaining):
                 self.handle_pauses()
             for index, (name, command) in enumerate(scenario(self.data, self.manifest)):
-                before = self.last_job_run()
                 self.run_step(index, name, command)
-                self.wait_idle(started_job="motivation-analysis" if name.startswith("close ") else None, after_run=before)
+                self.wait_idle()
                 snap = snapshot(self.daemon)
                 self.snapshots.append(snap)
                 self.written |= snap["written"]
